@@ -1,0 +1,225 @@
+"""check() and build(): load -> validate -> Site -> render -> write.
+
+Phase one gathers and checks everything; a problem anywhere stops the build before a byte
+is written. Phase two renders into memory and hands the whole tree to the one writer.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feedpub.config import CONFIG_NAME, read_config
+from feedpub.errors import FeedpubError, Problem, Problems
+from feedpub.model import Publisher, Site, SiteConfig, sort_key
+from feedpub.render import MARKER, Outputs, render_site
+from feedpub.validate import Compiled, compile_entry
+from feedpub.write import WriteReport, write_tree
+
+ENTRIES_DIR = "entries"
+STATIC_DIR = "static"
+OUTPUT_DIR = "public"
+UNCHANGED = "public/ was not changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Where a site lives, and how to show its paths to the person who ran feedpub."""
+
+    root: Path
+    shown_root: str = ""  # prefix for messages: '' when feedpub runs at the root
+
+    @classmethod
+    def at(cls, root: Path) -> Project:
+        root = root.absolute()
+        try:
+            rel = os.path.relpath(root, Path.cwd())
+        except ValueError:  # pragma: no cover - another drive on Windows
+            rel = str(root)
+        if rel == ".":
+            return cls(root, "")
+        shown = str(root) if rel.startswith("..") else rel
+        return cls(root, shown.replace(os.sep, "/") + "/")
+
+    def show(self, rel: str) -> str:
+        return self.shown_root + rel
+
+
+@dataclass(frozen=True, slots=True)
+class SiteResult:
+    site: Site
+    warnings: list[Problem] = field(default_factory=list)
+
+
+# Used only to go on checking entries when feedpub.yaml itself is broken; never written.
+_CHECKING_CONFIG = SiteConfig(
+    title="(unusable feedpub.yaml)",
+    base_url="https://invalid.example/",
+    description="",
+    language="en",
+    timezone_name="UTC",
+    timezone=zoneinfo.ZoneInfo("UTC"),
+    publisher=Publisher(name="(unusable feedpub.yaml)"),
+    feed_limit=50,
+    id_authority="invalid.example,2000",
+)
+
+
+def list_entry_files(project: Project, problems: Problems) -> list[tuple[str, Path]]:
+    """The entry files in entries/, by name; refuses links, folders and look-alike names."""
+    directory = project.root / ENTRIES_DIR
+    if not directory.is_dir() or directory.is_symlink():
+        problems.add(
+            project.show(ENTRIES_DIR + "/"),
+            "no entries/ directory here; create it and put one YAML file per statement in it",
+            line=0,
+        )
+        return []
+    found: list[tuple[str, Path]] = []
+    for item in sorted(os.scandir(directory), key=lambda e: e.name):
+        shown = project.show(f"{ENTRIES_DIR}/{item.name}")
+        if item.name.startswith("."):
+            continue
+        if item.is_symlink():
+            problems.add(shown, "is a symbolic link; feedpub reads only files kept in entries/")
+        elif item.is_dir():
+            problems.add(
+                shown + "/", "folders are not read; keep every entry directly in entries/", line=0
+            )
+        elif item.name.lower().endswith((".yml", ".yaml")) and not item.name.endswith(".yaml"):
+            problems.add(shown, "entry files end in .yaml; rename it", line=0)
+        elif item.name.endswith(".yaml"):
+            found.append((item.name, Path(item.path)))
+    return found
+
+
+def compile_entries(
+    project: Project, config: SiteConfig, files: Iterable[tuple[str, Path]]
+) -> list[Compiled]:
+    results = []
+    for name, path in files:
+        shown = project.show(f"{ENTRIES_DIR}/{name}")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problem = Problem(path=shown, line=0, message=f"cannot read: {exc.strerror}")
+            results.append(Compiled(None, [problem]))
+            continue
+        results.append(compile_entry(shown, name, data, config))
+    return results
+
+
+def _check_unique_ids(compiled: list[Compiled], problems: Problems) -> None:
+    first: dict[str, Compiled] = {}
+    for item in compiled:
+        entry = item.entry
+        if entry is None:
+            continue
+        earlier = first.setdefault(entry.id, item)
+        if earlier is not item:
+            assert earlier.entry is not None
+            line, column = earlier.id_at
+            problems.add(
+                entry.source,
+                f"{entry.id} is already used by {earlier.entry.source}:{line}:{column}",
+                line=item.id_at[0],
+                column=item.id_at[1],
+                field="id",
+            )
+
+
+def read_site(project: Project) -> SiteResult:
+    """Phase one: read and check the settings and every entry, or raise with every problem."""
+    problems = Problems()
+    config = read_config(project.root, problems, shown=project.show(CONFIG_NAME))
+    files = list_entry_files(project, problems)
+    compiled = compile_entries(project, config or _CHECKING_CONFIG, files)
+    for item in compiled:
+        problems.extend(item.problems)
+    _check_unique_ids(compiled, problems)
+    if problems.errors or config is None:
+        raise FeedpubError(problems.items)
+    entries = [c.entry for c in compiled if c.entry is not None]
+    published = sorted((e for e in entries if not e.draft), key=sort_key)
+    site = Site(config=config, entries=tuple(published), drafts=len(entries) - len(published))
+    return SiteResult(site, problems.warnings)
+
+
+def add_static(project: Project, outputs: Outputs, problems: Problems) -> None:
+    """Copy static/ into the outputs as it is; a clash with a generated file is an error."""
+    directory = project.root / STATIC_DIR
+    if not directory.is_dir():
+        return
+    for folder, subfolders, files in os.walk(directory):
+        base = Path(folder)
+        for name in sorted(subfolders + files):
+            path = base / name
+            rel = path.relative_to(directory).as_posix()
+            shown = project.show(f"{STATIC_DIR}/{rel}")
+            if path.is_symlink():
+                problems.add(shown, "is a symbolic link; static/ may hold only real files", line=0)
+                if name in subfolders:
+                    subfolders.remove(name)
+            elif name in files:
+                if rel in outputs:
+                    problems.add(
+                        shown,
+                        f"clashes with {outputs.origin[rel]}, which feedpub writes to"
+                        f" public/{rel}; rename or remove the static file",
+                        line=0,
+                    )
+                    continue
+                outputs.add(rel, path.read_bytes(), shown)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    site: Site
+    out: Path
+    report: WriteReport
+    files: int
+    seconds: float
+    warnings: list[Problem]
+
+
+def build(root: Path, out: Path | None = None) -> BuildResult:
+    """Build the site at `root` into `out` (root/public by default), all or nothing."""
+    started = time.perf_counter()
+    project = Project.at(root)
+    out = out or project.root / OUTPUT_DIR
+    try:
+        result = read_site(project)
+        outputs = render_site(result.site, project.root)
+        problems = Problems()
+        add_static(project, outputs, problems)
+        if problems.errors:
+            raise FeedpubError([*result.warnings, *problems.items])
+        report = write_tree(out, outputs, MARKER)
+    except FeedpubError as exc:
+        raise FeedpubError(exc.problems, outcome=f"{shown_path(out)} was not changed") from None
+    return BuildResult(
+        site=result.site,
+        out=out,
+        report=report,
+        files=len(outputs),
+        seconds=time.perf_counter() - started,
+        warnings=result.warnings,
+    )
+
+
+def check(root: Path) -> SiteResult:
+    """Validate the settings and every entry; write nothing."""
+    return read_site(Project.at(root))
+
+
+def shown_path(out: Path) -> str:
+    """Show a directory relative to the working directory when it is inside it."""
+    try:
+        rel = out.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        rel = str(out)
+    return (rel or ".") + "/"

@@ -1,0 +1,96 @@
+"""Problems found in a user's files, and the one place that formats them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, order=True)
+class Problem:
+    """One thing wrong (or suspicious) in one file, with its 1-based position (0: none)."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+    field: str = ""
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def format(self) -> str:
+        """Render as `path:line:col: field: message`, the form editors and CI understand."""
+        where = f"{self.path}:{self.line}:{self.column}:" if self.line else f"{self.path}:"
+        what = f" {self.field}:" if self.field else ""
+        tag = " warning:" if self.severity is Severity.WARNING else ""
+        return f"{where}{what}{tag} {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+@dataclass(slots=True)
+class Problems:
+    """An append-only collector: validators add to it and never stop at the first problem."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        path: str,
+        message: str,
+        *,
+        line: int = 1,
+        column: int = 1,
+        field: str = "",
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        self.items.append(
+            Problem(
+                path=path,
+                line=line,
+                column=column,
+                field=field,
+                message=message,
+                severity=severity,
+            )
+        )
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if not p.is_error]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class FeedpubError(Exception):
+    """A user's input cannot be built; carries every problem found, never a traceback."""
+
+    def __init__(self, problems: Iterable[Problem], *, outcome: str = "") -> None:
+        self.problems = sorted(problems)
+        self.outcome = outcome
+        super().__init__(summarize(self.problems, outcome))
+
+
+def summarize(problems: list[Problem], outcome: str = "") -> str:
+    """Say how many problems in how many files, and what happened to the output."""
+    errors = [p for p in problems if p.is_error]
+    files = {p.path for p in errors}
+    noun = "problem" if len(errors) == 1 else "problems"
+    fnoun = "file" if len(files) == 1 else "files"
+    text = f"{len(errors)} {noun} in {len(files)} {fnoun}"
+    return f"{text}; {outcome}" if outcome else text

@@ -1,0 +1,332 @@
+"""Read one YAML file into a node tree that keeps the position of every key and value.
+
+Nothing here decides what a value means: `yaml.safe_load` would turn `NO` into False and
+`2021-11-05` into a date, so we compose nodes and let the validators read the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from feedpub.errors import Problems
+
+try:  # libyaml is several times faster; PyYAML's wheels ship it, source builds may not.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+Node = yaml.Node
+ScalarNode = yaml.ScalarNode
+MappingNode = yaml.MappingNode
+SequenceNode = yaml.SequenceNode
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+
+# XML 1.0 §2.2 Char, less the C0/C1 controls and DEL that §2.2 discourages and that
+# only ever arrive here as mojibake. Tab, LF and CR stay allowed.
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+
+_BOMS = {
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A top-level `key: value` pair and where the key stands; `value` None if refused."""
+
+    name: str
+    line: int
+    column: int
+    value: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A YAML mapping with its fields in file order; `path` is the path shown to users."""
+
+    path: str
+    text: str
+    fields: dict[str, Field]
+
+
+def position(node: Node) -> tuple[int, int]:
+    """Return the 1-based line and column where a node starts."""
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def describe_character(char: str) -> str:
+    """Name a character the way a user can search for it: U+0000 and its repr."""
+    return f"U+{ord(char):04X} {char!r}"
+
+
+def read_document(path: str, data: bytes, problems: Problems) -> Document | None:
+    """Parse `data` (the bytes of the file shown as `path`) into a Document, or report why not.
+
+    Every problem is added to `problems`; None means the file could not be read as a mapping.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        problems.add(
+            path,
+            f"file is {len(data):,} bytes; a file may hold at most {MAX_FILE_BYTES:,} bytes",
+        )
+        return None
+    text = _decode(path, data, problems)
+    if text is None:
+        return None
+    bad_characters = [(m.start(), m.group()) for m in _FORBIDDEN.finditer(text)]
+    if bad_characters:
+        # Parse a copy with each bad character replaced by one of the same length, so the
+        # positions still hold and the field that holds each character can be named.
+        text = _FORBIDDEN.sub("\ufffd", text)
+    document = _compose(path, text, problems)
+    for offset, char in bad_characters:
+        line, column = _line_column(text, offset)
+        problems.add(
+            path,
+            f"character {describe_character(char)} is not allowed (XML 1.0 forbids it in feeds)",
+            line=line,
+            column=column,
+            field=_field_at(document, line, column),
+        )
+    return document
+
+
+def _compose(path: str, text: str, problems: Problems) -> Document | None:
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        _report_syntax_error(path, text, exc, problems)
+        return None
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
+        problems.add(path, f"not valid YAML: {exc}")
+        return None
+    except RecursionError:
+        problems.add(path, f"nesting is too deep; a file may nest at most {MAX_DEPTH} levels")
+        return None
+    if root is None:
+        problems.add(path, "file is empty; expected fields such as 'title: ...'")
+        return None
+    if not isinstance(root, MappingNode):
+        line, column = position(root)
+        problems.add(
+            path,
+            f"expected fields such as 'title: ...', got {describe_node(root)}",
+            line=line,
+            column=column,
+        )
+        return None
+    return _read_fields(path, text, root, problems)
+
+
+def _decode(path: str, data: bytes, problems: Problems) -> str | None:
+    for bom, name in _BOMS.items():
+        if data.startswith(bom):
+            problems.add(path, f"file is encoded as {name}; save it as UTF-8")
+            return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", "replace")) + 1
+        byte = data[exc.start]
+        guess = ""
+        try:
+            data.decode("cp1252")
+            guess = " (it looks like Windows-1252 or Latin-1)"
+        except UnicodeDecodeError:
+            pass
+        problems.add(
+            path,
+            f"byte 0x{byte:02X} is not valid UTF-8{guess}; save the file as UTF-8",
+            line=line,
+            column=column,
+        )
+        return None
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    line_start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+    line = text.count("\n", 0, offset) + 1
+    if "\n" not in text and "\r" in text:  # old Mac line ends
+        line = text.count("\r", 0, offset) + 1
+    return line, offset - line_start + 1
+
+
+def _report_syntax_error(
+    path: str, text: str, exc: yaml.MarkedYAMLError, problems: Problems
+) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "not valid YAML"
+    context = exc.context or ""
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        message = "a tab cannot indent YAML; indent with spaces"
+    elif "single document" in problem + context:
+        message = "several YAML documents in one file ('---'); keep one entry per file"
+    else:
+        message = f"YAML syntax error: {problem}"
+        if context and exc.context_mark and exc.context_mark is not mark:
+            message += (
+                f" ({context} at line {exc.context_mark.line + 1},"
+                f" column {exc.context_mark.column + 1})"
+            )
+    problems.add(path, message, line=line, column=column)
+
+
+def is_plain(node: Node) -> bool:
+    """True for an unquoted scalar (libyaml marks its style '', PyYAML None)."""
+    return isinstance(node, ScalarNode) and not node.style
+
+
+def describe_node(node: Node) -> str:
+    """Say what a node holds in words a non-programmer knows."""
+    if isinstance(node, MappingNode):
+        return "a mapping of fields"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    kind = node.tag.rsplit(":", 1)[-1]
+    value = node.value
+    if not is_plain(node) or kind == "str":
+        return f"text ({value!r})" if value else "empty text"
+    if kind == "null":
+        return "nothing (null)"
+    if kind == "bool":
+        return f"true/false ({value})"
+    if kind in ("int", "float"):
+        return f"a number ({value})"
+    if kind == "timestamp":
+        return f"a date ({value})"
+    return f"a value ({value!r})"  # pragma: no cover - other tags are refused earlier
+
+
+def _read_fields(path: str, text: str, root: MappingNode, problems: Problems) -> Document:
+    fields: dict[str, Field] = {}
+    seen: set[int] = set()
+    for key, value in root.value:
+        line, column = position(key)
+        if not (isinstance(key, ScalarNode) and key.tag.endswith(":str")):
+            problems.add(
+                path,
+                f"a field name must be plain text, got {describe_node(key)}",
+                line=line,
+                column=column,
+            )
+            continue
+        name = key.value
+        if name in fields:
+            first = fields[name]
+            problems.add(
+                path,
+                f"defined twice (first at line {first.line}, column {first.column})",
+                line=line,
+                column=column,
+                field=name,
+            )
+            continue
+        if _check_nodes(path, name, value, seen, problems, depth=1, key_at=(line, column)):
+            fields[name] = Field(name, line, column, value)
+        else:
+            # Keep the name so that it is not also reported as missing.
+            fields[name] = Field(name, line, column, None)
+    return Document(path, text, fields)
+
+
+def _check_nodes(
+    path: str,
+    field: str,
+    node: Node,
+    seen: set[int],
+    problems: Problems,
+    depth: int,
+    key_at: tuple[int, int],
+) -> bool:
+    """Refuse non-standard tags, aliases and deep nesting; never expand anything."""
+    line, column = position(node)
+    if id(node) in seen:
+        # An alias is the anchored node itself, which stands elsewhere: name the field.
+        problems.add(
+            path,
+            "YAML anchors and aliases (&, *) are not allowed; write the value out",
+            line=key_at[0],
+            column=key_at[1],
+            field=field,
+        )
+        return False
+    seen.add(id(node))
+    if node.tag not in _STANDARD_TAGS:
+        problems.add(
+            path,
+            f"YAML tag {node.tag!r} is not allowed; only plain values, lists and mappings",
+            line=line,
+            column=column,
+            field=field,
+        )
+        return False
+    if isinstance(node, ScalarNode) and (m := _FORBIDDEN.search(node.value)):
+        # The raw text was clean, so an escape such as "\0" in a quoted value made it.
+        problems.add(
+            path,
+            f"character {describe_character(m.group())} is not allowed"
+            " (XML 1.0 forbids it in feeds); remove the escape that makes it",
+            line=line,
+            column=column,
+            field=field,
+        )
+        return False
+    if depth > MAX_DEPTH:
+        problems.add(
+            path,
+            f"nesting is too deep; a file may nest at most {MAX_DEPTH} levels",
+            line=line,
+            column=column,
+            field=field,
+        )
+        return False
+    children: list[Node] = []
+    if isinstance(node, SequenceNode):
+        children = node.value
+    elif isinstance(node, MappingNode):
+        children = [n for pair in node.value for n in pair]
+        keys: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, ScalarNode) and key.value in keys:
+                key_line, key_column = position(key)
+                problems.add(
+                    path,
+                    f"{key.value!r} is defined twice",
+                    line=key_line,
+                    column=key_column,
+                    field=field,
+                )
+                return False
+            keys.add(key.value if isinstance(key, ScalarNode) else "")
+    return all(
+        [_check_nodes(path, field, c, seen, problems, depth + 1, key_at) for c in children]
+    )
+
+
+def _field_at(document: Document | None, line: int, column: int) -> str:
+    """Name the top-level field whose text holds a position, or '' before the first one."""
+    if document is None:
+        return ""
+    name = ""
+    for field in document.fields.values():
+        if (field.line, field.column) <= (line, column):
+            name = field.name
+    return name

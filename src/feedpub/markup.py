@@ -1,0 +1,191 @@
+"""Markdown bodies -> safe HTML: render with cmark-gfm, then sanitise with an allow-list.
+
+cmark-gfm is the CommonMark reference implementation (GitHub's fork, with tables and
+autolinks); nh3 wraps ammonia, an allow-list sanitiser built on a browser-grade HTML5 parser.
+Raw HTML is rendered first and sanitised after, so an office can use harmless markup such as
+<sup> or <abbr> while <script>, event handlers and javascript: URLs never reach a reader.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+
+_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
+_CMARK_EXTENSIONS = ["table", "autolink", "strikethrough"]
+
+ALLOWED_TAGS = frozenset(
+    """a abbr b blockquote br caption cite code dd del details dfn div dl dt em figcaption
+    figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s small span strong sub
+    summary sup table tbody td tfoot th thead time tr u ul""".split()
+)
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "dir", "title"},
+    "a": {"href"},
+    "abbr": set(),
+    "blockquote": {"cite"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed"},
+    "q": {"cite"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+    "time": {"datetime"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+# Removed together with everything inside them: their content is code or an embedded page.
+DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math"}
+)
+_URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+    url_schemes=set(URL_SCHEMES),
+    link_rel=None,
+    strip_comments=True,
+    # cmark-gfm aligns table cells with style="text-align: ..."; nothing else survives.
+    filter_style_properties={"text-align"},
+)
+
+SUMMARY_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """Something the sanitiser took out, and text to find where it stood in the source."""
+
+    what: str
+    needle: str
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    html: str  # safe HTML, with links as written (pages resolve them against themselves)
+    summary: str  # plain text of the first paragraph, shortened
+    removed: tuple[Removal, ...]
+
+
+def render_markdown(source: str) -> Body:
+    """Render a Markdown body to safe HTML and say what, if anything, was removed."""
+    raw = cmarkgfm.markdown_to_html_with_extensions(
+        source, options=_CMARK_OPTIONS, extensions=_CMARK_EXTENSIONS
+    )
+    removed: tuple[Removal, ...] = ()
+    if "<" in source or _has_unsafe_scheme(raw):
+        removed = _audit(raw)
+    clean = _CLEANER.clean(raw)
+    if "<h" in clean:
+        clean = _shift_headings(clean)
+    return Body(html=clean, summary=summarize(clean), removed=removed)
+
+
+_HEADING = re.compile(r"<(/?)h([1-5])(?=[\s>])")
+
+
+def _shift_headings(fragment: str) -> str:
+    # The page's title is its one <h1>; a body's headings sit one level below it.
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", fragment)
+
+
+_URL_IN_ATTRIBUTE = re.compile(r'\s(?:href|src|cite)="([^"]*)"')
+_SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _has_unsafe_scheme(fragment: str) -> bool:
+    for value in _URL_IN_ATTRIBUTE.findall(fragment):
+        m = _SCHEME.match(html.unescape(value))
+        if m and m.group(1).lower() not in URL_SCHEMES:
+            return True
+    return False
+
+
+def absolute_links(fragment: str, page_url: str) -> str:
+    """Resolve relative href/src/cite URLs against the page, so they work inside a reader."""
+
+    def resolve(m: re.Match[str]) -> str:
+        value = html.unescape(m.group(1))
+        if _SCHEME.match(value) or value.startswith("//"):
+            return m.group(0)
+        attribute = m.group(0).split("=", 1)[0]
+        return f'{attribute}="{html.escape(urljoin(page_url, value))}"'
+
+    return _URL_IN_ATTRIBUTE.sub(resolve, fragment)
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>(.*?)</p>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(fragment: str) -> str:
+    """Strip tags from an HTML fragment and fold white space."""
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def summarize(fragment: str, limit: int = SUMMARY_LENGTH) -> str:
+    """The first paragraph as plain text, cut at a word boundary with an ellipsis."""
+    m = _FIRST_PARAGRAPH.search(fragment)
+    text = plain_text(m.group(1) if m else fragment)
+    return shorten(text, limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+class _Auditor(HTMLParser):
+    """Walk cmark's raw output and note each tag, attribute and URL the allow-list refuses."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.removed: dict[str, Removal] = {}
+
+    def _note(self, what: str, needle: str) -> None:
+        self.removed.setdefault(what, Removal(what, needle))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            if tag in DROPPED_WITH_CONTENT:
+                self._note(f"removed <{tag}> element and its content", f"<{tag}")
+            else:
+                self._note(f"removed <{tag}> tag (its text is kept)", f"<{tag}")
+            return
+        allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
+        for name, value in attrs:
+            if name not in allowed:
+                self._note(f"removed {name} attribute from <{tag}>", name)
+            elif name in _URL_ATTRIBUTES and value:
+                m = _SCHEME.match(value)
+                if m and m.group(1).lower() not in URL_SCHEMES:
+                    scheme = m.group(1).lower()
+                    self._note(f"removed {scheme}: URL from <{tag} {name}>", f"{m.group(1)}:")
+            elif name == "style" and value and not _only_text_align(value):
+                self._note(f"removed style attribute from <{tag}>", "style")
+
+    handle_startendtag = handle_starttag
+
+
+def _only_text_align(style: str) -> bool:
+    declarations = [d.strip() for d in style.split(";") if d.strip()]
+    return all(d.split(":", 1)[0].strip().lower() == "text-align" for d in declarations)
+
+
+def _audit(raw: str) -> tuple[Removal, ...]:
+    auditor = _Auditor()
+    auditor.feed(raw)
+    auditor.close()
+    return tuple(auditor.removed.values())

@@ -1,0 +1,73 @@
+"""The site as data: frozen, sorted once, with time-zone-aware datetimes. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Publisher:
+    name: str
+    email: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteConfig:
+    """feedpub.yaml, validated."""
+
+    title: str
+    base_url: str  # absolute, ends in '/'
+    description: str
+    language: str
+    timezone_name: str
+    timezone: tzinfo
+    publisher: Publisher
+    feed_limit: int
+    id_authority: str  # RFC 4151 taggingEntity: "example.org,2021"
+
+    def url(self, path: str) -> str:
+        """Return the absolute URL of a path inside public/ ('' is the home page)."""
+        return self.base_url + path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """One statement, validated and with its body rendered to safe HTML."""
+
+    source: str  # path shown to users, e.g. entries/2021-11-05-rates.yaml
+    slug: str
+    id: str
+    title: str
+    published: datetime
+    updated: datetime  # equals `published` unless a correction was dated
+    type: str
+    bylines: tuple[str, ...]
+    tags: tuple[str, ...]
+    summary: str
+    body_html: str  # safe HTML; links as written, for the statement's own page
+    feed_html: str  # the same with relative links made absolute, for feed readers
+    path: str  # URL path of its page inside public/, e.g. 2021/11/05/rates/
+    draft: bool = False
+
+    @property
+    def is_updated(self) -> bool:
+        return self.updated > self.published
+
+
+def sort_key(entry: Entry) -> tuple[float, str]:
+    """Newest first; ties broken by id so the order never depends on the file system."""
+    return (-entry.published.timestamp(), entry.id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    config: SiteConfig
+    entries: tuple[Entry, ...]  # published statements, newest first
+    drafts: int = 0
+
+    @property
+    def updated(self) -> datetime | None:
+        """The newest `updated` of any statement: a feed's own date, never the clock's."""
+        return max((e.updated for e in self.entries), default=None)

@@ -1,0 +1,317 @@
+"""Read typed values out of YAML nodes, strictly, with messages a non-programmer can act on.
+
+Each reader takes a node and returns a Python value or raises Invalid naming what was
+expected and what was given. YAML 1.1 guesses (`yes` as true, `1.0` as a number,
+`2021-11-05` as a date) are not trusted: text must be text, booleans are `true`/`false`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+from feedpub.load import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    describe_node,
+    is_plain,
+    position,
+)
+
+
+class Invalid(Exception):  # noqa: N818 - reads as `raise Invalid(...)`, like a verdict
+    """A value is not what its field needs; carries the node that is wrong.
+
+    `part` names a key inside the field's value (publisher.email), where there is one.
+    """
+
+    def __init__(self, message: str, node: Node | None = None, part: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.node = node
+        self.part = part
+
+
+def fail(message: str, node: Node | None = None, part: str = "") -> NoReturn:
+    raise Invalid(message, node, part)
+
+
+def _is_text(node: Node) -> bool:
+    # A quoted or block scalar is always text; a plain one only when YAML reads it as text.
+    return isinstance(node, ScalarNode) and (not is_plain(node) or node.tag.endswith(":str"))
+
+
+def _quote_hint(node: Node) -> str:
+    if is_plain(node) and node.value:
+        return f"; put it in quotes if you mean the text '{node.value}'"
+    return ""
+
+
+def text(
+    node: Node, *, max_length: int, single_line: bool = True, allow_empty: bool = False
+) -> str:
+    """Read text, stripped of surrounding white space."""
+    if not _is_text(node):
+        if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
+            if allow_empty:
+                return ""
+            fail("must not be empty", node)
+        fail(f"expected text, got {describe_node(node)}{_quote_hint(node)}", node)
+    value = str(node.value).strip()
+    if not value and not allow_empty:
+        fail("must not be empty", node)
+    if single_line and ("\n" in value or "\r" in value):
+        fail("must be a single line", node)
+    if len(value) > max_length:
+        fail(f"is {len(value):,} characters long; at most {max_length:,} are allowed", node)
+    return value
+
+
+def one_line(value: str) -> str:
+    """Fold runs of white space into single spaces."""
+    return " ".join(value.split())
+
+
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+
+
+def boolean(node: Node) -> bool:
+    """Read `true` or `false`; YAML 1.1's yes/no/on/off are refused, not guessed."""
+    if is_plain(node):
+        if node.value in _TRUE:
+            return True
+        if node.value in _FALSE:
+            return False
+        if node.tag.endswith(":bool"):
+            fail(
+                f"write true or false, not {node.value!r} (YAML 1.1 reads it as a boolean,"
+                " YAML 1.2 as text)",
+                node,
+            )
+    fail(f"expected true or false, got {describe_node(node)}", node)
+
+
+def integer(node: Node, *, minimum: int, maximum: int) -> int:
+    """Read a whole number within bounds."""
+    if not (is_plain(node) and node.tag.endswith(":int")):
+        fail(f"expected a whole number, got {describe_node(node)}", node)
+    if not re.fullmatch(r"[+-]?[0-9]+", node.value):
+        fail(f"expected a whole number in decimal digits, got {node.value!r}", node)
+    number = int(node.value)
+    if not minimum <= number <= maximum:
+        fail(f"must be between {minimum:,} and {maximum:,}, got {number:,}", node)
+    return number
+
+
+def text_list(
+    node: Node,
+    *,
+    max_items: int,
+    max_length: int,
+    single_allowed: bool = False,
+) -> tuple[str, ...]:
+    """Read a list of single-line texts (or one text, where `single_allowed`)."""
+    if single_allowed and _is_text(node):
+        return (text(node, max_length=max_length),)
+    if not isinstance(node, SequenceNode):
+        expected = "a list of texts or one text" if single_allowed else "a list of texts"
+        fail(f"expected {expected}, got {describe_node(node)}", node)
+    if len(node.value) > max_items:
+        fail(f"has {len(node.value):,} items; at most {max_items:,} are allowed", node)
+    values = []
+    for number, item in enumerate(node.value, 1):
+        try:
+            values.append(text(item, max_length=max_length))
+        except Invalid as exc:
+            fail(f"item {number}: {exc.message}", exc.node or item)
+    return tuple(values)
+
+
+def mapping(node: Node) -> MappingNode:
+    if not isinstance(node, MappingNode):
+        fail(f"expected fields (name: value), got {describe_node(node)}", node)
+    return node
+
+
+def mapping_items(node: MappingNode) -> Iterable[tuple[str, Node, Node]]:
+    for key, value in node.value:
+        yield str(key.value), key, value
+
+
+# ISO 8601 extended format, as RFC 3339 profiles it; a space may stand for the T (YAML's habit).
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2}))?"
+    r" ?(?:(?P<utc>[Zz])|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2}))?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A point in time, in the site's zone, and whether a time of day was written."""
+
+    at: datetime
+    has_time: bool
+
+
+def moment(node: Node, zone: tzinfo, zone_name: str) -> Moment:
+    """Read an ISO 8601 date or date-time; without an offset it is read in `zone`."""
+    if not isinstance(node, ScalarNode) or node.tag.endswith(":null"):
+        fail(f"expected an ISO 8601 date such as 2021-11-05, got {describe_node(node)}", node)
+    raw = node.value.strip()
+    if m := _DATE.fullmatch(raw):
+        day = _make_date(m.group(1, 2, 3), raw, node)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+        # Midnight may not exist on a day the clocks change; take the first moment that does.
+        return Moment(_normalize(midnight, zone), has_time=False)
+    m = _DATETIME.fullmatch(raw)
+    if not m:
+        fail(
+            f"not an ISO 8601 date (got {raw!r}); write 2021-11-05,"
+            " 2021-11-05T14:30 or 2021-11-05T14:30:00-05:00",
+            node,
+        )
+    day = _make_date(m.group(1, 2, 3), raw, node)
+    hour, minute, second = int(m.group(4)), int(m.group(5)), int(m.group(6) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        fail(f"{raw!r} is not a real time of day", node)
+    naive = datetime(day.year, day.month, day.day, hour, minute, second)  # noqa: DTZ001
+    if m.group("utc"):
+        return Moment(naive.replace(tzinfo=timezone.utc).astimezone(zone), has_time=True)
+    if m.group("sign"):
+        oh, om = int(m.group("oh")), int(m.group("om"))
+        if oh > 23 or om > 59:
+            fail(f"{raw!r} has an offset out of range", node)
+        delta = timedelta(hours=oh, minutes=om)
+        offset = timezone(delta if m.group("sign") == "+" else -delta)
+        return Moment(naive.replace(tzinfo=offset).astimezone(zone), has_time=True)
+    return Moment(_localize(naive, zone, zone_name, raw, node), has_time=True)
+
+
+def _make_date(parts: tuple[str, ...], raw: str, node: Node) -> date:
+    year, month, day = (int(p) for p in parts)
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        fail(f"{raw!r} is not a real date", node)
+    if value.year < 1900:
+        fail(f"{raw!r} is before 1900", node)
+    return value
+
+
+def _normalize(value: datetime, zone: tzinfo) -> datetime:
+    return value.astimezone(timezone.utc).astimezone(zone)
+
+
+def _localize(naive: datetime, zone: tzinfo, zone_name: str, raw: str, node: Node) -> datetime:
+    """Attach `zone` to a wall-clock time, refusing times the clocks skip or repeat."""
+    early = naive.replace(tzinfo=zone, fold=0)
+    late = naive.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() != late.utcoffset():
+        round_trip = _normalize(early, zone).replace(tzinfo=None)
+        if round_trip != naive:
+            fail(
+                f"{raw!r} does not exist in {zone_name} (the clocks skip it); add an offset",
+                node,
+            )
+        fail(
+            f"{raw!r} happens twice in {zone_name} (the clocks go back); add an offset"
+            f" such as {_offset(early)} or {_offset(late)}",
+            node,
+        )
+    return _normalize(early, zone)
+
+
+def _offset(value: datetime) -> str:
+    text = value.strftime("%z")
+    return f"{text[:3]}:{text[3:]}"
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# RFC 3986 characters, with percent-escapes; no spaces, quotes, angle brackets or controls.
+_URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")
+
+
+def uri(node: Node, *, max_length: int = 500) -> str:
+    """Read an absolute URI (RFC 3986), such as a tag: or https: URI."""
+    value = text(node, max_length=max_length)
+    if not _SCHEME.match(value):
+        fail(f"expected an absolute URI such as tag:example.org,2021:x, got {value!r}", node)
+    if not _URI_CHARACTERS.fullmatch(value):
+        fail(f"{value!r} holds characters a URI cannot (spaces, quotes, <, >)", node)
+    return value
+
+
+def web_url(node: Node, *, directory: bool = False) -> str:
+    """Read an absolute http(s) URL; a `directory` URL always ends in '/'."""
+    value = text(node, max_length=500)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        fail(f"expected an absolute http:// or https:// URL, got {value!r}", node)
+    if not _URI_CHARACTERS.fullmatch(value):
+        fail(f"{value!r} holds characters a URL cannot (spaces, quotes, <, >)", node)
+    if directory:
+        if parts.query or parts.fragment:
+            fail(f"must not have a query or a fragment, got {value!r}", node)
+        if not value.endswith("/"):
+            value += "/"
+    return value
+
+
+_EMAIL = re.compile(r"[^@\s<>\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
+
+
+def email(node: Node) -> str:
+    value = text(node, max_length=254)
+    if not _EMAIL.fullmatch(value):
+        fail(f"expected an e-mail address such as press@example.org, got {value!r}", node)
+    return value
+
+
+def time_zone(node: Node) -> tuple[str, tzinfo]:
+    """Read an IANA time zone name such as Europe/Paris."""
+    name = text(node, max_length=64)
+    try:
+        if ".." in name or name.startswith("/"):
+            raise ValueError(name)
+        return name, zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        fail(f"unknown time zone {name!r}{hint(name, zoneinfo.available_timezones())}", node)
+
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def language(node: Node) -> str:
+    """Read a BCP 47 language tag such as en, fr or en-GB."""
+    value = text(node, max_length=35)
+    if not _LANGUAGE.fullmatch(value):
+        fail(f"expected a BCP 47 language tag such as en or en-GB, got {value!r}", node)
+    return value
+
+
+def hint(name: str, choices: Iterable[str]) -> str:
+    """Suggest the closest of `choices` to a misspelt name, as '; did you mean X?'."""
+    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def unknown_field(name: str, known: Iterable[str]) -> str:
+    known = list(known)
+    suggestion = hint(name, known)
+    if suggestion:
+        return f"unknown field{suggestion}"
+    return "unknown field; known fields are " + ", ".join(known)
+
+
+def node_position(node: Node | None, fallback: tuple[int, int]) -> tuple[int, int]:
+    return position(node) if node is not None else fallback

@@ -1,0 +1,130 @@
+"""Fixtures that build on each other: project (a temporary site) -> run (the CLI inside it)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from feedpub import cli
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+# Every fixture speaks for the fictional Example Agency, never for a real organisation.
+EXAMPLE_CONFIG = """\
+title: Example Agency Statements
+description: Statements from the Example Agency, a fictional office used in feedpub's tests.
+base_url: https://press.example.org/
+language: en
+timezone: Europe/Paris
+publisher:
+  name: Example Agency
+  email: press@example.org
+  url: https://www.example.org/
+id_authority: press.example.org,2020
+"""
+
+EXAMPLE_ENTRY = """\
+title: Example Agency opens a new office
+date: 2021-11-05
+byline: Example Agency Press Office
+tags: [Offices, Announcements]
+body: |
+  The Example Agency opened a new office today.
+
+  It will answer questions from the public.
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current output instead of comparing",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+class Project:
+    """A temporary feedpub site."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "entries").mkdir(parents=True, exist_ok=True)
+        self.config(EXAMPLE_CONFIG)
+
+    def config(self, text: str) -> Path:
+        return self.file("feedpub.yaml", text)
+
+    def entry(self, name: str, text: str | bytes = EXAMPLE_ENTRY) -> Path:
+        return self.file(f"entries/{name}", text)
+
+    def file(self, rel: str, content: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode()
+        path.write_bytes(content)
+        return path
+
+    def tree(self, rel: str = "public") -> dict[str, bytes]:
+        """Every file below `rel`, by relative path, with its bytes."""
+        base = self.root / rel
+        return {
+            p.relative_to(base).as_posix(): p.read_bytes()
+            for p in sorted(base.rglob("*"))
+            if p.is_file()
+        }
+
+    def read(self, rel: str) -> str:
+        return (self.root / rel).read_text(encoding="utf-8")
+
+    def copy_sample(self) -> None:
+        """Make this project the repository's shipped sample site."""
+        shutil.rmtree(self.root / "entries")
+        shutil.copytree(REPO / "entries", self.root / "entries")
+        shutil.copy(REPO / "feedpub.yaml", self.root / "feedpub.yaml")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path / "site")
+
+
+@dataclass(frozen=True)
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def errors(self) -> list[str]:
+        return self.stderr.splitlines()
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run the CLI in-process at the project's root; stdout and stderr kept apart."""
+    monkeypatch.chdir(project.root)
+
+    def _run(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:  # argparse's usage errors, --help and --version
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return _run

@@ -1,0 +1,98 @@
+"""feedpub.yaml is validated as strictly as an entry, every problem at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import EXAMPLE_CONFIG, Project, Run
+from feedpub.build import Project as SiteProject
+from feedpub.build import read_site
+
+
+def _config_with(line: str) -> str:
+    """EXAMPLE_CONFIG with one top-level field replaced (or added)."""
+    key = line.split(":", 1)[0]
+    kept = []
+    skipping = False
+    for existing in EXAMPLE_CONFIG.splitlines():
+        if existing.startswith(f"{key}:"):
+            skipping = True
+            continue
+        if skipping and existing.startswith(" "):
+            continue
+        skipping = False
+        kept.append(existing)
+    return "\n".join([*kept, line]) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("base_url: ftp://press.example.org/", "base_url: expected an absolute http:// or https:// URL, got 'ftp://press.example.org/'"),
+        ("base_url: press.example.org", "base_url: expected an absolute http:// or https:// URL, got 'press.example.org'"),
+        ("base_url: https://press.example.org/?a=1", "base_url: must not have a query or a fragment, got 'https://press.example.org/?a=1'"),
+        ("language: English", "language: expected a BCP 47 language tag such as en or en-GB, got 'English'"),
+        ("timezone: Europe/Pari", "timezone: unknown time zone 'Europe/Pari'; did you mean Europe/Paris?"),
+        ("timezone: ../../etc/passwd", "timezone: unknown time zone '../../etc/passwd'"),
+        ("feed_limit: 0", "feed_limit: must be between 1 and 1,000, got 0"),
+        ("feed_limit: fifty", "feed_limit: expected a whole number, got text ('fifty')"),
+        ("feed_limit: 5.5", "feed_limit: expected a whole number, got a number (5.5)"),
+        ("id_authority: press.example.org", "id_authority: expected a domain (or e-mail address) you control and a year you controlled it, such as 'statements.example.org,2021' (RFC 4151), got 'press.example.org'"),
+        ("id_authority: press.example.org,2021-02-30", "id_authority: '2021-02-30' is not a real date"),
+        ("publisher: [a]", "publisher: expected fields (name: value), got a list"),
+        ("publisher:\n  mail: press@example.org", "publisher.mail: unknown field; did you mean email?"),
+        ("publisher:\n  name: A\n  email: not-an-address", "publisher.email: expected an e-mail address such as press@example.org, got 'not-an-address'"),
+        ("publisher:\n  email: press@example.org", "publisher.name: required field is missing"),
+        ("titel: X", "titel: unknown field; did you mean title?"),
+    ],
+)
+def test_check_reports_bad_setting(project: Project, run: Run, line: str, expected: str) -> None:
+    project.config(_config_with(line))
+    result = run("check")
+    assert result.exit_code == 1
+    assert any(
+        e.startswith("feedpub.yaml:") and e.split(": ", 1)[1] == expected for e in result.errors
+    ), result.errors
+
+
+def test_check_reports_every_missing_setting(project: Project, run: Run) -> None:
+    project.config("title: X\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors == [
+        f"feedpub.yaml:1:1: {name}: required field is missing"
+        for name in sorted(
+            ["base_url", "description", "language", "timezone", "publisher", "id_authority"]
+        )
+    ] + ["feedpub: 6 problems in 1 file"]
+
+
+def test_check_still_checks_entries_when_settings_are_broken(project: Project, run: Run) -> None:
+    project.config(_config_with("timezone: Nowhere/Land"))
+    project.entry("2021-11-05-x.yaml", "title: [X]\ndate: 2021-11-05\nbody: x\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert "entries/2021-11-05-x.yaml:1:8: title: expected text, got a list" in result.errors
+    assert result.errors[-1] == "feedpub: 2 problems in 2 files"
+
+
+def test_check_reports_missing_settings_file(project: Project, run: Run) -> None:
+    (project.root / "feedpub.yaml").unlink()
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors[0].startswith("feedpub.yaml: not found; is ")
+
+
+def test_config_normalizes_base_url_and_defaults_feed_limit(project: Project) -> None:
+    project.config(_config_with("base_url: https://press.example.org/statements"))
+    config = read_site(SiteProject.at(project.root)).site.config
+    assert config.base_url == "https://press.example.org/statements/"
+    assert config.feed_limit == 50
+    assert config.publisher.email == "press@example.org"
+
+
+def test_config_accepts_publisher_as_one_name(project: Project) -> None:
+    project.config(_config_with("publisher: Example Agency"))
+    config = read_site(SiteProject.at(project.root)).site.config
+    assert config.publisher.name == "Example Agency"
+    assert config.publisher.email is None

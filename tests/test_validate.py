@@ -1,0 +1,378 @@
+"""Every field rule of an entry, each with its exact message, file, line and column."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from conftest import Project, Run
+from feedpub.build import Project as SiteProject
+from feedpub.build import read_site
+
+NAME = "2021-11-05-x.yaml"
+SHOWN = f"entries/{NAME}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "date: 2021-11-05\nbody: x\n",
+            "1:1: title: required field is missing",
+            id="title-missing",
+        ),
+        pytest.param(
+            'title: ""\ndate: 2021-11-05\nbody: x\n',
+            "1:8: title: must not be empty",
+            id="title-empty",
+        ),
+        pytest.param(
+            "title:\ndate: 2021-11-05\nbody: x\n",
+            "1:7: title: must not be empty",
+            id="title-null",
+        ),
+        pytest.param(
+            "title: [a, b]\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: expected text, got a list",
+            id="title-list",
+        ),
+        pytest.param(
+            "title: |\n  a\n  b\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: must be a single line",
+            id="title-spans-lines",
+        ),
+        pytest.param(
+            "title: 1.0\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: expected text, got a number (1.0); put it in quotes if you mean"
+            " the text '1.0'",
+            id="title-number",
+        ),
+        pytest.param(
+            "title: null\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: must not be empty",
+            id="title-null-word",
+        ),
+        pytest.param(
+            f"title: {'x' * 301}\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: is 301 characters long; at most 300 are allowed",
+            id="title-too-long",
+        ),
+        pytest.param(
+            "title: X\nbody: x\n",
+            "1:1: date: required field is missing",
+            id="date-missing",
+        ),
+        pytest.param(
+            "title: X\ndate: Nov. 5, 2021\nbody: x\n",
+            "2:7: date: not an ISO 8601 date (got 'Nov. 5, 2021'); write 2021-11-05,"
+            " 2021-11-05T14:30 or 2021-11-05T14:30:00-05:00",
+            id="date-prose",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-02-30\nbody: x\n",
+            "2:7: date: '2021-02-30' is not a real date",
+            id="date-out-of-range",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05T25:00\nbody: x\n",
+            "2:7: date: '2021-11-05T25:00' is not a real time of day",
+            id="time-out-of-range",
+        ),
+        pytest.param(
+            "title: X\ndate: 20211105\nbody: x\n",
+            "2:7: date: not an ISO 8601 date (got '20211105'); write 2021-11-05,"
+            " 2021-11-05T14:30 or 2021-11-05T14:30:00-05:00",
+            id="date-read-as-number",
+        ),
+        pytest.param(
+            "title: X\ndate: [2021-11-05]\nbody: x\n",
+            "2:7: date: expected an ISO 8601 date such as 2021-11-05, got a list",
+            id="date-list",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-04\nbody: x\n",
+            "2:7: date: 2021-11-04 does not match the date in the file name (2021-11-05)",
+            id="date-not-file-name",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05T23:30:00-05:00\nbody: x\n",
+            "2:7: date: 2021-11-06 (in Europe/Paris) does not match the date in the file"
+            " name (2021-11-05)",
+            id="date-offset-moves-day-in-site-zone",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-03-28T02:30\nbody: x\n",
+            "2:7: date: '2021-03-28T02:30' does not exist in Europe/Paris (the clocks skip"
+            " it); add an offset",
+            id="date-in-clock-gap",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-10-31T02:30\nbody: x\n",
+            "2:7: date: '2021-10-31T02:30' happens twice in Europe/Paris (the clocks go"
+            " back); add an offset such as +02:00 or +01:00",
+            id="date-in-clock-fold",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05T10:00\nupdated: 2021-11-05T09:00\nbody: x\n",
+            "3:10: updated: 2021-11-05T09:00:00+01:00 is before the date"
+            " 2021-11-05T10:00:00+01:00",
+            id="updated-before-date",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ntype: [a]\n",
+            "4:7: type: expected text, got a list",
+            id="type-list",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ntype: '***'\n",
+            "4:7: type: must contain a letter or a digit, got '***'",
+            id="type-without-letters",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nbyline: {name: A}\n",
+            "4:9: byline: expected a list of texts or one text, got a mapping of fields",
+            id="byline-mapping",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\n",
+            "1:1: body: required field is missing",
+            id="body-missing",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: '  '\n",
+            "3:7: body: must not be empty",
+            id="body-blank",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nsummary: |\n  a\n\n  b\n",
+            "4:10: summary: must be one paragraph (no blank lines)",
+            id="summary-two-paragraphs",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ntags: a, b\n",
+            "4:7: tags: expected a list of texts, got text ('a, b')",
+            id="tags-not-a-list",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ntags: [a, [b]]\n",
+            "4:11: tags: item 2: expected text, got a list",
+            id="tags-item-not-text",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ntags: [Energy, energy]\n",
+            "4:7: tags: 'energy' is listed twice",
+            id="tags-listed-twice",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ntags: [" + ", ".join(["t"] * 51) + "]\n",
+            "4:7: tags: has 51 items; at most 50 are allowed",
+            id="tags-too-many",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nid: not a uri\n",
+            "4:5: id: expected an absolute URI such as tag:example.org,2021:x, got 'not a uri'",
+            id="id-not-uri",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nid: 'tag:a.org,2021:<x>'\n",
+            "4:5: id: 'tag:a.org,2021:<x>' holds characters a URI cannot (spaces, quotes, <, >)",
+            id="id-unsafe-characters",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ndraft: yes\n",
+            "4:8: draft: write true or false, not 'yes' (YAML 1.1 reads it as a boolean,"
+            " YAML 1.2 as text)",
+            id="draft-yes",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ndraft: 'true'\n",
+            "4:8: draft: expected true or false, got text ('true')",
+            id="draft-quoted",
+        ),
+        pytest.param(
+            "titel: X\ndate: 2021-11-05\nbody: x\n",
+            "1:1: titel: unknown field; did you mean title?",
+            id="unknown-field-typo",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ncolour: red\n",
+            "4:1: colour: unknown field; known fields are title, date, type, byline, body,"
+            " summary, tags, id, updated, draft",
+            id="unknown-field",
+        ),
+        pytest.param(
+            "title: X\ntitle: Y\ndate: 2021-11-05\nbody: x\n",
+            "2:1: title: defined twice (first at line 1, column 1)",
+            id="field-twice",
+        ),
+    ],
+)
+def test_check_reports_bad_entry(project: Project, run: Run, text: str, expected: str) -> None:
+    project.entry(NAME, text)
+    result = run("check")
+    assert result.exit_code == 1
+    assert f"{SHOWN}:{expected}" in result.errors
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "21-11-05-x.yaml",
+            "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
+            " digits and single hyphens (for example 2021-11-05-joint-statement.yaml)",
+        ),
+        (
+            "2021-11-05-Upper.yaml",
+            "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
+            " digits and single hyphens (for example 2021-11-05-joint-statement.yaml)",
+        ),
+        (
+            "2021-11-05-a--b.yaml",
+            "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
+            " digits and single hyphens (for example 2021-11-05-joint-statement.yaml)",
+        ),
+        ("2021-02-30-x.yaml", "file name holds 2021-02-30, which is not a real date"),
+        (
+            f"2021-11-05-{'a' * 81}.yaml",
+            "slug is 81 characters long; at most 80 are allowed",
+        ),
+    ],
+)
+def test_check_rejects_bad_file_name(project: Project, run: Run, name: str, expected: str) -> None:
+    project.entry(name, "title: X\ndate: 2021-11-05\nbody: x\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert f"entries/{name}:1:1: {expected}" in result.errors
+
+
+def test_check_rejects_yml_extension_without_losing_it(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-x.yml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert "entries/2021-11-05-x.yml: entry files end in .yaml; rename it" in result.errors
+
+
+def test_check_reports_every_problem_in_every_file_with_a_count(
+    project: Project, run: Run
+) -> None:
+    project.entry("2021-11-05-a.yaml", "titel: X\ndate: Nov. 5\nbody: x\n")
+    project.entry("2021-11-06-b.yaml", "title: X\ndate: 2021-11-06\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors == [
+        "entries/2021-11-05-a.yaml:1:1: titel: unknown field; did you mean title?",
+        "entries/2021-11-05-a.yaml:1:1: title: required field is missing",
+        "entries/2021-11-05-a.yaml:2:7: date: not an ISO 8601 date (got 'Nov. 5'); write"
+        " 2021-11-05, 2021-11-05T14:30 or 2021-11-05T14:30:00-05:00",
+        "entries/2021-11-06-b.yaml:1:1: body: required field is missing",
+        "feedpub: 4 problems in 2 files",
+    ]
+
+
+def test_check_rejects_id_used_twice_naming_both_files(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\nid: urn:x:1\n")
+    project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nid: urn:x:1\nbody: x\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert (
+        "entries/2021-11-06-b.yaml:3:1: id: urn:x:1 is already used by"
+        " entries/2021-11-05-a.yaml:4:1"
+    ) in result.errors
+
+
+def test_check_rejects_derived_id_clashing_with_explicit_one(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\n")
+    project.entry(
+        "2021-11-06-b.yaml",
+        "title: B\ndate: 2021-11-06\nbody: x\nid: 'tag:press.example.org,2020:2021-11-05-a'\n",
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert (
+        "entries/2021-11-06-b.yaml:4:1: id: tag:press.example.org,2020:2021-11-05-a is already"
+        " used by entries/2021-11-05-a.yaml:1:1"
+    ) in result.errors
+
+
+def _read(project: Project):  # type: ignore[no-untyped-def]
+    return read_site(SiteProject.at(project.root)).site
+
+
+def test_validate_reads_date_without_offset_in_site_zone(project: Project) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05T14:30\nbody: x\n")
+    (entry,) = _read(project).entries
+    assert entry.published.isoformat() == "2021-11-05T14:30:00+01:00"
+
+
+def test_validate_reads_date_alone_as_midnight_in_site_zone(project: Project) -> None:
+    project.entry("2021-07-01-x.yaml", "title: X\ndate: 2021-07-01\nbody: x\n")
+    (entry,) = _read(project).entries
+    assert entry.published.isoformat() == "2021-07-01T00:00:00+02:00"
+
+
+def test_validate_keeps_instant_of_date_with_offset(project: Project) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05T09:00:00Z\nbody: x\n")
+    (entry,) = _read(project).entries
+    assert entry.published == datetime(2021, 11, 5, 9, tzinfo=timezone.utc)
+    assert entry.published.utcoffset() == timedelta(hours=1)
+
+
+def test_validate_fills_defaults_and_derives_id_and_summary(project: Project) -> None:
+    project.entry(
+        "2021-11-05-new-office.yaml",
+        "title: '  Example Agency opens an office '\ndate: 2021-11-05\nbody: |\n"
+        "  First *paragraph*\n  continues.\n\n  Second.\n",
+    )
+    (entry,) = _read(project).entries
+    assert entry.title == "Example Agency opens an office"
+    assert entry.type == "Statement"
+    assert entry.bylines == ()
+    assert entry.tags == ()
+    assert entry.id == "tag:press.example.org,2020:2021-11-05-new-office"
+    assert entry.summary == "First paragraph continues."
+    assert entry.updated == entry.published
+    assert entry.path == "2021/11/05/new-office/"
+
+
+def test_validate_accepts_byline_as_one_text_or_a_list(project: Project) -> None:
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\nbyline: One\n")
+    project.entry(
+        "2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nbody: x\nbyline: [One, Two]\n"
+    )
+    b, a = _read(project).entries
+    assert a.bylines == ("One",)
+    assert b.bylines == ("One", "Two")
+
+
+def test_validate_id_survives_title_and_body_edits(project: Project) -> None:
+    path = project.entry("2021-11-05-x.yaml", "title: First\ndate: 2021-11-05\nbody: a\n")
+    (before,) = _read(project).entries
+    path.write_text("title: Second\ndate: 2021-11-05\nbody: b\n")
+    (after,) = _read(project).entries
+    assert before.id == after.id
+
+
+def test_validate_explicit_id_survives_file_rename(project: Project) -> None:
+    text = "title: X\ndate: 2021-11-05\nbody: x\nid: urn:uuid:0b3c1e5e-6f0a-4d7e-9c41-1f2a3b4c5d6e\n"
+    path = project.entry("2021-11-05-x.yaml", text)
+    (before,) = _read(project).entries
+    path.rename(path.with_name("2021-11-05-renamed.yaml"))
+    (after,) = _read(project).entries
+    assert before.id == after.id
+
+
+def test_validate_keeps_drafts_out_of_the_site(project: Project) -> None:
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\ndraft: true\n")
+    project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nbody: x\ndraft: false\n")
+    site = _read(project)
+    assert [e.title for e in site.entries] == ["B"]
+    assert site.drafts == 1
+
+
+def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) -> None:
+    for slug in ("b", "a", "c"):
+        project.entry(f"2021-11-05-{slug}.yaml", f"title: {slug}\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2021-11-06-z.yaml", "title: z\ndate: 2021-11-06\nbody: x\n")
+    assert [e.title for e in _read(project).entries] == ["z", "a", "b", "c"]
