@@ -54,12 +54,17 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 class Project:
-    """A temporary feedpub site."""
+    """A feedpub site's folder; `Project.create` makes a new one for the Example Agency."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    @classmethod
+    def create(cls, root: Path) -> Project:
+        project = cls(root)
         (root / "entries").mkdir(parents=True, exist_ok=True)
-        self.config(EXAMPLE_CONFIG)
+        project.config(EXAMPLE_CONFIG)
+        return project
 
     def config(self, text: str) -> Path:
         return self.file("feedpub.yaml", text)
@@ -96,7 +101,7 @@ class Project:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    return Project(tmp_path / "site")
+    return Project.create(tmp_path / "site")
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,9 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def run(project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+def run(
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Run:
     """Run the CLI in-process at the project's root; stdout and stderr kept apart."""
     monkeypatch.chdir(project.root)
 

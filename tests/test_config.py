@@ -28,20 +28,50 @@ def _config_with(line: str) -> str:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("base_url: ftp://press.example.org/", "base_url: expected an absolute http:// or https:// URL, got 'ftp://press.example.org/'"),
-        ("base_url: press.example.org", "base_url: expected an absolute http:// or https:// URL, got 'press.example.org'"),
-        ("base_url: https://press.example.org/?a=1", "base_url: must not have a query or a fragment, got 'https://press.example.org/?a=1'"),
-        ("language: English", "language: expected a BCP 47 language tag such as en or en-GB, got 'English'"),
-        ("timezone: Europe/Pari", "timezone: unknown time zone 'Europe/Pari'; did you mean Europe/Paris?"),
+        (
+            "base_url: ftp://press.example.org/",
+            "base_url: expected an absolute http:// or https:// URL, got 'ftp://press.example.org/'",
+        ),
+        (
+            "base_url: press.example.org",
+            "base_url: expected an absolute http:// or https:// URL, got 'press.example.org'",
+        ),
+        (
+            "base_url: https://press.example.org/?a=1",
+            "base_url: must not have a query or a fragment, got 'https://press.example.org/?a=1'",
+        ),
+        (
+            "language: English",
+            "language: expected a BCP 47 language tag such as en or en-GB, got 'English'",
+        ),
+        (
+            "timezone: Europe/Pari",
+            "timezone: unknown time zone 'Europe/Pari'; did you mean Europe/Paris?",
+        ),
         ("timezone: ../../etc/passwd", "timezone: unknown time zone '../../etc/passwd'"),
         ("feed_limit: 0", "feed_limit: must be between 1 and 1,000, got 0"),
         ("feed_limit: fifty", "feed_limit: expected a whole number, got text ('fifty')"),
         ("feed_limit: 5.5", "feed_limit: expected a whole number, got a number (5.5)"),
-        ("id_authority: press.example.org", "id_authority: expected a domain (or e-mail address) you control and a year you controlled it, such as 'statements.example.org,2021' (RFC 4151), got 'press.example.org'"),
-        ("id_authority: press.example.org,2021-02-30", "id_authority: '2021-02-30' is not a real date"),
+        (
+            "id_authority: press.example.org",
+            "id_authority: expected a domain (or e-mail address) you control and a year you"
+            " controlled it, such as 'statements.example.org,2021' (RFC 4151), got"
+            " 'press.example.org'",
+        ),
+        (
+            "id_authority: press.example.org,2021-02-30",
+            "id_authority: '2021-02-30' is not a real date",
+        ),
         ("publisher: [a]", "publisher: expected fields (name: value), got a list"),
-        ("publisher:\n  mail: press@example.org", "publisher.mail: unknown field; did you mean email?"),
-        ("publisher:\n  name: A\n  email: not-an-address", "publisher.email: expected an e-mail address such as press@example.org, got 'not-an-address'"),
+        (
+            "publisher:\n  mail: press@example.org",
+            "publisher.mail: unknown field; did you mean email?",
+        ),
+        (
+            "publisher:\n  name: A\n  email: not-an-address",
+            "publisher.email: expected an e-mail address such as press@example.org,"
+            " got 'not-an-address'",
+        ),
         ("publisher:\n  email: press@example.org", "publisher.name: required field is missing"),
         ("titel: X", "titel: unknown field; did you mean title?"),
     ],

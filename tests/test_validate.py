@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -115,8 +115,7 @@ SHOWN = f"entries/{NAME}"
         ),
         pytest.param(
             "title: X\ndate: 2021-11-05T10:00\nupdated: 2021-11-05T09:00\nbody: x\n",
-            "3:10: updated: 2021-11-05T09:00:00+01:00 is before the date"
-            " 2021-11-05T10:00:00+01:00",
+            "3:10: updated: 2021-11-05T09:00:00+01:00 is before the date 2021-11-05T10:00:00+01:00",
             id="updated-before-date",
         ),
         pytest.param(
@@ -254,9 +253,7 @@ def test_check_rejects_yml_extension_without_losing_it(project: Project, run: Ru
     assert "entries/2021-11-05-x.yml: entry files end in .yaml; rename it" in result.errors
 
 
-def test_check_reports_every_problem_in_every_file_with_a_count(
-    project: Project, run: Run
-) -> None:
+def test_check_reports_every_problem_in_every_file_with_a_count(project: Project, run: Run) -> None:
     project.entry("2021-11-05-a.yaml", "titel: X\ndate: Nov. 5\nbody: x\n")
     project.entry("2021-11-06-b.yaml", "title: X\ndate: 2021-11-06\n")
     result = run("check")
@@ -315,7 +312,7 @@ def test_validate_reads_date_alone_as_midnight_in_site_zone(project: Project) ->
 def test_validate_keeps_instant_of_date_with_offset(project: Project) -> None:
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05T09:00:00Z\nbody: x\n")
     (entry,) = _read(project).entries
-    assert entry.published == datetime(2021, 11, 5, 9, tzinfo=timezone.utc)
+    assert entry.published == datetime(2021, 11, 5, 9, tzinfo=UTC)
     assert entry.published.utcoffset() == timedelta(hours=1)
 
 
@@ -338,9 +335,7 @@ def test_validate_fills_defaults_and_derives_id_and_summary(project: Project) ->
 
 def test_validate_accepts_byline_as_one_text_or_a_list(project: Project) -> None:
     project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\nbyline: One\n")
-    project.entry(
-        "2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nbody: x\nbyline: [One, Two]\n"
-    )
+    project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nbody: x\nbyline: [One, Two]\n")
     b, a = _read(project).entries
     assert a.bylines == ("One",)
     assert b.bylines == ("One", "Two")
@@ -355,7 +350,9 @@ def test_validate_id_survives_title_and_body_edits(project: Project) -> None:
 
 
 def test_validate_explicit_id_survives_file_rename(project: Project) -> None:
-    text = "title: X\ndate: 2021-11-05\nbody: x\nid: urn:uuid:0b3c1e5e-6f0a-4d7e-9c41-1f2a3b4c5d6e\n"
+    text = (
+        "title: X\ndate: 2021-11-05\nbody: x\nid: urn:uuid:0b3c1e5e-6f0a-4d7e-9c41-1f2a3b4c5d6e\n"
+    )
     path = project.entry("2021-11-05-x.yaml", text)
     (before,) = _read(project).entries
     path.rename(path.with_name("2021-11-05-renamed.yaml"))

@@ -35,7 +35,7 @@ class Project:
 
     @classmethod
     def at(cls, root: Path) -> Project:
-        root = root.absolute()
+        root = Path(os.path.abspath(root))  # normalise "..", keep links as named
         try:
             rel = os.path.relpath(root, Path.cwd())
         except ValueError:  # pragma: no cover - another drive on Windows

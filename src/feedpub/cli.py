@@ -1,4 +1,4 @@
-"""The `feedpub` command: parse arguments, call one library function, print, choose the exit code."""
+"""The `feedpub` command: parse arguments, call one library function, print, pick the exit code."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from feedpub import values
 from feedpub.errors import Problems
-from feedpub.load import Document, Node, read_document
+from feedpub.load import Document, Node, ScalarNode, read_document
 from feedpub.model import Publisher, SiteConfig
 from feedpub.values import Invalid, fail
 
@@ -41,7 +41,7 @@ def _id_authority(node: Node) -> str:
 
 
 def _publisher(node: Node) -> Publisher:
-    if isinstance(node, values.ScalarNode):
+    if isinstance(node, ScalarNode):
         return Publisher(name=values.text(node, max_length=200))
     found: dict[str, Any] = {}
     readers: dict[str, Callable[[Node], str]] = {
@@ -71,7 +71,15 @@ _READERS: dict[str, Callable[[Node], Any]] = {
     "feed_limit": lambda n: values.integer(n, minimum=1, maximum=1000),
     "id_authority": _id_authority,
 }
-_REQUIRED = ("title", "base_url", "description", "language", "timezone", "publisher", "id_authority")
+_REQUIRED = (
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "timezone",
+    "publisher",
+    "id_authority",
+)
 
 
 def read_config(root: Path, problems: Problems, shown: str = CONFIG_NAME) -> SiteConfig | None:

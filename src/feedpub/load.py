@@ -316,9 +316,7 @@ def _check_nodes(
                 )
                 return False
             keys.add(key.value if isinstance(key, ScalarNode) else "")
-    return all(
-        [_check_nodes(path, field, c, seen, problems, depth + 1, key_at) for c in children]
-    )
+    return all([_check_nodes(path, field, c, seen, problems, depth + 1, key_at) for c in children])
 
 
 def _field_at(document: Document | None, line: int, column: int) -> str:

@@ -22,9 +22,60 @@ _CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_TABLE_PREFER_STYLE
 _CMARK_EXTENSIONS = ["table", "autolink", "strikethrough"]
 
 ALLOWED_TAGS = frozenset(
-    """a abbr b blockquote br caption cite code dd del details dfn div dl dt em figcaption
-    figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s small span strong sub
-    summary sup table tbody td tfoot th thead time tr u ul""".split()
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+    ]
 )
 ALLOWED_ATTRIBUTES = {
     "*": {"lang", "dir", "title"},
@@ -82,7 +133,7 @@ def render_markdown(source: str) -> Body:
     removed: tuple[Removal, ...] = ()
     if "<" in source or _has_unsafe_scheme(raw):
         removed = _audit(raw)
-    clean = _CLEANER.clean(raw)
+    clean = _CLEANER.clean(raw).strip()
     if "<h" in clean:
         clean = _shift_headings(clean)
     return Body(html=clean, summary=summarize(clean), removed=removed)
@@ -122,12 +173,18 @@ def absolute_links(fragment: str, page_url: str) -> str:
 
 
 _FIRST_PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>(.*?)</p>", re.DOTALL)
+_IMAGE_ALT = re.compile(r'<img\s[^>]*?alt="([^"]*)"[^>]*>')
+_BREAKING_TAG = re.compile(
+    r"</?(?:p|br|hr|li|ol|ul|dl|dt|dd|h[1-6]|blockquote|pre|table|tr|td|th|div|figure"
+    r"|figcaption|caption|details|summary)(?:\s[^>]*)?/?>"
+)
 _TAG = re.compile(r"<[^>]*>")
 
 
 def plain_text(fragment: str) -> str:
-    """Strip tags from an HTML fragment and fold white space."""
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+    """Strip tags from an HTML fragment (an image becomes its alt text); fold white space."""
+    text = _TAG.sub("", _BREAKING_TAG.sub(" ", _IMAGE_ALT.sub(r"\1", fragment)))
+    return " ".join(html.unescape(text).split())
 
 
 def summarize(fragment: str, limit: int = SUMMARY_LENGTH) -> str:

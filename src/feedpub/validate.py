@@ -127,9 +127,7 @@ def check_file_name(shown: str, name: str, problems: Problems) -> tuple[date, st
         problems.add(shown, f"file name holds {year}-{month}-{day}, which is not a real date")
         return None
     if len(slug) > MAX_SLUG:
-        problems.add(
-            shown, f"slug is {len(slug)} characters long; at most {MAX_SLUG} are allowed"
-        )
+        problems.add(shown, f"slug is {len(slug)} characters long; at most {MAX_SLUG} are allowed")
         return None
     return named, slug
 
@@ -239,6 +237,7 @@ def _report_removals(document: Document, body: Body, problems: Problems) -> None
     if not body.removed:
         return
     field = document.fields["body"]
+    assert field.value is not None  # the body was read, so it was not refused
     start = field.value.start_mark
     for removal in body.removed:
         line, column = _find(document.text, removal.needle, start.index)

@@ -12,7 +12,7 @@ import re
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -27,7 +27,7 @@ from feedpub.load import (
 )
 
 
-class Invalid(Exception):  # noqa: N818 - reads as `raise Invalid(...)`, like a verdict
+class Invalid(Exception):
     """A value is not what its field needs; carries the node that is wrong.
 
     `part` names a key inside the field's value (publisher.email), where there is one.
@@ -186,7 +186,7 @@ def moment(node: Node, zone: tzinfo, zone_name: str) -> Moment:
         fail(f"{raw!r} is not a real time of day", node)
     naive = datetime(day.year, day.month, day.day, hour, minute, second)  # noqa: DTZ001
     if m.group("utc"):
-        return Moment(naive.replace(tzinfo=timezone.utc).astimezone(zone), has_time=True)
+        return Moment(naive.replace(tzinfo=UTC).astimezone(zone), has_time=True)
     if m.group("sign"):
         oh, om = int(m.group("oh")), int(m.group("om"))
         if oh > 23 or om > 59:
@@ -209,7 +209,7 @@ def _make_date(parts: tuple[str, ...], raw: str, node: Node) -> date:
 
 
 def _normalize(value: datetime, zone: tzinfo) -> datetime:
-    return value.astimezone(timezone.utc).astimezone(zone)
+    return value.astimezone(UTC).astimezone(zone)
 
 
 def _localize(naive: datetime, zone: tzinfo, zone_name: str, raw: str, node: Node) -> datetime:

@@ -166,7 +166,7 @@ def _fill(new: Path, files: Mapping[str, bytes], old: Mapping[str, Path]) -> tup
 
 def write_tree(out: Path, files: Mapping[str, bytes], marker: str) -> WriteReport:
     """Make `out` hold exactly `files`, atomically; unchanged files keep their mtimes."""
-    out = out.absolute()
+    out = Path(os.path.abspath(out))
     for rel in files:
         check_relative(rel)
     try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 
@@ -26,7 +26,7 @@ from feedpub.model import Entry, SiteConfig
 ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
 # A feed with no statement yet still needs a date; the epoch is fixed, unlike the clock.
-EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,6 +106,7 @@ def render_atom(config: SiteConfig, feed: Feed) -> bytes:
 def render_rss(config: SiteConfig, feed: Feed) -> bytes:
     """Render an RSS 2.0 document with dc:creator and content:encoded."""
     fg = _generator(config, feed, config.url(feed.rss_path), RSS_TYPE)
+    fg.generator(f"feedpub {__version__}")  # RSS's <generator> has no version attribute
     fg.load_extension("dc", atom=False, rss=True)
     _add_entries(fg, config, feed, rss=True)
     result: bytes = fg.rss_str(pretty=True, encoding="UTF-8")

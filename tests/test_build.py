@@ -1,0 +1,260 @@
+"""A build is deterministic, all-or-nothing, and touches nothing it does not own."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import freezegun
+import pytest
+
+from conftest import EXAMPLE_ENTRY, Project, Run
+from feedpub import write
+
+ENTRY = "2021-11-05-office.yaml"
+PAGE = "2021/11/05/office/index.html"
+
+
+def _inodes(project: Project) -> dict[str, tuple[int, int]]:
+    public = project.root / "public"
+    return {
+        p.relative_to(public).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in public.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_build_writes_feeds_pages_and_nothing_else(project: Project, run: Run) -> None:
+    project.entry(ENTRY)
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(project.tree()) == [
+        ".feedpub",
+        PAGE,
+        "2021/index.html",
+        "atom.xml",
+        "index.html",
+        "rss.xml",
+        "style.css",
+    ]
+    # No temporary trees or locks are left beside the output.
+    assert sorted(p.name for p in project.root.iterdir()) == ["entries", "feedpub.yaml", "public"]
+
+
+def test_build_prints_one_summary_line(project: Project, run: Run) -> None:
+    project.entry(ENTRY)
+    project.entry("2021-11-06-draft.yaml", "title: D\ndate: 2021-11-06\nbody: x\ndraft: true\n")
+    result = run("build")
+    assert result.stderr == ""
+    assert re.fullmatch(
+        r"feedpub: built 1 statement \(1 draft not published\) into public/ \(7 written,"
+        r" 0 unchanged, 0 removed\) in \d+\.\d\d s\n",
+        result.stdout,
+    ), result.stdout
+    again = run("build")
+    assert re.fullmatch(
+        r"feedpub: built 1 statement \(1 draft not published\) into public/ \(already up to"
+        r" date, 7 files unchanged\) in \d+\.\d\d s\n",
+        again.stdout,
+    ), again.stdout
+
+
+def test_build_is_byte_identical_across_runs_and_folders(
+    project: Project, run: Run, tmp_path: Path
+) -> None:
+    project.entry(ENTRY)
+    project.entry("2021-11-04-rates.yaml", "title: Rates\ndate: 2021-11-04T09:30\nbody: x\n")
+    assert run("build").exit_code == 0
+    first = project.tree()
+    shutil.rmtree(project.root / "public")
+    assert run("build").exit_code == 0
+    assert project.tree() == first
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(project.root, elsewhere, ignore=shutil.ignore_patterns("public"))
+    assert run("build", "--root", str(elsewhere)).exit_code == 0
+    assert Project(elsewhere).tree() == first
+
+
+@freezegun.freeze_time("2099-01-01T12:00:00Z")
+def test_build_output_never_depends_on_the_clock(project: Project, run: Run) -> None:
+    # feedgen defaults every `updated` to datetime.now(); a far-future clock would show.
+    project.entry(ENTRY)
+    assert run("build").exit_code == 0
+    for name, data in project.tree().items():
+        assert b"2099" not in data, name
+
+
+def test_build_rebuild_without_changes_touches_no_file(project: Project, run: Run) -> None:
+    project.entry(ENTRY)
+    assert run("build").exit_code == 0
+    before = _inodes(project)
+    assert run("build").exit_code == 0
+    assert _inodes(project) == before
+
+
+def test_build_rewrites_only_what_changed(project: Project, run: Run) -> None:
+    project.entry(ENTRY)
+    project.entry("2020-03-01-old.yaml", "title: Old\ndate: 2020-03-01\nbody: x\n")
+    assert run("build").exit_code == 0
+    before = _inodes(project)
+    project.entry(ENTRY, EXAMPLE_ENTRY.replace("a new office", "a bigger office"))
+    result = run("build")
+    assert "(5 written, 4 unchanged, 0 removed)" in result.stdout
+    after = _inodes(project)
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    assert changed == sorted(["2021/index.html", PAGE, "atom.xml", "index.html", "rss.xml"])
+
+
+def test_build_removes_page_of_deleted_entry(project: Project, run: Run) -> None:
+    project.entry(ENTRY)
+    extra = project.entry("2021-11-06-extra.yaml", "title: E\ndate: 2021-11-06\nbody: x\n")
+    assert run("build").exit_code == 0
+    extra.unlink()
+    result = run("build")
+    assert "1 removed" in result.stdout
+    assert "2021/11/06/extra/index.html" not in project.tree()
+
+
+def test_build_with_invalid_entry_leaves_public_untouched(project: Project, run: Run) -> None:
+    project.entry(ENTRY)
+    assert run("build").exit_code == 0
+    before = project.tree()
+    inodes = _inodes(project)
+    project.entry("2021-11-06-bad.yaml", "title: [bad]\ndate: 2021-11-06\nbody: x\n")
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[-1] == "feedpub: 1 problem in 1 file; public/ was not changed"
+    assert project.tree() == before
+    assert _inodes(project) == inodes
+
+
+def test_build_failing_halfway_leaves_old_public_intact(
+    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.entry(ENTRY)
+    assert run("build").exit_code == 0
+    before = project.tree()
+    project.entry(ENTRY, EXAMPLE_ENTRY.replace("new office", "newer office"))
+    project.entry("2021-11-06-more.yaml", "title: More\ndate: 2021-11-06\nbody: x\n")
+
+    real_open = open
+    writes = []
+
+    def failing_open(file, mode="r", *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "x" in mode:
+            writes.append(file)
+            if len(writes) == 3:
+                raise OSError(28, "No space left on device", str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", failing_open)
+    result = run("build")
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert len(writes) == 3
+    (message, summary) = result.errors
+    assert re.fullmatch(
+        r".*/public/: cannot write .*/\.public\.new-\w+/.*: No space left on device", message
+    ), message
+    assert summary == "feedpub: 1 problem in 1 file; public/ was not changed"
+    assert project.tree() == before
+    assert sorted(p.name for p in project.root.iterdir()) == ["entries", "feedpub.yaml", "public"]
+
+
+def test_build_refuses_output_folder_it_did_not_make(
+    project: Project, run: Run, tmp_path: Path
+) -> None:
+    project.entry(ENTRY)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    result = run("build", "--out", str(precious))
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        f"{precious}/: holds files that feedpub did not write (no .feedpub marker); refusing"
+        " to replace it. Move them away, or choose another --out"
+    )
+    assert [p.name for p in precious.iterdir()] == ["thesis.txt"]
+
+
+def test_build_into_empty_or_new_out_folder(project: Project, run: Run, tmp_path: Path) -> None:
+    project.entry(ENTRY)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("build", "--out", str(empty)).exit_code == 0
+    assert (empty / PAGE).is_file()
+    fresh = tmp_path / "a" / "b"
+    assert run("build", "--out", str(fresh)).exit_code == 0
+    assert (fresh / "atom.xml").is_file()
+
+
+def test_build_recovers_tree_parked_by_a_killed_build(project: Project, run: Run) -> None:
+    project.entry(ENTRY)
+    assert run("build").exit_code == 0
+    before = project.tree()
+    # A build killed between parking the old tree and moving the new one in leaves this:
+    os.replace(project.root / "public", project.root / ".public.old-abc")
+    (project.root / ".public.new-def").mkdir()
+    assert run("build").exit_code == 0
+    assert project.tree() == before
+    assert sorted(p.name for p in project.root.iterdir()) == ["entries", "feedpub.yaml", "public"]
+
+
+def test_build_copies_static_files_as_they_are(project: Project, run: Run) -> None:
+    project.entry(ENTRY)
+    project.file("static/CNAME", "press.example.org\n")
+    project.file("static/images/logo.png", b"\x89PNG\r\n\x1a\n")
+    assert run("build").exit_code == 0
+    tree = project.tree()
+    assert tree["CNAME"] == b"press.example.org\n"
+    assert tree["images/logo.png"] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_build_refuses_static_file_clashing_with_generated_one(project: Project, run: Run) -> None:
+    project.entry(ENTRY)
+    project.file("static/atom.xml", "<feed/>")
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        "static/atom.xml: clashes with the main Atom feed, which feedpub writes to"
+        " public/atom.xml; rename or remove the static file"
+    )
+    assert not (project.root / "public").exists()
+
+
+def test_build_refuses_symlinks_in_entries_and_static(
+    project: Project, run: Run, tmp_path: Path
+) -> None:
+    outside = tmp_path / "secret.yaml"
+    outside.write_text("title: Secret\ndate: 2021-11-05\nbody: x\n")
+    (project.root / "entries" / "2021-11-05-secret.yaml").symlink_to(outside)
+    project.file("static/.keep", "")
+    (project.root / "static" / "passwd").symlink_to("/etc/passwd")
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[:2] == [
+        "entries/2021-11-05-secret.yaml:1:1: is a symbolic link; feedpub reads only files"
+        " kept in entries/",
+        "static/passwd: is a symbolic link; static/ may hold only real files",
+    ] or result.errors[:1] == [
+        "entries/2021-11-05-secret.yaml:1:1: is a symbolic link; feedpub reads only files"
+        " kept in entries/"
+    ]
+
+
+def test_build_refuses_folders_inside_entries(project: Project, run: Run) -> None:
+    project.entry("2021/2021-11-05-office.yaml")
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        "entries/2021/: folders are not read; keep every entry directly in entries/"
+    )
+
+
+def test_write_refuses_paths_outside_the_output(tmp_path: Path) -> None:
+    for bad in ("../escape", "/etc/passwd", "a/../../b", "a//b", "", "a\\b"):
+        with pytest.raises(ValueError, match="unsafe output path"):
+            write.write_tree(tmp_path / "out", {bad: b"x"}, ".feedpub")
+    assert not (tmp_path / "escape").exists()

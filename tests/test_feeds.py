@@ -1,0 +1,170 @@
+"""Feeds read back by a real client (feedparser) carry exactly what the entries say."""
+
+from __future__ import annotations
+
+import calendar
+from typing import Any
+
+import feedparser
+import pytest
+from lxml import etree
+
+from conftest import Project, Run
+from feedpub.build import Project as SiteProject
+from feedpub.build import read_site
+from feedpub.model import Entry
+
+ENTRIES = {
+    "2021-11-05-office.yaml": """\
+title: Example Agency opens an office & a <help> desk
+date: 2021-11-05T10:00
+updated: 2021-11-06T12:30:05Z
+byline: [Example Agency Press Office, Office of the Director]
+tags: [Offices, Announcements]
+type: Release
+body: |
+  The Example Agency opened [an office](office/) today; see ![the map](map.png "Map").
+
+  It will answer questions from the public.
+""",
+    "2021-11-04-rates.yaml": """\
+title: Example Agency publishes its rates
+date: 2021-11-04
+byline: Example Agency Press Office
+summary: The rates for the coming year.
+body: Rates are published each year.
+""",
+    "2020-01-02-first.yaml": """\
+title: Example Agency's first statement
+date: 2020-01-02T08:15:00-05:00
+body: A first statement without a byline.
+""",
+}
+
+
+@pytest.fixture
+def built(project: Project, run: Run) -> Project:
+    for name, text in ENTRIES.items():
+        project.entry(name, text)
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    return project
+
+
+def _entries(project: Project) -> tuple[Entry, ...]:
+    return read_site(SiteProject.at(project.root)).site.entries
+
+
+def _parse(project: Project, name: str) -> Any:
+    # Compare what the feed says, not what feedparser's own sanitiser would rewrite.
+    parsed = feedparser.parse(
+        (project.root / "public" / name).read_bytes(),
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def _utc(struct: Any) -> int:
+    return calendar.timegm(struct)
+
+
+@pytest.mark.parametrize("name", ["atom.xml", "rss.xml"])
+def test_feed_items_match_entries_field_for_field(built: Project, name: str) -> None:
+    parsed = _parse(built, name)
+    entries = _entries(built)
+    assert [item.id for item in parsed.entries] == [e.id for e in entries]
+    for item, entry in zip(parsed.entries, entries, strict=True):
+        assert item.title == entry.title
+        assert item.link == f"https://press.example.org/{entry.path}"
+        assert _utc(item.published_parsed) == int(entry.published.timestamp())
+        assert [a["name"] for a in item.get("authors", [])] == list(entry.bylines)
+        assert [t.term for t in item.tags] == [entry.type, *entry.tags]
+        assert item.summary == entry.summary
+        assert item.content[0].value == entry.feed_html
+        assert item.content[0].type == "text/html"
+
+
+def test_atom_items_carry_updated_date(built: Project) -> None:
+    parsed = _parse(built, "atom.xml")
+    for item, entry in zip(parsed.entries, _entries(built), strict=True):
+        assert _utc(item.updated_parsed) == int(entry.updated.timestamp())
+
+
+def test_feed_date_is_newest_update_not_the_clock(built: Project) -> None:
+    atom = _parse(built, "atom.xml")
+    rss = _parse(built, "rss.xml")
+    newest = max(e.updated for e in _entries(built))
+    assert _utc(atom.feed.updated_parsed) == int(newest.timestamp())
+    assert _utc(rss.feed.updated_parsed) == int(newest.timestamp())
+
+
+def test_feeds_keep_newest_first_order(built: Project) -> None:
+    # feedgen's add_entry() prepends by default, which would reverse the order.
+    titles = [item.title for item in _parse(built, "atom.xml").entries]
+    assert titles == [
+        "Example Agency opens an office & a <help> desk",
+        "Example Agency publishes its rates",
+        "Example Agency's first statement",
+    ]
+
+
+def test_rss_channel_links_home_and_points_self_at_itself(built: Project) -> None:
+    # feedgen makes <channel><link> the last link added and copies Atom's self link.
+    rss = _parse(built, "rss.xml")
+    assert rss.feed.link == "https://press.example.org/"
+    self_links = [link.href for link in rss.feed.links if link.rel == "self"]
+    assert self_links == ["https://press.example.org/rss.xml"]
+    atom = _parse(built, "atom.xml")
+    assert [link.href for link in atom.feed.links if link.rel == "self"] == [
+        "https://press.example.org/atom.xml"
+    ]
+
+
+def test_rss_writes_name_only_bylines_as_dc_creator(built: Project) -> None:
+    tree = etree.parse(str(built.root / "public/rss.xml"))
+    creators = tree.xpath(
+        "//item[1]/dc:creator/text()", namespaces={"dc": "http://purl.org/dc/elements/1.1/"}
+    )
+    assert creators == ["Example Agency Press Office", "Office of the Director"]
+    assert tree.xpath("//item/author") == []
+
+
+def test_feeds_name_feedpub_as_generator(built: Project) -> None:
+    from feedpub import __version__
+
+    atom = etree.parse(str(built.root / "public/atom.xml"))
+    (generator,) = atom.xpath(
+        "/a:feed/a:generator", namespaces={"a": "http://www.w3.org/2005/Atom"}
+    )
+    assert (generator.text, generator.get("version")) == ("feedpub", __version__)
+    rss = etree.parse(str(built.root / "public/rss.xml"))
+    assert rss.xpath("/rss/channel/generator/text()") == [f"feedpub {__version__}"]
+
+
+def test_feed_bodies_have_absolute_links_for_readers(built: Project) -> None:
+    item = _parse(built, "atom.xml").entries[0]
+    html = item.content[0].value
+    assert 'href="https://press.example.org/2021/11/05/office/office/"' in html
+    assert 'src="https://press.example.org/2021/11/05/office/map.png"' in html
+    page = (built.root / "public/2021/11/05/office/index.html").read_text()
+    assert 'href="office/"' in page  # the page itself keeps links as written
+
+
+def test_feeds_carry_only_newest_feed_limit_statements(project: Project, run: Run) -> None:
+    project.config(project.read("feedpub.yaml") + "feed_limit: 2\n")
+    for day in range(1, 6):
+        project.entry(
+            f"2021-11-0{day}-s{day}.yaml", f"title: S{day}\ndate: 2021-11-0{day}\nbody: x\n"
+        )
+    assert run("build").exit_code == 0
+    for name in ("atom.xml", "rss.xml"):
+        assert [i.title for i in _parse(project, name).entries] == ["S5", "S4"]
+
+
+def test_feeds_of_empty_site_are_valid_and_dated_without_clock(project: Project, run: Run) -> None:
+    assert run("build").exit_code == 0
+    atom = _parse(project, "atom.xml")
+    assert atom.entries == []
+    assert atom.feed.updated == "1970-01-01T00:00:00+00:00"
