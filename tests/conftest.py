@@ -135,3 +135,42 @@ def run(
         return Result(code, out, err)
 
     return _run
+
+
+TYPES = ("Statement", "Release", "Transcript", "Advisory")
+TAGS = ("Energy", "Health", "Offices", "Budget", "Énergie rurale", "Санкции", "Trade")
+OFFSETS = ("", "Z", "+01:00", "-05:00", "+05:30")
+
+
+def write_corpus(project: Project, count: int, seed: int = 7) -> None:
+    """Write `count` varied Example Agency statements: types, tags, offsets, corrections."""
+    import random
+    from datetime import date, timedelta
+
+    rng = random.Random(seed)
+    start = date(2019, 1, 1)
+    for number in range(count):
+        day = start + timedelta(days=number * 3 + rng.randint(0, 2))
+        hour = rng.randint(9, 17)
+        offset = rng.choice(OFFSETS)
+        when = f"{day.isoformat()}T{hour:02d}:{rng.randint(0, 59):02d}:00{offset}"
+        if offset:  # keep the statement on its file's date in the site's zone (Europe/Paris)
+            when = f"{day.isoformat()}T12:00:00{offset}" if offset != "+05:30" else when
+        tags = rng.sample(TAGS, rng.randint(0, 3))
+        lines = [
+            f"title: 'Example Agency statement number {number} on {rng.choice(TAGS)}'",
+            f"date: {when}",
+            f"type: {rng.choice(TYPES)}",
+            f"byline: [Example Agency Press Office{', Office of the Director' * (number % 3 == 0)}]",
+            f"tags: [{', '.join(tags)}]",
+        ]
+        if number % 5 == 0:
+            lines.append(f"updated: {(day + timedelta(days=1)).isoformat()}T10:00:00+01:00")
+        lines.append("body: |")
+        for paragraph in range(rng.randint(1, 4)):
+            lines.append(f"  Paragraph {paragraph} of statement {number}, with *emphasis* and a")
+            lines.append(
+                "  [relative link](annex/) and an [absolute one](https://www.example.org/)."
+            )
+            lines.append("")
+        project.entry(f"{day.isoformat()}-statement-{number}.yaml", "\n".join(lines) + "\n")

@@ -30,15 +30,13 @@ def test_build_writes_feeds_pages_and_nothing_else(project: Project, run: Run) -
     project.entry(ENTRY)
     result = run("build")
     assert result.exit_code == 0, result.stderr
-    assert sorted(project.tree()) == [
-        ".feedpub",
-        PAGE,
-        "2021/index.html",
-        "atom.xml",
-        "index.html",
-        "rss.xml",
-        "style.css",
-    ]
+    feeds = ["atom.xml", "feed.json", "rss.xml"]
+    sections = ["tags/announcements/", "tags/offices/", "types/statement/"]
+    assert sorted(project.tree()) == sorted(
+        [".feedpub", PAGE, "2021/index.html", "index.html", "style.css", *feeds]
+        + ["tags/index.html", "types/index.html"]
+        + [s + name for s in sections for name in [*feeds, "index.html"]]
+    )
     # No temporary trees or locks are left beside the output.
     assert sorted(p.name for p in project.root.iterdir()) == ["entries", "feedpub.yaml", "public"]
 
@@ -49,14 +47,14 @@ def test_build_prints_one_summary_line(project: Project, run: Run) -> None:
     result = run("build")
     assert result.stderr == ""
     assert re.fullmatch(
-        r"feedpub: built 1 statement \(1 draft not published\) into public/ \(7 written,"
+        r"feedpub: built 1 statement \(1 draft not published\) into public/ \(22 written,"
         r" 0 unchanged, 0 removed\) in \d+\.\d\d s\n",
         result.stdout,
     ), result.stdout
     again = run("build")
     assert re.fullmatch(
         r"feedpub: built 1 statement \(1 draft not published\) into public/ \(already up to"
-        r" date, 7 files unchanged\) in \d+\.\d\d s\n",
+        r" date, 22 files unchanged\) in \d+\.\d\d s\n",
         again.stdout,
     ), again.stdout
 
@@ -99,12 +97,19 @@ def test_build_rewrites_only_what_changed(project: Project, run: Run) -> None:
     project.entry("2020-03-01-old.yaml", "title: Old\ndate: 2020-03-01\nbody: x\n")
     assert run("build").exit_code == 0
     before = _inodes(project)
-    project.entry(ENTRY, EXAMPLE_ENTRY.replace("a new office", "a bigger office"))
+    project.entry(ENTRY, EXAMPLE_ENTRY.replace("opened a new office", "opened a bigger office"))
     result = run("build")
-    assert "(5 written, 4 unchanged, 0 removed)" in result.stdout
     after = _inodes(project)
     changed = sorted(k for k in after if after[k] != before.get(k))
-    assert changed == sorted(["2021/index.html", PAGE, "atom.xml", "index.html", "rss.xml"])
+    # Pages and feeds that show the edited text; the lists of titles stay as they were.
+    feeds = ["atom.xml", "feed.json", "rss.xml"]
+    sections = ["", "tags/announcements/", "tags/offices/", "types/statement/"]
+    assert changed == sorted(
+        ["2021/index.html", PAGE, "index.html"] + [s + f for s in sections for f in feeds]
+    )
+    assert f"({len(changed)} written, {len(after) - len(changed)} unchanged, 0 removed)" in (
+        result.stdout
+    )
 
 
 def test_build_removes_page_of_deleted_entry(project: Project, run: Run) -> None:

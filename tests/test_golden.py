@@ -15,6 +15,7 @@ SAMPLE_PAGE = (
 GOLDEN_FILES = {
     "atom.xml": "atom.xml",
     "rss.xml": "rss.xml",
+    "feed.json": "feed.json",
     "index.html": "index.html",
     SAMPLE_PAGE: "statement.html",
     "2021/index.html": "archive-2021.html",

@@ -197,7 +197,7 @@ SHOWN = f"entries/{NAME}"
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\ncolour: red\n",
             "4:1: colour: unknown field; known fields are title, date, type, byline, body,"
-            " summary, tags, id, updated, draft",
+            " summary, tags, id, updated, draft, attachments",
             id="unknown-field",
         ),
         pytest.param(

@@ -9,12 +9,11 @@ from __future__ import annotations
 import os
 import time
 import zoneinfo
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from feedpub.config import CONFIG_NAME, read_config
-from feedpub.errors import FeedpubError, Problem, Problems
+from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.model import Publisher, Site, SiteConfig, sort_key
 from feedpub.render import MARKER, Outputs, render_site
 from feedpub.validate import Compiled, compile_entry
@@ -69,17 +68,25 @@ _CHECKING_CONFIG = SiteConfig(
 )
 
 
-def list_entry_files(project: Project, problems: Problems) -> list[tuple[str, Path]]:
-    """The entry files in entries/, by name; refuses links, folders and look-alike names."""
+@dataclass(frozen=True, slots=True)
+class EntryFiles:
+    """What entries/ holds: entry files by name, and other files (attachments) with sizes."""
+
+    entries: list[tuple[str, Path]]
+    others: dict[str, int]
+
+
+def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
+    """The files in entries/, by name; refuses links, folders and look-alike names."""
     directory = project.root / ENTRIES_DIR
+    found = EntryFiles([], {})
     if not directory.is_dir() or directory.is_symlink():
         problems.add(
             project.show(ENTRIES_DIR + "/"),
             "no entries/ directory here; create it and put one YAML file per statement in it",
             line=0,
         )
-        return []
-    found: list[tuple[str, Path]] = []
+        return found
     for item in sorted(os.scandir(directory), key=lambda e: e.name):
         shown = project.show(f"{ENTRIES_DIR}/{item.name}")
         if item.name.startswith("."):
@@ -90,18 +97,18 @@ def list_entry_files(project: Project, problems: Problems) -> list[tuple[str, Pa
             problems.add(
                 shown + "/", "folders are not read; keep every entry directly in entries/", line=0
             )
-        elif item.name.lower().endswith((".yml", ".yaml")) and not item.name.endswith(".yaml"):
-            problems.add(shown, "entry files end in .yaml; rename it", line=0)
         elif item.name.endswith(".yaml"):
-            found.append((item.name, Path(item.path)))
+            found.entries.append((item.name, Path(item.path)))
+        elif item.name.lower().endswith((".yml", ".yaml")):
+            problems.add(shown, "entry files end in .yaml; rename it", line=0)
+        else:
+            found.others[item.name] = item.stat().st_size
     return found
 
 
-def compile_entries(
-    project: Project, config: SiteConfig, files: Iterable[tuple[str, Path]]
-) -> list[Compiled]:
+def compile_entries(project: Project, config: SiteConfig, files: EntryFiles) -> list[Compiled]:
     results = []
-    for name, path in files:
+    for name, path in files.entries:
         shown = project.show(f"{ENTRIES_DIR}/{name}")
         try:
             data = path.read_bytes()
@@ -109,8 +116,43 @@ def compile_entries(
             problem = Problem(path=shown, line=0, message=f"cannot read: {exc.strerror}")
             results.append(Compiled(None, [problem]))
             continue
-        results.append(compile_entry(shown, name, data, config))
+        results.append(compile_entry(shown, name, data, config, files.others))
     return results
+
+
+def _check_shared_names(compiled: list[Compiled], problems: Problems) -> None:
+    """Two spellings of one type or tag (Energy, energy) would share one address."""
+    first: dict[tuple[str, str], tuple[str, str]] = {}
+    for item in compiled:
+        entry = item.entry
+        if entry is None:
+            continue
+        pairs = [("type", entry.type_slug, entry.type)] + [
+            ("tag", slug, tag) for tag, slug in entry.tag_links
+        ]
+        for kind, slug, name in pairs:
+            seen_name, seen_in = first.setdefault((kind, slug), (name, entry.source))
+            if seen_name != name:
+                folder = "types" if kind == "type" else "tags"
+                problems.add(
+                    entry.source,
+                    f"{kind} {name!r} and {kind} {seen_name!r} in {seen_in} would share one"
+                    f" address, {folder}/{slug}/; spell them the same",
+                    field="type" if kind == "type" else "tags",
+                )
+
+
+def _warn_unused_files(
+    project: Project, files: EntryFiles, compiled: list[Compiled], problems: Problems
+) -> None:
+    used = {a.name for c in compiled if c.entry for a in c.entry.attachments}
+    for name in sorted(files.others.keys() - used):
+        problems.add(
+            project.show(f"{ENTRIES_DIR}/{name}"),
+            "no entry lists this file under attachments, so it is not published",
+            line=0,
+            severity=Severity.WARNING,
+        )
 
 
 def _check_unique_ids(compiled: list[Compiled], problems: Problems) -> None:
@@ -141,11 +183,18 @@ def read_site(project: Project) -> SiteResult:
     for item in compiled:
         problems.extend(item.problems)
     _check_unique_ids(compiled, problems)
+    _check_shared_names(compiled, problems)
+    _warn_unused_files(project, files, compiled, problems)
     if problems.errors or config is None:
         raise FeedpubError(problems.items)
     entries = [c.entry for c in compiled if c.entry is not None]
     published = sorted((e for e in entries if not e.draft), key=sort_key)
-    site = Site(config=config, entries=tuple(published), drafts=len(entries) - len(published))
+    site = Site(
+        config=config,
+        entries=tuple(published),
+        drafts=len(entries) - len(published),
+        entries_dir=project.root / ENTRIES_DIR,
+    )
     return SiteResult(site, problems.warnings)
 
 
@@ -173,7 +222,7 @@ def add_static(project: Project, outputs: Outputs, problems: Problems) -> None:
                         line=0,
                     )
                     continue
-                outputs.add(rel, path.read_bytes(), shown)
+                outputs.add(rel, path, shown)
 
 
 @dataclass(frozen=True, slots=True)

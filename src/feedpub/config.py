@@ -15,6 +15,7 @@ from feedpub.model import Publisher, SiteConfig
 from feedpub.values import Invalid, fail
 
 CONFIG_NAME = "feedpub.yaml"
+STATIC_DIR = "static"
 DEFAULT_FEED_LIMIT = 50
 
 _DOMAIN = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+"
@@ -37,6 +38,16 @@ def _id_authority(node: Node) -> str:
         date(parts[0], parts[1], parts[2])
     except ValueError:
         fail(f"{m.group('date')!r} is not a real date", node)
+    return value
+
+
+def _image(node: Node) -> str:
+    """An image's absolute URL, or its path inside public/ (usually a file from static/)."""
+    value = values.text(node, max_length=500)
+    if "://" in value:
+        return values.web_url(node)
+    if value.startswith("/") or ".." in value.split("/") or "\\" in value:
+        fail(f"expected a URL or a path inside public/ such as logo.png, got {value!r}", node)
     return value
 
 
@@ -70,6 +81,9 @@ _READERS: dict[str, Callable[[Node], Any]] = {
     "publisher": _publisher,
     "feed_limit": lambda n: values.integer(n, minimum=1, maximum=1000),
     "id_authority": _id_authority,
+    "icon": _image,
+    "logo": _image,
+    "rights": lambda n: values.one_line(values.text(n, max_length=300)),
 }
 _REQUIRED = (
     "title",
@@ -96,7 +110,23 @@ def read_config(root: Path, problems: Problems, shown: str = CONFIG_NAME) -> Sit
     document = read_document(shown, data, problems)
     if document is None:
         return None
-    return config_from_document(document, problems)
+    config = config_from_document(document, problems)
+    for name in ("icon", "logo"):
+        field = document.fields.get(name)
+        image = getattr(config, name, None)
+        if field and config and image and image.startswith(config.base_url):
+            rel = image.removeprefix(config.base_url)
+            if not (root / STATIC_DIR / rel).is_file():
+                line, column = values.node_position(field.value, (field.line, field.column))
+                problems.add(
+                    shown,
+                    f"{rel!r} is not a file in {STATIC_DIR}/; put the image there or give a URL",
+                    line=line,
+                    column=column,
+                    field=name,
+                )
+                config = None
+    return config
 
 
 def config_from_document(document: Document, problems: Problems) -> SiteConfig | None:
@@ -137,4 +167,13 @@ def config_from_document(document: Document, problems: Problems) -> SiteConfig |
         publisher=found["publisher"],
         feed_limit=found.get("feed_limit", DEFAULT_FEED_LIMIT),
         id_authority=found["id_authority"],
+        icon=_absolute(found.get("icon"), found["base_url"]),
+        logo=_absolute(found.get("logo"), found["base_url"]),
+        rights=found.get("rights"),
     )
+
+
+def _absolute(image: str | None, base_url: str) -> str | None:
+    if image is None or "://" in image:
+        return image
+    return base_url + image

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,10 +27,23 @@ class SiteConfig:
     publisher: Publisher
     feed_limit: int
     id_authority: str  # RFC 4151 taggingEntity: "example.org,2021"
+    icon: str | None = None  # absolute URLs; a path in feedpub.yaml is made absolute
+    logo: str | None = None
+    rights: str | None = None
 
     def url(self, path: str) -> str:
         """Return the absolute URL of a path inside public/ ('' is the home page)."""
         return self.base_url + path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attachment:
+    """A file kept beside an entry, copied next to its page and enclosed in its feed items."""
+
+    name: str  # its file name, in entries/ and in the page's folder
+    title: str
+    media_type: str
+    length: int  # bytes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,17 +57,25 @@ class Entry:
     published: datetime
     updated: datetime  # equals `published` unless a correction was dated
     type: str
+    type_slug: str
     bylines: tuple[str, ...]
     tags: tuple[str, ...]
+    tag_slugs: tuple[str, ...]  # tags[i] is published under tags/<tag_slugs[i]>/
     summary: str
     body_html: str  # safe HTML; links as written, for the statement's own page
     feed_html: str  # the same with relative links made absolute, for feed readers
     path: str  # URL path of its page inside public/, e.g. 2021/11/05/rates/
+    attachments: tuple[Attachment, ...] = ()
     draft: bool = False
 
     @property
     def is_updated(self) -> bool:
         return self.updated > self.published
+
+    @property
+    def tag_links(self) -> tuple[tuple[str, str], ...]:
+        """(tag, slug) pairs, for templates."""
+        return tuple(zip(self.tags, self.tag_slugs, strict=True))
 
 
 def sort_key(entry: Entry) -> tuple[float, str]:
@@ -66,6 +88,7 @@ class Site:
     config: SiteConfig
     entries: tuple[Entry, ...]  # published statements, newest first
     drafts: int = 0
+    entries_dir: Path | None = None  # where attachments are read from
 
     @property
     def updated(self) -> datetime | None:

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from feedpub import values
 from feedpub.errors import Problem, Problems, Severity
-from feedpub.load import MAX_FILE_BYTES, Document, Node, read_document
+from feedpub.load import (
+    MAX_FILE_BYTES,
+    Document,
+    MappingNode,
+    Node,
+    SequenceNode,
+    describe_node,
+    read_document,
+)
 from feedpub.markup import Body, absolute_links, render_markdown
-from feedpub.model import Entry, SiteConfig
+from feedpub.model import Attachment, Entry, SiteConfig
+from feedpub.slug import slugify
 from feedpub.values import Invalid, Moment, fail
 
 FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml")
@@ -30,9 +39,44 @@ LIMITS = {
 }
 
 
+# Media types by extension, fixed here so the output never depends on the machine's
+# mime.types. HTML, SVG, XML and scripts are left out on purpose: opened from the site's
+# address they could run script there.
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "ogg": "audio/ogg",
+    "wav": "audio/wav",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+    "txt": "text/plain",
+    "csv": "text/csv",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "zip": "application/zip",
+}
+MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
+_ATTACHMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
 @dataclass(frozen=True, slots=True)
 class _Context:
     config: SiteConfig
+    available: Mapping[str, int]  # files beside the entries (not entries), by name: size
 
 
 def _title(node: Node, ctx: _Context) -> str:
@@ -81,6 +125,58 @@ def _tags(node: Node, ctx: _Context) -> tuple[str, ...]:
     return tags
 
 
+def _attachments(node: Node, ctx: _Context) -> tuple[Attachment, ...]:
+    if not isinstance(node, SequenceNode):
+        fail(f"expected a list of file names, got {describe_node(node)}", node)
+    found: list[Attachment] = []
+    for number, item in enumerate(node.value, 1):
+        try:
+            found.append(_attachment(item, ctx))
+        except Invalid as exc:
+            fail(f"item {number}: {exc.message}", exc.node or item)
+    names = [a.name for a in found]
+    for name in names:
+        if names.count(name) > 1:
+            fail(f"{name!r} is listed twice", node)
+    return tuple(found)
+
+
+def _attachment(node: Node, ctx: _Context) -> Attachment:
+    title = ""
+    if isinstance(node, MappingNode):
+        parts = {key: value for key, _, value in values.mapping_items(node)}
+        unknown = sorted(set(parts) - {"file", "title"})
+        if unknown:
+            fail(f"{unknown[0]}: {values.unknown_field(unknown[0], ['file', 'title'])}", node)
+        if "file" not in parts:
+            fail("file: required field is missing", node)
+        if "title" in parts:
+            title = values.text(parts["title"], max_length=LIMITS["title"])
+        node = parts["file"]
+    name = values.text(node, max_length=120)
+    if not _ATTACHMENT_NAME.fullmatch(name):
+        fail(
+            f"{name!r} is not a plain file name (letters, digits, '.', '_', '-'; no folders)",
+            node,
+        )
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension in ("yaml", "yml"):
+        fail(f"{name!r} is an entry file, not an attachment", node)
+    media_type = MEDIA_TYPES.get(extension)
+    if media_type is None:
+        fail(
+            f"{name!r}: cannot attach .{extension} files (HTML, SVG and scripts could run"
+            " in a reader's browser); attach one of " + ", ".join(sorted(MEDIA_TYPES)),
+            node,
+        )
+    size = ctx.available.get(name)
+    if size is None:
+        fail(f"{name!r} is not a file in entries/", node)
+    if size > MAX_ATTACHMENT_BYTES:
+        fail(f"{name!r} is {size:,} bytes; an attachment may be at most 100 MB", node)
+    return Attachment(name=name, title=title or name, media_type=media_type, length=size)
+
+
 def _id(node: Node, ctx: _Context) -> str:
     return values.uri(node)
 
@@ -100,6 +196,7 @@ _READERS: dict[str, Callable[[Node, _Context], Any]] = {
     "id": _id,
     "updated": _date,
     "draft": _draft,
+    "attachments": _attachments,
 }
 REQUIRED = ("title", "date", "body")
 FIELDS = tuple(_READERS)
@@ -141,14 +238,23 @@ class Compiled:
     id_at: tuple[int, int] = (1, 1)
 
 
-def compile_entry(shown: str, name: str, data: bytes, config: SiteConfig) -> Compiled:
-    """Read, validate and render one entry file; pure, so it can run in any process."""
+def compile_entry(
+    shown: str,
+    name: str,
+    data: bytes,
+    config: SiteConfig,
+    available: Mapping[str, int] | None = None,
+) -> Compiled:
+    """Read, validate and render one entry file; pure, so it can run in any process.
+
+    `available` names the other files in entries/ (with their sizes) it may attach.
+    """
     problems = Problems()
     named = check_file_name(shown, name, problems)
     document = read_document(shown, data, problems)
     if document is None or named is None:
         return Compiled(None, problems.items)
-    found = _read_fields(document, _Context(config), problems)
+    found = _read_fields(document, _Context(config, available or {}), problems)
     if problems.errors:
         return Compiled(None, problems.items)
     named_date, slug = named
@@ -180,6 +286,9 @@ def compile_entry(shown: str, name: str, data: bytes, config: SiteConfig) -> Com
                 field="updated",
             )
         updated_at = updated.at
+    entry_type: str = found.get("type", DEFAULT_TYPE)
+    tags: tuple[str, ...] = found.get("tags", ())
+    _check_slugs(document, entry_type, tags, problems)
     body: Body = render_markdown(found["body"])
     _report_removals(document, body, problems)
     if problems.errors:
@@ -193,18 +302,52 @@ def compile_entry(shown: str, name: str, data: bytes, config: SiteConfig) -> Com
         title=found["title"],
         published=published.at,
         updated=updated_at,
-        type=found.get("type", DEFAULT_TYPE),
+        type=entry_type,
+        type_slug=slugify(entry_type),
         bylines=found.get("byline", ()),
-        tags=found.get("tags", ()),
+        tags=tags,
+        tag_slugs=tuple(slugify(t) for t in tags),
         summary=found.get("summary") or body.summary,
         body_html=body.html,
         feed_html=absolute_links(body.html, config.url(path)),
         path=path,
+        attachments=found.get("attachments", ()),
         draft=found.get("draft", False),
     )
     id_field = document.fields.get("id")
     id_at = (id_field.line, id_field.column) if id_field else (1, 1)
     return Compiled(entry, problems.items, id_at)
+
+
+def _check_slugs(
+    document: Document, entry_type: str, tags: tuple[str, ...], problems: Problems
+) -> None:
+    """A type or tag needs letters or digits that survive in a URL; two tags, one URL."""
+    by_slug: dict[str, str] = {}
+    for name, field_name, value in [("type", "type", entry_type)] + [
+        ("tag", "tags", t) for t in tags
+    ]:
+        slug = slugify(value)
+        field = document.fields.get(field_name)
+        line, column = (field.line, field.column) if field else (1, 1)
+        if not slug:
+            problems.add(
+                document.path,
+                f"{name} {value!r} has no letter or digit to make its web address from",
+                line=line,
+                column=column,
+                field=field_name,
+            )
+        elif name == "tag" and slug in by_slug:
+            problems.add(
+                document.path,
+                f"tags {by_slug[slug]!r} and {value!r} would share one address, tags/{slug}/",
+                line=line,
+                column=column,
+                field=field_name,
+            )
+        if name == "tag":
+            by_slug.setdefault(slug, value)
 
 
 def _read_fields(document: Document, ctx: _Context, problems: Problems) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import filecmp
 import os
 import shutil
 import uuid
@@ -71,11 +72,16 @@ def list_tree(directory: Path) -> dict[str, Path]:
     return found
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+Content = bytes | Path  # bytes to write, or a file to copy as it is
+
+
+def _same_bytes(path: Path, content: Content) -> bool:
     try:
-        if path.stat().st_size != len(data):
+        if isinstance(content, Path):
+            return filecmp.cmp(path, content, shallow=False)
+        if path.stat().st_size != len(content):
             return False
-        return path.read_bytes() == data
+        return path.read_bytes() == content
     except OSError:
         return False
 
@@ -142,7 +148,7 @@ def _recover(out: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _fill(new: Path, files: Mapping[str, bytes], old: Mapping[str, Path]) -> tuple[int, int]:
+def _fill(new: Path, files: Mapping[str, Content], old: Mapping[str, Path]) -> tuple[int, int]:
     written = unchanged = 0
     made: set[Path] = set()
     for rel, data in files.items():
@@ -158,13 +164,16 @@ def _fill(new: Path, files: Mapping[str, bytes], old: Mapping[str, Path]) -> tup
                 continue
             except OSError:
                 pass  # a file system without hard links: write the bytes instead
-        with open(target, "xb") as handle:
-            handle.write(data)
+        if isinstance(data, Path):
+            shutil.copyfile(data, target)
+        else:
+            with open(target, "xb") as handle:
+                handle.write(data)
         written += 1
     return written, unchanged
 
 
-def write_tree(out: Path, files: Mapping[str, bytes], marker: str) -> WriteReport:
+def write_tree(out: Path, files: Mapping[str, Content], marker: str) -> WriteReport:
     """Make `out` hold exactly `files`, atomically; unchanged files keep their mtimes."""
     out = Path(os.path.abspath(out))
     for rel in files:
@@ -187,7 +196,7 @@ def write_tree(out: Path, files: Mapping[str, bytes], marker: str) -> WriteRepor
         raise output_problem(out, f"cannot write {where}: {exc.strerror}") from exc
 
 
-def _swap_in(out: Path, files: Mapping[str, bytes], old: Mapping[str, Path]) -> WriteReport:
+def _swap_in(out: Path, files: Mapping[str, Content], old: Mapping[str, Path]) -> WriteReport:
     token = uuid.uuid4().hex[:12]
     new = out.parent / f".{out.name}.new-{token}"
     try:

@@ -1,74 +1,160 @@
-"""Site -> {path inside public/: bytes}. Nothing here touches the disk's output."""
+"""Site -> {path inside public/: content}. Nothing here touches the disk's output."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from feedpub.model import Site
-from feedpub.render.feeds import ATOM_TYPE, RSS_TYPE, Feed, render_atom, render_rss
-from feedpub.render.html import FeedLink, PageRenderer, make_environment
+from feedpub.model import Entry, Site, SiteConfig
+from feedpub.render.feeds import Feed, render_atom, render_rss
+from feedpub.render.html import PageRenderer, Section, make_environment
+from feedpub.render.jsonfeed import render_json
+from feedpub.write import Content
 
 MARKER = ".feedpub"
 MARKER_TEXT = (
     b"This directory is written by feedpub. Each build replaces it whole;\n"
     b"edit entries/ and feedpub.yaml instead, then run `feedpub build`.\n"
 )
+ARCHIVE_DIR = "archive/"
 
 
-class Outputs(dict[str, bytes]):
-    """The files a build writes, refusing to write one path twice."""
+class Outputs(dict[str, Content]):
+    """The files a build writes (bytes, or a file to copy), refusing to write one path twice."""
 
     def __init__(self) -> None:
         super().__init__()
         self.origin: dict[str, str] = {}
 
-    def add(self, path: str, data: bytes, origin: str) -> None:
+    def add(self, path: str, data: Content, origin: str) -> None:
         if path in self:
             raise ValueError(f"{path} would be written twice ({self.origin[path]}, {origin})")
         self[path] = data
         self.origin[path] = origin
 
 
-def main_feed(site: Site) -> Feed:
+def make_sections(site: Site) -> tuple[Section, list[Section], list[Section]]:
+    """The whole site, then one section per type and per tag, each sorted by name."""
     config = site.config
+    main = Section("all", "All statements", "", "", site.entries, config.title)
+    groups: dict[tuple[str, str], list[Entry]] = {}
+    names: dict[tuple[str, str], str] = {}
+    for entry in site.entries:
+        keys = [("type", entry.type_slug, entry.type)] + [
+            ("tag", slug, tag) for tag, slug in entry.tag_links
+        ]
+        for kind, slug, name in keys:
+            groups.setdefault((kind, slug), []).append(entry)
+            names.setdefault((kind, slug), name)
+    sections: dict[str, list[Section]] = {"type": [], "tag": []}
+    for (kind, slug), entries in sorted(groups.items()):
+        name = names[(kind, slug)]
+        folder = "types" if kind == "type" else "tags"
+        title = f"{config.title} – {name}" if kind == "type" else f"{config.title} – {name} (tag)"
+        sections[kind].append(Section(kind, name, slug, f"{folder}/{slug}/", tuple(entries), title))
+    return main, sections["type"], sections["tag"]
+
+
+def _feed_id(config: SiteConfig, section: Section) -> str:
+    suffix = "" if section.kind == "all" else f"/{section.directory.rstrip('/')}"
+    return f"tag:{config.id_authority}:feed{suffix}"
+
+
+def _subtitle(config: SiteConfig, section: Section) -> str:
+    if section.kind == "type":
+        return f"Statements of type {section.name} from {config.publisher.name}."
+    if section.kind == "tag":
+        return f"Statements tagged {section.name} from {config.publisher.name}."
+    return config.description
+
+
+def section_feed(
+    config: SiteConfig, section: Section, links: tuple[tuple[str, str], ...] = ()
+) -> Feed:
+    """The subscription document of a section: its newest `feed_limit` statements."""
     return Feed(
-        id=f"tag:{config.id_authority}:feed",
-        title=config.title,
-        subtitle=config.description,
-        directory="",
-        home="",
-        entries=site.entries[: config.feed_limit],
+        id=_feed_id(config, section),
+        title=section.feed_title,
+        subtitle=_subtitle(config, section),
+        home=section.directory,
+        atom_path=section.atom,
+        rss_path=section.rss,
+        json_path=section.json,
+        entries=section.entries[: config.feed_limit],
+        links=links,
     )
+
+
+def archive_feeds(config: SiteConfig, main: Section) -> list[Feed]:
+    """RFC 5005 archive documents: the statements, oldest first, in complete chunks of
+    `feed_limit`. A chunk's members never change when a newer statement is published;
+    the subscription document covers the newest ones until they fill a chunk."""
+    size = config.feed_limit
+    oldest_first = main.entries[::-1]
+    count = len(oldest_first) // size
+    feeds = []
+    for number in range(1, count + 1):
+        links = [("current", main.atom)]
+        if number > 1:
+            links.append(("prev-archive", f"{ARCHIVE_DIR}{number - 1}.xml"))
+        if number < count:
+            links.append(("next-archive", f"{ARCHIVE_DIR}{number + 1}.xml"))
+        chunk = oldest_first[(number - 1) * size : number * size]
+        feeds.append(
+            Feed(
+                id=_feed_id(config, main),
+                title=main.feed_title,
+                subtitle=config.description,
+                home=main.directory,
+                atom_path=f"{ARCHIVE_DIR}{number}.xml",
+                entries=chunk[::-1],
+                links=tuple(links),
+                archive=True,
+            )
+        )
+    return feeds
+
+
+def _add_feeds(out: Outputs, config: SiteConfig, feed: Feed, origin: str) -> None:
+    out.add(feed.atom_path, render_atom(config, feed), f"the {origin} Atom feed")
+    if feed.rss_path:
+        out.add(feed.rss_path, render_rss(config, feed), f"the {origin} RSS feed")
+    if feed.json_path:
+        out.add(feed.json_path, render_json(config, feed), f"the {origin} JSON Feed")
 
 
 def render_site(site: Site, root: Path | None = None) -> Outputs:
-    """Render every page and feed of the site into memory."""
+    """Render every page and feed of the site into memory; attachments are copied by path."""
     config = site.config
     out = Outputs()
-    feed = main_feed(site)
-    out.add(feed.atom_path, render_atom(config, feed), "the main Atom feed")
-    out.add(feed.rss_path, render_rss(config, feed), "the main RSS feed")
-    feeds = (
-        FeedLink(f"{config.title} (Atom)", feed.atom_path, ATOM_TYPE),
-        FeedLink(f"{config.title} (RSS)", feed.rss_path, RSS_TYPE),
-    )
+    main, types, tags = make_sections(site)
 
-    pages = PageRenderer(config, make_environment(root))
+    archives = archive_feeds(config, main)
+    newest_archive = (("prev-archive", archives[-1].atom_path),) if archives else ()
+    _add_feeds(out, config, section_feed(config, main, newest_archive), "main")
+    for archive in archives:
+        _add_feeds(out, config, archive, f"archive {archive.atom_path}")
+    for section in (*types, *tags):
+        _add_feeds(out, config, section_feed(config, section), f"{section.directory}")
+
+    by_year: dict[int, list[Entry]] = {}
     for entry in site.entries:
-        out.add(entry.path + "index.html", pages.entry_page(entry, feeds), entry.source)
+        by_year.setdefault(entry.published.year, []).append(entry)
+    years = sorted(((year, len(entries)) for year, entries in by_year.items()), reverse=True)
+    pages = PageRenderer(config, make_environment(root), main, types, tags, years)
 
-    by_year: dict[int, list[int]] = {}
-    for i, entry in enumerate(site.entries):
-        by_year.setdefault(entry.published.year, []).append(i)
-    years = sorted(((y, len(ix)) for y, ix in by_year.items()), reverse=True)
-    for year, indexes in by_year.items():
-        listed = [site.entries[i] for i in indexes]
-        out.add(f"{year}/index.html", pages.archive_page(year, listed, years, feeds), f"{year}")
-    out.add(
-        "index.html",
-        pages.index_page(feed.entries, years, feeds, total=len(site.entries)),
-        "the home page",
-    )
+    for entry in site.entries:
+        out.add(entry.path + "index.html", pages.entry_page(entry), entry.source)
+        for attachment in entry.attachments:
+            source = site.entries_dir / attachment.name if site.entries_dir else None
+            if source is not None:
+                out.add(entry.path + attachment.name, source, f"{entry.source} (attachment)")
+    for year, entries in by_year.items():
+        out.add(f"{year}/index.html", pages.archive_page(year, entries), f"the {year} page")
+    for section in (*types, *tags):
+        out.add(section.directory + "index.html", pages.section_page(section), section.directory)
+    out.add("types/index.html", pages.sections_page("type"), "the list of types")
+    out.add("tags/index.html", pages.sections_page("tag"), "the list of tags")
+    out.add("index.html", pages.index_page(), "the home page")
     out.add("style.css", pages.stylesheet(), "the stylesheet")
     out.add(MARKER, MARKER_TEXT, "feedpub's marker")
     return out

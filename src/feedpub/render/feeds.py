@@ -7,50 +7,92 @@ Traps worked around (feedgen 1.0.0):
   rel="self" link: each format gets its own generator, self link first, alternate last.
 - <generator> names feedgen and its version: it names feedpub instead.
 - Atom entry <link> loses rel/type/length (a shadowed variable in FeedEntry.atom_entry):
-  only the alternate link, whose rel is Atom's default, goes through feedgen.
+  only the alternate link, whose rel is Atom's default, goes through feedgen; enclosure
+  links are written by our own entry extension.
 - A name-only author vanishes from RSS (RSS <author> wants an e-mail): bylines are
   written as dc:creator through feedgen's Dublin Core extension.
+- type="CDATA" is not an Atom content type: content is always type="html", escaped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
+from typing import Any
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
 from feedpub import __version__
 from feedpub.model import Entry, SiteConfig
 
 ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 # A feed with no statement yet still needs a date; the epoch is fixed, unlike the clock.
-EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Feed:
-    """One feed's contents, in the order readers will see them (newest first)."""
+    """One feed document's contents, in the order readers will see them (newest first)."""
 
     id: str
     title: str
     subtitle: str
-    directory: str  # where its files live inside public/, '' or 'types/release/'
     home: str  # URL path of the HTML page that lists the same statements
+    atom_path: str
+    rss_path: str | None = None
+    json_path: str | None = None
     entries: Sequence[Entry]
-
-    @property
-    def atom_path(self) -> str:
-        return self.directory + "atom.xml"
-
-    @property
-    def rss_path(self) -> str:
-        return self.directory + "rss.xml"
+    links: tuple[tuple[str, str], ...] = ()  # more Atom links: (rel, path inside public/)
+    archive: bool = False  # an RFC 5005 archive document
 
     def updated(self) -> datetime:
         """A feed changes when one of its statements does: the newest `updated` among them."""
         return max((e.updated for e in self.entries), default=EMPTY_FEED_DATE)
+
+
+def entry_categories(config: SiteConfig, entry: Entry) -> list[tuple[str, str]]:
+    """(term, scheme) pairs: the type, then the tags, each scheme the page that lists them."""
+    return [(entry.type, config.url("types/"))] + [(tag, config.url("tags/")) for tag in entry.tags]
+
+
+class _ArchiveExtension(BaseExtension):  # type: ignore[misc]
+    """Marks an Atom document as an RFC 5005 archive: <fh:archive/>."""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": HISTORY_NS}
+
+    def extend_atom(self, feed: Any) -> Any:
+        xml_elem(f"{{{HISTORY_NS}}}archive", feed)
+        return feed
+
+
+class _FeedpubEntry(BaseEntryExtension):  # type: ignore[misc]
+    """What feedgen cannot write for an entry: Atom enclosures, RSS's updated date."""
+
+    def __init__(self) -> None:
+        self.enclosures: list[dict[str, str]] = []
+        self.updated: datetime | None = None
+
+    def extend_atom(self, entry: Any) -> Any:
+        for enclosure in self.enclosures:
+            xml_elem("link", entry, rel="enclosure", **enclosure)
+        return entry
+
+    def extend_rss(self, item: Any) -> Any:
+        # RSS 2.0 has no date of correction; atom:updated is what readers understand.
+        if self.updated is not None:
+            xml_elem(f"{{{ATOM_NS}}}updated", item).text = self.updated.isoformat()
+        return item
+
+
+class _NoFeedExtension(BaseExtension):  # type: ignore[misc]
+    pass
 
 
 def _generator(config: SiteConfig, feed: Feed, self_url: str, self_type: str) -> FeedGenerator:
@@ -67,37 +109,62 @@ def _generator(config: SiteConfig, feed: Feed, self_url: str, self_type: str) ->
     if config.publisher.url:
         publisher["uri"] = config.publisher.url
     fg.author(publisher)
+    if config.rights:
+        fg.rights(config.rights)  # RSS <copyright> too
     # Self first, the HTML page last: RSS's channel <link> is the last link added.
     fg.link(href=self_url, rel="self", type=self_type)
+    for rel, path in feed.links:
+        fg.link(href=config.url(path), rel=rel, type=ATOM_TYPE)
     fg.link(href=config.url(feed.home), rel="alternate", type="text/html")
+    fg.register_extension("feedpub", _NoFeedExtension, _FeedpubEntry, atom=True, rss=True)
     return fg
 
 
 def _add_entries(fg: FeedGenerator, config: SiteConfig, feed: Feed, *, rss: bool) -> None:
     for entry in feed.entries:
         fe = fg.add_entry(order="append")
-        fe.id(entry.id)
+        page = config.url(entry.path)
+        fe.guid(entry.id, permalink=entry.id == page)  # atom:id too
         fe.title(entry.title)
-        fe.link(href=config.url(entry.path), rel="alternate", type="text/html")
+        fe.link(href=page, rel="alternate", type="text/html")
         fe.published(entry.published)
         fe.updated(entry.updated)
         if rss:
             for name in entry.bylines:
                 fe.dc.dc_creator(name)
+            fe.feedpub.updated = entry.updated
         else:
             for name in entry.bylines:
                 fe.author({"name": name})
-        # The type travels as a category with a scheme, so readers can filter on it.
-        fe.category(term=entry.type, scheme=config.url("types/"), label=entry.type)
-        for tag in entry.tags:
-            fe.category(term=tag, label=tag)
+        for term, scheme in entry_categories(config, entry):
+            fe.category(term=term, scheme=scheme, label=term)
         fe.summary(entry.summary)  # RSS <description>
         fe.content(entry.feed_html, type="html")  # RSS <content:encoded>
+        for attachment in entry.attachments:
+            url = config.url(entry.path + attachment.name)
+            fe.feedpub.enclosures.append(
+                {
+                    "href": url,
+                    "type": attachment.media_type,
+                    "length": str(attachment.length),
+                    "title": attachment.title,
+                }
+            )
+        if rss and entry.attachments:
+            # RSS allows one enclosure per item: the first attachment.
+            first = entry.attachments[0]
+            fe.enclosure(config.url(entry.path + first.name), str(first.length), first.media_type)
 
 
 def render_atom(config: SiteConfig, feed: Feed) -> bytes:
-    """Render an Atom 1.0 document (RFC 4287)."""
+    """Render an Atom 1.0 document (RFC 4287), or an RFC 5005 archive document."""
     fg = _generator(config, feed, config.url(feed.atom_path), ATOM_TYPE)
+    if config.icon:
+        fg.icon(config.icon)
+    if config.logo:
+        fg.logo(config.logo)
+    if feed.archive:
+        fg.register_extension("archive", _ArchiveExtension, None, atom=True, rss=False)
     _add_entries(fg, config, feed, rss=False)
     result: bytes = fg.atom_str(pretty=True, encoding="UTF-8")
     return result
@@ -105,8 +172,11 @@ def render_atom(config: SiteConfig, feed: Feed) -> bytes:
 
 def render_rss(config: SiteConfig, feed: Feed) -> bytes:
     """Render an RSS 2.0 document with dc:creator and content:encoded."""
+    assert feed.rss_path is not None
     fg = _generator(config, feed, config.url(feed.rss_path), RSS_TYPE)
     fg.generator(f"feedpub {__version__}")  # RSS's <generator> has no version attribute
+    if config.logo:
+        fg.image(url=config.logo, title=feed.title, link=config.url(feed.home))
     fg.load_extension("dc", atom=False, rss=True)
     _add_entries(fg, config, feed, rss=True)
     result: bytes = fg.rss_str(pretty=True, encoding="UTF-8")

@@ -15,7 +15,7 @@ from feedpub.model import Entry, SiteConfig
 
 TEMPLATE_DIR = "templates"
 
-_MONTHS = [
+_MONTHS = (
     "January",
     "February",
     "March",
@@ -28,13 +28,47 @@ _MONTHS = [
     "October",
     "November",
     "December",
-]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A list of statements with its own page and feeds: the whole site, one type or one tag."""
+
+    kind: str  # "all", "type" or "tag"
+    name: str  # what people read: "Release", "Energy"
+    slug: str
+    directory: str  # its page and feeds live here inside public/: '', 'types/release/'
+    entries: tuple[Entry, ...]  # newest first
+    feed_title: str
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def atom(self) -> str:
+        return self.directory + "atom.xml"
+
+    @property
+    def rss(self) -> str:
+        return self.directory + "rss.xml"
+
+    @property
+    def json(self) -> str:
+        return self.directory + "feed.json"
+
+    def feed_links(self) -> tuple[FeedLink, ...]:
+        """Its feeds, for <link rel="alternate"> autodiscovery."""
+        return (
+            FeedLink(f"{self.feed_title} (Atom)", self.atom, "application/atom+xml"),
+            FeedLink(f"{self.feed_title} (RSS)", self.rss, "application/rss+xml"),
+            FeedLink(f"{self.feed_title} (JSON Feed)", self.json, "application/feed+json"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class FeedLink:
-    """A feed a page offers: for <link rel="alternate"> and for the visible subscribe links."""
-
     title: str
     path: str  # inside public/
     media_type: str
@@ -45,6 +79,16 @@ def long_date(value: datetime, language: str) -> str:
     if language.lower().startswith("en"):
         return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
     return value.date().isoformat()
+
+
+def human_size(length: int) -> str:
+    """1536 -> '1.5 KB', for links to attachments."""
+    size = float(length)
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{length:,} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError  # pragma: no cover
 
 
 def make_environment(root: Path | None) -> jinja2.Environment:
@@ -62,19 +106,34 @@ def make_environment(root: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["feedpub_version"] = __version__
+    env.filters["human_size"] = human_size
     return env
 
 
 class PageRenderer:
     """Render the site's pages; one instance per build, templates compiled once."""
 
-    def __init__(self, config: SiteConfig, env: jinja2.Environment) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        env: jinja2.Environment,
+        main: Section,
+        types: Sequence[Section],
+        tags: Sequence[Section],
+        years: Sequence[tuple[int, int]],
+    ) -> None:
         self.config = config
         self.env = env
+        self.main = main
+        self.types = types
+        self.tags = tags
+        self.years = years
+        self._by_slug = {(s.kind, s.slug): s for s in (*types, *tags)}
         env.filters["long_date"] = lambda value: long_date(value, config.language)
-        self._entry = env.get_template("entry.html")
-        self._index = env.get_template("index.html")
-        self._archive = env.get_template("archive.html")
+        self._templates = {
+            name: env.get_template(f"{name}.html")
+            for name in ("entry", "index", "archive", "section", "sections")
+        }
 
     def stylesheet(self) -> bytes:
         """The stylesheet, from the site's templates/ when it has one."""
@@ -82,35 +141,39 @@ class PageRenderer:
         source, _, _ = self.env.loader.get_source(self.env, "style.css")
         return source.encode()
 
-    def _common(self, path: str, feeds: Sequence[FeedLink]) -> dict[str, Any]:
-        depth = path.count("/")
-        return {
+    def _render(
+        self, template: str, path: str, subscriptions: Sequence[Section], **extra: Any
+    ) -> bytes:
+        context = {
             "site": self.config,
-            "root": "../" * depth,  # relative, so public/ works from any address or on disk
+            "root": "../" * path.count("/"),  # relative: public/ works anywhere, even on disk
             "canonical": self.config.url(path),
-            "feeds": feeds,
+            "subscriptions": subscriptions,
+            "feeds": [link for s in subscriptions for link in s.feed_links()],
+            "main": self.main,
+            "years": self.years,
+            "types": self.types,
+            "tags": self.tags,
         }
+        return self._templates[template].render(**context, **extra).encode()
 
-    def entry_page(self, entry: Entry, feeds: Sequence[FeedLink]) -> bytes:
-        context = self._common(entry.path, feeds)
-        return self._entry.render(entry=entry, **context).encode()
+    def entry_page(self, entry: Entry) -> bytes:
+        own = [self._by_slug[("type", entry.type_slug)]] + [
+            self._by_slug[("tag", slug)] for slug in entry.tag_slugs
+        ]
+        return self._render("entry", entry.path, [self.main, *own], entry=entry)
 
-    def index_page(
-        self,
-        entries: Sequence[Entry],
-        years: Sequence[tuple[int, int]],
-        feeds: Sequence[FeedLink],
-        total: int,
-    ) -> bytes:
-        context = self._common("", feeds)
-        return self._index.render(entries=entries, years=years, total=total, **context).encode()
+    def index_page(self) -> bytes:
+        entries = self.main.entries[: self.config.feed_limit]
+        return self._render("index", "", [self.main], entries=entries)
 
-    def archive_page(
-        self,
-        year: int,
-        entries: Sequence[Entry],
-        years: Sequence[tuple[int, int]],
-        feeds: Sequence[FeedLink],
-    ) -> bytes:
-        context = self._common(f"{year}/", feeds)
-        return self._archive.render(year=year, entries=entries, years=years, **context).encode()
+    def archive_page(self, year: int, entries: Sequence[Entry]) -> bytes:
+        return self._render("archive", f"{year}/", [self.main], year=year, entries=entries)
+
+    def section_page(self, section: Section) -> bytes:
+        return self._render("section", section.directory, [section], section=section)
+
+    def sections_page(self, kind: str) -> bytes:
+        sections = self.types if kind == "type" else self.tags
+        directory = "types/" if kind == "type" else "tags/"
+        return self._render("sections", directory, [self.main], kind=kind, sections=sections)
