@@ -161,7 +161,8 @@ def write_corpus(project: Project, count: int, seed: int = 7) -> None:
             f"title: 'Example Agency statement number {number} on {rng.choice(TAGS)}'",
             f"date: {when}",
             f"type: {rng.choice(TYPES)}",
-            f"byline: [Example Agency Press Office{', Office of the Director' * (number % 3 == 0)}]",
+            "byline: [Example Agency Press Office"
+            + (", Office of the Director]" if number % 3 == 0 else "]"),
             f"tags: [{', '.join(tags)}]",
         ]
         if number % 5 == 0:

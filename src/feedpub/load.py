@@ -316,7 +316,8 @@ def _check_nodes(
                 )
                 return False
             keys.add(key.value if isinstance(key, ScalarNode) else "")
-    return all([_check_nodes(path, field, c, seen, problems, depth + 1, key_at) for c in children])
+    # Stop at a field's first refused node: one alias is reason enough, a thousand are noise.
+    return all(_check_nodes(path, field, c, seen, problems, depth + 1, key_at) for c in children)
 
 
 def _field_at(document: Document | None, line: int, column: int) -> str:

@@ -148,13 +148,22 @@ def _shift_headings(fragment: str) -> str:
 
 
 _URL_IN_ATTRIBUTE = re.compile(r'\s(?:href|src|cite)="([^"]*)"')
-_SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser would see: the URL standard drops tabs and line breaks inside
+    a URL and C0 controls and spaces before it, so `java&#9;script:` is still javascript:."""
+    m = _SCHEME.match(_URL_IGNORED.sub("", url).lstrip(_C0_AND_SPACE))
+    return m.group(1).lower() if m else None
 
 
 def _has_unsafe_scheme(fragment: str) -> bool:
     for value in _URL_IN_ATTRIBUTE.findall(fragment):
-        m = _SCHEME.match(html.unescape(value))
-        if m and m.group(1).lower() not in URL_SCHEMES:
+        scheme = url_scheme(html.unescape(value))
+        if scheme is not None and scheme not in URL_SCHEMES:
             return True
     return False
 
@@ -164,7 +173,7 @@ def absolute_links(fragment: str, page_url: str) -> str:
 
     def resolve(m: re.Match[str]) -> str:
         value = html.unescape(m.group(1))
-        if _SCHEME.match(value) or value.startswith("//"):
+        if url_scheme(value) is not None or value.startswith("//"):
             return m.group(0)
         attribute = m.group(0).split("=", 1)[0]
         return f'{attribute}="{html.escape(urljoin(page_url, value))}"'
@@ -226,10 +235,9 @@ class _Auditor(HTMLParser):
             if name not in allowed:
                 self._note(f"removed {name} attribute from <{tag}>", name)
             elif name in _URL_ATTRIBUTES and value:
-                m = _SCHEME.match(value)
-                if m and m.group(1).lower() not in URL_SCHEMES:
-                    scheme = m.group(1).lower()
-                    self._note(f"removed {scheme}: URL from <{tag} {name}>", f"{m.group(1)}:")
+                scheme = url_scheme(value)
+                if scheme is not None and scheme not in URL_SCHEMES:
+                    self._note(f"removed {scheme}: URL from <{tag} {name}>", value.strip()[:8])
             elif name == "style" and value and not _only_text_align(value):
                 self._note(f"removed style attribute from <{tag}>", "style")
 

@@ -16,6 +16,7 @@ Traps worked around (feedgen 1.0.0):
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -138,7 +139,9 @@ def _add_entries(fg: FeedGenerator, config: SiteConfig, feed: Feed, *, rss: bool
                 fe.author({"name": name})
         for term, scheme in entry_categories(config, entry):
             fe.category(term=term, scheme=scheme, label=term)
-        fe.summary(entry.summary)  # RSS <description>
+        # Atom's <summary> is plain text; RSS's <description> is HTML to every reader, so a
+        # summary that mentions <script> is escaped there rather than run.
+        fe.summary(html.escape(entry.summary, quote=False) if rss else entry.summary)
         fe.content(entry.feed_html, type="html")  # RSS <content:encoded>
         for attachment in entry.attachments:
             url = config.url(entry.path + attachment.name)

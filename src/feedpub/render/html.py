@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,11 +92,24 @@ def human_size(length: int) -> str:
     raise AssertionError  # pragma: no cover
 
 
+@jinja2.pass_context
+def _long_date_filter(context: jinja2.runtime.Context, value: datetime) -> str:
+    return long_date(value, context["site"].language)
+
+
 def make_environment(root: Path | None) -> jinja2.Environment:
     """Templates from the site's own `templates/` first, then feedpub's."""
+    own = root / TEMPLATE_DIR if root is not None else None
+    return _environment(own if own is not None and own.is_dir() else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(own: Path | None) -> jinja2.Environment:
+    # Cached so repeated builds in one process (tests, `feedpub serve`) compile templates
+    # once; Jinja's auto_reload still notices a template edited on disk.
     loaders: list[jinja2.BaseLoader] = []
-    if root is not None and (root / TEMPLATE_DIR).is_dir():
-        loaders.append(jinja2.FileSystemLoader(root / TEMPLATE_DIR))
+    if own is not None:
+        loaders.append(jinja2.FileSystemLoader(own))
     loaders.append(jinja2.PackageLoader("feedpub", TEMPLATE_DIR))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -107,6 +121,7 @@ def make_environment(root: Path | None) -> jinja2.Environment:
     )
     env.globals["feedpub_version"] = __version__
     env.filters["human_size"] = human_size
+    env.filters["long_date"] = _long_date_filter
     return env
 
 
@@ -129,7 +144,6 @@ class PageRenderer:
         self.tags = tags
         self.years = years
         self._by_slug = {(s.kind, s.slug): s for s in (*types, *tags)}
-        env.filters["long_date"] = lambda value: long_date(value, config.language)
         self._templates = {
             name: env.get_template(f"{name}.html")
             for name in ("entry", "index", "archive", "section", "sections")

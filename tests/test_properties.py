@@ -1,0 +1,103 @@
+"""Property: any entry file either builds into readable feeds and escaped pages, or is refused
+with positioned messages. Never a traceback, never a partial public/."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import feedparser
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from conftest import EXAMPLE_CONFIG, Project
+from feedpub.build import build
+from feedpub.errors import FeedpubError
+
+POSITIONED = re.compile(r"^(.*/)?entries/[^/:]+(:\d+:\d+)?$")
+
+scalars = st.one_of(
+    st.text(max_size=80),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.dates().map(str),
+)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4), max_leaves=8)
+known = st.fixed_dictionaries(
+    {
+        "title": st.one_of(st.text(min_size=1, max_size=120), values),
+        "date": st.one_of(st.just("2021-11-05"), st.just("2021-11-05T10:00:00Z"), values),
+        "body": st.one_of(st.text(max_size=400), values),
+    },
+    optional={
+        "tags": st.one_of(st.lists(st.text(max_size=30), max_size=5), values),
+        "type": st.one_of(st.text(max_size=30), values),
+        "byline": st.one_of(st.text(max_size=40), st.lists(st.text(max_size=40), max_size=3)),
+        "summary": st.one_of(st.text(max_size=100), values),
+        "draft": st.one_of(st.booleans(), values),
+    },
+)
+extra = st.dictionaries(st.text(min_size=1, max_size=10), values, max_size=2)
+entries = st.tuples(known, extra).map(lambda pair: {**pair[1], **pair[0]})
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """One site for every example: each writes the same entry file anew and builds."""
+    project = Project.create(tmp_path_factory.mktemp("property") / "site")
+    project.config(EXAMPLE_CONFIG)
+    project.entry("2020-01-01-good.yaml", "title: Good\ndate: 2020-01-01\nbody: Good.\n")
+    build(project.root)
+    return project
+
+
+def _check(project: Project, entry_file: bytes) -> None:
+    before = project.tree()
+    project.entry("2021-11-05-generated.yaml", entry_file)
+    try:
+        result = build(project.root)
+    except FeedpubError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert POSITIONED.match(problem.format().split(": ", 1)[0]), problem.format()
+        assert project.tree() == before
+        return
+    public = project.root / "public"
+    for name in ("atom.xml", "rss.xml"):
+        parsed = feedparser.parse((public / name).read_bytes())
+        assert not parsed.bozo, parsed.get("bozo_exception")
+    for entry in result.site.entries:
+        page = etree.parse(str(public / entry.path / "index.html"), etree.HTMLParser())
+        assert page.xpath("string(//h1)") == entry.title  # escaped, so shown as written
+        assert not page.xpath("//main//script")
+
+
+_SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+@_SETTINGS
+@given(entry=entries)
+@example(entry={"title": "<script>alert(1)</script> & co", "date": "2021-11-05", "body": "x"})
+@example(
+    entry={"title": "مكتب <b>جديد</b>", "date": "2021-11-05", "body": "<i>x</i>", "tags": ["<a>"]}
+)
+def test_any_structured_entry_builds_or_is_refused_with_positions(
+    site: Project, entry: dict[str, Any]
+) -> None:
+    text = yaml.safe_dump(entry, allow_unicode=True, sort_keys=False)
+    _check(site, text.encode("utf-8", "surrogatepass"))
+
+
+@_SETTINGS
+@given(data=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
+def test_any_bytes_build_or_are_refused_with_positions(site: Project, data: bytes) -> None:
+    _check(site, data)
