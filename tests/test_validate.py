@@ -197,7 +197,7 @@ SHOWN = f"entries/{NAME}"
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\ncolour: red\n",
             "4:1: colour: unknown field; known fields are title, date, type, byline, body,"
-            " summary, tags, id, updated, draft, attachments",
+            " summary, tags, attachments, id, updated, change_note, corrections, withdrawn, draft",
             id="unknown-field",
         ),
         pytest.param(
@@ -274,8 +274,8 @@ def test_check_rejects_id_used_twice_naming_both_files(project: Project, run: Ru
     result = run("check")
     assert result.exit_code == 1
     assert (
-        "entries/2021-11-06-b.yaml:3:1: id: urn:x:1 is already used by"
-        " entries/2021-11-05-a.yaml:4:1"
+        "entries/2021-11-06-b.yaml:3:5: id: urn:x:1 is already used by"
+        " entries/2021-11-05-a.yaml:4:5"
     ) in result.errors
 
 
@@ -288,7 +288,7 @@ def test_check_rejects_derived_id_clashing_with_explicit_one(project: Project, r
     result = run("check")
     assert result.exit_code == 1
     assert (
-        "entries/2021-11-06-b.yaml:4:1: id: tag:press.example.org,2020:2021-11-05-a is already"
+        "entries/2021-11-06-b.yaml:4:5: id: tag:press.example.org,2020:2021-11-05-a is already"
         " used by entries/2021-11-05-a.yaml:1:1"
     ) in result.errors
 

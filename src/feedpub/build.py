@@ -6,10 +6,13 @@ is written. Phase two renders into memory and hands the whole tree to the one wr
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import time
 import zoneinfo
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from feedpub.config import CONFIG_NAME, read_config
@@ -17,7 +20,7 @@ from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.model import Publisher, Site, SiteConfig, sort_key
 from feedpub.render import MARKER, Outputs, render_site
 from feedpub.validate import Compiled, compile_entry
-from feedpub.write import WriteReport, write_tree
+from feedpub.write import WriteReport, list_tree, same_content, write_tree
 
 ENTRIES_DIR = "entries"
 STATIC_DIR = "static"
@@ -174,8 +177,14 @@ def _check_unique_ids(compiled: list[Compiled], problems: Problems) -> None:
             )
 
 
-def read_site(project: Project) -> SiteResult:
-    """Phase one: read and check the settings and every entry, or raise with every problem."""
+def read_site(
+    project: Project, now: datetime | None = None, *, preview: bool = False
+) -> SiteResult:
+    """Phase one: read and check the settings and every entry, or raise with every problem.
+
+    Statements dated after `now` are held back (embargo); drafts are never published.
+    A `preview` publishes both, for `feedpub serve`.
+    """
     problems = Problems()
     config = read_config(project.root, problems, shown=project.show(CONFIG_NAME))
     files = list_entry_files(project, problems)
@@ -187,15 +196,36 @@ def read_site(project: Project) -> SiteResult:
     _warn_unused_files(project, files, compiled, problems)
     if problems.errors or config is None:
         raise FeedpubError(problems.items)
-    entries = [c.entry for c in compiled if c.entry is not None]
-    published = sorted((e for e in entries if not e.draft), key=sort_key)
+    now = now or datetime.now(timezone.utc)
+    published, held, drafts = [], [], 0
+    for item in compiled:
+        entry = item.entry
+        if entry is None:
+            continue
+        if entry.draft and not preview:
+            drafts += 1
+        elif entry.published > now and not preview:
+            held.append(entry)
+            problems.add(
+                entry.source,
+                f"under embargo until {entry.published.isoformat()}: held back from the site,"
+                " but anyone who can read this repository can read it now; keep embargoed"
+                " statements on a private branch",
+                line=item.date_at[0],
+                column=item.date_at[1],
+                field="date",
+                severity=Severity.WARNING,
+            )
+        else:
+            published.append(entry)
     site = Site(
         config=config,
-        entries=tuple(published),
-        drafts=len(entries) - len(published),
+        entries=tuple(sorted(published, key=sort_key)),
+        drafts=drafts,
+        held=tuple(sorted(held, key=lambda e: (e.published, e.id))),
         entries_dir=project.root / ENTRIES_DIR,
     )
-    return SiteResult(site, problems.warnings)
+    return SiteResult(site, sorted(problems.warnings))
 
 
 def add_static(project: Project, outputs: Outputs, problems: Problems) -> None:
@@ -235,21 +265,30 @@ class BuildResult:
     warnings: list[Problem]
 
 
-def build(root: Path, out: Path | None = None) -> BuildResult:
+def render_all(project: Project, site: Site) -> Outputs:
+    """Phase two, in memory: pages, feeds, attachments and static files."""
+    outputs = render_site(site, project.root)
+    problems = Problems()
+    add_static(project, outputs, problems)
+    if problems.errors:
+        raise FeedpubError(problems.items)
+    return outputs
+
+
+def build(
+    root: Path, out: Path | None = None, now: datetime | None = None, *, preview: bool = False
+) -> BuildResult:
     """Build the site at `root` into `out` (root/public by default), all or nothing."""
     started = time.perf_counter()
     project = Project.at(root)
     out = out or project.root / OUTPUT_DIR
     try:
-        result = read_site(project)
-        outputs = render_site(result.site, project.root)
-        problems = Problems()
-        add_static(project, outputs, problems)
-        if problems.errors:
-            raise FeedpubError([*result.warnings, *problems.items])
+        result = read_site(project, now, preview=preview)
+        outputs = render_all(project, result.site)
         report = write_tree(out, outputs, MARKER)
     except FeedpubError as exc:
-        raise FeedpubError(exc.problems, outcome=f"{shown_path(out)} was not changed") from None
+        problems = [*exc.problems]
+        raise FeedpubError(problems, outcome=f"{shown_path(out)} was not changed") from None
     return BuildResult(
         site=result.site,
         out=out,
@@ -260,9 +299,81 @@ def build(root: Path, out: Path | None = None) -> BuildResult:
     )
 
 
-def check(root: Path) -> SiteResult:
-    """Validate the settings and every entry; write nothing."""
-    return read_site(Project.at(root))
+def check(root: Path, now: datetime | None = None, *, public: bool = False) -> SiteResult:
+    """Validate the settings and every entry; write nothing. With `public`, also fail when
+    the committed public/ is not what a build would write now."""
+    project = Project.at(root)
+    result = read_site(project, now)
+    if public:
+        outputs = render_all(project, result.site)
+        problems = compare_public(project, project.root / OUTPUT_DIR, outputs, result.site)
+        if problems:
+            raise FeedpubError([*result.warnings, *problems])
+    return result
+
+
+_PAGE = re.compile(r"\d{4}/\d{2}/\d{2}/[a-z0-9-]+/index\.html")
+_LINKED_DATA = re.compile(rb'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+
+
+def _statement(page: bytes) -> tuple[str | None, str]:
+    """The id and headline a statement page states in its schema.org JSON-LD."""
+    m = _LINKED_DATA.search(page)
+    try:
+        data = json.loads(m.group(1)) if m else {}
+    except ValueError:
+        data = {}
+    return data.get("identifier"), data.get("headline", "")
+
+
+def compare_public(project: Project, out: Path, outputs: Outputs, site: Site) -> list[Problem]:
+    """What keeps the committed public/ from being the build of the committed entries."""
+    shown = project.show(OUTPUT_DIR + "/")
+    committed = list_tree(out) if out.is_dir() else {}
+    problems: list[Problem] = []
+    by_path = {e.path + "index.html": e for e in site.entries}
+    for rel in sorted(committed):
+        if not _PAGE.fullmatch(rel):
+            continue
+        old_id, headline = _statement(committed[rel].read_bytes())
+        entry = by_path.get(rel)
+        if entry is None:
+            named = f"{headline!r} ({old_id})" if headline else old_id or rel
+            problems.append(
+                Problem(
+                    path=f"{shown}{rel}",
+                    line=0,
+                    message=f"the published statement {named} has no entry any more; a"
+                    " statement is never deleted: restore its file in entries/ and add"
+                    " `withdrawn: {date: ..., reason: ...}` to it instead",
+                )
+            )
+        elif old_id is not None and old_id != entry.id:
+            problems.append(
+                Problem(
+                    path=entry.source,
+                    message=f"the published statement's id changed from {old_id} to"
+                    f" {entry.id}; readers would see it again as new. Set `id: {old_id}`",
+                    field="id",
+                )
+            )
+    stale = sorted(
+        rel
+        for rel in committed.keys() | outputs.keys()
+        if rel not in committed
+        or rel not in outputs
+        or not same_content(committed[rel], outputs[rel])
+    )
+    if stale:
+        problems.append(
+            Problem(
+                path=shown,
+                line=0,
+                message=f"is stale: {len(stale):,} files differ from a fresh build (first:"
+                f" {stale[0]}); run `feedpub build` and commit {OUTPUT_DIR}/",
+            )
+        )
+    return problems
 
 
 def shown_path(out: Path) -> str:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
+import time
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
 from feedpub import __version__, build
 from feedpub.errors import FeedpubError, Problem, summarize
+from feedpub.model import Entry, Site
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -19,30 +24,56 @@ _EXIT_CODES = """\
 exit status:
   0  success
   1  invalid input (every problem is listed, FILE:LINE:COL: field: message); nothing written
-  2  usage error (unknown command or option)
+  2  usage error (unknown command or option, a --now or SOURCE_DATE_EPOCH that is no time)
 """
+_NOW_HELP = (
+    "the moment to publish as of, e.g. 2021-11-05T09:00:00+01:00 (default: $SOURCE_DATE_EPOCH"
+    " when set, else the clock); statements dated later are held back"
+)
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _command(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    summary: str,
+    description: str,
+    examples: str,
+) -> argparse.ArgumentParser:
+    return commands.add_parser(  # type: ignore[no-any-return]
+        name,
+        help=summary,
+        description=description,
+        epilog=f"examples:\n{examples}\n\n{_EXIT_CODES}",
+        formatter_class=_Formatter,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="feedpub",
-        description="Publish a press office's dated statements as Atom and RSS feeds"
+        description="Publish a press office's dated statements as Atom, RSS and JSON feeds"
         " and a page per statement.",
-        epilog="example:\n  feedpub build        # entries/ + feedpub.yaml -> public/\n\n"
-        + _EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='example:\n  feedpub new "Example Agency opens an office"   # start an entry\n'
+        "  feedpub check                                   # before a pull request\n"
+        "  feedpub build                                   # entries/ -> public/\n\n" + _EXIT_CODES,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"feedpub {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    build_cmd = commands.add_parser(
+    build_cmd = _command(
+        commands,
         "build",
-        help="build public/ from entries/ and feedpub.yaml",
-        description="Check every entry, then write the feeds and pages into the output"
-        " directory in one atomic swap. A build with a problem writes nothing.",
-        epilog="examples:\n  feedpub build\n  feedpub build --root site --out /tmp/preview\n\n"
-        + _EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "build public/ from entries/ and feedpub.yaml",
+        "Check every entry, then write the feeds and pages into the output directory in one"
+        " atomic swap. A build with a problem writes nothing. Files whose bytes did not change"
+        " are not rewritten.",
+        "  feedpub build\n  feedpub build --root site --out /tmp/preview\n"
+        "  SOURCE_DATE_EPOCH=1636070400 feedpub build   # publish as of that moment",
     )
     _add_root(build_cmd)
     build_cmd.add_argument(
@@ -52,16 +83,75 @@ def _parser() -> argparse.ArgumentParser:
         help="output directory (default: ROOT/public); refused if it holds files feedpub"
         " did not write",
     )
+    build_cmd.add_argument("--now", metavar="TIME", help=_NOW_HELP)
 
-    check_cmd = commands.add_parser(
+    check_cmd = _command(
+        commands,
         "check",
-        help="validate feedpub.yaml and every entry; write nothing",
-        description="Validate feedpub.yaml and every entry and report every problem. Writes"
-        " nothing; suited to a pull-request check.",
-        epilog="example:\n  feedpub check\n\n" + _EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "validate feedpub.yaml and every entry; write nothing",
+        "Validate feedpub.yaml and every entry and report every problem, with a count. Writes"
+        " nothing: suited to a pull-request check and a pre-commit hook.",
+        "  feedpub check\n  feedpub check --format github --public",
     )
     _add_root(check_cmd)
+    check_cmd.add_argument("--now", metavar="TIME", help=_NOW_HELP)
+    check_cmd.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="github: print problems as GitHub Actions annotations, shown on the pull"
+        " request's diff (default: text)",
+    )
+    check_cmd.add_argument(
+        "--public",
+        action="store_true",
+        help="also fail when the committed public/ is not what a build would write now, or"
+        " when a published statement was deleted or changed its id",
+    )
+
+    new_cmd = _command(
+        commands,
+        "new",
+        "start a new entry in entries/ (a draft, with its permanent id)",
+        "Write entries/YYYY-MM-DD-slug.yaml with the fields filled in, a body to replace, a"
+        " permanent id and draft: true; print its path. Never overwrites a file.",
+        '  feedpub new "Example Agency opens a new office"\n'
+        '  feedpub new "Rates for 2022" --type Release --date 2021-11-05T10:00 --tag Rates',
+    )
+    new_cmd.add_argument("title", help="the statement's title")
+    _add_root(new_cmd)
+    new_cmd.add_argument("--type", dest="entry_type", metavar="TYPE", help="default: Statement")
+    new_cmd.add_argument(
+        "--date",
+        metavar="DATE",
+        help="YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone (default: today)",
+    )
+    new_cmd.add_argument(
+        "--tag", dest="tags", action="append", default=[], metavar="TAG", help="repeatable"
+    )
+
+    serve_cmd = _command(
+        commands,
+        "serve",
+        "preview the site on 127.0.0.1, rebuilt when a file changes",
+        "Build a preview (drafts and embargoed statements included, unless"
+        " --published-only), serve it on 127.0.0.1 only, and rebuild whenever feedpub.yaml,"
+        " entries/, static/ or templates/ change. Stop with Ctrl-C. public/ is not touched.",
+        "  feedpub serve\n  feedpub serve --port 8080 --published-only",
+    )
+    _add_root(serve_cmd)
+    serve_cmd.add_argument("--port", type=int, default=8000, help="default: 8000; 0 picks one")
+    serve_cmd.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="where the preview is written (default: ROOT/.feedpub-cache/preview)",
+    )
+    serve_cmd.add_argument(
+        "--published-only",
+        action="store_true",
+        help="show exactly what `feedpub build` would publish now",
+    )
     return parser
 
 
@@ -75,23 +165,78 @@ def _add_root(command: argparse.ArgumentParser) -> None:
     )
 
 
+class UsageError(Exception):
+    """A command-line value that is no use; exit status 2."""
+
+
+_NOW = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2}))?")
+
+
+def resolve_now(given: str | None) -> datetime:
+    """--now, else SOURCE_DATE_EPOCH (reproducible builds), else the clock."""
+    if given is not None:
+        if not _NOW.fullmatch(given):
+            raise UsageError(
+                f"--now {given!r}: expected a date (2021-11-05) or a time with its offset"
+                " (2021-11-05T09:00:00+01:00)"
+            )
+        try:
+            value = datetime.fromisoformat(given)
+        except ValueError:
+            raise UsageError(f"--now {given!r} is not a real date") from None
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        if not epoch.isdigit():
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970")
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
 def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
     for problem in problems:
         print(problem.format(), file=stream)
+
+
+def _escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command, shown on the pull request's diff."""
+    kind = "error" if problem.is_error else "warning"
+    properties = [f"file={_escape(problem.path, property_value=True)}"]
+    if problem.line:
+        properties += [f"line={problem.line}", f"col={problem.column}"]
+    properties.append("title=feedpub")
+    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    return f"::{kind} {','.join(properties)}::{_escape(message)}"
 
 
 def _plural(count: int, noun: str, nouns: str = "") -> str:
     return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
+def _held(site: Site) -> str:
+    if not site.held:
+        return ""
+    first: Entry = site.held[0]
+    return f", {_plural(len(site.held), 'held')} under embargo until {first.published.isoformat()}"
+
+
 def _run_build(args: argparse.Namespace) -> int:
-    result = build.build(args.root, args.out)
+    result = build.build(args.root, args.out, resolve_now(args.now))
     _print_problems(result.warnings, sys.stderr)
     site, report = result.site, result.report
-    shown_out = build.shown_path(result.out)
     statements = _plural(len(site.entries), "statement")
-    if site.drafts:
-        statements += f" ({_plural(site.drafts, 'draft')} not published)"
+    extra = _held(site) + (
+        f", {_plural(site.drafts, 'draft')} not published" if site.drafts else ""
+    )
+    if extra:
+        statements += f" ({extra.removeprefix(', ')})"
     if report.changed:
         what = (
             f"{report.written:,} written, {report.unchanged:,} unchanged,"
@@ -99,28 +244,106 @@ def _run_build(args: argparse.Namespace) -> int:
         )
     else:
         what = f"already up to date, {_plural(report.unchanged, 'file')} unchanged"
+    shown_out = build.shown_path(result.out)
     print(f"feedpub: built {statements} into {shown_out} ({what}) in {result.seconds:.2f} s")
     return EXIT_OK
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    result = build.check(args.root)
-    _print_problems(result.warnings, sys.stderr)
+    try:
+        result = build.check(args.root, resolve_now(args.now), public=args.public)
+    except FeedpubError as exc:
+        if args.format != "github":
+            raise
+        for problem in exc.problems:
+            print(github_annotation(problem))
+        print(f"feedpub: {summarize(exc.problems)}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.format == "github":
+        for problem in result.warnings:
+            print(github_annotation(problem))
+    else:
+        _print_problems(result.warnings, sys.stderr)
     site = result.site
-    statements = _plural(len(site.entries) + site.drafts, "entry", "entries")
+    entries = _plural(len(site.entries) + len(site.held) + site.drafts, "entry", "entries")
     warnings = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
-    print(f"feedpub: {statements} checked, no problems{warnings}")
+    public = "; public/ is up to date" if args.public else ""
+    print(f"feedpub: {entries} checked, no problems{warnings}{_held(site)}{public}")
     return EXIT_OK
 
 
-_COMMANDS = {"build": _run_build, "check": _run_check}
+def _run_new(args: argparse.Namespace) -> int:
+    from feedpub.new import new_entry
+
+    with_time = args.date is not None and "T" in args.date
+    if args.date is None:
+        when = resolve_now(None)
+    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?", args.date):
+        try:
+            when = datetime.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f"--date {args.date!r} is not a real date") from None
+    else:
+        raise UsageError(f"--date {args.date!r}: expected 2021-11-05 or 2021-11-05T10:00")
+    path = new_entry(
+        args.root,
+        args.title,
+        when=when,
+        with_time=with_time,
+        entry_type=args.entry_type,
+        tags=tuple(args.tags),
+    )
+    print(build.shown_path(path).removesuffix("/"))
+    return EXIT_OK
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from feedpub.serve import Preview
+
+    out = args.out or args.root / ".feedpub-cache" / "preview"
+
+    def report(result: build.BuildResult | FeedpubError) -> None:
+        if isinstance(result, FeedpubError):
+            _print_problems(result.problems, sys.stderr)
+            print(
+                f"feedpub: {summarize(result.problems)}; still serving the last good build",
+                file=sys.stderr,
+            )
+            return
+        _print_problems(result.warnings, sys.stderr)
+        print(
+            f"feedpub: rebuilt {_plural(len(result.site.entries), 'statement')}"
+            f" in {result.seconds:.2f} s",
+            flush=True,
+        )
+
+    try:
+        preview = Preview(args.root, out, args.port, preview=not args.published_only, report=report)
+    except OSError as exc:
+        raise UsageError(f"--port {args.port}: {exc.strerror}") from None
+    preview.start()
+    print(f"feedpub: serving {preview.url} (Ctrl-C stops)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        preview.stop()
+    return EXIT_OK
+
+
+_COMMANDS = {"build": _run_build, "check": _run_check, "new": _run_new, "serve": _run_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run feedpub with `argv` (default: the command line); return the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"feedpub: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except FeedpubError as exc:
         _print_problems(exc.problems, sys.stderr)
         print(f"feedpub: {summarize(exc.problems, exc.outcome)}", file=sys.stderr)

@@ -47,6 +47,22 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Correction:
+    """A dated change to a published statement, with a one-line note for readers."""
+
+    at: datetime
+    note: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Withdrawal:
+    """A statement taken back: its page stays, with this notice."""
+
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
     """One statement, validated and with its body rendered to safe HTML."""
 
@@ -66,11 +82,18 @@ class Entry:
     feed_html: str  # the same with relative links made absolute, for feed readers
     path: str  # URL path of its page inside public/, e.g. 2021/11/05/rates/
     attachments: tuple[Attachment, ...] = ()
+    corrections: tuple[Correction, ...] = ()  # oldest first
+    withdrawn: Withdrawal | None = None
     draft: bool = False
 
     @property
     def is_updated(self) -> bool:
         return self.updated > self.published
+
+    @property
+    def feed_title(self) -> str:
+        """The title feed readers list; a withdrawn statement says so before it is opened."""
+        return f"[Withdrawn] {self.title}" if self.withdrawn else self.title
 
     @property
     def tag_links(self) -> tuple[tuple[str, str], ...]:
@@ -88,6 +111,7 @@ class Site:
     config: SiteConfig
     entries: tuple[Entry, ...]  # published statements, newest first
     drafts: int = 0
+    held: tuple[Entry, ...] = ()  # under embargo: dated after "now", soonest first
     entries_dir: Path | None = None  # where attachments are read from
 
     @property

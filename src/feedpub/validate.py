@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from feedpub import values
@@ -20,7 +21,7 @@ from feedpub.load import (
     read_document,
 )
 from feedpub.markup import Body, absolute_links, render_markdown
-from feedpub.model import Attachment, Entry, SiteConfig
+from feedpub.model import Attachment, Correction, Entry, SiteConfig, Withdrawal
 from feedpub.slug import slugify
 from feedpub.values import Invalid, Moment, fail
 
@@ -36,6 +37,7 @@ LIMITS = {
     "summary": 1000,
     "tag": 60,
     "tags": 50,
+    "note": 500,
 }
 
 
@@ -177,6 +179,48 @@ def _attachment(node: Node, ctx: _Context) -> Attachment:
     return Attachment(name=name, title=title or name, media_type=media_type, length=size)
 
 
+def _change_note(node: Node, ctx: _Context) -> str:
+    return values.one_line(values.text(node, max_length=LIMITS["note"]))
+
+
+def _dated_note(node: Node, ctx: _Context, text_key: str) -> tuple[datetime, str]:
+    parts = {key: value for key, _, value in values.mapping_items(values.mapping(node))}
+    for key in parts:
+        if key not in ("date", text_key):
+            fail(values.unknown_field(key, ["date", text_key]), node, key)
+    for key in ("date", text_key):
+        if key not in parts:
+            fail("required field is missing", node, key)
+    try:
+        at = _date(parts["date"], ctx).at
+    except Invalid as exc:
+        raise Invalid(exc.message, exc.node, "date") from None
+    try:
+        note = values.one_line(values.text(parts[text_key], max_length=LIMITS["note"]))
+    except Invalid as exc:
+        raise Invalid(exc.message, exc.node, text_key) from None
+    return at, note
+
+
+def _corrections(node: Node, ctx: _Context) -> tuple[Correction, ...]:
+    if not isinstance(node, SequenceNode):
+        fail(f"expected a list of {{date: ..., note: ...}}, got {describe_node(node)}", node)
+    found = []
+    for number, item in enumerate(node.value, 1):
+        try:
+            at, note = _dated_note(item, ctx, "note")
+        except Invalid as exc:
+            part = f".{exc.part}" if exc.part else ""
+            fail(f"item {number}{part}: {exc.message}", exc.node or item)
+        found.append(Correction(at=at, note=note))
+    return tuple(found)
+
+
+def _withdrawn(node: Node, ctx: _Context) -> Withdrawal:
+    at, reason = _dated_note(node, ctx, "reason")
+    return Withdrawal(at=at, reason=reason)
+
+
 def _id(node: Node, ctx: _Context) -> str:
     return values.uri(node)
 
@@ -193,10 +237,13 @@ _READERS: dict[str, Callable[[Node, _Context], Any]] = {
     "body": _body,
     "summary": _summary,
     "tags": _tags,
+    "attachments": _attachments,
     "id": _id,
     "updated": _date,
+    "change_note": _change_note,
+    "corrections": _corrections,
+    "withdrawn": _withdrawn,
     "draft": _draft,
-    "attachments": _attachments,
 }
 REQUIRED = ("title", "date", "body")
 FIELDS = tuple(_READERS)
@@ -236,6 +283,7 @@ class Compiled:
     entry: Entry | None
     problems: list[Problem]
     id_at: tuple[int, int] = (1, 1)
+    date_at: tuple[int, int] = (1, 1)
 
 
 def compile_entry(
@@ -258,50 +306,23 @@ def compile_entry(
     if problems.errors:
         return Compiled(None, problems.items)
     named_date, slug = named
-    published: Moment = found["date"]
-    if published.at.date() != named_date:
-        field = document.fields["date"]
-        line, column = values.node_position(field.value, (field.line, field.column))
-        local = published.at.date().isoformat()
-        if published.has_time:
-            local += f" (in {config.timezone_name})"
-        problems.add(
-            shown,
-            f"{local} does not match the date in the file name ({named_date.isoformat()})",
-            line=line,
-            column=column,
-            field="date",
-        )
-    updated_at = published.at
-    if "updated" in found:
-        updated: Moment = found["updated"]
-        if updated.at < published.at:
-            field = document.fields["updated"]
-            line, column = values.node_position(field.value, (field.line, field.column))
-            problems.add(
-                shown,
-                f"{updated.at.isoformat()} is before the date {published.at.isoformat()}",
-                line=line,
-                column=column,
-                field="updated",
-            )
-        updated_at = updated.at
+    dates = _check_dates(document, found, named_date, config, problems)
     entry_type: str = found.get("type", DEFAULT_TYPE)
     tags: tuple[str, ...] = found.get("tags", ())
     _check_slugs(document, entry_type, tags, problems)
     body: Body = render_markdown(found["body"])
     _report_removals(document, body, problems)
-    if problems.errors:
+    if problems.errors or dates is None:
         return Compiled(None, problems.items)
-    stem = name.removesuffix(".yaml")
     path = f"{named_date:%Y/%m/%d}/{slug}/"
+    published, updated, corrections, withdrawn = dates
     entry = Entry(
         source=shown,
         slug=slug,
-        id=found.get("id") or entry_id(config, stem),
+        id=found.get("id") or entry_id(config, name.removesuffix(".yaml")),
         title=found["title"],
-        published=published.at,
-        updated=updated_at,
+        published=published,
+        updated=updated,
         type=entry_type,
         type_slug=slugify(entry_type),
         bylines=found.get("byline", ()),
@@ -309,14 +330,92 @@ def compile_entry(
         tag_slugs=tuple(slugify(t) for t in tags),
         summary=found.get("summary") or body.summary,
         body_html=body.html,
-        feed_html=absolute_links(body.html, config.url(path)),
+        feed_html=absolute_links(_feed_body(body.html, corrections, withdrawn), config.url(path)),
         path=path,
         attachments=found.get("attachments", ()),
+        corrections=corrections,
+        withdrawn=withdrawn,
         draft=found.get("draft", False),
     )
-    id_field = document.fields.get("id")
-    id_at = (id_field.line, id_field.column) if id_field else (1, 1)
-    return Compiled(entry, problems.items, id_at)
+    return Compiled(entry, problems.items, _at(document, "id"), _at(document, "date"))
+
+
+_Dates = tuple[datetime, datetime, tuple[Correction, ...], Withdrawal | None]
+
+
+def _check_dates(
+    document: Document,
+    found: dict[str, Any],
+    named_date: date,
+    config: SiteConfig,
+    problems: Problems,
+) -> _Dates | None:
+    """Published, last updated, corrections and withdrawal, each checked against the date."""
+    published: Moment = found["date"]
+    before = len(problems.errors)
+
+    def report(field: str, message: str) -> None:
+        line, column = _at(document, field)
+        problems.add(document.path, message, line=line, column=column, field=field)
+
+    if published.at.date() != named_date:
+        local = published.at.date().isoformat()
+        if published.has_time:
+            local += f" (in {config.timezone_name})"
+        report("date", f"{local} does not match the date in the file name ({named_date})")
+    corrections = list(found.get("corrections", ()))
+    if "updated" in found:
+        corrections.append(Correction(at=found["updated"].at, note=found.get("change_note", "")))
+    elif "change_note" in found:
+        report("change_note", "needs an updated date: add updated: with the correction's date")
+    for correction in corrections:
+        if correction.at < published.at:
+            from_updated = "updated" in found and correction is corrections[-1]
+            report(
+                "updated" if from_updated else "corrections",
+                f"{correction.at.isoformat()} is before the date {published.at.isoformat()}",
+            )
+    corrections.sort(key=lambda c: c.at)
+    if "updated" in found and corrections[-1].at != found["updated"].at:
+        report(
+            "updated",
+            "must be the latest correction; a correction listed under corrections is later",
+        )
+    withdrawn: Withdrawal | None = found.get("withdrawn")
+    if withdrawn is not None and withdrawn.at < published.at:
+        report(
+            "withdrawn", f"{withdrawn.at.isoformat()} is before the date {published.at.isoformat()}"
+        )
+    if len(problems.errors) > before:
+        return None
+    updated = max(
+        [published.at] + [c.at for c in corrections] + ([withdrawn.at] if withdrawn else [])
+    )
+    return published.at, updated, tuple(corrections), withdrawn
+
+
+def _feed_body(body: str, corrections: tuple[Correction, ...], withdrawn: Withdrawal | None) -> str:
+    """A feed item carries the notices its page shows: withdrawal first, corrections last."""
+    parts = []
+    if withdrawn is not None:
+        parts.append(
+            f"<p><strong>Withdrawn on {withdrawn.at.date().isoformat()}:</strong>"
+            f" {html.escape(withdrawn.reason)}</p>"
+        )
+    parts.append(body)
+    notes = [c for c in corrections if c.note]
+    if notes:
+        items = "".join(f"<li>{c.at.date().isoformat()}: {html.escape(c.note)}</li>" for c in notes)
+        parts.append(f"<p><strong>Corrections</strong></p><ul>{items}</ul>")
+    return "\n".join(parts)
+
+
+def _at(document: Document, name: str) -> tuple[int, int]:
+    """Where a field's value starts (its key when the value was refused), or 1:1."""
+    field = document.fields.get(name)
+    if field is None:
+        return (1, 1)
+    return values.node_position(field.value, (field.line, field.column))
 
 
 def _check_slugs(
@@ -369,7 +468,8 @@ def _read_fields(document: Document, ctx: _Context, problems: Problems) -> dict[
             found[name] = reader(field.value, ctx)
         except Invalid as exc:
             line, column = values.node_position(exc.node, (field.line, field.column))
-            problems.add(document.path, exc.message, line=line, column=column, field=name)
+            shown = f"{name}.{exc.part}" if exc.part else name
+            problems.add(document.path, exc.message, line=line, column=column, field=shown)
     for name in REQUIRED:
         if name not in document.fields:
             problems.add(document.path, "required field is missing", field=name)

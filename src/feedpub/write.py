@@ -75,7 +75,8 @@ def list_tree(directory: Path) -> dict[str, Path]:
 Content = bytes | Path  # bytes to write, or a file to copy as it is
 
 
-def _same_bytes(path: Path, content: Content) -> bool:
+def same_content(path: Path, content: Content) -> bool:
+    """True when the file at `path` holds exactly `content`."""
     try:
         if isinstance(content, Path):
             return filecmp.cmp(path, content, shallow=False)
@@ -157,7 +158,7 @@ def _fill(new: Path, files: Mapping[str, Content], old: Mapping[str, Path]) -> t
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         previous = old.get(rel)
-        if previous is not None and _same_bytes(previous, data):
+        if previous is not None and same_content(previous, data):
             try:
                 os.link(previous, target)
                 unchanged += 1
@@ -185,7 +186,7 @@ def write_tree(out: Path, files: Mapping[str, Content], marker: str) -> WriteRep
             guard_output(out, marker)
             old = list_tree(out) if out.exists() else {}
             if old.keys() == files.keys() and all(
-                _same_bytes(old[rel], data) for rel, data in files.items()
+                same_content(old[rel], data) for rel, data in files.items()
             ):
                 return WriteReport(written=0, unchanged=len(files), removed=0)
             return _swap_in(out, files, old)

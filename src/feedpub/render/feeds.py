@@ -126,7 +126,7 @@ def _add_entries(fg: FeedGenerator, config: SiteConfig, feed: Feed, *, rss: bool
         fe = fg.add_entry(order="append")
         page = config.url(entry.path)
         fe.guid(entry.id, permalink=entry.id == page)  # atom:id too
-        fe.title(entry.title)
+        fe.title(entry.feed_title)
         fe.link(href=page, rel="alternate", type="text/html")
         fe.published(entry.published)
         fe.updated(entry.updated)

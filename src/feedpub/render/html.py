@@ -175,7 +175,41 @@ class PageRenderer:
         own = [self._by_slug[("type", entry.type_slug)]] + [
             self._by_slug[("tag", slug)] for slug in entry.tag_slugs
         ]
-        return self._render("entry", entry.path, [self.main, *own], entry=entry)
+        return self._render(
+            "entry",
+            entry.path,
+            [self.main, *own],
+            entry=entry,
+            linked_data=self._linked_data(entry),
+        )
+
+    def _linked_data(self, entry: Entry) -> dict[str, Any]:
+        """schema.org NewsArticle, so search engines and link previews read it right."""
+        config = self.config
+        publisher: dict[str, Any] = {"@type": "Organization", "name": config.publisher.name}
+        if config.publisher.url:
+            publisher["url"] = config.publisher.url
+        if config.logo:
+            publisher["logo"] = {"@type": "ImageObject", "url": config.logo}
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "identifier": entry.id,
+            "url": config.url(entry.path),
+            "mainEntityOfPage": config.url(entry.path),
+            "headline": entry.title,
+            "description": entry.summary,
+            "articleSection": entry.type,
+            "datePublished": entry.published.isoformat(),
+            "dateModified": entry.updated.isoformat(),
+            "inLanguage": config.language,
+            "publisher": publisher,
+            "author": [{"@type": "Organization", "name": name} for name in entry.bylines]
+            or [publisher],
+        }
+        if entry.tags:
+            data["keywords"] = list(entry.tags)
+        return data
 
     def index_page(self) -> bytes:
         entries = self.main.entries[: self.config.feed_limit]

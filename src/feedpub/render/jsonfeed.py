@@ -16,7 +16,7 @@ def _item(config: SiteConfig, entry: Entry) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": entry.id,
         "url": config.url(entry.path),
-        "title": entry.title,
+        "title": entry.feed_title,
         "content_html": entry.feed_html,
         "summary": entry.summary,
         "date_published": entry.published.isoformat(),
