@@ -33,7 +33,7 @@ def test_build_writes_feeds_pages_and_nothing_else(project: Project, run: Run) -
     feeds = ["atom.xml", "feed.json", "rss.xml"]
     sections = ["tags/announcements/", "tags/offices/", "types/statement/"]
     assert sorted(project.tree()) == sorted(
-        [".feedpub", PAGE, "2021/index.html", "index.html", "style.css", *feeds]
+        [".feedpub", PAGE, "2021/index.html", "index.html", "sitemap.xml", "style.css", *feeds]
         + ["tags/index.html", "types/index.html"]
         + [s + name for s in sections for name in [*feeds, "index.html"]]
     )
@@ -47,14 +47,14 @@ def test_build_prints_one_summary_line(project: Project, run: Run) -> None:
     result = run("build")
     assert result.stderr == ""
     assert re.fullmatch(
-        r"feedpub: built 1 statement \(1 draft not published\) into public/ \(22 written,"
+        r"feedpub: built 1 statement \(1 draft not published\) into public/ \(23 written,"
         r" 0 unchanged, 0 removed\) in \d+\.\d\d s\n",
         result.stdout,
     ), result.stdout
     again = run("build")
     assert re.fullmatch(
         r"feedpub: built 1 statement \(1 draft not published\) into public/ \(already up to"
-        r" date, 22 files unchanged\) in \d+\.\d\d s\n",
+        r" date, 23 files unchanged\) in \d+\.\d\d s\n",
         again.stdout,
     ), again.stdout
 

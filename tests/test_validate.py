@@ -197,7 +197,8 @@ SHOWN = f"entries/{NAME}"
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\ncolour: red\n",
             "4:1: colour: unknown field; known fields are title, date, type, byline, body,"
-            " summary, tags, attachments, id, updated, change_note, corrections, withdrawn, draft",
+            " summary, tags, attachments, id, updated, change_note, corrections, withdrawn,"
+            " language, draft",
             id="unknown-field",
         ),
         pytest.param(

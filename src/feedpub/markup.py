@@ -139,12 +139,21 @@ def render_markdown(source: str) -> Body:
     return Body(html=clean, summary=summarize(clean), removed=removed)
 
 
-_HEADING = re.compile(r"<(/?)h([1-5])(?=[\s>])")
+_HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])")
 
 
 def _shift_headings(fragment: str) -> str:
-    # The page's title is its one <h1>; a body's headings sit one level below it.
-    return _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", fragment)
+    # The page's title is its one <h1>: the body's top heading level becomes <h2>, whether
+    # the author began with # or ##, and the levels below it keep their distance.
+    levels = [int(level) for _, level in _HEADING.findall(fragment)]
+    if not levels:
+        return fragment
+    shift = 2 - min(levels)
+    if shift == 0:
+        return fragment
+    return _HEADING.sub(
+        lambda m: f"<{m.group(1)}h{min(6, max(2, int(m.group(2)) + shift))}", fragment
+    )
 
 
 _URL_IN_ATTRIBUTE = re.compile(r'\s(?:href|src|cite)="([^"]*)"')

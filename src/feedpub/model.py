@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+# Languages written right to left (primary subtags, BCP 47).
+RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi"}
+)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Publisher:
@@ -82,6 +87,7 @@ class Entry:
     feed_html: str  # the same with relative links made absolute, for feed readers
     path: str  # URL path of its page inside public/, e.g. 2021/11/05/rates/
     attachments: tuple[Attachment, ...] = ()
+    language: str | None = None  # BCP 47, when it differs from the site's
     corrections: tuple[Correction, ...] = ()  # oldest first
     withdrawn: Withdrawal | None = None
     draft: bool = False
@@ -89,6 +95,12 @@ class Entry:
     @property
     def is_updated(self) -> bool:
         return self.updated > self.published
+
+    @property
+    def direction(self) -> str:
+        """'rtl' for a statement in a right-to-left language; else the browser decides."""
+        primary = (self.language or "").split("-")[0].lower()
+        return "rtl" if primary in RTL_LANGUAGES else "auto"
 
     @property
     def feed_title(self) -> str:

@@ -243,6 +243,7 @@ _READERS: dict[str, Callable[[Node, _Context], Any]] = {
     "change_note": _change_note,
     "corrections": _corrections,
     "withdrawn": _withdrawn,
+    "language": lambda node, ctx: values.language(node),
     "draft": _draft,
 }
 REQUIRED = ("title", "date", "body")
@@ -333,6 +334,7 @@ def compile_entry(
         feed_html=absolute_links(_feed_body(body.html, corrections, withdrawn), config.url(path)),
         path=path,
         attachments=found.get("attachments", ()),
+        language=found.get("language"),
         corrections=corrections,
         withdrawn=withdrawn,
         draft=found.get("draft", False),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from feedpub.model import Entry, Site, SiteConfig
 from feedpub.render.feeds import Feed, render_atom, render_rss
 from feedpub.render.html import PageRenderer, Section, make_environment
 from feedpub.render.jsonfeed import render_json
+from feedpub.render.sitemap import render_sitemap
 from feedpub.write import Content
 
 MARKER = ".feedpub"
@@ -140,21 +143,33 @@ def render_site(site: Site, root: Path | None = None) -> Outputs:
     for entry in site.entries:
         by_year.setdefault(entry.published.year, []).append(entry)
     years = sorted(((year, len(entries)) for year, entries in by_year.items()), reverse=True)
-    pages = PageRenderer(config, make_environment(root), main, types, tags, years)
+    pages_renderer = PageRenderer(config, make_environment(root), main, types, tags, years)
+
+    pages: list[tuple[str, datetime | None]] = []
+
+    def page(path: str, html: bytes, origin: str, entries: Sequence[Entry]) -> None:
+        out.add(path + "index.html", html, origin)
+        pages.append((path, max((e.updated for e in entries), default=None)))
 
     for entry in site.entries:
-        out.add(entry.path + "index.html", pages.entry_page(entry), entry.source)
+        page(entry.path, pages_renderer.entry_page(entry), entry.source, [entry])
         for attachment in entry.attachments:
-            source = site.entries_dir / attachment.name if site.entries_dir else None
-            if source is not None:
+            if site.entries_dir is not None:
+                source = site.entries_dir / attachment.name
                 out.add(entry.path + attachment.name, source, f"{entry.source} (attachment)")
     for year, entries in by_year.items():
-        out.add(f"{year}/index.html", pages.archive_page(year, entries), f"the {year} page")
+        page(f"{year}/", pages_renderer.archive_page(year, entries), f"the {year} page", entries)
     for section in (*types, *tags):
-        out.add(section.directory + "index.html", pages.section_page(section), section.directory)
-    out.add("types/index.html", pages.sections_page("type"), "the list of types")
-    out.add("tags/index.html", pages.sections_page("tag"), "the list of tags")
-    out.add("index.html", pages.index_page(), "the home page")
-    out.add("style.css", pages.stylesheet(), "the stylesheet")
+        page(
+            section.directory,
+            pages_renderer.section_page(section),
+            section.directory,
+            section.entries,
+        )
+    page("types/", pages_renderer.sections_page("type"), "the list of types", site.entries)
+    page("tags/", pages_renderer.sections_page("tag"), "the list of tags", site.entries)
+    page("", pages_renderer.index_page(), "the home page", site.entries)
+    out.add("sitemap.xml", render_sitemap(config, pages), "the sitemap")
+    out.add("style.css", pages_renderer.stylesheet(), "the stylesheet")
     out.add(MARKER, MARKER_TEXT, "feedpub's marker")
     return out

@@ -202,7 +202,7 @@ class PageRenderer:
             "articleSection": entry.type,
             "datePublished": entry.published.isoformat(),
             "dateModified": entry.updated.isoformat(),
-            "inLanguage": config.language,
+            "inLanguage": entry.language or config.language,
             "publisher": publisher,
             "author": [{"@type": "Organization", "name": name} for name in entry.bylines]
             or [publisher],

@@ -26,6 +26,8 @@ def _item(config: SiteConfig, entry: Entry) -> dict[str, Any]:
         item["authors"] = [{"name": name} for name in entry.bylines]
     if entry.tags:
         item["tags"] = list(entry.tags)
+    if entry.language:
+        item["language"] = entry.language
     if entry.attachments:
         item["attachments"] = [
             {
