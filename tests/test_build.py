@@ -14,6 +14,7 @@ from conftest import EXAMPLE_ENTRY, Project, Run
 from feedpub import write
 
 ENTRY = "2021-11-05-office.yaml"
+SITE = [".feedpub-cache", "entries", "feedpub.yaml", "public"]  # what a built site holds
 PAGE = "2021/11/05/office/index.html"
 
 
@@ -38,7 +39,7 @@ def test_build_writes_feeds_pages_and_nothing_else(project: Project, run: Run) -
         + [s + name for s in sections for name in [*feeds, "index.html"]]
     )
     # No temporary trees or locks are left beside the output.
-    assert sorted(p.name for p in project.root.iterdir()) == ["entries", "feedpub.yaml", "public"]
+    assert sorted(p.name for p in project.root.iterdir()) == SITE
 
 
 def test_build_prints_one_summary_line(project: Project, run: Run) -> None:
@@ -165,7 +166,7 @@ def test_build_failing_halfway_leaves_old_public_intact(
     ), message
     assert summary == "feedpub: 1 problem in 1 file; public/ was not changed"
     assert project.tree() == before
-    assert sorted(p.name for p in project.root.iterdir()) == ["entries", "feedpub.yaml", "public"]
+    assert sorted(p.name for p in project.root.iterdir()) == SITE
 
 
 def test_build_refuses_output_folder_it_did_not_make(
@@ -204,7 +205,7 @@ def test_build_recovers_tree_parked_by_a_killed_build(project: Project, run: Run
     (project.root / ".public.new-def").mkdir()
     assert run("build").exit_code == 0
     assert project.tree() == before
-    assert sorted(p.name for p in project.root.iterdir()) == ["entries", "feedpub.yaml", "public"]
+    assert sorted(p.name for p in project.root.iterdir()) == SITE
 
 
 def test_build_copies_static_files_as_they_are(project: Project, run: Run) -> None:

@@ -7,20 +7,27 @@ is written. Phase two renders into memory and hands the whole tree to the one wr
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
+import threading
 import time
 import zoneinfo
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from feedpub import __version__
+from feedpub.cache import Cache, Manifest, digest, scan_sources
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.model import Publisher, Site, SiteConfig, sort_key
-from feedpub.render import MARKER, Outputs, render_site
+from feedpub.outcome import BuildResult, unchanged_build
+from feedpub.render import MARKER, Outputs, plan_site
 from feedpub.validate import Compiled, compile_entry
-from feedpub.write import WriteReport, list_tree, same_content, write_tree
+from feedpub.write import Content, Output, list_tree, make_each, same_content, write_outputs
 
 ENTRIES_DIR = "entries"
 STATIC_DIR = "static"
@@ -109,8 +116,37 @@ def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
     return found
 
 
-def compile_entries(project: Project, config: SiteConfig, files: EntryFiles) -> list[Compiled]:
-    results = []
+# Below this many entries to compile, a process pool costs more than it saves.
+PARALLEL_FROM = 300
+
+
+def _compile_batch(
+    jobs: list[tuple[str, str, bytes, str]], config: SiteConfig, available: dict[str, int]
+) -> list[Compiled]:
+    return [
+        compile_entry(shown, name, data, config, available, key) for shown, name, data, key in jobs
+    ]
+
+
+def _workers() -> int:
+    # Fork only from a single-threaded process (not under `feedpub serve`'s threads).
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
+def compile_entries(
+    project: Project, config: SiteConfig, files: EntryFiles, cache: Cache | None = None
+) -> list[Compiled]:
+    """Compile every entry file: from the cache when its bytes and context are unchanged,
+    else across the machine's cores when there are many."""
+    context = digest(
+        __version__, repr(config), project.shown_root, repr(sorted(files.others.items()))
+    )
+    cached = cache.entries() if cache is not None else {}
+    results: list[Compiled | None] = []
+    jobs: list[tuple[str, str, bytes, str]] = []
+    slots: list[int] = []
     for name, path in files.entries:
         shown = project.show(f"{ENTRIES_DIR}/{name}")
         try:
@@ -119,8 +155,30 @@ def compile_entries(project: Project, config: SiteConfig, files: EntryFiles) -> 
             problem = Problem(path=shown, line=0, message=f"cannot read: {exc.strerror}")
             results.append(Compiled(None, [problem]))
             continue
-        results.append(compile_entry(shown, name, data, config, files.others))
-    return results
+        key = digest(context, name, data)
+        hit = cached.get(key)
+        results.append(hit)
+        if hit is None:
+            jobs.append((shown, name, data, key))
+            slots.append(len(results) - 1)
+    workers = _workers() if len(jobs) >= PARALLEL_FROM else 1
+    if workers > 1:
+        size = -(-len(jobs) // (workers * 4))
+        batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+        context_fork = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context_fork) as pool:
+            done = pool.map(
+                _compile_batch, batches, [config] * len(batches), [files.others] * len(batches)
+            )
+            compiled = [item for batch in done for item in batch]
+    else:
+        compiled = _compile_batch(jobs, config, files.others)
+    for slot, item in zip(slots, compiled, strict=True):
+        results[slot] = item
+    final = [item for item in results if item is not None]
+    if cache is not None and (jobs or len(cached) != len(final)):
+        cache.save_entries({item.key: item for item in final if item.key})
+    return final
 
 
 def _check_shared_names(compiled: list[Compiled], problems: Problems) -> None:
@@ -188,7 +246,8 @@ def read_site(
     problems = Problems()
     config = read_config(project.root, problems, shown=project.show(CONFIG_NAME))
     files = list_entry_files(project, problems)
-    compiled = compile_entries(project, config or _CHECKING_CONFIG, files)
+    cache = Cache(project.root) if config is not None else None
+    compiled = compile_entries(project, config or _CHECKING_CONFIG, files, cache)
     for item in compiled:
         problems.extend(item.problems)
     _check_unique_ids(compiled, problems)
@@ -252,22 +311,39 @@ def add_static(project: Project, outputs: Outputs, problems: Problems) -> None:
                         line=0,
                     )
                     continue
-                outputs.add(rel, path, shown)
+                outputs.add_file(rel, path, shown)
 
 
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    site: Site
-    out: Path
-    report: WriteReport
-    files: int
-    seconds: float
-    warnings: list[Problem]
+# Set just before the render pool forks, so workers inherit the plan instead of receiving it.
+_PLANNED: list[Output] = []
+RENDER_PARALLEL_FROM = 500
 
 
-def render_all(project: Project, site: Site) -> Outputs:
-    """Phase two, in memory: pages, feeds, attachments and static files."""
-    outputs = render_site(site, project.root)
+def _make_range(bounds: tuple[int, int]) -> list[Content]:
+    return [output.make() for output in _PLANNED[bounds[0] : bounds[1]]]
+
+
+def make_in_parallel(outputs: list[Output]) -> Iterator[Content]:
+    """Make many outputs on every core, in order; few ones, or under threads, here."""
+    workers = _workers() if len(outputs) >= RENDER_PARALLEL_FROM else 1
+    if workers == 1:
+        yield from make_each(outputs)
+        return
+    global _PLANNED
+    _PLANNED = outputs
+    size = 64
+    ranges = [(i, min(i + size, len(outputs))) for i in range(0, len(outputs), size)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for batch in pool.map(_make_range, ranges):
+                yield from batch
+    finally:
+        _PLANNED = []
+
+
+def plan_all(project: Project, site: Site) -> Outputs:
+    """Phase two's plan: pages, feeds, attachments and static files, none rendered yet."""
+    outputs = plan_site(site, project.root)
     problems = Problems()
     add_static(project, outputs, problems)
     if problems.errors:
@@ -281,22 +357,38 @@ def build(
     """Build the site at `root` into `out` (root/public by default), all or nothing."""
     started = time.perf_counter()
     project = Project.at(root)
-    out = out or project.root / OUTPUT_DIR
+    out = Path(os.path.abspath(out or project.root / OUTPUT_DIR))
+    now = now or datetime.now(timezone.utc)
+    unchanged = unchanged_build(project.root, out, now, preview=preview)
+    if unchanged is not None:
+        return unchanged
+    sources = scan_sources(project.root)
+    cache = Cache(project.root)
     try:
         result = read_site(project, now, preview=preview)
-        outputs = render_all(project, result.site)
-        report = write_tree(out, outputs, MARKER)
+        outputs = plan_all(project, result.site)
+        manifest = cache.manifest(out)
+        remembered = manifest.outputs if manifest is not None else {}
+        report, records = write_outputs(out, outputs.values(), MARKER, remembered, make_in_parallel)
     except FeedpubError as exc:
         problems = [*exc.problems]
         raise FeedpubError(problems, outcome=f"{shown_path(out)} was not changed") from None
-    return BuildResult(
-        site=result.site,
+    site = result.site
+    built = BuildResult(
         out=out,
         report=report,
         files=len(outputs),
         seconds=time.perf_counter() - started,
+        statements=len(site.entries),
+        drafts=site.drafts,
+        held=tuple(e.published for e in site.held),
         warnings=result.warnings,
     )
+    held_until = site.held[0].published.timestamp() if site.held else None
+    cache.save_manifest(
+        out, Manifest(__version__, sources, records, preview, held_until, {"result": built})
+    )
+    return built
 
 
 def check(root: Path, now: datetime | None = None, *, public: bool = False) -> SiteResult:
@@ -305,7 +397,7 @@ def check(root: Path, now: datetime | None = None, *, public: bool = False) -> S
     project = Project.at(root)
     result = read_site(project, now)
     if public:
-        outputs = render_all(project, result.site)
+        outputs = plan_all(project, result.site)
         problems = compare_public(project, project.root / OUTPUT_DIR, outputs, result.site)
         if problems:
             raise FeedpubError([*result.warnings, *problems])
@@ -362,7 +454,7 @@ def compare_public(project: Project, out: Path, outputs: Outputs, site: Site) ->
         for rel in committed.keys() | outputs.keys()
         if rel not in committed
         or rel not in outputs
-        or not same_content(committed[rel], outputs[rel])
+        or not same_content(committed[rel], outputs[rel].make())
     )
     if stale:
         problems.append(

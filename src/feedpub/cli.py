@@ -12,9 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
-from feedpub import __version__, build
+from feedpub import __version__
 from feedpub.errors import FeedpubError, Problem, summarize
-from feedpub.model import Entry, Site
+from feedpub.outcome import BuildResult, unchanged_build
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -220,20 +220,40 @@ def _plural(count: int, noun: str, nouns: str = "") -> str:
     return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
-def _held(site: Site) -> str:
-    if not site.held:
+def _held(held: Sequence[datetime]) -> str:
+    if not held:
         return ""
-    first: Entry = site.held[0]
-    return f", {_plural(len(site.held), 'held')} under embargo until {first.published.isoformat()}"
+    return f", {_plural(len(held), 'held')} under embargo until {held[0].isoformat()}"
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working directory when it is inside it."""
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        rel = str(path)
+    return rel or "."
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    result = build.build(args.root, args.out, resolve_now(args.now))
+    now = resolve_now(args.now)
+    out = args.out or args.root / "public"
+    # An unchanged site is answered from the cache before any heavy module is imported.
+    result = unchanged_build(args.root, out, now, preview=False)
+    if result is None:
+        from feedpub import build
+
+        result = build.build(args.root, args.out, now)
     _print_problems(result.warnings, sys.stderr)
-    site, report = result.site, result.report
-    statements = _plural(len(site.entries), "statement")
-    extra = _held(site) + (
-        f", {_plural(site.drafts, 'draft')} not published" if site.drafts else ""
+    print(_build_summary(result))
+    return EXIT_OK
+
+
+def _build_summary(result: BuildResult) -> str:
+    report = result.report
+    statements = _plural(result.statements, "statement")
+    extra = _held(result.held) + (
+        f", {_plural(result.drafts, 'draft')} not published" if result.drafts else ""
     )
     if extra:
         statements += f" ({extra.removeprefix(', ')})"
@@ -244,12 +264,14 @@ def _run_build(args: argparse.Namespace) -> int:
         )
     else:
         what = f"already up to date, {_plural(report.unchanged, 'file')} unchanged"
-    shown_out = build.shown_path(result.out)
-    print(f"feedpub: built {statements} into {shown_out} ({what}) in {result.seconds:.2f} s")
-    return EXIT_OK
+    return (
+        f"feedpub: built {statements} into {_shown(result.out)}/ ({what}) in {result.seconds:.2f} s"
+    )
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from feedpub import build
+
     try:
         result = build.check(args.root, resolve_now(args.now), public=args.public)
     except FeedpubError as exc:
@@ -268,7 +290,8 @@ def _run_check(args: argparse.Namespace) -> int:
     entries = _plural(len(site.entries) + len(site.held) + site.drafts, "entry", "entries")
     warnings = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
     public = "; public/ is up to date" if args.public else ""
-    print(f"feedpub: {entries} checked, no problems{warnings}{_held(site)}{public}")
+    held = _held([e.published for e in site.held])
+    print(f"feedpub: {entries} checked, no problems{warnings}{held}{public}")
     return EXIT_OK
 
 
@@ -293,7 +316,7 @@ def _run_new(args: argparse.Namespace) -> int:
         entry_type=args.entry_type,
         tags=tuple(args.tags),
     )
-    print(build.shown_path(path).removesuffix("/"))
+    print(_shown(path))
     return EXIT_OK
 
 
@@ -302,7 +325,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     out = args.out or args.root / ".feedpub-cache" / "preview"
 
-    def report(result: build.BuildResult | FeedpubError) -> None:
+    def report(result: BuildResult | FeedpubError) -> None:
         if isinstance(result, FeedpubError):
             _print_problems(result.problems, sys.stderr)
             print(
@@ -312,8 +335,7 @@ def _run_serve(args: argparse.Namespace) -> int:
             return
         _print_problems(result.warnings, sys.stderr)
         print(
-            f"feedpub: rebuilt {_plural(len(result.site.entries), 'statement')}"
-            f" in {result.seconds:.2f} s",
+            f"feedpub: rebuilt {_plural(result.statements, 'statement')} in {result.seconds:.2f} s",
             flush=True,
         )
 

@@ -88,6 +88,7 @@ class Entry:
     path: str  # URL path of its page inside public/, e.g. 2021/11/05/rates/
     attachments: tuple[Attachment, ...] = ()
     language: str | None = None  # BCP 47, when it differs from the site's
+    key: str = ""  # changes whenever the source file or what compiling it depends on does
     corrections: tuple[Correction, ...] = ()  # oldest first
     withdrawn: Withdrawal | None = None
     draft: bool = False

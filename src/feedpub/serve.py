@@ -9,9 +9,10 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from feedpub.build import ENTRIES_DIR, STATIC_DIR, BuildResult, build
+from feedpub.build import ENTRIES_DIR, STATIC_DIR, build
 from feedpub.config import CONFIG_NAME
 from feedpub.errors import FeedpubError
+from feedpub.outcome import BuildResult
 from feedpub.render.html import TEMPLATE_DIR
 
 WATCHED = (CONFIG_NAME, ENTRIES_DIR, STATIC_DIR, TEMPLATE_DIR)

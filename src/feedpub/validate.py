@@ -285,6 +285,7 @@ class Compiled:
     problems: list[Problem]
     id_at: tuple[int, int] = (1, 1)
     date_at: tuple[int, int] = (1, 1)
+    key: str = ""
 
 
 def compile_entry(
@@ -293,19 +294,21 @@ def compile_entry(
     data: bytes,
     config: SiteConfig,
     available: Mapping[str, int] | None = None,
+    key: str = "",
 ) -> Compiled:
     """Read, validate and render one entry file; pure, so it can run in any process.
 
-    `available` names the other files in entries/ (with their sizes) it may attach.
+    `available` names the other files in entries/ (with their sizes) it may attach; `key`
+    identifies these inputs, for the build cache.
     """
     problems = Problems()
     named = check_file_name(shown, name, problems)
     document = read_document(shown, data, problems)
     if document is None or named is None:
-        return Compiled(None, problems.items)
+        return Compiled(None, problems.items, key=key)
     found = _read_fields(document, _Context(config, available or {}), problems)
     if problems.errors:
-        return Compiled(None, problems.items)
+        return Compiled(None, problems.items, key=key)
     named_date, slug = named
     dates = _check_dates(document, found, named_date, config, problems)
     entry_type: str = found.get("type", DEFAULT_TYPE)
@@ -314,7 +317,7 @@ def compile_entry(
     body: Body = render_markdown(found["body"])
     _report_removals(document, body, problems)
     if problems.errors or dates is None:
-        return Compiled(None, problems.items)
+        return Compiled(None, problems.items, key=key)
     path = f"{named_date:%Y/%m/%d}/{slug}/"
     published, updated, corrections, withdrawn = dates
     entry = Entry(
@@ -338,8 +341,9 @@ def compile_entry(
         corrections=corrections,
         withdrawn=withdrawn,
         draft=found.get("draft", False),
+        key=key,
     )
-    return Compiled(entry, problems.items, _at(document, "id"), _at(document, "date"))
+    return Compiled(entry, problems.items, _at(document, "id"), _at(document, "date"), key)
 
 
 _Dates = tuple[datetime, datetime, tuple[Correction, ...], Withdrawal | None]

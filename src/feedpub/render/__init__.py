@@ -1,17 +1,25 @@
-"""Site -> {path inside public/: content}. Nothing here touches the disk's output."""
+"""Site -> the plan of public/: every output's path, a key, and how to make its bytes.
+
+Nothing is rendered here until the writer asks: an output whose key (a hash of everything
+its bytes depend on) matches the last build's, and whose file is untouched, is not rendered
+again. Nothing here touches the disk's output.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from feedpub import __version__
+from feedpub.cache import digest
 from feedpub.model import Entry, Site, SiteConfig
 from feedpub.render.feeds import Feed, render_atom, render_rss
-from feedpub.render.html import PageRenderer, Section, make_environment
+from feedpub.render.html import PageRenderer, Section, make_environment, template_fingerprint
 from feedpub.render.jsonfeed import render_json
 from feedpub.render.sitemap import render_sitemap
-from feedpub.write import Content
+from feedpub.write import Content, Output
 
 MARKER = ".feedpub"
 MARKER_TEXT = (
@@ -21,18 +29,28 @@ MARKER_TEXT = (
 ARCHIVE_DIR = "archive/"
 
 
-class Outputs(dict[str, Content]):
-    """The files a build writes (bytes, or a file to copy), refusing to write one path twice."""
+class Outputs(dict[str, Output]):
+    """The files a build writes, refusing to write one path twice."""
 
     def __init__(self) -> None:
         super().__init__()
         self.origin: dict[str, str] = {}
 
-    def add(self, path: str, data: Content, origin: str) -> None:
+    def add(self, path: str, key: str, make: Callable[[], Content], origin: str) -> None:
         if path in self:
             raise ValueError(f"{path} would be written twice ({self.origin[path]}, {origin})")
-        self[path] = data
+        self[path] = Output(path, key, make)
         self.origin[path] = origin
+
+    def add_file(self, path: str, source: Path, origin: str) -> None:
+        """A file copied as it is (static/, attachments), keyed by its size and mtime."""
+        st = source.stat()
+        key = digest("file", str(source), str(st.st_size), str(st.st_mtime_ns))
+        self.add(path, key, functools.partial(_same, source), origin)
+
+
+def _same(value: Content) -> Content:
+    return value
 
 
 def make_sections(site: Site) -> tuple[Section, list[Section], list[Section]]:
@@ -117,59 +135,87 @@ def archive_feeds(config: SiteConfig, main: Section) -> list[Feed]:
     return feeds
 
 
-def _add_feeds(out: Outputs, config: SiteConfig, feed: Feed, origin: str) -> None:
-    out.add(feed.atom_path, render_atom(config, feed), f"the {origin} Atom feed")
+def _add_feeds(out: Outputs, config: SiteConfig, feed: Feed, origin: str, base: str) -> None:
+    key = digest(
+        base,
+        "feed",
+        feed.id,
+        feed.title,
+        feed.subtitle,
+        feed.home,
+        repr(feed.links),
+        str(feed.archive),
+        *[e.key for e in feed.entries],
+    )
+    out.add(feed.atom_path, key, lambda: render_atom(config, feed), f"the {origin} Atom feed")
     if feed.rss_path:
-        out.add(feed.rss_path, render_rss(config, feed), f"the {origin} RSS feed")
+        out.add(feed.rss_path, key, lambda: render_rss(config, feed), f"the {origin} RSS feed")
     if feed.json_path:
-        out.add(feed.json_path, render_json(config, feed), f"the {origin} JSON Feed")
+        out.add(feed.json_path, key, lambda: render_json(config, feed), f"the {origin} JSON Feed")
 
 
-def render_site(site: Site, root: Path | None = None) -> Outputs:
-    """Render every page and feed of the site into memory; attachments are copied by path."""
+def plan_site(site: Site, root: Path | None = None) -> Outputs:
+    """Plan every page and feed of the site; attachments are copied from entries/."""
     config = site.config
     out = Outputs()
+    env = make_environment(root)
+    base = digest(__version__, repr(config), template_fingerprint(env))
     main, types, tags = make_sections(site)
 
     archives = archive_feeds(config, main)
     newest_archive = (("prev-archive", archives[-1].atom_path),) if archives else ()
-    _add_feeds(out, config, section_feed(config, main, newest_archive), "main")
+    _add_feeds(out, config, section_feed(config, main, newest_archive), "main", base)
     for archive in archives:
-        _add_feeds(out, config, archive, f"archive {archive.atom_path}")
+        _add_feeds(out, config, archive, f"archive {archive.atom_path}", base)
     for section in (*types, *tags):
-        _add_feeds(out, config, section_feed(config, section), f"{section.directory}")
+        _add_feeds(out, config, section_feed(config, section), section.directory, base)
 
     by_year: dict[int, list[Entry]] = {}
     for entry in site.entries:
         by_year.setdefault(entry.published.year, []).append(entry)
     years = sorted(((year, len(entries)) for year, entries in by_year.items()), reverse=True)
-    pages_renderer = PageRenderer(config, make_environment(root), main, types, tags, years)
+    renderer = PageRenderer(config, env, main, types, tags, years)
+    # What list pages show of the site besides their own statements (no counts but the index's).
+    sections_summary = repr([(s.kind, s.name, s.slug) for s in (*types, *tags)])
+    counts_summary = repr([(s.kind, s.slug, s.count) for s in (*types, *tags)])
 
     pages: list[tuple[str, datetime | None]] = []
 
-    def page(path: str, html: bytes, origin: str, entries: Sequence[Entry]) -> None:
-        out.add(path + "index.html", html, origin)
+    def page(
+        path: str,
+        make: Callable[[], bytes],
+        origin: str,
+        entries: Sequence[Entry],
+        *context: str,
+    ) -> None:
+        key = digest(base, "page", path, *context, *[e.key for e in entries])
+        out.add(path + "index.html", key, make, origin)
         pages.append((path, max((e.updated for e in entries), default=None)))
 
     for entry in site.entries:
-        page(entry.path, pages_renderer.entry_page(entry), entry.source, [entry])
+        page(entry.path, functools.partial(renderer.entry_page, entry), entry.source, [entry])
         for attachment in entry.attachments:
             if site.entries_dir is not None:
                 source = site.entries_dir / attachment.name
-                out.add(entry.path + attachment.name, source, f"{entry.source} (attachment)")
+                out.add_file(entry.path + attachment.name, source, f"{entry.source} (attachment)")
+    years_summary = repr([year for year, _ in years])
     for year, entries in by_year.items():
-        page(f"{year}/", pages_renderer.archive_page(year, entries), f"the {year} page", entries)
+        make = functools.partial(renderer.archive_page, year, entries)
+        page(f"{year}/", make, f"the {year} page", entries, years_summary)
     for section in (*types, *tags):
-        page(
-            section.directory,
-            pages_renderer.section_page(section),
-            section.directory,
-            section.entries,
-        )
-    page("types/", pages_renderer.sections_page("type"), "the list of types", site.entries)
-    page("tags/", pages_renderer.sections_page("tag"), "the list of tags", site.entries)
-    page("", pages_renderer.index_page(), "the home page", site.entries)
-    out.add("sitemap.xml", render_sitemap(config, pages), "the sitemap")
-    out.add("style.css", pages_renderer.stylesheet(), "the stylesheet")
-    out.add(MARKER, MARKER_TEXT, "feedpub's marker")
+        make = functools.partial(renderer.section_page, section)
+        page(section.directory, make, section.directory, section.entries, section.name)
+    for kind, folder in (("type", "types/"), ("tag", "tags/")):
+        make = functools.partial(renderer.sections_page, kind)
+        page(folder, make, f"the list of {folder}", site.entries, sections_summary)
+    newest = site.entries[: config.feed_limit]
+    make_index = renderer.index_page
+    page(
+        "", make_index, "the home page", newest, repr(years), counts_summary, str(len(site.entries))
+    )
+    pages[-1] = ("", max((e.updated for e in site.entries), default=None))
+    sitemap = render_sitemap(config, pages)
+    out.add("sitemap.xml", digest(sitemap), functools.partial(_same, sitemap), "the sitemap")
+    out.add("style.css", digest(base, "style"), renderer.stylesheet, "the stylesheet")
+    out.add(MARKER, digest(MARKER_TEXT), functools.partial(_same, MARKER_TEXT), "the marker")
     return out

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from feedpub import __version__
+from feedpub.cache import digest
 from feedpub.model import Entry, SiteConfig
 
 TEMPLATE_DIR = "templates"
@@ -69,6 +71,18 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Subscription:
+    """A section's feeds as HTML: its <link> tags for <head>, its item for "Subscribe"."""
+
+    section: Section
+    head_html: Markup
+    item_html: Markup
+
+    def __getattr__(self, name: str) -> Any:  # templates may still ask for section.name...
+        return getattr(self.section, name)
+
+
+@dataclass(frozen=True, slots=True)
 class FeedLink:
     title: str
     path: str  # inside public/
@@ -90,6 +104,16 @@ def human_size(length: int) -> str:
             return f"{length:,} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     raise AssertionError  # pragma: no cover
+
+
+def template_fingerprint(env: jinja2.Environment) -> str:
+    """One key for every template the environment can load, the site's and feedpub's."""
+    assert env.loader is not None
+    parts: list[str] = []
+    for name in sorted(env.loader.list_templates()):
+        source, _, _ = env.loader.get_source(env, name)
+        parts += [name, source]
+    return digest(*parts)
 
 
 @jinja2.pass_context
@@ -144,6 +168,17 @@ class PageRenderer:
         self.tags = tags
         self.years = years
         self._by_slug = {(s.kind, s.slug): s for s in (*types, *tags)}
+        # Each section's feed links are rendered once here, not once per page that shows them.
+        part = env.get_template("_subscription.html")
+
+        def html(section: Section, which: str) -> Markup:
+            # Autoescaped by Jinja2 already; Markup only keeps it from being escaped twice.
+            return Markup(part.render(site=config, section=section, part=which).strip())  # noqa: S704
+
+        self._subscriptions = {
+            (s.kind, s.slug): Subscription(s, html(s, "head"), html(s, "item"))
+            for s in (main, *types, *tags)
+        }
         self._templates = {
             name: env.get_template(f"{name}.html")
             for name in ("entry", "index", "archive", "section", "sections")
@@ -155,15 +190,12 @@ class PageRenderer:
         source, _, _ = self.env.loader.get_source(self.env, "style.css")
         return source.encode()
 
-    def _render(
-        self, template: str, path: str, subscriptions: Sequence[Section], **extra: Any
-    ) -> bytes:
+    def _render(self, template: str, path: str, offered: Sequence[Section], **extra: Any) -> bytes:
         context = {
             "site": self.config,
             "root": "../" * path.count("/"),  # relative: public/ works anywhere, even on disk
             "canonical": self.config.url(path),
-            "subscriptions": subscriptions,
-            "feeds": [link for s in subscriptions for link in s.feed_links()],
+            "subscriptions": [self._subscriptions[(s.kind, s.slug)] for s in offered],
             "main": self.main,
             "years": self.years,
             "types": self.types,
