@@ -81,6 +81,9 @@ class Sample:
     max_rss_kb: int  # peak resident set size of the process (tree), from time -v
     run: int = 0
     note: str = ""
+    # Seconds a detached clean-up the build left behind (feedpub's .NAME.trash-* deletion)
+    # went on after the build's process exited. Not part of `wall`.
+    background: float = 0.0
 
     @property
     def cpu(self) -> float:
@@ -109,8 +112,7 @@ def measure(
             [TIME, "-v", "-o", report_path, *argv],
             cwd=cwd,
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
@@ -239,13 +241,25 @@ def describe_feedpub_source(python: str, env: dict[str, str] | None) -> str:
     head = capture(["git", "--no-optional-locks", "-C", str(repo), "rev-parse", "--short", "HEAD"])
     if head:
         text += f"; repository HEAD {head}"
-        if Path(where).resolve().is_relative_to(repo.resolve()):
+        if Path(where).resolve().is_relative_to((repo / "src").resolve()):
             dirty = subprocess.run(
-                ["git", "--no-optional-locks", "-C", str(repo), "status", "--porcelain", "--",
-                 "src"],
-                capture_output=True, text=True, check=False,
+                [
+                    "git",
+                    "--no-optional-locks",
+                    "-C",
+                    str(repo),
+                    "status",
+                    "--porcelain",
+                    "--",
+                    "src",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
             ).stdout.strip()
             text += ", src/ with uncommitted changes" if dirty else ", src/ clean"
+        else:
+            text += " (feedpub was not imported from the repository's src/)"
     return text
 
 
@@ -330,12 +344,14 @@ def count_year_pages(out: Path) -> int:
     return sum(
         1
         for item in os.scandir(out)
-        if re.fullmatch(r"\d{4}", item.name) and os.path.isfile(os.path.join(item.path, "index.html"))
+        if re.fullmatch(r"\d{4}", item.name)
+        and os.path.isfile(os.path.join(item.path, "index.html"))
     )
 
 
-def check_output(tool: str, out: Path, expected: int, years: int, newest_title: str,
-                 snippet: str) -> None:
+def check_output(
+    tool: str, out: Path, expected: int, years: int, newest_title: str, snippet: str
+) -> None:
     """Fail loudly unless `out` holds a complete, comparable site."""
     problems = []
     for name in ("index.html", "atom.xml", "rss.xml"):
@@ -386,12 +402,34 @@ def ensure_corpus(work: Path, count: int, seed: int, forms: tuple[str, ...]) -> 
         forms = tuple(sorted(set(forms) | set(manifest.get("forms", [])), key=TOOLS.index))
     if root.exists():
         shutil.rmtree(root)
-    print(f"  generating {count:,} statements ({', '.join(forms)}) in {root} ...",
-          file=sys.stderr)
+    print(f"  generating {count:,} statements ({', '.join(forms)}) in {root} ...", file=sys.stderr)
     started = time.perf_counter()
     generate.generate(root, count, seed, forms)
     print(f"  generated in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return root
+
+
+def wait_for_background(out_base: Path, limit: float = 600) -> float:
+    """Wait until no `.NAME.trash-*` tree is left beside the outputs; return the seconds."""
+    started = time.perf_counter()
+    deadline = time.monotonic() + limit
+    while any(out_base.glob(".*.trash-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    waited = time.perf_counter() - started
+    return waited if waited > 0.025 else 0.0
+
+
+def settle(out_base: Path | None = None) -> None:
+    """Before each measured build: flush what earlier builds and deletions left to the disk,
+    so that no build pays for another's writes. feedpub deletes a replaced output tree
+    (.NAME.trash-*) in a detached process after its build returns; wait for that too, so
+    the deletion does not slow the next measured build (its cost is reported separately)."""
+    if out_base is not None:
+        deadline = time.monotonic() + 120
+        while any(out_base.glob(".*.trash-*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    os.sync()
+    time.sleep(0.2)
 
 
 def clear_output(out: Path) -> None:
@@ -415,8 +453,9 @@ class SizeResult:
     corpus: dict = field(default_factory=dict)
 
 
-def run_size(count: int, tools: dict[str, Tool], args: argparse.Namespace,
-             work: Path) -> SizeResult:
+def run_size(
+    count: int, tools: dict[str, Tool], args: argparse.Namespace, work: Path
+) -> SizeResult:
     names = list(tools)
     print(f"\n== N = {count:,}: {', '.join(names)}, {args.runs} run(s)", file=sys.stderr)
     root = ensure_corpus(work, count, args.seed, tuple(names))
@@ -424,7 +463,7 @@ def run_size(count: int, tools: dict[str, Tool], args: argparse.Namespace,
     years = len(manifest["years"])
     result = SizeResult(count=count, tools=names, corpus=manifest)
     result.samples = {name: {s: [] for s in SCENARIOS} for name in names}
-    out_base = work / "out" / f"n{count}"
+    out_base = (args.out_base or work / "out") / f"n{count}"
     out_base.mkdir(parents=True, exist_ok=True)
     added = generate.added_statement(root)
     floor_python = args.floor_python or _default_floor_python(args)
@@ -435,10 +474,24 @@ def run_size(count: int, tools: dict[str, Tool], args: argparse.Namespace,
             out = out_base / name
             cwd = tool.cwd(site)
 
-            def build(scenario: str, expected: int, title: str, snippet: str) -> None:
-                argv = tool.command(site, out)
-                sample, proc = measure(argv, cwd=cwd, timeout=args.timeout, env=tool.env)
+            def build(
+                scenario: str,
+                expected: int,
+                title: str,
+                snippet: str,
+                tool: Tool = tool,
+                site: Path = site,
+                out: Path = out,
+                cwd: Path | None = cwd,
+                name: str = name,
+                run: int = run,
+            ) -> None:
+                settle(out_base)
+                sample, proc = measure(
+                    tool.command(site, out), cwd=cwd, timeout=args.timeout, env=tool.env
+                )
                 require_success(proc, f"{tool.label} {scenario} build (N={count}, run {run})")
+                sample.background = wait_for_background(out_base)
                 check_output(tool.label, out, expected, years, title, snippet)
                 sample.run = run
                 result.samples[name][scenario].append(sample)
@@ -449,6 +502,8 @@ def run_size(count: int, tools: dict[str, Tool], args: argparse.Namespace,
                 )
 
             clear_output(out)
+            # Cold means no cache either: feedpub keeps one beside its entries.
+            shutil.rmtree(site / ".feedpub-cache", ignore_errors=True)
             newest = (manifest["newest_title"], manifest["newest_snippet"])
             build("cold", count, *newest)
             build("no-change", count, *newest)
@@ -461,8 +516,10 @@ def run_size(count: int, tools: dict[str, Tool], args: argparse.Namespace,
                 clear_output(out)
         if not args.no_floor and "feedpub" in manifest["forms"]:
             entries = root / "feedpub" / "entries"
-            sample, proc = measure([floor_python, "-c", FLOOR_SCRIPT, str(entries)],
-                                   timeout=args.timeout)
+            settle()
+            sample, proc = measure(
+                [floor_python, "-c", FLOOR_SCRIPT, str(entries)], timeout=args.timeout
+            )
             require_success(proc, "the floor (YAML parsing alone)")
             inner = json.loads(proc.stdout)
             if inner["files"] != count:
@@ -515,8 +572,11 @@ def machine_info(tools: dict[str, Tool], args: argparse.Namespace) -> dict:
         pass
     floor_python = args.floor_python or _default_floor_python(args)
     yaml_version = capture(
-        [floor_python, "-c",
-         "import yaml; print(yaml.__version__, 'libyaml', yaml.__with_libyaml__)"]
+        [
+            floor_python,
+            "-c",
+            "import yaml; print(yaml.__version__, 'libyaml', yaml.__with_libyaml__)",
+        ]
     )
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -572,6 +632,7 @@ def render_markdown(results: list[SizeResult], machine: dict, args: argparse.Nam
         lines.append(f"- feedpub measured from: {machine['feedpub_source']}")
     lines += [
         f"- corpus: seed {args.seed}; see bench/README.md for what a statement holds",
+        f"- outputs written under: {args.out_base or args.work / 'out'}",
         "",
         "## Wall time and peak memory",
         "",
@@ -602,8 +663,30 @@ def render_markdown(results: list[SizeResult], machine: dict, args: argparse.Nam
                 lines.append(
                     f"| {r.count:,} | feedpub cold ÷ floor | {cold_wall / floor_wall:.1f}×"
                     f" (÷ parsing alone, {inner:.2f} s: {cold_wall / inner:.1f}×) |"
-                    + " |" * (len(peers) * 2)
+                    + " |"
+                    * (len(peers) * 2)
                 )
+    background = [
+        (r.count, scenario, [x.background for x in r.samples["feedpub"][scenario]])
+        for r in results
+        if "feedpub" in r.samples
+        for scenario in SCENARIOS
+        if any(x.background for x in r.samples["feedpub"][scenario])
+    ]
+    if background:
+        lines += [
+            "",
+            "## feedpub's detached clean-up (not in the wall times above)",
+            "",
+            "feedpub returns before the replaced output tree is deleted, by a process it"
+            " leaves running. Median seconds that deletion went on after the build exited"
+            " (the harness waits for it before the next build):",
+            "",
+            "| N | build | clean-up after exit |",
+            "|---:|---|---:|",
+        ]
+        for count, scenario, values in background:
+            lines.append(f"| {count:,} | {scenario} | {_fmt_time(median(values))} |")
     lines += [
         "",
         "## CPU time (user + system)",
@@ -641,6 +724,8 @@ def to_json(results: list[SizeResult], machine: dict, args: argparse.Namespace) 
             "tools": args.tools,
             "sizes": args.sizes,
             "feedpub_only_sizes": args.feedpub_only_sizes,
+            "out_base": str(args.out_base) if args.out_base else None,
+            "work": str(args.work),
         },
         "results": [
             {
@@ -687,37 +772,92 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog="example: python bench/run.py --sizes 1000,10000 --feedpub-only-sizes 100000"
         " --runs 3",
     )
-    parser.add_argument("--sizes", type=_sizes, default=[1000, 10000],
-                        help="corpus sizes for every tool (1000,10000)")
-    parser.add_argument("--feedpub-only-sizes", type=_sizes, default=[],
-                        help="corpus sizes for feedpub (and the floor) only, e.g. 100000")
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=[1000, 10000],
+        help="corpus sizes for every tool (1000,10000)",
+    )
+    parser.add_argument(
+        "--feedpub-only-sizes",
+        type=_sizes,
+        default=[],
+        help="corpus sizes for feedpub (and the floor) only, e.g. 100000",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per tool and size (3)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (1)")
-    parser.add_argument("--tools", default=",".join(TOOLS),
-                        help="comma-separated tools to run (feedpub,hugo,pelican)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: N=200, 1 run, results in bench/results/quick.*")
-    parser.add_argument("--feedpub", metavar="CMD",
-                        help="feedpub command (default: feedpub next to this Python, or on PATH)")
-    parser.add_argument("--feedpub-src", metavar="DIR", type=Path,
-                        help="run `python -m feedpub` with PYTHONPATH=DIR (a copy of src/)")
+    parser.add_argument(
+        "--tools",
+        default=",".join(TOOLS),
+        help="comma-separated tools to run (feedpub,hugo,pelican)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: N=200, 1 run, results in bench/results/quick.*",
+    )
+    parser.add_argument(
+        "--feedpub",
+        metavar="CMD",
+        help="feedpub command (default: feedpub next to this Python, or on PATH)",
+    )
+    parser.add_argument(
+        "--feedpub-src",
+        metavar="DIR",
+        type=Path,
+        help="run `python -m feedpub` with PYTHONPATH=DIR (a copy of src/)",
+    )
     parser.add_argument("--hugo", metavar="CMD", default="hugo", help="Hugo command (hugo)")
-    parser.add_argument("--pelican", metavar="CMD",
-                        help="Pelican command (default: its own venv in the work folder)")
-    parser.add_argument("--floor-python", metavar="PYTHON",
-                        help="Python for the floor (default: the one that runs feedpub)")
+    parser.add_argument(
+        "--pelican",
+        metavar="CMD",
+        help="Pelican command (default: its own venv in the work folder)",
+    )
+    parser.add_argument(
+        "--floor-python",
+        metavar="PYTHON",
+        help="Python for the floor (default: the one that runs feedpub)",
+    )
     parser.add_argument("--no-floor", action="store_true", help="skip the floor")
-    parser.add_argument("--work", type=Path, default=HERE / "work",
-                        help="corpora, outputs and Pelican's venv (bench/work)")
-    parser.add_argument("--results", type=Path, default=HERE / "results",
-                        help="folder for the report (bench/results)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=HERE / "work",
+        help="corpora, outputs and Pelican's venv (bench/work)",
+    )
+    parser.add_argument(
+        "--out-base",
+        type=Path,
+        help="where builds write (WORK/out); e.g. /dev/shm/feedpub-bench to"
+        " take the disk out of the measurement",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=HERE / "results",
+        help="folder for the report (bench/results)",
+    )
     parser.add_argument("--name", help="report file name without extension (latest; quick)")
-    parser.add_argument("--timeout", type=float, default=3600,
-                        help="seconds before one build is killed (3600)")
-    parser.add_argument("--keep-outputs", action="store_true",
-                        help="keep each tool's last output in WORK/out/")
-    parser.add_argument("--setup", action="store_true",
-                        help="apt-get install hugo and time when missing")
+    parser.add_argument(
+        "--feedpub-note",
+        metavar="TEXT",
+        help="add TEXT to the report's line on the measured feedpub",
+    )
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="FILE",
+        help="only render FILE (a report's .json) again, as the .md beside it",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=3600, help="seconds before one build is killed (3600)"
+    )
+    parser.add_argument(
+        "--keep-outputs", action="store_true", help="keep each tool's last output in WORK/out/"
+    )
+    parser.add_argument(
+        "--setup", action="store_true", help="apt-get install hugo and time when missing"
+    )
     args = parser.parse_args(argv)
     args.tools = [t for t in args.tools.split(",") if t]
     unknown = set(args.tools) - set(TOOLS)
@@ -731,14 +871,43 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def from_json(path: Path) -> tuple[list[SizeResult], dict, argparse.Namespace]:
+    """Read back a report's JSON, to render its Markdown again."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    results = []
+    for item in data["results"]:
+        result = SizeResult(count=item["count"], tools=item["tools"], corpus=item["corpus"])
+        result.samples = {
+            name: {scenario: [Sample(**s) for s in samples] for scenario, samples in sc.items()}
+            for name, sc in item["samples"].items()
+        }
+        result.floor = [Sample(**s) for s in item["floor"]]
+        result.floor_parse = item["floor_parse_seconds"]
+        results.append(result)
+    settings = argparse.Namespace(**data["settings"])
+    settings.out_base = data["settings"].get("out_base")
+    settings.work = Path(data["settings"].get("work", "bench/work"))
+    return results, data["machine"], settings
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.from_json:
+        results, machine, settings = from_json(args.from_json)
+        if args.feedpub_note:
+            machine["feedpub_source"] += f"; {args.feedpub_note}"
+        report = render_markdown(results, machine, settings)
+        args.from_json.with_suffix(".md").write_text(report, encoding="utf-8")
+        print(report)
+        return 0
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     try:
         ensure_system_tools("hugo" in args.tools and bool(args.sizes), args.setup)
         tools = make_tools(args, work)
         machine = machine_info(tools, args)
+        if args.feedpub_note:
+            machine["feedpub_source"] += f"; {args.feedpub_note}"
         results = []
         for count in args.sizes:
             results.append(run_size(count, tools, args, work))

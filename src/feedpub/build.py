@@ -7,27 +7,24 @@ is written. Phase two renders into memory and hands the whole tree to the one wr
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import re
-import threading
 import time
 import zoneinfo
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from feedpub import __version__
+from feedpub import __version__, parallel
 from feedpub.cache import Cache, Manifest, digest, scan_sources
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.model import Publisher, Site, SiteConfig, sort_key
 from feedpub.outcome import BuildResult, unchanged_build
+from feedpub.parallel import fork_map
 from feedpub.render import MARKER, Outputs, plan_site
 from feedpub.validate import Compiled, compile_entry
-from feedpub.write import Content, Output, list_tree, make_each, same_content, write_outputs
+from feedpub.write import list_tree, same_content, write_outputs
 
 ENTRIES_DIR = "entries"
 STATIC_DIR = "static"
@@ -128,13 +125,6 @@ def _compile_batch(
     ]
 
 
-def _workers() -> int:
-    # Fork only from a single-threaded process (not under `feedpub serve`'s threads).
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return min(os.cpu_count() or 1, 8)
-
-
 def compile_entries(
     project: Project, config: SiteConfig, files: EntryFiles, cache: Cache | None = None
 ) -> list[Compiled]:
@@ -161,18 +151,15 @@ def compile_entries(
         if hit is None:
             jobs.append((shown, name, data, key))
             slots.append(len(results) - 1)
-    workers = _workers() if len(jobs) >= PARALLEL_FROM else 1
-    if workers > 1:
-        size = -(-len(jobs) // (workers * 4))
-        batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        context_fork = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context_fork) as pool:
-            done = pool.map(
-                _compile_batch, batches, [config] * len(batches), [files.others] * len(batches)
-            )
-            compiled = [item for batch in done for item in batch]
-    else:
-        compiled = _compile_batch(jobs, config, files.others)
+    workers = parallel.workers() if len(jobs) >= PARALLEL_FROM else 1
+    size = max(1, -(-len(jobs) // (workers * 4)))
+    bounds = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+
+    def compile_range(span: tuple[int, int]) -> list[Compiled]:
+        # Forked workers inherit `jobs`: only the span and the results travel.
+        return _compile_batch(jobs[span[0] : span[1]], config, files.others)
+
+    compiled = [item for batch in fork_map(compile_range, bounds, workers) for item in batch]
     for slot, item in zip(slots, compiled, strict=True):
         results[slot] = item
     final = [item for item in results if item is not None]
@@ -314,31 +301,8 @@ def add_static(project: Project, outputs: Outputs, problems: Problems) -> None:
                 outputs.add_file(rel, path, shown)
 
 
-# Set just before the render pool forks, so workers inherit the plan instead of receiving it.
-_PLANNED: list[Output] = []
-RENDER_PARALLEL_FROM = 500
-
-
-def _make_range(bounds: tuple[int, int]) -> list[Content]:
-    return [output.make() for output in _PLANNED[bounds[0] : bounds[1]]]
-
-
-def make_in_parallel(outputs: list[Output]) -> Iterator[Content]:
-    """Make many outputs on every core, in order; few ones, or under threads, here."""
-    workers = _workers() if len(outputs) >= RENDER_PARALLEL_FROM else 1
-    if workers == 1:
-        yield from make_each(outputs)
-        return
-    global _PLANNED
-    _PLANNED = outputs
-    size = 64
-    ranges = [(i, min(i + size, len(outputs))) for i in range(0, len(outputs), size)]
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for batch in pool.map(_make_range, ranges):
-                yield from batch
-    finally:
-        _PLANNED = []
+# Below this many outputs to place, forking workers costs more than it saves.
+PLACE_PARALLEL_FROM = 500
 
 
 def plan_all(project: Project, site: Site) -> Outputs:
@@ -369,7 +333,8 @@ def build(
         outputs = plan_all(project, result.site)
         manifest = cache.manifest(out)
         remembered = manifest.outputs if manifest is not None else {}
-        report, records = write_outputs(out, outputs.values(), MARKER, remembered, make_in_parallel)
+        workers = parallel.workers() if len(outputs) >= PLACE_PARALLEL_FROM else 1
+        report, records = write_outputs(out, outputs.values(), MARKER, remembered, workers)
     except FeedpubError as exc:
         problems = [*exc.problems]
         raise FeedpubError(problems, outcome=f"{shown_path(out)} was not changed") from None

@@ -47,6 +47,11 @@ def scan_sources(root: Path) -> dict[str, tuple[int, int]]:
         except OSError:
             continue
         found[name] = (st.st_size, st.st_mtime_ns)
+    # feedpub's own templates too: an editable install can change them without a new version.
+    own = Path(__file__).parent / "templates"
+    for name in sorted(os.listdir(own)):
+        st = os.stat(own / name)
+        found[f"(feedpub)/templates/{name}"] = (st.st_size, st.st_mtime_ns)
     for name in WATCHED_DIRS:
         for folder, subfolders, files in os.walk(root / name):
             subfolders.sort()

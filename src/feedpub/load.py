@@ -278,7 +278,8 @@ def _check_nodes(
             field=field,
         )
         return False
-    if isinstance(node, ScalarNode) and (m := _FORBIDDEN.search(node.value)):
+    # The raw text was scanned already; only a double-quoted value's escapes can add more.
+    if isinstance(node, ScalarNode) and node.style == '"' and (m := _FORBIDDEN.search(node.value)):
         # The raw text was clean, so an escape such as "\0" in a quoted value made it.
         problems.add(
             path,

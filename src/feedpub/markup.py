@@ -178,16 +178,24 @@ def _has_unsafe_scheme(fragment: str) -> bool:
 
 
 def absolute_links(fragment: str, page_url: str) -> str:
-    """Resolve relative href/src/cite URLs against the page, so they work inside a reader."""
+    """Resolve relative href/src/cite URLs against the page, so they work inside a reader.
+
+    Returns `fragment` itself when every URL is already absolute, so the page's and the
+    feed's HTML share one string in memory.
+    """
+    changed = False
 
     def resolve(m: re.Match[str]) -> str:
+        nonlocal changed
         value = html.unescape(m.group(1))
         if url_scheme(value) is not None or value.startswith("//"):
             return m.group(0)
+        changed = True
         attribute = m.group(0).split("=", 1)[0]
         return f'{attribute}="{html.escape(urljoin(page_url, value))}"'
 
-    return _URL_IN_ATTRIBUTE.sub(resolve, fragment)
+    resolved = _URL_IN_ATTRIBUTE.sub(resolve, fragment)
+    return resolved if changed else fragment
 
 
 _FIRST_PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>(.*?)</p>", re.DOTALL)

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from feedpub.cache import Record
 from feedpub.errors import FeedpubError, Problem
+from feedpub.parallel import fork_map
 
 try:
     import fcntl
@@ -157,43 +158,27 @@ def _count_files(tree: Path) -> int:
     return sum(len(files) for _, _, files in os.walk(tree))
 
 
-class _NewTree:
-    """The tree being built beside the output, made on the first file that differs."""
+def _make_folder(tree: Path, rel: str, made: set[str]) -> Path:
+    folder, _, _ = rel.rpartition("/")
+    if folder and folder not in made:
+        os.makedirs(tree / folder, exist_ok=True)  # another worker may make it at once
+        made.add(folder)
+    return tree / rel
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
-        self.path: Path | None = None
-        self._folders: set[str] = set()
 
-    def open(self) -> Path:
-        if self.path is None:
-            self.path = self.out.parent / f".{self.out.name}.new-{uuid.uuid4().hex[:12]}"
-            self.path.mkdir()
-        return self.path
+def _link(existing: Path, target: Path) -> None:
+    try:
+        os.link(existing, target)  # keeps the file's mtime: a deploy uploads nothing new
+    except OSError:
+        shutil.copy2(existing, target)  # a file system without hard links
 
-    def _target(self, rel: str) -> Path:
-        tree = self.open()
-        folder, _, _ = rel.rpartition("/")
-        if folder and folder not in self._folders:
-            (tree / folder).mkdir(parents=True, exist_ok=True)
-            self._folders.add(folder)
-        return tree / rel
 
-    def link(self, rel: str, existing: Path) -> None:
-        target = self._target(rel)
-        try:
-            os.link(existing, target)  # keeps the file's mtime: a deploy uploads nothing new
-        except OSError:
-            shutil.copy2(existing, target)  # a file system without hard links
-
-    def write(self, rel: str, content: Content) -> os.stat_result:
-        target = self._target(rel)
-        if isinstance(content, Path):
-            shutil.copyfile(content, target)
-        else:
-            with open(target, "xb") as handle:
-                handle.write(content)
-        return target.stat()
+def _write_file(target: Path, content: Content) -> None:
+    if isinstance(content, Path):
+        shutil.copyfile(content, target)
+    else:
+        with open(target, "xb") as handle:
+            handle.write(content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,12 +190,59 @@ class Output:
     make: Callable[[], Content]
 
 
-Maker = Callable[[list[Output]], Iterator[Content]]
+@dataclass(frozen=True, slots=True)
+class _Step:
+    output: Output
+    existing: Path | None
+    stat: os.stat_result | None
+    reusable: bool  # as the last build left it: linked without being made
 
 
-def make_each(outputs: list[Output]) -> Iterator[Content]:
-    """Make outputs one after the other, in this process."""
-    return (output.make() for output in outputs)
+def _plan(
+    outputs: Iterable[Output], old: Mapping[str, Path], remembered: Mapping[str, Record]
+) -> list[_Step]:
+    steps: list[_Step] = []
+    seen: set[str] = set()
+    for output in outputs:
+        rel = output.path
+        check_relative(rel)
+        if rel in seen:
+            raise ValueError(f"{rel} would be written twice")
+        seen.add(rel)
+        existing = old.get(rel)
+        st = existing.stat() if existing is not None else None
+        record = remembered.get(rel)
+        reusable = (
+            st is not None
+            and record is not None
+            and record.key == output.key
+            and record.matches(st)
+        )
+        steps.append(_Step(output, existing, st, reusable))
+    return steps
+
+
+def _place(tree: Path, steps: list[_Step], bounds: tuple[int, int]) -> list[tuple[Record, bool]]:
+    """Link or write steps[start:end] into the new tree; True where bytes were written."""
+    placed: list[tuple[Record, bool]] = []
+    made: set[str] = set()
+    for step in steps[bounds[0] : bounds[1]]:
+        output, existing = step.output, step.existing
+        target = _make_folder(tree, output.path, made)
+        if existing is not None and step.stat is not None:
+            content = None if step.reusable else output.make()
+            if content is None or same_content(existing, content):
+                _link(existing, target)
+                st = step.stat
+                placed.append((Record(output.key, st.st_size, st.st_mtime_ns, st.st_ino), False))
+                continue
+        else:
+            content = output.make()
+        assert content is not None
+        _write_file(target, content)
+        st = target.stat()
+        placed.append((Record(output.key, st.st_size, st.st_mtime_ns, st.st_ino), True))
+    return placed
 
 
 def write_outputs(
@@ -218,13 +250,13 @@ def write_outputs(
     outputs: Iterable[Output],
     marker: str,
     remembered: Mapping[str, Record] | None = None,
-    maker: Maker = make_each,
+    workers: int = 1,
 ) -> tuple[WriteReport, dict[str, Record]]:
     """Make `out` hold exactly `outputs`, atomically, rendering only what may have changed.
 
     An output whose key and file are as `remembered` is linked without being made; one that
-    is made but has the old bytes is linked too. `maker` makes the rest, in order (perhaps
-    on several cores). Returns what to remember for next time.
+    is made but has the old bytes is linked too. With `workers` > 1 the outputs are made
+    and placed on that many forked processes. Returns what to remember for next time.
     """
     out = Path(os.path.abspath(out))
     remembered = remembered or {}
@@ -234,18 +266,12 @@ def write_outputs(
             _recover(out)
             guard_output(out, marker)
             old = list_tree(out) if out.exists() else {}
-            tree = _NewTree(out)
-            try:
-                report, records = _write(tree, list(outputs), old, remembered, maker)
-                if report.changed:
-                    _swap(tree.open(), out, len(old))
-                elif tree.path is not None:  # pragma: no cover - only if a write was undone
-                    shutil.rmtree(tree.path)
-            except BaseException:
-                if tree.path is not None:
-                    shutil.rmtree(tree.path, ignore_errors=True)
-                raise
-            return report, records
+            steps = _plan(outputs, old, remembered)
+            removed = len(old.keys() - {step.output.path for step in steps})
+            if not removed and all(step.reusable for step in steps):
+                records = {step.output.path: remembered[step.output.path] for step in steps}
+                return WriteReport(written=0, unchanged=len(steps), removed=0), records
+            return _replace(out, steps, removed, workers)
     except FeedpubError:
         raise
     except OSError as exc:
@@ -253,66 +279,32 @@ def write_outputs(
         raise output_problem(out, f"cannot write {where}: {exc.strerror}") from exc
 
 
-def _write(
-    tree: _NewTree,
-    outputs: list[Output],
-    old: Mapping[str, Path],
-    remembered: Mapping[str, Record],
-    maker: Maker,
+def _replace(
+    out: Path, steps: list[_Step], removed: int, workers: int
 ) -> tuple[WriteReport, dict[str, Record]]:
-    stats: dict[str, os.stat_result] = {}
-    to_make: list[Output] = []
-    seen: set[str] = set()
-    for output in outputs:
-        rel = output.path
-        check_relative(rel)
-        if rel in seen:
-            raise ValueError(f"{rel} would be written twice")
-        seen.add(rel)
-        existing = old.get(rel)
-        record = remembered.get(rel)
-        if existing is not None:
-            stats[rel] = st = existing.stat()
-            if record is not None and record.key == output.key and record.matches(st):
-                continue  # as the last build left it: not even made
-        to_make.append(output)
-    made = maker(to_make)
-    next_made = to_make[0].path if to_make else None
-    made_index = 0
-
-    records: dict[str, Record] = {}
-    unchanged_so_far: list[str] = []  # linked into the new tree once it exists
-    written = unchanged = 0
-    for output in outputs:
-        rel = output.path
-        existing = old.get(rel)
-        content: Content | None = None
-        if rel == next_made:
-            content = next(made)
-            made_index += 1
-            next_made = to_make[made_index].path if made_index < len(to_make) else None
-        if existing is not None and (content is None or same_content(existing, content)):
-            st = stats[rel]
-            records[rel] = Record(output.key, st.st_size, st.st_mtime_ns, st.st_ino)
-            unchanged += 1
-            if tree.path is None:
-                unchanged_so_far.append(rel)
-            else:
-                tree.link(rel, existing)
-            continue
-        assert content is not None
-        if tree.path is None:
-            for earlier in unchanged_so_far:
-                tree.link(earlier, old[earlier])
-            unchanged_so_far.clear()
-        st = tree.write(rel, content)
-        records[rel] = Record(output.key, st.st_size, st.st_mtime_ns, st.st_ino)
-        written += 1
-    removed = len(old.keys() - records.keys())
-    if removed and tree.path is None:
-        for earlier in unchanged_so_far:
-            tree.link(earlier, old[earlier])
-    return WriteReport(written=written, unchanged=unchanged, removed=removed), records
+    tree = out.parent / f".{out.name}.new-{uuid.uuid4().hex[:12]}"
+    tree.mkdir()
+    try:
+        size = max(1, min(256, -(-len(steps) // (workers * 8))))
+        ranges = [(i, min(i + size, len(steps))) for i in range(0, len(steps), size)]
+        placed = [
+            item
+            for batch in fork_map(functools.partial(_place, tree, steps), ranges, workers)
+            for item in batch
+        ]
+        records = {
+            step.output.path: record for step, (record, _) in zip(steps, placed, strict=True)
+        }
+        written = sum(wrote for _, wrote in placed)
+        report = WriteReport(written=written, unchanged=len(steps) - written, removed=removed)
+        if report.changed:
+            _swap(tree, out, len(steps) - written + removed)
+        else:  # every file was made again and came out the same: nothing to swap
+            shutil.rmtree(tree)
+        return report, records
+    except BaseException:
+        shutil.rmtree(tree, ignore_errors=True)
+        raise
 
 
 # Deleting the old tree costs more than making the new one (ext4: about 1 s per 10,000
@@ -354,9 +346,13 @@ def _swap(new: Path, out: Path, old_files: int) -> None:
     _discard(trash, old_files)
 
 
+def _given(content: Content) -> Content:
+    return content
+
+
 def write_tree(out: Path, files: Mapping[str, Content], marker: str) -> WriteReport:
     """Make `out` hold exactly `files` (without keys: every file is compared by its bytes)."""
-    outputs = [Output(rel, "", functools.partial(lambda c: c, data)) for rel, data in files.items()]
+    outputs = [Output(rel, "", functools.partial(_given, data)) for rel, data in files.items()]
     for output in outputs:
         check_relative(output.path)
     report, _ = write_outputs(out, outputs, marker)

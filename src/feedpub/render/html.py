@@ -124,13 +124,21 @@ def _long_date_filter(context: jinja2.runtime.Context, value: datetime) -> str:
 def make_environment(root: Path | None) -> jinja2.Environment:
     """Templates from the site's own `templates/` first, then feedpub's."""
     own = root / TEMPLATE_DIR if root is not None else None
-    return _environment(own if own is not None and own.is_dir() else None)
+    own = own if own is not None and own.is_dir() else None
+    signature = tuple(
+        (str(path), path.stat().st_mtime_ns)
+        for folder in (own, Path(__file__).parent.parent / TEMPLATE_DIR)
+        if folder is not None
+        for path in sorted(folder.iterdir())
+    )
+    return _environment(own, signature)
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(own: Path | None) -> jinja2.Environment:
-    # Cached so repeated builds in one process (tests, `feedpub serve`) compile templates
-    # once; Jinja's auto_reload still notices a template edited on disk.
+def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> jinja2.Environment:
+    # Cached by the templates' mtimes: repeated builds in one process (tests, `feedpub
+    # serve`) compile templates once, and an edited template makes a new environment. So
+    # Jinja need not check every template's mtime on every render (auto_reload off).
     loaders: list[jinja2.BaseLoader] = []
     if own is not None:
         loaders.append(jinja2.FileSystemLoader(own))
@@ -142,6 +150,7 @@ def _environment(own: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.globals["feedpub_version"] = __version__
     env.filters["human_size"] = human_size
