@@ -262,5 +262,5 @@ def test_build_refuses_folders_inside_entries(project: Project, run: Run) -> Non
 def test_write_refuses_paths_outside_the_output(tmp_path: Path) -> None:
     for bad in ("../escape", "/etc/passwd", "a/../../b", "a//b", "", "a\\b"):
         with pytest.raises(ValueError, match="unsafe output path"):
-            write.write_tree(tmp_path / "out", {bad: b"x"}, ".feedpub")
+            write.write_outputs(tmp_path / "out", [write.Output(bad, "", lambda: b"x")], ".feedpub")
     assert not (tmp_path / "escape").exists()

@@ -18,7 +18,7 @@ from pathlib import Path
 from feedpub import __version__, parallel
 from feedpub.cache import Cache, Manifest, digest, scan_sources
 from feedpub.config import CONFIG_NAME, read_config
-from feedpub.errors import FeedpubError, Problem, Problems, Severity
+from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_path
 from feedpub.model import Publisher, Site, SiteConfig, sort_key
 from feedpub.outcome import BuildResult, unchanged_build
 from feedpub.parallel import fork_map
@@ -117,12 +117,15 @@ def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
 PARALLEL_FROM = 300
 
 
-def _compile_batch(
-    jobs: list[tuple[str, str, bytes, str]], config: SiteConfig, available: dict[str, int]
-) -> list[Compiled]:
-    return [
-        compile_entry(shown, name, data, config, available, key) for shown, name, data, key in jobs
-    ]
+def _compile_file(
+    shown: str, name: str, path: Path, context: str, config: SiteConfig, available: dict[str, int]
+) -> Compiled:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Compiled(None, [Problem(path=shown, line=0, message=f"cannot read: {exc.strerror}")])
+    # Keyed by the bytes compiled here, even if the file changed since it was first read.
+    return compile_entry(shown, name, data, config, available, digest(context, name, data))
 
 
 def compile_entries(
@@ -135,29 +138,28 @@ def compile_entries(
     )
     cached = cache.entries() if cache is not None else {}
     results: list[Compiled | None] = []
-    jobs: list[tuple[str, str, bytes, str]] = []
+    jobs: list[tuple[str, str, Path]] = []  # no bytes kept: a worker reads its files again
     slots: list[int] = []
     for name, path in files.entries:
         shown = project.show(f"{ENTRIES_DIR}/{name}")
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problem = Problem(path=shown, line=0, message=f"cannot read: {exc.strerror}")
-            results.append(Compiled(None, [problem]))
-            continue
-        key = digest(context, name, data)
-        hit = cached.get(key)
+            hit = cached.get(digest(context, name, path.read_bytes()))
+        except OSError:
+            hit = None  # reported when compiled
         results.append(hit)
         if hit is None:
-            jobs.append((shown, name, data, key))
+            jobs.append((shown, name, path))
             slots.append(len(results) - 1)
     workers = parallel.workers() if len(jobs) >= PARALLEL_FROM else 1
-    size = max(1, -(-len(jobs) // (workers * 4)))
+    size = max(1, -(-len(jobs) // (workers * 8)))
     bounds = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
 
     def compile_range(span: tuple[int, int]) -> list[Compiled]:
         # Forked workers inherit `jobs`: only the span and the results travel.
-        return _compile_batch(jobs[span[0] : span[1]], config, files.others)
+        return [
+            _compile_file(shown, name, path, context, config, files.others)
+            for shown, name, path in jobs[span[0] : span[1]]
+        ]
 
     compiled = [item for batch in fork_map(compile_range, bounds, workers) for item in batch]
     for slot, item in zip(slots, compiled, strict=True):
@@ -337,7 +339,7 @@ def build(
         report, records = write_outputs(out, outputs.values(), MARKER, remembered, workers)
     except FeedpubError as exc:
         problems = [*exc.problems]
-        raise FeedpubError(problems, outcome=f"{shown_path(out)} was not changed") from None
+        raise FeedpubError(problems, outcome=f"{shown_path(out)}/ was not changed") from None
     site = result.site
     built = BuildResult(
         out=out,
@@ -431,12 +433,3 @@ def compare_public(project: Project, out: Path, outputs: Outputs, site: Site) ->
             )
         )
     return problems
-
-
-def shown_path(out: Path) -> str:
-    """Show a directory relative to the working directory when it is inside it."""
-    try:
-        rel = out.absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        rel = str(out)
-    return (rel or ".") + "/"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from feedpub import __version__
-from feedpub.errors import FeedpubError, Problem, summarize
+from feedpub.errors import FeedpubError, Problem, shown_path, summarize
 from feedpub.outcome import BuildResult, unchanged_build
 
 EXIT_OK = 0
@@ -226,15 +226,6 @@ def _held(held: Sequence[datetime]) -> str:
     return f", {_plural(len(held), 'held')} under embargo until {held[0].isoformat()}"
 
 
-def _shown(path: Path) -> str:
-    """A path relative to the working directory when it is inside it."""
-    try:
-        rel = Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        rel = str(path)
-    return rel or "."
-
-
 def _run_build(args: argparse.Namespace) -> int:
     now = resolve_now(args.now)
     out = args.out or args.root / "public"
@@ -264,9 +255,8 @@ def _build_summary(result: BuildResult) -> str:
         )
     else:
         what = f"already up to date, {_plural(report.unchanged, 'file')} unchanged"
-    return (
-        f"feedpub: built {statements} into {_shown(result.out)}/ ({what}) in {result.seconds:.2f} s"
-    )
+    where = f"{shown_path(result.out)}/"
+    return f"feedpub: built {statements} into {where} ({what}) in {result.seconds:.2f} s"
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -316,7 +306,7 @@ def _run_new(args: argparse.Namespace) -> int:
         entry_type=args.entry_type,
         tags=tuple(args.tags),
     )
-    print(_shown(path))
+    print(shown_path(path))
     return EXIT_OK
 
 

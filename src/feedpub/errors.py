@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 
 class Severity(Enum):
@@ -94,3 +96,13 @@ def summarize(problems: list[Problem], outcome: str = "") -> str:
     fnoun = "file" if len(files) == 1 else "files"
     text = f"{len(errors)} {noun} in {len(files)} {fnoun}"
     return f"{text}; {outcome}" if outcome else text
+
+
+def shown_path(path: Path) -> str:
+    """A path as the person who ran feedpub can use it: relative when under the working
+    directory, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return str(absolute)

@@ -344,16 +344,3 @@ def _swap(new: Path, out: Path, old_files: int) -> None:
         os.replace(new, out)  # killed before this line: the next build restores `parked`
         os.replace(parked, trash)
     _discard(trash, old_files)
-
-
-def _given(content: Content) -> Content:
-    return content
-
-
-def write_tree(out: Path, files: Mapping[str, Content], marker: str) -> WriteReport:
-    """Make `out` hold exactly `files` (without keys: every file is compared by its bytes)."""
-    outputs = [Output(rel, "", functools.partial(_given, data)) for rel, data in files.items()]
-    for output in outputs:
-        check_relative(output.path)
-    report, _ = write_outputs(out, outputs, marker)
-    return report
