@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from feedpub import __version__, parallel
-from feedpub.cache import Cache, Manifest, digest, scan_sources
+from feedpub.cache import Cache, Manifest, Probe, digest
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_path
 from feedpub.model import Publisher, Site, SiteConfig, sort_key
@@ -318,23 +318,31 @@ def plan_all(project: Project, site: Site) -> Outputs:
 
 
 def build(
-    root: Path, out: Path | None = None, now: datetime | None = None, *, preview: bool = False
+    root: Path,
+    out: Path | None = None,
+    now: datetime | None = None,
+    *,
+    preview: bool = False,
+    probed: Probe | None = None,
 ) -> BuildResult:
-    """Build the site at `root` into `out` (root/public by default), all or nothing."""
+    """Build the site at `root` into `out` (root/public by default), all or nothing.
+
+    `probed` is a no-change check the caller already made (and found things changed).
+    """
     started = time.perf_counter()
     project = Project.at(root)
     out = Path(os.path.abspath(out or project.root / OUTPUT_DIR))
     now = now or datetime.now(timezone.utc)
-    unchanged = unchanged_build(project.root, out, now, preview=preview)
-    if unchanged is not None:
-        return unchanged
-    sources = scan_sources(project.root)
+    if probed is None:
+        unchanged, probed = unchanged_build(project.root, out, now, preview=preview)
+        if unchanged is not None:
+            return unchanged
+    sources = probed.sources
     cache = Cache(project.root)
     try:
         result = read_site(project, now, preview=preview)
         outputs = plan_all(project, result.site)
-        manifest = cache.manifest(out)
-        remembered = manifest.outputs if manifest is not None else {}
+        remembered = probed.manifest.outputs if probed.manifest is not None else {}
         workers = parallel.workers() if len(outputs) >= PLACE_PARALLEL_FROM else 1
         report, records = write_outputs(out, outputs.values(), MARKER, remembered, workers)
     except FeedpubError as exc:

@@ -25,7 +25,8 @@ from feedpub import __version__
 CACHE_DIR = ".feedpub-cache"
 WATCHED_FILES = ("feedpub.yaml",)
 WATCHED_DIRS = ("entries", "static", "templates")
-_FORMAT = 1  # bump when what is pickled changes shape
+_FORMAT = 2  # bump when what is pickled changes shape
+_CHUNK = 2000
 
 
 def digest(*parts: bytes | str) -> str:
@@ -127,11 +128,35 @@ class Cache:
         self._save(self._manifest_name(out), manifest)
 
     def entries(self) -> dict[str, Any]:
-        value = self._load("entries.pickle")
-        return value if isinstance(value, dict) else {}
+        """Every cached entry by key, read chunk by chunk (see save_entries)."""
+        found: dict[str, Any] = {}
+        try:
+            with open(self.directory / "entries.pickle", "rb") as handle:
+                if pickle.load(handle) != (_FORMAT, __version__):  # noqa: S301 - our own file
+                    return {}
+                while chunk := pickle.load(handle):  # noqa: S301
+                    found.update(chunk)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            return {}
+        return found
 
     def save_entries(self, entries: dict[str, Any]) -> None:
-        self._save("entries.pickle", entries)
+        """Pickle in chunks: one pickle of 100,000 entries would need a memo table of
+        every object in it, hundreds of megabytes at the peak of a build."""
+        items = list(entries.items())
+        try:
+            self.directory.mkdir(exist_ok=True)
+            (self.directory / ".gitignore").write_text("*\n")
+            temporary = self.directory / f".entries.pickle.{os.getpid()}"
+            with open(temporary, "wb") as handle:
+                pickle.dump((_FORMAT, __version__), handle, pickle.HIGHEST_PROTOCOL)
+                for start in range(0, len(items), _CHUNK):
+                    chunk = dict(items[start : start + _CHUNK])
+                    pickle.dump(chunk, handle, pickle.HIGHEST_PROTOCOL)
+                pickle.dump({}, handle, pickle.HIGHEST_PROTOCOL)  # the end
+            os.replace(temporary, self.directory / "entries.pickle")
+        except OSError:
+            pass
 
 
 def output_untouched(out: Path, outputs: dict[str, Record]) -> bool:
@@ -154,16 +179,27 @@ def output_untouched(out: Path, outputs: dict[str, Record]) -> bool:
     return seen == len(outputs)
 
 
-def is_up_to_date(root: Path, out: Path, now_timestamp: float, *, preview: bool) -> Manifest | None:
-    """The last build's manifest when nothing it read or wrote has changed since, else None."""
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What the no-change check read: the last manifest, and the sources as they are now."""
+
+    manifest: Manifest | None
+    sources: dict[str, tuple[int, int]]
+    up_to_date: bool
+
+
+def probe(root: Path, out: Path, now_timestamp: float, *, preview: bool) -> Probe:
+    """Check whether nothing the last build read or wrote has changed since."""
     manifest = Cache(root).manifest(out)
+    sources = scan_sources(root)
     if manifest is None or manifest.version != __version__ or manifest.preview != preview:
-        return None
-    if manifest.held_until is not None and now_timestamp >= manifest.held_until:
-        return None  # an embargo has ended: that statement is due
-    if scan_sources(root) != manifest.sources:
-        return None
-    return manifest if output_untouched(out, manifest.outputs) else None
+        return Probe(None, sources, up_to_date=False)
+    fresh = (
+        (manifest.held_until is None or now_timestamp < manifest.held_until)  # no embargo ended
+        and sources == manifest.sources
+        and output_untouched(out, manifest.outputs)
+    )
+    return Probe(manifest, sources, up_to_date=fresh)
 
 
 def fingerprint_files(paths: Iterable[Path]) -> str:

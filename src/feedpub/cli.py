@@ -230,11 +230,11 @@ def _run_build(args: argparse.Namespace) -> int:
     now = resolve_now(args.now)
     out = args.out or args.root / "public"
     # An unchanged site is answered from the cache before any heavy module is imported.
-    result = unchanged_build(args.root, out, now, preview=False)
+    result, probed = unchanged_build(args.root, out, now, preview=False)
     if result is None:
         from feedpub import build
 
-        result = build.build(args.root, args.out, now)
+        result = build.build(args.root, args.out, now, probed=probed)
     _print_problems(result.warnings, sys.stderr)
     print(_build_summary(result))
     return EXIT_OK

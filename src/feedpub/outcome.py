@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feedpub.cache import is_up_to_date
+from feedpub.cache import Probe, probe
 from feedpub.errors import Problem
 from feedpub.write import WriteReport
 
@@ -29,13 +29,17 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def unchanged_build(root: Path, out: Path, now: datetime, *, preview: bool) -> BuildResult | None:
-    """The last build's result when nothing it read or wrote has changed since."""
+def unchanged_build(
+    root: Path, out: Path, now: datetime, *, preview: bool
+) -> tuple[BuildResult | None, Probe]:
+    """The last build's result when nothing it read or wrote has changed since; and what
+    was read to tell, so a build that must run need not read it again."""
     started = time.perf_counter()
     out = Path(os.path.abspath(out))
-    manifest = is_up_to_date(Path(os.path.abspath(root)), out, now.timestamp(), preview=preview)
-    if manifest is None:
-        return None
+    found = probe(Path(os.path.abspath(root)), out, now.timestamp(), preview=preview)
+    if not found.up_to_date or found.manifest is None:
+        return None, found
+    manifest = found.manifest
     last: BuildResult = manifest.extra["result"]
     return BuildResult(
         out=out,
@@ -46,4 +50,4 @@ def unchanged_build(root: Path, out: Path, now: datetime, *, preview: bool) -> B
         drafts=last.drafts,
         held=last.held,
         warnings=last.warnings,
-    )
+    ), found

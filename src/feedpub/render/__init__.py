@@ -198,10 +198,13 @@ def plan_site(site: Site, root: Path | None = None) -> Outputs:
             if site.entries_dir is not None:
                 source = site.entries_dir / attachment.name
                 out.add_file(entry.path + attachment.name, source, f"{entry.source} (attachment)")
-    years_summary = repr([year for year, _ in years])
-    for year, entries in by_year.items():
-        make = functools.partial(renderer.archive_page, year, entries)
-        page(f"{year}/", make, f"the {year} page", entries, years_summary)
+    ordered = [year for year, _ in years]  # newest first
+    for position, year in enumerate(ordered):
+        newer = ordered[position - 1] if position > 0 else None
+        older = ordered[position + 1] if position + 1 < len(ordered) else None
+        entries = by_year[year]
+        make = functools.partial(renderer.archive_page, year, entries, newer, older)
+        page(f"{year}/", make, f"the {year} page", entries, repr((newer, older)))
     for section in (*types, *tags):
         make = functools.partial(renderer.section_page, section)
         page(section.directory, make, section.directory, section.entries, section.name)

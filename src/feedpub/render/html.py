@@ -256,8 +256,14 @@ class PageRenderer:
         entries = self.main.entries[: self.config.feed_limit]
         return self._render("index", "", [self.main], entries=entries)
 
-    def archive_page(self, year: int, entries: Sequence[Entry]) -> bytes:
-        return self._render("archive", f"{year}/", [self.main], year=year, entries=entries)
+    def archive_page(
+        self, year: int, entries: Sequence[Entry], newer: int | None, older: int | None
+    ) -> bytes:
+        """A year's statements, with links to the years next to it (not to every year, so
+        a year's page changes only when its own statements or its neighbours do)."""
+        return self._render(
+            "archive", f"{year}/", [self.main], year=year, entries=entries, newer=newer, older=older
+        )
 
     def section_page(self, section: Section) -> bytes:
         return self._render("section", section.directory, [section], section=section)
