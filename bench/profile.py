@@ -17,14 +17,19 @@ bench/run.py does) into a scratch folder with `feedpub.build.build(root, out)` a
    graph, so the components add up to the whole build;
 4. the top functions by cumulative and by own time.
 
-Must run with a Python where feedpub is importable (the dev venv); it runs the build
-in this process only, so it sees nothing a worker process would do.
+`--scenario no-change` profiles a rebuild over a fresh build, `--scenario add-one` one
+after adding a newest statement to the corpus (removed again afterwards).
+
+Must run with a Python where feedpub is importable (the dev venv). cProfile sees only this
+process, so feedpub's worker processes (feedpub.parallel) are turned off unless --parallel
+is given; the profile is then of the whole work done on one core.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import shutil
 import sys
 import time
@@ -43,19 +48,50 @@ sys.path.insert(0, str(HERE))
 # Components, first match wins: (label, substrings of a function's file name or C name).
 COMPONENTS: list[tuple[str, tuple[str, ...]]] = [
     ("load: feedpub.load + PyYAML/libyaml", ("/feedpub/load.py", "/yaml/", "_yaml")),
-    ("validate: feedpub.validate/values/config", (
-        "/feedpub/validate.py", "/feedpub/values.py", "/feedpub/config.py", "/feedpub/slug.py",
-        "zoneinfo",
-    )),
-    ("markup: feedpub.markup + cmark-gfm + nh3", ("/feedpub/markup.py", "cmarkgfm", "cmark", "nh3")),
-    ("html: Jinja2 + feedpub.render.html + templates", (
-        "/jinja2/", "markupsafe", "/feedpub/render/html.py", "/feedpub/templates/", "<template>",
-    )),
-    ("feeds: feedgen + lxml + feedpub.render.feeds/jsonfeed", (
-        "/feedgen/", "lxml", "/feedpub/render/feeds.py", "/feedpub/render/jsonfeed.py",
-        "/dateutil/", "json/encoder", "_json",
-    )),
+    (
+        "validate: feedpub.validate/values/config",
+        (
+            "/feedpub/validate.py",
+            "/feedpub/values.py",
+            "/feedpub/config.py",
+            "/feedpub/slug.py",
+            "zoneinfo",
+        ),
+    ),
+    (
+        "markup: feedpub.markup + cmark-gfm + nh3",
+        (
+            "/feedpub/markup.py",
+            "cmarkgfm",
+            "cmark",
+            "nh3",
+            "Cleaner",
+        ),
+    ),
+    (
+        "html: Jinja2 + feedpub.render.html + templates",
+        (
+            "/jinja2/",
+            "markupsafe",
+            "/feedpub/render/html.py",
+            "/feedpub/templates/",
+            "<template>",
+        ),
+    ),
+    (
+        "feeds: feedgen + lxml + feedpub.render.feeds/jsonfeed",
+        (
+            "/feedgen/",
+            "lxml",
+            "/feedpub/render/feeds.py",
+            "/feedpub/render/jsonfeed.py",
+            "/dateutil/",
+            "json/encoder",
+            "_json",
+        ),
+    ),
     ("write: feedpub.write", ("/feedpub/write.py",)),
+    ("cache: feedpub.cache + pickle", ("/feedpub/cache.py", "pickle", "blake2b")),
     ("other feedpub (build, render, model, errors)", ("/feedpub/",)),
 ]
 OTHER = "unattributed (stdlib/built-ins with no feedpub caller)"
@@ -63,15 +99,20 @@ OTHER = "unattributed (stdlib/built-ins with no feedpub caller)"
 # Stages: (indent, file suffix, function name). Shown when the function exists.
 STAGES = [
     (0, "feedpub/build.py", "build"),
+    (1, "feedpub/cache.py", "scan_sources"),
     (1, "feedpub/build.py", "read_site"),
     (2, "feedpub/build.py", "list_entry_files"),
     (2, "feedpub/build.py", "compile_entries"),
+    (3, "feedpub/cache.py", "entries"),
     (3, "feedpub/load.py", "read_document"),
     (4, "feedpub/load.py", "_compose"),
     (3, "feedpub/validate.py", "_read_fields"),
     (3, "feedpub/markup.py", "render_markdown"),
     (3, "feedpub/markup.py", "absolute_links"),
+    (3, "feedpub/cache.py", "save_entries"),
+    (1, "feedpub/build.py", "plan_all"),
     (1, "feedpub/render/__init__.py", "render_site"),
+    (1, "feedpub/render/__init__.py", "plan_site"),
     (2, "feedpub/render/feeds.py", "render_atom"),
     (2, "feedpub/render/feeds.py", "render_rss"),
     (2, "feedpub/render/jsonfeed.py", "render_json"),
@@ -82,9 +123,18 @@ STAGES = [
     (2, "feedpub/render/html.py", "index_page"),
     (1, "feedpub/build.py", "add_static"),
     (1, "feedpub/write.py", "write_tree"),
+    (1, "feedpub/write.py", "write_outputs"),
     (2, "feedpub/write.py", "list_tree"),
     (2, "feedpub/write.py", "_fill"),
+    (2, "feedpub/write.py", "_write"),
+    (3, "feedpub/write.py", "same_content"),
+    (3, "feedpub/write.py", "make_each"),
+    (3, "feedpub/build.py", "make_in_parallel"),
+    (3, "feedpub/write.py", "write"),
+    (3, "feedpub/write.py", "link"),
     (2, "feedpub/write.py", "_swap_in"),
+    (2, "feedpub/write.py", "_swap"),
+    (2, "feedpub/write.py", "_discard"),
 ]
 
 Func = tuple[str, int, str]
@@ -177,43 +227,112 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="output folder (WORK/profile-out, emptied)")
     parser.add_argument("--top", type=int, default=25, help="functions to list (25)")
     parser.add_argument("--save", type=Path, help="also save the raw profile here")
-    parser.add_argument("--no-baseline", action="store_true",
-                        help="skip the unprofiled build used to show the profiler's overhead")
+    parser.add_argument(
+        "--scenario",
+        choices=("cold", "no-change", "add-one"),
+        default="cold",
+        help="cold: no output, no cache (default); no-change: over a fresh build;"
+        " add-one: after adding one newest statement to the corpus (removed afterwards)",
+    )
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="let feedpub fork its workers (their time is then invisible to the profile)",
+    )
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the unprofiled build used to show the profiler's overhead",
+    )
     args = parser.parse_args(argv)
 
     build_module = importlib.import_module("feedpub.build")
     root = args.root or ensure_site(args.count, args.seed, args.work)
     out = args.out or args.work / "profile-out"
 
+    serial = ""
+    if not args.parallel:
+        # feedpub may fork workers, which cProfile cannot see: keep all the work in this
+        # process. Versions size their pools from os.cpu_count() through a helper of their
+        # own; pin both the count and the helpers that exist.
+        os.cpu_count = lambda: 1
+        for module_name, helper in (("feedpub.parallel", "workers"), ("feedpub.build", "_workers")):
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:
+                continue
+            if hasattr(module, helper):
+                setattr(module, helper, lambda: 1)
+        serial = " (worker processes turned off: all work in this process)"
+
     def fresh() -> None:
         if out.exists():
             shutil.rmtree(out)
+        shutil.rmtree(Path(root) / ".feedpub-cache", ignore_errors=True)  # a cold build
+        os.sync()  # the deletion's disk work is not the build's
+
+    import generate  # bench/generate.py, for --scenario add-one
+
+    corpus = Path(root).parent
+    if args.scenario == "add-one" and not (corpus / generate.MANIFEST).is_file():
+        parser.error("--scenario add-one needs a corpus made by bench/generate.py")
+
+    def wait_for_cleanup() -> None:
+        # feedpub may delete a replaced tree in a detached process; let it finish.
+        deadline = time.monotonic() + 600
+        while any(out.parent.glob(f".{out.name}.trash-*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def prepare() -> None:
+        """Make the state the scenario starts from, outside the measurement."""
+        fresh()
+        if args.scenario != "cold":
+            build_module.build(Path(root), Path(out))
+            wait_for_cleanup()
+        if args.scenario == "add-one":
+            generate.add_one(corpus, ("feedpub",))
+        os.sync()
+
+    def finish() -> None:
+        wait_for_cleanup()
+        if args.scenario == "add-one":
+            generate.remove_added(corpus, ("feedpub",))
 
     baseline = None
     if not args.no_baseline:
-        fresh()
+        prepare()
         started = time.perf_counter()
-        build_module.build(Path(root), Path(out))
-        baseline = time.perf_counter() - started
-    fresh()
+        try:
+            build_module.build(Path(root), Path(out))
+            baseline = time.perf_counter() - started
+        finally:
+            finish()
+    prepare()
     profiler = cProfile.Profile()
     started = time.perf_counter()
-    profiler.enable()
-    result = build_module.build(Path(root), Path(out))
-    profiler.disable()
-    profiled = time.perf_counter() - started
+    try:
+        profiler.enable()
+        result = build_module.build(Path(root), Path(out))
+        profiler.disable()
+        profiled = time.perf_counter() - started
+    finally:
+        finish()
     if args.save:
         profiler.dump_stats(args.save)
     stats = pstats.Stats(profiler)
     total = stats.total_tt  # type: ignore[attr-defined]
 
-    statements = len(getattr(result.site, "entries", ()))
+    statements = getattr(result, "statements", None)  # the result's shape varies by version
+    if statements is None:
+        statements = len(getattr(getattr(result, "site", None), "entries", ()))
     files = getattr(result, "files", "?")
-    print(f"# feedpub build profile: {root}")
-    print(f"{statements:,} statements, {files} files written to {out}")
+    print(f"# feedpub build profile ({args.scenario}): {root}")
+    print(f"{statements:,} statements, {files} files written to {out}{serial}")
     if baseline is not None:
-        print(f"cold build without profiler: {baseline:.2f} s (in-process, imports done)")
-    print(f"cold build under cProfile:   {profiled:.2f} s (profiled total {total:.2f} s)")
+        print(
+            f"{args.scenario} build without profiler: {baseline:.2f} s (in-process, imports done)"
+        )
+    print(f"{args.scenario} build under cProfile: {profiled:.2f} s (profiled total {total:.2f} s)")
     print("Times below are under the profiler, which inflates Python-heavy code the most.\n")
 
     print("## Stages (cumulative; nested lines are part of the line above)\n")

@@ -616,8 +616,9 @@ def render_markdown(results: list[SizeResult], machine: dict, args: argparse.Nam
     lines = [
         "# feedpub benchmark",
         "",
-        f"Median of {args.runs} run(s) per cell: wall time · peak RSS. Ratios are feedpub's"
-        " median wall time divided by the peer's (below 1 means feedpub is faster).",
+        f"Median of {args.runs} run(s) per cell: wall time · peak RSS (of the largest single"
+        " process, from /usr/bin/time -v). Ratios are feedpub's median wall time divided by"
+        " the peer's (below 1 means feedpub is faster).",
         "",
         "## Machine",
         "",
@@ -691,7 +692,9 @@ def render_markdown(results: list[SizeResult], machine: dict, args: argparse.Nam
         "",
         "## CPU time (user + system)",
         "",
-        "Hugo uses every core; feedpub and Pelican one. Median CPU seconds per build:",
+        "Median CPU seconds per build. More CPU than wall time means the build used more"
+        " than one core: Hugo does, and so does feedpub where it forks workers; Pelican"
+        " uses one.",
         "",
     ]
     header = ["N", "build", "feedpub"] + [labels[p] for p in peers]
