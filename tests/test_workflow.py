@@ -493,3 +493,25 @@ def test_sample_site_stays_buildable_by_the_workflow_commands(tmp_path: Path) ->
     shutil.copy(REPO / "feedpub.yaml", site)
     assert _console("check", "--format", "github", cwd=site).returncode == 0
     assert _console("build", cwd=site).returncode == 0
+
+
+def test_every_command_through_the_console_script(project: Project) -> None:
+    root = project.root
+    created = _console("new", "Example Agency opens an office", "--date", "2021-11-05", cwd=root)
+    assert (created.returncode, created.stdout) == (
+        0,
+        "entries/2021-11-05-example-agency-opens-an-office.yaml\n",
+    )
+    again = _console("new", "Example Agency opens an office", "--date", "2021-11-05", cwd=root)
+    assert again.returncode == 1
+    assert _console("check", cwd=root).returncode == 0
+    assert _console("build", "--now", NOW_AFTER, cwd=root).returncode == 0
+    assert _console("check", "--public", "--now", NOW_AFTER, cwd=root).returncode == 0
+    project.entry("2021-11-05-x.yaml", "title: [X]\ndate: 2021-11-05\nbody: x\n")
+    github = _console("check", "--format", "github", cwd=root)
+    assert github.returncode == 1
+    assert github.stdout.startswith("::error file=entries/2021-11-05-x.yaml,line=1,col=8,")
+    assert _console("build", cwd=root).returncode == 1
+    assert _console("build", "--now", "soon", cwd=root).returncode == 2
+    assert _console("serve", "--port", "-5", cwd=root).returncode == 2
+    assert _console("frobnicate", cwd=root).returncode == 2

@@ -140,7 +140,9 @@ def _parser() -> argparse.ArgumentParser:
         "  feedpub serve\n  feedpub serve --port 8080 --published-only",
     )
     _add_root(serve_cmd)
-    serve_cmd.add_argument("--port", type=int, default=8000, help="default: 8000; 0 picks one")
+    serve_cmd.add_argument(
+        "--port", type=_port, default=8000, help="0 to 65535 (default: 8000; 0 picks a free one)"
+    )
     serve_cmd.add_argument(
         "--out",
         type=Path,
@@ -153,6 +155,12 @@ def _parser() -> argparse.ArgumentParser:
         help="show exactly what `feedpub build` would publish now",
     )
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 0 to 65535")
+    return int(text)
 
 
 def _add_root(command: argparse.ArgumentParser) -> None:
