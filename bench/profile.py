@@ -11,7 +11,7 @@ bench/run.py does) into a scratch folder with `feedpub.build.build(root, out)` a
 2. stages: the cumulative time of feedpub's main functions (those that exist in the
    version being profiled; nested stages are indented and included in their parent);
 3. by component: every function's own time, charged to a component by where the function
-   lives (feedpub.load + PyYAML, feedpub.markup + cmark-gfm + nh3, Jinja2 + feedpub.render.html,
+   lives (feedpub.load + PyYAML, feedpub.markup + pyromark + nh3, Jinja2 + feedpub.render.html,
    feedgen + lxml + feedpub.render.feeds, feedpub.write, ...). Time spent in the standard
    library or in built-ins is charged to the component that called it, following the call
    graph, so the components add up to the whole build;
@@ -59,11 +59,11 @@ COMPONENTS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     (
-        "markup: feedpub.markup + cmark-gfm + nh3",
+        "markup: feedpub.markup + pyromark + nh3",
         (
             "/feedpub/markup.py",
-            "cmarkgfm",
-            "cmark",
+            "pyromark",
+            "pulldown_cmark",
             "nh3",
             "Cleaner",
         ),
