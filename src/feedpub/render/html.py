@@ -78,7 +78,8 @@ class Subscription:
     head_html: Markup
     item_html: Markup
 
-    def __getattr__(self, name: str) -> Any:  # templates may still ask for section.name...
+    def __getattr__(self, name: str) -> Any:
+        # A site's own templates may ask a subscription for its section's name, kind...
         return getattr(self.section, name)
 
 
