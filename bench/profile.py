@@ -247,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     build_module = importlib.import_module("feedpub.build")
+    cache_folder = importlib.import_module("feedpub.cache").cache_folder
     root = args.root or ensure_site(args.count, args.seed, args.work)
     out = args.out or args.work / "profile-out"
 
@@ -268,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     def fresh() -> None:
         if out.exists():
             shutil.rmtree(out)
-        shutil.rmtree(Path(root) / ".feedpub-cache", ignore_errors=True)  # a cold build
+        shutil.rmtree(cache_folder(Path(root)), ignore_errors=True)  # a cold build
         os.sync()  # the deletion's disk work is not the build's
 
     import generate  # bench/generate.py, for --scenario add-one

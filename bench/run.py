@@ -266,12 +266,13 @@ def describe_feedpub_source(python: str, env: dict[str, str] | None) -> str:
 def make_tools(args: argparse.Namespace, work: Path) -> dict[str, Tool]:
     tools: dict[str, Tool] = {}
     if "feedpub" in args.tools:
-        env = None
+        # feedpub's build cache goes to a folder of the benchmark's own, emptied for cold runs.
+        env = {**os.environ, "FEEDPUB_CACHE_DIR": str((work / "feedpub-cache").resolve())}
         if args.feedpub_src:
             # A copy of src/ taken before the run, so edits made meanwhile change nothing.
             python = args.floor_python or script_python(find_feedpub()[0]) or sys.executable
             feedpub = [python, "-m", "feedpub"]
-            env = {**os.environ, "PYTHONPATH": str(args.feedpub_src.resolve())}
+            env["PYTHONPATH"] = str(args.feedpub_src.resolve())
         else:
             feedpub = shlex.split(args.feedpub) if args.feedpub else find_feedpub()
         args.feedpub_argv = feedpub
@@ -502,8 +503,8 @@ def run_size(
                 )
 
             clear_output(out)
-            # Cold means no cache either: feedpub keeps one beside its entries.
-            shutil.rmtree(site / ".feedpub-cache", ignore_errors=True)
+            # Cold means no cache either (feedpub's; the peers keep none here).
+            shutil.rmtree(work / "feedpub-cache", ignore_errors=True)
             newest = (manifest["newest_title"], manifest["newest_snippet"])
             build("cold", count, *newest)
             build("no-change", count, *newest)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +46,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite tests/golden/ from the current output instead of comparing",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep feedpub's build cache out of the user's home, for every test and subprocess."""
+    folder = tmp_path_factory.mktemp("feedpub-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FEEDPUB_CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture

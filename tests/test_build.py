@@ -14,7 +14,7 @@ from conftest import EXAMPLE_ENTRY, Project, Run
 from feedpub import write
 
 ENTRY = "2021-11-05-office.yaml"
-SITE = [".feedpub-cache", "entries", "feedpub.yaml", "public"]  # what a built site holds
+SITE = ["entries", "feedpub.yaml", "public"]  # what a built site holds: no cache, no temp
 PAGE = "2021/11/05/office/index.html"
 
 

@@ -20,9 +20,7 @@ NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 def _cold_tree(project: Project, tmp_path: Path) -> dict[str, bytes]:
     """What a build of the same sources writes with no cache and no earlier output."""
     cold = Project(tmp_path / f"cold-{len(list(tmp_path.iterdir()))}")
-    shutil.copytree(
-        project.root, cold.root, ignore=shutil.ignore_patterns("public", ".feedpub-cache")
-    )
+    shutil.copytree(project.root, cold.root, ignore=shutil.ignore_patterns("public"))
     build(cold.root, now=NOW)
     return cold.tree()
 
@@ -70,7 +68,7 @@ def test_cached_build_equals_cold_build_after_any_edit(
     first = _first(project)
     first.write_text(first.read_text() + "attachments: [2019-01-01-annex.pdf]\n")
     build(project.root, now=NOW)
-    assert (project.root / ".feedpub-cache/entries.pickle").is_file()
+    assert (cache_module.cache_folder(project.root) / "entries.pickle").is_file()
     EDITS[edit](project)
     build(project.root, now=NOW)
     assert project.tree() == _cold_tree(project, tmp_path)
@@ -80,8 +78,8 @@ def test_cache_from_another_feedpub_version_is_ignored(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_corpus(project, 20)
-    monkeypatch.setattr(cache_module, "__version__", "0.0.1-old")
-    build(project.root, now=NOW)  # writes a cache stamped with the "old" version
+    monkeypatch.setattr(cache_module, "stamp", lambda: "made by another feedpub")
+    build(project.root, now=NOW)  # writes a cache stamped by "another" feedpub
     monkeypatch.undo()
     assert cache_module.Cache(project.root).entries() == {}
     assert cache_module.Cache(project.root).manifest(project.root / "public") is None
@@ -89,17 +87,67 @@ def test_cache_from_another_feedpub_version_is_ignored(
     assert project.tree() == _cold_tree(project, tmp_path)
 
 
+def test_cache_stamp_changes_with_a_library_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A sanitiser upgrade must not leave bodies sanitised by the old one in the cache.
+    cache_module.stamp.cache_clear()
+    before = cache_module.stamp()
+    real = cache_module.metadata.version
+    monkeypatch.setattr(
+        cache_module.metadata, "version", lambda name: "99.0" if name == "nh3" else real(name)
+    )
+    cache_module.stamp.cache_clear()
+    try:
+        assert cache_module.stamp() != before
+    finally:
+        monkeypatch.undo()
+        cache_module.stamp.cache_clear()
+    assert cache_module.stamp() == before
+
+
+class _Planted:
+    """A pickle that runs code when loaded, as a pull request could commit one."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Path.touch, (self.marker,))
+
+
+def test_cache_is_never_read_from_the_site(project: Project, tmp_path: Path) -> None:
+    import pickle
+
+    marker = tmp_path / "code-ran"
+    planted = project.root / ".feedpub-cache"
+    planted.mkdir()
+    for name in ("entries.pickle", "manifest.pickle"):
+        (planted / name).write_bytes(pickle.dumps(_Planted(marker)))
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    build(project.root, now=NOW)
+    build(project.root, now=NOW)
+    assert not marker.exists()
+    assert not cache_module.cache_folder(project.root).is_relative_to(project.root)
+
+
+def test_moving_now_back_unpublishes_what_is_not_due(project: Project) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2030-01-01-later.yaml", "title: Later\ndate: 2030-01-01\nbody: x\n")
+    assert build(project.root, now=NOW).statements == 2
+    earlier = datetime(2022, 1, 1, tzinfo=timezone.utc)
+    result = build(project.root, now=earlier)
+    assert result.statements == 1
+    assert b"Later" not in project.tree()["atom.xml"]
+
+
 def test_corrupt_or_deleted_cache_is_safe(project: Project, tmp_path: Path) -> None:
     write_corpus(project, 20)
     build(project.root, now=NOW)
-    for name in (
-        "entries.pickle",
-        *[p.name for p in (project.root / ".feedpub-cache").glob("manifest-*")],
-    ):
-        (project.root / ".feedpub-cache" / name).write_bytes(b"not a pickle")
+    folder = cache_module.cache_folder(project.root)
+    for name in ("entries.pickle", *[p.name for p in folder.glob("manifest-*")]):
+        (folder / name).write_bytes(b"not a pickle")
     build(project.root, now=NOW)
     assert project.tree() == _cold_tree(project, tmp_path)
-    shutil.rmtree(project.root / ".feedpub-cache")
+    shutil.rmtree(folder)
     build(project.root, now=NOW)
     assert project.tree() == _cold_tree(project, tmp_path)
 

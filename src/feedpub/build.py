@@ -18,7 +18,7 @@ from pathlib import Path
 from feedpub import __version__, parallel
 from feedpub.cache import Cache, Manifest, Probe, digest
 from feedpub.config import CONFIG_NAME, read_config
-from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_path
+from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_path, shown_root
 from feedpub.model import Publisher, Site, SiteConfig, sort_key
 from feedpub.outcome import BuildResult, unchanged_build
 from feedpub.parallel import fork_map
@@ -41,15 +41,8 @@ class Project:
 
     @classmethod
     def at(cls, root: Path) -> Project:
-        root = Path(os.path.abspath(root))  # normalise "..", keep links as named
-        try:
-            rel = os.path.relpath(root, Path.cwd())
-        except ValueError:  # pragma: no cover - another drive on Windows
-            rel = str(root)
-        if rel == ".":
-            return cls(root, "")
-        shown = str(root) if rel.startswith("..") else rel
-        return cls(root, shown.replace(os.sep, "/") + "/")
+        # abspath normalises ".." and keeps links as named, unlike resolve()
+        return cls(Path(os.path.abspath(root)), shown_root(root))
 
     def show(self, rel: str) -> str:
         return self.shown_root + rel
@@ -352,16 +345,19 @@ def build(
     built = BuildResult(
         out=out,
         report=report,
-        files=len(outputs),
         seconds=time.perf_counter() - started,
         statements=len(site.entries),
         drafts=site.drafts,
         held=tuple(e.published for e in site.held),
         warnings=result.warnings,
     )
+    # "now" decides what is published: the shortcut holds only while now stays between the
+    # newest statement published and the first one held back. A preview publishes all.
+    newest = site.entries[0].published.timestamp() if site.entries and not preview else None
     held_until = site.held[0].published.timestamp() if site.held else None
     cache.save_manifest(
-        out, Manifest(__version__, sources, records, preview, held_until, {"result": built})
+        out,
+        Manifest(sources, records, preview, project.shown_root, newest, held_until, built),
     )
     return built
 

@@ -1,6 +1,11 @@
-"""The build cache in .feedpub-cache/: safe to delete, never read from public/.
+"""The build cache: safe to delete, kept outside the site, never read from public/.
 
-Two files, both checked against feedpub's version before use:
+It lives in the user's cache folder ($FEEDPUB_CACHE_DIR, else $XDG_CACHE_HOME/feedpub, else
+~/.cache/feedpub), one folder per site, and never in the site itself: it is pickled, and a
+pickle from a pull request could run code on whoever builds that branch.
+
+Two kinds of file, each stamped with feedpub's version, its libraries' versions and a hash
+of its own source; a file with another stamp is ignored:
 - entries.pickle: every compiled entry by a key that hashes the file's bytes with all that
   its compilation depends on, so an unchanged entry is neither re-parsed nor re-rendered;
 - manifest-<out>.pickle: what the last build read (size and mtime of every source file) and
@@ -12,21 +17,23 @@ This module imports only the standard library, so the no-change check starts fas
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from feedpub import __version__
 
-CACHE_DIR = ".feedpub-cache"
 WATCHED_FILES = ("feedpub.yaml",)
 WATCHED_DIRS = ("entries", "static", "templates")
-_FORMAT = 2  # bump when what is pickled changes shape
+_FORMAT = 3  # bump when what is pickled changes shape
 _CHUNK = 2000
+# The libraries whose output ends up in public/: a new version of any may change it.
+_LIBRARIES = ("PyYAML", "pyromark", "nh3", "Jinja2", "MarkupSafe", "feedgen", "lxml", "anyascii")
 
 
 def digest(*parts: bytes | str) -> str:
@@ -39,8 +46,39 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def stamp() -> str:
+    """What a cache was made by: feedpub (its version and the hash of its own files, for an
+    editable install) and the version of every library whose output reaches public/."""
+    package = Path(__file__).parent
+    parts: list[bytes | str] = [str(_FORMAT), __version__]
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".html", ".css")):
+                path = Path(folder, name)
+                parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    for library in _LIBRARIES:
+        try:
+            parts += [library, metadata.version(library)]
+        except metadata.PackageNotFoundError:
+            parts += [library, "-"]
+    return digest(*parts)
+
+
+def cache_folder(root: Path) -> Path:
+    """The cache folder of the site at `root`, outside it."""
+    base = os.environ.get("FEEDPUB_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(xdg, "feedpub")
+    absolute = os.path.abspath(root)
+    return Path(base) / f"{Path(absolute).name or 'site'}-{digest(absolute)[:16]}"
+
+
 def scan_sources(root: Path) -> dict[str, tuple[int, int]]:
-    """Size and mtime of every file a build reads, by path relative to the root."""
+    """Size and mtime of every file a build reads, by path relative to the root (a link's
+    target's, since the build reads through links where it allows them)."""
     found: dict[str, tuple[int, int]] = {}
     for name in WATCHED_FILES:
         try:
@@ -48,19 +86,15 @@ def scan_sources(root: Path) -> dict[str, tuple[int, int]]:
         except OSError:
             continue
         found[name] = (st.st_size, st.st_mtime_ns)
-    # feedpub's own templates too: an editable install can change them without a new version.
-    own = Path(__file__).parent / "templates"
-    for name in sorted(os.listdir(own)):
-        st = os.stat(own / name)
-        found[f"(feedpub)/templates/{name}"] = (st.st_size, st.st_mtime_ns)
     for name in WATCHED_DIRS:
         for folder, subfolders, files in os.walk(root / name):
             subfolders.sort()
             for file_name in files:
                 path = os.path.join(folder, file_name)
                 try:
-                    st = os.stat(path, follow_symlinks=False)
-                except OSError:
+                    st = os.stat(path)
+                except OSError:  # a broken link: the build reports it
+                    found[os.path.relpath(path, root)] = (-1, -1)
                     continue
                 found[os.path.relpath(path, root)] = (st.st_size, st.st_mtime_ns)
     return found
@@ -81,44 +115,44 @@ class Record:
 
 @dataclass(slots=True)
 class Manifest:
-    version: str
+    """What the last build into one output folder read, wrote and reported."""
+
     sources: dict[str, tuple[int, int]]
     outputs: dict[str, Record]
     preview: bool
+    shown_root: str  # how paths were shown: warnings replayed must read the same
+    newest: float | None  # the latest date published, as a POSIX timestamp
     held_until: float | None  # the earliest embargo's release, as a POSIX timestamp
-    extra: dict[str, Any] = field(default_factory=dict)
+    result: Any  # the BuildResult to replay when nothing has changed
 
 
 class Cache:
     """The cache folder of one site; every failure to read or write it is ignored."""
 
     def __init__(self, root: Path) -> None:
-        self.directory = root / CACHE_DIR
+        self.directory = cache_folder(root)
 
     def _load(self, name: str) -> Any:
         try:
             with open(self.directory / name, "rb") as handle:
-                stamp, value = pickle.load(handle)  # noqa: S301 - our own file, written below
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-            return None
+                made_by, value = pickle.load(handle)  # noqa: S301 - ours, outside the site
         except Exception:
             return None
-        return value if stamp == (_FORMAT, __version__) else None
+        return value if made_by == stamp() else None
 
     def _save(self, name: str, value: Any) -> None:
         try:
-            self.directory.mkdir(exist_ok=True)
-            (self.directory / ".gitignore").write_text("*\n")
+            self.directory.mkdir(parents=True, exist_ok=True)
             temporary = self.directory / f".{name}.{os.getpid()}"
             with open(temporary, "wb") as handle:
-                pickle.dump(((_FORMAT, __version__), value), handle, pickle.HIGHEST_PROTOCOL)
+                pickle.dump((stamp(), value), handle, pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.directory / name)
         except OSError:
             pass
 
     @staticmethod
     def _manifest_name(out: Path) -> str:
-        return f"manifest-{digest(str(out))}.pickle"
+        return f"manifest-{digest(os.path.abspath(out))}.pickle"
 
     def manifest(self, out: Path) -> Manifest | None:
         value = self._load(self._manifest_name(out))
@@ -132,11 +166,11 @@ class Cache:
         found: dict[str, Any] = {}
         try:
             with open(self.directory / "entries.pickle", "rb") as handle:
-                if pickle.load(handle) != (_FORMAT, __version__):  # noqa: S301 - our own file
+                if pickle.load(handle) != stamp():  # noqa: S301 - ours, outside the site
                     return {}
                 while chunk := pickle.load(handle):  # noqa: S301
                     found.update(chunk)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        except Exception:
             return {}
         return found
 
@@ -145,11 +179,10 @@ class Cache:
         every object in it, hundreds of megabytes at the peak of a build."""
         items = list(entries.items())
         try:
-            self.directory.mkdir(exist_ok=True)
-            (self.directory / ".gitignore").write_text("*\n")
+            self.directory.mkdir(parents=True, exist_ok=True)
             temporary = self.directory / f".entries.pickle.{os.getpid()}"
             with open(temporary, "wb") as handle:
-                pickle.dump((_FORMAT, __version__), handle, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(stamp(), handle, pickle.HIGHEST_PROTOCOL)
                 for start in range(0, len(items), _CHUNK):
                     chunk = dict(items[start : start + _CHUNK])
                     pickle.dump(chunk, handle, pickle.HIGHEST_PROTOCOL)
@@ -188,23 +221,20 @@ class Probe:
     up_to_date: bool
 
 
-def probe(root: Path, out: Path, now_timestamp: float, *, preview: bool) -> Probe:
-    """Check whether nothing the last build read or wrote has changed since."""
+def probe(
+    root: Path, out: Path, now_timestamp: float, *, preview: bool, shown_root: str
+) -> Probe:
+    """Check whether nothing the last build read or wrote has changed since, and whether
+    "now" still falls where it did: after the newest statement it published and before the
+    first one it held back."""
     manifest = Cache(root).manifest(out)
     sources = scan_sources(root)
-    if manifest is None or manifest.version != __version__ or manifest.preview != preview:
+    if manifest is None or manifest.preview != preview or manifest.shown_root != shown_root:
         return Probe(None, sources, up_to_date=False)
     fresh = (
-        (manifest.held_until is None or now_timestamp < manifest.held_until)  # no embargo ended
+        (manifest.newest is None or manifest.newest <= now_timestamp)
+        and (manifest.held_until is None or now_timestamp < manifest.held_until)
         and sources == manifest.sources
         and output_untouched(out, manifest.outputs)
     )
     return Probe(manifest, sources, up_to_date=fresh)
-
-
-def fingerprint_files(paths: Iterable[Path]) -> str:
-    """One key for the bytes of several files (templates), in the order given."""
-    parts: list[bytes | str] = []
-    for path in paths:
-        parts += [path.name, path.read_bytes()]
-    return digest(*parts)

@@ -147,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         metavar="DIR",
-        help="where the preview is written (default: ROOT/.feedpub-cache/preview)",
+        help="where the preview is written (default: a folder in feedpub's cache)",
     )
     serve_cmd.add_argument(
         "--published-only",
@@ -319,9 +319,10 @@ def _run_new(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
+    from feedpub.cache import cache_folder
     from feedpub.serve import Preview
 
-    out = args.out or args.root / ".feedpub-cache" / "preview"
+    out = args.out or cache_folder(args.root) / "preview"
 
     def report(result: BuildResult | FeedpubError) -> None:
         if isinstance(result, FeedpubError):

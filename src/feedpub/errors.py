@@ -98,6 +98,17 @@ def summarize(problems: list[Problem], outcome: str = "") -> str:
     return f"{text}; {outcome}" if outcome else text
 
 
+def shown_root(root: Path) -> str:
+    """The prefix for paths inside a site, as shown to users: '' at the site's root, else
+    its path relative to the working directory (or absolute, outside it) and a '/'."""
+    absolute = os.path.abspath(root)
+    rel = os.path.relpath(absolute, os.getcwd())
+    if rel == ".":
+        return ""
+    shown = absolute if rel.startswith("..") else rel
+    return shown.replace(os.sep, "/") + "/"
+
+
 def shown_path(path: Path) -> str:
     """A path as the person who ran feedpub can use it: relative when under the working
     directory, else absolute."""

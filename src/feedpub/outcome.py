@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feedpub.cache import Probe, probe
-from feedpub.errors import Problem
+from feedpub.errors import Problem, shown_root
 from feedpub.write import WriteReport
 
 
@@ -21,7 +21,6 @@ from feedpub.write import WriteReport
 class BuildResult:
     out: Path
     report: WriteReport
-    files: int
     seconds: float
     statements: int
     drafts: int = 0
@@ -36,15 +35,20 @@ def unchanged_build(
     was read to tell, so a build that must run need not read it again."""
     started = time.perf_counter()
     out = Path(os.path.abspath(out))
-    found = probe(Path(os.path.abspath(root)), out, now.timestamp(), preview=preview)
+    found = probe(
+        Path(os.path.abspath(root)),
+        out,
+        now.timestamp(),
+        preview=preview,
+        shown_root=shown_root(root),
+    )
     if not found.up_to_date or found.manifest is None:
         return None, found
     manifest = found.manifest
-    last: BuildResult = manifest.extra["result"]
+    last: BuildResult = manifest.result
     return BuildResult(
         out=out,
         report=WriteReport(written=0, unchanged=len(manifest.outputs), removed=0),
-        files=len(manifest.outputs),
         seconds=time.perf_counter() - started,
         statements=last.statements,
         drafts=last.drafts,
