@@ -54,8 +54,18 @@ EDITS: dict[str, Callable[[Project], None]] = {
     "template overridden": lambda p: p.file(
         "templates/_years.html", "<p>Years: {{ years|length }}</p>\n"
     ),
+    "base template overridden": lambda p: p.file(
+        "templates/base.html",
+        (Path(__file__).parents[1] / "src/feedpub/templates/base.html")
+        .read_text()
+        .replace("Published by", "Issued by"),
+    ),
     "static file added": lambda p: p.file("static/robots.txt", "User-agent: *\n"),
     "attachment replaced": lambda p: p.entry("2019-01-01-annex.pdf", b"%PDF-1.7 second version"),
+    "tag respelled everywhere": lambda p: [
+        path.write_text(path.read_text().replace("Energy", "ENERGY"))
+        for path in (p.root / "entries").glob("*.yaml")
+    ],
 }
 
 

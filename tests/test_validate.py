@@ -366,7 +366,7 @@ def test_validate_keeps_drafts_out_of_the_site(project: Project) -> None:
     project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nbody: x\ndraft: false\n")
     site = _read(project)
     assert [e.title for e in site.entries] == ["B"]
-    assert site.drafts == 1
+    assert [e.title for e in site.drafts] == ["A"]
 
 
 def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) -> None:

@@ -1,7 +1,8 @@
 """check() and build(): load -> validate -> Site -> render -> write.
 
 Phase one gathers and checks everything; a problem anywhere stops the build before a byte
-is written. Phase two renders into memory and hands the whole tree to the one writer.
+is written. Phase two plans every output (path, key, how to make it) and hands the plan to
+the one writer, which renders only what changed and swaps the new tree in whole.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from pathlib import Path
 
 from feedpub import __version__, parallel
 from feedpub.cache import Cache, Manifest, Probe, digest
-from feedpub.config import CONFIG_NAME, read_config
+from feedpub.config import CONFIG_NAME, STATIC_DIR, read_config
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_path, shown_root
-from feedpub.model import Publisher, Site, SiteConfig, sort_key
+from feedpub.model import Entry, Publisher, Site, SiteConfig, sort_key
 from feedpub.outcome import BuildResult, unchanged_build
 from feedpub.parallel import fork_map
 from feedpub.render import MARKER, Outputs, plan_site
@@ -27,7 +28,6 @@ from feedpub.validate import Compiled, compile_entry
 from feedpub.write import list_tree, same_content, write_outputs
 
 ENTRIES_DIR = "entries"
-STATIC_DIR = "static"
 OUTPUT_DIR = "public"
 UNCHANGED = "public/ was not changed"
 
@@ -238,13 +238,15 @@ def read_site(
     if problems.errors or config is None:
         raise FeedpubError(problems.items)
     now = now or datetime.now(timezone.utc)
-    published, held, drafts = [], [], 0
+    published: list[Entry] = []
+    held: list[Entry] = []
+    drafts: list[Entry] = []
     for item in compiled:
         entry = item.entry
         if entry is None:
             continue
         if entry.draft and not preview:
-            drafts += 1
+            drafts.append(entry)
         elif entry.published > now and not preview:
             held.append(entry)
             problems.add(
@@ -262,7 +264,7 @@ def read_site(
     site = Site(
         config=config,
         entries=tuple(sorted(published, key=sort_key)),
-        drafts=drafts,
+        drafts=tuple(drafts),
         held=tuple(sorted(held, key=lambda e: (e.published, e.id))),
         entries_dir=project.root / ENTRIES_DIR,
     )
@@ -285,6 +287,21 @@ def add_static(project: Project, outputs: Outputs, problems: Problems) -> None:
                 if name in subfolders:
                     subfolders.remove(name)
             elif name in files:
+                if "\\" in rel or rel.startswith("."):
+                    problems.add(
+                        shown,
+                        "a static file's path may not hold a backslash or start with a dot",
+                        line=0,
+                    )
+                    continue
+                if rel in outputs.folders():
+                    problems.add(
+                        shown,
+                        f"clashes with the folder public/{rel}/ that feedpub writes; rename or"
+                        " remove the static file",
+                        line=0,
+                    )
+                    continue
                 if rel in outputs:
                     problems.add(
                         shown,
@@ -347,7 +364,7 @@ def build(
         report=report,
         seconds=time.perf_counter() - started,
         statements=len(site.entries),
-        drafts=site.drafts,
+        drafts=len(site.drafts),
         held=tuple(e.published for e in site.held),
         warnings=result.warnings,
     )
@@ -386,6 +403,8 @@ def _statement(page: bytes) -> tuple[str | None, str]:
         data = json.loads(m.group(1)) if m else {}
     except ValueError:
         data = {}
+    if not isinstance(data, dict):
+        return None, ""
     return data.get("identifier"), data.get("headline", "")
 
 
@@ -395,13 +414,25 @@ def compare_public(project: Project, out: Path, outputs: Outputs, site: Site) ->
     committed = list_tree(out) if out.is_dir() else {}
     problems: list[Problem] = []
     by_path = {e.path + "index.html": e for e in site.entries}
+    taken_back = {e.path + "index.html": e for e in (*site.drafts, *site.held)}
     for rel in sorted(committed):
         if not _PAGE.fullmatch(rel):
             continue
         old_id, headline = _statement(committed[rel].read_bytes())
         entry = by_path.get(rel)
-        if entry is None:
-            named = f"{headline!r} ({old_id})" if headline else old_id or rel
+        named = f"{headline!r} ({old_id})" if headline else old_id or rel
+        if entry is None and rel in taken_back:
+            later = taken_back[rel]
+            why = "is a draft now" if later.draft else f"is dated {later.published.isoformat()} now"
+            problems.append(
+                Problem(
+                    path=later.source,
+                    message=f"the published statement {named} {why}, which would take it off"
+                    " the site; a statement is never taken back: add `withdrawn: {date: ...,"
+                    " reason: ...}` to it instead",
+                )
+            )
+        elif entry is None:
             problems.append(
                 Problem(
                     path=f"{shown}{rel}",

@@ -221,9 +221,7 @@ class Probe:
     up_to_date: bool
 
 
-def probe(
-    root: Path, out: Path, now_timestamp: float, *, preview: bool, shown_root: str
-) -> Probe:
+def probe(root: Path, out: Path, now_timestamp: float, *, preview: bool, shown_root: str) -> Probe:
     """Check whether nothing the last build read or wrote has changed since, and whether
     "now" still falls where it did: after the newest statement it published and before the
     first one it held back."""

@@ -32,10 +32,6 @@ _NOW_HELP = (
 )
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    pass
-
-
 def _command(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     name: str,
@@ -48,7 +44,7 @@ def _command(
         help=summary,
         description=description,
         epilog=f"examples:\n{examples}\n\n{_EXIT_CODES}",
-        formatter_class=_Formatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
 
@@ -60,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog='example:\n  feedpub new "Example Agency opens an office"   # start an entry\n'
         "  feedpub check                                   # before a pull request\n"
         "  feedpub build                                   # entries/ -> public/\n\n" + _EXIT_CODES,
-        formatter_class=_Formatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"feedpub {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -177,7 +173,9 @@ class UsageError(Exception):
     """A command-line value that is no use; exit status 2."""
 
 
-_NOW = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2}))?")
+# An offset is required: a date alone would be midnight where? (UTC is rarely what an
+# office means, and the site's zone is not known before feedpub.yaml is read.)
+_NOW = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})")
 
 
 def resolve_now(given: str | None) -> datetime:
@@ -185,19 +183,21 @@ def resolve_now(given: str | None) -> datetime:
     if given is not None:
         if not _NOW.fullmatch(given):
             raise UsageError(
-                f"--now {given!r}: expected a date (2021-11-05) or a time with its offset"
-                " (2021-11-05T09:00:00+01:00)"
+                f"--now {given!r}: expected a time with its offset, such as"
+                " 2021-11-05T09:00:00+01:00 or 2021-11-05T08:00:00Z"
             )
         try:
-            value = datetime.fromisoformat(given)
+            return datetime.fromisoformat(given.replace("Z", "+00:00"))
         except ValueError:
-            raise UsageError(f"--now {given!r} is not a real date") from None
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+            raise UsageError(f"--now {given!r} is not a real time") from None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None:
-        if not epoch.isdigit():
-            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970")
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970"
+            ) from None
     return datetime.now(timezone.utc)
 
 
@@ -285,7 +285,7 @@ def _run_check(args: argparse.Namespace) -> int:
     else:
         _print_problems(result.warnings, sys.stderr)
     site = result.site
-    entries = _plural(len(site.entries) + len(site.held) + site.drafts, "entry", "entries")
+    entries = _plural(len(site.entries) + len(site.held) + len(site.drafts), "entry", "entries")
     warnings = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
     public = "; public/ is up to date" if args.public else ""
     held = _held([e.published for e in site.held])

@@ -87,6 +87,14 @@ class FeedpubError(Exception):
         self.outcome = outcome
         super().__init__(summarize(self.problems, outcome))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in a worker process, it travels back pickled: keep its problems.
+        return (_rebuild, (self.problems, self.outcome))
+
+
+def _rebuild(problems: list[Problem], outcome: str) -> FeedpubError:
+    return FeedpubError(problems, outcome=outcome)
+
 
 def summarize(problems: list[Problem], outcome: str = "") -> str:
     """Say how many problems in how many files, and what happened to the output."""

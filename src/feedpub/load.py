@@ -32,7 +32,7 @@ _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000
 
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "value", "merge")
 )
 
 _BOMS = {
@@ -202,7 +202,7 @@ def describe_node(node: Node) -> str:
         return "a list"
     kind = node.tag.rsplit(":", 1)[-1]
     value = node.value
-    if not is_plain(node) or kind == "str":
+    if not is_plain(node) or kind in ("str", "value", "merge"):
         return f"text ({value!r})" if value else "empty text"
     if kind == "null":
         return "nothing (null)"
@@ -220,6 +220,14 @@ def _read_fields(path: str, text: str, root: MappingNode, problems: Problems) ->
     seen: set[int] = set()
     for key, value in root.value:
         line, column = position(key)
+        if isinstance(key, ScalarNode) and key.tag.endswith(":merge"):
+            problems.add(
+                path,
+                "YAML merge keys (<<) are not supported; write the fields out",
+                line=line,
+                column=column,
+            )
+            continue
         if not (isinstance(key, ScalarNode) and key.tag.endswith(":str")):
             problems.add(
                 path,

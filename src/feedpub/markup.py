@@ -83,6 +83,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href"},
     "abbr": set(),
     "blockquote": {"cite"},
+    "code": {"class"},  # ```python fences render as <code class="language-python">
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "reversed"},
     "q": {"cite"},
@@ -156,6 +157,9 @@ def _shift_headings(fragment: str) -> str:
 
 
 _URL_IN_ATTRIBUTE = re.compile(r'\s(?:href|src|cite)="([^"]*)"')
+# A start tag in sanitised HTML: text never holds a raw "<" there (it is escaped as &lt;), so
+# an href shown inside <code> is not mistaken for a link.
+_START_TAG = re.compile(r"<[A-Za-z][^<>]*>")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _URL_IGNORED = re.compile(r"[\t\n\r]")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -193,7 +197,10 @@ def absolute_links(fragment: str, page_url: str) -> str:
         attribute = m.group(0).split("=", 1)[0]
         return f'{attribute}="{html.escape(urljoin(page_url, value))}"'
 
-    resolved = _URL_IN_ATTRIBUTE.sub(resolve, fragment)
+    def in_tag(m: re.Match[str]) -> str:
+        return _URL_IN_ATTRIBUTE.sub(resolve, m.group(0))
+
+    resolved = _START_TAG.sub(in_tag, fragment)
     return resolved if changed else fragment
 
 
@@ -249,7 +256,7 @@ class _Auditor(HTMLParser):
         allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
         for name, value in attrs:
             if name not in allowed:
-                self._note(f"removed {name} attribute from <{tag}>", name)
+                self._note(f"removed {name} attribute from <{tag}>", f"{name}=")
             elif name in _URL_ATTRIBUTES and value:
                 scheme = url_scheme(value)
                 if scheme is not None and scheme not in URL_SCHEMES:

@@ -123,11 +123,6 @@ def sort_key(entry: Entry) -> tuple[float, str]:
 class Site:
     config: SiteConfig
     entries: tuple[Entry, ...]  # published statements, newest first
-    drafts: int = 0
+    drafts: tuple[Entry, ...] = ()  # checked, never published
     held: tuple[Entry, ...] = ()  # under embargo: dated after "now", soonest first
     entries_dir: Path | None = None  # where attachments are read from
-
-    @property
-    def updated(self) -> datetime | None:
-        """The newest `updated` of any statement: a feed's own date, never the clock's."""
-        return max((e.updated for e in self.entries), default=None)

@@ -71,19 +71,28 @@ def new_entry(
         "  Write the statement here, in Markdown. Leave a blank line between paragraphs.",
         "",
     ]
-    directory.mkdir(exist_ok=True)
-    try:
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write("\n".join(lines))
-    except FileExistsError:
+    shown_file = project.show(f"{ENTRIES_DIR}/{path.name}")
+    if directory.exists() and not directory.is_dir():
         raise FeedpubError(
             [
                 Problem(
-                    path=project.show(f"{ENTRIES_DIR}/{path.name}"),
+                    path=project.show(ENTRIES_DIR),
                     line=0,
-                    message="already exists; feedpub new never overwrites an entry. Choose"
-                    " another title or --date",
+                    message="is a file; feedpub keeps one file per statement in a folder of"
+                    " this name",
                 )
             ]
-        ) from None
+        )
+    try:
+        directory.mkdir(exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write("\n".join(lines))
+    except FileExistsError:
+        message = (
+            "already exists; feedpub new never overwrites an entry. Choose another title or --date"
+        )
+        raise FeedpubError([Problem(path=shown_file, line=0, message=message)]) from None
+    except OSError as exc:
+        message = f"cannot write: {exc.strerror}"
+        raise FeedpubError([Problem(path=shown_file, line=0, message=message)]) from None
     return path

@@ -4,41 +4,14 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-from feedpub.build import ENTRIES_DIR, STATIC_DIR, build
-from feedpub.config import CONFIG_NAME
+from feedpub.build import build
+from feedpub.cache import scan_sources
 from feedpub.errors import FeedpubError
 from feedpub.outcome import BuildResult
-from feedpub.render.html import TEMPLATE_DIR
-
-WATCHED = (CONFIG_NAME, ENTRIES_DIR, STATIC_DIR, TEMPLATE_DIR)
-
-
-def snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """Every watched file's modification time and size: what a rebuild depends on."""
-    found: dict[str, tuple[int, int]] = {}
-
-    def files() -> Iterator[Path]:
-        for name in WATCHED:
-            path = root / name
-            if path.is_file():
-                yield path
-            elif path.is_dir():
-                for folder, _, names in os.walk(path):
-                    for file_name in names:
-                        yield Path(folder) / file_name
-
-    for path in files():
-        try:
-            stat = path.stat()
-        except OSError:  # removed while we looked
-            continue
-        found[str(path)] = (stat.st_mtime_ns, stat.st_size)
-    return found
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -74,7 +47,7 @@ class Preview:
         return f"http://{host!s}:{port}/"
 
     def rebuild(self) -> None:
-        self._seen = snapshot(self.root)
+        self._seen = scan_sources(self.root)
         try:
             result = build(self.root, self.out, preview=self.preview)
         except FeedpubError as exc:  # keep serving the last good build
@@ -85,7 +58,7 @@ class Preview:
     def watch(self, interval: float = 0.3) -> None:
         """Poll the sources; rebuild after a change. Returns when stop() is called."""
         while not self._stop.wait(interval):
-            if snapshot(self.root) != self._seen:
+            if scan_sources(self.root) != self._seen:
                 self.rebuild()
 
     def start(self) -> None:

@@ -91,7 +91,7 @@ def _date(node: Node, ctx: _Context) -> Moment:
 
 def _type(node: Node, ctx: _Context) -> str:
     value = values.one_line(values.text(node, max_length=LIMITS["type"]))
-    if not re.search(r"[A-Za-z0-9]", value):
+    if not any(character.isalnum() for character in value):  # any script: بيان, Заявление
         fail(f"must contain a letter or a digit, got {value!r}", node)
     return value
 
@@ -304,10 +304,11 @@ def compile_entry(
     problems = Problems()
     named = check_file_name(shown, name, problems)
     document = read_document(shown, data, problems)
-    if document is None or named is None:
+    if document is None:
         return Compiled(None, problems.items, key=key)
+    # A bad file name does not hide the problems inside the file.
     found = _read_fields(document, _Context(config, available or {}), problems)
-    if problems.errors:
+    if problems.errors or named is None:
         return Compiled(None, problems.items, key=key)
     named_date, slug = named
     dates = _check_dates(document, found, named_date, config, problems)

@@ -44,9 +44,13 @@ def fail(message: str, node: Node | None = None, part: str = "") -> NoReturn:
     raise Invalid(message, node, part)
 
 
+# Plain scalars YAML 1.1 tags specially but which hold nothing but their text: '=' and '<<'.
+_TEXT_TAGS = (":str", ":value", ":merge")
+
+
 def _is_text(node: Node) -> bool:
     # A quoted or block scalar is always text; a plain one only when YAML reads it as text.
-    return isinstance(node, ScalarNode) and (not is_plain(node) or node.tag.endswith(":str"))
+    return isinstance(node, ScalarNode) and (not is_plain(node) or node.tag.endswith(_TEXT_TAGS))
 
 
 def _quote_hint(node: Node) -> str:
@@ -165,6 +169,13 @@ class Moment:
 
 def moment(node: Node, zone: tzinfo, zone_name: str) -> Moment:
     """Read an ISO 8601 date or date-time; without an offset it is read in `zone`."""
+    try:
+        return _moment(node, zone, zone_name)
+    except OverflowError:  # 9999-12-31T23:30Z is past the last year datetime can hold
+        fail(f"{node.value.strip()!r} is out of the range of dates feedpub can publish", node)
+
+
+def _moment(node: Node, zone: tzinfo, zone_name: str) -> Moment:
     if not isinstance(node, ScalarNode) or node.tag.endswith(":null"):
         fail(f"expected an ISO 8601 date such as 2021-11-05, got {describe_node(node)}", node)
     raw = node.value.strip()
@@ -254,7 +265,11 @@ def uri(node: Node, *, max_length: int = 500) -> str:
 def web_url(node: Node, *, directory: bool = False) -> str:
     """Read an absolute http(s) URL; a `directory` URL always ends in '/'."""
     value = text(node, max_length=500)
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is no number
+    except ValueError:
+        fail(f"{value!r} is not a valid URL", node)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         fail(f"expected an absolute http:// or https:// URL, got {value!r}", node)
     if not _URI_CHARACTERS.fullmatch(value):
@@ -284,7 +299,7 @@ def time_zone(node: Node) -> tuple[str, tzinfo]:
         if ".." in name or name.startswith("/"):
             raise ValueError(name)
         return name, zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder's name
         fail(f"unknown time zone {name!r}{hint(name, zoneinfo.available_timezones())}", node)
 
 

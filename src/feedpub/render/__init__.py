@@ -35,6 +35,15 @@ class Outputs(dict[str, Output]):
     def __init__(self) -> None:
         super().__init__()
         self.origin: dict[str, str] = {}
+        self._folders: set[str] | None = None
+
+    def folders(self) -> set[str]:
+        """Every folder the outputs planned so far need, e.g. 'tags' and 'tags/energy'."""
+        if self._folders is None:
+            self._folders = {
+                path.rsplit("/", i)[0] for path in self for i in range(1, path.count("/") + 1)
+            }
+        return self._folders
 
     def add(self, path: str, key: str, make: Callable[[], Content], origin: str) -> None:
         if path in self:
@@ -177,7 +186,7 @@ def plan_site(site: Site, root: Path | None = None) -> Outputs:
     renderer = PageRenderer(config, env, main, types, tags, years)
     # What list pages show of the site besides their own statements (no counts but the index's).
     sections_summary = repr([(s.kind, s.name, s.slug) for s in (*types, *tags)])
-    counts_summary = repr([(s.kind, s.slug, s.count) for s in (*types, *tags)])
+    counts_summary = repr([(s.kind, s.name, s.slug, s.count) for s in (*types, *tags)])
 
     pages: list[tuple[str, datetime | None]] = []
 
@@ -187,10 +196,12 @@ def plan_site(site: Site, root: Path | None = None) -> Outputs:
         origin: str,
         entries: Sequence[Entry],
         *context: str,
+        lastmod: datetime | None = None,
     ) -> None:
+        """A page whose bytes depend on `entries` and the `context` strings, and nothing else."""
         key = digest(base, "page", path, *context, *[e.key for e in entries])
         out.add(path + "index.html", key, make, origin)
-        pages.append((path, max((e.updated for e in entries), default=None)))
+        pages.append((path, lastmod or max((e.updated for e in entries), default=None)))
 
     for entry in site.entries:
         page(entry.path, functools.partial(renderer.entry_page, entry), entry.source, [entry])
@@ -208,15 +219,13 @@ def plan_site(site: Site, root: Path | None = None) -> Outputs:
     for section in (*types, *tags):
         make = functools.partial(renderer.section_page, section)
         page(section.directory, make, section.directory, section.entries, section.name)
+    latest = max((e.updated for e in site.entries), default=None)
     for kind, folder in (("type", "types/"), ("tag", "tags/")):
         make = functools.partial(renderer.sections_page, kind)
-        page(folder, make, f"the list of {folder}", site.entries, sections_summary)
+        page(folder, make, f"the list of {folder}", [], sections_summary, lastmod=latest)
     newest = site.entries[: config.feed_limit]
-    make_index = renderer.index_page
-    page(
-        "", make_index, "the home page", newest, repr(years), counts_summary, str(len(site.entries))
-    )
-    pages[-1] = ("", max((e.updated for e in site.entries), default=None))
+    home_context = (repr(years), counts_summary, str(len(site.entries)))
+    page("", renderer.index_page, "the home page", newest, *home_context, lastmod=latest)
     sitemap = render_sitemap(config, pages)
     out.add("sitemap.xml", digest(sitemap), functools.partial(_same, sitemap), "the sitemap")
     out.add("style.css", digest(base, "style"), renderer.stylesheet, "the stylesheet")

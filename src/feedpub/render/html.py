@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Sequence
+import re
+import traceback
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +17,7 @@ from markupsafe import Markup
 
 from feedpub import __version__
 from feedpub.cache import digest
+from feedpub.errors import FeedpubError, Problem
 from feedpub.model import Entry, SiteConfig
 
 TEMPLATE_DIR = "templates"
@@ -117,6 +121,50 @@ def template_fingerprint(env: jinja2.Environment) -> str:
     return digest(*parts)
 
 
+@contextlib.contextmanager
+def template_problems(env: jinja2.Environment) -> Iterator[None]:
+    """Turn a template's error (syntax, an unknown variable...) into a FeedpubError that
+    names the template file and line, instead of a traceback."""
+    try:
+        yield
+    except jinja2.TemplateError as exc:
+        name = getattr(exc, "name", None) or getattr(exc, "filename", None) or ""
+        line = getattr(exc, "lineno", None) or 0
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.endswith((".html", ".css")):  # Jinja maps frames to templates
+                name, line = frame.filename, frame.lineno or 0
+        message = getattr(exc, "message", None) or str(exc)
+        # "'feedpub.model.SiteConfig object' has no attribute 'x'" -> "site has no attribute 'x'"
+        message = _OBJECT.sub(lambda m: _VARIABLES.get(m.group(1), m.group(1)), message)
+        raise FeedpubError(
+            [
+                Problem(
+                    path=_template_shown(env, name), line=line, message=f"template error: {message}"
+                )
+            ]
+        ) from None
+
+
+_OBJECT = re.compile(r"'(?:[\w.]+\.)?(\w+) object'")
+_VARIABLES = {
+    "SiteConfig": "site",
+    "Entry": "entry",
+    "Section": "section",
+    "Subscription": "subscription",
+}
+
+
+def _template_shown(env: jinja2.Environment, name: str) -> str:
+    """templates/NAME for a site's own template, (feedpub)/templates/NAME for feedpub's."""
+    base = Path(name).name
+    loader = env.loader
+    if isinstance(loader, jinja2.ChoiceLoader):
+        first = loader.loaders[0]
+        if isinstance(first, jinja2.FileSystemLoader) and base in first.list_templates():
+            return f"{TEMPLATE_DIR}/{base}"
+    return f"(feedpub)/{TEMPLATE_DIR}/{base}"
+
+
 @jinja2.pass_context
 def _long_date_filter(context: jinja2.runtime.Context, value: datetime) -> str:
     return long_date(value, context["site"].language)
@@ -130,7 +178,8 @@ def make_environment(root: Path | None) -> jinja2.Environment:
         (str(path), path.stat().st_mtime_ns)
         for folder in (own, Path(__file__).parent.parent / TEMPLATE_DIR)
         if folder is not None
-        for path in sorted(folder.iterdir())
+        for path in sorted(folder.rglob("*"))  # templates may include from subfolders
+        if path.is_file()
     )
     return _environment(own, signature)
 
@@ -189,10 +238,15 @@ class PageRenderer:
             (s.kind, s.slug): Subscription(s, html(s, "head"), html(s, "item"))
             for s in (main, *types, *tags)
         }
-        self._templates = {
-            name: env.get_template(f"{name}.html")
-            for name in ("entry", "index", "archive", "section", "sections")
-        }
+        # Compile every template now: a site's broken template is reported before anything
+        # is rendered, with its file and line.
+        with template_problems(env):
+            for name in env.list_templates(extensions=["html"]):
+                env.get_template(name)
+            self._templates = {
+                name: env.get_template(f"{name}.html")
+                for name in ("entry", "index", "archive", "section", "sections")
+            }
 
     def stylesheet(self) -> bytes:
         """The stylesheet, from the site's templates/ when it has one."""
@@ -201,17 +255,16 @@ class PageRenderer:
         return source.encode()
 
     def _render(self, template: str, path: str, offered: Sequence[Section], **extra: Any) -> bytes:
+        # Each page gets only what its cache key covers (render/__init__.py): a variable a
+        # page could show but its key ignores would leave the page stale after a change.
         context = {
             "site": self.config,
             "root": "../" * path.count("/"),  # relative: public/ works anywhere, even on disk
             "canonical": self.config.url(path),
             "subscriptions": [self._subscriptions[(s.kind, s.slug)] for s in offered],
-            "main": self.main,
-            "years": self.years,
-            "types": self.types,
-            "tags": self.tags,
         }
-        return self._templates[template].render(**context, **extra).encode()
+        with template_problems(self.env):
+            return self._templates[template].render(**context, **extra).encode()
 
     def entry_page(self, entry: Entry) -> bytes:
         own = [self._by_slug[("type", entry.type_slug)]] + [
@@ -255,7 +308,16 @@ class PageRenderer:
 
     def index_page(self) -> bytes:
         entries = self.main.entries[: self.config.feed_limit]
-        return self._render("index", "", [self.main], entries=entries)
+        return self._render(
+            "index",
+            "",
+            [self.main],
+            entries=entries,
+            total=len(self.main.entries),
+            years=self.years,
+            types=self.types,
+            tags=self.tags,
+        )
 
     def archive_page(
         self, year: int, entries: Sequence[Entry], newer: int | None, older: int | None
