@@ -29,7 +29,6 @@ from feedpub.write import list_tree, same_content, write_outputs
 
 ENTRIES_DIR = "entries"
 OUTPUT_DIR = "public"
-UNCHANGED = "public/ was not changed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,8 @@ from feedpub import __version__
 from feedpub.cache import digest
 from feedpub.errors import FeedpubError, Problem
 from feedpub.model import Entry, SiteConfig
+from feedpub.render.feeds import ATOM_TYPE, RSS_TYPE
+from feedpub.render.jsonfeed import MEDIA_TYPE as JSON_FEED_TYPE
 
 TEMPLATE_DIR = "templates"
 
@@ -68,9 +70,9 @@ class Section:
     def feed_links(self) -> tuple[FeedLink, ...]:
         """Its feeds, for <link rel="alternate"> autodiscovery."""
         return (
-            FeedLink(f"{self.feed_title} (Atom)", self.atom, "application/atom+xml"),
-            FeedLink(f"{self.feed_title} (RSS)", self.rss, "application/rss+xml"),
-            FeedLink(f"{self.feed_title} (JSON Feed)", self.json, "application/feed+json"),
+            FeedLink(f"{self.feed_title} (Atom)", self.atom, ATOM_TYPE),
+            FeedLink(f"{self.feed_title} (RSS)", self.rss, RSS_TYPE),
+            FeedLink(f"{self.feed_title} (JSON Feed)", self.json, JSON_FEED_TYPE),
         )
 
 
