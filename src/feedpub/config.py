@@ -130,30 +130,8 @@ def read_config(root: Path, problems: Problems, shown: str = CONFIG_NAME) -> Sit
 
 
 def config_from_document(document: Document, problems: Problems) -> SiteConfig | None:
-    found: dict[str, Any] = {}
     before = len(problems.errors)
-    for name, field in document.fields.items():
-        reader = _READERS.get(name)
-        if reader is None:
-            problems.add(
-                document.path,
-                values.unknown_field(name, _READERS),
-                line=field.line,
-                column=field.column,
-                field=name,
-            )
-            continue
-        if field.value is None:  # already reported (a refused tag or alias)
-            continue
-        try:
-            found[name] = reader(field.value)
-        except Invalid as exc:
-            line, column = values.node_position(exc.node, (field.line, field.column))
-            shown = f"{name}.{exc.part}" if exc.part else name
-            problems.add(document.path, exc.message, line=line, column=column, field=shown)
-    for name in _REQUIRED:
-        if name not in document.fields:
-            problems.add(document.path, "required field is missing", field=name)
+    found = values.read_fields(document, _READERS, _REQUIRED, problems)
     if len(problems.errors) > before:
         return None
     timezone_name, zone = found["timezone"]

@@ -457,30 +457,11 @@ def _check_slugs(
 
 
 def _read_fields(document: Document, ctx: _Context, problems: Problems) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for name, field in document.fields.items():
-        reader = _READERS.get(name)
-        if reader is None:
-            problems.add(
-                document.path,
-                values.unknown_field(name, FIELDS),
-                line=field.line,
-                column=field.column,
-                field=name,
-            )
-            continue
-        if field.value is None:  # already reported (a refused tag or alias)
-            continue
-        try:
-            found[name] = reader(field.value, ctx)
-        except Invalid as exc:
-            line, column = values.node_position(exc.node, (field.line, field.column))
-            shown = f"{name}.{exc.part}" if exc.part else name
-            problems.add(document.path, exc.message, line=line, column=column, field=shown)
-    for name in REQUIRED:
-        if name not in document.fields:
-            problems.add(document.path, "required field is missing", field=name)
-    return found
+    def bound(read: Callable[[Node, _Context], Any]) -> Callable[[Node], Any]:
+        return lambda node: read(node, ctx)
+
+    readers = {name: bound(read) for name, read in _READERS.items()}
+    return values.read_fields(document, readers, REQUIRED, problems)
 
 
 def _report_removals(document: Document, body: Body, problems: Problems) -> None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import difflib
 import re
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
+from feedpub.errors import Problems
 from feedpub.load import (
+    Document,
     MappingNode,
     Node,
     ScalarNode,
@@ -326,6 +328,40 @@ def unknown_field(name: str, known: Iterable[str]) -> str:
     if suggestion:
         return f"unknown field{suggestion}"
     return "unknown field; known fields are " + ", ".join(known)
+
+
+def read_fields(
+    document: Document,
+    readers: Mapping[str, Callable[[Node], Any]],
+    required: Iterable[str],
+    problems: Problems,
+) -> dict[str, Any]:
+    """Read every field of a document with its reader: an unknown field (with a hint where it
+    looks like a typo), a bad value and a missing required field are each a problem."""
+    found: dict[str, Any] = {}
+    for name, field in document.fields.items():
+        reader = readers.get(name)
+        if reader is None:
+            problems.add(
+                document.path,
+                unknown_field(name, readers),
+                line=field.line,
+                column=field.column,
+                field=name,
+            )
+            continue
+        if field.value is None:  # already reported (a refused tag or alias)
+            continue
+        try:
+            found[name] = reader(field.value)
+        except Invalid as exc:
+            line, column = node_position(exc.node, (field.line, field.column))
+            shown = f"{name}.{exc.part}" if exc.part else name
+            problems.add(document.path, exc.message, line=line, column=column, field=shown)
+    for name in required:
+        if name not in document.fields:
+            problems.add(document.path, "required field is missing", field=name)
+    return found
 
 
 def node_position(node: Node | None, fallback: tuple[int, int]) -> tuple[int, int]:
