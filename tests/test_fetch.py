@@ -1,0 +1,133 @@
+"""The one HTTP client: deadlines, size caps and redirect limits hold against a hostile server."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from feedpub.fetch import MAX_REDIRECTS, FetchError, fetch
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes = b"", **headers: str) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        path = self.path
+        if path == "/ok":
+            self._send(200, b"hello", Content_Type="text/plain")
+        elif path == "/missing":
+            self._send(404, b"no such page")
+        elif path.startswith("/hop/"):
+            left = int(path.rsplit("/", 1)[1])
+            target = "/ok" if left == 0 else f"/hop/{left - 1}"
+            self._send(302, Location=target)
+        elif path == "/to-file":
+            self._send(301, Location="file:///etc/passwd")
+        elif path == "/big":
+            self._send(200, b"x" * 5000)
+        elif path == "/big-undeclared":
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"y" * 5000)
+            self.close_connection = True
+        elif path == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            try:
+                for _ in range(100):
+                    self.wfile.write(b".")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+        elif path == "/silent":
+            time.sleep(3)
+        else:
+            self._send(500)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        if self.path == "/see-other":
+            self._send(303, Location="/ok")
+            return
+        answer = self.headers.get("Content-Type", "").encode() + b"|" + body
+        self._send(202, answer)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetch_returns_body_status_and_final_url(server: str) -> None:
+    response = fetch(f"{server}/hop/2")
+    assert (response.status, response.body, response.ok) == (200, b"hello", True)
+    assert response.url == f"{server}/ok"
+
+
+def test_fetch_gives_http_errors_as_responses_not_exceptions(server: str) -> None:
+    response = fetch(f"{server}/missing")
+    assert (response.status, response.ok, response.body) == (404, False, b"no such page")
+
+
+def test_fetch_follows_at_most_five_redirects(server: str) -> None:
+    assert fetch(f"{server}/hop/{MAX_REDIRECTS - 1}").status == 200
+    with pytest.raises(FetchError, match="more than 5 redirects"):
+        fetch(f"{server}/hop/{MAX_REDIRECTS}")
+
+
+def test_fetch_refuses_redirect_off_the_web(server: str) -> None:
+    with pytest.raises(FetchError, match="only http:// and https://"):
+        fetch(f"{server}/to-file")
+    with pytest.raises(FetchError, match="only http:// and https://"):
+        fetch("file:///etc/passwd")
+
+
+@pytest.mark.parametrize("path", ["/big", "/big-undeclared"])
+def test_fetch_refuses_body_over_the_size_cap(server: str, path: str) -> None:
+    assert len(fetch(f"{server}{path}", max_bytes=5000).body) == 5000
+    with pytest.raises(FetchError, match="larger than the 4,999 bytes at most read"):
+        fetch(f"{server}{path}", max_bytes=4999)
+
+
+@pytest.mark.parametrize("path", ["/drip", "/silent"])
+def test_fetch_gives_up_at_its_deadline(server: str, path: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="no answer in time"):
+        fetch(f"{server}{path}", timeout=1.0)
+    assert time.monotonic() - started < 2.5  # the deadline, plus at most one socket wait
+
+
+def test_fetch_reports_a_refused_connection() -> None:
+    with pytest.raises(FetchError, match="cannot connect"):
+        fetch("http://127.0.0.1:9/", timeout=2)
+
+
+def test_fetch_posts_a_form_and_a_303_becomes_a_get(server: str) -> None:
+    response = fetch(
+        f"{server}/hub", data=b"hub.mode=publish", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status == 202
+    assert response.body == b"application/x-www-form-urlencoded|hub.mode=publish"
+    assert fetch(f"{server}/see-other", data=b"x").body == b"hello"
