@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +14,6 @@ import pytest
 from feedpub import cli
 
 REPO = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).resolve().parent / "golden"
 
 # Every fixture speaks for the fictional Example Agency, never for a real organisation.
 EXAMPLE_CONFIG = """\
@@ -108,6 +109,16 @@ class Project:
         shutil.copy(REPO / "feedpub.yaml", self.root / "feedpub.yaml")
 
 
+def console(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `feedpub` console script, as a user's shell would."""
+    script = Path(sys.executable).with_name("feedpub")
+    return subprocess.run(
+        [str(script), *args], cwd=cwd, capture_output=True, text=True, check=False, env=env
+    )
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project.create(tmp_path / "site")
@@ -127,12 +138,17 @@ class Result:
 Run = Callable[..., Result]
 
 
+class Traceback(AssertionError):
+    """feedpub raised what a user would see as a Python traceback."""
+
+
 @pytest.fixture
-def run(
-    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Run:
-    """Run the CLI in-process at the project's root; stdout and stderr kept apart."""
-    monkeypatch.chdir(project.root)
+def run(project: Project, capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
+    """Run the CLI in-process at the project's root; stdout and stderr kept apart.
+
+    An exception escaping `cli.main` is what a user would see as a traceback: it fails
+    the test here, so no test needs to look for "Traceback" in the output.
+    """
 
     def _run(*args: str) -> Result:
         capsys.readouterr()
@@ -140,10 +156,15 @@ def run(
             code = cli.main(list(args))
         except SystemExit as exc:  # argparse's usage errors, --help and --version
             code = exc.code if isinstance(exc.code, int) else 1
+        except Exception as exc:
+            raise Traceback(f"feedpub {' '.join(args)} ended in a traceback: {exc!r}") from exc
         out, err = capsys.readouterr()
         return Result(code, out, err)
 
-    return _run
+    # A context of its own, so a test's monkeypatch.undo() cannot undo the chdir.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project.root)
+        yield _run
 
 
 TYPES = ("Statement", "Release", "Transcript", "Advisory")

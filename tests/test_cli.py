@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Project, Run
+from conftest import REPO, Project, Run, console
 from feedpub import __version__
 from feedpub.cli import _parser
+from feedpub.errors import Problem, Severity
 
-COMMANDS = sorted(_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+COMMANDS = sorted(_parser()._subparsers._group_actions[0].choices or ())  # type: ignore[union-attr]
 
 
 def test_cli_has_the_commands_users_expect() -> None:
@@ -52,15 +54,18 @@ def test_cli_usage_error_exits_2(run: Run, args: list[str]) -> None:
     result = run(*args)
     assert result.exit_code == 2
     assert result.stderr.startswith("usage: feedpub")
-    assert "Traceback" not in result.stderr
 
 
-def test_cli_user_error_is_a_message_not_a_traceback(project: Project, run: Run) -> None:
+def test_cli_user_error_is_a_message_not_a_traceback(project: Project) -> None:
     project.entry("2021-11-05-x.yaml", b"title: \xff\n")
-    result = run("build")
-    assert result.exit_code == 1
-    assert "Traceback" not in result.stderr
+    result = console("build", cwd=project.root)  # a real process: a traceback would show
+    assert result.returncode == 1
     assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "entries/2021-11-05-x.yaml:1:8: byte 0xFF is not valid UTF-8 (it looks like"
+        " Windows-1252 or Latin-1); save the file as UTF-8",
+        "feedpub: 1 problem in 1 file; public/ was not changed",
+    ]
 
 
 def test_cli_check_reports_count_and_writes_nothing(project: Project, run: Run) -> None:
@@ -117,4 +122,91 @@ def test_cli_paths_in_messages_are_relative_to_where_feedpub_runs(
     )
     assert inside.stderr.splitlines()[0] == (
         "site/entries/2021-11-05-x.yaml:1:8: title: expected text, got a list"
+    )
+
+
+def test_check_github_format_prints_annotations(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-x.yaml", "title: [X]\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2021-11-05-y.yml", "title: Y\n")
+    result = run("check", "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "::error file=entries/2021-11-05-x.yaml,line=1,col=8,title=feedpub::title: expected"
+        " text, got a list",
+        "::error file=entries/2021-11-05-y.yml,title=feedpub::entry files end in .yaml; rename it",
+    ]
+    assert result.stderr == "feedpub: 2 problems in 2 files\n"
+
+
+def test_github_annotation_escapes_what_would_break_it() -> None:
+    from feedpub.cli import github_annotation
+
+    problem = Problem(
+        path="entries/a,b:c.yaml",
+        line=2,
+        column=3,
+        field="body",
+        message="100% sure\nsecond line",
+        severity=Severity.WARNING,
+    )
+    assert github_annotation(problem) == (
+        "::warning file=entries/a%2Cb%3Ac.yaml,line=2,col=3,title=feedpub::body: 100%25 sure"
+        "%0Asecond line"
+    )
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2021-11-06T09:00", "2021-02-30"])
+def test_bad_now_is_a_usage_error(run: Run, value: str) -> None:
+    result = run("build", "--now", value)
+    assert result.exit_code == 2
+    assert result.errors[-1].startswith(f"feedpub: error: --now {value!r}")
+
+
+def test_every_command_through_the_console_script(project: Project) -> None:
+    root = project.root
+    created = console("new", "Example Agency opens an office", "--date", "2021-11-05", cwd=root)
+    assert (created.returncode, created.stdout) == (
+        0,
+        "entries/2021-11-05-example-agency-opens-an-office.yaml\n",
+    )
+    again = console("new", "Example Agency opens an office", "--date", "2021-11-05", cwd=root)
+    assert again.returncode == 1
+    assert console("check", cwd=root).returncode == 0
+    assert console("build", "--now", NOW_AFTER, cwd=root).returncode == 0
+    assert console("check", "--now", NOW_AFTER, cwd=root).returncode == 0
+    project.entry("2021-11-05-x.yaml", "title: [X]\ndate: 2021-11-05\nbody: x\n")
+    github = console("check", "--format", "github", cwd=root)
+    assert github.returncode == 1
+    assert github.stdout.startswith("::error file=entries/2021-11-05-x.yaml,line=1,col=8,")
+    assert console("build", cwd=root).returncode == 1
+    assert console("build", "--now", "soon", cwd=root).returncode == 2
+    assert console("serve", "--port", "-5", cwd=root).returncode == 2
+    assert console("frobnicate", cwd=root).returncode == 2
+
+
+X = ("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+NOW_AFTER = "2021-11-06T08:00:00Z"
+
+
+def test_huge_source_date_epoch_is_a_usage_error(project: Project) -> None:
+    project.entry(*X)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "99999999999999"}
+    result = subprocess.run(
+        [sys.executable, "-m", "feedpub", "build"],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_date_alone_for_now_is_a_usage_error_saying_why(run: Run) -> None:
+    result = run("build", "--now", "2021-11-05")
+    assert result.exit_code == 2
+    assert result.errors[-1] == (
+        "feedpub: error: --now '2021-11-05': expected a time with its offset, such as"
+        " 2021-11-05T09:00:00+01:00 or 2021-11-05T08:00:00Z"
     )

@@ -1,28 +1,71 @@
-"""Faults around the output: killed builds, full disks, unwritable folders, builds at once."""
+"""Faults around the output: killed builds, full disks, unwritable folders, builds at once.
+
+What holds at every moment: every file in public/ is whole (its old bytes or its new ones,
+never half), no list or feed points to a statement page or attachment not yet written, and
+the next build finishes the job. Nothing is ever written beside public/.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
-from conftest import Project, Run, write_corpus
+from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
+from feedpub import write
 
 ENTRY = ("2021-11-05-office.yaml", "title: Office\ndate: 2021-11-05\nbody: x\n")
+BASE = "https://press.example.org/"
+STATEMENT_PAGE = re.compile(r"\d{4}/\d{2}/\d{2}/[^/]+/index\.html")
+_LINK = re.compile(rb'(?:href|src)="([^"#]+)"|<link>([^<]+)</link>|"url": "([^"]+)"')
 
 
 def _build_command(root: Path) -> list[str]:
     return [sys.executable, "-m", "feedpub", "build", "--root", str(root)]
 
 
-def _leftovers(root: Path) -> list[str]:
-    return sorted(p.name for p in root.iterdir() if p.name.startswith(".public."))
+def _beside(root: Path) -> list[str]:
+    """What a build left next to public/: nothing but the site's own files."""
+    return sorted(p.name for p in root.iterdir() if p.name.startswith("."))
+
+
+def _links(path: str, data: bytes) -> set[str]:
+    """The paths inside the site that a page or feed at `path` links to."""
+    found = set()
+    for match in _LINK.finditer(data):
+        url = next(g for g in match.groups() if g).decode()
+        absolute = urljoin(BASE + path, url)
+        if absolute.startswith(BASE):
+            target = absolute.removeprefix(BASE)
+            found.add(target + "index.html" if target.endswith("/") or not target else target)
+    return found
+
+
+def assert_consistent(public: Path, old: dict[str, bytes], new: dict[str, bytes]) -> None:
+    """Every file whole; no list or feed links to a statement page or attachment missing."""
+    tree = {
+        rel: data
+        for rel, data in Project(public.parent).tree(public.name).items()
+        if ".feedpub-tmp-" not in rel and rel != write.UNFINISHED
+    }
+    for rel, data in tree.items():
+        assert data in (old.get(rel), new.get(rel)), f"{rel} is neither its old nor new bytes"
+    for rel, data in tree.items():
+        if STATEMENT_PAGE.fullmatch(rel) or not rel.endswith((".html", ".xml", ".json")):
+            continue
+        for target in _links(rel, data):
+            is_statement = STATEMENT_PAGE.fullmatch(target) is not None
+            is_attachment = re.fullmatch(r"\d{4}/\d{2}/\d{2}/[^/]+/[^/]+\.pdf", target)
+            if is_statement or is_attachment:
+                assert target in tree, f"{rel} links to {target}, which is not written"
 
 
 def _edit_every_entry(root: Path) -> None:
@@ -30,51 +73,132 @@ def _edit_every_entry(root: Path) -> None:
         path.write_text(path.read_text().replace("with *emphasis*", "with *new emphasis*"))
 
 
-def test_build_killed_at_any_moment_leaves_old_or_new_public(
-    project: Project, tmp_path: Path
-) -> None:
-    write_corpus(project, 200)
-    assert subprocess.run(_build_command(project.root), check=False).returncode == 0
-    old_tree = project.tree()
-    saved_public = tmp_path / "saved-public"
-    shutil.copytree(project.root / "public", saved_public)
-    old_entries = {p.name: p.read_bytes() for p in (project.root / "entries").iterdir()}
+def _change_the_site(project: Project) -> None:
+    """An edit that rewrites, adds and removes: every kind of step a build takes."""
+    _edit_every_entry(project.root)
+    entries = sorted((project.root / "entries").glob("*.yaml"))
+    entries[0].unlink()
+    entries[1].unlink()
+    project.entry("2030-01-02-new.yaml", "title: New\ndate: 2030-01-02\ntags: [Ports]\nbody: x\n")
+    project.entry("2030-01-01-annex.pdf", b"%PDF-1.7 annex")
+    project.entry(
+        "2030-01-01-annexed.yaml",
+        "title: Annexed\ndate: 2030-01-01\nattachments: [2030-01-01-annex.pdf]\nbody: x\n",
+    )
 
+
+@pytest.fixture
+def before_and_after(project: Project, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A built site (its public/ saved), and the tree a build of the changed site writes."""
+    project.config(EXAMPLE_CONFIG + "feed_limit: 5\n")
+    write_corpus(project, 24)
+    assert subprocess.run(_build_command(project.root), check=False).returncode == 0
+    saved = tmp_path / "saved"
+    shutil.copytree(project.root, saved, symlinks=True)
     reference = Project(tmp_path / "reference")
     shutil.copytree(project.root, reference.root, ignore=shutil.ignore_patterns("public"))
-    _edit_every_entry(reference.root)
-    started = time.perf_counter()
+    _change_the_site(reference)
     assert subprocess.run(_build_command(reference.root), check=False).returncode == 0
+    return saved, reference.tree()
+
+
+def _restore(project: Project, saved: Path) -> None:
+    """The saved site and its public/, then the change; the folder itself stays (it is the
+    working directory of `run`)."""
+    for child in project.root.iterdir():
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+    shutil.copytree(saved, project.root, symlinks=True, dirs_exist_ok=True)
+    _change_the_site(project)
+
+
+class _Killed(BaseException):
+    """Stands for SIGKILL inside the process: nothing after it runs."""
+
+
+def _stopped_after(run: Run, steps: int) -> bool:
+    """Build, stopping dead after `steps` files of public/ were replaced or removed; False
+    when the build needed fewer steps than that and finished."""
+    done = 0
+    real_replace, real_unlink = os.replace, os.unlink
+
+    def count(target: str | os.PathLike[str]) -> None:
+        nonlocal done
+        if "/public/" in os.fspath(target):
+            done += 1
+            if done == steps:
+                raise _Killed
+
+    def replace(source: str, target: str) -> None:
+        real_replace(source, target)
+        count(target)
+
+    def unlink(path: str, *args: object, **kwargs: object) -> None:
+        real_unlink(path, *args, **kwargs)  # type: ignore[arg-type]
+        count(path)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "replace", replace)
+        patch.setattr(os, "unlink", unlink)
+        try:
+            run("build")
+        except _Killed:
+            return True
+    return False
+
+
+def test_build_stopped_after_any_write_leaves_whole_files_and_no_dangling_list(
+    project: Project, before_and_after: tuple[Path, dict[str, bytes]], run: Run
+) -> None:
+    saved, new_tree = before_and_after
+    old_tree = Project(saved).tree()
+    steps = 0
+    while True:
+        steps += 1
+        _restore(project, saved)
+        if not _stopped_after(run, steps):
+            break  # the build took fewer steps than this: every step has been tried
+        assert_consistent(project.root / "public", old_tree, new_tree)
+        assert run("build").exit_code == 0, f"the build after step {steps} failed"
+        assert project.tree() == new_tree, f"the build after step {steps} did not finish"
+        assert _beside(project.root) == []
+    assert steps > 40  # pages, lists, feeds and removals were each stopped in
+
+
+def test_build_killed_at_any_moment_leaves_whole_files_and_no_dangling_list(
+    project: Project, before_and_after: tuple[Path, dict[str, bytes]]
+) -> None:
+    saved, new_tree = before_and_after
+    old_tree = Project(saved).tree()
+    _restore(project, saved)
+    started = time.perf_counter()
+    assert subprocess.run(_build_command(project.root), check=False).returncode == 0
     duration = time.perf_counter() - started
-    new_tree = reference.tree()
-    assert new_tree != old_tree
-
-    outcomes = []
-    for step in (1, 3, 5, 7, 8, 9, 10):
-        # Start each time from the old site and the old public/.
-        shutil.rmtree(project.root / "public")
-        for leftover in _leftovers(project.root):
-            shutil.rmtree(project.root / leftover)
-        for name, data in old_entries.items():
-            (project.root / "entries" / name).write_bytes(data)
-        shutil.copytree(saved_public, project.root / "public")
-        assert project.tree() == old_tree
-        _edit_every_entry(project.root)
-
+    for step in (1, 3, 5, 7, 8, 9, 10, 12):
+        _restore(project, saved)
         child = subprocess.Popen(_build_command(project.root), stdout=subprocess.DEVNULL)
         time.sleep(duration * step / 10)
         child.send_signal(signal.SIGKILL)
         child.wait()
-
-        public = project.tree() if (project.root / "public").exists() else {}
-        assert public in (old_tree, new_tree), f"a build killed at step {step} left a mix"
-        outcomes.append("new" if public == new_tree else "old")
-
+        assert_consistent(project.root / "public", old_tree, new_tree)
         # The next build cleans up whatever the killed one left and finishes the job.
         assert subprocess.run(_build_command(project.root), check=False).returncode == 0
         assert project.tree() == new_tree
-        assert _leftovers(project.root) == []
-    assert "old" in outcomes  # some kills landed before the swap
+        assert _beside(project.root) == []
+
+
+def test_check_says_to_finish_a_stopped_build(project: Project, run: Run) -> None:
+    project.entry(*ENTRY)
+    assert run("build").exit_code == 0
+    (project.root / "public" / write.UNFINISHED).write_text("")
+    result = run("check")
+    assert result.exit_code == 0
+    assert result.errors[0] == (
+        "public/: warning: a build into it was stopped before it finished, so it may mix old"
+        " and new files; run `feedpub build` to finish it"
+    )
+    assert run("build").exit_code == 0
+    assert not (project.root / "public" / write.UNFINISHED).exists()
+    assert run("check").errors == []
 
 
 def test_two_builds_at_once_do_not_corrupt_each_other(project: Project) -> None:
@@ -92,7 +216,7 @@ def test_two_builds_at_once_do_not_corrupt_each_other(project: Project) -> None:
     shutil.rmtree(project.root / "public")
     assert subprocess.run(_build_command(project.root), check=False).returncode == 0
     assert project.tree() == built
-    assert _leftovers(project.root) == []
+    assert _beside(project.root) == []
 
 
 @pytest.mark.parametrize(
@@ -102,29 +226,59 @@ def test_two_builds_at_once_do_not_corrupt_each_other(project: Project) -> None:
         (PermissionError(13, "Permission denied"), "Permission denied"),
     ],
 )
-def test_disk_fault_gives_a_clear_error_and_keeps_old_public(
+def test_disk_fault_halfway_is_a_clear_error_and_the_next_build_finishes(
     project: Project,
     run: Run,
-    monkeypatch: pytest.MonkeyPatch,
+    before_and_after: tuple[Path, dict[str, bytes]],
     error: OSError,
     message: str,
 ) -> None:
+    saved, new_tree = before_and_after
+    old_tree = Project(saved).tree()
+    _restore(project, saved)
+    real_replace = os.replace
+    calls = 0
+
+    def failing(source: str, target: str) -> None:
+        nonlocal calls
+        calls += "/public/" in os.fspath(target)
+        if calls == 6:
+            raise type(error)(error.errno, error.strerror, os.fspath(target))
+        real_replace(source, target)
+
+    with pytest.MonkeyPatch.context() as patch:  # not `monkeypatch`: run's chdir must stay
+        patch.setattr(os, "replace", failing)
+        result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[0].startswith(f"{project.root}/public/: cannot write {project.root}/")
+    assert result.errors[0].endswith(f": {message}")
+    assert result.errors[1] == (
+        "feedpub: 1 problem in 1 file; public/ is partly updated: every file in it is whole and"
+        " no list or feed links to a missing page; run the build again once this is fixed"
+    )
+    assert not [p for p in (project.root / "public").rglob("*") if ".feedpub-tmp-" in p.name]
+    assert_consistent(project.root / "public", old_tree, new_tree)
+    assert run("build").exit_code == 0
+    assert project.tree() == new_tree
+    assert _beside(project.root) == []
+
+
+def test_fault_before_any_write_leaves_public_as_it_was(project: Project, run: Run) -> None:
     project.entry(*ENTRY)
     assert run("build").exit_code == 0
     before = project.tree()
     project.entry("2021-11-06-more.yaml", "title: More\ndate: 2021-11-06\nbody: x\n")
 
     def refuse(*args: object, **kwargs: object) -> None:
-        raise type(error)(error.errno, error.strerror, str(args[0]))
+        raise PermissionError(13, "Permission denied", str(args[0]))
 
-    monkeypatch.setattr(os, "mkdir", refuse)
-    result = run("build")
-    monkeypatch.undo()
-    assert result.exit_code == 1
-    assert result.errors[0].startswith(f"{project.root}/public/: cannot write ")
-    assert result.errors[0].endswith(f": {message}")
-    assert result.errors[1] == "feedpub: 1 problem in 1 file; public/ was not changed"
-    assert "Traceback" not in result.stderr
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(write, "_write", refuse)
+        result = run("build")
+    assert result.errors == [
+        f"{project.root}/public/: cannot write {project.root}/public: Permission denied",
+        "feedpub: 1 problem in 1 file; public/ was not changed",
+    ]
     assert project.tree() == before
 
 

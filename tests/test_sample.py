@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import REPO
-from feedpub.build import Project, read_site
+from feedpub.gather import Project, read_site
 
 
 def test_sample_entry_has_the_statement_s_title_date_type_byline_and_six_paragraphs() -> None:

@@ -173,7 +173,7 @@ def test_type_and_tag_feeds_hold_exactly_their_statements(corpus: Project) -> No
 def test_pages_offer_autodiscovery_for_their_feeds(corpus: Project) -> None:
     def alternates(page: str) -> list[str]:
         tree = etree.parse(str(corpus.root / "public" / page), etree.HTMLParser())
-        return tree.xpath("//head/link[@rel='alternate']/@href")
+        return [str(href) for href in tree.xpath("//head/link[@rel='alternate']/@href")]
 
     base = "https://press.example.org/"
     main = [base + name for name in ("atom.xml", "rss.xml", "feed.json")]
@@ -203,7 +203,7 @@ def test_ids_do_not_change_with_title_body_or_site_address(project: Project, run
 
 def _archive_chain(public: Path) -> list[list[str]]:
     """Walk prev-archive links from the subscription document, as RFC 5005 §4.2 says."""
-    chain = []
+    chain: list[list[str]] = []
     document = etree.parse(str(public / "atom.xml"))
     while True:
         prev = document.xpath("/a:feed/a:link[@rel='prev-archive']/@href", namespaces=NS)
@@ -320,42 +320,6 @@ def test_attachments_are_copied_and_enclosed_in_every_format(project: Project, r
     assert '<a href="2021-11-05-rates.pdf" type="application/pdf">Signed statement</a>' in page
 
 
-@pytest.mark.parametrize(
-    ("listed", "expected"),
-    [
-        ("[missing.pdf]", "4:15: attachments: item 1: 'missing.pdf' is not a file in entries/"),
-        ("[x.svg]", "4:15: attachments: item 1: 'x.svg': cannot attach .svg files"),
-        ("[../secret.pdf]", "4:15: attachments: item 1: '../secret.pdf' is not a plain file name"),
-        ("[a.pdf, a.pdf]", "4:14: attachments: 'a.pdf' is listed twice"),
-        ("a.pdf", "4:14: attachments: expected a list of file names, got text ('a.pdf')"),
-    ],
-)
-def test_attachment_problems_are_reported(
-    project: Project, run: Run, listed: str, expected: str
-) -> None:
-    project.entry("a.pdf", b"%PDF")
-    project.entry("x.svg", b"<svg onload='alert(1)'/>")
-    project.entry(
-        "2021-11-05-x.yaml", f"title: X\ndate: 2021-11-05\nbody: x\nattachments: {listed}\n"
-    )
-    result = run("check")
-    assert result.exit_code == 1
-    assert any(e.startswith(f"entries/2021-11-05-x.yaml:{expected}") for e in result.errors), (
-        result.errors
-    )
-
-
-def test_unreferenced_file_in_entries_is_a_warning(project: Project, run: Run) -> None:
-    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
-    project.entry("2021-11-05-forgotten.pdf", b"%PDF")
-    result = run("build")
-    assert result.exit_code == 0
-    assert result.errors == [
-        "entries/2021-11-05-forgotten.pdf: warning: no entry lists this file under attachments,"
-        " so it is not published"
-    ]
-
-
 def test_feed_metadata_icon_logo_rights_generator_and_language(project: Project, run: Run) -> None:
     project.file("static/icon.png", b"\x89PNG")
     project.file("static/logo.png", b"\x89PNG")
@@ -379,16 +343,6 @@ def test_feed_metadata_icon_logo_rights_generator_and_language(project: Project,
     assert (document["icon"], document["favicon"]) == (
         "https://press.example.org/logo.png",
         "https://press.example.org/icon.png",
-    )
-
-
-def test_icon_must_be_a_static_file(project: Project, run: Run) -> None:
-    project.config(project.read("feedpub.yaml") + "icon: missing.png\n")
-    result = run("check")
-    assert result.exit_code == 1
-    assert (
-        "feedpub.yaml:11:7: icon: 'missing.png' is not a file in static/; put the image"
-        " there or give a URL" in result.errors
     )
 
 

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from feedpub import __version__
 from feedpub.errors import FeedpubError, Problem, shown_path, summarize
-from feedpub.outcome import BuildResult, unchanged_build
+from feedpub.incremental import BuildResult, probe, replay
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         "validate feedpub.yaml and every entry; write nothing",
         "Validate feedpub.yaml and every entry and report every problem, with a count. Writes"
         " nothing: suited to a pull-request check and a pre-commit hook.",
-        "  feedpub check\n  feedpub check --format github --public",
+        "  feedpub check\n  feedpub check --format github",
     )
     _add_root(check_cmd)
     check_cmd.add_argument("--now", metavar="TIME", help=_NOW_HELP)
@@ -97,12 +97,6 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="github: print problems as GitHub Actions annotations, shown on the pull"
         " request's diff (default: text)",
-    )
-    check_cmd.add_argument(
-        "--public",
-        action="store_true",
-        help="also fail when the committed public/ is not what a build would write now, or"
-        " when a published statement was deleted or changed its id",
     )
 
     new_cmd = _command(
@@ -235,14 +229,17 @@ def _held(held: Sequence[datetime]) -> str:
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     now = resolve_now(args.now)
     out = args.out or args.root / "public"
     # An unchanged site is answered from the cache before any heavy module is imported.
-    result, probed = unchanged_build(args.root, out, now, preview=False)
-    if result is None:
+    found = probe(args.root, out, now, preview=False)
+    if found.up_to_date:
+        result = replay(found, time.perf_counter() - started)
+    else:
         from feedpub import build
 
-        result = build.build(args.root, args.out, now, probed=probed)
+        result = build.build(args.root, args.out, now, probed=found)
     _print_problems(result.warnings, sys.stderr)
     print(_build_summary(result))
     return EXIT_OK
@@ -263,7 +260,7 @@ def _build_summary(result: BuildResult) -> str:
         )
     else:
         what = f"already up to date, {_plural(report.unchanged, 'file')} unchanged"
-    where = f"{shown_path(result.out)}/"
+    where = f"{shown_path(Path(result.out))}/"
     return f"feedpub: built {statements} into {where} ({what}) in {result.seconds:.2f} s"
 
 
@@ -271,7 +268,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from feedpub import build
 
     try:
-        result = build.check(args.root, resolve_now(args.now), public=args.public)
+        result = build.check(args.root, resolve_now(args.now))
     except FeedpubError as exc:
         if args.format != "github":
             raise
@@ -287,9 +284,8 @@ def _run_check(args: argparse.Namespace) -> int:
     site = result.site
     entries = _plural(len(site.entries) + len(site.held) + len(site.drafts), "entry", "entries")
     warnings = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
-    public = "; public/ is up to date" if args.public else ""
     held = _held([e.published for e in site.held])
-    print(f"feedpub: {entries} checked, no problems{warnings}{held}{public}")
+    print(f"feedpub: {entries} checked, no problems{warnings}{held}")
     return EXIT_OK
 
 
@@ -319,7 +315,7 @@ def _run_new(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from feedpub.cache import cache_folder
+    from feedpub.incremental import cache_folder
     from feedpub.serve import Preview
 
     out = args.out or cache_folder(args.root) / "preview"

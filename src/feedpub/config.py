@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from feedpub import values
 from feedpub.errors import Problems
+from feedpub.fields import FieldSpec, Limits, read_fields
 from feedpub.load import Document, Node, ScalarNode, read_document
 from feedpub.model import Publisher, SiteConfig
 from feedpub.values import Invalid, fail
@@ -24,7 +26,7 @@ _TAGGING_ENTITY = re.compile(
 )
 
 
-def _id_authority(node: Node) -> str:
+def _id_authority(node: Node, ctx: None, limits: Limits) -> str:
     value = values.text(node, max_length=200)
     m = _TAGGING_ENTITY.fullmatch(value)
     if not m:
@@ -41,7 +43,7 @@ def _id_authority(node: Node) -> str:
     return value
 
 
-def _image(node: Node) -> str:
+def _image(node: Node, ctx: None, limits: Limits) -> str:
     """An image's absolute URL, or its path inside public/ (usually a file from static/)."""
     value = values.text(node, max_length=500)
     if "://" in value:
@@ -51,7 +53,7 @@ def _image(node: Node) -> str:
     return value
 
 
-def _publisher(node: Node) -> Publisher:
+def _publisher(node: Node, ctx: None, limits: Limits) -> Publisher:
     if isinstance(node, ScalarNode):
         return Publisher(name=values.text(node, max_length=200))
     found: dict[str, Any] = {}
@@ -72,83 +74,174 @@ def _publisher(node: Node) -> Publisher:
     return Publisher(**found)
 
 
-_READERS: dict[str, Callable[[Node], Any]] = {
-    "title": lambda n: values.text(n, max_length=200),
-    "base_url": lambda n: values.web_url(n, directory=True),
-    "description": lambda n: values.one_line(values.text(n, max_length=1000, single_line=False)),
-    "language": values.language,
-    "timezone": values.time_zone,
-    "publisher": _publisher,
-    "feed_limit": lambda n: values.integer(n, minimum=1, maximum=1000),
-    "id_authority": _id_authority,
-    "icon": _image,
-    "logo": _image,
-    "rights": lambda n: values.one_line(values.text(n, max_length=300)),
-}
-_REQUIRED = (
-    "title",
-    "base_url",
-    "description",
-    "language",
-    "timezone",
-    "publisher",
-    "id_authority",
+def _line(node: Node, ctx: None, limits: Limits) -> str:
+    return values.one_line(values.text(node, max_length=limits["length"]))
+
+
+def _paragraph(node: Node, ctx: None, limits: Limits) -> str:
+    return values.one_line(values.text(node, max_length=limits["length"], single_line=False))
+
+
+def _base_url(node: Node, ctx: None, limits: Limits) -> str:
+    return values.web_url(node, directory=True)
+
+
+def _language(node: Node, ctx: None, limits: Limits) -> str:
+    return values.language(node)
+
+
+def _time_zone(node: Node, ctx: None, limits: Limits) -> tuple[str, tzinfo]:
+    return values.time_zone(node)
+
+
+def _feed_limit(node: Node, ctx: None, limits: Limits) -> int:
+    return values.integer(node, minimum=1, maximum=limits["most"])
+
+
+SETTINGS: tuple[FieldSpec[None], ...] = (
+    FieldSpec(
+        "title",
+        _line,
+        "the site's name, on every page and feed; at most {length} characters",
+        required=True,
+        limits={"length": 200},
+    ),
+    FieldSpec(
+        "description",
+        _paragraph,
+        "one sentence on what the site publishes; at most {length} characters",
+        required=True,
+        limits={"length": 1000},
+    ),
+    FieldSpec(
+        "base_url",
+        _base_url,
+        "where `public/` is served: an absolute http(s) URL, such as"
+        " `https://ORG.github.io/REPO/` or `https://statements.example.org/`",
+        required=True,
+    ),
+    FieldSpec(
+        "language",
+        _language,
+        "the site's language (BCP 47), such as `en`, `en-GB`, `fr`",
+        required=True,
+    ),
+    FieldSpec(
+        "timezone",
+        _time_zone,
+        "the office's time zone (IANA),"
+        " such as `Europe/Paris`: dates without an offset are read in it",
+        required=True,
+    ),
+    FieldSpec(
+        "publisher",
+        _publisher,
+        "the office: a name, or `{{name: ..., email: ..., url: ...}}` (email and url optional)",
+        required=True,
+    ),
+    FieldSpec(
+        "id_authority",
+        _id_authority,
+        "RFC 4151's authority for permanent ids: a"
+        " domain (or e-mail address) the office held and a date it held it, such as"
+        " `statements.example.org,2021`",
+        required=True,
+    ),
+    FieldSpec(
+        "feed_limit",
+        _feed_limit,
+        "how many of the newest statements each feed holds, 1 to {most}; default 50",
+        default=DEFAULT_FEED_LIMIT,
+        limits={"most": 1000},
+    ),
+    FieldSpec("icon", _image, "a small square image: a file in `static/`, or a URL"),
+    FieldSpec("logo", _image, "the office's logo: a file in `static/`, or a URL"),
+    FieldSpec(
+        "rights",
+        _line,
+        "the feeds' copyright line; at most {length} characters",
+        limits={"length": 300},
+    ),
 )
+
+
+# Where feedpub.yaml is unusable, entries are still checked, against what it does say and
+# these stand-ins for the rest. An unknown time zone (timezone_name "") turns off the one
+# check that needs it, a date against its file name, rather than guess and report wrongly.
+_STAND_INS: dict[str, Any] = {
+    "title": "(unusable feedpub.yaml)",
+    "description": "",
+    "base_url": "https://invalid.example/",
+    "language": "en",
+    "timezone": ("", ZoneInfo("UTC")),
+    "publisher": Publisher(name="(unusable feedpub.yaml)"),
+    "id_authority": "invalid.example,2000",
+}
 
 
 def read_config(root: Path, problems: Problems, shown: str = CONFIG_NAME) -> SiteConfig | None:
     """Read `root/feedpub.yaml`, adding every problem found; None when it is unusable."""
+    return read_settings(root, problems, shown)[0]
+
+
+def read_settings(
+    root: Path, problems: Problems, shown: str = CONFIG_NAME
+) -> tuple[SiteConfig | None, SiteConfig]:
+    """Read `root/feedpub.yaml`: the settings (None when unusable, every problem added), and
+    the settings to check entries against, stand-ins taking the place of broken fields."""
     path = root / CONFIG_NAME
+    found: dict[str, Any] = {}
+    if path.is_symlink():
+        problems.add(shown, "is a symbolic link; keep the real file in the site", line=0)
+        return None, _make(found, complete=False)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         problems.add(shown, f"not found; is {root} a feedpub site?", line=0)
-        return None
+        return None, _make(found, complete=False)
     except OSError as exc:
         problems.add(shown, f"cannot read: {exc.strerror}", line=0)
-        return None
+        return None, _make(found, complete=False)
+    before = len(problems.errors)
     document = read_document(shown, data, problems)
-    if document is None:
-        return None
-    config = config_from_document(document, problems)
+    if document is not None:
+        found = read_fields(document, SETTINGS, None, problems)
+        _check_images(root, document, found, shown, problems)
+    if len(problems.errors) > before:
+        return None, _make(found, complete=False)
+    config = _make(found, complete=True)
+    return config, config
+
+
+def _check_images(
+    root: Path, document: Document, found: dict[str, Any], shown: str, problems: Problems
+) -> None:
+    """An icon or logo given as a path must be a file in static/, which copies it."""
     for name in ("icon", "logo"):
         field = document.fields.get(name)
-        image = getattr(config, name, None)
-        if field and config and image and image.startswith(config.base_url):
-            rel = image.removeprefix(config.base_url)
-            if not (root / STATIC_DIR / rel).is_file():
-                line, column = values.node_position(field.value, (field.line, field.column))
-                problems.add(
-                    shown,
-                    f"{rel!r} is not a file in {STATIC_DIR}/; put the image there or give a URL",
-                    line=line,
-                    column=column,
-                    field=name,
-                )
-                config = None
-    return config
+        image = found.get(name)
+        if field is None or not image or "://" in image:
+            continue
+        if not (root / STATIC_DIR / image).is_file():
+            line, column = values.node_position(field.value, (field.line, field.column))
+            problems.add(
+                shown,
+                f"{image!r} is not a file in {STATIC_DIR}/; put the image there or give a URL",
+                line=line,
+                column=column,
+                field=name,
+            )
 
 
-def config_from_document(document: Document, problems: Problems) -> SiteConfig | None:
-    before = len(problems.errors)
-    found = values.read_fields(document, _READERS, _REQUIRED, problems)
-    if len(problems.errors) > before:
-        return None
-    timezone_name, zone = found["timezone"]
-    return SiteConfig(
-        title=found["title"],
-        base_url=found["base_url"],
-        description=found["description"],
-        language=found["language"],
-        timezone_name=timezone_name,
-        timezone=zone,
-        publisher=found["publisher"],
-        feed_limit=found.get("feed_limit", DEFAULT_FEED_LIMIT),
-        id_authority=found["id_authority"],
-        icon=_absolute(found.get("icon"), found["base_url"]),
-        logo=_absolute(found.get("logo"), found["base_url"]),
-        rights=found.get("rights"),
-    )
+def _make(found: dict[str, Any], *, complete: bool) -> SiteConfig:
+    values_ = {spec.target: spec.default for spec in SETTINGS if not spec.required}
+    if not complete:
+        values_.update(_STAND_INS)
+    values_.update({key: value for key, value in found.items() if value is not None})
+    values_["timezone_name"], values_["timezone"] = values_["timezone"]
+    for image in ("icon", "logo"):
+        values_[image] = _absolute(values_[image], values_["base_url"])
+    return SiteConfig(**values_)
 
 
 def _absolute(image: str | None, base_url: str) -> str | None:

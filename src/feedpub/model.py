@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 # Languages written right to left (primary subtags, BCP 47).
 RTL_LANGUAGES = frozenset(
@@ -67,13 +73,47 @@ class Withdrawal:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A statement's body as safe HTML: in memory when just compiled, else a place in the
+    build cache's body store, read when a page or feed needs it. Bodies are most of a
+    site's bytes; 100,000 of them held at once would not fit the memory a build may use."""
+
+    html_text: str | None = None  # links as written, for the statement's own page
+    absolute_text: str | None = None  # relative links made absolute, for feed readers
+    stored: tuple[str, int, int, int] | None = None  # (segment file, offset, html, absolute)
+
+    @property
+    def html(self) -> str:
+        if self.stored is not None:
+            return _read_stored(self.stored)[0]
+        return self.html_text or ""
+
+    @property
+    def absolute(self) -> str:
+        if self.stored is not None:
+            return _read_stored(self.stored)[1]
+        return self.absolute_text or ""
+
+
+def _read_stored(where: tuple[str, int, int, int]) -> tuple[str, str]:
+    segment, offset, html_size, absolute_size = where
+    with open(segment, "rb") as handle:
+        handle.seek(offset)
+        data = handle.read(html_size + absolute_size)
+    html = data[:html_size].decode()
+    # An absolute body equal to the body is stored once, as length 0.
+    return html, (data[html_size:].decode() if absolute_size else html)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
     """One statement, validated and with its body rendered to safe HTML."""
 
     source: str  # path shown to users, e.g. entries/2021-11-05-rates.yaml
     slug: str
-    id: str
+    id: str  # as written (or derived): RSS's guid and JSON Feed's id
+    atom_id: str  # the same when it is an IRI; else a tag URI made from it (RFC 4287 §4.2.6)
     title: str
     published: datetime
     updated: datetime  # equals `published` unless a correction was dated
@@ -83,15 +123,25 @@ class Entry:
     tags: tuple[str, ...]
     tag_slugs: tuple[str, ...]  # tags[i] is published under tags/<tag_slugs[i]>/
     summary: str
-    body_html: str  # safe HTML; links as written, for the statement's own page
-    feed_html: str  # the same with relative links made absolute, for feed readers
+    body: Body
     path: str  # URL path of its page inside public/, e.g. 2021/11/05/rates/
     attachments: tuple[Attachment, ...] = ()
+    aliases: tuple[str, ...] = ()  # earlier paths of its page, each kept as a redirect
     language: str | None = None  # BCP 47, when it differs from the site's
     key: str = ""  # changes whenever the source file or what compiling it depends on does
     corrections: tuple[Correction, ...] = ()  # oldest first
     withdrawn: Withdrawal | None = None
     draft: bool = False
+
+    @property
+    def body_html(self) -> str:
+        """Safe HTML, links as written: for the statement's own page."""
+        return self.body.html
+
+    @property
+    def body_absolute(self) -> str:
+        """Safe HTML with relative links made absolute: for feed readers."""
+        return self.body.absolute
 
     @property
     def is_updated(self) -> bool:
@@ -113,6 +163,11 @@ class Entry:
         """(tag, slug) pairs, for templates."""
         return tuple(zip(self.tags, self.tag_slugs, strict=True))
 
+    @property
+    def noted_corrections(self) -> tuple[Correction, ...]:
+        """The corrections that say what changed, oldest first."""
+        return tuple(c for c in self.corrections if c.note)
+
 
 def sort_key(entry: Entry) -> tuple[float, str]:
     """Newest first; ties broken by id so the order never depends on the file system."""
@@ -126,3 +181,82 @@ class Site:
     drafts: tuple[Entry, ...] = ()  # checked, never published
     held: tuple[Entry, ...] = ()  # under embargo: dated after "now", soonest first
     entries_dir: Path | None = None  # where attachments are read from
+
+
+# --- to and from JSON-able data (the build cache is data, never pickle) ---------------------
+
+
+def to_data(value: Any) -> Any:
+    """A model value as JSON-able data: a dataclass as the list of its fields in order."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [to_data(getattr(value, f.name)) for f in dataclasses.fields(value)]
+    if isinstance(value, tuple | list):
+        return [to_data(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_data(item) for key, item in value.items()}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def from_data(kind: Any, data: Any, zone: tzinfo) -> Any:
+    """The inverse of to_data for a value of type `kind`; datetimes come back in `zone`."""
+    return _decoder(kind)(data, zone)
+
+
+Decoder = Callable[[Any, tzinfo], Any]
+_DECODERS: dict[Any, Decoder] = {}
+
+
+def _decoder(kind: Any) -> Decoder:
+    found = _DECODERS.get(kind)
+    if found is None:
+        found = _DECODERS[kind] = _make_decoder(kind)
+    return found
+
+
+def _make_decoder(kind: Any) -> Decoder:
+    # Made once per type and reused: the cache decodes thousands of entries per build.
+    if kind in (str, int, float, bool, type(None), Any):
+        return lambda data, zone: data
+    if kind is datetime:
+        return lambda data, zone: datetime.fromisoformat(data).astimezone(zone)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return lambda data, zone: kind(data)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        parts = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(kind)]
+
+        def make(data: Any, zone: tzinfo) -> Any:
+            return kind(
+                **{
+                    name: decode(item, zone)
+                    for (name, decode), item in zip(parts, data, strict=False)
+                }
+            )
+
+        return make
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (types.UnionType, typing.Union):
+        (inner,) = [a for a in args if a is not type(None)]
+        decode = _decoder(inner)
+        return lambda data, zone: None if data is None else decode(data, zone)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        decode = _decoder(args[0])
+        return lambda data, zone: tuple(decode(item, zone) for item in data)
+    if origin is tuple:
+        decoders = [_decoder(a) for a in args]
+        return lambda data, zone: tuple(
+            d(item, zone) for d, item in zip(decoders, data, strict=False)
+        )
+    if origin is list:
+        decode = _decoder(args[0])
+        return lambda data, zone: [decode(item, zone) for item in data]
+    if origin in (dict, Mapping):
+        decode = _decoder(args[1])
+        return lambda data, zone: {key: decode(item, zone) for key, item in data.items()}
+    raise TypeError(f"cannot read back {kind!r}")

@@ -6,11 +6,11 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from feedpub.build import ENTRIES_DIR, Project
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.errors import FeedpubError, Problem, Problems
+from feedpub.gather import ENTRIES_DIR, Project
 from feedpub.slug import slugify
-from feedpub.validate import LIMITS, MAX_SLUG, entry_id
+from feedpub.validate import ENTRY_FIELDS, MAX_SLUG, entry_id
 
 MAX_NEW_SLUG = 60  # room under MAX_SLUG for a "-2" should the office reuse a title
 
@@ -40,8 +40,8 @@ def new_entry(
     shown = project.show("(title)")
     if not title:
         problems.add(shown, "the title is empty", line=0)
-    elif len(title) > LIMITS["title"]:
-        problems.add(shown, f"the title is {len(title)} characters; at most 300", line=0)
+    elif len(title) > (most := ENTRY_FIELDS[0].limits["length"]):
+        problems.add(shown, f"the title is {len(title)} characters; at most {most}", line=0)
     slug = slugify(title, MAX_NEW_SLUG)
     if title and not slug:
         problems.add(shown, "the title has no letter or digit to make a file name from", line=0)

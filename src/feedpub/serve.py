@@ -9,9 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from feedpub.build import build
-from feedpub.cache import scan_sources
 from feedpub.errors import FeedpubError
-from feedpub.outcome import BuildResult
+from feedpub.incremental import BuildResult, scan_sources
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -39,7 +38,7 @@ class Preview:
         # 127.0.0.1 only: a preview may show drafts and embargoed statements.
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._stop = threading.Event()
-        self._seen: dict[str, tuple[int, int]] = {}
+        self._seen: dict[str, list[int]] = {}
 
     @property
     def url(self) -> str:

@@ -1,16 +1,19 @@
-"""One entry file -> Entry, with every problem in the file reported together."""
+"""Entry files -> Entry: each file's fields declared once and read with every problem in the
+file reported together; then the checks across entries (ids, addresses, shared names)."""
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from feedpub import values
 from feedpub.errors import Problem, Problems, Severity
+from feedpub.fields import FieldSpec, Limits, read_fields
 from feedpub.load import (
     MAX_FILE_BYTES,
     Document,
@@ -22,23 +25,13 @@ from feedpub.load import (
 )
 from feedpub.markup import Body, absolute_links, render_markdown
 from feedpub.model import Attachment, Correction, Entry, SiteConfig, Withdrawal
+from feedpub.model import Body as EntryBody
 from feedpub.slug import slugify
 from feedpub.values import Invalid, Moment, fail
 
 FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml")
 MAX_SLUG = 80
 DEFAULT_TYPE = "Statement"
-
-LIMITS = {
-    "title": 300,
-    "type": 60,
-    "byline": 200,
-    "bylines": 20,
-    "summary": 1000,
-    "tag": 60,
-    "tags": 50,
-    "note": 500,
-}
 
 
 # Media types by extension, fixed here so the output never depends on the machine's
@@ -71,7 +64,6 @@ MEDIA_TYPES = {
     "odp": "application/vnd.oasis.opendocument.presentation",
     "zip": "application/zip",
 }
-MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 _ATTACHMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -81,42 +73,42 @@ class _Context:
     available: Mapping[str, int]  # files beside the entries (not entries), by name: size
 
 
-def _title(node: Node, ctx: _Context) -> str:
-    return values.text(node, max_length=LIMITS["title"])
+def _title(node: Node, ctx: _Context, limits: Limits) -> str:
+    return values.text(node, max_length=limits["length"])
 
 
-def _date(node: Node, ctx: _Context) -> Moment:
+def _date(node: Node, ctx: _Context, limits: Limits | None = None) -> Moment:
     return values.moment(node, ctx.config.timezone, ctx.config.timezone_name)
 
 
-def _type(node: Node, ctx: _Context) -> str:
-    value = values.one_line(values.text(node, max_length=LIMITS["type"]))
+def _type(node: Node, ctx: _Context, limits: Limits) -> str:
+    value = values.one_line(values.text(node, max_length=limits["length"]))
     if not any(character.isalnum() for character in value):  # any script: بيان, Заявление
         fail(f"must contain a letter or a digit, got {value!r}", node)
     return value
 
 
-def _bylines(node: Node, ctx: _Context) -> tuple[str, ...]:
+def _bylines(node: Node, ctx: _Context, limits: Limits) -> tuple[str, ...]:
     return values.text_list(
-        node, max_items=LIMITS["bylines"], max_length=LIMITS["byline"], single_allowed=True
+        node, max_items=limits["names"], max_length=limits["length"], single_allowed=True
     )
 
 
-def _body(node: Node, ctx: _Context) -> str:
+def _body(node: Node, ctx: _Context, limits: Limits) -> str:
     return values.text(node, max_length=MAX_FILE_BYTES, single_line=False)
 
 
-def _summary(node: Node, ctx: _Context) -> str:
-    value = values.text(node, max_length=LIMITS["summary"], single_line=False)
+def _summary(node: Node, ctx: _Context, limits: Limits) -> str:
+    value = values.text(node, max_length=limits["length"], single_line=False)
     if re.search(r"\n[ \t]*\n", value):
         fail("must be one paragraph (no blank lines)", node)
     return values.one_line(value)
 
 
-def _tags(node: Node, ctx: _Context) -> tuple[str, ...]:
+def _tags(node: Node, ctx: _Context, limits: Limits) -> tuple[str, ...]:
     tags = tuple(
         values.one_line(t)
-        for t in values.text_list(node, max_items=LIMITS["tags"], max_length=LIMITS["tag"])
+        for t in values.text_list(node, max_items=limits["tags"], max_length=limits["length"])
     )
     seen: dict[str, str] = {}
     for tag in tags:
@@ -127,23 +119,24 @@ def _tags(node: Node, ctx: _Context) -> tuple[str, ...]:
     return tags
 
 
-def _attachments(node: Node, ctx: _Context) -> tuple[Attachment, ...]:
+def _attachments(node: Node, ctx: _Context, limits: Limits) -> tuple[Attachment, ...]:
     if not isinstance(node, SequenceNode):
         fail(f"expected a list of file names, got {describe_node(node)}", node)
     found: list[Attachment] = []
     for number, item in enumerate(node.value, 1):
         try:
-            found.append(_attachment(item, ctx))
+            found.append(_attachment(item, ctx, limits))
         except Invalid as exc:
             fail(f"item {number}: {exc.message}", exc.node or item)
-    names = [a.name for a in found]
-    for name in names:
-        if names.count(name) > 1:
-            fail(f"{name!r} is listed twice", node)
+    seen: set[str] = set()
+    for attachment, item in zip(found, node.value, strict=True):
+        if attachment.name in seen:
+            fail(f"{attachment.name!r} is listed twice", item)
+        seen.add(attachment.name)
     return tuple(found)
 
 
-def _attachment(node: Node, ctx: _Context) -> Attachment:
+def _attachment(node: Node, ctx: _Context, limits: Limits) -> Attachment:
     title = ""
     if isinstance(node, MappingNode):
         parts = {key: value for key, _, value in values.mapping_items(node)}
@@ -153,9 +146,9 @@ def _attachment(node: Node, ctx: _Context) -> Attachment:
         if "file" not in parts:
             fail("file: required field is missing", node)
         if "title" in parts:
-            title = values.text(parts["title"], max_length=LIMITS["title"])
+            title = values.text(parts["title"], max_length=limits["title"])
         node = parts["file"]
-    name = values.text(node, max_length=120)
+    name = values.text(node, max_length=limits["name"])
     if not _ATTACHMENT_NAME.fullmatch(name):
         fail(
             f"{name!r} is not a plain file name (letters, digits, '.', '_', '-'; no folders)",
@@ -174,16 +167,17 @@ def _attachment(node: Node, ctx: _Context) -> Attachment:
     size = ctx.available.get(name)
     if size is None:
         fail(f"{name!r} is not a file in entries/", node)
-    if size > MAX_ATTACHMENT_BYTES:
-        fail(f"{name!r} is {size:,} bytes; an attachment may be at most 100 MB", node)
+    if size > limits["megabytes"] * 1024 * 1024:
+        most = limits["megabytes"]
+        fail(f"{name!r} is {size:,} bytes; an attachment may be at most {most} MB", node)
     return Attachment(name=name, title=title or name, media_type=media_type, length=size)
 
 
-def _change_note(node: Node, ctx: _Context) -> str:
-    return values.one_line(values.text(node, max_length=LIMITS["note"]))
+def _note(node: Node, ctx: _Context, limits: Limits) -> str:
+    return values.one_line(values.text(node, max_length=limits["length"]))
 
 
-def _dated_note(node: Node, ctx: _Context, text_key: str) -> tuple[datetime, str]:
+def _dated_note(node: Node, ctx: _Context, text_key: str, limits: Limits) -> tuple[datetime, str]:
     parts = {key: value for key, _, value in values.mapping_items(values.mapping(node))}
     for key in parts:
         if key not in ("date", text_key):
@@ -196,19 +190,19 @@ def _dated_note(node: Node, ctx: _Context, text_key: str) -> tuple[datetime, str
     except Invalid as exc:
         raise Invalid(exc.message, exc.node, "date") from None
     try:
-        note = values.one_line(values.text(parts[text_key], max_length=LIMITS["note"]))
+        note = values.one_line(values.text(parts[text_key], max_length=limits["length"]))
     except Invalid as exc:
         raise Invalid(exc.message, exc.node, text_key) from None
     return at, note
 
 
-def _corrections(node: Node, ctx: _Context) -> tuple[Correction, ...]:
+def _corrections(node: Node, ctx: _Context, limits: Limits) -> tuple[Correction, ...]:
     if not isinstance(node, SequenceNode):
         fail(f"expected a list of {{date: ..., note: ...}}, got {describe_node(node)}", node)
     found = []
     for number, item in enumerate(node.value, 1):
         try:
-            at, note = _dated_note(item, ctx, "note")
+            at, note = _dated_note(item, ctx, "note", limits)
         except Invalid as exc:
             part = f".{exc.part}" if exc.part else ""
             fail(f"item {number}{part}: {exc.message}", exc.node or item)
@@ -216,43 +210,179 @@ def _corrections(node: Node, ctx: _Context) -> tuple[Correction, ...]:
     return tuple(found)
 
 
-def _withdrawn(node: Node, ctx: _Context) -> Withdrawal:
-    at, reason = _dated_note(node, ctx, "reason")
+def _withdrawn(node: Node, ctx: _Context, limits: Limits) -> Withdrawal:
+    at, reason = _dated_note(node, ctx, "reason", limits)
     return Withdrawal(at=at, reason=reason)
 
 
-def _id(node: Node, ctx: _Context) -> str:
-    return values.uri(node)
+def _id(node: Node, ctx: _Context, limits: Limits) -> str:
+    return values.identifier(node, max_length=limits["length"])
 
 
-def _draft(node: Node, ctx: _Context) -> bool:
+def _aliases(node: Node, ctx: _Context, limits: Limits) -> tuple[str, ...]:
+    if not isinstance(node, SequenceNode):
+        fail(f"expected a list of earlier paths, got {describe_node(node)}", node)
+    if len(node.value) > limits["aliases"]:
+        fail(f"has {len(node.value):,} items; at most {limits['aliases']:,} are allowed", node)
+    found: list[str] = []
+    for number, item in enumerate(node.value, 1):
+        try:
+            path = values.site_path(item, max_length=limits["length"])
+        except Invalid as exc:
+            fail(f"item {number}: {exc.message}", exc.node or item)
+        if path in found:
+            fail(f"{path!r} is listed twice", item)
+        found.append(path)
+    return tuple(found)
+
+
+def _language(node: Node, ctx: _Context, limits: Limits) -> str:
+    return values.language(node)
+
+
+def _draft(node: Node, ctx: _Context, limits: Limits) -> bool:
     return values.boolean(node)
 
 
-_READERS: dict[str, Callable[[Node, _Context], Any]] = {
-    "title": _title,
-    "date": _date,
-    "type": _type,
-    "byline": _bylines,
-    "body": _body,
-    "summary": _summary,
-    "tags": _tags,
-    "attachments": _attachments,
-    "id": _id,
-    "updated": _date,
-    "change_note": _change_note,
-    "corrections": _corrections,
-    "withdrawn": _withdrawn,
-    "language": lambda node, ctx: values.language(node),
-    "draft": _draft,
-}
-REQUIRED = ("title", "date", "body")
-FIELDS = tuple(_READERS)
+def _optional_date(node: Node, ctx: _Context, limits: Limits) -> Moment:
+    return _date(node, ctx)
+
+
+ENTRY_FIELDS: tuple[FieldSpec[_Context], ...] = (
+    FieldSpec(
+        "title",
+        _title,
+        "non-empty text on one line; at most {length} characters",
+        required=True,
+        limits={"length": 300},
+    ),
+    FieldSpec(
+        "date",
+        _date,
+        "`2021-11-05`, `2021-11-05T14:30` or `2021-11-05T14:30:00-05:00`."
+        " Without an offset it is read in the site's time zone (a date alone is midnight"
+        " there); a time the clocks skip or repeat needs an offset. It must fall on the"
+        " date in the file name",
+        required=True,
+    ),
+    FieldSpec(
+        "type",
+        _type,
+        "the kind of release: `Statement`, `Release`, `Transcript`,"
+        " `Advisory`...; default `Statement`; at most {length} characters",
+        default=DEFAULT_TYPE,
+        limits={"length": 60},
+    ),
+    FieldSpec(
+        "byline",
+        _bylines,
+        "who issued it: one name or a list of at most {names} names,"
+        " each at most {length} characters",
+        default=(),
+        attribute="bylines",
+        limits={"names": 20, "length": 200},
+    ),
+    FieldSpec(
+        "body",
+        _body,
+        "Markdown (CommonMark, with tables). Raw HTML is allowed but"
+        " sanitised: what is removed is reported as a warning",
+        required=True,
+    ),
+    FieldSpec(
+        "summary",
+        _summary,
+        "one paragraph of plain text, at most {length} characters;"
+        " default: the body's first paragraph, shortened to 300 characters",
+        limits={"length": 1000},
+    ),
+    FieldSpec(
+        "language",
+        _language,
+        "the statement's language (BCP 47) when it is not the"
+        " site's, e.g. `ar`: set on its page, right to left where the language is, and"
+        " in every feed",
+    ),
+    FieldSpec(
+        "tags",
+        _tags,
+        "a list of at most {tags} texts, each at most {length} characters",
+        default=(),
+        limits={"tags": 50, "length": 60},
+    ),
+    FieldSpec(
+        "id",
+        _id,
+        "the permanent id feed readers know the statement by: a URI such as"
+        " `tag:statements.example.org,2021:rates` (`javascript:`, `data:`, `vbscript:`"
+        " and `file:` are refused), or a plain id with no scheme carried over from an"
+        " earlier feed (`12345`); at most {length} characters. Default: a tag URI"
+        " (RFC 4151) from `id_authority` and the file name, which changes if the file is"
+        " renamed; `feedpub new` writes it out",
+        limits={"length": 500},
+    ),
+    FieldSpec(
+        "aliases",
+        _aliases,
+        "earlier addresses of the statement's page, relative to"
+        " `base_url`: folders such as `2021/11/05/old-slug/` or pages such as"
+        " `news/123.html`; each becomes a page that redirects to the statement; at most"
+        " {aliases}, each at most {length} characters",
+        default=(),
+        limits={"aliases": 20, "length": 300},
+    ),
+    FieldSpec("updated", _optional_date, "date-time of the last correction; not before `date`"),
+    FieldSpec(
+        "change_note",
+        _note,
+        "one line saying what the correction dated `updated` changed; at most {length} characters",
+        limits={"length": 500},
+    ),
+    FieldSpec(
+        "corrections",
+        _corrections,
+        "earlier corrections: a list of `{{date: ..., note: ...}}`, each note at most"
+        " {length} characters",
+        default=(),
+        limits={"length": 500},
+    ),
+    FieldSpec(
+        "withdrawn",
+        _withdrawn,
+        "`{{date: ..., reason: ...}}`: the statement was withdrawn; its page stays, with"
+        " the notice; the reason at most {length} characters",
+        limits={"length": 500},
+    ),
+    FieldSpec(
+        "attachments",
+        _attachments,
+        "files kept beside the entry in `entries/` (a"
+        " signed PDF, a photo): a list of file names, or of `{{file: ..., title: ...}}`."
+        " Copied next to the statement's page and listed in every feed. PDF, images,"
+        " audio, video, office documents, text, CSV and ZIP, each at most {megabytes} MB,"
+        " its file name at most {name} characters and its title at most {title}; HTML,"
+        " SVG and scripts are refused, since they could run script from the site's"
+        " address",
+        default=(),
+        limits={"title": 300, "name": 120, "megabytes": 100},
+    ),
+    FieldSpec(
+        "draft", _draft, "`true` or `false`; a draft is checked but never published", default=False
+    ),
+)
 
 
 def entry_id(config: SiteConfig, stem: str) -> str:
     """Derive a permanent tag URI (RFC 4151) from the site's authority and the file's stem."""
     return f"tag:{config.id_authority}:{stem}"
+
+
+def atom_id(config: SiteConfig, identifier: str) -> str:
+    """Atom's id must be an IRI (RFC 4287 §4.2.6): a plain id carried over from an RSS feed
+    keeps its value in RSS and JSON Feed, and Atom gets a tag URI made from it."""
+    if values.is_iri(identifier):
+        return identifier
+    return f"tag:{config.id_authority}:id:{quote(identifier, safe='')}"
 
 
 def check_file_name(shown: str, name: str, problems: Problems) -> tuple[date, str] | None:
@@ -279,13 +409,16 @@ def check_file_name(shown: str, name: str, problems: Problems) -> tuple[date, st
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    """What one entry file gave: the entry (None if invalid), its problems, where its id is."""
+    """What one entry file gave: the entry (None if invalid), its problems, where its fields
+    stand (for messages that come later, from checks across entries)."""
 
     entry: Entry | None
     problems: list[Problem]
-    id_at: tuple[int, int] = (1, 1)
-    date_at: tuple[int, int] = (1, 1)
+    positions: Mapping[str, tuple[int, int]] = dataclass_field(default_factory=dict)
     key: str = ""
+
+    def at(self, name: str) -> tuple[int, int]:
+        return self.positions.get(name, (1, 1))
 
 
 def compile_entry(
@@ -307,47 +440,41 @@ def compile_entry(
     if document is None:
         return Compiled(None, problems.items, key=key)
     # A bad file name does not hide the problems inside the file.
-    found = _read_fields(document, _Context(config, available or {}), problems)
+    found = read_fields(document, ENTRY_FIELDS, _Context(config, available or {}), problems)
     if problems.errors or named is None:
         return Compiled(None, problems.items, key=key)
     named_date, slug = named
     dates = _check_dates(document, found, named_date, config, problems)
-    entry_type: str = found.get("type", DEFAULT_TYPE)
-    tags: tuple[str, ...] = found.get("tags", ())
-    _check_slugs(document, entry_type, tags, problems)
-    body: Body = render_markdown(found["body"])
+    _check_slugs(document, found["type"], found["tags"], problems)
+    body: Body = render_markdown(found.pop("body"))
     _report_removals(document, body, problems)
+    positions = {field: _at(document, field) for field in ("id", "date", "aliases")}
     if problems.errors or dates is None:
-        return Compiled(None, problems.items, key=key)
+        return Compiled(None, problems.items, positions, key)
     path = f"{named_date:%Y/%m/%d}/{slug}/"
-    published, updated, corrections, withdrawn = dates
+    published, updated, corrections = dates
+    # What the fields say becomes the entry as it is; the rest is made from it here.
+    for made_here in ("date", "updated", "change_note", "corrections"):
+        del found[made_here]
+    identifier = found.pop("id") or entry_id(config, name.removesuffix(".yaml"))
+    summary = found.pop("summary") or body.summary
     entry = Entry(
+        **found,
         source=shown,
         slug=slug,
-        id=found.get("id") or entry_id(config, name.removesuffix(".yaml")),
-        title=found["title"],
+        id=identifier,
+        atom_id=atom_id(config, identifier),
         published=published,
         updated=updated,
-        type=entry_type,
-        type_slug=slugify(entry_type),
-        bylines=found.get("byline", ()),
-        tags=tags,
-        tag_slugs=tuple(slugify(t) for t in tags),
-        summary=found.get("summary") or body.summary,
-        body_html=body.html,
-        feed_html=absolute_links(_feed_body(body.html, corrections, withdrawn), config.url(path)),
-        path=path,
-        attachments=found.get("attachments", ()),
-        language=found.get("language"),
         corrections=corrections,
-        withdrawn=withdrawn,
-        draft=found.get("draft", False),
+        type_slug=slugify(found["type"]),
+        tag_slugs=tuple(slugify(t) for t in found["tags"]),
+        summary=summary,
+        body=EntryBody(body.html, absolute_links(body.html, config.url(path))),
+        path=path,
         key=key,
     )
-    return Compiled(entry, problems.items, _at(document, "id"), _at(document, "date"), key)
-
-
-_Dates = tuple[datetime, datetime, tuple[Correction, ...], Withdrawal | None]
+    return Compiled(entry, problems.items, positions, key)
 
 
 def _check_dates(
@@ -356,8 +483,8 @@ def _check_dates(
     named_date: date,
     config: SiteConfig,
     problems: Problems,
-) -> _Dates | None:
-    """Published, last updated, corrections and withdrawal, each checked against the date."""
+) -> tuple[datetime, datetime, tuple[Correction, ...]] | None:
+    """Published, last updated and the corrections, each checked against the date."""
     published: Moment = found["date"]
     before = len(problems.errors)
 
@@ -365,56 +492,40 @@ def _check_dates(
         line, column = _at(document, field)
         problems.add(document.path, message, line=line, column=column, field=field)
 
-    if published.at.date() != named_date:
+    # An unknown zone (feedpub.yaml broken) cannot say which day a time falls on.
+    if config.timezone_name and published.at.date() != named_date:
         local = published.at.date().isoformat()
         if published.has_time:
             local += f" (in {config.timezone_name})"
         report("date", f"{local} does not match the date in the file name ({named_date})")
-    corrections = list(found.get("corrections", ()))
-    if "updated" in found:
-        corrections.append(Correction(at=found["updated"].at, note=found.get("change_note", "")))
-    elif "change_note" in found:
+    corrections = list(found["corrections"])
+    updated: Moment | None = found["updated"]
+    if updated is not None:
+        corrections.append(Correction(at=updated.at, note=found["change_note"] or ""))
+    elif found["change_note"] is not None:
         report("change_note", "needs an updated date: add updated: with the correction's date")
     for correction in corrections:
         if correction.at < published.at:
-            from_updated = "updated" in found and correction is corrections[-1]
+            from_updated = updated is not None and correction is corrections[-1]
             report(
                 "updated" if from_updated else "corrections",
                 f"{correction.at.isoformat()} is before the date {published.at.isoformat()}",
             )
     corrections.sort(key=lambda c: c.at)
-    if "updated" in found and corrections[-1].at != found["updated"].at:
+    if updated is not None and corrections[-1].at != updated.at:
         report(
             "updated",
             "must be the latest correction; a correction listed under corrections is later",
         )
-    withdrawn: Withdrawal | None = found.get("withdrawn")
+    withdrawn: Withdrawal | None = found["withdrawn"]
     if withdrawn is not None and withdrawn.at < published.at:
         report(
             "withdrawn", f"{withdrawn.at.isoformat()} is before the date {published.at.isoformat()}"
         )
     if len(problems.errors) > before:
         return None
-    updated = max(
-        [published.at] + [c.at for c in corrections] + ([withdrawn.at] if withdrawn else [])
-    )
-    return published.at, updated, tuple(corrections), withdrawn
-
-
-def _feed_body(body: str, corrections: tuple[Correction, ...], withdrawn: Withdrawal | None) -> str:
-    """A feed item carries the notices its page shows: withdrawal first, corrections last."""
-    parts = []
-    if withdrawn is not None:
-        parts.append(
-            f"<p><strong>Withdrawn on {withdrawn.at.date().isoformat()}:</strong>"
-            f" {html.escape(withdrawn.reason)}</p>"
-        )
-    parts.append(body)
-    notes = [c for c in corrections if c.note]
-    if notes:
-        items = "".join(f"<li>{c.at.date().isoformat()}: {html.escape(c.note)}</li>" for c in notes)
-        parts.append(f"<p><strong>Corrections</strong></p><ul>{items}</ul>")
-    return "\n".join(parts)
+    last = max([published.at] + [c.at for c in corrections] + ([withdrawn.at] if withdrawn else []))
+    return published.at, last, tuple(corrections)
 
 
 def _at(document: Document, name: str) -> tuple[int, int]:
@@ -456,14 +567,6 @@ def _check_slugs(
             by_slug.setdefault(slug, value)
 
 
-def _read_fields(document: Document, ctx: _Context, problems: Problems) -> dict[str, Any]:
-    def bound(read: Callable[[Node, _Context], Any]) -> Callable[[Node], Any]:
-        return lambda node: read(node, ctx)
-
-    readers = {name: bound(read) for name, read in _READERS.items()}
-    return values.read_fields(document, readers, REQUIRED, problems)
-
-
 def _report_removals(document: Document, body: Body, problems: Problems) -> None:
     if not body.removed:
         return
@@ -491,3 +594,90 @@ def _find(text: str, needle: str, start: int) -> tuple[int, int]:
         return 0, 0
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+# --- checks across entries ------------------------------------------------------------------
+
+
+def check_across(
+    compiled: Sequence[Compiled],
+    attachable: Mapping[str, int],
+    entries_shown: str,
+    problems: Problems,
+) -> None:
+    """What no single file shows: one id twice, two spellings sharing one address, an
+    address claimed twice, a file in entries/ (shown as `entries_shown`) that no entry
+    publishes."""
+    valid = [item for item in compiled if item.entry is not None]
+    _check_unique_ids(valid, problems)
+    _check_shared_names(valid, problems)
+    _check_addresses(valid, problems)
+    used = {a.name for item in valid if item.entry for a in item.entry.attachments}
+    for name in sorted(attachable.keys() - used):
+        problems.add(
+            f"{entries_shown}{name}",
+            "no entry lists this file under attachments, so it is not published",
+            line=0,
+            severity=Severity.WARNING,
+        )
+
+
+def _check_unique_ids(compiled: Sequence[Compiled], problems: Problems) -> None:
+    first: dict[str, Compiled] = {}
+    for item in compiled:
+        assert item.entry is not None
+        earlier = first.setdefault(item.entry.id, item)
+        if earlier is not item:
+            assert earlier.entry is not None
+            line, column = earlier.at("id")
+            problems.add(
+                item.entry.source,
+                f"{item.entry.id} is already used by {earlier.entry.source}:{line}:{column}",
+                line=item.at("id")[0],
+                column=item.at("id")[1],
+                field="id",
+            )
+
+
+def _check_shared_names(compiled: Sequence[Compiled], problems: Problems) -> None:
+    """Two spellings of one type or tag (Energy, energy) would share one address."""
+    first: dict[tuple[str, str], tuple[str, str]] = {}
+    for item in compiled:
+        entry = item.entry
+        assert entry is not None
+        pairs = [("type", entry.type_slug, entry.type)] + [
+            ("tag", slug, tag) for tag, slug in entry.tag_links
+        ]
+        for kind, slug, name in pairs:
+            seen_name, seen_in = first.setdefault((kind, slug), (name, entry.source))
+            if seen_name != name:
+                folder = "types" if kind == "type" else "tags"
+                problems.add(
+                    entry.source,
+                    f"{kind} {name!r} and {kind} {seen_name!r} in {seen_in} would share one"
+                    f" address, {folder}/{slug}/; spell them the same",
+                    field="type" if kind == "type" else "tags",
+                )
+
+
+def _check_addresses(compiled: Sequence[Compiled], problems: Problems) -> None:
+    """Every statement's page and every alias is one address, claimed once."""
+    owner: dict[str, str] = {}
+    for item in compiled:
+        assert item.entry is not None
+        owner[item.entry.path] = f"the page of {item.entry.source}"
+    for item in compiled:
+        entry = item.entry
+        assert entry is not None
+        line, column = item.at("aliases")
+        for alias in entry.aliases:
+            if alias == entry.path:
+                why = "is this statement's own address; remove it"
+            elif alias in owner:
+                why = f"is already {owner[alias]}; an address can lead to one statement only"
+            else:
+                owner[alias] = f"an alias in {entry.source}"
+                continue
+            problems.add(
+                entry.source, f"{alias!r} {why}", line=line, column=column, field="aliases"
+            )

@@ -10,15 +10,13 @@ from __future__ import annotations
 import difflib
 import re
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from typing import Any, NoReturn
-from urllib.parse import urlsplit
+from typing import NoReturn
+from urllib.parse import unquote, urlsplit
 
-from feedpub.errors import Problems
 from feedpub.load import (
-    Document,
     MappingNode,
     Node,
     ScalarNode,
@@ -254,14 +252,36 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")
 
 
-def uri(node: Node, *, max_length: int = 500) -> str:
-    """Read an absolute URI (RFC 3986), such as a tag: or https: URI."""
+# Schemes that run or embed content where a reader or a page might follow the id.
+UNSAFE_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
+# RFC 3987: an IRI may also hold characters beyond ASCII, but no spaces or controls.
+_NON_ASCII_IRI = re.compile("[\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\U00010000-\U0010fffd]")
+
+
+def identifier(node: Node, *, max_length: int) -> str:
+    """Read an entry's permanent id: an absolute IRI (RFC 3987), or a plain id with no
+    scheme, such as an RSS guid `12345` carried over from an earlier feed."""
     value = text(node, max_length=max_length)
-    if not _SCHEME.match(value):
-        fail(f"expected an absolute URI such as tag:example.org,2021:x, got {value!r}", node)
-    if not _URI_CHARACTERS.fullmatch(value):
-        fail(f"{value!r} holds characters a URI cannot (spaces, quotes, <, >)", node)
+    if any(character.isspace() for character in value):
+        fail(f"{value!r} holds white space; an id is one unbroken word or URI", node)
+    m = _SCHEME.match(value)
+    if m is None:
+        return value  # a plain id
+    scheme = m.group()[:-1].lower()
+    if scheme in UNSAFE_SCHEMES:
+        fail(
+            f"{scheme}: ids are refused, since a reader could run or embed what they hold;"
+            " use a tag: URI such as tag:example.org,2021:statement-1",
+            node,
+        )
+    if not _URI_CHARACTERS.fullmatch(_NON_ASCII_IRI.sub("x", value)):
+        fail(f"{value!r} holds characters a URI cannot (quotes, <, >, braces)", node)
     return value
+
+
+def is_iri(identifier: str) -> bool:
+    """True for an id that is an absolute IRI, false for a plain id."""
+    return _SCHEME.match(identifier) is not None
 
 
 def web_url(node: Node, *, directory: bool = False) -> str:
@@ -330,39 +350,32 @@ def unknown_field(name: str, known: Iterable[str]) -> str:
     return "unknown field; known fields are " + ", ".join(known)
 
 
-def read_fields(
-    document: Document,
-    readers: Mapping[str, Callable[[Node], Any]],
-    required: Iterable[str],
-    problems: Problems,
-) -> dict[str, Any]:
-    """Read every field of a document with its reader: an unknown field (with a hint where it
-    looks like a typo), a bad value and a missing required field are each a problem."""
-    found: dict[str, Any] = {}
-    for name, field in document.fields.items():
-        reader = readers.get(name)
-        if reader is None:
-            problems.add(
-                document.path,
-                unknown_field(name, readers),
-                line=field.line,
-                column=field.column,
-                field=name,
-            )
-            continue
-        if field.value is None:  # already reported (a refused tag or alias)
-            continue
-        try:
-            found[name] = reader(field.value)
-        except Invalid as exc:
-            line, column = node_position(exc.node, (field.line, field.column))
-            shown = f"{name}.{exc.part}" if exc.part else name
-            problems.add(document.path, exc.message, line=line, column=column, field=shown)
-    for name in required:
-        if name not in document.fields:
-            problems.add(document.path, "required field is missing", field=name)
-    return found
-
-
 def node_position(node: Node | None, fallback: tuple[int, int]) -> tuple[int, int]:
     return position(node) if node is not None else fallback
+
+
+_PATH_CHARACTERS = re.compile(r"[^\x00-\x20\x7f\\/?#<>\"|*]+")
+
+
+def site_path(node: Node, *, max_length: int) -> str:
+    """Read a path inside the site, relative to base_url (a leading '/' means the same): a
+    folder `2021/11/05/old-slug/` or a page `news/123.html`. Percent-escapes are decoded,
+    since that is the name a web server looks up on disk."""
+    raw = text(node, max_length=max_length)
+    path = raw[1:] if raw.startswith("/") else raw
+    if "?" in path or "#" in path:
+        fail(
+            f"{raw!r}: a static site cannot serve a query or a fragment; give the path alone", node
+        )
+    folder = path.endswith("/")
+    segments = [unquote(part) for part in (path[:-1] if folder else path).split("/")]
+    for segment in segments:
+        if segment in ("", ".", "..") or segment.startswith("."):
+            fail(f"{raw!r} is not a path inside the site (empty, '.', '..' or hidden parts)", node)
+        if not _PATH_CHARACTERS.fullmatch(segment):
+            fail(
+                f'{raw!r} holds characters a path cannot (controls, spaces, \\ ? # < > " | *)', node
+            )
+    if not folder and not segments[-1].lower().endswith((".html", ".htm")):
+        fail(f"{raw!r}: write a folder ending in '/' or a page ending in .html", node)
+    return "/".join(segments) + ("/" if folder else "")

@@ -17,7 +17,7 @@ Traps worked around (feedgen 1.0.0):
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -121,11 +121,17 @@ def _generator(config: SiteConfig, feed: Feed, self_url: str, self_type: str) ->
     return fg
 
 
-def _add_entries(fg: FeedGenerator, config: SiteConfig, feed: Feed, *, rss: bool) -> None:
+Content = Callable[[Entry], str]  # an entry's content as HTML, the same in every format
+
+
+def _add_entries(
+    fg: FeedGenerator, config: SiteConfig, feed: Feed, content: Content, *, rss: bool
+) -> None:
     for entry in feed.entries:
         fe = fg.add_entry(order="append")
         page = config.url(entry.path)
-        fe.guid(entry.id, permalink=entry.id == page)  # atom:id too
+        # RSS keeps an id carried over from an older feed as it was; Atom needs an IRI.
+        fe.guid(entry.id if rss else entry.atom_id, permalink=entry.id == page)
         fe.title(entry.feed_title)
         fe.link(href=page, rel="alternate", type="text/html")
         fe.published(entry.published)
@@ -142,7 +148,7 @@ def _add_entries(fg: FeedGenerator, config: SiteConfig, feed: Feed, *, rss: bool
         # Atom's <summary> is plain text; RSS's <description> is HTML to every reader, so a
         # summary that mentions <script> is escaped there rather than run.
         fe.summary(html.escape(entry.summary, quote=False) if rss else entry.summary)
-        fe.content(entry.feed_html, type="html")  # RSS <content:encoded>
+        fe.content(content(entry), type="html")  # RSS <content:encoded>
         for attachment in entry.attachments:
             url = config.url(entry.path + attachment.name)
             fe.feedpub.enclosures.append(
@@ -159,7 +165,7 @@ def _add_entries(fg: FeedGenerator, config: SiteConfig, feed: Feed, *, rss: bool
             fe.enclosure(config.url(entry.path + first.name), str(first.length), first.media_type)
 
 
-def render_atom(config: SiteConfig, feed: Feed) -> bytes:
+def render_atom(config: SiteConfig, feed: Feed, content: Content) -> bytes:
     """Render an Atom 1.0 document (RFC 4287), or an RFC 5005 archive document."""
     fg = _generator(config, feed, config.url(feed.atom_path), ATOM_TYPE)
     if config.icon:
@@ -168,12 +174,12 @@ def render_atom(config: SiteConfig, feed: Feed) -> bytes:
         fg.logo(config.logo)
     if feed.archive:
         fg.register_extension("archive", _ArchiveExtension, None, atom=True, rss=False)
-    _add_entries(fg, config, feed, rss=False)
+    _add_entries(fg, config, feed, content, rss=False)
     result: bytes = fg.atom_str(pretty=True, encoding="UTF-8")
     return result
 
 
-def render_rss(config: SiteConfig, feed: Feed) -> bytes:
+def render_rss(config: SiteConfig, feed: Feed, content: Content) -> bytes:
     """Render an RSS 2.0 document with dc:creator and content:encoded."""
     assert feed.rss_path is not None
     fg = _generator(config, feed, config.url(feed.rss_path), RSS_TYPE)
@@ -181,6 +187,6 @@ def render_rss(config: SiteConfig, feed: Feed) -> bytes:
     if config.logo:
         fg.image(url=config.logo, title=feed.title, link=config.url(feed.home))
     fg.load_extension("dc", atom=False, rss=True)
-    _add_entries(fg, config, feed, rss=True)
+    _add_entries(fg, config, feed, content, rss=True)
     result: bytes = fg.rss_str(pretty=True, encoding="UTF-8")
     return result

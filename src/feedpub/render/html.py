@@ -1,4 +1,11 @@
-"""HTML pages with Jinja2 (autoescaped). Templates are package data a site may override."""
+"""HTML pages with Jinja2 (autoescaped), recording what each page reads.
+
+Templates are package data; a site's own `templates/` may override any of them, and is
+then rendered in Jinja's immutable sandbox, since a pull request can change it. Every
+attribute a template reads of a statement, a section or the site, every variable and every
+template it loads is recorded (incremental.record): that is the page's key, so a page
+is rendered again exactly when something it showed may have changed.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +20,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.runtime
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from feedpub import __version__
-from feedpub.cache import digest
 from feedpub.errors import FeedpubError, Problem
+from feedpub.incremental import digest, record
 from feedpub.model import Entry, SiteConfig
 from feedpub.render.feeds import ATOM_TYPE, RSS_TYPE
 from feedpub.render.jsonfeed import MEDIA_TYPE as JSON_FEED_TYPE
 
 TEMPLATE_DIR = "templates"
-
-_MONTHS = (
+_MONTHS = [
     "January",
     "February",
     "March",
@@ -37,7 +45,14 @@ _MONTHS = (
     "October",
     "November",
     "December",
-)
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    title: str
+    path: str  # inside public/
+    media_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +65,10 @@ class Section:
     directory: str  # its page and feeds live here inside public/: '', 'types/release/'
     entries: tuple[Entry, ...]  # newest first
     feed_title: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}/{self.slug}"
 
     @property
     def count(self) -> int:
@@ -67,6 +86,7 @@ class Section:
     def json(self) -> str:
         return self.directory + "feed.json"
 
+    @property
     def feed_links(self) -> tuple[FeedLink, ...]:
         """Its feeds, for <link rel="alternate"> autodiscovery."""
         return (
@@ -78,7 +98,8 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """A section's feeds as HTML: its <link> tags for <head>, its item for "Subscribe"."""
+    """A section's feeds as HTML, rendered once per build: its <link> tags for <head>, its
+    item for the "Subscribe" list."""
 
     section: Section
     head_html: Markup
@@ -89,11 +110,85 @@ class Subscription:
         return getattr(self.section, name)
 
 
-@dataclass(frozen=True, slots=True)
-class FeedLink:
-    title: str
-    path: str  # inside public/
-    media_type: str
+class SiteView:
+    """`site` in templates: the settings, and every published statement, type, tag and year."""
+
+    COLLECTIONS = frozenset({"entries", "types", "tags", "years"})
+
+    def __init__(
+        self,
+        config: SiteConfig,
+        entries: tuple[Entry, ...],
+        types: tuple[Section, ...],
+        tags: tuple[Section, ...],
+        years: tuple[tuple[int, int], ...],
+    ) -> None:
+        self.config = config
+        self.entries = entries  # newest first
+        self.types = types
+        self.tags = tags
+        self.years = years  # (year, statements), newest first
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.config, name)
+
+    def url(self, path: str) -> str:
+        return self.config.url(path)
+
+
+def _token(obj: Any, attribute: str) -> str | None:
+    """The dependency a template takes on when it reads `obj.attribute`."""
+    kind = type(obj)
+    if kind is Entry:
+        return f"entry:{obj.id}"  # its key covers every field
+    if kind is SiteView:
+        return f"site:{attribute}" if attribute in SiteView.COLLECTIONS else "config"
+    if kind is SiteConfig:
+        return "config"
+    if kind is Section:
+        return f"section:{obj.key}:{attribute}"
+    if kind is Subscription:
+        return f"subscription:{obj.section.key}:{attribute}"
+    return None  # a value inside one of those, covered by its owner's token
+
+
+class _Recording:
+    """Jinja's attribute, item, variable and template lookups, each recorded."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        token = _token(obj, attribute)
+        if token is not None:
+            record(token)
+        return super().getattr(obj, attribute)  # type: ignore[misc]
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(argument, str):
+            token = _token(obj, argument)
+            if token is not None:
+                record(token)
+        return super().getitem(obj, argument)  # type: ignore[misc]
+
+    def get_template(self, name: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(name, str):
+            record(f"template:{name}")
+        return super().get_template(name, *args, **kwargs)  # type: ignore[misc]
+
+
+class _RecordingContext(jinja2.runtime.Context):
+    def resolve_or_missing(self, key: str) -> Any:
+        # `vars` are the template's own names (imported macros); what the page was given,
+        # and the environment's globals, are in `parent`.
+        if key not in self.vars and key in self.parent:
+            record(f"var:{key}")
+        return super().resolve_or_missing(key)
+
+
+class _Environment(_Recording, jinja2.Environment):
+    context_class = _RecordingContext
+
+
+class _SandboxedEnvironment(_Recording, ImmutableSandboxedEnvironment):
+    context_class = _RecordingContext
 
 
 def long_date(value: datetime, language: str) -> str:
@@ -113,43 +208,56 @@ def human_size(length: int) -> str:
     raise AssertionError  # pragma: no cover
 
 
-def template_fingerprint(env: jinja2.Environment) -> str:
-    """One key for every template the environment can load, the site's and feedpub's."""
+@jinja2.pass_context
+def _long_date_filter(context: jinja2.runtime.Context, value: datetime) -> str:
+    record("config")
+    return long_date(value, context["site"].config.language)
+
+
+def template_digests(env: jinja2.Environment) -> dict[str, str]:
+    """A digest of every template the environment can load, the site's and feedpub's."""
     assert env.loader is not None
-    parts: list[str] = []
-    for name in sorted(env.loader.list_templates()):
+    found = {}
+    for name in env.loader.list_templates():
         source, _, _ = env.loader.get_source(env, name)
-        parts += [name, source]
-    return digest(*parts)
+        found[name] = digest(source)
+    return found
 
 
 @contextlib.contextmanager
 def template_problems(env: jinja2.Environment) -> Iterator[None]:
-    """Turn a template's error (syntax, an unknown variable...) into a FeedpubError that
-    names the template file and line, instead of a traceback."""
+    """Turn a template's error into a FeedpubError naming the template file and line.
+
+    A Jinja error (syntax, an unknown variable, a sandbox refusal) anywhere, and any other
+    exception raised inside a site's own template ({{ 1 / 0 }}), is a problem to fix in
+    that file, not a traceback.
+    """
     try:
         yield
-    except jinja2.TemplateError as exc:
+    except FeedpubError:
+        raise
+    except Exception as exc:
         name = getattr(exc, "name", None) or getattr(exc, "filename", None) or ""
         line = getattr(exc, "lineno", None) or 0
         for frame in traceback.extract_tb(exc.__traceback__):
             if frame.filename.endswith((".html", ".css")):  # Jinja maps frames to templates
                 name, line = frame.filename, frame.lineno or 0
-        message = getattr(exc, "message", None) or str(exc)
+        shown = _template_shown(env, name)
+        if not isinstance(exc, jinja2.TemplateError) and not shown.startswith(TEMPLATE_DIR):
+            raise  # an error in feedpub's own template is feedpub's bug
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        if not isinstance(exc, jinja2.TemplateError):
+            message = f"{type(exc).__name__}: {message}"
         # "'feedpub.model.SiteConfig object' has no attribute 'x'" -> "site has no attribute 'x'"
         message = _OBJECT.sub(lambda m: _VARIABLES.get(m.group(1), m.group(1)), message)
-        raise FeedpubError(
-            [
-                Problem(
-                    path=_template_shown(env, name), line=line, message=f"template error: {message}"
-                )
-            ]
-        ) from None
+        problem = Problem(path=shown, line=line, message=f"template error: {message}")
+        raise FeedpubError([problem]) from None
 
 
 _OBJECT = re.compile(r"'(?:[\w.]+\.)?(\w+) object'")
 _VARIABLES = {
     "SiteConfig": "site",
+    "SiteView": "site",
     "Entry": "entry",
     "Section": "section",
     "Subscription": "subscription",
@@ -165,11 +273,6 @@ def _template_shown(env: jinja2.Environment, name: str) -> str:
         if isinstance(first, jinja2.FileSystemLoader) and base in first.list_templates():
             return f"{TEMPLATE_DIR}/{base}"
     return f"(feedpub)/{TEMPLATE_DIR}/{base}"
-
-
-@jinja2.pass_context
-def _long_date_filter(context: jinja2.runtime.Context, value: datetime) -> str:
-    return long_date(value, context["site"].language)
 
 
 def make_environment(root: Path | None) -> jinja2.Environment:
@@ -195,7 +298,10 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
     if own is not None:
         loaders.append(jinja2.FileSystemLoader(own))
     loaders.append(jinja2.PackageLoader("feedpub", TEMPLATE_DIR))
-    env = jinja2.Environment(
+    # A site's own templates come from its repository, so from any pull request: they run
+    # sandboxed. feedpub's own templates are trusted, and faster unsandboxed.
+    kind = _SandboxedEnvironment if own is not None else _Environment
+    env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -210,79 +316,66 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
     return env
 
 
+Context = dict[str, Any]
+
+
 class PageRenderer:
     """Render the site's pages; one instance per build, templates compiled once."""
 
-    def __init__(
-        self,
-        config: SiteConfig,
-        env: jinja2.Environment,
-        main: Section,
-        types: Sequence[Section],
-        tags: Sequence[Section],
-        years: Sequence[tuple[int, int]],
-    ) -> None:
-        self.config = config
+    PAGES = ("entry", "index", "archive", "section", "sections", "_feed_entry")
+
+    def __init__(self, site: SiteView, env: jinja2.Environment, main: Section) -> None:
+        self.site = site
         self.env = env
         self.main = main
-        self.types = types
-        self.tags = tags
-        self.years = years
-        self._by_slug = {(s.kind, s.slug): s for s in (*types, *tags)}
-        # Each section's feed links are rendered once here, not once per page that shows them.
-        part = env.get_template("_subscription.html")
-
-        def html(section: Section, which: str) -> Markup:
-            # Autoescaped by Jinja2 already; Markup only keeps it from being escaped twice.
-            return Markup(part.render(site=config, section=section, part=which).strip())  # noqa: S704
-
-        self._subscriptions = {
-            (s.kind, s.slug): Subscription(s, html(s, "head"), html(s, "item"))
-            for s in (main, *types, *tags)
-        }
         # Compile every template now: a site's broken template is reported before anything
         # is rendered, with its file and line.
         with template_problems(env):
             for name in env.list_templates(extensions=["html"]):
                 env.get_template(name)
-            self._templates = {
-                name: env.get_template(f"{name}.html")
-                for name in ("entry", "index", "archive", "section", "sections")
-            }
+            self._templates = {name: env.get_template(f"{name}.html") for name in self.PAGES}
+            part = env.get_template("_subscription.html")
+        self.subscriptions = {
+            section.key: self._subscription(part, section)
+            for section in (main, *site.types, *site.tags)
+        }
+
+    def _subscription(self, part: jinja2.Template, section: Section) -> Subscription:
+        def html(which: str) -> Markup:
+            with template_problems(self.env):
+                text = part.render(site=self.site, section=section, part=which).strip()
+            # Autoescaped by Jinja2 already; Markup only keeps it from being escaped twice.
+            return Markup(text)  # noqa: S704
+
+        return Subscription(section, html("head"), html("item"))
 
     def stylesheet(self) -> bytes:
         """The stylesheet, from the site's templates/ when it has one."""
         assert self.env.loader is not None
+        record("template:style.css")
         source, _, _ = self.env.loader.get_source(self.env, "style.css")
         return source.encode()
 
-    def _render(self, template: str, path: str, offered: Sequence[Section], **extra: Any) -> bytes:
-        # Each page gets only what its cache key covers (render/__init__.py): a variable a
-        # page could show but its key ignores would leave the page stale after a change.
-        context = {
-            "site": self.config,
-            "root": "../" * path.count("/"),  # relative: public/ works anywhere, even on disk
-            "canonical": self.config.url(path),
-            "subscriptions": [self._subscriptions[(s.kind, s.slug)] for s in offered],
-        }
+    def render(self, template: str, context: Context) -> str:
+        """Render one of PAGES with `context`; the caller records what it reads."""
         with template_problems(self.env):
-            return self._templates[template].render(**context, **extra).encode()
+            record(f"template:{template}.html")
+            return self._templates[template].render(context)
 
-    def entry_page(self, entry: Entry) -> bytes:
-        own = [self._by_slug[("type", entry.type_slug)]] + [
-            self._by_slug[("tag", slug)] for slug in entry.tag_slugs
-        ]
-        return self._render(
-            "entry",
-            entry.path,
-            [self.main, *own],
-            entry=entry,
-            linked_data=self._linked_data(entry),
-        )
+    def base_context(self, path: str, offered: Sequence[Section]) -> Context:
+        """What every page gets: the site, the way back to its root, its address, feeds."""
+        return {
+            "site": self.site,
+            "root": "../" * path.count("/"),  # relative: public/ works anywhere, even on disk
+            "canonical": self.site.url(path),
+            "subscriptions": [self.subscriptions[section.key] for section in offered],
+        }
 
-    def _linked_data(self, entry: Entry) -> dict[str, Any]:
+    def linked_data(self, entry: Entry) -> dict[str, Any]:
         """schema.org NewsArticle, so search engines and link previews read it right."""
-        config = self.config
+        record("config")
+        record(f"entry:{entry.id}")
+        config = self.site.config
         publisher: dict[str, Any] = {"@type": "Organization", "name": config.publisher.name}
         if config.publisher.url:
             publisher["url"] = config.publisher.url
@@ -308,32 +401,27 @@ class PageRenderer:
             data["keywords"] = list(entry.tags)
         return data
 
-    def index_page(self) -> bytes:
-        entries = self.main.entries[: self.config.feed_limit]
-        return self._render(
-            "index",
-            "",
-            [self.main],
-            entries=entries,
-            total=len(self.main.entries),
-            years=self.years,
-            types=self.types,
-            tags=self.tags,
-        )
 
-    def archive_page(
-        self, year: int, entries: Sequence[Entry], newer: int | None, older: int | None
-    ) -> bytes:
-        """A year's statements, with links to the years next to it (not to every year, so
-        a year's page changes only when its own statements or its neighbours do)."""
-        return self._render(
-            "archive", f"{year}/", [self.main], year=year, entries=entries, newer=newer, older=older
-        )
-
-    def section_page(self, section: Section) -> bytes:
-        return self._render("section", section.directory, [section], section=section)
-
-    def sections_page(self, kind: str) -> bytes:
-        sections = self.types if kind == "type" else self.tags
-        directory = "types/" if kind == "type" else "tags/"
-        return self._render("sections", directory, [self.main], kind=kind, sections=sections)
+def fingerprint(value: Any) -> str:
+    """A value as text that changes when what a template could show of it does: a
+    statement, section or subscription by its identity (its contents are tokens of their
+    own), anything else by its contents."""
+    kind = type(value)
+    if kind is Entry:
+        return f"entry:{value.id}"
+    if kind is Section or kind is Subscription:
+        return f"section:{value.key}" if kind is Section else f"subscription:{value.section.key}"
+    if kind is SiteView:
+        return "site"
+    if kind in (tuple, list):
+        return "[" + ",".join(fingerprint(item) for item in value) + "]"
+    if kind is dict:
+        return "{" + ",".join(f"{k!r}:{fingerprint(v)}" for k, v in sorted(value.items())) + "}"
+    if kind is datetime:
+        return value.isoformat()  # type: ignore[no-any-return]
+    if callable(value) and hasattr(value, "__self__"):
+        return f"method:{getattr(value, '__qualname__', '')}@{fingerprint(value.__self__)}"
+    if hasattr(value, "__dataclass_fields__"):
+        names = value.__dataclass_fields__
+        return f"{kind.__name__}(" + ",".join(fingerprint(getattr(value, n)) for n in names) + ")"
+    return repr(value)

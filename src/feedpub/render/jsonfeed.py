@@ -6,18 +6,18 @@ import json
 from typing import Any
 
 from feedpub.model import Entry, SiteConfig
-from feedpub.render.feeds import Feed
+from feedpub.render.feeds import Content, Feed
 
 VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_TYPE = "application/feed+json"
 
 
-def _item(config: SiteConfig, entry: Entry) -> dict[str, Any]:
+def _item(config: SiteConfig, entry: Entry, content: Content) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": entry.id,
         "url": config.url(entry.path),
         "title": entry.feed_title,
-        "content_html": entry.feed_html,
+        "content_html": content(entry),
         "summary": entry.summary,
         "date_published": entry.published.isoformat(),
         "date_modified": entry.updated.isoformat(),
@@ -43,7 +43,7 @@ def _item(config: SiteConfig, entry: Entry) -> dict[str, Any]:
     return item
 
 
-def render_json(config: SiteConfig, feed: Feed) -> bytes:
+def render_json(config: SiteConfig, feed: Feed, content: Content) -> bytes:
     """Render a JSON Feed 1.1 document, keys in a fixed order, UTF-8, ending in a newline."""
     assert feed.json_path is not None
     author: dict[str, str] = {"name": config.publisher.name}
@@ -62,5 +62,5 @@ def render_json(config: SiteConfig, feed: Feed) -> bytes:
         document["icon"] = config.logo
     if config.icon:
         document["favicon"] = config.icon
-    document["items"] = [_item(config, entry) for entry in feed.entries]
+    document["items"] = [_item(config, entry, content) for entry in feed.entries]
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()

@@ -1,14 +1,16 @@
-"""Every field rule of an entry, each with its exact message, file, line and column."""
+"""Entry files: every field read strictly, every problem reported with its position, in words
+a non-programmer can act on; YAML read without trusting its guesses."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from conftest import Project, Run
-from feedpub.build import Project as SiteProject
-from feedpub.build import read_site
+from feedpub.gather import Project as SiteProject
+from feedpub.gather import read_site
 
 NAME = "2021-11-05-x.yaml"
 SHOWN = f"entries/{NAME}"
@@ -170,13 +172,59 @@ SHOWN = f"entries/{NAME}"
         ),
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\nid: not a uri\n",
-            "4:5: id: expected an absolute URI such as tag:example.org,2021:x, got 'not a uri'",
-            id="id-not-uri",
+            "4:5: id: 'not a uri' holds white space; an id is one unbroken word or URI",
+            id="id-with-spaces",
         ),
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\nid: 'tag:a.org,2021:<x>'\n",
-            "4:5: id: 'tag:a.org,2021:<x>' holds characters a URI cannot (spaces, quotes, <, >)",
+            "4:5: id: 'tag:a.org,2021:<x>' holds characters a URI cannot (quotes, <, >, braces)",
             id="id-unsafe-characters",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nid: javascript:alert(1)\n",
+            "4:5: id: javascript: ids are refused, since a reader could run or embed what they"
+            " hold; use a tag: URI such as tag:example.org,2021:statement-1",
+            id="id-javascript",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nid: 'DATA:text/html,<b>x</b>'\n",
+            "4:5: id: data: ids are refused, since a reader could run or embed what they"
+            " hold; use a tag: URI such as tag:example.org,2021:statement-1",
+            id="id-data",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nid: file:///etc/passwd\n",
+            "4:5: id: file: ids are refused, since a reader could run or embed what they"
+            " hold; use a tag: URI such as tag:example.org,2021:statement-1",
+            id="id-file",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: 2021/11/05/old/\n",
+            "4:10: aliases: expected a list of earlier paths, got text ('2021/11/05/old/')",
+            id="aliases-not-a-list",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: [../outside/]\n",
+            "4:11: aliases: item 1: '../outside/' is not a path inside the site (empty, '.',"
+            " '..' or hidden parts)",
+            id="aliases-dot-dot",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: ['news?id=3']\n",
+            "4:11: aliases: item 1: 'news?id=3': a static site cannot serve a query or a"
+            " fragment; give the path alone",
+            id="aliases-query",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: [news/3.php]\n",
+            "4:11: aliases: item 1: 'news/3.php': write a folder ending in '/' or a page"
+            " ending in .html",
+            id="aliases-not-a-page",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: [old/, /old/]\n",
+            "4:17: aliases: 'old/' is listed twice",
+            id="aliases-twice",
         ),
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\ndraft: yes\n",
@@ -197,8 +245,8 @@ SHOWN = f"entries/{NAME}"
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\ncolour: red\n",
             "4:1: colour: unknown field; known fields are title, date, type, byline, body,"
-            " summary, tags, attachments, id, updated, change_note, corrections, withdrawn,"
-            " language, draft",
+            " summary, language, tags, id, aliases, updated, change_note, corrections,"
+            " withdrawn, attachments, draft",
             id="unknown-field",
         ),
         pytest.param(
@@ -374,3 +422,245 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
         project.entry(f"2021-11-05-{slug}.yaml", f"title: {slug}\ndate: 2021-11-05\nbody: x\n")
     project.entry("2021-11-06-z.yaml", "title: z\ndate: 2021-11-06\nbody: x\n")
     assert [e.title for e in _read(project).entries] == ["z", "a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(
+            b'title: "X\ndate: 2021-11-05\nbody: x\n',
+            "4:1: YAML syntax error: found unexpected end of stream (while scanning a quoted"
+            " scalar at line 1, column 8)",
+            id="unclosed-quote",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody:\n\tx\n",
+            "4:1: a tab cannot indent YAML; indent with spaces",
+            id="tab-indent",
+        ),
+        pytest.param(
+            b"title: X\n  date: 2021-11-05\nbody: x\n",
+            # libyaml and PyYAML end this message differently: compare up to the ellipsis.
+            "2:7: YAML syntax error: mapping values are not allowed …",
+            id="bad-indentation",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: x\n---\ntitle: Y\n",
+            "4:1: several YAML documents in one file ('---'); keep one entry per file",
+            id="two-documents",
+        ),
+        pytest.param(
+            b"- title: X\n- date: 2021-11-05\n",
+            "1:1: expected fields such as 'title: ...', got a list",
+            id="list-not-mapping",
+        ),
+        pytest.param(
+            b"just some text\n",
+            "1:1: expected fields such as 'title: ...', got text ('just some text')",
+            id="scalar-not-mapping",
+        ),
+        pytest.param(b"", "1:1: file is empty; expected fields such as 'title: ...'", id="empty"),
+        pytest.param(
+            b"# only a comment\n",
+            "1:1: file is empty; expected fields such as 'title: ...'",
+            id="only-comment",
+        ),
+        pytest.param(
+            b'title: !!python/object/apply:os.system ["echo owned"]\ndate: 2021-11-05\nbody: x\n',
+            "1:8: title: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not"
+            " allowed; only plain values, lists and mappings",
+            id="python-tag",
+        ),
+        pytest.param(
+            b"title: !custom X\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: YAML tag '!custom' is not allowed; only plain values, lists and mappings",
+            id="local-tag",
+        ),
+        pytest.param(
+            b"title: &t X\nsummary: *t\ndate: 2021-11-05\nbody: x\n",
+            "2:1: summary: YAML anchors and aliases (&, *) are not allowed; write the value out",
+            id="alias",
+        ),
+        pytest.param(
+            b"title: X\xe9\ndate: 2021-11-05\nbody: x\n",
+            "1:9: byte 0xE9 is not valid UTF-8 (it looks like Windows-1252 or Latin-1); save"
+            " the file as UTF-8",
+            id="latin-1",
+        ),
+        pytest.param(
+            b"\xff\xfet\x00i\x00",
+            "1:1: file is encoded as UTF-16; save it as UTF-8",
+            id="utf-16",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: a\x00b\n",
+            "3:8: body: character U+0000 '\\x00' is not allowed (XML 1.0 forbids it in feeds)",
+            id="nul-byte",
+        ),
+        pytest.param(
+            b"title: X\x1b\ndate: 2021-11-05\nbody: x\n",
+            "1:9: title: character U+001B '\\x1b' is not allowed (XML 1.0 forbids it in feeds)",
+            id="escape-control",
+        ),
+        pytest.param(
+            b'title: "X\\0"\ndate: 2021-11-05\nbody: x\n',
+            "1:8: title: character U+0000 '\\x00' is not allowed (XML 1.0 forbids it in feeds);"
+            " remove the escape that makes it",
+            id="nul-escape",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: a\ufffeb\n".encode(),
+            "3:8: body: character U+FFFE '\\ufffe' is not allowed (XML 1.0 forbids it in feeds)",
+            id="noncharacter",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: x\n? [a]\n: b\n",
+            "4:3: a field name must be plain text, got a list",
+            id="complex-key",
+        ),
+    ],
+)
+def test_check_reports_unreadable_yaml(
+    project: Project, run: Run, data: bytes, expected: str
+) -> None:
+    project.entry(NAME, data)
+    result = run("check")
+    assert result.exit_code == 1
+    if expected.endswith("…"):
+        assert any(e.startswith(f"{SHOWN}:{expected[:-1]}") for e in result.errors), result.errors
+    else:
+        assert f"{SHOWN}:{expected}" in result.errors
+
+
+def test_load_accepts_byte_order_mark_and_crlf(project: Project, run: Run) -> None:
+    project.entry(NAME, b"\xef\xbb\xbftitle: X\r\ndate: 2021-11-05\r\nbody: |\r\n  a\r\n  b\r\n")
+    result = run("check")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_load_refuses_oversized_file_before_parsing(project: Project, run: Run) -> None:
+    project.entry(NAME, b"title: X\ndate: 2021-11-05\nbody: " + b"x" * (1024 * 1024) + b"\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert (
+        f"{SHOWN}:1:1: file is 1,048,609 bytes; a file may hold at most 1,048,576 bytes"
+        in result.errors
+    )
+
+
+def test_load_never_executes_python_tags(project: Project, run: Run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    marker = tmp_path / "owned"
+    project.entry(
+        NAME,
+        f'title: !!python/object/apply:os.system ["touch {marker}"]\ndate: 2021-11-05\nbody: x\n',
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert not marker.exists()
+
+
+X = ("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+
+
+def test_date_past_the_last_year_is_a_problem(project: Project, run: Run) -> None:
+    project.entry("9999-12-31-x.yaml", "title: X\ndate: 9999-12-31T23:30Z\nbody: x\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        "entries/9999-12-31-x.yaml:2:7: date: '9999-12-31T23:30Z' is out of the range of dates"
+        " feedpub can publish"
+    )
+
+
+def test_type_in_any_script_is_accepted(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntype: بيان\nbody: x\n")
+    assert run("build").exit_code == 0
+    assert (project.root / "public/types/byn/atom.xml").is_file()
+
+
+def test_bad_file_name_does_not_hide_the_file_s_other_problems(project: Project, run: Run) -> None:
+    project.entry("21-11-05-x.yaml", "titel: X\ndate: Nov. 5\nbody: x\n")
+    result = run("check")
+    assert "entries/21-11-05-x.yaml:1:1: titel: unknown field; did you mean title?" in result.errors
+    assert any("date: not an ISO 8601 date" in e for e in result.errors)
+    assert any("file name must be" in e for e in result.errors)
+
+
+def test_equals_and_merge_signs_are_text(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-x.yaml", "title: =\ndate: 2021-11-05\nbody: <<\n")
+    assert run("build").exit_code == 0
+    assert '<h1 dir="auto">=</h1>' in project.read("public/2021/11/05/x/index.html")
+
+
+def test_links_shown_as_code_are_not_rewritten_and_code_keeps_its_language(
+    project: Project, run: Run
+) -> None:
+    body = 'body: |\n  Write `<a href="page.html">` to link.\n\n  ```python\n  x = 1\n  ```\n'
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\n" + body)
+    result = run("build")
+    assert result.errors == []  # nothing the renderer made itself is "removed"
+    content = json.loads(project.read("public/feed.json"))["items"][0]["content_html"]
+    assert '&lt;a href="page.html"&gt;' in content
+    assert '<code class="language-python">' in content
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("change_note: Fixed.\n", "4:14: change_note: needs an updated date"),
+        ("updated: 2021-11-04\n", "4:10: updated: 2021-11-04T00:00:00+01:00 is before the date"),
+        (
+            "updated: 2021-11-06\ncorrections:\n  - {date: 2021-11-07, note: Later.}\n",
+            "4:10: updated: must be the latest correction",
+        ),
+        ("corrections:\n  - {date: 2021-11-07}\n", "5:5: corrections: item 1.note: required"),
+        ("withdrawn: {date: 2021-11-04, reason: Wrong.}\n", "4:12: withdrawn: 2021-11-04T00:00"),
+        ("withdrawn: 2021-11-06\n", "4:12: withdrawn: expected fields (name: value), got a date"),
+        ("withdrawn: {date: 2021-11-06}\n", "4:12: withdrawn.reason: required field is missing"),
+    ],
+)
+def test_corrections_and_withdrawal_problems(
+    project: Project, run: Run, extra: str, expected: str
+) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n" + extra)
+    result = run("check")
+    assert result.exit_code == 1
+    assert any(e.startswith(f"entries/2021-11-05-x.yaml:{expected}") for e in result.errors), (
+        result.errors
+    )
+
+
+@pytest.mark.parametrize(
+    ("listed", "expected"),
+    [
+        ("[missing.pdf]", "4:15: attachments: item 1: 'missing.pdf' is not a file in entries/"),
+        ("[x.svg]", "4:15: attachments: item 1: 'x.svg': cannot attach .svg files"),
+        ("[../secret.pdf]", "4:15: attachments: item 1: '../secret.pdf' is not a plain file name"),
+        ("[a.pdf, a.pdf]", "4:22: attachments: 'a.pdf' is listed twice"),
+        ("a.pdf", "4:14: attachments: expected a list of file names, got text ('a.pdf')"),
+    ],
+)
+def test_attachment_problems_are_reported(
+    project: Project, run: Run, listed: str, expected: str
+) -> None:
+    project.entry("a.pdf", b"%PDF")
+    project.entry("x.svg", b"<svg onload='alert(1)'/>")
+    project.entry(
+        "2021-11-05-x.yaml", f"title: X\ndate: 2021-11-05\nbody: x\nattachments: {listed}\n"
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert any(e.startswith(f"entries/2021-11-05-x.yaml:{expected}") for e in result.errors), (
+        result.errors
+    )
+
+
+def test_unreferenced_file_in_entries_is_a_warning(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2021-11-05-forgotten.pdf", b"%PDF")
+    result = run("build")
+    assert result.exit_code == 0
+    assert result.errors == [
+        "entries/2021-11-05-forgotten.pdf: warning: no entry lists this file under attachments,"
+        " so it is not published"
+    ]

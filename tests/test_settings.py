@@ -1,12 +1,12 @@
-"""feedpub.yaml is validated as strictly as an entry, every problem at once."""
+"""feedpub.yaml: every setting declared once, read as strictly as an entry, all problems at once."""
 
 from __future__ import annotations
 
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run
-from feedpub.build import Project as SiteProject
-from feedpub.build import read_site
+from feedpub.gather import Project as SiteProject
+from feedpub.gather import read_site
 
 
 def _config_with(line: str) -> str:
@@ -126,3 +126,34 @@ def test_config_accepts_publisher_as_one_name(project: Project) -> None:
     config = read_site(SiteProject.at(project.root)).site.config
     assert config.publisher.name == "Example Agency"
     assert config.publisher.email is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        (
+            "base_url",
+            "https://[press.example.org/",
+            "'https://[press.example.org/' is not a valid URL",
+        ),
+        ("base_url", "https://press.example.org:port/", "is not a valid URL"),
+        ("timezone", "Europe", "unknown time zone 'Europe'"),
+    ],
+)
+def test_settings_that_crashed_are_problems(
+    project: Project, run: Run, field: str, value: str, expected: str
+) -> None:
+    project.config(_config_with(f"{field}: {value}"))
+    result = run("check")
+    assert result.exit_code == 1
+    assert expected in result.stderr
+
+
+def test_icon_must_be_a_static_file(project: Project, run: Run) -> None:
+    project.config(project.read("feedpub.yaml") + "icon: missing.png\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert (
+        "feedpub.yaml:11:7: icon: 'missing.png' is not a file in static/; put the image"
+        " there or give a URL" in result.errors
+    )

@@ -1,0 +1,89 @@
+"""Fields declared once: an entry's and feedpub.yaml's, each with its reader, whether it is
+required or what it defaults to, its limits, and the line the README's tables show.
+
+Adding a field means declaring it here-like (in validate.ENTRY_FIELDS or
+config.SETTINGS) and giving the model an attribute; the reading loop, the "required"
+check, the limits in messages and the README's tables all come from the declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from feedpub.errors import Problems
+from feedpub.load import Document, Node
+from feedpub.values import Invalid, node_position, unknown_field
+
+C = TypeVar("C")
+Limits = Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec(Generic[C]):
+    """One field: `read(node, context, limits)` returns its value or raises Invalid."""
+
+    name: str
+    read: Callable[[Node, C, Limits], Any]
+    rule: str  # what the README says of it; {name} is replaced by limits[name]
+    required: bool = False
+    default: Any = None  # the value when the field is absent
+    limits: Limits = field(default_factory=dict)
+    attribute: str = ""  # the model's attribute, when it is not the field's name
+
+    @property
+    def target(self) -> str:
+        return self.attribute or self.name
+
+    def describe(self) -> str:
+        """The README's rule for this field, limits filled in."""
+        text = self.rule.format(**{k: f"{v:,}" for k, v in self.limits.items()})
+        return f"required; {text}" if self.required else text
+
+
+def read_fields(
+    document: Document, specs: Sequence[FieldSpec[C]], context: C, problems: Problems
+) -> dict[str, Any]:
+    """Read every field of `document` by its declaration, by model attribute.
+
+    An unknown field (with a hint when it looks like a typo), a bad value and a missing
+    required field are each a problem; every one is reported. Absent optional fields get
+    their default.
+    """
+    by_name = {spec.name: spec for spec in specs}
+    found: dict[str, Any] = {}
+    for name, item in document.fields.items():
+        spec = by_name.get(name)
+        if spec is None:
+            problems.add(
+                document.path,
+                unknown_field(name, by_name),
+                line=item.line,
+                column=item.column,
+                field=name,
+            )
+            continue
+        if item.value is None:  # already reported (a refused tag or alias)
+            continue
+        try:
+            found[spec.target] = spec.read(item.value, context, spec.limits)
+        except Invalid as exc:
+            line, column = node_position(exc.node, (item.line, item.column))
+            shown = f"{name}.{exc.part}" if exc.part else name
+            problems.add(document.path, exc.message, line=line, column=column, field=shown)
+    for spec in specs:
+        if spec.name in document.fields:
+            continue
+        if spec.required:
+            problems.add(document.path, "required field is missing", field=spec.name)
+        else:
+            found.setdefault(spec.target, spec.default)
+    return found
+
+
+def markdown_table(specs: Iterable[FieldSpec[Any]], heading: str = "field") -> str:
+    """The README's table of fields, made from their declarations."""
+    lines = [f"| {heading} | rules |", "| --- | --- |"]
+    lines += [f"| `{spec.name}` | {spec.describe()} |" for spec in specs]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,233 @@
+"""Phase one: gather the site. Read feedpub.yaml and every entry file (from the build cache
+when its bytes and context are unchanged, else compiled on every core), check across
+entries, and apply "now": the published statements, drafts and embargoed ones, as a Site.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from feedpub import __version__, parallel
+from feedpub.config import CONFIG_NAME, STATIC_DIR, read_settings
+from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
+from feedpub.incremental import Cache, digest
+from feedpub.model import Entry, Site, SiteConfig, sort_key
+from feedpub.parallel import fork_map
+from feedpub.validate import Compiled, check_across, compile_entry
+
+ENTRIES_DIR = "entries"
+TEMPLATE_DIR = "templates"
+# Below this many entries to compile, a process pool costs more than it saves.
+PARALLEL_FROM = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Where a site lives, and how to show its paths to the person who ran feedpub."""
+
+    root: Path
+    shown_root: str = ""  # prefix for messages: '' when feedpub runs at the root
+
+    @classmethod
+    def at(cls, root: Path) -> Project:
+        # abspath normalises ".." and keeps links as named, unlike resolve()
+        return cls(Path(os.path.abspath(root)), shown_root(root))
+
+    def show(self, rel: str) -> str:
+        return self.shown_root + rel
+
+
+@dataclass(frozen=True, slots=True)
+class SiteResult:
+    site: Site
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFiles:
+    """What entries/ holds: entry files by name, and other files (attachments) with sizes."""
+
+    entries: list[tuple[str, Path]]
+    others: dict[str, int]
+
+
+def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
+    """The files in entries/, by name; refuses links, folders and look-alike names."""
+    directory = project.root / ENTRIES_DIR
+    found = EntryFiles([], {})
+    if not directory.is_dir() or directory.is_symlink():
+        problems.add(
+            project.show(ENTRIES_DIR + "/"),
+            "no entries/ directory here; create it and put one YAML file per statement in it",
+            line=0,
+        )
+        return found
+    for item in sorted(os.scandir(directory), key=lambda e: e.name):
+        shown = project.show(f"{ENTRIES_DIR}/{item.name}")
+        if item.name.startswith("."):
+            continue
+        if item.is_symlink():
+            problems.add(shown, "is a symbolic link; feedpub reads only files kept in entries/")
+        elif item.is_dir():
+            problems.add(
+                shown + "/", "folders are not read; keep every entry directly in entries/", line=0
+            )
+        elif item.name.endswith(".yaml"):
+            found.entries.append((item.name, Path(item.path)))
+        elif item.name.lower().endswith((".yml", ".yaml")):
+            problems.add(shown, "entry files end in .yaml; rename it", line=0)
+        else:
+            found.others[item.name] = item.stat().st_size
+    return found
+
+
+def check_folders(project: Project, problems: Problems) -> None:
+    """A site's templates and static files are published or run: none may be a link to a
+    file outside the site, as `templates/style.css -> ~/.ssh/id_rsa` would publish it."""
+    why = "(a link could publish files from outside the site)"
+    for folder in (TEMPLATE_DIR, STATIC_DIR):
+        path = project.root / folder
+        if path.is_symlink():
+            problems.add(
+                project.show(f"{folder}/"),
+                f"is a symbolic link; make it a real folder {why}",
+                line=0,
+            )
+    templates = project.root / TEMPLATE_DIR
+    if templates.is_dir() and not templates.is_symlink():
+        for folder, subfolders, files in os.walk(templates):
+            for name in sorted(subfolders + files):
+                path = Path(folder, name)
+                if path.is_symlink():
+                    shown = project.show(path.relative_to(project.root).as_posix())
+                    problems.add(
+                        shown,
+                        f"is a symbolic link; templates/ may hold only real files {why}",
+                        line=0,
+                    )
+
+
+def _compile_file(
+    cache: Cache,
+    job: tuple[str, str, Path],
+    context: str,
+    config: SiteConfig,
+    others: dict[str, int],
+) -> Compiled:
+    shown, name, path = job
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Compiled(None, [Problem(path=shown, line=0, message=f"cannot read: {exc.strerror}")])
+    # Keyed by the bytes compiled here, even if the file changed since it was first read.
+    item = compile_entry(shown, name, data, config, others, digest(context, name, data))
+    if item.entry is not None:
+        # Bodies go to the cache's store now, in this (perhaps forked) process: only a
+        # short reference travels back, and the parent never holds every body at once.
+        body = cache.store_body(item.entry.body.html, item.entry.body.absolute)
+        item = dataclasses.replace(item, entry=dataclasses.replace(item.entry, body=body))
+    return item
+
+
+def compile_entries(
+    project: Project, config: SiteConfig, files: EntryFiles, cache: Cache
+) -> list[Compiled]:
+    """Compile every entry file: from the cache when its bytes and context are unchanged,
+    else across the machine's cores when there are many."""
+    context = digest(
+        __version__, repr(config), project.shown_root, repr(sorted(files.others.items()))
+    )
+    cached = cache.compiled(config.timezone)
+    results: list[Compiled | None] = []
+    jobs: list[tuple[str, str, Path]] = []  # no bytes kept: a worker reads its files again
+    slots: list[int] = []
+    for name, path in files.entries:
+        shown = project.show(f"{ENTRIES_DIR}/{name}")
+        try:
+            hit = cached.get(digest(context, name, path.read_bytes()))
+        except OSError:
+            hit = None  # reported when compiled
+        results.append(hit)
+        if hit is None:
+            jobs.append((shown, name, path))
+            slots.append(len(results) - 1)
+    workers = parallel.workers() if len(jobs) >= PARALLEL_FROM else 1
+    size = max(1, -(-len(jobs) // (workers * 8)))
+    bounds = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+
+    def compile_range(span: tuple[int, int]) -> list[Compiled]:
+        # Forked workers inherit `jobs`: only the span and the results travel.
+        return [
+            _compile_file(cache, job, context, config, files.others)
+            for job in jobs[span[0] : span[1]]
+        ]
+
+    compiled = [item for batch in fork_map(compile_range, bounds, workers) for item in batch]
+    for slot, item in zip(slots, compiled, strict=True):
+        results[slot] = item
+    final = [item for item in results if item is not None]
+    if jobs or len(cached) != len(final):
+        cache.save_compiled(final)
+    return final
+
+
+def read_site(
+    project: Project,
+    now: datetime | None = None,
+    cache: Cache | None = None,
+    *,
+    preview: bool = False,
+) -> SiteResult:
+    """Read and check the settings and every entry, or raise with every problem.
+
+    Statements dated after `now` (default: the clock) are held back (embargo); drafts are
+    never published. A `preview` publishes both, for `feedpub serve`.
+    """
+    now = now or datetime.now(timezone.utc)
+    cache = cache or Cache(project.root)
+    problems = Problems()
+    config, checking = read_settings(project.root, problems, shown=project.show(CONFIG_NAME))
+    files = list_entry_files(project, problems)
+    check_folders(project, problems)
+    compiled = compile_entries(project, checking, files, cache)
+    for item in compiled:
+        problems.extend(item.problems)
+    check_across(compiled, files.others, project.show(f"{ENTRIES_DIR}/"), problems)
+    if problems.errors or config is None:
+        raise FeedpubError(problems.items)
+    published: list[Entry] = []
+    held: list[Entry] = []
+    drafts: list[Entry] = []
+    for item in compiled:
+        entry = item.entry
+        if entry is None:
+            continue
+        if entry.draft and not preview:
+            drafts.append(entry)
+        elif entry.published > now and not preview:
+            held.append(entry)
+            line, column = item.at("date")
+            problems.add(
+                entry.source,
+                f"under embargo until {entry.published.isoformat()}: held back from the site,"
+                " but anyone who can read this repository can read it now; keep embargoed"
+                " statements on a private branch",
+                line=line,
+                column=column,
+                field="date",
+                severity=Severity.WARNING,
+            )
+        else:
+            published.append(entry)
+    site = Site(
+        config=config,
+        entries=tuple(sorted(published, key=sort_key)),
+        drafts=tuple(drafts),
+        held=tuple(sorted(held, key=lambda e: (e.published, e.id))),
+        entries_dir=project.root / ENTRIES_DIR,
+    )
+    return SiteResult(site, sorted(problems.warnings))

@@ -1,0 +1,402 @@
+"""Incremental building, in one place: what the last build read and wrote, and what this
+one may skip.
+
+The build cache lives outside the site ($FEEDPUB_CACHE_DIR, else $XDG_CACHE_HOME/feedpub,
+else ~/.cache/feedpub), one folder per site, and holds:
+- `entries.json`: every compiled entry, by a key hashing the file's bytes with everything
+  compiling it depends on; bodies go to `bodies/`, append-only text segments read only
+  when a page or feed needs them;
+- per output folder, `manifest-*.json`: what the last build read (size and mtime of every
+  source) and wrote (a key, size, mtime and inode per output), and what it reported; and
+  `deps-*.json`: the dependencies each output recorded while it was rendered.
+
+An output's dependencies are tokens such as `entry:<id>`, `config` or `site:entries`,
+recorded as its template reads them (render/html.py) and resolved to values by the plan
+(render/plan.py). An output whose tokens resolve as they did, and whose file is as the last
+build left it, is not rendered again; so a template may read anything and a cached build
+still equals a cold one.
+
+Every file is JSON or plain text, stamped with feedpub's and its libraries' versions: a
+cache file, whatever its bytes, can never run code, and one that does not read back is
+ignored. This module imports only the standard library and the model, so the no-change
+check starts fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from feedpub import __version__
+from feedpub.errors import Problem, shown_root
+from feedpub.model import Body, Entry, from_data, to_data
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: builds there are not locked
+    fcntl = None  # type: ignore[assignment]
+
+WATCHED_FILES = ("feedpub.yaml",)
+WATCHED_DIRS = ("entries", "static", "templates")
+_FORMAT = 4  # bump when what is stored changes shape
+# The libraries whose output ends up in public/: a new version of any may change it.
+_SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
+_LIBRARIES = ("PyYAML", "pyromark", "nh3", "Jinja2", "MarkupSafe", "feedgen", "lxml", "anyascii")
+
+
+def digest(*parts: bytes | str) -> str:
+    """A short, stable hash of its parts, in order."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@functools.cache
+def stamp() -> str:
+    """What a cache was made by: feedpub (its version and the hash of its own files, for an
+    editable install) and the version of every library whose output reaches public/."""
+    package = Path(__file__).parent
+    parts: list[bytes | str] = [str(_FORMAT), __version__]
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        for name in sorted(files):
+            if not name.endswith(".pyc"):
+                path = Path(folder, name)
+                parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    for library in _LIBRARIES:
+        try:
+            parts += [library, metadata.version(library)]
+        except metadata.PackageNotFoundError:
+            parts += [library, "-"]
+    return digest(*parts)
+
+
+def cache_folder(root: Path) -> Path:
+    """The cache folder of the site at `root`, outside it."""
+    base = os.environ.get("FEEDPUB_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(xdg, "feedpub")
+    absolute = os.path.abspath(root)
+    return Path(base) / f"{Path(absolute).name or 'site'}-{digest(absolute)[:16]}"
+
+
+def scan_sources(root: Path) -> dict[str, list[int]]:
+    """Size and mtime of every file a build reads, by path relative to the root."""
+    found: dict[str, list[int]] = {}
+    paths = [str(root / name) for name in WATCHED_FILES]
+    for name in WATCHED_DIRS:
+        for folder, subfolders, files in os.walk(root / name):
+            subfolders.sort()
+            paths += [os.path.join(folder, file_name) for file_name in sorted(files)]
+    for path in paths:
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except OSError:
+            continue
+        found[os.path.relpath(path, root)] = [st.st_size, st.st_mtime_ns]
+    return found
+
+
+# --- what a build did --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    written: int  # files whose bytes are new
+    unchanged: int  # files left as they were
+    removed: int  # files the site no longer has
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.written or self.removed)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    out: str
+    report: WriteReport
+    seconds: float
+    statements: int
+    drafts: int = 0
+    held: tuple[datetime, ...] = ()  # release times of statements under embargo, soonest first
+    warnings: list[Problem] = field(default_factory=list)
+
+
+# --- recording what a rendering reads ----------------------------------------------------
+
+
+_RECORDED: set[str] | None = None
+
+
+def record(token: str) -> None:
+    """Note that the output being rendered read what `token` names (a no-op otherwise)."""
+    if _RECORDED is not None:
+        _RECORDED.add(token)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collect the tokens recorded while rendering one output (outputs nest: a partial
+    rendered once per build and reused is recorded by itself)."""
+    global _RECORDED
+    outer, _RECORDED = _RECORDED, set()
+    try:
+        yield _RECORDED
+    finally:
+        inner, _RECORDED = _RECORDED, outer
+        if outer is not None:
+            outer |= inner
+
+
+def key_of(tokens: Iterable[str], resolve: Callable[[str], str]) -> str:
+    """An output's key: its tokens with the values they resolve to now."""
+    return digest(*(f"{token}={resolve(token)}" for token in sorted(tokens)))
+
+
+# --- the cache folder --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What a build remembers of one output file: its key and the file as it left it."""
+
+    key: str
+    size: int
+    mtime_ns: int
+    ino: int
+
+    def matches(self, st: os.stat_result) -> bool:
+        return (self.size, self.mtime_ns, self.ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What the last build into one output folder read, wrote and reported."""
+
+    sources: dict[str, list[int]]
+    outputs: dict[str, Record]
+    preview: bool
+    shown_root: str  # how paths were shown: warnings replayed must read the same
+    newest: float | None  # the latest date published, as a POSIX timestamp
+    held_until: float | None  # the earliest embargo's release, as a POSIX timestamp
+    result: BuildResult
+
+
+# Where an entry's body stands in its stored list of fields (model.to_data).
+_BODY_FIELD = [f.name for f in dataclasses.fields(Entry)].index("body")
+
+
+class Cache:
+    """The cache folder of one site; a failure to read or write it only costs speed."""
+
+    def __init__(self, root: Path) -> None:
+        self.directory = cache_folder(root)
+        self.bodies = self.directory / "bodies"
+        self._segment: tuple[int, Path] | None = None  # (pid, this process's segment)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """One build or check of a site at a time uses its cache."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.directory / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield  # an unwritable cache: nothing to protect
+            return
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def _load(self, name: str) -> Any:
+        try:
+            with open(self.directory / name, "rb") as handle:
+                made_by, value = json.load(handle)
+        except (OSError, ValueError, TypeError):
+            return None
+        return value if made_by == stamp() else None
+
+    def _save(self, name: str, value: Any) -> None:
+        temporary = self.directory / f".{name}.{uuid.uuid4().hex}"
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "w", encoding="utf-8") as handle:
+                json.dump([stamp(), value], handle, ensure_ascii=False, separators=(",", ":"))
+            os.replace(temporary, self.directory / name)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+
+    # Compiled entries: their fields here, their bodies in the body store.
+
+    def store_body(self, html: str, absolute: str) -> Body:
+        """Append a body to this process's segment; kept in memory if that fails."""
+        data = html.encode()
+        extra = b"" if absolute == html else absolute.encode()
+        try:
+            if self._segment is None or self._segment[0] != os.getpid():  # a forked worker
+                self.bodies.mkdir(parents=True, exist_ok=True)
+                name = self.bodies / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.txt"
+                self._segment = (os.getpid(), name)
+            segment = self._segment[1]
+            with open(segment, "ab") as handle:
+                offset = handle.tell()
+                handle.write(data + extra)
+        except OSError:
+            return Body(html, absolute)
+        return Body(stored=(str(segment), offset, len(data), len(extra)))
+
+    def compiled(self, zone: tzinfo) -> dict[str, Any]:
+        """Every cached compiled entry by key (validate.Compiled); {} if none reads back."""
+        from feedpub.validate import Compiled  # heavy: not on the no-change path
+
+        value = self._load("entries.json")
+        try:
+            found = {key: from_data(Compiled, item, zone) for key, item in (value or {}).items()}
+            return {key: self._placed(item) for key, item in found.items()}
+        except (TypeError, ValueError, KeyError, AttributeError, OSError):
+            return {}
+
+    def _placed(self, item: Any) -> Any:
+        """A cached entry whose body is named by its segment's file name alone, placed in
+        this cache's body folder: a planted cache file cannot make a build read (and so
+        publish) any file outside it, nor a body past the end of a segment."""
+        entry = item.entry
+        if entry is None or entry.body.stored is None:
+            return item
+        name, offset, html_size, absolute_size = entry.body.stored
+        if not _SEGMENT.fullmatch(name):
+            raise ValueError(name)
+        segment = self.bodies / name
+        if offset < 0 or min(html_size, absolute_size) < 0:
+            raise ValueError(name)
+        if offset + html_size + absolute_size > segment.stat().st_size:
+            raise ValueError(name)  # a truncated segment: compile again
+        body = Body(stored=(str(segment), offset, html_size, absolute_size))
+        return dataclasses.replace(item, entry=dataclasses.replace(entry, body=body))
+
+    def save_compiled(self, compiled: Iterable[Any]) -> None:
+        """Remember compiled entries (bodies to the store) and drop segments none uses."""
+        stored: dict[str, Any] = {}
+        used: set[str] = set()
+        for item in compiled:
+            entry = item.entry
+            if entry is not None and entry.body.stored is None:
+                body = self.store_body(entry.body.html, entry.body.absolute)
+                item = dataclasses.replace(item, entry=dataclasses.replace(entry, body=body))
+            data = to_data(item)
+            if item.entry is not None and item.entry.body.stored is not None:
+                segment = Path(item.entry.body.stored[0])
+                used.add(segment.name)
+                data[0][_BODY_FIELD][2][0] = segment.name  # the name alone (see _placed)
+            stored[item.key] = data
+        self._save("entries.json", stored)
+        with contextlib.suppress(OSError):
+            for segment in self.bodies.iterdir():
+                if segment.name not in used:
+                    segment.unlink()
+
+    # What the last build of one output folder read and wrote.
+
+    @staticmethod
+    def _names(out: Path) -> tuple[str, str]:
+        key = digest(os.path.abspath(out))
+        return f"manifest-{key}.json", f"deps-{key}.json"
+
+    def manifest(self, out: Path) -> Manifest | None:
+        value = self._load(self._names(out)[0])
+        try:
+            return from_data(Manifest, value, timezone.utc) if value else None
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+
+    def dependencies(self, out: Path) -> dict[str, list[str]]:
+        value = self._load(self._names(out)[1])
+        return value if isinstance(value, dict) else {}
+
+    def save_build(self, out: Path, manifest: Manifest, dependencies: dict[str, list[str]]) -> None:
+        manifest_name, deps_name = self._names(out)
+        self._save(deps_name, dependencies)
+        self._save(manifest_name, to_data(manifest))
+
+    def forget_build(self, out: Path) -> None:
+        """Drop what was remembered of `out`, before a build that may change it."""
+        with contextlib.suppress(OSError):
+            (self.directory / self._names(out)[0]).unlink()
+
+
+# --- the no-change shortcut --------------------------------------------------------------
+
+
+def output_untouched(out: Path, outputs: dict[str, Record]) -> bool:
+    """True when `out` holds exactly the files a manifest lists, each as it was left."""
+    seen = 0
+    for folder, _, files in os.walk(out):
+        rel_folder = os.path.relpath(folder, out)
+        for name in files:
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+            record = outputs.get(rel.replace(os.sep, "/"))
+            if record is None:
+                return False
+            try:
+                st = os.stat(os.path.join(folder, name), follow_symlinks=False)
+            except OSError:
+                return False
+            if not record.matches(st):
+                return False
+            seen += 1
+    return seen == len(outputs)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What the no-change check read: the last manifest, and the sources as they are now."""
+
+    manifest: Manifest | None
+    sources: dict[str, list[int]]
+    up_to_date: bool
+
+
+def probe(root: Path, out: Path, now: datetime, *, preview: bool) -> Probe:
+    """Whether nothing the last build into `out` read or wrote has changed since, and
+    whether "now" still falls where it did: after the newest statement it published and
+    before the first one it held back."""
+    root, out = Path(os.path.abspath(root)), Path(os.path.abspath(out))
+    manifest = Cache(root).manifest(out)
+    sources = scan_sources(root)
+    if manifest is None or manifest.preview != preview or manifest.shown_root != shown_root(root):
+        return Probe(None, sources, up_to_date=False)
+    moment = now.timestamp()
+    fresh = (
+        (manifest.newest is None or manifest.newest <= moment)
+        and (manifest.held_until is None or moment < manifest.held_until)
+        and sources == manifest.sources
+        and output_untouched(out, manifest.outputs)
+    )
+    return Probe(manifest, sources, up_to_date=fresh)
+
+
+def replay(found: Probe, seconds: float) -> BuildResult:
+    """The last build's result, for a build that found nothing to do."""
+    assert found.manifest is not None
+    last = found.manifest.result
+    report = WriteReport(written=0, unchanged=len(found.manifest.outputs), removed=0)
+    return dataclasses.replace(last, report=report, seconds=seconds)

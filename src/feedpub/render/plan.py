@@ -1,0 +1,407 @@
+"""Site -> the plan of public/: every output's path, its phase, how to make it, and what
+the dependencies it recorded last time resolve to now.
+
+Nothing is rendered here. The writer makes an output only when its file is not as the last
+build left it or its dependencies resolve differently (see incremental.py); making it
+records its dependencies afresh. Static files are planned here too, beside the outputs
+they must not clash with.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from feedpub.errors import FeedpubError, Problems
+from feedpub.incremental import digest, key_of, record, recording
+from feedpub.model import Entry, Site, SiteConfig
+from feedpub.render.feeds import Feed, render_atom, render_rss
+from feedpub.render.html import (
+    Context,
+    PageRenderer,
+    Section,
+    SiteView,
+    fingerprint,
+    make_environment,
+    template_digests,
+)
+from feedpub.render.jsonfeed import render_json
+from feedpub.render.sitemap import render_sitemap
+from feedpub.write import Content, Made, Output, Phase
+
+MARKER = ".feedpub"
+MARKER_TEXT = (
+    b"This directory is written by feedpub: edit entries/ and feedpub.yaml instead,\n"
+    b"then run `feedpub build`. feedpub refuses to write into a folder without this file.\n"
+)
+ARCHIVE_DIR = "archive/"
+STATIC_DIR = "static"
+
+
+class Outputs(dict[str, Output]):
+    """The files a build writes, refusing to write one path twice."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origin: dict[str, str] = {}
+
+    def folders(self) -> set[str]:
+        """Every folder the outputs need, e.g. 'tags' and 'tags/energy'."""
+        return {path.rsplit("/", i)[0] for path in self for i in range(1, path.count("/") + 1)}
+
+    def add(self, output: Output, origin: str) -> None:
+        if output.path in self:
+            raise ValueError(f"{output.path} would be written twice ({self.origin[output.path]})")
+        self[output.path] = output
+        self.origin[output.path] = origin
+
+    def add_file(self, path: str, source: Path, origin: str) -> None:
+        """A file copied as it is (static/, attachments), keyed by its size and mtime."""
+        st = source.stat()
+        key = digest("file", str(source), str(st.st_size), str(st.st_mtime_ns))
+        self.add(Output(path, Phase.ASSETS, functools.partial(Made, source, key), key), origin)
+
+
+def make_sections(site: Site) -> tuple[Section, tuple[Section, ...], tuple[Section, ...]]:
+    """The whole site, then one section per type and per tag, each sorted by name."""
+    config = site.config
+    main = Section("all", "All statements", "", "", site.entries, config.title)
+    groups: dict[tuple[str, str], list[Entry]] = {}
+    names: dict[tuple[str, str], str] = {}
+    for entry in site.entries:
+        keys = [("type", entry.type_slug, entry.type)] + [
+            ("tag", slug, tag) for tag, slug in entry.tag_links
+        ]
+        for kind, slug, name in keys:
+            groups.setdefault((kind, slug), []).append(entry)
+            names.setdefault((kind, slug), name)
+    sections: dict[str, list[Section]] = {"type": [], "tag": []}
+    for (kind, slug), entries in sorted(groups.items()):
+        name = names[(kind, slug)]
+        folder = "types" if kind == "type" else "tags"
+        title = f"{config.title} – {name}" if kind == "type" else f"{config.title} – {name} (tag)"
+        sections[kind].append(Section(kind, name, slug, f"{folder}/{slug}/", tuple(entries), title))
+    return main, tuple(sections["type"]), tuple(sections["tag"])
+
+
+def _feed_id(config: SiteConfig, section: Section) -> str:
+    suffix = "" if section.kind == "all" else f"/{section.directory.rstrip('/')}"
+    return f"tag:{config.id_authority}:feed{suffix}"
+
+
+def _subtitle(config: SiteConfig, section: Section) -> str:
+    if section.kind == "type":
+        return f"Statements of type {section.name} from {config.publisher.name}."
+    if section.kind == "tag":
+        return f"Statements tagged {section.name} from {config.publisher.name}."
+    return config.description
+
+
+def section_feed(
+    config: SiteConfig, section: Section, links: tuple[tuple[str, str], ...] = ()
+) -> Feed:
+    """The subscription document of a section: its newest `feed_limit` statements."""
+    return Feed(
+        id=_feed_id(config, section),
+        title=section.feed_title,
+        subtitle=_subtitle(config, section),
+        home=section.directory,
+        atom_path=section.atom,
+        rss_path=section.rss,
+        json_path=section.json,
+        entries=section.entries[: config.feed_limit],
+        links=links,
+    )
+
+
+def archive_feeds(config: SiteConfig, main: Section) -> list[Feed]:
+    """RFC 5005 archive documents: the statements, oldest first, in complete chunks of
+    `feed_limit`. A chunk's members never change when a newer statement is published;
+    the subscription document covers the newest ones until they fill a chunk."""
+    size = config.feed_limit
+    oldest_first = main.entries[::-1]
+    count = len(oldest_first) // size
+    feeds = []
+    for number in range(1, count + 1):
+        links = [("current", main.atom)]
+        if number > 1:
+            links.append(("prev-archive", f"{ARCHIVE_DIR}{number - 1}.xml"))
+        if number < count:
+            links.append(("next-archive", f"{ARCHIVE_DIR}{number + 1}.xml"))
+        chunk = oldest_first[(number - 1) * size : number * size]
+        feeds.append(
+            Feed(
+                id=_feed_id(config, main),
+                title=main.feed_title,
+                subtitle=config.description,
+                home=main.directory,
+                atom_path=f"{ARCHIVE_DIR}{number}.xml",
+                entries=chunk[::-1],
+                links=tuple(links),
+                archive=True,
+            )
+        )
+    return feeds
+
+
+class Planner:
+    """Plans one build: the outputs, and how to resolve the tokens they recorded."""
+
+    def __init__(self, site: Site, root: Path | None, remembered: Mapping[str, Sequence[str]]):
+        self.site = site
+        self.config = site.config
+        self.remembered = remembered
+        self.outputs = Outputs()
+        main, types, tags = make_sections(site)
+        self.main = main
+        by_year: dict[int, list[Entry]] = {}
+        for entry in site.entries:
+            by_year.setdefault(entry.published.year, []).append(entry)
+        self.by_year = by_year
+        years = tuple(sorted(((y, len(e)) for y, e in by_year.items()), reverse=True))
+        self.view = SiteView(self.config, site.entries, types, tags, years)
+        self.sections = {s.key: s for s in (main, *types, *tags)}
+        self.feeds: dict[str, Feed] = {}
+        self.entries = {entry.id: entry for entry in site.entries}
+        env = make_environment(root)
+        self.templates = template_digests(env)
+        self.renderer = PageRenderer(self.view, env, main)
+        self.config_digest = digest(repr(self.config))
+        self._feed_content: dict[str, tuple[str, frozenset[str]]] = {}
+
+    # Resolving recorded tokens against this build.
+
+    @functools.cache  # noqa: B019 - one planner per build
+    def resolve(self, token: str) -> str:
+        kind, _, rest = token.partition(":")
+        if kind == "config":
+            return self.config_digest
+        if kind == "entry":
+            entry = self.entries.get(rest)
+            return entry.key if entry is not None else "-"
+        if kind == "template":
+            return self.templates.get(rest, "-")
+        if kind == "site":
+            return fingerprint(getattr(self.view, rest, None))
+        if kind == "feed":
+            feed = self.feeds.get(rest)
+            return fingerprint(feed) if feed is not None else "-"
+        if kind in ("section", "subscription"):
+            key, _, attribute = rest.rpartition(":")
+            found: object = self.sections.get(key)
+            if found is not None and kind == "subscription":
+                found = self.renderer.subscriptions[key]
+            return "-" if found is None else fingerprint(getattr(found, attribute, None))
+        return "?"  # a token this feedpub does not know: never equal, so made again
+
+    def _output(
+        self, path: str, phase: Phase, make: Callable[[], Content], resolve: Callable[[str], str]
+    ) -> Output:
+        def made() -> Made:
+            with recording() as tokens:
+                content = make()
+            return Made(content, key_of(tokens, resolve), tuple(sorted(tokens)))
+
+        remembered = self.remembered.get(path)
+        key = key_of(remembered, resolve) if remembered is not None else None
+        return Output(path, phase, made, key)
+
+    def page(
+        self,
+        path: str,
+        template: str,
+        context: Callable[[], Context],
+        origin: str,
+        phase: Phase = Phase.LISTS,
+    ) -> None:
+        """A page rendered from `template` with what `context()` gives (made when needed)."""
+        built = functools.cache(context)
+
+        def resolve(token: str) -> str:
+            if token.startswith("var:"):
+                return fingerprint(built().get(token[4:]))
+            return self.resolve(token)
+
+        def make() -> bytes:
+            return self.renderer.render(template, built()).encode()
+
+        output = self._output(path + "index.html", phase, make, resolve)
+        self.outputs.add(output, origin)
+
+    def feed_content(self, entry: Entry) -> str:
+        """An entry's content in every feed, made once per build and process."""
+        found = self._feed_content.get(entry.id)
+        if found is None:
+            with recording() as tokens:
+                html = self.renderer.render("_feed_entry", {"site": self.view, "entry": entry})
+            found = self._feed_content[entry.id] = (html.strip(), frozenset(tokens))
+        for token in found[1]:
+            record(token)
+        return found[0]
+
+    def feed(self, feed: Feed, name: str) -> None:
+        """A feed in each of its formats; `name` says whose it is in messages ("main")."""
+        self.feeds[feed.atom_path] = feed
+        formats: list[tuple[str, Callable[..., bytes], str]] = [
+            (feed.atom_path, render_atom, "Atom feed")
+        ]
+        if feed.rss_path:
+            formats.append((feed.rss_path, render_rss, "RSS feed"))
+        if feed.json_path:
+            formats.append((feed.json_path, render_json, "JSON Feed"))
+        for path, render, kind in formats:
+
+            def make(render: Callable[..., bytes] = render) -> bytes:
+                record("config")
+                record(f"feed:{feed.atom_path}")
+                return render(self.config, feed, self.feed_content)
+
+            output = self._output(path, Phase.FEEDS, make, self.resolve)
+            self.outputs.add(output, f"the {name} {kind}")
+
+
+def plan_site(
+    site: Site, root: Path | None = None, remembered: Mapping[str, Sequence[str]] | None = None
+) -> Outputs:
+    """Plan every page, feed, attachment and static file of the site."""
+    plan = Planner(site, root, remembered or {})
+    config, view, renderer = site.config, plan.view, plan.renderer
+    main = plan.main
+
+    archives = archive_feeds(config, main)
+    newest_archive = (("prev-archive", archives[-1].atom_path),) if archives else ()
+    plan.feed(section_feed(config, main, newest_archive), "main")
+    for archive in archives:
+        plan.feed(archive, f"archive {archive.atom_path}")
+    for section in (*view.types, *view.tags):
+        plan.feed(section_feed(config, section), section.directory)
+
+    pages: list[tuple[str, datetime | None]] = []
+    ordered = site.entries
+    for entry in ordered:
+        offered = [main, plan.sections[f"type/{entry.type_slug}"]] + [
+            plan.sections[f"tag/{slug}"] for slug in entry.tag_slugs
+        ]
+
+        def entry_context(entry: Entry = entry, offered: list[Section] = offered) -> Context:
+            context = renderer.base_context(entry.path, offered)
+            context.update(entry=entry, linked_data=renderer.linked_data(entry))
+            return context
+
+        plan.page(entry.path, "entry", entry_context, entry.source, Phase.PAGES)
+        pages.append((entry.path, entry.updated))
+        for attachment in entry.attachments:
+            if site.entries_dir is not None:
+                source = site.entries_dir / attachment.name
+                plan.outputs.add_file(
+                    entry.path + attachment.name, source, f"{entry.source} (attachment)"
+                )
+
+    years = [year for year, _ in view.years]  # newest first
+    for position, year in enumerate(years):
+
+        def year_context(year: int = year, position: int = position) -> Context:
+            context = renderer.base_context(f"{year}/", [main])
+            newer = years[position - 1] if position > 0 else None
+            older = years[position + 1] if position + 1 < len(years) else None
+            context.update(year=year, entries=plan.by_year[year], newer=newer, older=older)
+            return context
+
+        plan.page(f"{year}/", "archive", year_context, f"the {year} page")
+        pages.append((f"{year}/", max(e.updated for e in plan.by_year[year])))
+    for section in (*view.types, *view.tags):
+
+        def section_context(section: Section = section) -> Context:
+            context = renderer.base_context(section.directory, [section])
+            context.update(section=section)
+            return context
+
+        plan.page(section.directory, "section", section_context, section.directory)
+        pages.append((section.directory, max(e.updated for e in section.entries)))
+    latest = max((e.updated for e in site.entries), default=None)
+    for kind, folder, sections in (("type", "types/", view.types), ("tag", "tags/", view.tags)):
+
+        def sections_context(
+            kind: str = kind, folder: str = folder, sections: tuple[Section, ...] = sections
+        ) -> Context:
+            context = renderer.base_context(folder, [main])
+            context.update(kind=kind, sections=sections)
+            return context
+
+        plan.page(folder, "sections", sections_context, f"the list of {folder}")
+        pages.append((folder, latest))
+
+    def index_context() -> Context:
+        context = renderer.base_context("", [main])
+        context.update(
+            entries=site.entries[: config.feed_limit],
+            total=len(site.entries),
+            years=view.years,
+            types=view.types,
+            tags=view.tags,
+        )
+        return context
+
+    plan.page("", "index", index_context, "the home page")
+    pages.append(("", latest))
+
+    sitemap = functools.partial(render_sitemap, config, pages)
+    key = digest("sitemap", plan.config_digest, repr(pages))
+    plan.outputs.add(
+        Output("sitemap.xml", Phase.FEEDS, lambda: Made(sitemap(), key), key), "the sitemap"
+    )
+    plan.outputs.add(
+        plan._output("style.css", Phase.ASSETS, renderer.stylesheet, plan.resolve),
+        "the stylesheet",
+    )
+    marker_key = digest(MARKER_TEXT)
+    plan.outputs.add(
+        Output(MARKER, Phase.ASSETS, lambda: Made(MARKER_TEXT, marker_key), marker_key),
+        "the marker",
+    )
+    return plan.outputs
+
+
+def add_static(root: Path, show: Callable[[str], str], outputs: Outputs) -> None:
+    """Copy static/ into the outputs as it is; a clash with a generated file is an error."""
+    directory = root / STATIC_DIR
+    problems = Problems()
+    if not directory.is_dir():
+        return
+    for folder, subfolders, files in os.walk(directory):
+        base = Path(folder)
+        for name in sorted(subfolders + files):
+            path = base / name
+            rel = path.relative_to(directory).as_posix()
+            shown = show(f"{STATIC_DIR}/{rel}")
+            if path.is_symlink():
+                problems.add(shown, "is a symbolic link; static/ may hold only real files", line=0)
+                if name in subfolders:
+                    subfolders.remove(name)
+            elif name in files:
+                problem = _static_clash(rel, outputs)
+                if problem:
+                    problems.add(shown, problem, line=0)
+                else:
+                    outputs.add_file(rel, path, shown)
+    if problems.errors:
+        raise FeedpubError(problems.items)
+
+
+def _static_clash(rel: str, outputs: Outputs) -> str:
+    if "\\" in rel or rel.startswith("."):
+        return "a static file's path may not hold a backslash or start with a dot"
+    if rel in outputs.folders():
+        return (
+            f"clashes with the folder public/{rel}/ that feedpub writes; rename or remove"
+            " the static file"
+        )
+    if rel in outputs:
+        return (
+            f"clashes with {outputs.origin[rel]}, which feedpub writes to public/{rel};"
+            " rename or remove the static file"
+        )
+    return ""

@@ -1,0 +1,347 @@
+"""Incremental builds: a cached build equals a cold one, byte for byte, whatever was edited and
+whatever a site's templates read; an unchanged site is answered without rebuilding; a cache
+file, whatever its bytes, never runs code nor reads outside the cache."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
+from feedpub import gather, incremental
+from feedpub.build import build
+
+NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
+TEMPLATES = Path(__file__).parents[1] / "src/feedpub/templates"
+
+
+def _cold_tree(project: Project, tmp_path: Path) -> dict[str, bytes]:
+    """What a build of the same sources writes with no cache and no earlier output."""
+    cold = Project(tmp_path / f"cold-{len(list(tmp_path.iterdir()))}")
+    shutil.copytree(project.root, cold.root, ignore=shutil.ignore_patterns("public"))
+    build(cold.root, now=NOW)
+    return cold.tree()
+
+
+def _entries(project: Project) -> list[Path]:
+    return sorted((project.root / "entries").glob("*.yaml"))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def _newest(project: Project) -> Path:
+    return _entries(project)[-1]
+
+
+EDITS: dict[str, Callable[[Project], object]] = {
+    "entry added, newest": lambda p: p.entry(
+        "2029-06-01-added.yaml", "title: Added\ndate: 2029-06-01\ntags: [Energy]\nbody: New.\n"
+    ),
+    "entry added, backdated": lambda p: p.entry(
+        "2019-06-01-backdated.yaml", "title: Backdated\ndate: 2019-06-01\nbody: Old.\n"
+    ),
+    "entry body edited": lambda p: _edit(_entries(p)[0], "Paragraph 0", "First paragraph"),
+    "newest title edited": lambda p: _edit(_newest(p), "statement number", "Statement No."),
+    "entry renamed": lambda p: _entries(p)[0].rename(
+        _entries(p)[0].with_name(_entries(p)[0].name.replace("statement", "renamed"))
+    ),
+    "entry deleted": lambda p: _entries(p)[3].unlink(),
+    "entry made a draft": lambda p: _newest(p).write_text(_newest(p).read_text() + "draft: true\n"),
+    "entry corrected": lambda p: _entries(p)[2].write_text(
+        _entries(p)[2].read_text()
+        + "updated: 2025-01-01T10:00:00+01:00\nchange_note: A figure was corrected.\n"
+    ),
+    "entry withdrawn": lambda p: _newest(p).write_text(
+        _newest(p).read_text() + "withdrawn: {date: 2029-01-01, reason: Issued in error.}\n"
+    ),
+    "type changed": lambda p: _edit(_newest(p), "type: ", "type: Notice #"),
+    "settings changed": lambda p: p.config(
+        EXAMPLE_CONFIG.replace("Example Agency Statements", "Example Agency News")
+        + "feed_limit: 7\n"
+    ),
+    "base_url changed": lambda p: p.config(
+        EXAMPLE_CONFIG.replace("https://press.example.org/", "https://news.example.org/")
+    ),
+    "template edited": lambda p: p.file(
+        "templates/_years.html", "<p>Years: {{ years|length }}</p>\n"
+    ),
+    "base template overridden": lambda p: p.file(
+        "templates/base.html",
+        (TEMPLATES / "base.html").read_text().replace("Published by", "Issued by"),
+    ),
+    "static file added": lambda p: p.file("static/robots.txt", "User-agent: *\n"),
+    "attachment replaced": lambda p: p.entry("2019-01-01-annex.pdf", b"%PDF-1.7 second version"),
+    "tag respelled everywhere": lambda p: [
+        path.write_text(path.read_text().replace("Energy", "ENERGY"))
+        for path in (p.root / "entries").glob("*.yaml")
+    ],
+}
+
+
+def _site(project: Project) -> None:
+    write_corpus(project, 40)
+    project.entry("2019-01-01-annex.pdf", b"%PDF-1.7 first version")
+    first = _entries(project)[0]
+    first.write_text(first.read_text() + "attachments: [2019-01-01-annex.pdf]\n")
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_cached_build_equals_cold_build_after_any_edit(
+    project: Project, tmp_path: Path, edit: str
+) -> None:
+    _site(project)
+    build(project.root, now=NOW)
+    assert (incremental.cache_folder(project.root) / "entries.json").is_file()
+    EDITS[edit](project)
+    build(project.root, now=NOW)
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
+# Site templates that read what the old hand-written keys never named, kept apart so that
+# each kind of read is tested on its own: statement pages read the whole site's newest
+# statements, its count, years and settings; year pages read every section.
+READS_THE_SITE = """\
+{% extends "base.html" %}
+{% block main %}
+<h1>{{ entry.title }}</h1>
+<p>{{ site.entries|length }} statements; newest: {% for e in site.entries[:3] %}{{ e.title }};
+{% endfor %}</p>
+<p>Years: {% for y, n in site.years %}{{ y }}:{{ n }} {% endfor %} by {{ site.publisher.name }}</p>
+{{ entry.body_html|safe }}
+{% endblock %}
+"""
+READS_THE_SECTIONS = """\
+{% extends "base.html" %}
+{% block main %}
+<h1>{{ year }}</h1>
+<p>{% for t in site.types %}{{ t.name }} ({{ t.count }}) {% endfor %}</p>
+<p>{% for t in site.tags %}{{ t.name }}={{ t.entries[0].title }}
+{% endfor %}</p>
+{% endblock %}
+"""
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_site_template_reading_anything_stays_exact_after_any_edit(
+    project: Project, tmp_path: Path, edit: str
+) -> None:
+    _site(project)
+    project.file("templates/entry.html", READS_THE_SITE)
+    project.file("templates/archive.html", READS_THE_SECTIONS)
+    build(project.root, now=NOW)
+    EDITS[edit](project)
+    build(project.root, now=NOW)
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
+def test_enough_kinds_of_edit_are_tried() -> None:
+    assert len(EDITS) >= 15
+
+
+def test_cache_from_another_feedpub_version_is_ignored(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(project, 20)
+    monkeypatch.setattr(incremental, "stamp", lambda: "made by another feedpub")
+    build(project.root, now=NOW)  # writes a cache stamped by "another" feedpub
+    monkeypatch.undo()
+    cache = incremental.Cache(project.root)
+    assert cache.compiled(timezone.utc) == {}
+    assert cache.manifest(project.root / "public") is None
+    build(project.root, now=NOW)
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
+def test_cache_stamp_changes_with_a_library_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A sanitiser upgrade must not leave bodies sanitised by the old one in the cache.
+    incremental.stamp.cache_clear()
+    before = incremental.stamp()
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "nh3" else real(name))
+    incremental.stamp.cache_clear()
+    try:
+        assert incremental.stamp() != before
+    finally:
+        monkeypatch.undo()
+        incremental.stamp.cache_clear()
+    assert incremental.stamp() == before
+
+
+class _Planted:
+    """A pickle that runs code when loaded, as a poisoned CI cache could hold."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Path.touch, (self.marker,))
+
+
+def test_planted_cache_files_never_run_code(project: Project, tmp_path: Path) -> None:
+    write_corpus(project, 5)
+    build(project.root, now=NOW)
+    marker = tmp_path / "code-ran"
+    folder = incremental.cache_folder(project.root)
+    for path in folder.glob("*.json"):
+        path.write_bytes(pickle.dumps(_Planted(marker)))
+    in_site = project.root / ".feedpub-cache"
+    in_site.mkdir()
+    (in_site / "entries.pickle").write_bytes(pickle.dumps(_Planted(marker)))
+    build(project.root, now=NOW)
+    build(project.root, now=NOW)
+    assert not marker.exists()
+    assert project.tree() == _cold_tree(project, tmp_path)
+    assert not incremental.cache_folder(project.root).is_relative_to(project.root)
+
+
+def test_planted_body_reference_cannot_publish_a_file_outside_the_cache(
+    project: Project, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the office's private key")
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: A body.\n")
+    build(project.root, now=NOW)
+    path = incremental.cache_folder(project.root) / "entries.json"
+    made_by, entries = json.loads(path.read_text())
+    for data in entries.values():
+        data[0][incremental._BODY_FIELD][2][0] = str(secret)  # an absolute path...
+    path.write_text(json.dumps([made_by, entries]))
+    (project.root / "entries/2021-11-05-x.yaml").touch()  # ...read when the entry is needed
+    build(project.root, now=NOW)
+    assert not any(b"private key" in data for data in project.tree().values())
+    assert b"A body." in project.tree()["2021/11/05/x/index.html"]
+
+
+def test_truncated_body_store_is_compiled_again(project: Project, tmp_path: Path) -> None:
+    write_corpus(project, 5)
+    build(project.root, now=NOW)
+    for segment in (incremental.cache_folder(project.root) / "bodies").iterdir():
+        segment.write_bytes(segment.read_bytes()[:10])
+    _edit(_entries(project)[0], "Paragraph 0", "First paragraph")  # a build must run
+    build(project.root, now=NOW)
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
+def test_failed_cache_write_leaves_no_temporary_file(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(json, "dump", full)
+    build(project.root, now=NOW)
+    monkeypatch.undo()
+    leftovers = [p.name for p in incremental.cache_folder(project.root).iterdir()]
+    assert not [name for name in leftovers if name.startswith(".")]
+    assert (project.root / "public/2021/11/05/x/index.html").is_file()
+
+
+def test_moving_now_back_unpublishes_what_is_not_due(project: Project) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2030-01-01-later.yaml", "title: Later\ndate: 2030-01-01\nbody: x\n")
+    assert build(project.root, now=NOW).statements == 2
+    earlier = datetime(2022, 1, 1, tzinfo=timezone.utc)
+    result = build(project.root, now=earlier)
+    assert result.statements == 1
+    assert b"Later" not in project.tree()["atom.xml"]
+
+
+def test_corrupt_or_deleted_cache_is_safe(project: Project, tmp_path: Path) -> None:
+    write_corpus(project, 20)
+    build(project.root, now=NOW)
+    folder = incremental.cache_folder(project.root)
+    for path in folder.glob("*.json"):
+        path.write_bytes(b"not JSON")
+    build(project.root, now=NOW)
+    assert project.tree() == _cold_tree(project, tmp_path)
+    shutil.rmtree(folder)
+    build(project.root, now=NOW)
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
+def test_unchanged_site_is_answered_without_reading_entries(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(project, 20)
+    build(project.root, now=NOW)
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged build read or compiled an entry")
+
+    monkeypatch.setattr(gather, "compile_entries", no_reading)
+    result = build(project.root, now=NOW)
+    assert not result.report.changed
+    assert result.statements == 20
+
+
+def test_hand_edits_to_public_are_undone_not_hidden_by_the_cache(
+    project: Project, run: Run
+) -> None:
+    write_corpus(project, 10)
+    assert run("build").exit_code == 0
+    built = project.tree()
+    page = next((project.root / "public/2019").rglob("index.html"))
+    page.write_text("defaced")
+    (project.root / "public/extra.html").write_text("left by hand")
+    result = run("build")
+    assert "1 written" in result.stdout and "1 removed" in result.stdout
+    assert project.tree() == built
+
+
+def test_embargo_release_is_not_hidden_by_the_cache(project: Project, run: Run) -> None:
+    project.entry("2021-11-06-later.yaml", "title: Later\ndate: 2021-11-06T09:00\nbody: x\n")
+    assert "0 statements" in run("build", "--now", "2021-11-06T07:00:00Z").stdout
+    assert "0 statements" in run("build", "--now", "2021-11-06T07:30:00Z").stdout
+    released = run("build", "--now", "2021-11-06T08:00:00Z")
+    assert "built 1 statement into" in released.stdout
+
+
+def _inodes(public: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(public).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in public.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_adding_one_statement_rewrites_only_what_lists_it(project: Project, run: Run) -> None:
+    project.config(EXAMPLE_CONFIG + "feed_limit: 10\n")
+    write_corpus(project, 60)
+    assert run("build").exit_code == 0
+    before = _inodes(project.root / "public")
+    project.entry(
+        "2019-12-30-new.yaml",
+        "title: New\ndate: 2019-12-30\ntype: Advisory\ntags: [Health]\nbody: x\n",
+    )
+    result = run("build")
+    after = _inodes(project.root / "public")
+    changed = sorted(k for k in after if before.get(k) != after[k])
+    feeds = ["atom.xml", "feed.json", "rss.xml"]
+    assert changed == sorted(
+        ["2019/12/30/new/index.html", "2019/index.html", "index.html", "sitemap.xml"]
+        + [f"{d}{f}" for d in ("", "types/advisory/", "tags/health/") for f in feeds]
+        + ["types/advisory/index.html", "tags/health/index.html"]
+    )
+    assert f"({len(changed)} written, {len(after) - len(changed)} unchanged" in result.stdout
+
+
+def test_unchanged_build_rewrites_nothing(project: Project, run: Run) -> None:
+    write_corpus(project, 30)
+    assert run("build").exit_code == 0
+    before = _inodes(project.root / "public")
+    result = run("build")
+    assert "already up to date" in result.stdout
+    assert _inodes(project.root / "public") == before

@@ -1,0 +1,224 @@
+"""The press office's loop: new -> check -> build; embargo, drafts, corrections, withdrawal."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import Project, Run, console
+
+LATER = "2021-11-06-later.yaml", "title: Later\ndate: 2021-11-06T09:00\nbody: x\n"
+
+
+NOW_BEFORE = "2021-11-06T07:59:59+00:00"  # 08:59:59 in Paris, a second before release
+
+
+NOW_AFTER = "2021-11-06T08:00:00Z"
+
+
+def test_check_warns_of_embargo_leak_and_counts_held(project: Project, run: Run) -> None:
+    project.entry(*LATER)
+    result = run("check", "--now", NOW_BEFORE)
+    assert result.exit_code == 0
+    assert result.errors == [
+        "entries/2021-11-06-later.yaml:2:7: date: warning: under embargo until"
+        " 2021-11-06T09:00:00+01:00: held back from the site, but anyone who can read this"
+        " repository can read it now; keep embargoed statements on a private branch"
+    ]
+    assert result.stdout == (
+        "feedpub: 1 entry checked, no problems, 1 warning, 1 held under embargo until"
+        " 2021-11-06T09:00:00+01:00\n"
+    )
+
+
+def test_new_writes_a_draft_that_check_accepts(project: Project, run: Run) -> None:
+    result = run(
+        "new",
+        "Example Agency opens an office in Zürich!",
+        "--date",
+        "2021-11-05",
+        "--type",
+        "Release",
+        "--tag",
+        "Offices",
+        "--tag",
+        "Énergie",
+    )
+    assert result.exit_code == 0, result.stderr
+    name = "entries/2021-11-05-example-agency-opens-an-office-in-zurich.yaml"
+    assert result.stdout == f"{name}\n"
+    text = project.read(name)
+    assert text.startswith(
+        'title: "Example Agency opens an office in Zürich!"\ndate: 2021-11-05\n'
+        'type: "Release"\ntags: ["Offices", "Énergie"]\nbyline: "Example Agency"\n'
+    )
+    assert (
+        'id: "tag:press.example.org,2020:2021-11-05-example-agency-opens-an-office-in-zurich"'
+        in text
+    )
+    assert "draft: true\n" in text
+    check = run("check")
+    assert (check.exit_code, check.stdout) == (0, "feedpub: 1 entry checked, no problems\n")
+
+
+def test_new_never_overwrites(project: Project, run: Run) -> None:
+    assert run("new", "Same title", "--date", "2021-11-05").exit_code == 0
+    path = project.root / "entries/2021-11-05-same-title.yaml"
+    path.write_text(path.read_text() + "# edited by hand\n")
+    before = path.read_bytes()
+    result = run("new", "Same title", "--date", "2021-11-05")
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        "entries/2021-11-05-same-title.yaml: already exists; feedpub new never overwrites an"
+        " entry. Choose another title or --date"
+    )
+    assert path.read_bytes() == before
+
+
+def test_new_bounds_the_slug_and_keeps_the_id_through_a_rename(project: Project, run: Run) -> None:
+    title = "Заявление " + "о сотрудничестве " * 10
+    result = run("new", title, "--date", "2021-11-05T10:30")
+    path = project.root / result.stdout.strip()
+    slug = path.stem.removeprefix("2021-11-05-")
+    assert slug.startswith("zayavlenie-o-sotrudnichestve") and len(slug) <= 60
+    assert "date: 2021-11-05T10:30+01:00\n" in path.read_text()
+    path.write_text(path.read_text().replace("draft: true\n", ""))
+    before = run("build")
+    assert before.exit_code == 0
+    old_id = json.loads(project.read("public/feed.json"))["items"][0]["id"]
+    path.rename(path.with_name("2021-11-05-cooperation.yaml"))
+    assert run("build").exit_code == 0
+    assert json.loads(project.read("public/feed.json"))["items"][0]["id"] == old_id
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["new", "", "--date", "2021-11-05"], "(title): the title is empty"),
+        (["new", "!!!", "--date", "2021-11-05"], "(title): the title has no letter or digit"),
+    ],
+)
+def test_new_refuses_unusable_titles(
+    project: Project, run: Run, args: list[str], message: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.errors[0].startswith(message)
+    assert list((project.root / "entries").iterdir()) == []
+
+
+def test_new_refuses_a_bad_date_as_usage_error(project: Project, run: Run) -> None:
+    result = run("new", "X", "--date", "5 Nov 2021")
+    assert result.exit_code == 2
+    assert (
+        result.errors[-1]
+        == "feedpub: error: --date '5 Nov 2021': expected 2021-11-05 or 2021-11-05T10:00"
+    )
+
+
+def test_new_with_entries_as_a_file_is_a_problem(project: Project, run: Run) -> None:
+    (project.root / "entries").rmdir()
+    (project.root / "entries").write_text("not a folder")
+    result = run("new", "Title", "--date", "2021-11-05T10:00")
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        "entries: is a file; feedpub keeps one file per statement in a folder of this name"
+    )
+
+
+def test_embargo_holds_back_until_release_then_publishes(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry(*LATER)
+    held = run("build", "--now", NOW_BEFORE)
+    assert "(1 held under embargo until 2021-11-06T09:00:00+01:00)" in held.stdout
+    public = project.root / "public"
+    assert "Later" not in (public / "atom.xml").read_text()
+    assert not (public / "2021/11/06/later").exists()
+    assert "later" not in project.read("public/index.html")
+    released = run("build", "--now", NOW_AFTER)
+    assert "built 2 statements into" in released.stdout
+    assert (public / "2021/11/06/later/index.html").is_file()
+
+
+def test_same_now_gives_byte_identical_output(project: Project, run: Run, tmp_path: Path) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry(*LATER)
+    assert run("build", "--now", NOW_BEFORE).exit_code == 0
+    first = project.tree()
+    assert run("build", "--now", NOW_AFTER, "--out", str(tmp_path / "after")).exit_code == 0
+    assert run("build", "--now", NOW_BEFORE, "--out", str(tmp_path / "again")).exit_code == 0
+    assert Project(tmp_path).tree("again") == first
+    assert Project(tmp_path).tree("after") != first
+
+
+def test_source_date_epoch_sets_now(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project.entry(*LATER)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1636185599"}  # 2021-11-06T07:59:59Z
+    result = console("build", cwd=project.root, env=env)
+    assert "0 statements (1 held under embargo" in result.stdout
+    env["SOURCE_DATE_EPOCH"] = "1636185600"
+    assert "built 1 statement into" in console("build", cwd=project.root, env=env).stdout
+    env["SOURCE_DATE_EPOCH"] = "soon"
+    bad = console("build", cwd=project.root, env=env)
+    assert bad.returncode == 2
+    assert "SOURCE_DATE_EPOCH='soon': expected whole seconds since 1970" in bad.stderr
+
+
+def test_draft_is_checked_but_never_published(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\ndraft: true\n")
+    assert "(1 draft not published)" in run("build").stdout
+    assert not (project.root / "public/2021/11/05/x").exists()
+    project.entry("2021-11-05-x.yaml", "title: [X]\ndate: 2021-11-05\nbody: x\ndraft: true\n")
+    assert run("check").exit_code == 1
+
+
+def test_correction_moves_updated_not_id_or_order(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nbody: x\n")
+    assert run("build").exit_code == 0
+    before = json.loads(project.read("public/feed.json"))["items"]
+    project.entry(
+        "2021-11-05-a.yaml",
+        "title: A\ndate: 2021-11-05\nbody: x\nupdated: 2021-11-08T10:00\n"
+        "change_note: Corrected the figure in the second paragraph.\n"
+        "corrections:\n  - {date: 2021-11-07, note: Fixed a typo in the title.}\n",
+    )
+    assert run("build").exit_code == 0
+    after = json.loads(project.read("public/feed.json"))["items"]
+    assert [i["id"] for i in after] == [i["id"] for i in before]
+    assert after[1]["date_modified"] == "2021-11-08T10:00:00+01:00"
+    assert after[1]["date_published"] == before[1]["date_published"]
+    page = project.read("public/2021/11/05/a/index.html")
+    assert (
+        '<li><time datetime="2021-11-07T00:00:00+01:00">November 7, 2021</time>: Fixed a typo in'
+        " the title.</li>\n"
+        '<li><time datetime="2021-11-08T10:00:00+01:00">November 8, 2021</time>: Corrected the'
+        " figure in the second paragraph.</li>"
+    ) in page
+    atom = etree.parse(str(project.root / "public/atom.xml"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert atom.xpath("//a:entry[2]/a:updated/text()", namespaces=ns) == [
+        "2021-11-08T10:00:00+01:00"
+    ]
+
+
+def test_withdrawn_statement_keeps_its_page_with_a_notice(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-x.yaml", "title: Rates\ndate: 2021-11-05\nbody: The rates.\n")
+    assert run("build").exit_code == 0
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title: Rates\ndate: 2021-11-05\nbody: The rates.\n"
+        "withdrawn: {date: 2021-11-09T12:00, reason: Replaced by the statement of 9 November.}\n",
+    )
+    assert run("build").exit_code == 0
+    page = project.read("public/2021/11/05/x/index.html")
+    assert "Withdrawn on <time" in page and "Replaced by the statement of 9 November." in page
+    assert "The rates." in page
+    item = json.loads(project.read("public/feed.json"))["items"][0]
+    assert item["title"] == "[Withdrawn] Rates"
+    assert item["date_modified"] == "2021-11-09T12:00:00+01:00"
+    assert item["content_html"].startswith("<p><strong>Withdrawn on 2021-11-09:</strong>")
