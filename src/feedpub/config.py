@@ -7,10 +7,11 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from feedpub import values
 from feedpub.errors import Problems
-from feedpub.load import Document, Node, ScalarNode, read_document
+from feedpub.load import Document, Node, ScalarNode, SequenceNode, describe_node, read_document
 from feedpub.model import Publisher, SiteConfig
 from feedpub.values import Invalid, fail
 
@@ -72,6 +73,33 @@ def _publisher(node: Node) -> Publisher:
     return Publisher(**found)
 
 
+MAX_HUBS = 10
+
+
+def _websub_hubs(node: Node) -> tuple[str, ...]:
+    """WebSub hubs (W3C WebSub §4): a list of http(s) URLs, each once."""
+    if not isinstance(node, SequenceNode):
+        fail(
+            "expected a list of hub URLs such as [https://hub.example.org/],"
+            f" got {describe_node(node)}",
+            node,
+        )
+    if len(node.value) > MAX_HUBS:
+        fail(f"has {len(node.value):,} items; at most {MAX_HUBS} are allowed", node)
+    hubs: list[str] = []
+    for number, item in enumerate(node.value, 1):
+        try:
+            url = values.web_url(item)
+        except Invalid as exc:
+            fail(f"item {number}: {exc.message}", exc.node or item)
+        if "@" in urlsplit(url).netloc:  # every feed publishes it
+            fail(f"item {number}: a hub URL must not hold a user name or password", item)
+        if url in hubs:
+            fail(f"item {number}: {url!r} is listed twice", item)
+        hubs.append(url)
+    return tuple(hubs)
+
+
 _READERS: dict[str, Callable[[Node], Any]] = {
     "title": lambda n: values.text(n, max_length=200),
     "base_url": lambda n: values.web_url(n, directory=True),
@@ -84,6 +112,7 @@ _READERS: dict[str, Callable[[Node], Any]] = {
     "icon": _image,
     "logo": _image,
     "rights": lambda n: values.one_line(values.text(n, max_length=300)),
+    "websub_hubs": _websub_hubs,
 }
 _REQUIRED = (
     "title",
@@ -148,6 +177,7 @@ def config_from_document(document: Document, problems: Problems) -> SiteConfig |
         icon=_absolute(found.get("icon"), found["base_url"]),
         logo=_absolute(found.get("logo"), found["base_url"]),
         rights=found.get("rights"),
+        websub_hubs=found.get("websub_hubs", ()),
     )
 
 

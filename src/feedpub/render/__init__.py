@@ -111,6 +111,7 @@ def section_feed(
         json_path=section.json,
         entries=section.entries[: config.feed_limit],
         links=links,
+        hubs=config.websub_hubs,  # subscription documents only, never archives
     )
 
 
@@ -154,6 +155,7 @@ def _add_feeds(out: Outputs, config: SiteConfig, feed: Feed, origin: str, base: 
         feed.home,
         repr(feed.links),
         str(feed.archive),
+        repr(feed.hubs),
         *[e.key for e in feed.entries],
     )
     out.add(feed.atom_path, key, lambda: render_atom(config, feed), f"the {origin} Atom feed")
