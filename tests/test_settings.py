@@ -157,3 +157,75 @@ def test_icon_must_be_a_static_file(project: Project, run: Run) -> None:
         "feedpub.yaml:11:7: icon: 'missing.png' is not a file in static/; put the image"
         " there or give a URL" in result.errors
     )
+
+
+@pytest.mark.parametrize(
+    ("hubs", "expected"),
+    [
+        (
+            " https://hub.example.net/",
+            "feedpub.yaml:11:14: websub_hubs: expected a list of hub URLs such as"
+            " [https://hub.example.org/], got text ('https://hub.example.net/')",
+        ),
+        (
+            "",
+            "feedpub.yaml:11:13: websub_hubs: expected a list of hub URLs such as"
+            " [https://hub.example.org/], got nothing (null)",
+        ),
+        (
+            " [https://hub.example.net/, ftp://hub.example.net/]",
+            "feedpub.yaml:11:41: websub_hubs: item 2: expected an absolute http:// or https://"
+            " URL, got 'ftp://hub.example.net/'",
+        ),
+        (
+            "\n  - https://hub.example.net/\n  - hub.example.net",
+            "feedpub.yaml:13:5: websub_hubs: item 2: expected an absolute http:// or https://"
+            " URL, got 'hub.example.net'",
+        ),
+        (
+            "\n  - 'javascript:alert(1)'",
+            "feedpub.yaml:12:5: websub_hubs: item 1: expected an absolute http:// or https://"
+            " URL, got 'javascript:alert(1)'",
+        ),
+        (
+            "\n  - https://hub.example.net/\n  - https://hub.example.net/",
+            "feedpub.yaml:13:5: websub_hubs: item 2: 'https://hub.example.net/' is listed twice",
+        ),
+        (
+            "\n  - https://press:secret@hub.example.net/",
+            "feedpub.yaml:12:5: websub_hubs: item 1: a hub URL must not hold a user name or"
+            " password",
+        ),
+        (
+            "\n  - https://hub.example.net/ <b>",
+            "feedpub.yaml:12:5: websub_hubs: item 1: 'https://hub.example.net/ <b>' holds"
+            " characters a URL cannot (spaces, quotes, <, >)",
+        ),
+        (
+            "\n  - [https://hub.example.net/]",
+            "feedpub.yaml:12:5: websub_hubs: item 1: expected text, got a list",
+        ),
+        (
+            " [" + ", ".join(f"https://hub{n}.example.net/" for n in range(11)) + "]",
+            "feedpub.yaml:11:14: websub_hubs: has 11 items; at most 10 are allowed",
+        ),
+    ],
+)
+def test_check_reports_bad_websub_hubs(
+    project: Project, run: Run, hubs: str, expected: str
+) -> None:
+    project.config(EXAMPLE_CONFIG + f"websub_hubs:{hubs}\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors == [expected, "feedpub: 1 problem in 1 file"]
+
+
+def test_config_reads_websub_hubs_in_order(project: Project) -> None:
+    project.config(
+        EXAMPLE_CONFIG
+        + "websub_hubs:\n  - https://hub.example.net/\n  - http://push.example.com/w\n"
+    )
+    config = read_site(SiteProject.at(project.root)).site.config
+    assert config.websub_hubs == ("https://hub.example.net/", "http://push.example.com/w")
+    project.config(EXAMPLE_CONFIG + "websub_hubs: []\n")
+    assert read_site(SiteProject.at(project.root)).site.config.websub_hubs == ()

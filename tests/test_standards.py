@@ -37,14 +37,21 @@ def atom_schema() -> etree.RelaxNG:
     return etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
 
 
+# The corpus names WebSub hubs, so every standards test below also holds for feeds that
+# carry <link rel="hub">; the shipped sample (no hubs) covers feeds without them.
+HUBS = ["https://hub.example.net/", "http://push.example.com/websub"]
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """A site of 230 statements with 4 types and 7 tags, some corrected, in several zones."""
+    """A site of 230 statements with 4 types and 7 tags, some corrected, in several zones,
+    whose feeds name two WebSub hubs."""
     from conftest import EXAMPLE_CONFIG
     from feedpub import cli
 
     project = Project.create(tmp_path_factory.mktemp("corpus") / "site")
-    project.config(EXAMPLE_CONFIG + "feed_limit: 40\n")
+    hubs = "".join(f"  - {hub}\n" for hub in HUBS)
+    project.config(EXAMPLE_CONFIG + f"feed_limit: 40\nwebsub_hubs:\n{hubs}")
     write_corpus(project, 230)
     assert cli.main(["build", "--root", str(project.root)]) == 0
     return project
@@ -94,6 +101,8 @@ def test_atom_documents_of_large_site_are_valid_rfc4287(corpus: Project, atom_sc
     assert len(atom) == 1 + 4 + 7 + 230 // 40  # site, types, tags, archives
     for document in atom:
         _check_atom(document, atom_schema)
+        hubs = etree.parse(str(document)).xpath("/a:feed/a:link[@rel='hub']/@href", namespaces=NS)
+        assert hubs == ([] if document.parent.name == "archive" else HUBS), document
 
 
 def test_rss_follows_the_rss_board_best_practices(corpus: Project) -> None:
@@ -107,6 +116,7 @@ def test_rss_follows_the_rss_board_best_practices(corpus: Project) -> None:
         assert channel is not None
         self_links = channel.xpath("a:link[@rel='self']/@href", namespaces=NS)
         assert self_links == [url + "rss.xml"]
+        assert channel.xpath("a:link[@rel='hub']/@href", namespaces=NS) == HUBS
         assert channel.findtext("link") == url
         assert channel.findtext("language") == "en"
         assert RFC822.fullmatch(channel.findtext("lastBuildDate") or "")
@@ -127,7 +137,10 @@ def test_json_feeds_are_valid_json_feed_1_1(corpus: Project, sample: Project) ->
     documents = _files(corpus, "feed.json") + _files(sample, "feed.json")
     assert len(documents) == (1 + 4 + 7) + (1 + 1 + 2)
     for document in documents:
-        jsonschema.validate(json.loads(document.read_bytes()), schema)
+        feed = json.loads(document.read_bytes())
+        jsonschema.validate(feed, schema)
+        if document.is_relative_to(corpus.root):
+            assert feed["hubs"] == [{"type": "WebSub", "url": hub} for hub in HUBS]
 
 
 def _utc(struct: Any) -> int:

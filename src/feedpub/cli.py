@@ -32,18 +32,28 @@ _NOW_HELP = (
 )
 
 
+_PING_EXIT_CODES = """\
+exit status:
+  0  success, and also when a hub refuses or cannot be reached (a warning: the deployment
+     stands, and readers still get the feeds at their next poll), or when no hubs are set
+  1  invalid input: feedpub.yaml, no built feeds, or no list of changed feeds (run --prepare)
+  2  usage error (unknown command or option)
+"""
+
+
 def _command(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     name: str,
     summary: str,
     description: str,
     examples: str,
+    exit_codes: str = _EXIT_CODES,
 ) -> argparse.ArgumentParser:
     return commands.add_parser(  # type: ignore[no-any-return]
         name,
         help=summary,
         description=description,
-        epilog=f"examples:\n{examples}\n\n{_EXIT_CODES}",
+        epilog=f"examples:\n{examples}\n\n{exit_codes}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
@@ -143,6 +153,50 @@ def _parser() -> argparse.ArgumentParser:
         "--published-only",
         action="store_true",
         help="show exactly what `feedpub build` would publish now",
+    )
+
+    ping_cmd = _command(
+        commands,
+        "ping",
+        "tell the WebSub hubs in feedpub.yaml which feeds changed",
+        "Tell each hub in websub_hubs that a feed changed, so it pushes the feed to its"
+        " subscribers at once. A hub fetches the feed as soon as it is told, so run"
+        " `feedpub ping --prepare` after building and before deploying (it compares each"
+        " built subscription feed with the one served at base_url and lists those that"
+        " differ), and `feedpub ping` after deploying (one publish request per listed feed"
+        " and hub). Archives are never pinged. Without websub_hubs, both say so and do"
+        " nothing.",
+        "  feedpub build && feedpub ping --prepare   # before deploying public/\n"
+        "  feedpub ping                              # after deploying\n"
+        "  feedpub ping --all                        # every subscription feed, changed or not\n"
+        "  feedpub ping --prepare --list /tmp/changed.txt   # the list where you choose\n"
+        "  feedpub ping --list /tmp/changed.txt",
+        _PING_EXIT_CODES,
+    )
+    _add_root(ping_cmd)
+    step = ping_cmd.add_mutually_exclusive_group()
+    step.add_argument(
+        "--prepare",
+        action="store_true",
+        help="before deploying: list the built feeds that differ from those served at"
+        " base_url (one that cannot be fetched counts as changed); ping nothing",
+    )
+    step.add_argument(
+        "--all", dest="every", action="store_true", help="ping every subscription feed"
+    )
+    ping_cmd.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="where the site was built, for --prepare and --all (default: ROOT/public)",
+    )
+    ping_cmd.add_argument(
+        "--list",
+        dest="list_path",
+        type=Path,
+        metavar="FILE",
+        help="the list of changed feeds that --prepare writes and ping reads (default: a"
+        " file in feedpub's cache folder for the site, outside public/)",
     )
     return parser
 
@@ -348,7 +402,29 @@ def _run_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"build": _run_build, "check": _run_check, "new": _run_new, "serve": _run_serve}
+def _run_ping(args: argparse.Namespace) -> int:
+    from feedpub import ping
+
+    if args.out is not None and not (args.prepare or args.every):
+        raise UsageError("--out is for --prepare and --all; `feedpub ping` reads the list")
+    if args.prepare:
+        report = ping.prepare(args.root, args.out, args.list_path).report()
+    else:
+        report = ping.ping(args.root, args.list_path, every=args.every, out=args.out).report()
+    for line in report.warnings:
+        print(f"feedpub: warning: {line}", file=sys.stderr)
+    for line in report.lines:
+        print(f"feedpub: {line}")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "build": _run_build,
+    "check": _run_check,
+    "new": _run_new,
+    "ping": _run_ping,
+    "serve": _run_serve,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

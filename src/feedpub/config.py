@@ -7,12 +7,13 @@ from collections.abc import Callable
 from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from feedpub import values
 from feedpub.errors import Problems
 from feedpub.fields import FieldSpec, Limits, read_fields
-from feedpub.load import Document, Node, ScalarNode, read_document
+from feedpub.load import Document, Node, ScalarNode, SequenceNode, describe_node, read_document
 from feedpub.model import Publisher, SiteConfig
 from feedpub.values import Invalid, fail
 
@@ -72,6 +73,30 @@ def _publisher(node: Node, ctx: None, limits: Limits) -> Publisher:
     if "name" not in found:
         fail("required field is missing", node, "name")
     return Publisher(**found)
+
+
+def _websub_hubs(node: Node, ctx: None, limits: Limits) -> tuple[str, ...]:
+    """WebSub hubs (W3C WebSub §4): a list of http(s) URLs, each once."""
+    if not isinstance(node, SequenceNode):
+        fail(
+            "expected a list of hub URLs such as [https://hub.example.org/],"
+            f" got {describe_node(node)}",
+            node,
+        )
+    if len(node.value) > limits["hubs"]:
+        fail(f"has {len(node.value):,} items; at most {limits['hubs']} are allowed", node)
+    hubs: list[str] = []
+    for number, item in enumerate(node.value, 1):
+        try:
+            url = values.web_url(item)
+        except Invalid as exc:
+            fail(f"item {number}: {exc.message}", exc.node or item)
+        if "@" in urlsplit(url).netloc:  # every feed publishes it
+            fail(f"item {number}: a hub URL must not hold a user name or password", item)
+        if url in hubs:
+            fail(f"item {number}: {url!r} is listed twice", item)
+        hubs.append(url)
+    return tuple(hubs)
 
 
 def _line(node: Node, ctx: None, limits: Limits) -> str:
@@ -161,6 +186,14 @@ SETTINGS: tuple[FieldSpec[None], ...] = (
         _line,
         "the feeds' copyright line; at most {length} characters",
         limits={"length": 300},
+    ),
+    FieldSpec(
+        "websub_hubs",
+        _websub_hubs,
+        "WebSub hubs to tell when a feed changes (`feedpub ping`): a list of at most {hubs}"
+        " http(s) URLs, named in every subscription feed",
+        default=(),
+        limits={"hubs": 10},
     ),
 )
 

@@ -41,6 +41,7 @@ class SiteConfig:
     icon: str | None = None  # absolute URLs; a path in feedpub.yaml is made absolute
     logo: str | None = None
     rights: str | None = None
+    websub_hubs: tuple[str, ...] = ()  # named in every subscription feed; `feedpub ping` tells them
 
     def url(self, path: str) -> str:
         """Return the absolute URL of a path inside public/ ('' is the home page)."""

@@ -12,6 +12,8 @@ Traps worked around (feedgen 1.0.0):
 - A name-only author vanishes from RSS (RSS <author> wants an e-mail): bylines are
   written as dc:creator through feedgen's Dublin Core extension.
 - type="CDATA" is not an Atom content type: content is always type="html", escaped.
+- RSS gets only the rel="self" link of the Atom links: WebSub's rel="hub" links are
+  written into the RSS channel by our own feed extension.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Feed:
     entries: Sequence[Entry]
     links: tuple[tuple[str, str], ...] = ()  # more Atom links: (rel, path inside public/)
     archive: bool = False  # an RFC 5005 archive document
+    hubs: tuple[str, ...] = ()  # WebSub hubs; only subscription documents name them
 
     def updated(self) -> datetime:
         """A feed changes when one of its statements does: the newest `updated` among them."""
@@ -92,8 +95,21 @@ class _FeedpubEntry(BaseEntryExtension):  # type: ignore[misc]
         return item
 
 
-class _NoFeedExtension(BaseExtension):  # type: ignore[misc]
-    pass
+class _FeedpubFeed(BaseExtension):  # type: ignore[misc]
+    """What feedgen cannot write for an RSS channel: WebSub's atom:link rel="hub"."""
+
+    def __init__(self) -> None:
+        self.hubs: tuple[str, ...] = ()
+
+    def extend_rss(self, rss: Any) -> Any:
+        # Right after the channel's atom:link rel="self", as WebSub §4 pairs them.
+        channel = rss.find("channel")
+        anchor = channel.find(f"{{{ATOM_NS}}}link[@rel='self']")
+        for hub in self.hubs:
+            link = xml_elem(f"{{{ATOM_NS}}}link", channel, href=hub, rel="hub")
+            anchor.addnext(link)
+            anchor = link
+        return rss
 
 
 def _generator(config: SiteConfig, feed: Feed, self_url: str, self_type: str) -> FeedGenerator:
@@ -114,10 +130,13 @@ def _generator(config: SiteConfig, feed: Feed, self_url: str, self_type: str) ->
         fg.rights(config.rights)  # RSS <copyright> too
     # Self first, the HTML page last: RSS's channel <link> is the last link added.
     fg.link(href=self_url, rel="self", type=self_type)
+    for hub in feed.hubs:  # WebSub §4: hub links beside the self link (RSS: see _FeedpubFeed)
+        fg.link(href=hub, rel="hub")
     for rel, path in feed.links:
         fg.link(href=config.url(path), rel=rel, type=ATOM_TYPE)
     fg.link(href=config.url(feed.home), rel="alternate", type="text/html")
-    fg.register_extension("feedpub", _NoFeedExtension, _FeedpubEntry, atom=True, rss=True)
+    fg.register_extension("feedpub", _FeedpubFeed, _FeedpubEntry, atom=True, rss=True)
+    fg.feedpub.hubs = feed.hubs
     return fg
 
 

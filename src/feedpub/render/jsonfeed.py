@@ -62,5 +62,7 @@ def render_json(config: SiteConfig, feed: Feed, content: Content) -> bytes:
         document["icon"] = config.logo
     if config.icon:
         document["favicon"] = config.icon
+    if feed.hubs:  # JSON Feed 1.1: endpoints for real-time notification of this feed
+        document["hubs"] = [{"type": "WebSub", "url": hub} for hub in feed.hubs]
     document["items"] = [_item(config, entry, content) for entry in feed.entries]
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()

@@ -114,6 +114,7 @@ def section_feed(
         json_path=section.json,
         entries=section.entries[: config.feed_limit],
         links=links,
+        hubs=config.websub_hubs,  # subscription documents only, never archives
     )
 
 
