@@ -29,6 +29,7 @@ _REFUSED_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 _PLAIN_ID = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]{1,500}")
 # Characters an entry file cannot hold (load.py's rule): dropped from imported text.
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_RFC822_ZONE = re.compile(r"\s(?:[+-]\d{4}|UTC?|GMT|Z|[ECMP][SD]T|A[SD]T)$", re.IGNORECASE)
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _ISO = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
@@ -52,7 +53,7 @@ _LIST_AT_END = re.compile(
 _HREF = re.compile(r'href="([^"]*)"')
 _WRAPPER = re.compile(r'\s*<div lang="([^"]+)"(?: dir="[a-z]+")?>(.*)</div>\s*', re.DOTALL)
 _OLD_PAGE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/|\.html?)$")
-_REPORTED = re.compile(r"element and its content|removed on\w+ attribute|URL from|style attribute")
+_REPORTED = re.compile(r"element and its content|removed on\w+ attribute|URL from")
 _ALIAS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")
 
 
@@ -144,7 +145,8 @@ def read_date(raw: str) -> datetime | date | None:
         return None
     year = parts[0] + (2000 if parts[0] < 50 else 1900 if parts[0] < 100 else 0)
     at = datetime(year, *parts[1:6])  # noqa: DTZ001 - the zone is parts[9], when given
-    if parts[9] is None or re.search(r"-0000$", raw):  # RFC 5322: -0000 means "unknown"
+    # parsedate_tz answers 0 for a missing or unknown zone; RFC 5322's -0000 means unknown.
+    if not _RFC822_ZONE.search(raw) or raw.endswith("-0000"):
         return at
     return at.replace(tzinfo=timezone(timedelta(seconds=parts[9])))
 
@@ -187,7 +189,7 @@ def _moment(raw: str, config: SiteConfig, item: Item, label: str, notes: list[Pr
             note(
                 item,
                 "date",
-                f"{item_name(item)}: its {label} date {raw!r} has no time zone; read in"
+                f"{item_name(item)}: its {label} date {raw!r} has no time zone feedpub can read; read in"
                 f" {config.timezone_name} as {text}",
             )
         )
