@@ -218,7 +218,7 @@ def test_import_json_feed_fixtures_of_other_libraries(project: Project, run: Run
     assert '\nid: "id"\n' in text and "\ndate: 2019-10-12T07:20:50Z" not in text
     assert "\ndate: 2019-10-12T07:20:50+00:00\n" in text
     assert '\ntags: ["tag1", "tag2"]\n' in text
-    assert "  - [title](<https://sample-json-feed.com/attachment>) (audio/mpeg, 1 KB)" in text
+    assert "  - [title](<https://sample-json-feed.com/attachment>) (audio/mpeg, 100 bytes)" in text
     _check_passes(run)
 
 
@@ -416,3 +416,147 @@ def test_format_entry_quotes_any_text_so_the_loader_reads_it_back() -> None:
     assert document.fields["title"].value.value == title  # type: ignore[union-attr]
     assert document.fields["id"].value.value == "12345"  # type: ignore[union-attr]
     assert document.fields["body"].value.value == "    indented code\n\ntext\n"  # type: ignore[union-attr]
+
+
+# --- URLs: an old site on 127.0.0.1 ---------------------------------------------------------
+
+
+class _OldSite(http.server.BaseHTTPRequestHandler):
+    routes: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/slow.xml":
+            time.sleep(2)  # longer than the test's deadline, bounded
+            return
+        status, body, headers = self.routes.get(self.path, (404, b"not found", {}))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def old_site() -> Iterator[tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]]]:
+    routes: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+    handler = type("Handler", (_OldSite,), {"routes": routes})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", routes
+    server.shutdown()
+    server.server_close()
+
+
+def _serve_chain(routes: dict[str, tuple[int, bytes, dict[str, str]]]) -> None:
+    for name in ("atom.xml", "archive/2.xml", "archive/1.xml"):
+        routes[f"/news/{name}"] = (200, (FIXTURES / "chain" / name).read_bytes(), {})
+    routes["/feed"] = (301, b"", {"Location": "/news/atom.xml"})
+
+
+def test_import_follows_a_redirect_and_the_archive_chain_over_http(
+    project: Project, run: Run, old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]]
+) -> None:
+    url, routes = old_site
+    _serve_chain(routes)
+    result = run("import", f"{url}/feed")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "feedpub: imported 6 statements, 0 already present, 0 skipped"
+    )
+
+
+def test_import_does_not_follow_archives_to_another_site_or_round_a_loop(
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]], project: Project
+) -> None:
+    url, routes = old_site
+    feed = (FIXTURES / "chain" / "atom.xml").read_text()
+    routes["/off.xml"] = (200, feed.replace("archive/2.xml", "http://elsewhere.invalid/2.xml").encode(), {})
+    routes["/loop.xml"] = (200, feed.replace("archive/2.xml", "loop.xml").encode(), {})
+    off = read.read_source(f"{url}/off.xml")
+    assert [p.format() for p in off.problems] == [
+        f"{url}/off.xml: warning: its prev-archive http://elsewhere.invalid/2.xml is on another"
+        " site and was not followed; import it as a SOURCE of its own if it belongs to this one"
+    ]
+    loop = read.read_source(f"{url}/loop.xml")
+    assert (loop.documents, [p.format() for p in loop.problems]) == (
+        1,
+        [
+            f"{url}/loop.xml: warning: its prev-archive {url}/loop.xml was read already (a"
+            " loop); stopped"
+        ],
+    )
+
+
+def test_import_reports_http_status_timeout_and_size(
+    project: Project,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, routes = old_site
+    routes["/big.xml"] = (200, b"<rss>" + b" " * 2000 + b"</rss>", {})
+    monkeypatch.setattr(read, "MAX_SOURCE_BYTES", 1000)
+    small = project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/s</guid><title>Small</title>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>x</description>"
+        ),
+    )
+    report = import_sources(
+        project.root,
+        [f"{url}/gone.xml", f"{url}/slow.xml", f"{url}/big.xml", str(small)],
+        timeout=0.5,
+    )
+    assert [p.format() for p in report.problems] == [
+        f"{url}/gone.xml: the server answered HTTP 404 Not Found; nothing was imported from it",
+        f"{url}/slow.xml: no answer in time; nothing was imported from it",
+        f"{url}/big.xml: is 2,011 bytes, larger than the 1,000 bytes at most read; nothing was"
+        " imported from it",
+    ]
+    assert (report.imported, report.failed) == (1, True)
+
+
+def test_import_downloads_attachments_it_may_attach_and_lists_the_others(
+    project: Project,
+    run: Run,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+) -> None:
+    url, routes = old_site
+    routes["/files/annual%20report.pdf"] = (200, b"%PDF-1.4 report", {"Content-Type": "application/pdf"})
+    routes["/files/page.svg"] = (200, b"<svg/>", {"Content-Type": "image/svg+xml"})
+    routes["/files/login.pdf"] = (200, b"<html>", {"Content-Type": "text/html"})
+    enclosures = "".join(
+        f'<enclosure url="{url}/files/{name}" length="10" type="{kind}"/>'
+        for name, kind in (
+            ("annual%20report.pdf", "application/pdf"),
+            ("page.svg", "image/svg+xml"),
+            ("login.pdf", "application/pdf"),
+        )
+    )
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/r</guid><title>Report</title>"
+            f"<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>See.</description>{enclosures}"
+        ),
+    )
+    result = run("import", "feed.xml", "--download-attachments")
+    assert result.exit_code == 0, result.stderr
+    assert (project.root / "entries/annual-report.pdf").read_bytes() == b"%PDF-1.4 report"
+    assert result.errors == [
+        f"feed.xml:5:1: attachments: warning: 'Report': not downloaded, listed as a link:"
+        f" {url}/files/page.svg (image/svg+xml) is not a kind of file feedpub attaches (avif,"
+        " csv, doc, docx, gif, jpeg, jpg, m4a, mp3, mp4, odp, ods, odt, ogg, pdf, png, ppt, pptx,"
+        " txt, wav, webm, webp, xls, xlsx, zip)",
+        f"feed.xml:5:1: attachments: warning: 'Report': not downloaded, listed as a link:"
+        f" {url}/files/login.pdf: the server sent text/html, not the file",
+    ]
+    [text] = _entries(project).values()
+    assert '\nattachments:\n  - "annual-report.pdf"\n' in text
+    assert f"  - [page.svg](<{url}/files/page.svg>) (image/svg+xml, 10 bytes)\n" in text
+    _check_passes(run)

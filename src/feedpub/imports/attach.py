@@ -92,4 +92,6 @@ def _size(length: int | None) -> str:
         return ""
     if length >= 1024 * 1024:
         return f"{length / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(length / 1024))} KB"
+    if length >= 1024:
+        return f"{round(length / 1024)} KB"
+    return f"{length} bytes"
