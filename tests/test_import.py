@@ -475,7 +475,11 @@ def test_import_does_not_follow_archives_to_another_site_or_round_a_loop(
 ) -> None:
     url, routes = old_site
     feed = (FIXTURES / "chain" / "atom.xml").read_text()
-    routes["/off.xml"] = (200, feed.replace("archive/2.xml", "http://elsewhere.invalid/2.xml").encode(), {})
+    routes["/off.xml"] = (
+        200,
+        feed.replace("archive/2.xml", "http://elsewhere.invalid/2.xml").encode(),
+        {},
+    )
     routes["/loop.xml"] = (200, feed.replace("archive/2.xml", "loop.xml").encode(), {})
     off = read.read_source(f"{url}/off.xml")
     assert [p.format() for p in off.problems] == [
@@ -527,7 +531,11 @@ def test_import_downloads_attachments_it_may_attach_and_lists_the_others(
     old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
 ) -> None:
     url, routes = old_site
-    routes["/files/annual%20report.pdf"] = (200, b"%PDF-1.4 report", {"Content-Type": "application/pdf"})
+    routes["/files/annual%20report.pdf"] = (
+        200,
+        b"%PDF-1.4 report",
+        {"Content-Type": "application/pdf"},
+    )
     routes["/files/page.svg"] = (200, b"<svg/>", {"Content-Type": "image/svg+xml"})
     routes["/files/login.pdf"] = (200, b"<html>", {"Content-Type": "text/html"})
     enclosures = "".join(
@@ -560,3 +568,204 @@ def test_import_downloads_attachments_it_may_attach_and_lists_the_others(
     assert '\nattachments:\n  - "annual-report.pdf"\n' in text
     assert f"  - [page.svg](<{url}/files/page.svg>) (image/svg+xml, 10 bytes)\n" in text
     _check_passes(run)
+
+
+# --- round trip and subscribers -------------------------------------------------------------
+
+
+def _text(fragment: str) -> str:
+    from feedpub.markup import plain_text
+
+    return " ".join(plain_text(fragment).split())
+
+
+def _site(root: Path, base_url: str, feed_limit: int = 50) -> Project:
+    from conftest import EXAMPLE_CONFIG
+
+    project = Project.create(root)
+    project.config(
+        EXAMPLE_CONFIG.replace("https://press.example.org/", base_url)
+        + f"feed_limit: {feed_limit}\n"
+    )
+    return project
+
+
+def _build(project: Project) -> None:
+    from feedpub import cli
+
+    assert cli.main(["build", "--root", str(project.root)]) == 0
+
+
+def _atom_items(project: Project) -> dict[str, tuple[str, object, object, str]]:
+    """Every statement the Atom chain holds: id -> (title, published, updated, text)."""
+    found = {}
+    for path in [
+        "atom.xml",
+        *sorted(p.name for p in (project.root / "public/archive").glob("*.xml")),
+    ]:
+        rel = path if path == "atom.xml" else f"archive/{path}"
+        for e in feedparser.parse(project.read(f"public/{rel}")).entries:
+            found.setdefault(
+                e.id, (e.title, e.published_parsed, e.updated_parsed, _text(e.content[0].value))
+            )
+    return found
+
+
+ROUND_TRIP_ENTRIES = {
+    "2021-11-01-opening.yaml": """\
+title: Example Agency opens an office
+date: 2021-11-01T09:30:00+01:00
+type: Release
+byline: [Press Office, Director's Office]
+tags: [Offices, Énergie]
+body: |
+  The **Example Agency** opened an [office](https://www.example.org/offices/) today.
+
+  - in *Paris*
+  - in Lyon
+
+  ## Opening hours
+
+  From 9:00 to 17:00; call 1-800-EXAMPLE. See [the map](map/) & more.
+""",
+    "2021-11-02-rates.yaml": """\
+title: Rates for 2022
+date: 2021-11-02
+updated: 2021-11-04T10:00:00+01:00
+change_note: The table had a typo.
+corrections: [{date: 2021-11-03, note: "Added the annex."}]
+summary: The rates for 2022, set by the board.
+tags: [Rates]
+attachments: [{file: annex.pdf, title: The annex}]
+body: |
+  The board set the rates.
+""",
+    "2021-11-03-withdrawn.yaml": """\
+title: A statement taken back
+date: 2021-11-03T12:00:00+01:00
+withdrawn: {date: 2021-11-05T08:15:00+01:00, reason: It named the wrong office.}
+body: |
+  This was wrong.
+""",
+    "2021-11-04-arabic.yaml": """\
+title: بيان الوكالة
+date: 2021-11-04
+language: ar
+body: |
+  نص البيان.
+""",
+    "2021-11-05-plain.yaml": """\
+title: "A title: with <brackets> & \\"quotes\\""
+date: 2021-11-05T12:00:00-05:00
+body: |
+  Text with a literal <b> and 2 * 3 = 6, and a_b_c.
+""",
+}
+
+
+def test_import_round_trip_of_feedpub_feeds_keeps_ids_titles_dates_and_text(
+    tmp_path: Path, old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]]
+) -> None:
+    url, routes = old_site
+    old = _site(tmp_path / "old", f"{url}/", feed_limit=2)
+    for name, text in ROUND_TRIP_ENTRIES.items():
+        old.entry(name, text)
+    old.entry("annex.pdf", b"%PDF-1.4 annex")
+    _build(old)
+    for rel, data in old.tree("public").items():
+        kind = "application/pdf" if rel.endswith(".pdf") else "application/xml"
+        routes[f"/{rel}"] = (200, data, {"Content-Type": kind})
+    new = _site(tmp_path / "new", f"{url}/", feed_limit=2)
+    report = import_sources(
+        new.root, [f"{url}/atom.xml", f"{url}/rss.xml", f"{url}/feed.json"], download=True
+    )
+    assert [p.format() for p in report.problems] == []
+    assert report.imported == 5
+    _build(new)
+    before, after = _atom_items(old), _atom_items(new)
+    assert len(before) == 5 and after == before
+    # The notices became fields again, not text: one withdrawal notice, one corrections list.
+    assert "withdrawn: {date: 2021-11-05T08:15+01:00" in new.read(
+        "entries/2021-11-03-withdrawn.yaml"
+    )
+    assert after[[k for k in after if k.endswith("rates")][0]][3].count("Corrections") == 1
+    for name in ("rss.xml", "feed.json"):
+        if name == "rss.xml":
+            pairs = [
+                [
+                    (e.id, e.title, e.published_parsed, _text(e.content[0].value))
+                    for e in feedparser.parse(p.read(f"public/{name}")).entries
+                ]
+                for p in (old, new)
+            ]
+        else:
+            pairs = [
+                [
+                    (
+                        i["id"],
+                        i["title"],
+                        i["date_published"],
+                        i["date_modified"],
+                        _text(i["content_html"]),
+                    )
+                    for i in json.loads(p.read(f"public/{name}"))["items"]
+                ]
+                for p in (old, new)
+            ]
+        assert pairs[0] == pairs[1]
+    assert (new.root / "entries/annex.pdf").read_bytes() == b"%PDF-1.4 annex"
+
+
+def test_import_round_trip_of_the_shipped_sample(tmp_path: Path) -> None:
+    from conftest import REPO
+
+    new = Project(tmp_path / "new")
+    (new.root / "entries").mkdir(parents=True)
+    shutil.copy(REPO / "feedpub.yaml", new.root / "feedpub.yaml")
+    sources = [str(REPO / "public" / name) for name in ("atom.xml", "rss.xml", "feed.json")]
+    report = import_sources(new.root, sources)
+    assert (report.imported, report.problems) == (1, [])
+    _build(new)
+    for name in ("atom.xml", "rss.xml"):
+        old_entries = feedparser.parse((REPO / "public" / name).read_bytes()).entries
+        new_entries = feedparser.parse(new.read(f"public/{name}")).entries
+        assert [
+            (e.id, e.title, e.published_parsed, e.updated_parsed, _text(e.content[0].value))
+            for e in old_entries
+        ] == [
+            (e.id, e.title, e.published_parsed, e.updated_parsed, _text(e.content[0].value))
+            for e in new_entries
+        ]
+
+
+def _subscriber_sees_nothing_new(
+    tmp_path: Path,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+    fixtures: list[str],
+) -> None:
+    url, routes = old_site
+    for name in fixtures:
+        routes[f"/{name}"] = (200, (FIXTURES / name).read_bytes(), {})
+    # The reader has read the old feeds: it knows their items by id.
+    seen = {e.id for name in fixtures for e in feedparser.parse(f"{url}/{name}").entries}
+    new = _site(tmp_path / "new", "https://press.example.org/")
+    report = import_sources(new.root, [f"{url}/{name}" for name in fixtures])
+    assert report.imported > 0 and not report.failed
+    _build(new)
+    for feed in ("rss.xml", "atom.xml"):
+        # The old address now serves feedpub's feed: every item is one the reader had.
+        ids = {e.id for e in feedparser.parse(new.read(f"public/{feed}")).entries}
+        assert ids and ids <= seen, ids - seen
+
+
+def test_import_subscriber_of_the_old_feeds_sees_no_new_items(
+    tmp_path: Path, old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]]
+) -> None:
+    _subscriber_sees_nothing_new(tmp_path, old_site, ["wordpress-rss2.xml", "wordpress-atom10.xml"])
+
+
+def test_import_subscriber_of_a_feed_with_plain_guids_sees_no_new_items(
+    tmp_path: Path, old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]]
+) -> None:
+    # Needs the lead's plain-id rule: RSS keeps <guid>12345</guid> as it was.
+    _subscriber_sees_nothing_new(tmp_path, old_site, ["rss094.xml"])

@@ -144,6 +144,8 @@ def import_sources(
             if earlier is not draft:  # the same statement in another feed: one entry
                 known = {slugify(t) for t in earlier.tags}
                 earlier.tags += [t for t in draft.tags if slugify(t) not in known]
+                earlier.language = earlier.language or draft.language
+                earlier.bylines = earlier.bylines or draft.bylines
     report.present = len(present)
     downloads = Downloads(taken={name.lower() for name in site.files})
     for draft in drafts.values():
