@@ -14,14 +14,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import feedparser
 import pytest
 
 from conftest import Project, Run
+from feedpub.errors import Problems
 from feedpub.imports import import_sources, read
 from feedpub.load import read_document
-from feedpub.errors import Problems
 from feedpub.new import EntryFields, format_entry
 
 FIXTURES = Path(__file__).resolve().parent / "imports"
@@ -261,7 +262,8 @@ def test_import_skips_items_without_title_or_date_and_says_why(project: Project,
     project.file(
         "feed.xml",
         rss(
-            "<guid>https://www.example.org/a</guid><pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
+            "<guid>https://www.example.org/a</guid>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
             "<description>No title.</description>",
             "<guid>https://www.example.org/b</guid><title>No date</title>"
             "<description>No date.</description>",
@@ -422,7 +424,7 @@ def test_format_entry_quotes_any_text_so_the_loader_reads_it_back() -> None:
 
 
 class _OldSite(http.server.BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+    routes: ClassVar[dict[str, tuple[int, bytes, dict[str, str]]]] = {}
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -550,7 +552,8 @@ def test_import_downloads_attachments_it_may_attach_and_lists_the_others(
         "feed.xml",
         rss(
             "<guid>https://www.example.org/r</guid><title>Report</title>"
-            f"<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>See.</description>{enclosures}"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>See.</description>"
+            + enclosures
         ),
     )
     result = run("import", "feed.xml", "--download-attachments")
@@ -688,7 +691,7 @@ def test_import_round_trip_of_feedpub_feeds_keeps_ids_titles_dates_and_text(
     assert "withdrawn: {date: 2021-11-05T08:15+01:00" in new.read(
         "entries/2021-11-03-withdrawn.yaml"
     )
-    assert after[[k for k in after if k.endswith("rates")][0]][3].count("Corrections") == 1
+    assert after[next(k for k in after if k.endswith("rates"))][3].count("Corrections") == 1
     for name in ("rss.xml", "feed.json"):
         if name == "rss.xml":
             pairs = [

@@ -148,7 +148,7 @@ def read_date(raw: str) -> datetime | date | None:
     # parsedate_tz answers 0 for a missing or unknown zone; RFC 5322's -0000 means unknown.
     if not _RFC822_ZONE.search(raw) or raw.endswith("-0000"):
         return at
-    return at.replace(tzinfo=timezone(timedelta(seconds=parts[9])))
+    return at.replace(tzinfo=timezone(timedelta(seconds=parts[9] or 0)))
 
 
 def _offset(zone: str) -> timezone:
@@ -189,8 +189,8 @@ def _moment(raw: str, config: SiteConfig, item: Item, label: str, notes: list[Pr
             note(
                 item,
                 "date",
-                f"{item_name(item)}: its {label} date {raw!r} has no time zone feedpub can read; read in"
-                f" {config.timezone_name} as {text}",
+                f"{item_name(item)}: its {label} date {raw!r} has no time zone feedpub can"
+                f" read; read in {config.timezone_name} as {text}",
             )
         )
         return _Moment(local, text)
