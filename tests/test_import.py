@@ -772,3 +772,19 @@ def test_import_subscriber_of_a_feed_with_plain_guids_sees_no_new_items(
 ) -> None:
     # Needs the lead's plain-id rule: RSS keeps <guid>12345</guid> as it was.
     _subscriber_sees_nothing_new(tmp_path, old_site, ["rss094.xml"])
+
+
+def test_import_feedparser_unit_shapes(project: Project, run: Run) -> None:
+    names = [
+        "feedparser-aaa_illformed.xml",
+        "feedparser-item_guid_not_permalink_not_url.xml",
+        "feedparser-item_enclosure_multiple.xml",
+    ]
+    result = run("import", *(fixture(name) for name in names))
+    assert result.exit_code == 1
+    assert result.errors == [
+        f"{fixture(names[0])}:6:1: not well-formed XML (unclosed token); nothing was imported"
+        " from it",
+        f"{fixture(names[1])}:7:1: title: warning: skipped 'abc': it has no title",
+        f"{fixture(names[2])}:7:1: title: warning: skipped 'http://example.com/': it has no title",
+    ]
