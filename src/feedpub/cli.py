@@ -130,6 +130,34 @@ def _parser() -> argparse.ArgumentParser:
         "--tag", dest="tags", action="append", default=[], metavar="TAG", help="repeatable"
     )
 
+    import_cmd = _command(
+        commands,
+        "import",
+        "bring statements over from another site's feeds or a WordPress export",
+        "Read each SOURCE, a file or an http(s) URL (RSS 0.9x and 2.0, Atom 1.0 and the RFC"
+        " 5005 archives it links, JSON Feed 1.0 and 1.1, or a WordPress export), and write one"
+        " entry per item into entries/, keeping each item's id so that its subscribers see"
+        " nothing twice. Never overwrites a file; an item whose id is already in entries/ is"
+        " skipped, so it is safe to run again. Needs: pip install 'feedpub[import]'.",
+        "  feedpub import old-site/rss.xml old-site/news.xml\n"
+        "  feedpub import https://www.example.org/feed/atom/ --type Release\n"
+        "  feedpub import wordpress-export.xml --download-attachments",
+    )
+    import_cmd.add_argument("sources", nargs="+", metavar="SOURCE", help="a feed file or URL")
+    _add_root(import_cmd)
+    import_cmd.add_argument(
+        "--type",
+        dest="entry_type",
+        metavar="TYPE",
+        help="the type of items whose source gives none (default: Statement)",
+    )
+    import_cmd.add_argument(
+        "--download-attachments",
+        action="store_true",
+        help="download enclosures into entries/ as attachments (at most 100 MB each, of the"
+        " kinds an entry may attach); without it they are listed as links in the body",
+    )
+
     serve_cmd = _command(
         commands,
         "serve",
@@ -368,6 +396,29 @@ def _run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_import(args: argparse.Namespace) -> int:
+    from feedpub.imports import MissingExtra, import_sources
+
+    try:
+        report = import_sources(
+            args.root,
+            args.sources,
+            entry_type=args.entry_type,
+            download=args.download_attachments,
+        )
+    except MissingExtra as exc:
+        print(f"feedpub: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    _print_problems(report.problems, sys.stderr)
+    for path in report.written:
+        print(shown_path(path))
+    print(
+        f"feedpub: imported {_plural(report.imported, 'statement')},"
+        f" {report.present:,} already present, {report.skipped:,} skipped"
+    )
+    return EXIT_INVALID if report.failed else EXIT_OK
+
+
 def _run_serve(args: argparse.Namespace) -> int:
     from feedpub.incremental import cache_folder
     from feedpub.serve import Preview
@@ -421,6 +472,7 @@ def _run_ping(args: argparse.Namespace) -> int:
 _COMMANDS = {
     "build": _run_build,
     "check": _run_check,
+    "import": _run_import,
     "new": _run_new,
     "ping": _run_ping,
     "serve": _run_serve,

@@ -139,6 +139,15 @@ def render_markdown(source: str) -> Body:
     return Body(html=clean, summary=summarize(clean), removed=removed)
 
 
+def sanitize_html(fragment: str) -> tuple[str, tuple[Removal, ...]]:
+    """Sanitise an HTML fragment with the bodies' allow-list; say what was removed.
+
+    `feedpub import` runs it on content from other sites before converting to Markdown, so
+    the warnings are those a body gets and the Markdown never holds what would be removed.
+    """
+    return _CLEANER.clean(fragment).strip(), _audit(fragment)
+
+
 _HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])")
 
 

@@ -1,8 +1,13 @@
-"""`feedpub new`: start an entry file with its fields filled in and a permanent id."""
+"""`feedpub new`: start an entry file with its fields filled in and a permanent id.
+
+`format_entry` is the one way feedpub writes an entry file: `new` and `import` both use it,
+so every file feedpub writes has the same field order, quoting and `|` block body.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -10,14 +15,102 @@ from feedpub.config import CONFIG_NAME, read_config
 from feedpub.errors import FeedpubError, Problem, Problems
 from feedpub.gather import ENTRIES_DIR, Project
 from feedpub.slug import slugify
-from feedpub.validate import ENTRY_FIELDS, MAX_SLUG, entry_id
+from feedpub.validate import MAX_SLUG, entry_id, limit
 
 MAX_NEW_SLUG = 60  # room under MAX_SLUG for a "-2" should the office reuse a title
+ID_COMMENT = (
+    "# The permanent id feed readers know this statement by: keep it if you rename the file."
+)
+DRAFT_COMMENT = "# Remove the next line when the statement is ready to publish."
+PLACEHOLDER_BODY = "Write the statement here, in Markdown. Leave a blank line between paragraphs."
+
+# YAML 1.1 reads these as line breaks even inside quotes; JSON leaves them raw.
+_YAML_BREAKS = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     """A YAML double-quoted scalar: JSON's string syntax is a subset of it."""
-    return json.dumps(text, ensure_ascii=False)
+    value = json.dumps(text, ensure_ascii=False)
+    for char, escape in _YAML_BREAKS.items():
+        value = value.replace(char, escape)
+    return value
+
+
+def _flow(items: tuple[str, ...]) -> str:
+    return f"[{', '.join(quoted(item) for item in items)}]"
+
+
+def _block(text: str) -> list[str]:
+    """A literal block scalar (`|`), indented two spaces; text keeps its lines exactly."""
+    lines = text.strip("\n").split("\n")
+    first = next((line for line in lines if line.strip()), "")
+    # A first line that starts with a space would be taken for the indentation: say it.
+    header = "|2" if first.startswith((" ", "\t")) else "|"
+    return [header] + [f"  {line}" if line.strip() else "" for line in lines]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EntryFields:
+    """An entry file's fields as text, ready to write; empty ones are left out."""
+
+    title: str
+    date: str  # ISO 8601 as written, e.g. 2021-11-05 or 2021-11-05T10:00+01:00
+    updated: str = ""
+    change_note: str = ""
+    type: str = "Statement"
+    tags: tuple[str, ...] = ()
+    bylines: tuple[str, ...] = ()
+    summary: str = ""
+    language: str = ""
+    id: str = ""
+    aliases: tuple[str, ...] = ()
+    corrections: tuple[tuple[str, str], ...] = ()  # (date, note), oldest first
+    withdrawn: tuple[str, str] | None = None  # (date, reason)
+    attachments: tuple[tuple[str, str], ...] = ()  # (file name, title or "")
+    draft: bool = False
+    body: str = PLACEHOLDER_BODY
+
+
+def format_entry(fields: EntryFields) -> str:
+    """The text of an entry file, fields in feedpub's order, every text quoted for YAML."""
+    lines = [f"title: {quoted(fields.title)}", f"date: {fields.date}"]
+    if fields.updated:
+        lines.append(f"updated: {fields.updated}")
+    if fields.change_note:
+        lines.append(f"change_note: {quoted(fields.change_note)}")
+    lines += [f"type: {quoted(fields.type)}", f"tags: {_flow(fields.tags)}"]
+    if len(fields.bylines) == 1:
+        lines.append(f"byline: {quoted(fields.bylines[0])}")
+    elif fields.bylines:
+        lines.append(f"byline: {_flow(fields.bylines)}")
+    if fields.summary:
+        lines.append(f"summary: {quoted(fields.summary)}")
+    if fields.language:
+        lines.append(f"language: {quoted(fields.language)}")
+    if fields.id:
+        lines += [ID_COMMENT, f"id: {quoted(fields.id)}"]
+    if fields.aliases:
+        lines.append(f"aliases: {_flow(fields.aliases)}")
+    if fields.corrections:
+        lines.append("corrections:")
+        lines += [f"  - {{date: {at}, note: {quoted(note)}}}" for at, note in fields.corrections]
+    if fields.withdrawn:
+        at, reason = fields.withdrawn
+        lines.append(f"withdrawn: {{date: {at}, reason: {quoted(reason)}}}")
+    if fields.attachments:
+        lines.append("attachments:")
+        lines += [
+            f"  - {{file: {quoted(name)}, title: {quoted(title)}}}"
+            if title
+            else f"  - {quoted(name)}"
+            for name, title in fields.attachments
+        ]
+    if fields.draft:
+        lines += [DRAFT_COMMENT, "draft: true"]
+    block = _block(fields.body)
+    lines.append(f"body: {block[0]}")
+    lines += block[1:]
+    return "\n".join(lines) + "\n"
 
 
 def new_entry(
@@ -40,7 +133,7 @@ def new_entry(
     shown = project.show("(title)")
     if not title:
         problems.add(shown, "the title is empty", line=0)
-    elif len(title) > (most := ENTRY_FIELDS[0].limits["length"]):
+    elif len(title) > (most := limit("title", "length")):
         problems.add(shown, f"the title is {len(title)} characters; at most {most}", line=0)
     slug = slugify(title, MAX_NEW_SLUG)
     if title and not slug:
@@ -54,24 +147,25 @@ def new_entry(
     )
     stem = f"{local:%Y-%m-%d}-{slug}"
     assert len(slug) <= MAX_SLUG
+    text = format_entry(
+        EntryFields(
+            title=title,
+            date=local.isoformat(timespec="minutes") if with_time else local.date().isoformat(),
+            type=entry_type or "Statement",
+            tags=tags,
+            bylines=(config.publisher.name,),
+            id=entry_id(config, stem),
+            draft=True,
+        )
+    )
+    return write_entry(project, f"{stem}.yaml", text, writer="feedpub new")
+
+
+def write_entry(project: Project, name: str, text: str, *, writer: str) -> Path:
+    """Create entries/NAME holding `text`; refuse to overwrite anything."""
     directory = project.root / ENTRIES_DIR
-    path = directory / f"{stem}.yaml"
-    date_text = local.isoformat(timespec="minutes") if with_time else local.date().isoformat()
-    lines = [
-        f"title: {_quoted(title)}",
-        f"date: {date_text}",
-        f"type: {_quoted(entry_type or 'Statement')}",
-        f"tags: [{', '.join(_quoted(t) for t in tags)}]",
-        "byline: " + _quoted(config.publisher.name),
-        "# The permanent id feed readers know this statement by: keep it if you rename the file.",
-        f"id: {_quoted(entry_id(config, stem))}",
-        "# Remove the next line when the statement is ready to publish.",
-        "draft: true",
-        "body: |",
-        "  Write the statement here, in Markdown. Leave a blank line between paragraphs.",
-        "",
-    ]
-    shown_file = project.show(f"{ENTRIES_DIR}/{path.name}")
+    path = directory / name
+    shown_file = project.show(f"{ENTRIES_DIR}/{name}")
     if directory.exists() and not directory.is_dir():
         raise FeedpubError(
             [
@@ -86,10 +180,10 @@ def new_entry(
     try:
         directory.mkdir(exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:
-            handle.write("\n".join(lines))
+            handle.write(text)
     except FileExistsError:
         message = (
-            "already exists; feedpub new never overwrites an entry. Choose another title or --date"
+            f"already exists; {writer} never overwrites an entry. Choose another title or --date"
         )
         raise FeedpubError([Problem(path=shown_file, line=0, message=message)]) from None
     except OSError as exc:

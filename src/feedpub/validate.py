@@ -372,6 +372,11 @@ ENTRY_FIELDS: tuple[FieldSpec[_Context], ...] = (
 )
 
 
+def limit(field: str, name: str) -> int:
+    """A field's declared limit, such as limit("title", "length")."""
+    return next(spec for spec in ENTRY_FIELDS if spec.name == field).limits[name]
+
+
 def entry_id(config: SiteConfig, stem: str) -> str:
     """Derive a permanent tag URI (RFC 4151) from the site's authority and the file's stem."""
     return f"tag:{config.id_authority}:{stem}"

@@ -1,0 +1,292 @@
+"""`feedpub import`: an office's existing statements -> entry files, ids kept.
+
+Sources are read (`read`, `formats`), each item becomes a Draft (`convert`, `markdown`),
+items sharing an id are merged, names and spellings are fitted to the site, enclosures are
+downloaded or listed (`attach`), and each entry is written the way `feedpub new` writes
+one, after `compile_entry` has accepted it: what `import` writes, `check` passes.
+Running it again adds nothing twice: an id already in entries/ is skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feedpub.config import CONFIG_NAME, read_config
+from feedpub.errors import FeedpubError, Problem, Problems
+from feedpub.fetch import DEFAULT_TIMEOUT
+from feedpub.gather import ENTRIES_DIR, Project, list_entry_files
+from feedpub.imports.attach import Downloads, download, link_list
+from feedpub.imports.convert import Draft, Skip, convert_item, item_name, note
+from feedpub.imports.read import read_source
+from feedpub.load import read_document
+from feedpub.model import SiteConfig
+from feedpub.new import EntryFields, format_entry, write_entry
+from feedpub.slug import slugify
+from feedpub.validate import MAX_SLUG, compile_entry, entry_id, limit
+
+EXTRA = "pip install 'feedpub[import]'"
+
+
+class MissingExtra(Exception):
+    """feedparser or markdownify is not installed: say what to install, in one line."""
+
+
+def require_extra() -> None:
+    """Raise MissingExtra unless the `import` extra's libraries can be imported."""
+    for name in ("feedparser", "markdownify"):
+        try:
+            __import__(name)
+        except ImportError:
+            raise MissingExtra(
+                f"feedpub import needs {name}, which is not installed: {EXTRA}"
+            ) from None
+
+
+@dataclass(slots=True)
+class ImportReport:
+    written: list[Path] = field(default_factory=list)
+    present: int = 0  # ids already in entries/
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)  # in the order found
+
+    @property
+    def imported(self) -> int:
+        return len(self.written)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+@dataclass(slots=True)
+class _Site:
+    """What entries/ already holds: ids, file names, spellings of types and tags."""
+
+    ids: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    files: dict[str, int] = field(default_factory=dict)  # other files (attachments): sizes
+    spellings: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, slug): name
+
+
+def _read_site(project: Project, config: SiteConfig) -> _Site:
+    """Read every entry's id with feedpub's own loader; a file it cannot read stops the run."""
+    problems = Problems()
+    files = list_entry_files(project, problems)
+    site = _Site(files=dict(files.others))
+    for name, path in files.entries:
+        shown = project.show(f"{ENTRIES_DIR}/{name}")
+        stem = name.removesuffix(".yaml")
+        site.stems.add(stem)
+        document = read_document(shown, path.read_bytes(), problems)
+        if document is None:
+            continue
+        value = document.fields.get("id")
+        node = value.value if value else None
+        site.ids.add(str(node.value).strip() if node is not None else entry_id(config, stem))
+        for kind, key in (("type", "type"), ("tag", "tags")):
+            found = document.fields.get(key)
+            node = found.value if found else None
+            names = getattr(node, "value", None)
+            for item in names if isinstance(names, list) else [node] if node else []:
+                text = " ".join(str(getattr(item, "value", "")).split())
+                if slugify(text):
+                    site.spellings.setdefault((kind, slugify(text)), text)
+    if problems.errors:
+        raise FeedpubError(
+            problems.items,
+            outcome="feedpub import reads every entry's id first; nothing was imported",
+        )
+    return site
+
+
+def import_sources(
+    root: Path,
+    sources: list[str],
+    *,
+    entry_type: str | None = None,
+    download: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ImportReport:
+    """Import every item of `sources` into root/entries/; never overwrite, never repeat."""
+    require_extra()
+
+    project = Project.at(root)
+    problems = Problems()
+    config = read_config(project.root, problems, shown=project.show(CONFIG_NAME))
+    if config is None:
+        raise FeedpubError(problems.items, outcome="nothing was imported")
+    if entry_type is not None:
+        _check_type(project, entry_type)
+    site = _read_site(project, config)
+    report = ImportReport()
+    drafts: dict[str, Draft] = {}
+    present: set[str] = set()
+    for source in sources:
+        read = read_source(source, timeout=timeout)
+        report.problems += read.problems
+        for item in read.items:
+            notes: list[Problem] = []
+            try:
+                draft = convert_item(item, config, entry_type, notes)
+            except Skip as skip:
+                report.skipped += 1
+                report.problems += notes
+                report.problems.append(
+                    note(item, skip.field, f"skipped {item_name(item)}: {skip.reason}")
+                )
+                continue
+            if draft.id in site.ids:
+                present.add(draft.id)
+                continue
+            report.problems += notes
+            earlier = drafts.setdefault(draft.id, draft)
+            if earlier is not draft:  # the same statement in another feed: one entry
+                known = {slugify(t) for t in earlier.tags}
+                earlier.tags += [t for t in draft.tags if slugify(t) not in known]
+                earlier.language = earlier.language or draft.language
+                earlier.bylines = earlier.bylines or draft.bylines
+    report.present = len(present)
+    downloads = Downloads(taken={name.lower() for name in site.files})
+    for draft in drafts.values():
+        _fit_to_site(draft, site, report)
+        fields = _attachments(draft, downloads, report, timeout) if download else None
+        _write(project, config, site, draft, fields, downloads, report)
+    return report
+
+
+def _check_type(project: Project, entry_type: str) -> None:
+    name = " ".join(entry_type.split())
+    if not slugify(name) or len(name) > limit("type", "length"):
+        raise FeedpubError(
+            [
+                Problem(
+                    path=project.show("(--type)"),
+                    line=0,
+                    message=f"{entry_type!r}: a type has 1 to 60 characters, with a letter or"
+                    " a digit",
+                )
+            ],
+            outcome="nothing was imported",
+        )
+
+
+def _fit_to_site(draft: Draft, site: _Site, report: ImportReport) -> None:
+    """One spelling per type and tag across the site; a file name no entry has."""
+    draft.type = site.spellings.setdefault(("type", slugify(draft.type)), draft.type)
+    tags: dict[str, str] = {}
+    for tag in draft.tags:
+        slug = slugify(tag)
+        if not slug or len(tag) > limit("tags", "length"):
+            why = "has no letter or digit" if not slug else "is over 60 characters"
+            report.problems.append(
+                note(draft.item, "tags", f"{item_name(draft.item)}: tag {tag!r} {why}; left out")
+            )
+        elif slug not in tags:
+            tags[slug] = site.spellings.setdefault(("tag", slug), tag)
+    if len(tags) > limit("tags", "tags"):
+        report.problems.append(
+            note(draft.item, "tags", f"{item_name(draft.item)}: only its first 50 tags are kept")
+        )
+    draft.tags = list(tags.values())[: limit("tags", "tags")]
+    stem, number = f"{draft.day:%Y-%m-%d}-{draft.slug}", 1
+    while stem in site.stems:
+        number += 1
+        stem = f"{draft.day:%Y-%m-%d}-{draft.slug[: MAX_SLUG - 4].rstrip('-')}-{number}"
+    site.stems.add(stem)
+    draft.slug = stem[len("YYYY-MM-DD-") :]
+
+
+def _attachments(
+    draft: Draft, downloads: Downloads, report: ImportReport, timeout: float
+) -> tuple[tuple[str, str], ...]:
+    """Download each enclosure; one that cannot be stays a link at the end of the body."""
+    names: list[tuple[str, str]] = []
+    kept = []
+    for enclosure in draft.enclosures:
+        got = download(enclosure, downloads, timeout)
+        if isinstance(got, str):
+            if got not in (n for n, _ in names):
+                names.append((got, enclosure.title))
+            continue
+        kept.append(enclosure)
+        report.problems.append(
+            note(
+                draft.item,
+                "attachments",
+                f"{item_name(draft.item)}: not downloaded, listed as a link: {got}",
+            )
+        )
+    draft.enclosures = tuple(kept)
+    return tuple(names)
+
+
+def _write(
+    project: Project,
+    config: SiteConfig,
+    site: _Site,
+    draft: Draft,
+    attachments: tuple[tuple[str, str], ...] | None,
+    downloads: Downloads,
+    report: ImportReport,
+) -> None:
+    """Write one entry (and its new attachments) if `compile_entry` accepts it."""
+    body = draft.body
+    if draft.enclosures:
+        body = f"{body}\n\n{link_list(draft.enclosures)}" if body else link_list(draft.enclosures)
+    fields = EntryFields(
+        title=draft.title,
+        date=draft.date,
+        updated=draft.updated,
+        change_note=draft.change_note,
+        type=draft.type,
+        tags=tuple(draft.tags),
+        bylines=draft.bylines,
+        summary=draft.summary,
+        language=draft.language,
+        id=draft.id,
+        aliases=(draft.alias,) if draft.alias else (),
+        corrections=tuple(draft.corrections),
+        withdrawn=draft.withdrawn,
+        attachments=attachments or (),
+        body=body,
+    )
+    text = format_entry(fields)
+    name = f"{draft.day:%Y-%m-%d}-{draft.slug}.yaml"
+    shown = project.show(f"{ENTRIES_DIR}/{name}")
+    available = {**site.files, **downloads.sizes()}
+    compiled = compile_entry(shown, name, text.encode(), config, available)
+    refused = [p for p in compiled.problems if p.is_error]
+    if compiled.entry is None or refused:
+        report.skipped += 1
+        first = refused[0] if refused else None
+        why = (
+            f"{first.field}: {first.message}"
+            if first and first.field
+            else (first.message if first else "")
+        )
+        report.problems.append(
+            note(
+                draft.item,
+                "item",
+                f"skipped {item_name(draft.item)}: feedpub check would refuse {name} ({why})",
+            )
+        )
+        return
+    try:
+        for file_name, _ in fields.attachments:
+            if file_name not in site.files:
+                data = next(d for n, d in downloads.files.values() if n == file_name)
+                with (project.root / ENTRIES_DIR / file_name).open("xb") as handle:
+                    handle.write(data)
+                site.files[file_name] = len(data)
+        path = write_entry(project, name, text, writer="feedpub import")
+    except (FeedpubError, OSError) as exc:
+        report.skipped += 1
+        message = exc.problems[0].message if isinstance(exc, FeedpubError) else str(exc)
+        report.problems.append(
+            note(draft.item, "item", f"skipped {item_name(draft.item)}: {name} {message}")
+        )
+        return
+    report.written.append(path)
+    site.ids.add(draft.id)

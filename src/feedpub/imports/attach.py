@@ -1,0 +1,101 @@
+"""Enclosures -> attachments downloaded into entries/, or a list of links in the body.
+
+A download keeps to what an entry may attach: a type in validate.MEDIA_TYPES (never HTML
+or SVG, which could run script from the site's address) and at most 100 MB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from feedpub.fetch import FetchError, fetch
+from feedpub.imports.formats import Enclosure
+from feedpub.slug import slugify
+from feedpub.validate import MEDIA_TYPES, limit
+
+_EXTENSIONS = {media_type: ext for ext, media_type in reversed(MEDIA_TYPES.items())}
+# A server answering with a page instead of the file (a login page, a 404 page served 200).
+_PAGE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml")
+
+
+@dataclass(slots=True)
+class Downloads:
+    """Files fetched in this run, by URL, and every name taken in entries/."""
+
+    taken: set[str]
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # url: (name, bytes)
+
+    def sizes(self) -> dict[str, int]:
+        return {name: len(data) for name, data in self.files.values()}
+
+
+def _name(enclosure: Enclosure, taken: set[str]) -> str:
+    """A plain file name for the enclosure, with an extension feedpub attaches; '' if none."""
+    last = unquote(urlsplit(enclosure.url).path.rsplit("/", 1)[-1])
+    stem, _, extension = last.rpartition(".") if "." in last else (last, "", "")
+    extension = extension.lower()
+    if extension not in MEDIA_TYPES:
+        extension = _EXTENSIONS.get(enclosure.media_type, "")
+        stem = last
+    if not extension:
+        return ""
+    stem = slugify(stem, 80) or "attachment"
+    name, number = f"{stem}.{extension}", 1
+    while name.lower() in taken:
+        number += 1
+        name = f"{stem}-{number}.{extension}"
+    return name
+
+
+def download(enclosure: Enclosure, downloads: Downloads, timeout: float) -> str | Exception:
+    """Fetch an enclosure once per run; its file name, or why it stays a link."""
+    if enclosure.url in downloads.files:
+        return downloads.files[enclosure.url][0]
+    if not enclosure.url.lower().startswith(("http://", "https://")):
+        return ValueError(f"{enclosure.url} is not an http(s) URL")
+    name = _name(enclosure, downloads.taken)
+    if not name:
+        return ValueError(
+            f"{enclosure.url} ({enclosure.media_type or 'no type'}) is not a kind of file"
+            " feedpub attaches (" + ", ".join(sorted(MEDIA_TYPES)) + ")"
+        )
+    try:
+        response = fetch(
+            enclosure.url,
+            timeout=timeout,
+            max_bytes=limit("attachments", "megabytes") * 1024 * 1024,
+        )
+    except FetchError as exc:
+        return exc
+    if not response.ok:
+        return ValueError(f"{enclosure.url}: the server answered HTTP {response.status}")
+    served = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if served in _PAGE_TYPES:
+        return ValueError(f"{enclosure.url}: the server sent {served}, not the file")
+    downloads.taken.add(name.lower())
+    downloads.files[enclosure.url] = (name, response.body)
+    return name
+
+
+def link_list(enclosures: tuple[Enclosure, ...]) -> str:
+    """The attachments as a Markdown list of links, for the end of the body."""
+    lines = ["**Attachments**", ""]
+    for enclosure in enclosures:
+        label = enclosure.title or unquote(urlsplit(enclosure.url).path.rsplit("/", 1)[-1])
+        label = label or enclosure.url
+        details = [d for d in (enclosure.media_type, _size(enclosure.length)) if d]
+        extra = f" ({', '.join(details)})" if details else ""
+        text = label.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        lines.append(f"- [{text}](<{enclosure.url}>){extra}")
+    return "\n".join(lines)
+
+
+def _size(length: int | None) -> str:
+    if not length:
+        return ""
+    if length >= 1024 * 1024:
+        return f"{length / (1024 * 1024):.1f} MB"
+    if length >= 1024:
+        return f"{round(length / 1024)} KB"
+    return f"{length} bytes"

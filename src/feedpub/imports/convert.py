@@ -1,0 +1,369 @@
+"""One imported Item -> a Draft of an entry: id, dates, title, text, tags, old address.
+
+Every value is made to pass `feedpub check` as it is, or the item is skipped with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_tz
+from urllib.parse import urlsplit
+
+from feedpub.errors import Problem, Severity
+from feedpub.imports import markdown
+from feedpub.imports.formats import Enclosure, Item
+from feedpub.markup import plain_text, render_markdown, shorten
+from feedpub.model import SiteConfig
+from feedpub.slug import slugify
+from feedpub.validate import FILE_NAME, limit
+
+# The id rule: an absolute URI (no scheme that runs or embeds content), or a plain id such
+# as an RSS guid `12345`: printable, no white space, at most 500 characters.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")
+_REFUSED_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
+_PLAIN_ID = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]{1,500}")
+# Characters an entry file cannot hold (load.py's rule): dropped from imported text.
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_RFC822_ZONE = re.compile(r"\s(?:[+-]\d{4}|UTC?|GMT|Z|[ECMP][SD]T|A[SD]T)$", re.IGNORECASE)
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+    r" ?(?P<zone>[Zz]|[+-]\d{2}:?\d{2})?)?"
+)
+# The notices feedpub adds to a feed item's content (validate._feed_body): recognised only
+# in feeds feedpub wrote, and turned back into fields instead of being copied into the body.
+_WITHDRAWN = re.compile(
+    r"\s*<p><strong>Withdrawn on (\d{4}-\d{2}-\d{2}):</strong> ?(.*?)</p>\s*", re.DOTALL
+)
+_CORRECTIONS = re.compile(
+    r"\s*<p><strong>Corrections</strong></p>\s*<ul>((?:<li>\d{4}-\d{2}-\d{2}: .*?</li>)+)</ul>\s*$",
+    re.DOTALL,
+)
+_CORRECTION = re.compile(r"<li>(\d{4}-\d{2}-\d{2}): (.*?)</li>", re.DOTALL)
+_LIST_AT_END = re.compile(
+    r"\s*(?:<(h[2-6]|p)\b[^>]*>[^<]*(?:<strong>[^<]*</strong>)?[^<]*</\1>\s*)?"
+    r"<ul\b[^>]*>((?:(?!<ul\b).)*?)</ul>\s*$",
+    re.DOTALL,
+)
+_HREF = re.compile(r'href="([^"]*)"')
+_WRAPPER = re.compile(r'\s*<div lang="([^"]+)"(?: dir="[a-z]+")?>(.*)</div>\s*', re.DOTALL)
+_OLD_PAGE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/|\.html?)$")
+_REPORTED = re.compile(r"element and its content|removed on\w+ attribute|URL from")
+_ALIAS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")
+
+
+@dataclass(slots=True, kw_only=True)
+class Draft:
+    """An entry about to be written: every field as text, in the site's terms."""
+
+    item: Item
+    id: str
+    title: str
+    date: str
+    day: dt.date  # in the site's zone: the file name's date
+    updated: str = ""
+    change_note: str = ""
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    withdrawn: tuple[str, str] | None = None
+    type: str = ""
+    tags: list[str] = field(default_factory=list)
+    bylines: tuple[str, ...] = ()
+    summary: str = ""
+    language: str = ""
+    body: str = ""
+    slug: str = ""
+    alias: str = ""
+    enclosures: tuple[Enclosure, ...] = ()
+
+
+class Skip(Exception):
+    """An item that cannot become an entry; `field` names what it lacks."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+def item_name(item: Item) -> str:
+    """How reports name an item: its title, else its id, else its place."""
+    title = " ".join(plain_text(item.title).split()) if item.title else ""
+    return repr(shorten(title, 60)) if title else repr(item.id or item.link or "(no id)")
+
+
+def note(item: Item, field: str, message: str) -> Problem:
+    """A warning about one item, where it stands in its source."""
+    return Problem(
+        path=item.source,
+        line=item.line,
+        column=item.column,
+        field=field,
+        message=message,
+        severity=Severity.WARNING,
+    )
+
+
+def clean(text: str) -> str:
+    """Drop what no entry file may hold (controls, U+FFFE); line breaks as LF."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _FORBIDDEN.sub("", text.replace("\x85", "\n").replace("\u2028", "\n"))
+
+
+def check_id(value: str) -> str:
+    """Why `value` cannot be an entry's id, or ''."""
+    if _SCHEME.match(value):
+        scheme = value.split(":", 1)[0].lower()
+        if scheme in _REFUSED_SCHEMES:
+            return f"its id {value!r} uses the {scheme}: scheme, which feedpub refuses"
+        if len(value) > 500 or not _URI_CHARACTERS.fullmatch(value):
+            return (
+                f"its id {value!r} is not a URI feedpub can keep (at most 500 characters,"
+                " no spaces, quotes, < or >, non-ASCII letters percent-encoded)"
+            )
+        return ""
+    if not _PLAIN_ID.fullmatch(value):
+        return f"its id {value!r} has white space or control characters, which an id cannot"
+    return ""
+
+
+def read_date(raw: str) -> datetime | date | None:
+    """A date as written: ISO 8601/RFC 3339 or RFC 822, its own offset kept; naive if none."""
+    raw = " ".join(raw.split())
+    if m := _ISO.fullmatch(raw):
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if m.group(4) is None:
+            return date(year, month, day)
+        at = datetime(year, month, day, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0))  # noqa: DTZ001
+        return at.replace(tzinfo=_offset(m.group("zone"))) if m.group("zone") else at
+    parts = parsedate_tz(raw)
+    if parts is None:
+        return None
+    year = parts[0] + (2000 if parts[0] < 50 else 1900 if parts[0] < 100 else 0)
+    at = datetime(year, *parts[1:6])  # noqa: DTZ001 - the zone is parts[9], when given
+    # parsedate_tz answers 0 for a missing or unknown zone; RFC 5322's -0000 means unknown.
+    if not _RFC822_ZONE.search(raw) or raw.endswith("-0000"):
+        return at
+    return at.replace(tzinfo=timezone(timedelta(seconds=parts[9] or 0)))
+
+
+def _offset(zone: str) -> timezone:
+    if zone in ("Z", "z"):
+        return timezone.utc
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def written(value: datetime | date) -> str:
+    """A date as an entry file holds it: seconds only when there are some."""
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    return value.isoformat(timespec="seconds" if value.second else "minutes")
+
+
+@dataclass(frozen=True, slots=True)
+class _Moment:
+    at: datetime  # in the site's zone
+    text: str  # as the entry file will hold it
+
+
+def _moment(raw: str, config: SiteConfig, item: Item, label: str, notes: list[Problem]) -> _Moment:
+    value = read_date(raw)
+    if value is None:
+        raise Skip("date", f"its {label} date {raw!r} is neither ISO 8601 nor RFC 822")
+    if not isinstance(value, datetime):
+        at = datetime(value.year, value.month, value.day, tzinfo=config.timezone)
+        return _Moment(at.astimezone(timezone.utc).astimezone(config.timezone), written(value))
+    if value.year < 1900:
+        raise Skip("date", f"its {label} date {raw!r} is before 1900")
+    if value.tzinfo is None:
+        local = value.replace(tzinfo=config.timezone).astimezone(timezone.utc)
+        local = local.astimezone(config.timezone)
+        text = written(local)
+        notes.append(
+            note(
+                item,
+                "date",
+                f"{item_name(item)}: its {label} date {raw!r} has no time zone feedpub can"
+                f" read; read in {config.timezone_name} as {text}",
+            )
+        )
+        return _Moment(local, text)
+    return _Moment(value.astimezone(config.timezone), written(value))
+
+
+def convert_item(
+    item: Item, config: SiteConfig, entry_type: str | None, notes: list[Problem]
+) -> Draft:
+    """Map one item to a Draft, adding warnings to `notes`; raise Skip when it cannot be."""
+    if item.not_a_post:
+        raise Skip("item", item.not_a_post)
+    identifier = clean(item.id or item.link).strip()
+    if not identifier:
+        raise Skip("id", "it has no id and no link, so its subscribers could not recognise it")
+    if reason := check_id(identifier):
+        raise Skip("id", reason)
+    title = " ".join(clean(plain_text(item.title) if item.title_is_html else item.title).split())
+    if not title:
+        raise Skip("title", "it has no title")
+    raw = item.published or item.updated
+    if not raw.strip():
+        raise Skip("date", "it has no date (published or updated)")
+    published = _moment(raw, config, item, "published", notes)
+    draft = Draft(
+        item=item,
+        id=identifier,
+        title=title,
+        date=published.text,
+        day=published.at.date(),
+        enclosures=item.enclosures,
+        language=item.language if _LANGUAGE.fullmatch(item.language) else "",
+    )
+    if len(title) > limit("title", "length"):
+        draft.title = shorten(title, limit("title", "length"))
+        notes.append(note(item, "title", f"{item_name(item)}: title shortened to 300 characters"))
+    content = clean(item.content)
+    if item.feedpub:
+        content = _take_notices(draft, content, published, item, config, notes)
+    elif item.updated and item.published:
+        updated = _moment(item.updated, config, item, "updated", notes)
+        if updated.at > published.at:
+            draft.updated = updated.text
+    _set_text(draft, content, item, notes)
+    draft.type = _type(item, entry_type)
+    draft.tags = [" ".join(clean(t).split()) for t, _ in item.categories]
+    draft.bylines = tuple(
+        shorten(" ".join(clean(a).split()), limit("byline", "length")) for a in item.authors
+    )
+    draft.bylines = tuple(dict.fromkeys(b for b in draft.bylines if b))[: limit("byline", "names")]
+    _set_address(draft, item, config, notes)
+    return draft
+
+
+def _type(item: Item, entry_type: str | None) -> str:
+    return " ".join(clean(item.feedpub_type).split()) or entry_type or "Statement"
+
+
+def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> None:
+    """Body from the content (else the description), summary from the description."""
+    description = clean(item.description)
+    source, is_text = (content, item.content_is_text)
+    if not source.strip():
+        source, is_text, description = description, item.description_is_text, ""
+    if is_text:
+        body = markdown.text_to_markdown(source)
+    else:
+        if item.wordpress:
+            source = markdown.wordpress_paragraphs(source)
+        body, removed = markdown.html_to_markdown(source)
+        for removal in removed:
+            # What can run or leak is reported; class, id and <span> are every CMS's habit.
+            if _REPORTED.search(removal.what):
+                notes.append(note(item, "body", f"{item_name(item)}: {removal.what}"))
+    draft.body = body
+    if not body and not draft.enclosures:
+        raise Skip("body", "it has no text (no content, summary or description)")
+    summary = " ".join(
+        (description if item.description_is_text else plain_text(description)).split()
+    )
+    rendered = render_markdown(body) if body else None
+    if rendered and summary in (rendered.summary, plain_text(rendered.html)):
+        summary = ""
+    draft.summary = shorten(summary, limit("summary", "length"))
+
+
+def _take_notices(
+    draft: Draft,
+    content: str,
+    published: _Moment,
+    item: Item,
+    config: SiteConfig,
+    notes: list[Problem],
+) -> str:
+    """Turn the notices feedpub writes into feed content back into fields."""
+    if m := _WRAPPER.fullmatch(content):
+        draft.language = draft.language or m.group(1)
+        content = m.group(2)
+    if draft.title.startswith("[Withdrawn] "):
+        draft.title = draft.title.removeprefix("[Withdrawn] ")
+    withdrawn = None
+    if m := _WITHDRAWN.match(content):
+        withdrawn = (m.group(1), html.unescape(m.group(2)).strip())
+        content = content[m.end() :]
+    corrections: list[tuple[str, str]] = []
+    urls = {e.url for e in item.enclosures}
+    while True:
+        if m := _CORRECTIONS.search(content):
+            corrections = [
+                (d, html.unescape(n).strip()) for d, n in _CORRECTION.findall(m.group(1))
+            ]
+            content = content[: m.start()]
+        elif (m := _LIST_AT_END.search(content)) and urls:
+            hrefs = [html.unescape(h) for h in _HREF.findall(m.group(2))]
+            if not hrefs or not set(hrefs) <= urls:
+                break
+            content = content[: m.start()]
+        else:
+            break
+    updated = _moment(item.updated, config, item, "updated", notes) if item.updated else None
+    latest = updated if updated and updated.at > published.at else None
+    latest_day = latest.at.date().isoformat() if latest else ""
+
+    def day_text(day: str) -> str:
+        # A notice gives the day only; on the statement's first day, its own time (a
+        # correction cannot precede it).
+        return published.text if day == published.at.date().isoformat() else day
+
+    # The feed's updated time is the latest of the withdrawal and the corrections: give it
+    # back to the one that falls on its day, so the statement keeps its exact time.
+    if withdrawn:
+        on_day = latest is not None and withdrawn[0] == latest_day
+        draft.withdrawn = (
+            latest.text if on_day and latest else day_text(withdrawn[0]),
+            withdrawn[1],
+        )
+        latest = None if on_day else latest
+    if latest is not None and corrections and corrections[-1][0] == latest_day:
+        draft.updated, draft.change_note = latest.text, corrections.pop()[1]
+    elif latest is not None:  # a correction without a note: only its time is known
+        draft.updated = latest.text
+    draft.corrections = [(day_text(day), text) for day, text in corrections]
+    return content
+
+
+def _set_address(draft: Draft, item: Item, config: SiteConfig, notes: list[Problem]) -> None:
+    """The file's slug (the old one when the old address has feedpub's shape), and an alias
+    when the old address is under the site's base_url and differs from the new page's."""
+    parts = urlsplit(item.link)
+    m = _OLD_PAGE.search(parts.path)
+    if m and date(*map(int, m.group(1, 2, 3))) == draft.day and len(m.group(4)) <= 80:
+        draft.slug = m.group(4)
+    else:
+        draft.slug = slugify(draft.title, 60) or slugify(draft.id.rsplit("/", 1)[-1], 60)
+        draft.slug = draft.slug or "statement"
+    base = urlsplit(config.base_url)
+    if not item.link or parts.netloc.lower() != base.netloc.lower():
+        return
+    if not parts.path.startswith(base.path):
+        return
+    old = parts.path[len(base.path) :]
+    if not old or old == f"{draft.day:%Y/%m/%d}/{draft.slug}/" or parts.query:
+        return
+    if not (old.endswith(("/", ".html", ".htm")) and _ALIAS.fullmatch(old)) or ".." in old:
+        notes.append(
+            note(
+                item,
+                "aliases",
+                f"{item_name(item)}: its old address {item.link} gets no redirect page (an"
+                " alias is a path ending in / or .html); redirect it on the old server",
+            )
+        )
+        return
+    draft.alias = old
+    if not FILE_NAME.fullmatch(f"{draft.day:%Y-%m-%d}-{draft.slug}.yaml"):  # pragma: no cover
+        draft.slug = "statement"

@@ -1,0 +1,371 @@
+"""Feed documents -> Items, as each format gives them, nothing decided yet.
+
+XML (RSS 0.9x, 1.0 and 2.0, Atom 1.0, WordPress's WXR export) is read by feedparser, after
+expat has said the bytes are well-formed and where each item starts. JSON Feed 1.0/1.1 is
+read with the json module: feedparser does not read it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.parsers.expat
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from feedpub.errors import Problem
+
+# Elements that hold one item: RSS 0.9x/2.0 (no namespace), RSS 0.90 and 1.0, Atom 1.0.
+_ITEM_ELEMENTS = frozenset(
+    {
+        " item",
+        "http://my.netscape.com/rdf/simple/0.9/ item",
+        "http://purl.org/rss/1.0/ item",
+        "http://www.w3.org/2005/Atom entry",
+    }
+)
+_FEEDPUB = re.compile(r"feedpub(?:\s|$)")
+_WXR_NAMESPACE = re.compile(rb"xmlns:wp=[\"']http://wordpress\.org/export/")
+_WXR_DATE = "%Y-%m-%d %H:%M:%S"
+_WXR_TAXONOMIES = frozenset({"category", "post_tag"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Enclosure:
+    url: str
+    media_type: str = ""
+    length: int | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Item:
+    """One item as its source gave it: text as found, dates as written."""
+
+    source: str  # the source as shown to the user (a path or a URL)
+    line: int = 0  # where the item starts in its source; 0 when unknown (JSON)
+    column: int = 0
+    id: str = ""
+    link: str = ""
+    title: str = ""  # HTML when title_is_html
+    title_is_html: bool = False
+    published: str = ""  # the date strings as written, offsets and all
+    updated: str = ""
+    content: str = ""  # HTML, or plain text when content_is_text
+    content_is_text: bool = False
+    description: str = ""
+    description_is_text: bool = False
+    authors: tuple[str, ...] = ()
+    categories: tuple[tuple[str, str], ...] = ()  # (term, scheme)
+    enclosures: tuple[Enclosure, ...] = ()
+    language: str = ""  # only when the item states one of its own
+    feedpub: bool = False  # written by feedpub, so its notices can be recognised
+    feedpub_type: str = ""
+    wordpress: bool = False  # WXR content: paragraphs are separated by blank lines
+    not_a_post: str = ""  # why a WXR item is no statement (a page, a draft)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one document gave: its items and links (self, prev-archive), or why nothing."""
+
+    items: list[Item] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)
+    problem: Problem | None = None
+
+
+def parse_document(shown: str, data: bytes, location: str = "") -> Parsed:
+    """Read a JSON Feed or an XML feed; `location` (a URL) resolves relative links."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return _parse_json(shown, data)
+    return _parse_xml(shown, data, location)
+
+
+def _problem(shown: str, message: str, line: int = 0, column: int = 0) -> Parsed:
+    return Parsed(problem=Problem(path=shown, line=line, column=column, message=message))
+
+
+# --- XML ---------------------------------------------------------------------------------
+
+
+def _item_positions(shown: str, data: bytes) -> list[tuple[int, int]] | Parsed:
+    """Check well-formedness with expat on the bytes as given; note where each item starts.
+
+    feedparser would read a broken document anyway (its loose parser), and the positions of
+    its own errors are shifted by the DOCTYPE it rewrites: expat answers for the file itself.
+    Python's expat expands no external entity and limits entity amplification (2.4+).
+    """
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    found: list[tuple[int, int]] = []
+
+    def start(name: str, attributes: object) -> None:
+        if (name if " " in name else " " + name) in _ITEM_ELEMENTS:
+            found.append((parser.CurrentLineNumber, parser.CurrentColumnNumber + 1))
+
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        reason = xml.parsers.expat.ErrorString(exc.code)
+        return _problem(
+            shown,
+            f"not well-formed XML ({reason}); nothing was imported from it",
+            exc.lineno,
+            exc.offset + 1,
+        )
+    return found
+
+
+def _parse_xml(shown: str, data: bytes, location: str) -> Parsed:
+    import feedparser
+
+    positions = _item_positions(shown, data)
+    if isinstance(positions, Parsed):
+        return positions
+    headers = {"content-location": location} if location else {}
+    # Unsanitised: feedpub sanitises with its own allow-list and reports what it removes.
+    parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, response_headers=headers)
+    feed = parsed.feed
+    entries = list(parsed.entries)
+    if not parsed.version and not entries:
+        return _problem(
+            shown,
+            "is not a feed feedpub can read (RSS, Atom, JSON Feed or a WordPress export)",
+        )
+    if len(positions) != len(entries):
+        positions = [(0, 0)] * len(entries)
+    links: dict[str, str] = {}
+    for link in _get(feed, "links", []):
+        rel, href = _get(link, "rel", "alternate"), _get(link, "href", "")
+        if href:
+            links.setdefault(rel, href)
+    context = _Context(
+        shown=shown,
+        language=_get(feed, "language", "").lower(),
+        feedpub=bool(_FEEDPUB.match(_get(feed, "generator", ""))),
+        wordpress=bool(_WXR_NAMESPACE.search(data[:4096])),
+    )
+    items = [_entry_item(context, e, where) for e, where in zip(entries, positions, strict=True)]
+    return Parsed(items, links)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    shown: str
+    language: str
+    feedpub: bool
+    wordpress: bool
+
+
+def _get(mapping: Any, key: str, default: Any = "") -> Any:
+    # dict.get: FeedParserDict.get("updated") warns and answers `published` instead.
+    value = dict.get(mapping, key, default)
+    return default if value is None else value
+
+
+def _entry_item(context: _Context, entry: Any, where: tuple[int, int]) -> Item:
+    title_detail = _get(entry, "title_detail", {})
+    content, content_type, content_language = "", "", ""
+    for part in _get(entry, "content", []):
+        if not content or _get(part, "type") in ("text/html", "application/xhtml+xml"):
+            content, content_type = _get(part, "value"), _get(part, "type")
+            content_language = _get(part, "language")
+    description = _get(entry, "summary")
+    description_type = _get(_get(entry, "summary_detail", {}), "type")
+    if description == content:  # feedparser copies content:encoded into an empty summary
+        description = ""
+    authors = tuple(
+        dict.fromkeys(
+            " ".join(str(_get(a, "name")).split()) for a in _get(entry, "authors", []) if a
+        )
+    )
+    categories = [(str(_get(t, "term")), str(_get(t, "scheme"))) for t in _get(entry, "tags", [])]
+    feedpub_type = ""
+    if context.feedpub:
+        # feedpub writes the type as a category whose scheme is the site's types/ page.
+        types = [term for term, scheme in categories if scheme.endswith("/types/")]
+        feedpub_type = types[0] if types else ""
+        categories = [(t, s) for t, s in categories if not s.endswith("/types/")]
+    language = str(content_language or _get(title_detail, "language") or _get(entry, "language"))
+    item = Item(
+        source=context.shown,
+        line=where[0],
+        column=where[1],
+        id=str(_get(entry, "id")).strip(),
+        link=str(_get(entry, "link")).strip(),
+        title=str(_get(entry, "title")),
+        title_is_html=_get(title_detail, "type") in ("text/html", "application/xhtml+xml"),
+        published=str(_get(entry, "published")),
+        updated=str(_get(entry, "updated")),
+        content=str(content),
+        content_is_text=content_type == "text/plain",
+        description=str(description),
+        description_is_text=description_type == "text/plain",
+        authors=tuple(a for a in authors if a),
+        categories=tuple((t, s) for t, s in categories if t.strip()),
+        enclosures=_enclosures(entry),
+        language="" if language.lower() in ("", context.language) else language,
+        feedpub=context.feedpub,
+        feedpub_type=feedpub_type,
+    )
+    return _wordpress(item, entry) if context.wordpress else item
+
+
+def _enclosures(entry: Any) -> tuple[Enclosure, ...]:
+    found: dict[str, Enclosure] = {}
+    for link in _get(entry, "links", []):
+        href = str(_get(link, "href")).strip()
+        if _get(link, "rel") != "enclosure" or not href:
+            continue
+        length = str(_get(link, "length")).strip()
+        found.setdefault(
+            href,
+            Enclosure(
+                url=href,
+                media_type=str(_get(link, "type")).split(";")[0].strip().lower(),
+                length=int(length) if length.isdigit() else None,
+                title=" ".join(str(_get(link, "title")).split()),
+            ),
+        )
+    return tuple(found.values())
+
+
+def _wordpress(item: Item, entry: Any) -> Item:
+    """A WXR item: only published posts are statements; WordPress's own dates, excerpt."""
+    post_type = _get(entry, "wp_post_type", "post")
+    status = _get(entry, "wp_status", "publish")
+    not_a_post = ""
+    if post_type != "post":
+        not_a_post = f"is a WordPress {post_type}, not a post"
+    elif status != "publish":
+        not_a_post = f"has the WordPress status {status!r}, not 'publish'"
+    published = _wordpress_date(_get(entry, "wp_post_date"), _get(entry, "wp_post_date_gmt"))
+    updated = _wordpress_date(_get(entry, "wp_post_modified"), _get(entry, "wp_post_modified_gmt"))
+    categories = tuple(
+        (term, scheme)
+        for term, scheme in item.categories
+        if scheme in _WXR_TAXONOMIES
+        and not (scheme == "category" and term.casefold() == "uncategorized")
+    )
+    return Item(
+        **{
+            **{name: getattr(item, name) for name in Item.__dataclass_fields__},
+            "published": published or item.published,
+            "updated": updated,
+            "description": _get(entry, "excerpt_encoded"),
+            "description_is_text": False,
+            "categories": categories,
+            "wordpress": True,
+            "not_a_post": not_a_post,
+        }
+    )
+
+
+def _wordpress_date(local: str, utc: str) -> str:
+    """WordPress keeps the local time and UTC apart: together they give the offset."""
+    try:
+        at = datetime.strptime(local.strip(), _WXR_DATE)  # noqa: DTZ007 - zone from `utc`
+    except ValueError:
+        return ""
+    try:
+        offset = at - datetime.strptime(utc.strip(), _WXR_DATE)  # noqa: DTZ007
+    except ValueError:  # "0000-00-00 00:00:00": never published, or an old export
+        return at.isoformat(sep="T")
+    minutes = round(offset.total_seconds() / 60)
+    if abs(minutes) >= 24 * 60:
+        return at.isoformat(sep="T")
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{at.isoformat(sep='T')}{sign}{hours:02d}:{rest:02d}"
+
+
+# --- JSON Feed ---------------------------------------------------------------------------
+
+
+def _parse_json(shown: str, data: bytes) -> Parsed:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return _problem(shown, "is not UTF-8, as JSON Feed requires", line, column)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return _problem(
+            shown,
+            f"not well-formed JSON ({exc.msg}); nothing was imported from it",
+            exc.lineno,
+            exc.colno,
+        )
+    except RecursionError:
+        return _problem(shown, "is nested too deeply to be a JSON Feed")
+    # Read leniently: some generators write "version": "1.1" instead of the spec's URL.
+    items = document.get("items") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        return _problem(shown, 'is JSON but not a JSON Feed (it has no "items" list)')
+    language = _string(document.get("language")).lower()
+    found = [_json_item(shown, raw, language) for raw in items if isinstance(raw, dict)]
+    links = {"self": _string(document.get("feed_url"))}
+    return Parsed(found, {k: v for k, v in links.items() if v})
+
+
+def _string(value: object) -> str:
+    if isinstance(value, bool):
+        return ""
+    return str(value).strip() if isinstance(value, str | int | float) else ""
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _json_item(shown: str, raw: dict[str, Any], feed_language: str) -> Item:
+    authors = raw.get("authors")
+    if not isinstance(authors, list):  # JSON Feed 1.0: one "author"
+        authors = [raw.get("author")]
+    names = tuple(
+        dict.fromkeys(
+            " ".join(_string(a.get("name")).split()) for a in authors if isinstance(a, dict)
+        )
+    )
+    tags = _list(raw.get("tags"))
+    attachments = _list(raw.get("attachments"))
+    enclosures: dict[str, Enclosure] = {}
+    for attachment in attachments:
+        url = _string(attachment.get("url")) if isinstance(attachment, dict) else ""
+        if url:
+            size = attachment.get("size_in_bytes")
+            enclosures.setdefault(
+                url,
+                Enclosure(
+                    url=url,
+                    media_type=_string(attachment.get("mime_type")).lower(),
+                    length=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                    title=" ".join(_string(attachment.get("title")).split()),
+                ),
+            )
+    html = _string(raw.get("content_html"))
+    extension = raw.get("_feedpub")
+    feedpub_type = _string(extension.get("type")) if isinstance(extension, dict) else ""
+    language = _string(raw.get("language"))
+    return Item(
+        source=shown,
+        id=_string(raw.get("id")),
+        link=_string(raw.get("url")),
+        title=_string(raw.get("title")),
+        published=_string(raw.get("date_published")),
+        updated=_string(raw.get("date_modified")),
+        content=html or _string(raw.get("content_text")),
+        content_is_text=not html,
+        description=_string(raw.get("summary")),
+        description_is_text=True,
+        authors=tuple(n for n in names if n),
+        categories=tuple((t.strip(), "") for t in tags if isinstance(t, str) and t.strip()),
+        enclosures=tuple(enclosures.values()),
+        language="" if language.lower() in ("", feed_language) else language,
+        feedpub=isinstance(extension, dict),
+        feedpub_type=feedpub_type,
+    )

@@ -1,0 +1,175 @@
+"""Import sources -> Items: a file or an http(s) URL, then the RFC 5005 archives it links.
+
+An archive chain is followed through `prev-archive` links (RFC 5005 §4) until a document
+has none. A URL's chain stays on the site (scheme, host and port) it started on; a file's
+chain is read from local copies beside it, found where the file's own `self` link says the
+feed lives. A link seen before ends the chain (a loop), and so does the 1,000th document.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from feedpub.errors import Problem, Severity, shown_path
+from feedpub.fetch import DEFAULT_TIMEOUT, FetchError, fetch
+from feedpub.imports.formats import Item, parse_document
+
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+MAX_ARCHIVES = 1000
+ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9,"
+    " text/xml;q=0.9, application/json;q=0.8, */*;q=0.1"
+)
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+@dataclass(slots=True)
+class Read:
+    """What one SOURCE gave: its items, in document order, and what went wrong."""
+
+    items: list[Item] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failed: bool = False  # a document could not be read: nothing from it was taken
+    documents: int = 0
+
+
+def is_url(source: str) -> bool:
+    return bool(_URL.match(source))
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _warn(path: str, message: str) -> Problem:
+    return Problem(path=path, line=0, message=message, severity=Severity.WARNING)
+
+
+def _error(path: str, message: str) -> Problem:
+    return Problem(path=path, line=0, message=message)
+
+
+def _load_url(url: str, timeout: float) -> tuple[bytes, str] | Problem:
+    if not url.lower().startswith(("http://", "https://")):
+        return _error(url, "only http:// and https:// URLs and files can be imported")
+    try:
+        response = fetch(url, accept=ACCEPT, timeout=timeout, max_bytes=MAX_SOURCE_BYTES)
+    except FetchError as exc:
+        return _error(url, f"{exc.message}; nothing was imported from it")
+    if not response.ok:
+        reason = http.client.responses.get(response.status, "")
+        return _error(
+            url,
+            f"the server answered HTTP {response.status}{' ' + reason if reason else ''};"
+            " nothing was imported from it",
+        )
+    return response.body, response.url
+
+
+def _load_file(path: Path) -> bytes | Problem:
+    shown = shown_path(path)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            return _error(shown, "is not a file; give a feed file or an http(s) URL")
+        if size > MAX_SOURCE_BYTES:
+            return _error(
+                shown,
+                f"is {size:,} bytes, more than the {MAX_SOURCE_BYTES:,} feedpub imports from"
+                " one file; export it in parts (WordPress exports by date range)",
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        return _error(shown, "not found; give a feed file or an http(s) URL")
+    except OSError as exc:
+        return _error(shown, f"cannot read: {exc.strerror}")
+
+
+def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
+    """Read one SOURCE and the archives it links, each document on its own."""
+    result = Read()
+    url = source if is_url(source) else ""
+    path = None if url else Path(source)
+    seen: set[str] = set()
+    start = ""
+    for _ in range(MAX_ARCHIVES):
+        shown = url or shown_path(path or Path())
+        loaded = _load_url(url, timeout) if url else _load_file(path or Path())
+        if isinstance(loaded, Problem):
+            result.problems.append(loaded)
+            result.failed = True
+            return result
+        data, location = loaded if isinstance(loaded, tuple) else (loaded, "")
+        seen.add(location or str(path))
+        start = start or location
+        parsed = parse_document(shown, data, location)
+        if parsed.problem is not None:
+            result.problems.append(parsed.problem)
+            result.failed = True
+            return result
+        result.documents += 1
+        result.items += parsed.items
+        previous = parsed.links.get("prev-archive")
+        if not previous:
+            return result
+        if url:
+            url = urljoin(location, previous)
+            if _origin(url) != _origin(start):
+                result.problems.append(
+                    _warn(
+                        shown,
+                        f"its prev-archive {url} is on another site and was not followed;"
+                        " import it as a SOURCE of its own if it belongs to this one",
+                    )
+                )
+                return result
+            key = url
+        else:
+            assert path is not None
+            found = _local_archive(path, parsed.links.get("self", ""), previous)
+            if isinstance(found, str):
+                result.problems.append(_warn(shown, found))
+                return result
+            path = found
+            key = str(path)
+        if key in seen:
+            result.problems.append(
+                _warn(shown, f"its prev-archive {previous} was read already (a loop); stopped")
+            )
+            return result
+    result.problems.append(
+        _warn(source, f"stopped after {MAX_ARCHIVES:,} archive documents; import the rest")
+    )
+    return result
+
+
+def _local_archive(path: Path, self_link: str, previous: str) -> Path | str:
+    """The local copy of an archive a feed file links, or why there is none."""
+    if is_url(self_link):
+        target = urljoin(self_link, previous)
+        folder = self_link.rsplit("/", 1)[0] + "/"
+        if not target.startswith(folder) or urlsplit(target).query:
+            return (
+                f"its prev-archive {target} is not beside the feed's own address ({self_link});"
+                " import the feed from its URL to follow it"
+            )
+        relative = unquote(urlsplit(target).path[len(urlsplit(folder).path) :])
+    elif not is_url(previous) and not previous.startswith("/"):
+        relative = unquote(urlsplit(previous).path)
+    else:
+        return (
+            f"its prev-archive {previous} cannot be found beside the file (it has no self"
+            " link); import the feed from its URL to follow it"
+        )
+    candidate = path.parent / relative
+    if not relative or ".." in relative.split("/") or not candidate.is_file():
+        return (
+            f"its prev-archive {previous} has no local copy at {shown_path(candidate)};"
+            " import the feed from its URL to follow its archives"
+        )
+    return candidate
