@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 
 from conftest import Project, Run, console
+from feedpub.validate import PLACEHOLDER_BODY
 
 LATER = "2021-11-06-later.yaml", "title: Later\ndate: 2021-11-06T09:00\nbody: x\n"
 
@@ -86,7 +87,8 @@ def test_new_bounds_the_slug_and_keeps_the_id_through_a_rename(project: Project,
     slug = path.stem.removeprefix("2021-11-05-")
     assert slug.startswith("zayavlenie-o-sotrudnichestve") and len(slug) <= 60
     assert "date: 2021-11-05T10:30+01:00\n" in path.read_text()
-    path.write_text(path.read_text().replace("draft: true\n", ""))
+    text = path.read_text().replace("draft: true\n", "")
+    path.write_text(text.replace(PLACEHOLDER_BODY, "The agency and its partner agreed to cooperate."))
     before = run("build")
     assert before.exit_code == 0
     old_id = json.loads(project.read("public/feed.json"))["items"][0]["id"]
@@ -221,4 +223,8 @@ def test_withdrawn_statement_keeps_its_page_with_a_notice(project: Project, run:
     item = json.loads(project.read("public/feed.json"))["items"][0]
     assert item["title"] == "[Withdrawn] Rates"
     assert item["date_modified"] == "2021-11-09T12:00:00+01:00"
-    assert item["content_html"].startswith("<p><strong>Withdrawn on 2021-11-09:</strong>")
+    assert item["content_html"].startswith(
+        '<p class="withdrawn"><strong>Withdrawn on'
+        ' <time datetime="2021-11-09T12:00:00+01:00">November 9, 2021</time>:</strong>'
+        " Replaced by the statement of 9 November.</p>"
+    )

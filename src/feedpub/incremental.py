@@ -53,7 +53,17 @@ WATCHED_DIRS = ("entries", "static", "templates")
 _FORMAT = 4  # bump when what is stored changes shape
 # The libraries whose output ends up in public/: a new version of any may change it.
 _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
-_LIBRARIES = ("PyYAML", "pyromark", "nh3", "Jinja2", "MarkupSafe", "feedgen", "lxml", "anyascii")
+_LIBRARIES = (
+    "PyYAML",
+    "pyromark",
+    "nh3",
+    "Jinja2",
+    "MarkupSafe",
+    "feedgen",
+    "lxml",
+    "anyascii",
+    "babel",  # CLDR's dates and plural rules
+)
 
 
 def digest(*parts: bytes | str) -> str:

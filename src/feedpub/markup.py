@@ -127,15 +127,16 @@ class Body:
     removed: tuple[Removal, ...]
 
 
-def render_markdown(source: str) -> Body:
-    """Render a Markdown body to safe HTML and say what, if anything, was removed."""
+def render_markdown(source: str, top: int = 2) -> Body:
+    """Render a Markdown body to safe HTML and say what, if anything, was removed; its
+    headings start at level `top`."""
     raw = pyromark.html(source, options=_MARKDOWN_OPTIONS)
     removed: tuple[Removal, ...] = ()
     if "<" in source or _has_unsafe_scheme(raw):
         removed = _audit(raw)
     clean = _CLEANER.clean(raw).strip()
     if "<h" in clean:
-        clean = _shift_headings(clean)
+        clean = _shift_headings(clean, top)
     return Body(html=clean, summary=summarize(clean), removed=removed)
 
 
@@ -151,17 +152,18 @@ def sanitize_html(fragment: str) -> tuple[str, tuple[Removal, ...]]:
 _HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])")
 
 
-def _shift_headings(fragment: str) -> str:
-    # The page's title is its one <h1>: the body's top heading level becomes <h2>, whether
-    # the author began with # or ##, and the levels below it keep their distance.
+def _shift_headings(fragment: str, top: int) -> str:
+    # The page's title is its one <h1>: the body's top heading level becomes <h2> (<h3>
+    # under a section's own heading), whether the author began with # or ##, and the
+    # levels below it keep their distance.
     levels = [int(level) for _, level in _HEADING.findall(fragment)]
     if not levels:
         return fragment
-    shift = 2 - min(levels)
+    shift = top - min(levels)
     if shift == 0:
         return fragment
     return _HEADING.sub(
-        lambda m: f"<{m.group(1)}h{min(6, max(2, int(m.group(2)) + shift))}", fragment
+        lambda m: f"<{m.group(1)}h{min(6, max(top, int(m.group(2)) + shift))}", fragment
     )
 
 

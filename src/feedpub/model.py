@@ -6,7 +6,7 @@ import dataclasses
 import types
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import Enum
 from pathlib import Path
@@ -26,6 +26,15 @@ class Publisher:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Accent:
+    """The office's accent colour, as given (light scheme), and as made readable on the
+    dark scheme's background."""
+
+    light: str  # '#0b4fb3'
+    dark: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     """feedpub.yaml, validated."""
 
@@ -42,6 +51,10 @@ class SiteConfig:
     logo: str | None = None
     rights: str | None = None
     websub_hubs: tuple[str, ...] = ()  # named in every subscription feed; `feedpub ping` tells them
+    accent_color: Accent | None = None  # links and the header rule, checked for contrast
+    # Page text the site words its own way: language -> message id -> text (or, for a
+    # message that counts, CLDR plural category -> text).
+    messages: Mapping[str, Mapping[str, str | Mapping[str, str]]] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         """Return the absolute URL of a path inside public/ ('' is the home page)."""
@@ -64,6 +77,22 @@ class Correction:
 
     at: datetime
     note: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contact:
+    """A media contact for a statement: whom journalists call or write to."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+    @property
+    def phone_uri(self) -> str | None:
+        """RFC 3966 tel: URI of the phone number: '+44 20 7946 0000' -> 'tel:+442079460000'."""
+        if self.phone is None:
+            return None
+        return "tel:" + "".join(c for c in self.phone if c.isdigit() or c == "+")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,6 +162,10 @@ class Entry:
     corrections: tuple[Correction, ...] = ()  # oldest first
     withdrawn: Withdrawal | None = None
     draft: bool = False
+    has_time: bool = False  # `date:` gave a time of day, which its page shows
+    contacts: tuple[Contact, ...] = ()  # media contacts, shown after the body
+    notes_html: str = ""  # notes to editors as safe HTML, links as written
+    notes_absolute: str = ""  # the same with links made absolute, for feed readers
 
     @property
     def body_html(self) -> str:

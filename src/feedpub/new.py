@@ -15,14 +15,13 @@ from feedpub.config import CONFIG_NAME, read_config
 from feedpub.errors import FeedpubError, Problem, Problems
 from feedpub.gather import ENTRIES_DIR, Project
 from feedpub.slug import slugify
-from feedpub.validate import MAX_SLUG, entry_id, limit
+from feedpub.validate import MAX_SLUG, PLACEHOLDER_BODY, entry_id, limit
 
 MAX_NEW_SLUG = 60  # room under MAX_SLUG for a "-2" should the office reuse a title
 ID_COMMENT = (
     "# The permanent id feed readers know this statement by: keep it if you rename the file."
 )
 DRAFT_COMMENT = "# Remove the next line when the statement is ready to publish."
-PLACEHOLDER_BODY = "Write the statement here, in Markdown. Leave a blank line between paragraphs."
 
 # YAML 1.1 reads these as line breaks even inside quotes; JSON leaves them raw.
 _YAML_BREAKS = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}

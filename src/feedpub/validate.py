@@ -19,12 +19,13 @@ from feedpub.load import (
     Document,
     MappingNode,
     Node,
+    ScalarNode,
     SequenceNode,
     describe_node,
     read_document,
 )
 from feedpub.markup import Body, absolute_links, render_markdown
-from feedpub.model import Attachment, Correction, Entry, SiteConfig, Withdrawal
+from feedpub.model import Attachment, Contact, Correction, Entry, SiteConfig, Withdrawal
 from feedpub.model import Body as EntryBody
 from feedpub.slug import slugify
 from feedpub.values import Invalid, Moment, fail
@@ -32,6 +33,8 @@ from feedpub.values import Invalid, Moment, fail
 FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml")
 MAX_SLUG = 80
 DEFAULT_TYPE = "Statement"
+# What `feedpub new` writes as the body: refused outside drafts, so it is never published.
+PLACEHOLDER_BODY = "Write the statement here, in Markdown. Leave a blank line between paragraphs."
 
 
 # Media types by extension, fixed here so the output never depends on the machine's
@@ -94,8 +97,86 @@ def _bylines(node: Node, ctx: _Context, limits: Limits) -> tuple[str, ...]:
     )
 
 
+def _markdown(node: Node) -> str:
+    """Markdown text, which only a `|` block keeps as written when it spans lines."""
+    value = values.text(node, max_length=MAX_FILE_BYTES, single_line=False)
+    if (
+        isinstance(node, ScalarNode)
+        and node.style != "|"
+        and node.end_mark.line > node.start_mark.line
+    ):
+        style = {">": "'>'", "'": "quotes", '"': "quotes"}.get(node.style or "", "")
+        why = f"with {style}, YAML" if style else "without it, YAML"
+        fail(
+            f"text on several lines must be a block: write '|' after the colon and indent"
+            f" the lines below it; {why} joins the lines and the paragraphs are lost",
+        )
+    return value
+
+
 def _body(node: Node, ctx: _Context, limits: Limits) -> str:
-    return values.text(node, max_length=MAX_FILE_BYTES, single_line=False)
+    return _markdown(node)
+
+
+def _notes(node: Node, ctx: _Context, limits: Limits) -> Body:
+    value = _markdown(node)
+    if len(value) > limits["length"]:
+        fail(f"is {len(value):,} characters long; at most {limits['length']:,} are allowed", node)
+    return render_markdown(value, top=3)  # under the "Notes to editors" heading
+
+
+# A phone number as people write it: digits, spaces, and + ( ) - . /; 5 to 20 digits.
+_PHONE = re.compile(r"\+?[0-9(][0-9 ()./-]*[0-9]")
+
+
+def _phone(node: Node) -> str:
+    # Read as written whatever YAML takes it for: +442079460000 is a number to YAML 1.1.
+    if not isinstance(node, ScalarNode) or node.tag.endswith(":null"):
+        fail(f"expected a phone number, got {describe_node(node)}", node)
+    value = values.one_line(str(node.value))
+    digits = sum(c.isdigit() for c in value)
+    if not _PHONE.fullmatch(value) or not 5 <= digits <= 20:
+        fail(
+            "expected a phone number such as +44 20 7946 0000 (digits, spaces and"
+            f" + ( ) - .), got {value!r}",
+            node,
+        )
+    return value
+
+
+def _contact(node: Node, limits: Limits) -> Contact:
+    readers = {
+        "name": lambda n: values.one_line(values.text(n, max_length=limits["length"])),
+        "email": values.email,
+        "phone": _phone,
+    }
+    found: dict[str, str] = {}
+    for name, key, value in values.mapping_items(values.mapping(node)):
+        if name not in readers:
+            fail(f"{name}: {values.unknown_field(name, readers)}", key)
+        try:
+            found[name] = readers[name](value)
+        except Invalid as exc:
+            fail(f"{name}: {exc.message}", exc.node or value)
+    if "name" not in found:
+        fail("name: required field is missing (whom to ask for)", node)
+    if "email" not in found and "phone" not in found:
+        fail("give an email, a phone, or both: how a journalist reaches the contact", node)
+    return Contact(**found)
+
+
+def _contacts(node: Node, ctx: _Context, limits: Limits) -> tuple[Contact, ...]:
+    if not isinstance(node, SequenceNode):
+        return (_contact(node, limits),)
+    if len(node.value) > limits["contacts"]:
+        fail(f"has {len(node.value):,} items; at most {limits['contacts']} are allowed", node)
+    found = []
+    for number, item in enumerate(node.value, 1):
+        try:
+            found.append(_contact(item, limits))
+        except Invalid as exc:
+            fail(f"item {number}: {exc.message}", exc.node or item)
+    return tuple(found)
 
 
 def _summary(node: Node, ctx: _Context, limits: Limits) -> str:
@@ -367,6 +448,23 @@ ENTRY_FIELDS: tuple[FieldSpec[_Context], ...] = (
         limits={"title": 300, "name": 120, "megabytes": 100},
     ),
     FieldSpec(
+        "contact",
+        _contacts,
+        "the media contact, shown after the body and in every feed: `{{name: ...,"
+        " email: ..., phone: ...}}` (an email, a phone or both), or a list of at most"
+        " {contacts}; names at most {length} characters",
+        default=(),
+        attribute="contacts",
+        limits={"contacts": 5, "length": 200},
+    ),
+    FieldSpec(
+        "notes_to_editors",
+        _notes,
+        "background for journalists, in Markdown (a `|` block), shown after the body under"
+        ' "Notes to editors" and in every feed; at most {length} characters',
+        limits={"length": 20000},
+    ),
+    FieldSpec(
         "draft", _draft, "`true` or `false`; a draft is checked but never published", default=False
     ),
 )
@@ -451,13 +549,27 @@ def compile_entry(
     named_date, slug = named
     dates = _check_dates(document, found, named_date, config, problems)
     _check_slugs(document, found["type"], found["tags"], problems)
+    if not found["draft"] and found["body"] == PLACEHOLDER_BODY:
+        line, column = _at(document, "body")
+        problems.add(
+            shown,
+            "is still the text `feedpub new` wrote; write the statement here, or put back"
+            " 'draft: true' until it is ready",
+            line=line,
+            column=column,
+            field="body",
+        )
     body: Body = render_markdown(found.pop("body"))
     _report_removals(document, body, problems)
+    notes: Body | None = found.pop("notes_to_editors")
+    if notes is not None:
+        _report_removals(document, notes, problems, "notes_to_editors")
     positions = {field: _at(document, field) for field in ("id", "date", "aliases")}
     if problems.errors or dates is None:
         return Compiled(None, problems.items, positions, key)
     path = f"{named_date:%Y/%m/%d}/{slug}/"
     published, updated, corrections = dates
+    has_time = found["date"].has_time
     # What the fields say becomes the entry as it is; the rest is made from it here.
     for made_here in ("date", "updated", "change_note", "corrections"):
         del found[made_here]
@@ -478,6 +590,9 @@ def compile_entry(
         body=EntryBody(body.html, absolute_links(body.html, config.url(path))),
         path=path,
         key=key,
+        has_time=has_time,
+        notes_html=notes.html if notes else "",
+        notes_absolute=absolute_links(notes.html, config.url(path)) if notes else "",
     )
     return Compiled(entry, problems.items, positions, key)
 
@@ -572,10 +687,12 @@ def _check_slugs(
             by_slug.setdefault(slug, value)
 
 
-def _report_removals(document: Document, body: Body, problems: Problems) -> None:
+def _report_removals(
+    document: Document, body: Body, problems: Problems, name: str = "body"
+) -> None:
     if not body.removed:
         return
-    field = document.fields["body"]
+    field = document.fields[name]
     assert field.value is not None  # the body was read, so it was not refused
     start = field.value.start_mark
     for removal in body.removed:
@@ -587,7 +704,7 @@ def _report_removals(document: Document, body: Body, problems: Problems) -> None
             removal.what,
             line=line,
             column=column,
-            field="body",
+            field=name,
             severity=Severity.WARNING,
         )
 

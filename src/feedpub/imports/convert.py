@@ -35,16 +35,28 @@ _ISO = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
     r" ?(?P<zone>[Zz]|[+-]\d{2}:?\d{2})?)?"
 )
-# The notices feedpub adds to a feed item's content (validate._feed_body): recognised only
-# in feeds feedpub wrote, and turned back into fields instead of being copied into the body.
+# The notices feedpub adds to a feed item's content (templates/_notices.html): recognised
+# only in feeds feedpub wrote, and turned back into fields instead of being copied into the
+# body. Their words are in the statement's language, so they are found by their class and
+# their <time datetime>; earlier versions wrote them in English with ISO dates.
 _WITHDRAWN = re.compile(
-    r"\s*<p><strong>Withdrawn on (\d{4}-\d{2}-\d{2}):</strong> ?(.*?)</p>\s*", re.DOTALL
-)
-_CORRECTIONS = re.compile(
-    r"\s*<p><strong>Corrections</strong></p>\s*<ul>((?:<li>\d{4}-\d{2}-\d{2}: .*?</li>)+)</ul>\s*$",
+    r"\s*(?:<p><strong>Withdrawn on (\d{4}-\d{2}-\d{2}):</strong> ?(.*?)</p>"
+    r'|<p class="withdrawn"><strong>[^<]*<time datetime="(\d{4}-\d{2}-\d{2})[^"]*">'
+    r"[^<]*</time>[^<]*</strong> ?(.*?)</p>)\s*",
     re.DOTALL,
 )
-_CORRECTION = re.compile(r"<li>(\d{4}-\d{2}-\d{2}): (.*?)</li>", re.DOTALL)
+_CORRECTED = re.compile(r'\s*<p class="corrected">.*?</p>\s*', re.DOTALL)
+_CORRECTIONS = re.compile(
+    r'\s*<p(?: class="corrections")?><strong>[^<]*</strong></p>\s*<ul>'
+    r"((?:<li>(?:\d{4}-\d{2}-\d{2}|<time datetime=[^>]*>[^<]*</time>)[^<]*?: .*?</li>)+)"
+    r"</ul>\s*$",
+    re.DOTALL,
+)
+_CORRECTION = re.compile(
+    r'<li>(?:(\d{4}-\d{2}-\d{2})|<time datetime="(\d{4}-\d{2}-\d{2})[^"]*">[^<]*</time>)'
+    r"[^<:]*: (.*?)</li>",
+    re.DOTALL,
+)
 _LIST_AT_END = re.compile(
     r"\s*(?:<(h[2-6]|p)\b[^>]*>[^<]*(?:<strong>[^<]*</strong>)?[^<]*</\1>\s*)?"
     r"<ul\b[^>]*>((?:(?!<ul\b).)*?)</ul>\s*$",
@@ -293,14 +305,18 @@ def _take_notices(
         draft.title = draft.title.removeprefix("[Withdrawn] ")
     withdrawn = None
     if m := _WITHDRAWN.match(content):
-        withdrawn = (m.group(1), html.unescape(m.group(2)).strip())
+        day, reason = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        withdrawn = (day, html.unescape(reason).strip())
+        content = content[m.end() :]
+    if m := _CORRECTED.match(content):  # the latest correction again, listed below
         content = content[m.end() :]
     corrections: list[tuple[str, str]] = []
     urls = {e.url for e in item.enclosures}
     while True:
         if m := _CORRECTIONS.search(content):
             corrections = [
-                (d, html.unescape(n).strip()) for d, n in _CORRECTION.findall(m.group(1))
+                (old or new, html.unescape(n).strip())
+                for old, new, n in _CORRECTION.findall(m.group(1))
             ]
             content = content[: m.start()]
         elif (m := _LIST_AT_END.search(content)) and urls:

@@ -22,30 +22,17 @@ from typing import Any
 import jinja2
 import jinja2.runtime
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from feedpub import __version__
+from feedpub import __version__, messages
 from feedpub.errors import FeedpubError, Problem
-from feedpub.incremental import digest, record
+from feedpub.incremental import digest, record, recording
+from feedpub.messages import PageText
 from feedpub.model import Entry, SiteConfig
 from feedpub.render.feeds import ATOM_TYPE, RSS_TYPE
 from feedpub.render.jsonfeed import MEDIA_TYPE as JSON_FEED_TYPE
 
 TEMPLATE_DIR = "templates"
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,13 +178,6 @@ class _SandboxedEnvironment(_Recording, ImmutableSandboxedEnvironment):
     context_class = _RecordingContext
 
 
-def long_date(value: datetime, language: str) -> str:
-    """A date for people: 'November 5, 2021' in English, ISO 8601 in other languages."""
-    if language.lower().startswith("en"):
-        return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
-    return value.date().isoformat()
-
-
 def human_size(length: int) -> str:
     """1536 -> '1.5 KB', for links to attachments."""
     size = float(length)
@@ -208,10 +188,93 @@ def human_size(length: int) -> str:
     raise AssertionError  # pragma: no cover
 
 
+# The office's accent colour, after the stylesheet: links, focus rings and the header's rule.
+ACCENT_CSS = """
+/* accent_color (feedpub.yaml), and a shade of it readable on the dark background */
+:root {{ --link: {light}; --header-rule: 4px solid {light}; }}
+@media (prefers-color-scheme: dark) {{
+  :root {{ --link: {dark}; --header-rule: 4px solid {dark}; }}
+}}
+"""
+
+# The variable that carries a page's text (its language, the site's overrides) to the
+# gettext callables and the date filters. PageRenderer.render sets it, and records what it
+# is made from: the settings and the page's statement.
+TEXT = "page_text"
+
+
+def _text(context: jinja2.runtime.Context) -> PageText:
+    found = context.get(TEXT)
+    if isinstance(found, PageText):
+        return found
+    site = context.get("site")  # a template rendered without one: the site's language
+    config = site.config if isinstance(site, SiteView) else None
+    if config is None:
+        return messages.PageText("en", "en", {})
+    return messages.page_text(config, config.language)
+
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    record("config")  # the site's overrides
+    text = _text(context).gettext(message)
+    return escape(text) if context.eval_ctx.autoescape else text
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int) -> str:
+    record("config")
+    text = _text(context).ngettext(singular, plural, count)
+    return escape(text) if context.eval_ctx.autoescape else text
+
+
 @jinja2.pass_context
 def _long_date_filter(context: jinja2.runtime.Context, value: datetime) -> str:
+    """5 November 2021, in the page's language (CLDR)."""
+    return messages.long_date(value, _text(context).locale)
+
+
+@jinja2.pass_context
+def _release_time_filter(context: jinja2.runtime.Context, value: datetime) -> str:
+    """5 November 2021, 10:00 Central European Standard Time, in the page's language."""
+    return messages.release_time(value, _text(context).locale)
+
+
+def _direction_filter(language: str) -> str:
+    return messages.direction(language)
+
+
+@jinja2.pass_context
+def _lang_filter(context: jinja2.runtime.Context, language: str | None) -> Markup:
+    """` lang="ar" dir="rtl"` for text in another language than the page's, else nothing."""
+    if not language or language == _text(context).language:
+        return Markup("")
+    return Markup(' lang="{}" dir="{}"').format(language, messages.direction(language))
+
+
+@jinja2.pass_context
+def _relative_filter(context: jinja2.runtime.Context, url: str) -> str:
+    """A URL under the site's base_url, made relative to the page (so a preview or a copy
+    on disk loads the site's own logo); any other URL as it is."""
     record("config")
-    return long_date(value, context["site"].config.language)
+    base = context["site"].config.base_url
+    if url.startswith(base):
+        return str(context["root"]) + url[len(base) :]
+    return url
+
+
+_URL_BREAK = re.compile(r"(?<=[^:/]/)")
+
+
+def _breakable_filter(url: str) -> Markup:
+    """A URL shown as text that a narrow screen may break after its slashes (<wbr>), and
+    nowhere else: copying it gives the URL unchanged."""
+    return Markup("<wbr>").join(escape(part) for part in _URL_BREAK.split(url))
+
+
+def _plural_filter(name: str, language: str) -> str:
+    """A type's name made plural for an English label ("Releases only"), else as it is."""
+    return messages.english_plural(name) if language.lower().startswith("en") else name
 
 
 def template_digests(env: jinja2.Environment) -> dict[str, str]:
@@ -303,6 +366,7 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
     kind = _SandboxedEnvironment if own is not None else _Environment
     env = kind(
         loader=jinja2.ChoiceLoader(loaders),
+        extensions=["jinja2.ext.i18n"],
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -311,8 +375,18 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
         auto_reload=False,
     )
     env.globals["feedpub_version"] = __version__
+    # Page text through gettext (Jinja's i18n extension: _(), gettext, ngettext, {% trans %}).
+    env.install_gettext_callables(  # type: ignore[union-attr]
+        _gettext, _ngettext, newstyle=True
+    )
     env.filters["human_size"] = human_size
     env.filters["long_date"] = _long_date_filter
+    env.filters["release_time"] = _release_time_filter
+    env.filters["direction"] = _direction_filter
+    env.filters["lang"] = _lang_filter
+    env.filters["relative"] = _relative_filter
+    env.filters["breakable"] = _breakable_filter
+    env.filters["plural"] = _plural_filter
     return env
 
 
@@ -335,32 +409,89 @@ class PageRenderer:
                 env.get_template(name)
             self._templates = {name: env.get_template(f"{name}.html") for name in self.PAGES}
             part = env.get_template("_subscription.html")
+        self._part = part
+        self._texts: dict[str, PageText] = {}
+        language = site.config.language
         self.subscriptions = {
-            section.key: self._subscription(part, section)
+            section.key: self._subscription(section, language)
             for section in (main, *site.types, *site.tags)
         }
+        # In another language (a statement's own), made when a page first needs them.
+        self._translated: dict[tuple[str, str], tuple[Subscription, frozenset[str]]] = {}
 
-    def _subscription(self, part: jinja2.Template, section: Section) -> Subscription:
+    def text(self, language: str) -> PageText:
+        """The text of pages in `language`, made once per build."""
+        found = self._texts.get(language)
+        if found is None:
+            found = self._texts[language] = messages.page_text(self.site.config, language)
+        return found
+
+    def _subscription(self, section: Section, language: str) -> Subscription:
         def html(which: str) -> Markup:
             with template_problems(self.env):
-                text = part.render(site=self.site, section=section, part=which).strip()
+                text = self._part.render(
+                    site=self.site,
+                    section=section,
+                    part=which,
+                    language=language,
+                    **{TEXT: self.text(language)},
+                ).strip()
             # Autoescaped by Jinja2 already; Markup only keeps it from being escaped twice.
             return Markup(text)  # noqa: S704
 
         return Subscription(section, html("head"), html("item"))
 
+    def _subscription_in(self, subscription: Subscription, language: str) -> Subscription:
+        key = (subscription.section.key, language)
+        found = self._translated.get(key)
+        if found is None:
+            with recording() as tokens:
+                made = self._subscription(subscription.section, language)
+            # Its own variables (section, part) are no page's: what they hold is recorded.
+            found = self._translated[key] = (
+                made,
+                frozenset(t for t in tokens if not t.startswith("var:")),
+            )
+        for token in found[1]:
+            record(token)
+        return found[0]
+
     def stylesheet(self) -> bytes:
-        """The stylesheet, from the site's templates/ when it has one."""
+        """The stylesheet, from the site's templates/ when it has one, and the office's
+        accent colour."""
         assert self.env.loader is not None
         record("template:style.css")
+        record("config")
         source, _, _ = self.env.loader.get_source(self.env, "style.css")
+        accent = self.site.config.accent_color
+        if accent is not None:
+            source += ACCENT_CSS.format(light=accent.light, dark=accent.dark)
         return source.encode()
 
     def render(self, template: str, context: Context) -> str:
         """Render one of PAGES with `context`; the caller records what it reads."""
         with template_problems(self.env):
             record(f"template:{template}.html")
-            return self._templates[template].render(context)
+            return self._templates[template].render(self._in_language(context))
+
+    def page_language(self, entry: Entry | None) -> str:
+        """A page's language: its statement's, when feedpub has text for it, else the site's."""
+        record("config")
+        if entry is None:
+            return self.site.config.language
+        record(f"entry:{entry.id}")
+        return messages.page_language(self.site.config, entry.language)
+
+    def _in_language(self, context: Context) -> Context:
+        """The context with the page's language and its text; a statement's page in its own
+        language offers its feeds in that language too."""
+        entry = context.get("entry")
+        language = self.page_language(entry if isinstance(entry, Entry) else None)
+        extra: Context = {"language": language, TEXT: self.text(language)}
+        offered = context.get("subscriptions")
+        if language != self.site.config.language and offered:
+            extra["subscriptions"] = [self._subscription_in(s, language) for s in offered]
+        return {**context, **extra}
 
     def base_context(self, path: str, offered: Sequence[Section]) -> Context:
         """What every page gets: the site, the way back to its root, its address, feeds."""
@@ -370,6 +501,13 @@ class PageRenderer:
             "canonical": self.site.url(path),
             "subscriptions": [self.subscriptions[section.key] for section in offered],
         }
+
+    def headline(self, entry: Entry) -> str:
+        """The title a share card or search result shows: a withdrawn statement says so."""
+        if entry.withdrawn is None:
+            return entry.title
+        text = self.text(self.page_language(entry))
+        return text.gettext("Withdrawn: %(title)s") % {"title": entry.title}
 
     def linked_data(self, entry: Entry) -> dict[str, Any]:
         """schema.org NewsArticle, so search engines and link previews read it right."""
@@ -387,7 +525,7 @@ class PageRenderer:
             "identifier": entry.id,
             "url": config.url(entry.path),
             "mainEntityOfPage": config.url(entry.path),
-            "headline": entry.title,
+            "headline": self.headline(entry),
             "description": entry.summary,
             "articleSection": entry.type,
             "datePublished": entry.published.isoformat(),
