@@ -88,7 +88,9 @@ def test_new_bounds_the_slug_and_keeps_the_id_through_a_rename(project: Project,
     assert slug.startswith("zayavlenie-o-sotrudnichestve") and len(slug) <= 60
     assert "date: 2021-11-05T10:30+01:00\n" in path.read_text()
     text = path.read_text().replace("draft: true\n", "")
-    path.write_text(text.replace(PLACEHOLDER_BODY, "The agency and its partner agreed to cooperate."))
+    path.write_text(
+        text.replace(PLACEHOLDER_BODY, "The agency and its partner agreed to cooperate.")
+    )
     before = run("build")
     assert before.exit_code == 0
     old_id = json.loads(project.read("public/feed.json"))["items"][0]["id"]

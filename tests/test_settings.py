@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run
+from feedpub.config import DARK_BACKGROUND, LIGHT_BACKGROUND, contrast
 from feedpub.gather import Project as SiteProject
 from feedpub.gather import read_site
 
@@ -83,6 +86,97 @@ def test_check_reports_bad_setting(project: Project, run: Run, line: str, expect
     assert any(
         e.startswith("feedpub.yaml:") and e.split(": ", 1)[1] == expected for e in result.errors
     ), result.errors
+
+
+# A setting tried replaces its line of EXAMPLE_CONFIG (timezone: line 5), or goes after its
+# ten lines, on line 11.
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(
+            "timezone: GMT+1",
+            "5:11: timezone: unknown time zone 'GMT+1'; for a fixed offset of GMT+1 all year"
+            " write Etc/GMT-1 (the sign flips: IANA's Etc names count hours west of Greenwich,"
+            " so Etc/GMT-1 is GMT+1); if the office keeps summer time, write its city instead,"
+            " such as Europe/Paris",
+            id="timezone-gmt-plus-one",
+        ),
+        pytest.param(
+            "timezone: UTC-05:00",
+            "5:11: timezone: unknown time zone 'UTC-05:00'; for a fixed offset of GMT-5 all"
+            " year write Etc/GMT+5 (the sign flips: IANA's Etc names count hours west of"
+            " Greenwich, so Etc/GMT+5 is GMT-5); if the office keeps summer time, write its"
+            " city instead, such as America/New_York",
+            id="timezone-utc-minus-five",
+        ),
+        pytest.param(
+            "timezone: GMT+5:30",
+            "5:11: timezone: unknown time zone 'GMT+5:30'; write the office's city in the IANA"
+            " form Region/City, such as Asia/Kolkata",
+            id="timezone-half-hour",
+        ),
+        pytest.param(
+            "accent_color: '#1a9fff'",
+            "11:15: accent_color: #1a9fff has a contrast of 2.8:1 against the white background,"
+            " and links need 4.5:1 to be readable (WCAG AA); use a darker colour, such as"
+            " #147ac4",
+            id="accent-too-light",
+        ),
+        pytest.param(
+            "accent_color: teal",
+            "11:15: accent_color: expected a colour such as '#0b4fb3' (# and 3 or 6 hex digits),"
+            " got 'teal'",
+            id="accent-not-hex",
+        ),
+        pytest.param(
+            "accent_color: #0b4fb3",
+            "11:14: accent_color: must not be empty",
+            id="accent-unquoted-is-a-comment",
+        ),
+        pytest.param(
+            "messages:\n  en:\n    Subscrbe: Follow us",
+            "13:5: messages.en: 'Subscrbe' is not a message of feedpub's pages; did you mean"
+            " Subscribe? (they are listed in feedpub/locale/feedpub.pot)",
+            id="messages-unknown",
+        ),
+        pytest.param(
+            "messages:\n  en:\n    Statements tagged %(tag)s: Everything on %(topic)s",
+            "13:32: messages.en: %(topic)s is not filled in by this message (it has: %(tag)s)",
+            id="messages-placeholder",
+        ),
+        pytest.param(
+            "messages:\n  English:\n    Subscribe: Follow us",
+            "12:3: messages: expected a BCP 47 language tag such as en or en-GB, got 'English',"
+            " for the language of the messages below it",
+            id="messages-language",
+        ),
+        pytest.param(
+            "messages:\n  en:\n    '%(num)d statement':\n      one: '%(num)d release'",
+            "14:7: messages.en: '%(num)d statement': the form for 'other' is missing",
+            id="messages-plural-without-other",
+        ),
+    ],
+)
+def test_check_reports_bad_page_setting_at_its_position(
+    project: Project, run: Run, line: str, expected: str
+) -> None:
+    key = line.split(":", 1)[0]
+    replaced = re.sub(rf"^{key}:.*$", line, EXAMPLE_CONFIG, flags=re.MULTILINE)
+    project.config(replaced if replaced != EXAMPLE_CONFIG else EXAMPLE_CONFIG + line + "\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert f"feedpub.yaml:{expected}" in result.errors, result.errors
+
+
+def test_accent_color_is_kept_and_lightened_for_the_dark_scheme(project: Project) -> None:
+    project.config(EXAMPLE_CONFIG + "accent_color: '#0B6E4F'\n")
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    accent = read_site(SiteProject.at(project.root)).site.config.accent_color
+    assert accent is not None
+    assert accent.light == "#0b6e4f"
+    assert contrast(accent.light, LIGHT_BACKGROUND) >= 4.5
+    assert contrast(accent.dark, DARK_BACKGROUND) >= 4.5
+    assert accent.dark != accent.light  # 1.9:1 on the dark background as given
 
 
 def test_check_reports_every_missing_setting(project: Project, run: Run) -> None:

@@ -6,7 +6,10 @@ entries, and apply "now": the published statements, drafts and embargoed ones, a
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
 import os
+import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +20,7 @@ from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.incremental import Cache, digest
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
-from feedpub.validate import Compiled, check_across, compile_entry
+from feedpub.validate import Compiled, by_name, check_across, compile_entry
 
 ENTRIES_DIR = "entries"
 TEMPLATE_DIR = "templates"
@@ -175,6 +178,39 @@ def compile_entries(
     return final
 
 
+def added_first(root: Path, names: list[str]) -> tuple[list[str], str]:
+    """Entry files oldest first by the commit that added each (a file git does not know
+    yet is the newest); by name outside a git repository, or when git cannot tell."""
+    added: dict[str, float] = {}
+    for name in names:
+        try:
+            result = subprocess.run(
+                [
+                    "git",
+                    "log",
+                    "--follow",
+                    "--diff-filter=A",
+                    "--format=%ct",
+                    "--",
+                    f"{ENTRIES_DIR}/{name}",
+                ],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return by_name(names)
+        if result.returncode != 0:  # not a repository, or no commit yet
+            return by_name(names)
+        times = result.stdout.split()
+        added[name] = float(times[-1]) if times else math.inf  # the first commit adding it
+    if len(set(added.values())) < 2:
+        return by_name(names)
+    return sorted(names, key=lambda n: (added[n], n)), "added earlier in git history"
+
+
 def read_site(
     project: Project,
     now: datetime | None = None,
@@ -196,7 +232,14 @@ def read_site(
     compiled = compile_entries(project, checking, files, cache)
     for item in compiled:
         problems.extend(item.problems)
-    check_across(compiled, files.others, project.show(f"{ENTRIES_DIR}/"), problems)
+    check_across(
+        compiled,
+        files.others,
+        project.show(f"{ENTRIES_DIR}/"),
+        problems,
+        checking,
+        functools.partial(added_first, project.root),
+    )
     if problems.errors or config is None:
         raise FeedpubError(problems.items)
     published: list[Entry] = []

@@ -4,10 +4,11 @@ file reported together; then the checks across entries (ids, addresses, shared n
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -721,17 +722,28 @@ def _find(text: str, needle: str, start: int) -> tuple[int, int]:
 # --- checks across entries ------------------------------------------------------------------
 
 
+# Entry file names, oldest first, and why that order: the copy of an entry is the later one.
+AddedFirst = Callable[[Sequence[str]], tuple[list[str], str]]
+
+
+def by_name(names: Sequence[str]) -> tuple[list[str], str]:
+    """File names in order, when nothing says which was added first."""
+    return sorted(names), "whose file name comes first"
+
+
 def check_across(
     compiled: Sequence[Compiled],
     attachable: Mapping[str, int],
     entries_shown: str,
     problems: Problems,
+    config: SiteConfig | None = None,
+    added_first: AddedFirst = by_name,
 ) -> None:
     """What no single file shows: one id twice, two spellings sharing one address, an
     address claimed twice, a file in entries/ (shown as `entries_shown`) that no entry
-    publishes."""
+    publishes. `added_first` orders files sharing an id, to name the copy."""
     valid = [item for item in compiled if item.entry is not None]
-    _check_unique_ids(valid, problems)
+    _check_unique_ids(valid, problems, config, added_first)
     _check_shared_names(valid, problems)
     _check_addresses(valid, problems)
     used = {a.name for item in valid if item.entry for a in item.entry.attachments}
@@ -744,19 +756,41 @@ def check_across(
         )
 
 
-def _check_unique_ids(compiled: Sequence[Compiled], problems: Problems) -> None:
-    first: dict[str, Compiled] = {}
+def _check_unique_ids(
+    compiled: Sequence[Compiled],
+    problems: Problems,
+    config: SiteConfig | None,
+    added_first: AddedFirst,
+) -> None:
+    """One id, one statement: the files added after the first are the copies to change."""
+    by_id: dict[str, dict[str, Compiled]] = {}
     for item in compiled:
         assert item.entry is not None
-        earlier = first.setdefault(item.entry.id, item)
-        if earlier is not item:
-            assert earlier.entry is not None
-            line, column = earlier.at("id")
+        by_id.setdefault(item.entry.id, {})[Path(item.entry.source).name] = item
+    used = set(by_id)
+    for identifier, items in by_id.items():
+        if len(items) < 2:
+            continue
+        names, why = added_first(list(items))
+        original = items[names[0]]
+        assert original.entry is not None
+        line, column = original.at("id")
+        for name in names[1:]:
+            copy = items[name]
+            assert copy.entry is not None
+            fix = "give it an id of its own"
+            if config is not None:
+                fresh = entry_id(config, name.removesuffix(".yaml"))
+                while fresh in used:
+                    fresh += "-2"
+                used.add(fresh)
+                fix += f", such as {fresh}"
             problems.add(
-                item.entry.source,
-                f"{item.entry.id} is already used by {earlier.entry.source}:{line}:{column}",
-                line=item.at("id")[0],
-                column=item.at("id")[1],
+                copy.entry.source,
+                f"{identifier} is already used by {original.entry.source}:{line}:{column},"
+                f" {why}; this file is the copy: {fix}",
+                line=copy.at("id")[0],
+                column=copy.at("id")[1],
                 field="id",
             )
 

@@ -96,11 +96,7 @@ def boolean(node: Node) -> bool:
         if node.value in _FALSE:
             return False
         if node.tag.endswith(":bool"):
-            fail(
-                f"write true or false, not {node.value!r} (YAML 1.1 reads it as a boolean,"
-                " YAML 1.2 as text)",
-                node,
-            )
+            fail(f"write true or false, not {node.value!r}", node)
     fail(f"expected true or false, got {describe_node(node)}", node)
 
 
@@ -322,7 +318,76 @@ def time_zone(node: Node) -> tuple[str, tzinfo]:
             raise ValueError(name)
         return name, zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder's name
+        offset = _OFFSET_NAME.fullmatch(name.strip())
+        if offset:
+            fail(f"unknown time zone {name!r}; {_offset_hint(offset)}", node)
         fail(f"unknown time zone {name!r}{hint(name, zoneinfo.available_timezones())}", node)
+
+
+# GMT+1, UTC-05:00, +0530: an offset, which the IANA database names otherwise.
+_OFFSET_NAME = re.compile(
+    r"(?:GMT|UTC|UT)?\s*(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?",
+    re.IGNORECASE,
+)
+# Cities whose standard (winter) offset is known, to suggest one with the same offset.
+_CITIES = (
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Halifax",
+    "America/Sao_Paulo",
+    "Atlantic/Azores",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Athens",
+    "Europe/Istanbul",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Brisbane",
+    "Pacific/Noumea",
+    "Pacific/Auckland",
+)
+
+
+def _offset_hint(m: re.Match[str]) -> str:
+    """Etc/GMT-1 for GMT+1 (IANA's Etc names count the other way), or a city."""
+    minutes = int(m.group("hours")) * 60 + int(m.group("minutes") or 0)
+    minutes = -minutes if m.group("sign") == "-" else minutes
+    shown = f"{m.group('sign')}{abs(minutes) // 60}" + (
+        f":{abs(minutes) % 60:02d}" if minutes % 60 else ""
+    )
+    cities = [c for c in _CITIES if _standard_minutes(c) == minutes]
+    city = f", such as {cities[0]}" if cities else ""
+    if minutes % 60 == 0 and -12 * 60 <= minutes <= 14 * 60:
+        hours = minutes // 60
+        etc = "Etc/GMT" if hours == 0 else f"Etc/GMT{-hours:+d}"
+        flipped = (
+            f" (the sign flips: IANA's Etc names count hours west of Greenwich, so {etc}"
+            f" is GMT{shown})"
+            if hours
+            else ""
+        )
+        return (
+            f"for a fixed offset of GMT{shown} all year write {etc}{flipped}; if the office"
+            f" keeps summer time, write its city instead{city}"
+        )
+    return f"write the office's city in the IANA form Region/City{city}"
+
+
+def _standard_minutes(zone: str) -> int:
+    """A zone's offset from UTC outside summer time, in minutes."""
+    at = datetime(2025, 1, 15, 12, tzinfo=UTC).astimezone(zoneinfo.ZoneInfo(zone))
+    offset = (at.utcoffset() or timedelta()) - (at.dst() or timedelta())
+    return int(offset.total_seconds()) // 60
 
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
