@@ -62,7 +62,9 @@ def message_ids() -> dict[str, MessageId]:
             text, plural = message.id, None
         else:
             text, plural = str(message.id[0]), str(message.id[1])
-        names = set(PLACEHOLDER.findall(text)) | set(PLACEHOLDER.findall(plural or ""))
+        # A translator's comment may name more: "%(type)s is the type's name as written".
+        described = " ".join([text, plural or "", *message.auto_comments])
+        names = set(PLACEHOLDER.findall(described))
         found[text] = MessageId(text, plural, frozenset(names))
     return found
 

@@ -1,0 +1,239 @@
+"""Pages in the language of what they show: gettext catalogues, CLDR dates, a statement's own
+language, and a site's own wording of any message."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+from lxml import etree
+
+from conftest import EXAMPLE_CONFIG, REPO, Project, Run
+from feedpub import messages
+from feedpub.messages import LOCALE_DIR, PLACEHOLDER, english_plural, long_date, release_time
+
+TEMPLATES = REPO / "src/feedpub/templates"
+FIXED = datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))  # the catalogues' dates: no clock
+
+
+def _extracted() -> Catalog:
+    """Every message feedpub's templates use, as a catalogue template."""
+    catalog = Catalog(project="feedpub", creation_date=FIXED, revision_date=FIXED, fuzzy=False)
+    options = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(TEMPLATES),
+        method_map=[("**.html", "jinja2.ext:babel_extract")],
+        options_map={"**.html": options},
+        comment_tags=("Translators:",),
+    ):
+        catalog.add(
+            message, locations=[(filename, lineno)], auto_comments=comments, context=context
+        )
+    return catalog
+
+
+def _read(name: str) -> Catalog:
+    with (LOCALE_DIR / name).open("rb") as handle:
+        return read_po(handle, locale=None if name.endswith(".pot") else name[:-3])
+
+
+def _write(catalog: Catalog, name: str) -> None:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, sort_output=True, width=100, include_lineno=False)
+    (LOCALE_DIR / name).write_bytes(buffer.getvalue())
+
+
+def _ids(catalog: Catalog) -> set[str | tuple[str, ...]]:
+    return {m.id if isinstance(m.id, str) else tuple(m.id) for m in catalog if m.id}
+
+
+def test_catalogue_template_lists_every_message_of_the_templates(update_golden: bool) -> None:
+    extracted = _extracted()
+    if update_golden:
+        _write(extracted, "feedpub.pot")
+        for path in LOCALE_DIR.glob("*.po"):
+            catalog = _read(path.name)
+            catalog.update(extracted, no_fuzzy_matching=True)
+            catalog.obsolete.clear()
+            _write(catalog, path.name)
+    assert _ids(_read("feedpub.pot")) == _ids(extracted), "run pytest --update-golden"
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_every_catalogue_translates_every_message_with_its_placeholders(language: str) -> None:
+    catalog = _read(f"{language}.po")
+    assert _ids(catalog) == _ids(_read("feedpub.pot"))
+    for message in catalog:
+        if not message.id:
+            continue
+        source = message.id if isinstance(message.id, str) else " ".join(message.id)
+        forms = [message.string] if isinstance(message.string, str) else list(message.string)
+        assert not message.fuzzy, source
+        assert len(forms) == (catalog.num_plurals if message.pluralizable else 1), source
+        for form in forms:
+            assert form.strip(), f"{language}: {source!r} is not translated"
+            given = set(PLACEHOLDER.findall(source + " ".join(message.auto_comments)))
+            assert set(PLACEHOLDER.findall(form)) <= given, form
+            form % dict.fromkeys(given, 1)  # a valid format: no lone %
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en-GB", "5 November 2021"),
+        ("en", "November 5, 2021"),
+        ("en-US", "November 5, 2021"),
+        ("fr", "5 novembre 2021"),
+        ("es", "5 de noviembre de 2021"),
+        ("ar", "5 نوفمبر 2021"),
+        ("de", "5. November 2021"),
+    ],
+)
+def test_long_date_is_cldr_s_for_the_language(language: str, expected: str) -> None:
+    value = datetime(2021, 11, 5, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    assert long_date(value, messages._locale(language)) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "expected"),
+    [
+        ("en-GB", "Europe/London", "5 November 2021, 10:00 Greenwich Mean Time"),
+        ("en-GB", "Europe/Paris", "5 November 2021, 10:00 Central European Standard Time"),
+        ("en", "America/New_York", "November 5, 2021, 10:00 AM Eastern Daylight Time"),
+        ("fr", "Europe/Paris", "5 novembre 2021, 10:00 heure normale d’Europe centrale"),
+        ("ar", "Asia/Baghdad", "5 نوفمبر 2021، 10:00 ص التوقيت العربي الرسمي"),
+    ],
+)
+def test_release_time_shows_the_time_and_its_zone(language: str, zone: str, expected: str) -> None:
+    value = datetime(2021, 11, 5, 10, 0, tzinfo=ZoneInfo(zone))
+    assert release_time(value, messages._locale(language)).replace("\u202f", " ") == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Release", "Releases"),
+        ("Advisory", "Advisories"),
+        ("Speech", "Speeches"),
+        ("Press release", "Press releases"),
+        ("Essay", "Essays"),
+        ("FAQ", "FAQS"),
+        ("Notice #", "Notice #"),
+        ("Communiqué", "Communiqué"),
+    ],
+)
+def test_english_plural_of_a_type(name: str, expected: str) -> None:
+    assert english_plural(name) == expected
+
+
+def _site(project: Project, config: str = EXAMPLE_CONFIG) -> None:
+    project.config(config)
+    project.entry(
+        "2021-11-05-office.yaml",
+        "title: Example Agency opens an office\ndate: 2021-11-05T10:00\ntype: Release\n"
+        "tags: [Flood defence]\nbody: The office opened today.\n",
+    )
+    project.entry(
+        "2021-11-06-bureau.yaml",
+        "title: L'Agence exemple ouvre un bureau\ndate: 2021-11-06\nlanguage: fr\n"
+        "tags: [Flood defence]\nbody: Le bureau a ouvert aujourd'hui.\n",
+    )
+    project.entry(
+        "2021-11-07-amt.yaml",
+        "title: Die Beispielagentur eröffnet ein Büro\ndate: 2021-11-07\nlanguage: de\n"
+        "body: Das Büro ist eröffnet.\n",
+    )
+
+
+def _page(project: Project, path: str) -> etree._Element:
+    return etree.parse(str(project.root / "public" / path / "index.html"), etree.HTMLParser())
+
+
+def _text(page: etree._Element, xpath: str) -> str:
+    return " ".join("".join(e.itertext()) for e in page.xpath(xpath)).strip()
+
+
+def test_statement_in_another_language_has_its_page_in_that_language(
+    project: Project, run: Run
+) -> None:
+    _site(project)
+    assert run("build").exit_code == 0, run("build").stderr
+    page = _page(project, "2021/11/06/bureau")
+    assert page.xpath("/html/@lang") == ["fr"]
+    assert page.xpath("/html/@dir") == ["ltr"]
+    assert page.xpath("//main/article/@lang") == []  # the page's own language
+    assert _text(page, "//main//p[@class='meta']/time") == "6 novembre 2021"
+    assert _text(page, "//h2[@id='subscribe']") == "S’abonner"
+    assert _text(page, "//ul[@class='feeds']//p[@class='feed-name']") == (
+        "Tous les communiqués Type «\u00a0Statement\u00a0» uniquement"
+        " Communiqués avec le mot-clé Flood defence"
+    )
+    # The site's own text keeps its language.
+    assert page.xpath("//header[@class='site']/a/@lang") == ["en"]
+    # A language feedpub has no text for: the page is the site's, the statement marked.
+    page = _page(project, "2021/11/07/amt")
+    assert page.xpath("/html/@lang") == ["en"]
+    assert page.xpath("//main/article/@lang") == ["de"]
+    assert _text(page, "//h2[@id='subscribe']") == "Subscribe"
+
+
+def test_lists_keep_the_page_s_language_and_mark_each_statement_s(
+    project: Project, run: Run
+) -> None:
+    _site(project)
+    assert run("build").exit_code == 0
+    home = _page(project, "")
+    items = home.xpath("//ol[@class='entries']/li")
+    assert [i.xpath("string(.//time)") for i in items] == [
+        "November 7, 2021",
+        "November 6, 2021",
+        "November 5, 2021",
+    ]
+    assert items[1].xpath(".//h3//span/@lang") == ["fr"]
+    assert _text(home, "//ul[@class='feeds']//p[@class='feed-name']") == "Every statement"
+    section = _page(project, "types/release")
+    assert _text(section, "//ul[@class='feeds']//p[@class='feed-name']") == "Releases only"
+
+
+def test_site_words_any_message_its_own_way(project: Project, run: Run) -> None:
+    config = EXAMPLE_CONFIG.replace("language: en", "language: en-GB") + (
+        "messages:\n"
+        "  en:\n"
+        "    Subscribe: Follow our statements\n"
+        "    '%(types)s only': 'Only %(type)s <b>100%</b>'\n"
+        "    '%(num)d statement':\n"
+        "      one: one item\n"
+        "      other: '%(num)d items'\n"
+        "  fr:\n"
+        "    Subscribe: Recevoir nos communiqués\n"
+    )
+    _site(project, config)
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    home = _page(project, "")
+    assert _text(home, "//h2[@id='subscribe']") == "Follow our statements"
+    assert home.xpath("string(//nav[@class='years']//span[@class='count'])") == "(3 items)"
+    assert _text(home, "//p[@class='meta']/time")[:15] == "7 November 2021"  # en-GB's CLDR
+    html = (project.root / "public/types/release/index.html").read_text()
+    assert "Only <bdi>Release</bdi> &lt;b&gt;100%&lt;/b&gt;" in html  # text, never markup
+    assert _text(_page(project, "2021/11/06/bureau"), "//h2[@id='subscribe']") == (
+        "Recevoir nos communiqués"
+    )
+
+
+def test_messages_for_a_language_without_a_catalogue_make_its_pages(
+    project: Project, run: Run
+) -> None:
+    _site(project, EXAMPLE_CONFIG + "messages:\n  de:\n    Subscribe: Abonnieren\n")
+    assert run("build").exit_code == 0
+    page = _page(project, "2021/11/07/amt")
+    assert page.xpath("/html/@lang") == ["de"]
+    assert _text(page, "//h2[@id='subscribe']") == "Abonnieren"
+    assert _text(page, "//main//p[@class='meta']/time") == "7. November 2021"
+    assert _text(page, "//h2[@id='attachments' or @id='latest']") == ""  # untranslated: English
+    assert "Skip to content" in _text(page, "//a[@class='skip']")
