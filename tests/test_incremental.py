@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import shutil
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -38,6 +39,12 @@ def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path.name}"
     path.write_text(text.replace(old, new, 1))
+
+
+def _retime(path: Path) -> None:
+    """Release the statement at 08:15 on its day, in the site's zone."""
+    text = path.read_text()
+    path.write_text(re.sub(r"^date: (\d{4}-\d{2}-\d{2}).*$", r"date: \1T08:15", text, flags=re.M))
 
 
 def _newest(project: Project) -> Path:
@@ -82,6 +89,19 @@ EDITS: dict[str, Callable[[Project], object]] = {
     ),
     "static file added": lambda p: p.file("static/robots.txt", "User-agent: *\n"),
     "attachment replaced": lambda p: p.entry("2019-01-01-annex.pdf", b"%PDF-1.7 second version"),
+    "accent colour set": lambda p: p.config(EXAMPLE_CONFIG + "accent_color: '#0b6e4f'\n"),
+    "message overridden": lambda p: p.config(
+        EXAMPLE_CONFIG + "messages:\n  en:\n    Subscribe: Follow us\n"
+        "    '%(num)d statement': {one: one item, other: '%(num)d items'}\n"
+    ),
+    "entry made French": lambda p: _edit(_newest(p), "type: ", "language: fr\ntype: "),
+    "entry given another release time": lambda p: _retime(_entries(p)[1]),
+    "contact and notes added": lambda p: p.entry(
+        _entries(p)[4].name,
+        _entries(p)[4].read_text()
+        + "contact: {name: Sam Example, phone: +44 20 7946 0000}\n"
+        + "notes_to_editors: |\n  The agency is fictional.\n",
+    ),
     "tag respelled everywhere": lambda p: [
         path.write_text(path.read_text().replace("Energy", "ENERGY"))
         for path in (p.root / "entries").glob("*.yaml")

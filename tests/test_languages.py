@@ -72,7 +72,8 @@ def test_every_catalogue_translates_every_message_with_its_placeholders(language
         if not message.id:
             continue
         source = message.id if isinstance(message.id, str) else " ".join(message.id)
-        forms = [message.string] if isinstance(message.string, str) else list(message.string)
+        string = message.string or ""
+        forms = [string] if isinstance(string, str) else list(string)
         assert not message.fuzzy, source
         assert len(forms) == (catalog.num_plurals if message.pluralizable else 1), source
         for form in forms:
