@@ -29,6 +29,9 @@ AXE = REPO / "node_modules/axe-core/axe.min.js"
 VNU = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
 SAMPLE_PAGE = "2021/11/05/joint-statement-iraqi-military-technical-committee-and-cjtf-oir/"
 WIDTHS = (375, 1280)
+README_SCREENSHOTS = {
+    name: REPO / "docs/screenshots" / name for name in ("index-1280.png", "statement-375.png")
+}
 
 AGENCY_ENTRIES = {
     "2021-11-05-office.yaml": """\
@@ -68,6 +71,29 @@ body: |
 
   سيستقبل المكتب أسئلة الجمهور.
 """,
+    "2021-11-06-flood.yaml": """\
+title: Example Agency opens a consultation on flood defence
+date: 2021-11-06T10:30
+type: Release
+tags: [Flood defence]
+contact:
+  - {name: Sam Example, email: press@example.org, phone: "+44 20 7946 0000"}
+notes_to_editors: |
+  1. The consultation runs for twelve weeks.
+  2. The Example Agency is a fictional body used in feedpub's tests.
+body: |
+  The Example Agency opened a consultation on flood defence today.
+
+  Answers are welcome from everyone.
+""",
+    "2021-11-07-bureau.yaml": """\
+title: L'Agence exemple ouvre un bureau régional
+date: 2021-11-07T09:00
+language: fr
+tags: [Offices]
+body: |
+  L'Agence exemple a ouvert aujourd'hui un bureau régional.
+""",
     "2021-11-03-rates.yaml": """\
 title: Example Agency withdraws its draft rates
 date: 2021-11-03
@@ -76,11 +102,37 @@ withdrawn: {date: 2021-11-04T12:00, reason: The rates were published in error.}
 body: The draft rates for 2022.
 """,
 }
+
+
+def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A PNG of one colour, made with the standard library."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
 # A one-pixel PNG: an attachment and an image the statement page shows.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5e6a86d0000000049454e44ae426082"
 )
+
+
+ACCENT = "#0b6e4f"  # a green that reads 6.3:1 on white; lightened for the dark scheme
+# The Example Agency's logo: a 96x32 PNG drawn here (a green bar), so no image is copied in.
+LOGO = _png(96, 32, (11, 110, 79))
 
 
 def _chromium() -> str:
@@ -147,8 +199,10 @@ def sample_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def agency_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = Project.create(tmp_path_factory.mktemp("agency") / "site")
-    project.config(EXAMPLE_CONFIG + "logo: logo.png\n")
-    project.file("static/logo.png", PNG)
+    config = EXAMPLE_CONFIG.replace("language: en", "language: en-GB")
+    project.config(config + f"logo: logo.png\nicon: icon.png\naccent_color: '{ACCENT}'\n")
+    project.file("static/logo.png", LOGO)
+    project.file("static/icon.png", PNG)
     project.entry("2021-11-05-map.png", PNG)
     for name, text in AGENCY_ENTRIES.items():
         project.entry(name, text)
@@ -182,7 +236,7 @@ def _open(browser: Any, url: str, width: int, *, scheme: str = "light", **option
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize(("name", "path"), [("index", ""), ("statement", SAMPLE_PAGE)])
 def test_sample_pages_fit_the_screen_and_show_title_and_date(
-    browser: Any, sample_url: str, name: str, path: str, width: int
+    browser: Any, sample_url: str, name: str, path: str, width: int, update_golden: bool
 ) -> None:
     for scheme in ("light", "dark"):
         page = _open(browser, sample_url + path, width, scheme=scheme)
@@ -198,7 +252,10 @@ def test_sample_pages_fit_the_screen_and_show_title_and_date(
             assert "Joint Statement" in title.inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         suffix = "" if scheme == "light" else "-dark"
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}{suffix}.png"), full_page=True)
+        shot = ARTIFACTS / f"{name}-{width}{suffix}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        if update_golden and shot.name in README_SCREENSHOTS:  # the README shows these
+            shutil.copy(shot, README_SCREENSHOTS[shot.name])
         assert all(url.startswith(sample_url) for url in page.requests), page.requests
         page.context.close()
 
@@ -206,6 +263,8 @@ def test_sample_pages_fit_the_screen_and_show_title_and_date(
 AGENCY_PAGES = [
     "",
     "2021/11/05/office/",
+    "2021/11/06/flood/",
+    "2021/11/07/bureau/",
     "2021/11/04/arabic/",
     "2021/11/03/rates/",
     "2021/",
@@ -213,6 +272,7 @@ AGENCY_PAGES = [
     "types/release/",
     "tags/",
     "tags/offices/",
+    "tags/flood-defence/",
 ]
 
 
@@ -242,10 +302,15 @@ def test_every_kind_of_page_passes_axe_without_serious_violations(
 
 def test_right_to_left_statement_renders_right_to_left(browser: Any, agency_url: str) -> None:
     page = _open(browser, agency_url + "2021/11/04/arabic/", 375)
+    # The statement's language governs its page: feedpub has Arabic text for it.
+    assert page.locator("html").get_attribute("lang") == "ar"
     article = page.locator("main article")
-    assert article.get_attribute("lang") == "ar"
     assert article.evaluate("element => getComputedStyle(element).direction") == "rtl"
-    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h2#subscribe").inner_text() == "الاشتراك"
+    # The site's own name, in English, keeps its language and direction.
+    title = page.locator("header.site .site-title")
+    assert title.get_attribute("lang") == "en-GB"
+    assert title.evaluate("element => getComputedStyle(element).direction") == "ltr"
     page.screenshot(path=str(ARTIFACTS / "arabic-375.png"), full_page=True)
     page.context.close()
 
@@ -275,6 +340,151 @@ def test_withdrawn_and_corrected_statements_show_their_notices(
     page = _open(browser, agency_url + "2021/11/05/office/", 375)
     assert "Corrected the opening hours." in page.locator(".corrections").inner_text()
     assert "Updated" in page.locator("header .meta").inner_text()
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        # en-GB: CLDR's long date, and the release time with its zone.
+        ("2021/11/05/office/", "5 November 2021, 10:00 Central European Standard Time"),
+        ("2021/11/07/bureau/", "7 novembre 2021, 09:00 heure normale d’Europe centrale"),
+        ("2021/11/04/arabic/", "4 نوفمبر 2021"),  # a date without a time shows none
+        ("2021/11/03/rates/", "3 November 2021"),
+    ],
+)
+def test_statement_dates_are_in_the_page_s_language_with_the_release_time(
+    browser: Any, agency_url: str, path: str, expected: str
+) -> None:
+    page = _open(browser, agency_url + path, 375)
+    date = page.locator("main article header .meta time").first
+    assert date.is_visible()
+    assert date.inner_text().replace("\u202f", " ") == expected
+    assert date.get_attribute("datetime", timeout=1000) is not None  # for machines, unchanged
+    page.screenshot(path=str(ARTIFACTS / f"date-{path.split('/')[3]}-375.png"))
+    page.context.close()
+
+
+def test_home_page_lists_dates_in_the_site_s_language(browser: Any, agency_url: str) -> None:
+    page = _open(browser, agency_url, 1280)
+    dates = page.locator("ol.entries .meta time").all_inner_texts()
+    assert dates[:2] == ["7 November 2021", "6 November 2021"]  # the French one too
+    page.context.close()
+
+
+def test_every_page_shows_the_logo_and_links_the_favicon(browser: Any, agency_url: str) -> None:
+    for path in AGENCY_PAGES:
+        page = _open(browser, agency_url + path, 375)
+        logo = page.locator("header.site img.logo")
+        assert logo.is_visible(), path
+        assert logo.evaluate("img => img.complete && img.naturalWidth") == 96, path
+        icon = page.locator("link[rel=icon]").evaluate("link => link.href")
+        touch = page.locator("link[rel=apple-touch-icon]").evaluate("link => link.href")
+        assert icon == touch == agency_url + "icon.png", path
+        page.context.close()
+    page = _open(browser, agency_url + "icon.png", 375)  # it is there, on the site's host
+    page.context.close()
+
+
+def test_home_page_shows_the_site_title_once(browser: Any, agency_url: str) -> None:
+    page = _open(browser, agency_url, 375)
+    title = "Example Agency Statements"
+    shown = page.locator(f"body :text-is('{title}')").all()
+    assert [element.evaluate("e => e.closest('h1') !== null") for element in shown] == [True]
+    assert page.locator("h1").count() == 1
+    page.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_accent_colour_marks_links_and_the_header_rule(
+    browser: Any, agency_url: str, scheme: str
+) -> None:
+    page = _open(browser, agency_url + "2021/11/05/office/", 1280, scheme=scheme)
+    expected = {"light": "rgb(11, 110, 79)", "dark": "rgb(62, 140, 116)"}[scheme]
+    link = page.locator("main .body a").first
+    assert link.evaluate("a => getComputedStyle(a).color") == expected
+    header = page.locator("header.site")
+    assert header.evaluate("h => getComputedStyle(h).borderBottomColor") == expected
+    assert header.evaluate("h => getComputedStyle(h).borderBottomWidth") == "4px"
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_subscribe_block_shows_addresses_a_newcomer_can_copy(
+    browser: Any, agency_url: str, width: int
+) -> None:
+    page = _open(browser, agency_url + "2021/11/06/flood/", width)
+    block = page.locator("section.subscribe")
+    block.scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") == width
+    assert block.locator(".feed-name").all_inner_texts() == [
+        "Every statement",
+        "Releases only",
+        "Statements tagged Flood defence",
+    ]
+    # The addresses are text, as they are to be copied (a break after a slash adds nothing).
+    addresses = block.locator(".feed-address a").all_inner_texts()
+    assert [a.replace("\n", "") for a in addresses] == [
+        "https://press.example.org/atom.xml",
+        "https://press.example.org/types/release/atom.xml",
+        "https://press.example.org/tags/flood-defence/atom.xml",
+    ]
+    assert "We recommend the Atom feed" in block.inner_text()
+    # A link's visible words stay on one line: never "JSON" on one line and "Feed" on the next.
+    lines = block.locator(".feed-other a").evaluate_all(
+        """links => links.map(a => { const r = document.createRange();
+            r.selectNodeContents(a.firstChild);
+            return [...r.getClientRects()].filter(x => x.width > 0).length; })"""
+    )
+    assert lines == [1] * 6
+    block.screenshot(path=str(ARTIFACTS / f"subscribe-{width}.png"))
+    page.context.close()
+
+
+def test_withdrawn_statement_says_so_in_its_title_and_share_card(
+    browser: Any, agency_url: str
+) -> None:
+    page = _open(browser, agency_url + "2021/11/03/rates/", 375)
+    assert (
+        page.title()
+        == "Withdrawn: Example Agency withdraws its draft rates – Example Agency Statements"
+    )
+    og = page.locator("meta[property='og:title']").get_attribute("content")
+    assert og == "Withdrawn: Example Agency withdraws its draft rates"
+    data = json.loads(page.locator("script[type='application/ld+json']").inner_text())
+    assert data["headline"] == og
+    page.context.close()
+
+
+def test_corrected_statement_says_so_near_the_top(browser: Any, agency_url: str) -> None:
+    page = _open(browser, agency_url + "2021/11/05/office/", 375)
+    notice = page.locator(".notice.corrected")
+    assert notice.inner_text() == (
+        "Corrected on 6 November 2021: Corrected the opening hours. See the correction"
+    )
+    top = notice.bounding_box()
+    body = page.locator(".body").bounding_box()
+    assert top is not None and body is not None and top["y"] < body["y"] < 900
+    notice.locator("a").click()
+    assert page.evaluate("location.hash") == "#corrections"
+    assert page.locator("#corrections").is_visible()
+    page.context.close()
+
+
+def test_press_release_ends_with_notes_and_media_contact(browser: Any, agency_url: str) -> None:
+    page = _open(browser, agency_url + "2021/11/06/flood/", 375)
+    body = page.locator(".body").bounding_box()
+    notes = page.locator("section.notes")
+    contact = page.locator("section.contact")
+    assert notes.locator("h2").inner_text() == "Notes to editors"
+    assert notes.locator("li").all_inner_texts()[0] == "The consultation runs for twelve weeks."
+    assert contact.locator("h2").inner_text() == "Media contact"
+    assert contact.locator("address").inner_text() == (
+        "Sam Example\nEmail: press@example.org\nPhone: +44 20 7946 0000"
+    )
+    assert contact.locator("a[href^='tel:']").get_attribute("href") == "tel:+442079460000"
+    boxes = [b for b in (body, notes.bounding_box(), contact.bounding_box()) if b is not None]
+    assert [b["y"] for b in boxes] == sorted(b["y"] for b in boxes) and len(boxes) == 3
     page.context.close()
 
 
@@ -340,7 +550,7 @@ def test_sitemap_lists_every_page_dated_by_its_statements(agency_public: Path) -
     }
     assert set(urls) == pages
     assert urls["https://press.example.org/2021/11/05/office/"] == "2021-11-06T09:30:00+01:00"
-    assert urls["https://press.example.org/"] == "2021-11-06T09:30:00+01:00"
+    assert urls["https://press.example.org/"] == "2021-11-07T09:00:00+01:00"
 
 
 def test_site_templates_override_feedpub_s(project: Project) -> None:
