@@ -461,7 +461,7 @@ ENTRY_FIELDS: tuple[FieldSpec[_Context], ...] = (
     FieldSpec(
         "notes_to_editors",
         _notes,
-        "background for journalists, in Markdown (a `|` block), shown after the body under"
+        "background for journalists, in Markdown (a block, like `body`), shown after the body under"
         ' "Notes to editors" and in every feed; at most {length} characters',
         limits={"length": 20000},
     ),
