@@ -564,3 +564,57 @@ def test_site_templates_override_feedpub_s(project: Project) -> None:
     assert "<h1>Custom: X</h1>" in project.read("public/2021/11/05/x/index.html")
     assert project.read("public/style.css") == "body { color: navy; }\n"
     assert "Latest statements" in project.read("public/index.html")  # the rest is feedpub's
+
+
+def test_preview_shows_banners_and_reloads_with_the_problems_of_a_failed_rebuild(
+    browser: Any, project: Project
+) -> None:
+    from feedpub.serve import Preview
+
+    project.entry(
+        "2021-11-05-office.yaml",
+        "title: Example Agency opens an office\ndate: 2021-11-05\nbody: x\n",
+    )
+    project.entry(
+        "2021-11-06-draft.yaml", "title: A draft\ndate: 2021-11-06\nbody: x\ndraft: true\n"
+    )
+    project.entry(
+        "2099-01-01-later.yaml", "title: Under embargo\ndate: 2099-01-01T09:00\nbody: x\n"
+    )
+    reports: list[object] = []
+    preview = Preview(
+        project.root, project.root.parent / "preview", 0, preview=True, report=reports.append
+    )
+    preview.start()
+    try:
+        page = _open(browser, preview.url, 375)
+        marks = page.locator("ol.entries .feedpub-mark").all_inner_texts()
+        assert [m.replace("\u202f", " ") for m in marks] == [
+            "Embargoed until January 1, 2099, 9:00 AM Central European Standard Time",
+            "Draft",
+        ]
+        page.locator("a", has_text="A draft").click()
+        banner = page.locator(".feedpub-preview[role=status]")
+        assert banner.inner_text() == (
+            "Draft: it is not published until its file loses the line draft: true."
+        )
+        # A bad edit: the page reloads by itself and shows the problem at its top.
+        project.entry("2021-11-07-broken.yaml", "title: Budget: what changes\n")
+        failed = page.locator(".feedpub-preview.failed")
+        failed.wait_for(timeout=15_000)
+        assert (
+            "entries/2021-11-07-broken.yaml:1:14: title: ': ' inside a value" in failed.inner_text()
+        )
+        box = failed.bounding_box()
+        assert box is not None and box["y"] == 0
+        page.evaluate("scrollTo(0, 0)")
+        page.screenshot(path=str(ARTIFACTS / "preview-failed-375.png"))
+        # Fixed: it reloads again, and the problem is gone.
+        project.entry(
+            "2021-11-07-broken.yaml", 'title: "Budget: what changes"\ndate: 2021-11-07\nbody: x\n'
+        )
+        failed.wait_for(state="detached", timeout=15_000)
+        assert banner.is_visible()
+        page.context.close()
+    finally:
+        preview.stop()

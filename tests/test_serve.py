@@ -78,3 +78,50 @@ def test_serve_listens_on_127_0_0_1_only(project: Project) -> None:
         assert "X" in _get(preview.url + "2021/11/05/x/")  # the last good build stays up
     finally:
         preview.stop()
+
+
+PREVIEW_ENTRIES = {
+    "2021-11-05-office.yaml": "title: Example Agency opens an office\ndate: 2021-11-05\nbody: x\n",
+    "2021-11-06-draft.yaml": "title: A draft\ndate: 2021-11-06\nbody: x\ndraft: true\n",
+    "2099-01-01-later.yaml": "title: Under embargo\ndate: 2099-01-01T09:00\nbody: x\n",
+}
+
+
+def _preview(project: Project, reports: list[object]):  # type: ignore[no-untyped-def]
+    from feedpub.serve import Preview
+
+    for name, text in PREVIEW_ENTRIES.items():
+        project.entry(name, text)
+    preview = Preview(
+        project.root, project.root.parent / "preview", 0, preview=True, report=reports.append
+    )
+    preview.start()
+    return preview
+
+
+def test_preview_marks_what_the_public_site_does_not_show(project: Project) -> None:
+    reports: list[object] = []
+    preview = _preview(project, reports)
+    try:
+        home = _get(preview.url)
+        assert '<span class="feedpub-mark">Draft</span><span dir="auto">A draft</span>' in home
+        assert (
+            '<span class="feedpub-mark">Embargoed until January 1, 2099, 9:00\u202fAM Central'
+            ' European Standard Time</span><span dir="auto">Under embargo</span>'
+        ) in home
+        assert '<script src="/__feedpub__/reload.js" data-generation="1"></script>' in home
+        draft = _get(preview.url + "2021/11/06/draft/")
+        assert '<p class="feedpub-preview" role="status"><strong>Draft:</strong>' in draft
+        assert "feedpub-preview" not in _get(preview.url + "2021/11/05/office/").split("<body")[1]
+        assert _get(preview.url + "__feedpub__/generation") == "1"
+    finally:
+        preview.stop()
+    # The same site built: neither banners nor script, and neither statement.
+    from feedpub.build import build
+
+    build(project.root)
+    for page in (project.root / "public").rglob("*.html"):
+        text = page.read_text()
+        assert "feedpub-preview" not in text and "feedpub-mark" not in text, page
+        assert "<script src" not in text, page
+    assert not (project.root / "public/2021/11/06/draft").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Severity, shown_path
 from feedpub.gather import Project, SiteResult, read_site
 from feedpub.incremental import BuildResult, Cache, Manifest, Probe, probe, replay
+from feedpub.model import Site
 from feedpub.render.plan import MARKER, add_static, plan_site
 from feedpub.write import unfinished, write_outputs
 
@@ -32,10 +34,12 @@ def build(
     *,
     preview: bool = False,
     probed: Probe | None = None,
+    gathered: Callable[[Site], object] | None = None,
 ) -> BuildResult:
     """Build the site at `root` into `out` (root/public by default).
 
-    `probed` is a no-change check the caller already made (and found things changed).
+    `probed` is a no-change check the caller already made (and found things changed);
+    `gathered` is told the site once it is read (not when nothing changed).
     """
     started = time.perf_counter()
     project = Project.at(root)
@@ -48,6 +52,8 @@ def build(
     with cache.locked():
         try:
             result = read_site(project, now, cache, preview=preview)
+            if gathered is not None:
+                gathered(result.site)
             last = cache.dependencies(out)
             outputs = plan_site(result.site, project.root, last)
             add_static(project.root, project.show, outputs)

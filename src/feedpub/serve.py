@@ -10,7 +10,10 @@ from pathlib import Path
 
 from feedpub.build import build
 from feedpub.errors import FeedpubError
-from feedpub.incremental import BuildResult, scan_sources
+from feedpub.gather import Project, read_site
+from feedpub.incremental import BuildResult, Cache, scan_sources
+from feedpub.model import Site
+from feedpub.preview import Decorating, State, marks_of
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -34,7 +37,10 @@ class Preview:
         self.out = out
         self.preview = preview
         self.report = report
-        handler = functools.partial(_Handler, directory=str(out))
+        self.state = State()  # replaced whole after each rebuild; the handlers read it
+        self._marked = False  # whether state.marks come from this site yet
+        decorating = type("_PreviewHandler", (Decorating, _Handler), {"current": self._current})
+        handler = functools.partial(decorating, directory=str(out))
         # 127.0.0.1 only: a preview may show drafts and embargoed statements.
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._stop = threading.Event()
@@ -45,13 +51,29 @@ class Preview:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}/"
 
+    def _current(self) -> State:
+        return self.state
+
     def rebuild(self) -> None:
         self._seen = scan_sources(self.root)
+        gathered: list[Site] = []
+        state = self.state
         try:
-            result = build(self.root, self.out, preview=self.preview)
-        except FeedpubError as exc:  # keep serving the last good build
+            result = build(self.root, self.out, preview=self.preview, gathered=gathered.append)
+        except FeedpubError as exc:  # keep serving the last good build, and say why
+            errors = tuple(p for p in exc.problems if p.is_error)
+            self.state = State(state.generation + 1, errors, state.marks)
             self.report(exc)
             return
+        if gathered:
+            marks = marks_of(gathered[0])
+        elif not self._marked:  # answered from an earlier preview's build: read the site
+            project = Project.at(self.root)
+            marks = marks_of(read_site(project, cache=Cache(project.root), preview=True).site)
+        else:
+            marks = dict(state.marks)  # nothing changed
+        self.state = State(state.generation + 1, (), marks)
+        self._marked = True
         self.report(result)
 
     def watch(self, interval: float = 0.3) -> None:

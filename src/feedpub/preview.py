@@ -1,0 +1,205 @@
+"""What `feedpub serve` adds to the pages it serves, and only there: a "Draft" or "Embargoed
+until ..." banner on statements the public site does not show, the problems of a rebuild
+that failed at the top of every page, and a small script that reloads the page when a
+rebuild finishes.
+
+Nothing here touches the files a build writes: the preview's pages are built exactly as
+`feedpub build` builds them, and these additions are made as each page is served. So a
+built public/ never has a banner or a script, and an embargo ends in the preview the moment
+its time comes, without a rebuild.
+"""
+
+from __future__ import annotations
+
+import http.server
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import unquote, urlsplit
+
+from feedpub import messages
+from feedpub.errors import Problem
+from feedpub.model import Site
+
+PREFIX = "/__feedpub__/"  # the preview's own addresses; no page of a site starts so
+SCRIPT_PATH = PREFIX + "reload.js"
+GENERATION_PATH = PREFIX + "generation"
+
+# Polls the preview for the number of its last rebuild; reloads the page when it changes.
+RELOAD_SCRIPT = b"""\
+// feedpub serve: reload this page when a rebuild finishes. Served by the preview only;
+// the pages feedpub builds hold no script.
+(() => {
+  const seen = document.currentScript.dataset.generation;
+  const poll = () => fetch("/__feedpub__/generation", {cache: "no-store"})
+    .then(answer => answer.text())
+    .then(now => { if (now !== seen) location.reload(); else setTimeout(poll, 400); })
+    .catch(() => setTimeout(poll, 2000));
+  setTimeout(poll, 400);
+})();
+"""
+
+STYLE = """\
+<style>
+.feedpub-preview { margin: 0; padding: .75rem 1rem; font: 1rem/1.5 system-ui, sans-serif;
+  color: #1b1b1b; background: #fff4ce; border-bottom: 3px solid #8a6100; }
+.feedpub-preview.failed { background: #fde7e9; border-color: #b3261e;
+  position: sticky; top: 0; z-index: 1; max-height: 40vh; overflow: auto; }
+.feedpub-preview ul { margin: .25rem 0 0; padding-inline-start: 1.25rem; }
+.feedpub-preview code { overflow-wrap: anywhere; }
+.feedpub-mark { display: inline-block; padding: 0 .35em; margin-inline-end: .35em;
+  font-size: .8em; font-weight: 700; color: #1b1b1b; background: #fff4ce;
+  border: 1px solid #8a6100; border-radius: 3px; }
+</style>
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A statement the public site does not show (yet): a draft, or dated after now."""
+
+    draft: bool
+    published: datetime
+    when: str  # its release time in words, in the site's language
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """What the preview knows after its last rebuild; replaced whole, never changed, so the
+    server's threads read it without a lock."""
+
+    generation: int = 0
+    problems: tuple[Problem, ...] = ()  # of the last rebuild, when it failed
+    marks: Mapping[str, Mark] = field(default_factory=dict)  # by the statement's page path
+
+
+def marks_of(site: Site, now: datetime | None = None) -> dict[str, Mark]:
+    """The drafts and the statements dated after `now` (default: the clock), by page."""
+    now = now or datetime.now(timezone.utc)
+    locale = messages.page_text(site.config, site.config.language).locale
+    found = {}
+    for entry in site.entries:
+        if entry.draft or entry.published > now:
+            when = messages.release_time(entry.published, locale)
+            found[entry.path] = Mark(entry.draft, entry.published, when)
+    return found
+
+
+def _label(mark: Mark, now: datetime) -> str | None:
+    if mark.draft:
+        return "Draft"
+    if mark.published > now:
+        return f"Embargoed until {mark.when}"
+    return None  # its time has come: the public site shows it now
+
+
+def _banner(mark: Mark, label: str) -> str:
+    if mark.draft:
+        why = "it is not published until its file loses the line <code>draft: true</code>."
+    else:
+        why = "the public site shows it from then on; until then only this preview does."
+    return f'<p class="feedpub-preview" role="status"><strong>{escape(label)}:</strong> {why}</p>\n'
+
+
+def _failure(problems: Iterable[Problem]) -> str:
+    items = "".join(f"<li><code>{escape(p.format())}</code></li>" for p in problems)
+    return (
+        '<section class="feedpub-preview failed" role="alert">'
+        "<strong>The last rebuild failed.</strong> This preview still shows the last good"
+        f" build; fix these and save, and it rebuilds:<ul>{items}</ul></section>\n"
+    )
+
+
+_BODY = re.compile(rb"<body\b[^>]*>")
+_MAIN = re.compile(rb"<main\b[^>]*>")
+_HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+
+
+def decorate(page: bytes, path: str, state: State, now: datetime | None = None) -> bytes:
+    """A built page as the preview serves it: `path` is its folder inside the output
+    ('2021/11/05/x/'); links to statements the public site does not show are marked."""
+    now = now or datetime.now(timezone.utc)
+    labels = {p: label for p, m in state.marks.items() if (label := _label(m, now))}
+    for target, label in labels.items():
+        # Every link to it, in lists and elsewhere: relative, as feedpub's pages link.
+        link = re.compile(
+            rb'(<a\b[^>]*\bhref="(?:\.\./)*' + re.escape(target.encode()) + rb'"[^>]*>)'
+        )
+        mark = f'<span class="feedpub-mark">{escape(label)}</span>'.encode()
+        page = link.sub(rb"\1" + mark.replace(b"\\", b"\\\\"), page)
+    top = _failure(state.problems) if state.problems else ""
+    own = state.marks.get(path)
+    own_label = labels.get(path)
+    banner = _banner(own, own_label) if own is not None and own_label else ""
+    page = _insert(page, _HEAD_END, STYLE.encode(), before=True)
+    page = _insert(page, _BODY, top.encode())
+    page = _insert(page, _MAIN if _MAIN.search(page) else _BODY, banner.encode())
+    script = (
+        f'<script src="{SCRIPT_PATH}" data-generation="{state.generation}"></script>\n'
+    ).encode()
+    return _insert(page, _BODY_END, script, before=True, or_end=True)
+
+
+def _insert(
+    page: bytes,
+    where: re.Pattern[bytes],
+    text: bytes,
+    *,
+    before: bool = False,
+    or_end: bool = False,
+) -> bytes:
+    if not text:
+        return page
+    m = where.search(page)
+    if m is None:
+        return page + text if or_end else text + page
+    at = m.start() if before else m.end()
+    return page[:at] + (text if before else b"\n" + text) + page[at:]
+
+
+class Decorating(http.server.SimpleHTTPRequestHandler):
+    """A request handler that serves the preview's script and its rebuild number, and every
+    page decorated with what the preview knows (`current()`, set by the server)."""
+
+    current: Callable[[], State]
+
+    def send_head(self) -> BinaryIO | None:
+        route = urlsplit(self.path).path
+        if route == SCRIPT_PATH:
+            return self._send(RELOAD_SCRIPT, "text/javascript; charset=utf-8")
+        if route == GENERATION_PATH:
+            return self._send(str(self.current().generation).encode(), "text/plain")
+        if route.startswith(PREFIX):
+            self.send_error(404)
+            return None
+        found = self._page(route)
+        if found is None:
+            return super().send_head()
+        file, folder = found
+        page = decorate(file.read_bytes(), folder, self.current())
+        return self._send(page, "text/html; charset=utf-8")
+
+    def _page(self, route: str) -> tuple[Path, str] | None:
+        """The HTML file a route serves, and its folder inside the output ('' for a page
+        that is not a folder's index)."""
+        if not route.endswith(("/", ".html")):
+            return None  # a file, or a folder the server redirects to its '/' first
+        local = Path(self.translate_path(self.path))
+        file = local / "index.html" if route.endswith("/") else local
+        if not file.is_file():
+            return None
+        return file, unquote(route.lstrip("/")) if route.endswith("/") else ""
+
+    def _send(self, body: bytes, content_type: str) -> BinaryIO:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")  # a reload gets the rebuilt page
+        self.end_headers()
+        return io.BytesIO(body)
