@@ -168,3 +168,47 @@ def test_feeds_of_empty_site_are_valid_and_dated_without_clock(project: Project,
     atom = _parse(project, "atom.xml")
     assert atom.entries == []
     assert atom.feed.updated == "1970-01-01T00:00:00+00:00"
+
+
+def test_every_feed_carries_the_notes_to_editors_and_the_media_contact(
+    project: Project, run: Run
+) -> None:
+    project.entry(
+        "2021-11-05-flood.yaml",
+        "title: Example Agency opens a consultation\ndate: 2021-11-05T10:00\n"
+        "contact: {name: Sam Example, email: press@example.org, phone: +44 20 7946 0000}\n"
+        "notes_to_editors: |\n  1. The consultation runs for [twelve weeks](weeks/).\n"
+        "body: |\n  The consultation opened today.\n",
+    )
+    assert run("build").exit_code == 0
+    for name in ("atom.xml", "rss.xml", "feed.json"):
+        (item,) = feedparser.parse(str(project.root / "public" / name)).entries
+        content = item.content[0].value if "content" in item else item.content_html
+        body = content.index("The consultation opened today.")
+        notes = content.index("<strong>Notes to editors</strong>")
+        contact = content.index("<strong>Media contact</strong>")
+        assert body < notes < contact, name
+        # Links made absolute for readers; the contact as links a reader can follow.
+        assert '<a href="https://press.example.org/2021/11/05/flood/weeks/">' in content, name
+        assert '<a href="mailto:press@example.org">press@example.org</a>' in content, name
+        # feedparser's sanitiser empties tel: links; the feed itself carries it.
+        raw = (project.root / "public" / name).read_text()
+        assert "tel:+442079460000" in raw and "+44 20 7946 0000</a>" in content, name
+
+
+def test_a_statement_s_feed_notices_are_in_its_language(project: Project, run: Run) -> None:
+    project.entry(
+        "2021-11-05-bureau.yaml",
+        "title: Tarifs provisoires\ndate: 2021-11-05\nlanguage: fr\nbody: Les tarifs.\n"
+        "updated: 2021-11-06T10:00\nchange_note: Un chiffre a été corrigé.\n"
+        "withdrawn: {date: 2021-11-08T12:00, reason: Publiés par erreur.}\n",
+    )
+    assert run("build").exit_code == 0
+    (item,) = feedparser.parse(str(project.root / "public/atom.xml")).entries
+    content = item.content[0].value
+    assert content.startswith(
+        '<p class="withdrawn"><strong>Retiré le'
+        ' <time datetime="2021-11-08T12:00:00+01:00">8 novembre 2021</time>\u00a0:</strong>'
+        " Publiés par erreur.</p>"
+    )
+    assert "<strong>Corrigé le" in content and "Un chiffre a été corrigé." in content
