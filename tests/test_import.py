@@ -640,6 +640,12 @@ corrections: [{date: 2021-11-03, note: "Added the annex."}]
 summary: The rates for 2022, set by the board.
 tags: [Rates]
 attachments: [{file: annex.pdf, title: The annex}]
+contact:
+  - {name: Sam Example, email: press@example.org, phone: +44 20 7946 0000}
+  - {name: Kim Example, phone: "+33 1 23 45 67 89"}
+notes_to_editors: |
+  1. The rates apply from *January*.
+  2. See [the board](https://www.example.org/board/).
 body: |
   The board set the rates.
 """,
@@ -692,6 +698,15 @@ def test_import_round_trip_of_feedpub_feeds_keeps_ids_titles_dates_and_text(
         "entries/2021-11-03-withdrawn.yaml"
     )
     assert after[next(k for k in after if k.endswith("rates"))][3].count("Corrections") == 1
+    rates = new.read("entries/2021-11-02-rates.yaml")
+    assert (
+        "contact:\n"
+        '  - {name: "Sam Example", email: "press@example.org", phone: "+44 20 7946 0000"}\n'
+        '  - {name: "Kim Example", phone: "+33 1 23 45 67 89"}\n'
+        "notes_to_editors: |\n"
+        "  1. The rates apply from *January*.\n"
+        "  2. See [the board](https://www.example.org/board/).\n"
+    ) in rates
     for name in ("rss.xml", "feed.json"):
         pairs: list[list[tuple[object, ...]]]
         if name == "rss.xml":

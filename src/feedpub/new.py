@@ -66,8 +66,15 @@ class EntryFields:
     corrections: tuple[tuple[str, str], ...] = ()  # (date, note), oldest first
     withdrawn: tuple[str, str] | None = None  # (date, reason)
     attachments: tuple[tuple[str, str], ...] = ()  # (file name, title or "")
+    contacts: tuple[tuple[str, str, str], ...] = ()  # (name, email or "", phone or "")
+    notes_to_editors: str = ""  # Markdown
     draft: bool = False
     body: str = PLACEHOLDER_BODY
+
+
+def _contact(name: str, email: str, phone: str) -> str:
+    parts = [("name", name), ("email", email), ("phone", phone)]
+    return "{" + ", ".join(f"{key}: {quoted(value)}" for key, value in parts if value) + "}"
 
 
 def format_entry(fields: EntryFields) -> str:
@@ -104,6 +111,16 @@ def format_entry(fields: EntryFields) -> str:
             else f"  - {quoted(name)}"
             for name, title in fields.attachments
         ]
+    contacts = [_contact(*contact) for contact in fields.contacts]
+    if len(contacts) == 1:
+        lines.append(f"contact: {contacts[0]}")
+    elif contacts:
+        lines.append("contact:")
+        lines += [f"  - {contact}" for contact in contacts]
+    if fields.notes_to_editors:
+        notes = _block(fields.notes_to_editors)
+        lines.append(f"notes_to_editors: {notes[0]}")
+        lines += notes[1:]
     if fields.draft:
         lines += [DRAFT_COMMENT, "draft: true"]
     block = _block(fields.body)

@@ -249,6 +249,8 @@ def _write(
         corrections=tuple(draft.corrections),
         withdrawn=draft.withdrawn,
         attachments=attachments or (),
+        contacts=tuple(draft.contacts),
+        notes_to_editors=draft.notes_to_editors,
         body=body,
     )
     text = format_entry(fields)

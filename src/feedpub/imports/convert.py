@@ -63,6 +63,14 @@ _LIST_AT_END = re.compile(
     re.DOTALL,
 )
 _HREF = re.compile(r'href="([^"]*)"')
+# The parts of a press release feedpub writes after the body (templates/_notices.html).
+_CONTACT = re.compile(r'\s*<div class="media-contact">(.*?)</div>\s*$', re.DOTALL)
+_NOTES = re.compile(
+    r'\s*<div class="notes-to-editors"><p><strong>[^<]*</strong></p>\s*(.*)</div>\s*$',
+    re.DOTALL,
+)
+_ADDRESS = re.compile(r"<address>(.*?)</address>", re.DOTALL)
+_LINK_TEXT = re.compile(r"<a\b[^>]*>([^<]+)</a>")
 _WRAPPER = re.compile(r'\s*<div lang="([^"]+)"(?: dir="[a-z]+")?>(.*)</div>\s*', re.DOTALL)
 _OLD_PAGE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/|\.html?)$")
 _REPORTED = re.compile(r"element and its content|removed on\w+ attribute|URL from")
@@ -91,6 +99,8 @@ class Draft:
     slug: str = ""
     alias: str = ""
     enclosures: tuple[Enclosure, ...] = ()
+    contacts: list[tuple[str, str, str]] = field(default_factory=list)  # name, email, phone
+    notes_to_editors: str = ""  # Markdown
 
 
 class Skip(Exception):
@@ -319,6 +329,12 @@ def _take_notices(
                 for old, new, n in _CORRECTION.findall(m.group(1))
             ]
             content = content[: m.start()]
+        elif m := _CONTACT.search(content):
+            draft.contacts = [_contact(address) for address in _ADDRESS.findall(m.group(1))]
+            content = content[: m.start()]
+        elif m := _NOTES.search(content):
+            draft.notes_to_editors = markdown.html_to_markdown(m.group(1))[0]
+            content = content[: m.start()]
         elif (m := _LIST_AT_END.search(content)) and urls:
             hrefs = [html.unescape(h) for h in _HREF.findall(m.group(2))]
             if not hrefs or not set(hrefs) <= urls:
@@ -350,6 +366,21 @@ def _take_notices(
         draft.updated = latest.text
     draft.corrections = [(day_text(day), text) for day, text in corrections]
     return content
+
+
+def _contact(address: str) -> tuple[str, str, str]:
+    """A media contact as feedpub writes it: name<br>Email: <a><br>Phone: <a>. Its links
+    are read by their text: a reader's sanitiser may have emptied a tel: link."""
+    name, *lines = re.split(r"<br\s*/?>", address)
+    email = phone = ""
+    for line in lines:
+        link = _LINK_TEXT.search(line)
+        text = html.unescape(link.group(1)).strip() if link else ""
+        if "@" in text:
+            email = text
+        elif text:
+            phone = text
+    return html.unescape(name).strip(), email, phone
 
 
 def _set_address(draft: Draft, item: Item, config: SiteConfig, notes: list[Problem]) -> None:
