@@ -246,7 +246,7 @@ SHOWN = f"entries/{NAME}"
             "title: X\ndate: 2021-11-05\nbody: x\ncolour: red\n",
             "4:1: colour: unknown field; known fields are title, date, type, byline, body,"
             " summary, language, tags, id, aliases, updated, change_note, corrections,"
-            " withdrawn, attachments, draft",
+            " withdrawn, removed, attachments, draft",
             id="unknown-field",
         ),
         pytest.param(

@@ -307,7 +307,7 @@ def _plural(count: int, noun: str, nouns: str = "") -> str:
 def _held(held: Sequence[datetime]) -> str:
     if not held:
         return ""
-    return f", {_plural(len(held), 'held')} under embargo until {held[0].isoformat()}"
+    return f", {len(held):,} held under embargo until {held[0].isoformat()}"
 
 
 def _run_build(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from feedpub import values
 from feedpub.errors import Problems
 from feedpub.fields import FieldSpec, Limits, read_fields
 from feedpub.load import Document, Node, ScalarNode, SequenceNode, describe_node, read_document
-from feedpub.model import Publisher, SiteConfig
+from feedpub.model import Publisher, SectionAlias, SiteConfig
 from feedpub.values import Invalid, fail
 
 CONFIG_NAME = "feedpub.yaml"
@@ -123,6 +123,28 @@ def _feed_limit(node: Node, ctx: None, limits: Limits) -> int:
     return values.integer(node, minimum=1, maximum=limits["most"])
 
 
+def _section_aliases(node: Node, ctx: None, limits: Limits) -> tuple[SectionAlias, ...]:
+    """{types: {Old name: New name}, tags: {...}}: renamed sections keep their subscribers."""
+    found: list[SectionAlias] = []
+    for kind, key, names in values.mapping_items(values.mapping(node)):
+        if kind not in ("types", "tags"):
+            fail(values.unknown_field(kind, ["types", "tags"]), key, kind)
+        try:
+            pairs = list(values.mapping_items(values.mapping(names)))
+        except Invalid as exc:
+            raise Invalid(exc.message, exc.node, kind) from None
+        for old, old_node, new_node in pairs:
+            try:
+                if not old.strip():
+                    fail("an old name must not be empty", old_node)
+                new = values.one_line(values.text(new_node, max_length=limits["length"]))
+            except Invalid as exc:
+                raise Invalid(exc.message, exc.node, f"{kind}.{old}") from None
+            line, column = values.node_position(old_node, (1, 1))
+            found.append(SectionAlias(kind=kind[:-1], old=old, new=new, at=(line, column)))
+    return tuple(found)
+
+
 SETTINGS: tuple[FieldSpec[None], ...] = (
     FieldSpec(
         "title",
@@ -186,6 +208,15 @@ SETTINGS: tuple[FieldSpec[None], ...] = (
         _line,
         "the feeds' copyright line; at most {length} characters",
         limits={"length": 300},
+    ),
+    FieldSpec(
+        "section_aliases",
+        _section_aliases,
+        "types and tags renamed, so their subscribers keep their feeds: `{{types: {{Old name:"
+        " New name}}, tags: {{Old name: New name}}}}`; the old addresses keep serving the"
+        " renamed section's feeds, and its page redirects; names at most {length} characters",
+        default=(),
+        limits={"length": 60},
     ),
     FieldSpec(
         "websub_hubs",

@@ -202,6 +202,7 @@ def read_site(
     published: list[Entry] = []
     held: list[Entry] = []
     drafts: list[Entry] = []
+    removed: list[Entry] = []
     for item in compiled:
         entry = item.entry
         if entry is None:
@@ -221,6 +222,8 @@ def read_site(
                 field="date",
                 severity=Severity.WARNING,
             )
+        elif entry.removed is not None:
+            removed.append(entry)
         else:
             published.append(entry)
     site = Site(
@@ -228,6 +231,7 @@ def read_site(
         entries=tuple(sorted(published, key=sort_key)),
         drafts=tuple(drafts),
         held=tuple(sorted(held, key=lambda e: (e.published, e.id))),
+        removed=tuple(sorted(removed, key=sort_key)),
         entries_dir=project.root / ENTRIES_DIR,
     )
     return SiteResult(site, sorted(problems.warnings))

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from feedpub import __version__
 from feedpub.errors import FeedpubError, Problem
 from feedpub.incremental import digest, record
-from feedpub.model import Entry, SiteConfig
+from feedpub.model import RTL_LANGUAGES, Entry, SiteConfig
 from feedpub.render.feeds import ATOM_TYPE, RSS_TYPE
 from feedpub.render.jsonfeed import MEDIA_TYPE as JSON_FEED_TYPE
 
@@ -65,6 +65,7 @@ class Section:
     directory: str  # its page and feeds live here inside public/: '', 'types/release/'
     entries: tuple[Entry, ...]  # newest first
     feed_title: str
+    removed: tuple[Entry, ...] = ()  # removed for a lawful reason: archive slots only
 
     @property
     def key(self) -> str:
@@ -208,6 +209,11 @@ def human_size(length: int) -> str:
     raise AssertionError  # pragma: no cover
 
 
+def text_direction(language: str) -> str:
+    """'rtl' for a right-to-left language (BCP 47), else 'ltr'."""
+    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
 @jinja2.pass_context
 def _long_date_filter(context: jinja2.runtime.Context, value: datetime) -> str:
     record("config")
@@ -313,6 +319,7 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
     env.globals["feedpub_version"] = __version__
     env.filters["human_size"] = human_size
     env.filters["long_date"] = _long_date_filter
+    env.filters["text_direction"] = text_direction
     return env
 
 
@@ -322,7 +329,16 @@ Context = dict[str, Any]
 class PageRenderer:
     """Render the site's pages; one instance per build, templates compiled once."""
 
-    PAGES = ("entry", "index", "archive", "section", "sections", "_feed_entry")
+    PAGES = (
+        "entry",
+        "index",
+        "archive",
+        "section",
+        "sections",
+        "redirect",
+        "removed",
+        "_feed_entry",
+    )
 
     def __init__(self, site: SiteView, env: jinja2.Environment, main: Section) -> None:
         self.site = site
