@@ -92,6 +92,16 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a YAML double-quoted scalar
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/,+@%~=?&-]*")
+_GUESSES = re.compile(r"(?i)y|n|yes|no|on|off|true|false|null|[-+.0-9_:eE]+")  # YAML 1.1
+
+
+def _scalar(text: str) -> str:
+    """A setting as YAML: plain when it reads back as the same text, else double-quoted."""
+    plain = _PLAIN.fullmatch(text) and not _GUESSES.fullmatch(text)
+    return text if plain else _quoted(text)
+
+
 def _markdown(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
 
@@ -128,10 +138,11 @@ def starter_files(settings: Settings, now: datetime) -> dict[str, str]:
         "publisher_md": _markdown(settings.publisher),
         "publisher_plain": " ".join(settings.publisher.split()),
         "description": _quoted(f"Statements from {settings.publisher}."),
-        "base_url": settings.base_url,
-        "language": settings.language,
-        "timezone": settings.timezone,
-        "id_authority": id_authority(settings.base_url, now),
+        "base_url": _scalar(settings.base_url),
+        "base_url_md": settings.base_url,  # checked: no spaces, quotes or <>
+        "language": _scalar(settings.language),
+        "timezone": _scalar(settings.timezone),
+        "id_authority": _scalar(id_authority(settings.base_url, now)),
         "year": f"{now:%Y}",
         "install": INSTALL_RELEASE,
         "dependencies": "requirements.txt",
