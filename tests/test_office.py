@@ -475,3 +475,24 @@ def test_repository_workflows_are_the_office_s_installing_from_the_checkout() ->
     assert feeds == render_workflow(INSTALL_CHECKOUT, "pyproject.toml")
     embargo = (REPO / ".github/workflows/embargo.yml").read_text()
     assert embargo == read_starter("github/workflows/embargo.yml")
+
+
+def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> None:
+    feeds = yaml.safe_load(render_workflow(INSTALL_CHECKOUT, "pyproject.toml"))
+    assert set(feeds[True]) == {"pull_request", "push", "workflow_dispatch", "workflow_call"}
+    assert feeds[True]["push"]["branches"] == ["main"]
+    check, publish = feeds["jobs"]["check"], feeds["jobs"]["publish"]
+    assert check["steps"][0] == {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}
+    assert check["steps"][-1]["run"] == 'feedpub check --format github --against "$BASE"'
+    assert check["steps"][-1]["env"]["BASE"] == "${{ github.event.pull_request.base.sha }}"
+    assert publish["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert publish["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    runs = [step.get("run", "") for step in publish["steps"]]
+    order = ["feedpub build", "feedpub live --prepare --format github", "feedpub ping --prepare"]
+    assert [r for r in runs if r in order] == order
+    uses = [step.get("uses", "") for step in publish["steps"]]
+    deploy = uses.index("actions/deploy-pages@v4")
+    assert runs[deploy + 1 :] == ['feedpub live --served-at "$PAGE_URL"', "feedpub ping"]
+    embargo = yaml.safe_load(read_starter("github/workflows/embargo.yml"))
+    assert embargo[True] == {"schedule": [{"cron": "*/15 * * * *"}]}
+    assert embargo["jobs"]["release"]["uses"] == "./.github/workflows/feeds.yml"
