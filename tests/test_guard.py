@@ -108,8 +108,10 @@ def test_guard_names_the_old_file_of_a_renamed_id_less_entry(repo: Project, run:
     )  # the real index was not touched
 
 
-def test_guard_accepts_a_rename_that_keeps_the_id(repo: Project, run: Run) -> None:
-    git(repo.root, "mv", f"entries/{FEES[0]}", "entries/2021-11-06-fees-unchanged.yaml")
+def test_guard_accepts_a_rename_that_keeps_the_id_and_the_address(repo: Project, run: Run) -> None:
+    git(repo.root, "mv", f"entries/{FEES[0]}", "entries/2021-11-06-fees-2022.yaml")
+    moved = repo.root / "entries/2021-11-06-fees-2022.yaml"
+    moved.write_text(moved.read_text() + "aliases: [/2021/11/06/fees/]\n")
     assert against(run) == (0, [])
 
 
@@ -271,3 +273,20 @@ def test_guard_warns_when_the_revision_s_settings_cannot_be_read(repo: Project, 
         "feedpub.yaml at HEAD: warning: is not valid there, so what it published cannot be"
         " compared: nothing could be built from it either"
     ]
+
+
+def test_guard_asks_for_an_alias_when_a_page_moves(repo: Project, run: Run) -> None:
+    git(repo.root, "mv", f"entries/{FEES[0]}", "entries/2021-11-06-fees-2022.yaml")
+    assert against(run) == (
+        1,
+        [
+            "entries/2021-11-06-fees-2022.yaml:1:1: aliases: the page of the published statement"
+            " 'Fees' (urn:example-agency:fees) moved from 2021/11/06/fees/ to"
+            " 2021/11/06/fees-2022/, so every link to the old address would break; add the line"
+            ' `aliases: ["2021/11/06/fees/"]`',
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    moved = repo.root / "entries/2021-11-06-fees-2022.yaml"
+    moved.write_text(moved.read_text() + "aliases: [2021/11/06/fees/]\n")
+    assert against(run) == (0, [])

@@ -65,6 +65,7 @@ class Statement:
     published: datetime
     draft: bool
     sections: tuple[Section, ...]
+    aliases: tuple[str, ...] = ()  # earlier paths of its page, each kept as a redirect
 
     @classmethod
     def of(cls, entry: Entry) -> Statement:
@@ -78,6 +79,7 @@ class Statement:
             published=entry.published,
             draft=entry.draft,
             sections=tuple(sections),
+            aliases=entry.aliases,
         )
 
     def is_published(self, now: datetime) -> bool:
@@ -206,9 +208,31 @@ def kept_sections(c: Comparison) -> Iterator[Problem]:
             yield c.problem(now.file, "tags", message + f"keep {_yaml(section.name)} in its tags")
 
 
+def kept_addresses(c: Comparison) -> Iterator[Problem]:
+    """A statement whose page moved keeps its old address as an alias (a redirect)."""
+    for old in sorted(c.before.values(), key=lambda s: s.file):
+        now = c.after.get(old.id)
+        if now is None or not now.is_published(c.now):
+            continue  # lost or taken back: reported by kept_statements
+        if now.path == old.path or old.path in now.aliases:
+            continue
+        has = c.position(now.file, "aliases") != (0, 0)
+        fix = (
+            f"add {_yaml(old.path)} to its `aliases:`"
+            if has
+            else f"add the line `aliases: [{_yaml(old.path)}]`"
+        )
+        yield c.problem(
+            now.file,
+            "aliases",
+            f"the page of the published statement {old.named} moved from {old.path} to"
+            f" {now.path}, so every link to the old address would break; {fix}",
+        )
+
+
 Rule = Callable[[Comparison], Iterable[Problem]]
-# The lead adds: a moved page kept by `aliases:`, a lawful `removed:`, `section_aliases:`.
-RULES: tuple[Rule, ...] = (kept_statements, kept_sections)
+# Still to come with their fields: a lawful `removed:`, and `section_aliases:`.
+RULES: tuple[Rule, ...] = (kept_statements, kept_addresses, kept_sections)
 
 
 def check_against(root: Path, now: datetime, rev: str) -> SiteResult:
