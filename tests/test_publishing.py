@@ -26,8 +26,9 @@ def test_check_warns_of_embargo_leak_and_counts_held(project: Project, run: Run)
     assert result.exit_code == 0
     assert result.errors == [
         "entries/2021-11-06-later.yaml:2:7: date: warning: under embargo until"
-        " 2021-11-06T09:00:00+01:00: held back from the site, but anyone who can read this"
-        " repository can read it now; keep embargoed statements on a private branch"
+        " 2021-11-06T09:00:00+01:00: held back from the site until then, but not secret:"
+        " anyone who can read this repository can read it now; commit it at its release time"
+        " if it must stay confidential"
     ]
     assert result.stdout == (
         "feedpub: 1 entry checked, no problems, 1 warning, 1 held under embargo until"

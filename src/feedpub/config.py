@@ -277,6 +277,15 @@ def read_settings(
     return config, config
 
 
+def settings_from_bytes(shown: str, data: bytes, problems: Problems) -> SiteConfig | None:
+    """Settings read from bytes, not from a site (the guard's git revision, `init`'s draft):
+    every check but the one that looks for icon and logo files in static/."""
+    before = len(problems.errors)
+    document = read_document(shown, data, problems)
+    found = read_fields(document, SETTINGS, None, problems) if document is not None else {}
+    return _make(found, complete=True) if len(problems.errors) == before else None
+
+
 def _check_images(
     root: Path, document: Document, found: dict[str, Any], shown: str, problems: Problems
 ) -> None:

@@ -214,9 +214,9 @@ def read_site(
             line, column = item.at("date")
             problems.add(
                 entry.source,
-                f"under embargo until {entry.published.isoformat()}: held back from the site,"
-                " but anyone who can read this repository can read it now; keep embargoed"
-                " statements on a private branch",
+                f"under embargo until {entry.published.isoformat()}: held back from the site"
+                " until then, but not secret: anyone who can read this repository can read it"
+                " now; commit it at its release time if it must stay confidential",
                 line=line,
                 column=column,
                 field="date",
