@@ -201,7 +201,7 @@ def write_corpus(project: Project, count: int, seed: int = 7) -> None:
         for paragraph in range(rng.randint(1, 4)):
             lines.append(f"  Paragraph {paragraph} of statement {number}, with *emphasis* and a")
             lines.append(
-                "  [relative link](annex/) and an [absolute one](https://www.example.org/)."
+                "  [relative link](../../../) and an [absolute one](https://www.example.org/)."
             )
             lines.append("")
         project.entry(f"{day.isoformat()}-statement-{number}.yaml", "\n".join(lines) + "\n")

@@ -305,7 +305,7 @@ SHOWN = f"entries/{NAME}"
             "title: X\ndate: 2021-11-05\nbody: x\ncolour: red\n",
             "4:1: colour: unknown field; known fields are title, date, type, byline, body,"
             " summary, language, tags, id, aliases, updated, change_note, corrections,"
-            " withdrawn, attachments, contact, notes_to_editors, draft",
+            " withdrawn, removed, attachments, contact, notes_to_editors, draft",
             id="unknown-field",
         ),
         pytest.param(

@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
-from feedpub import write
+from feedpub import incremental, write
 
 ENTRY = ("2021-11-05-office.yaml", "title: Office\ndate: 2021-11-05\nbody: x\n")
 BASE = "https://press.example.org/"
@@ -95,6 +95,8 @@ def before_and_after(project: Project, tmp_path: Path) -> tuple[Path, dict[str, 
     assert subprocess.run(_build_command(project.root), check=False).returncode == 0
     saved = tmp_path / "saved"
     shutil.copytree(project.root, saved, symlinks=True)
+    # A killed build leaves public/ and the build cache as they were, together.
+    shutil.copytree(incremental.cache_folder(project.root), tmp_path / "saved-cache")
     reference = Project(tmp_path / "reference")
     shutil.copytree(project.root, reference.root, ignore=shutil.ignore_patterns("public"))
     _change_the_site(reference)
@@ -102,12 +104,16 @@ def before_and_after(project: Project, tmp_path: Path) -> tuple[Path, dict[str, 
     return saved, reference.tree()
 
 
-def _restore(project: Project, saved: Path) -> None:
-    """The saved site and its public/, then the change; the folder itself stays (it is the
-    working directory of `run`)."""
+def _restore(project: Project, saved: Path, *, cache: bool = True) -> None:
+    """The saved site, its public/ and (unless `cache` is False) its build cache, then the
+    change; the folder itself stays (it is the working directory of `run`)."""
     for child in project.root.iterdir():
         shutil.rmtree(child) if child.is_dir() else child.unlink()
     shutil.copytree(saved, project.root, symlinks=True, dirs_exist_ok=True)
+    folder = incremental.cache_folder(project.root)
+    shutil.rmtree(folder, ignore_errors=True)
+    if cache:
+        shutil.copytree(saved.with_name("saved-cache"), folder)
     _change_the_site(project)
 
 
@@ -146,15 +152,18 @@ def _stopped_after(run: Run, steps: int) -> bool:
     return False
 
 
+@pytest.mark.parametrize("cache", ["kept", "deleted"])
 def test_build_stopped_after_any_write_leaves_whole_files_and_no_dangling_list(
-    project: Project, before_and_after: tuple[Path, dict[str, bytes]], run: Run
+    project: Project, before_and_after: tuple[Path, dict[str, bytes]], run: Run, cache: str
 ) -> None:
+    # Without its cache, a build knows nothing of what the last one wrote, and still
+    # writes and removes in an order that never leaves a list or feed dangling.
     saved, new_tree = before_and_after
     old_tree = Project(saved).tree()
     steps = 0
     while True:
         steps += 1
-        _restore(project, saved)
+        _restore(project, saved, cache=cache == "kept")
         if not _stopped_after(run, steps):
             break  # the build took fewer steps than this: every step has been tried
         assert_consistent(project.root / "public", old_tree, new_tree)

@@ -102,6 +102,19 @@ EDITS: dict[str, Callable[[Project], object]] = {
         + "contact: {name: Sam Example, phone: +44 20 7946 0000}\n"
         + "notes_to_editors: |\n  The agency is fictional.\n",
     ),
+    "alias added": lambda p: _newest(p).write_text(
+        _newest(p).read_text() + "aliases: [news/moved.html, old/address/]\n"
+    ),
+    "entry removed": lambda p: _entries(p)[1].write_text(
+        _entries(p)[1].read_text() + "removed: {date: 2029-01-01, reason: A court order.}\n"
+    ),
+    "tag renamed with an alias": lambda p: (
+        [
+            path.write_text(path.read_text().replace("Energy", "Power"))
+            for path in (p.root / "entries").glob("*.yaml")
+        ]
+        and p.config(EXAMPLE_CONFIG + "section_aliases:\n  tags:\n    Energy: Power\n")
+    ),
     "tag respelled everywhere": lambda p: [
         path.write_text(path.read_text().replace("Energy", "ENERGY"))
         for path in (p.root / "entries").glob("*.yaml")

@@ -27,8 +27,9 @@ def test_check_warns_of_embargo_leak_and_counts_held(project: Project, run: Run)
     assert result.exit_code == 0
     assert result.errors == [
         "entries/2021-11-06-later.yaml:2:7: date: warning: under embargo until"
-        " 2021-11-06T09:00:00+01:00: held back from the site, but anyone who can read this"
-        " repository can read it now; keep embargoed statements on a private branch"
+        " 2021-11-06T09:00:00+01:00: held back from the site until then, but not secret:"
+        " anyone who can read this repository can read it now; commit it at its release time"
+        " if it must stay confidential"
     ]
     assert result.stdout == (
         "feedpub: 1 entry checked, no problems, 1 warning, 1 held under embargo until"
@@ -180,7 +181,9 @@ def test_draft_is_checked_but_never_published(project: Project, run: Run) -> Non
     assert run("check").exit_code == 1
 
 
-def test_correction_moves_updated_not_id_or_order(project: Project, run: Run) -> None:
+def test_correction_moves_the_statement_up_the_feeds_not_its_id_or_place_in_lists(
+    project: Project, run: Run
+) -> None:
     project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\n")
     project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nbody: x\n")
     assert run("build").exit_code == 0
@@ -193,9 +196,12 @@ def test_correction_moves_updated_not_id_or_order(project: Project, run: Run) ->
     )
     assert run("build").exit_code == 0
     after = json.loads(project.read("public/feed.json"))["items"]
-    assert [i["id"] for i in after] == [i["id"] for i in before]
-    assert after[1]["date_modified"] == "2021-11-08T10:00:00+01:00"
-    assert after[1]["date_published"] == before[1]["date_published"]
+    # Feeds list the most recent change first: the corrected A now stands before B.
+    assert [i["id"] for i in after] == [i["id"] for i in before][::-1]
+    assert after[0]["date_modified"] == "2021-11-08T10:00:00+01:00"
+    assert after[0]["date_published"] == before[1]["date_published"]
+    home = project.read("public/index.html")  # pages keep the order of publication
+    assert home.index("2021/11/06/b/") < home.index("2021/11/05/a/")
     page = project.read("public/2021/11/05/a/index.html")
     assert (
         '<li><time datetime="2021-11-07T00:00:00+01:00">November 7, 2021</time>: Fixed a typo in'
@@ -205,7 +211,7 @@ def test_correction_moves_updated_not_id_or_order(project: Project, run: Run) ->
     ) in page
     atom = etree.parse(str(project.root / "public/atom.xml"))
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    assert atom.xpath("//a:entry[2]/a:updated/text()", namespaces=ns) == [
+    assert atom.xpath("//a:entry[1]/a:updated/text()", namespaces=ns) == [
         "2021-11-08T10:00:00+01:00"
     ]
 
@@ -226,7 +232,7 @@ def test_withdrawn_statement_keeps_its_page_with_a_notice(project: Project, run:
     assert item["title"] == "[Withdrawn] Rates"
     assert item["date_modified"] == "2021-11-09T12:00:00+01:00"
     assert item["content_html"].startswith(
-        '<p class="withdrawn"><strong>Withdrawn on'
+        '<div lang="en" dir="ltr">\n<p class="withdrawn"><strong>Withdrawn on'
         ' <time datetime="2021-11-09T12:00:00+01:00">November 9, 2021</time>:</strong>'
         " Replaced by the statement of 9 November.</p>"
     )

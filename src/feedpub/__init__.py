@@ -1,3 +1,3 @@
 """feedpub: publish a press office's dated statements as feeds and pages."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -19,7 +19,8 @@ from feedpub.errors import FeedpubError, Problem, Severity, shown_path
 from feedpub.gather import Project, SiteResult, read_site
 from feedpub.incremental import BuildResult, Cache, Manifest, Probe, probe, replay
 from feedpub.model import Site
-from feedpub.render.plan import MARKER, add_static, plan_site
+from feedpub.render.addresses import add_static, check_site_links
+from feedpub.render.plan import MARKER, plan_site
 from feedpub.write import unfinished, write_outputs
 
 OUTPUT_DIR = "public"
@@ -57,6 +58,7 @@ def build(
             last = cache.dependencies(out)
             outputs = plan_site(result.site, project.root, last)
             add_static(project.root, project.show, outputs)
+            links = check_site_links(result.site.entries, outputs)
             remembered = found.manifest.outputs if found.manifest is not None else {}
             workers = parallel.workers() if len(outputs) >= PLACE_PARALLEL_FROM else 1
             report, written = write_outputs(out, outputs.values(), MARKER, remembered, workers)
@@ -71,7 +73,7 @@ def build(
             statements=len(site.entries),
             drafts=len(site.drafts),
             held=tuple(e.published for e in site.held),
-            warnings=result.warnings,
+            warnings=sorted([*result.warnings, *links]),
         )
         # "now" decides what is published: the shortcut holds only while now stays between
         # the newest statement published and the first one held back. A preview shows all.
@@ -103,6 +105,8 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
         result = read_site(project, now or _clock(), cache)
         outputs = plan_site(result.site, project.root)
         add_static(project.root, project.show, outputs)
+    result.warnings.extend(check_site_links(result.site.entries, outputs))
+    result.warnings.sort()
     if unfinished(project.root / OUTPUT_DIR):
         stopped = Problem(
             path=project.show(f"{OUTPUT_DIR}/"),

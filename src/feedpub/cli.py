@@ -96,8 +96,11 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         "validate feedpub.yaml and every entry; write nothing",
         "Validate feedpub.yaml and every entry and report every problem, with a count. Writes"
-        " nothing: suited to a pull-request check and a pre-commit hook.",
-        "  feedpub check\n  feedpub check --format github",
+        " nothing: suited to a pull-request check and a pre-commit hook. With --against REV,"
+        " also compare with what git revision REV published: a statement published there"
+        " must keep its file (or be withdrawn), its id, and its place on the site.",
+        "  feedpub check\n  feedpub check --against HEAD               # before committing\n"
+        "  feedpub check --format github --against origin/main   # on a pull request",
     )
     _add_root(check_cmd)
     check_cmd.add_argument("--now", metavar="TIME", help=_NOW_HELP)
@@ -107,6 +110,13 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="github: print problems as GitHub Actions annotations, shown on the pull"
         " request's diff (default: text)",
+    )
+    check_cmd.add_argument(
+        "--against",
+        metavar="REV",
+        help="also fail when a statement published at git revision REV (a branch, tag or"
+        " commit) was deleted, changed its id or was taken back, or a type's or tag's feed"
+        " disappeared; read from git, no network (pre-commit: HEAD; a pull request: its base)",
     )
 
     new_cmd = _command(
@@ -156,6 +166,100 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="download enclosures into entries/ as attachments (at most 100 MB each, of the"
         " kinds an entry may attach); without it they are listed as links in the body",
+    )
+
+    init_cmd = _command(
+        commands,
+        "init",
+        "start a new site: settings, an example draft, workflows for GitHub Pages",
+        "Write a new site into DIR (default: the current folder): a commented feedpub.yaml,"
+        " entries/ with an example draft, static/, a README, requirements.txt pinning this"
+        " feedpub, .gitignore (public/ is built by CI, never committed), the GitHub Actions"
+        " workflows that check pull requests and publish to GitHub Pages, and Dependabot's"
+        " settings. Asks for each setting not given when run in a terminal; otherwise uses"
+        " the defaults (base_url: the GitHub Pages address of the clone's `origin`). Never"
+        " overwrites: if any of its files is there already, it names each one and writes"
+        " nothing.",
+        "  feedpub init office-statements\n"
+        "  feedpub init --title 'Example Agency statements' --publisher 'Example Agency' \\\n"
+        "      --base-url https://press.example.org/ --timezone Europe/Paris --language en",
+    )
+    init_cmd.add_argument("dir", nargs="?", type=Path, default=Path(), metavar="DIR")
+    init_cmd.add_argument("--title", help="the site's title (default: Press statements)")
+    init_cmd.add_argument(
+        "--publisher", help="who publishes: the feeds' author (default: Press office)"
+    )
+    init_cmd.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the address the site is served at, ending in / (default: the GitHub Pages"
+        " address of the git remote origin, https://ORG.github.io/REPO/)",
+    )
+    init_cmd.add_argument(
+        "--timezone", metavar="ZONE", help="IANA name, such as Europe/Paris (default: the system's)"
+    )
+    init_cmd.add_argument(
+        "--language", metavar="LANG", help="BCP 47, such as en or fr (default: from $LANG)"
+    )
+
+    live_cmd = _command(
+        commands,
+        "live",
+        "before deploying, list what a deployment releases; after, check it is live",
+        "Two steps around a deployment. `feedpub live --prepare` (after building, before"
+        " deploying) compares the built sitemap.xml and feed.json with those served at"
+        " base_url, says whether a deployment is due (the build differs from the live site,"
+        " for instance when an embargo has ended) and lists the statements it releases."
+        " `feedpub live` (after deploying) fetches each of them and feed.json, with a timeout"
+        " and retries, and fails naming every one that is not served.",
+        "  feedpub build && feedpub live --prepare   # before deploying public/\n"
+        "  feedpub live                              # after deploying\n"
+        "  feedpub live --served-at https://example-agency.github.io/statements/\n"
+        "  feedpub live --prepare --format github    # sets the step output due=true|false",
+    )
+    _add_root(live_cmd)
+    live_cmd.add_argument(
+        "--prepare",
+        action="store_true",
+        help="before deploying: compare the build with the served site and list what it releases",
+    )
+    live_cmd.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="where the site was built, for --prepare (default: ROOT/public)",
+    )
+    live_cmd.add_argument(
+        "--list",
+        dest="list_path",
+        type=Path,
+        metavar="FILE",
+        help="what --prepare writes and live reads (default: a file in feedpub's cache folder"
+        " for the site, outside public/)",
+    )
+    live_cmd.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="github: with --prepare, also set the step output `due` (true or false) in"
+        " $GITHUB_OUTPUT; problems as annotations",
+    )
+    live_cmd.add_argument(
+        "--served-at",
+        metavar="URL",
+        default="",
+        help="where the host says it serves the site (GitHub Pages' page_url): fail if it is"
+        " not base_url",
+    )
+    live_cmd.add_argument(
+        "--tries", type=_count, default=10, help="fetches of each page at most (default: 10)"
+    )
+    live_cmd.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="between tries (default: 30)",
     )
 
     serve_cmd = _command(
@@ -227,6 +331,12 @@ def _parser() -> argparse.ArgumentParser:
         " file in feedpub's cache folder for the site, outside public/)",
     )
     return parser
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 1 to 100")
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -307,7 +417,7 @@ def _plural(count: int, noun: str, nouns: str = "") -> str:
 def _held(held: Sequence[datetime]) -> str:
     if not held:
         return ""
-    return f", {_plural(len(held), 'held')} under embargo until {held[0].isoformat()}"
+    return f", {len(held):,} held under embargo until {held[0].isoformat()}"
 
 
 def _run_build(args: argparse.Namespace) -> int:
@@ -347,10 +457,14 @@ def _build_summary(result: BuildResult) -> str:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from feedpub import build
+    from feedpub import build, guard
 
+    now = resolve_now(args.now)
     try:
-        result = build.check(args.root, resolve_now(args.now))
+        if args.against is not None:
+            result = guard.check_against(args.root, now, args.against)
+        else:
+            result = build.check(args.root, now)
     except FeedpubError as exc:
         if args.format != "github":
             raise
@@ -366,8 +480,9 @@ def _run_check(args: argparse.Namespace) -> int:
     site = result.site
     entries = _plural(len(site.entries) + len(site.held) + len(site.drafts), "entry", "entries")
     warnings = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
+    kept = f"; nothing published at {args.against} is lost" if args.against is not None else ""
     held = _held([e.published for e in site.held])
-    print(f"feedpub: {entries} checked, no problems{warnings}{held}")
+    print(f"feedpub: {entries} checked, no problems{warnings}{held}{kept}")
     return EXIT_OK
 
 
@@ -469,10 +584,88 @@ def _run_ping(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_init(args: argparse.Namespace) -> int:
+    from feedpub.init import start_site
+
+    def ask(question: str, default: str) -> str:
+        try:
+            answer = input(f"{question} [{default}]: " if default else f"{question}: ")
+        except EOFError:
+            answer = ""
+        return answer.strip() or default
+
+    def tell(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    given = {
+        "title": args.title,
+        "publisher": args.publisher,
+        "base_url": args.base_url,
+        "language": args.language,
+        "timezone": args.timezone,
+    }
+    created = start_site(
+        args.dir, given, resolve_now(None), ask if sys.stdin.isatty() else None, tell
+    )
+    print(f"feedpub: started a site in {created.root}")
+    for path in created.files:
+        print(f"  {path}")
+    if created.stand_ins:
+        names = " and ".join(created.stand_ins)
+        print(f"feedpub: {names} in feedpub.yaml are stand-ins; set them before publishing")
+    where = f"cd {shown_path(args.dir)} && " if created.root != "./" else ""
+    print(
+        "next:\n"
+        f"  {where}feedpub serve        # preview, with the example draft\n"
+        "  git add -A && git commit -m 'Start the statements site' && git push\n"
+        "  on GitHub: Settings > Pages > Source: GitHub Actions (see README.md)"
+    )
+    return EXIT_OK
+
+
+def _run_live(args: argparse.Namespace) -> int:
+    from feedpub import live
+
+    try:
+        if args.prepare:
+            prepared = live.prepare(args.root, args.out, args.list_path)
+            if args.format == "github":
+                _set_output("due", "true" if prepared.due else "false")
+            print(f"feedpub: {prepared.summary()}")
+        else:
+            verified = live.verify(
+                args.root,
+                args.list_path,
+                served_at=args.served_at,
+                tries=args.tries,
+                wait=args.wait,
+            )
+            print(f"feedpub: {verified.summary()}")
+    except FeedpubError as exc:
+        if args.format != "github":
+            raise
+        for problem in exc.problems:
+            print(github_annotation(problem))
+        print(f"feedpub: {summarize(exc.problems)}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _set_output(name: str, value: str) -> None:
+    """A GitHub Actions step output, read by later steps as steps.<id>.outputs.<name>."""
+    path = os.environ.get("GITHUB_OUTPUT")
+    if not path:
+        raise UsageError("--format github sets a step output: GITHUB_OUTPUT is not set")
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"{name}={value}\n")
+
+
 _COMMANDS = {
     "build": _run_build,
     "check": _run_check,
     "import": _run_import,
+    "init": _run_init,
+    "live": _run_live,
     "new": _run_new,
     "ping": _run_ping,
     "serve": _run_serve,

@@ -22,7 +22,7 @@ from feedpub.load import (
     describe_node,
     read_document,
 )
-from feedpub.model import Accent, Publisher, SiteConfig
+from feedpub.model import Accent, Publisher, SectionAlias, SiteConfig
 from feedpub.values import Invalid, fail
 
 CONFIG_NAME = "feedpub.yaml"
@@ -260,6 +260,28 @@ def _message_text(node: Node, placeholders: frozenset[str], language: str, limit
     return re.sub(r"%(?!\(\w+\)[sd])", "%%", text)
 
 
+def _section_aliases(node: Node, ctx: None, limits: Limits) -> tuple[SectionAlias, ...]:
+    """{types: {Old name: New name}, tags: {...}}: renamed sections keep their subscribers."""
+    found: list[SectionAlias] = []
+    for kind, key, names in values.mapping_items(values.mapping(node)):
+        if kind not in ("types", "tags"):
+            fail(values.unknown_field(kind, ["types", "tags"]), key, kind)
+        try:
+            pairs = list(values.mapping_items(values.mapping(names)))
+        except Invalid as exc:
+            raise Invalid(exc.message, exc.node, kind) from None
+        for old, old_node, new_node in pairs:
+            try:
+                if not old.strip():
+                    fail("an old name must not be empty", old_node)
+                new = values.one_line(values.text(new_node, max_length=limits["length"]))
+            except Invalid as exc:
+                raise Invalid(exc.message, exc.node, f"{kind}.{old}") from None
+            line, column = values.node_position(old_node, (1, 1))
+            found.append(SectionAlias(kind=kind[:-1], old=old, new=new, at=(line, column)))
+    return tuple(found)
+
+
 SETTINGS: tuple[FieldSpec[None], ...] = (
     FieldSpec(
         "title",
@@ -323,6 +345,15 @@ SETTINGS: tuple[FieldSpec[None], ...] = (
         _line,
         "the feeds' copyright line; at most {length} characters",
         limits={"length": 300},
+    ),
+    FieldSpec(
+        "section_aliases",
+        _section_aliases,
+        "types and tags renamed, so their subscribers keep their feeds: `{{types: {{Old name:"
+        " New name}}, tags: {{Old name: New name}}}}`; the old addresses keep serving the"
+        " renamed section's feeds, and its page redirects; names at most {length} characters",
+        default=(),
+        limits={"length": 60},
     ),
     FieldSpec(
         "websub_hubs",
@@ -397,6 +428,15 @@ def read_settings(
         return None, _make(found, complete=False)
     config = _make(found, complete=True)
     return config, config
+
+
+def settings_from_bytes(shown: str, data: bytes, problems: Problems) -> SiteConfig | None:
+    """Settings read from bytes, not from a site (the guard's git revision, `init`'s draft):
+    every check but the one that looks for icon and logo files in static/."""
+    before = len(problems.errors)
+    document = read_document(shown, data, problems)
+    found = read_fields(document, SETTINGS, None, problems) if document is not None else {}
+    return _make(found, complete=True) if len(problems.errors) == before else None
 
 
 def _check_images(

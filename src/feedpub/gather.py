@@ -245,6 +245,7 @@ def read_site(
     published: list[Entry] = []
     held: list[Entry] = []
     drafts: list[Entry] = []
+    removed: list[Entry] = []
     for item in compiled:
         entry = item.entry
         if entry is None:
@@ -256,14 +257,16 @@ def read_site(
             line, column = item.at("date")
             problems.add(
                 entry.source,
-                f"under embargo until {entry.published.isoformat()}: held back from the site,"
-                " but anyone who can read this repository can read it now; keep embargoed"
-                " statements on a private branch",
+                f"under embargo until {entry.published.isoformat()}: held back from the site"
+                " until then, but not secret: anyone who can read this repository can read it"
+                " now; commit it at its release time if it must stay confidential",
                 line=line,
                 column=column,
                 field="date",
                 severity=Severity.WARNING,
             )
+        elif entry.removed is not None:
+            removed.append(entry)
         else:
             published.append(entry)
     site = Site(
@@ -271,6 +274,7 @@ def read_site(
         entries=tuple(sorted(published, key=sort_key)),
         drafts=tuple(drafts),
         held=tuple(sorted(held, key=lambda e: (e.published, e.id))),
+        removed=tuple(sorted(removed, key=sort_key)),
         entries_dir=project.root / ENTRIES_DIR,
     )
     return SiteResult(site, sorted(problems.warnings))

@@ -50,7 +50,7 @@ except ImportError:  # pragma: no cover - Windows: builds there are not locked
 
 WATCHED_FILES = ("feedpub.yaml",)
 WATCHED_DIRS = ("entries", "static", "templates")
-_FORMAT = 4  # bump when what is stored changes shape
+_FORMAT = 5  # bump when what is stored changes shape
 # The libraries whose output ends up in public/: a new version of any may change it.
 _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
 _LIBRARIES = (
@@ -190,6 +190,7 @@ class Record:
     size: int
     mtime_ns: int
     ino: int
+    phase: int = 0  # write.Phase: removals go in the reverse order
 
     def matches(self, st: os.stat_result) -> bool:
         return (self.size, self.mtime_ns, self.ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -392,11 +393,15 @@ def probe(root: Path, out: Path, now: datetime, *, preview: bool) -> Probe:
     root, out = Path(os.path.abspath(root)), Path(os.path.abspath(out))
     manifest = Cache(root).manifest(out)
     sources = scan_sources(root)
-    if manifest is None or manifest.preview != preview or manifest.shown_root != shown_root(root):
+    if manifest is None:
         return Probe(None, sources, up_to_date=False)
+    # Another preview setting or another way of showing paths rules out replaying the last
+    # build's result, but its records still say what is in `out`.
     moment = now.timestamp()
     fresh = (
-        (manifest.newest is None or manifest.newest <= moment)
+        manifest.preview == preview
+        and manifest.shown_root == shown_root(root)
+        and (manifest.newest is None or manifest.newest <= moment)
         and (manifest.held_until is None or moment < manifest.held_until)
         and sources == manifest.sources
         and output_untouched(out, manifest.outputs)

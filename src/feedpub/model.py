@@ -35,6 +35,16 @@ class Accent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SectionAlias:
+    """A type or tag renamed: its old addresses keep serving the renamed section's feeds."""
+
+    kind: str  # "type" or "tag"
+    old: str  # the name it had
+    new: str  # the name it has now
+    at: tuple[int, int]  # where feedpub.yaml says so
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     """feedpub.yaml, validated."""
 
@@ -50,6 +60,7 @@ class SiteConfig:
     icon: str | None = None  # absolute URLs; a path in feedpub.yaml is made absolute
     logo: str | None = None
     rights: str | None = None
+    section_aliases: tuple[SectionAlias, ...] = ()
     websub_hubs: tuple[str, ...] = ()  # named in every subscription feed; `feedpub ping` tells them
     accent_color: Accent | None = None  # links and the header rule, checked for contrast
     # Page text the site words its own way: language -> message id -> text (or, for a
@@ -98,6 +109,15 @@ class Contact:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Withdrawal:
     """A statement taken back: its page stays, with this notice."""
+
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Removal:
+    """A statement removed for a lawful reason (a court order, personal data): its address
+    keeps a short page saying so, and every feed and archive drops it."""
 
     at: datetime
     reason: str
@@ -157,15 +177,20 @@ class Entry:
     path: str  # URL path of its page inside public/, e.g. 2021/11/05/rates/
     attachments: tuple[Attachment, ...] = ()
     aliases: tuple[str, ...] = ()  # earlier paths of its page, each kept as a redirect
+    aliases_at: tuple[int, int] = (1, 1)  # where the file lists them, for messages
     language: str | None = None  # BCP 47, when it differs from the site's
     key: str = ""  # changes whenever the source file or what compiling it depends on does
     corrections: tuple[Correction, ...] = ()  # oldest first
     withdrawn: Withdrawal | None = None
+    removed: Removal | None = None
     draft: bool = False
     has_time: bool = False  # `date:` gave a time of day, which its page shows
     contacts: tuple[Contact, ...] = ()  # media contacts, shown after the body
     notes_html: str = ""  # notes to editors as safe HTML, links as written
     notes_absolute: str = ""  # the same with links made absolute, for feed readers
+    # Links and images of the body that lead into the site, as paths inside public/, with
+    # where each stands in the file: (path, line, column). Checked once every page is known.
+    site_links: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def body_html(self) -> str:
@@ -193,6 +218,14 @@ class Entry:
         return f"[Withdrawn] {self.title}" if self.withdrawn else self.title
 
     @property
+    def feed_summary(self) -> str:
+        """The summary feeds carry; a withdrawn statement's starts with its notice."""
+        if self.withdrawn is None:
+            return self.summary
+        notice = f"Withdrawn on {self.withdrawn.at.date().isoformat()}: {self.withdrawn.reason}"
+        return f"{notice} {self.summary}"
+
+    @property
     def tag_links(self) -> tuple[tuple[str, str], ...]:
         """(tag, slug) pairs, for templates."""
         return tuple(zip(self.tags, self.tag_slugs, strict=True))
@@ -208,12 +241,18 @@ def sort_key(entry: Entry) -> tuple[float, str]:
     return (-entry.published.timestamp(), entry.id)
 
 
+def change_key(entry: Entry) -> tuple[float, float, str]:
+    """Most recently changed first (published, corrected or withdrawn), then newest."""
+    return (-entry.updated.timestamp(), -entry.published.timestamp(), entry.id)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Site:
     config: SiteConfig
     entries: tuple[Entry, ...]  # published statements, newest first
     drafts: tuple[Entry, ...] = ()  # checked, never published
     held: tuple[Entry, ...] = ()  # under embargo: dated after "now", soonest first
+    removed: tuple[Entry, ...] = ()  # published, then removed: a notice page, in no feed
     entries_dir: Path | None = None  # where attachments are read from
 
 

@@ -3,6 +3,7 @@ file reported together; then the checks across entries (ids, addresses, shared n
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from feedpub import values
 from feedpub.errors import Problem, Problems, Severity
@@ -25,8 +26,16 @@ from feedpub.load import (
     describe_node,
     read_document,
 )
-from feedpub.markup import Body, absolute_links, render_markdown
-from feedpub.model import Attachment, Contact, Correction, Entry, SiteConfig, Withdrawal
+from feedpub.markup import Body, absolute_links, render_markdown, url_scheme
+from feedpub.model import (
+    Attachment,
+    Contact,
+    Correction,
+    Entry,
+    Removal,
+    SiteConfig,
+    Withdrawal,
+)
 from feedpub.model import Body as EntryBody
 from feedpub.slug import slugify
 from feedpub.values import Invalid, Moment, fail
@@ -297,6 +306,11 @@ def _withdrawn(node: Node, ctx: _Context, limits: Limits) -> Withdrawal:
     return Withdrawal(at=at, reason=reason)
 
 
+def _removed(node: Node, ctx: _Context, limits: Limits) -> Removal:
+    at, reason = _dated_note(node, ctx, "reason", limits)
+    return Removal(at=at, reason=reason)
+
+
 def _id(node: Node, ctx: _Context, limits: Limits) -> str:
     return values.identifier(node, max_length=limits["length"])
 
@@ -436,6 +450,15 @@ ENTRY_FIELDS: tuple[FieldSpec[_Context], ...] = (
         limits={"length": 500},
     ),
     FieldSpec(
+        "removed",
+        _removed,
+        "`{{date: ..., reason: ...}}`: the statement was removed for a lawful reason (a court"
+        " order, personal data). Its address keeps a short page with the date and the reason,"
+        " and no title or text; every feed, archive and list drops it. Copies already in"
+        " readers stay. The reason at most {length} characters",
+        limits={"length": 500},
+    ),
+    FieldSpec(
         "attachments",
         _attachments,
         "files kept beside the entry in `entries/` (a"
@@ -565,6 +588,8 @@ def compile_entry(
     notes: Body | None = found.pop("notes_to_editors")
     if notes is not None:
         _report_removals(document, notes, problems, "notes_to_editors")
+    page = f"{named_date:%Y/%m/%d}/{slug}/"
+    site_links = _site_links(document, body.html, config.url(page), config.base_url)
     positions = {field: _at(document, field) for field in ("id", "date", "aliases")}
     if problems.errors or dates is None:
         return Compiled(None, problems.items, positions, key)
@@ -590,6 +615,8 @@ def compile_entry(
         summary=summary,
         body=EntryBody(body.html, absolute_links(body.html, config.url(path))),
         path=path,
+        site_links=site_links,
+        aliases_at=positions["aliases"],
         key=key,
         has_time=has_time,
         notes_html=notes.html if notes else "",
@@ -643,6 +670,9 @@ def _check_dates(
         report(
             "withdrawn", f"{withdrawn.at.isoformat()} is before the date {published.at.isoformat()}"
         )
+    removed: Removal | None = found["removed"]
+    if removed is not None and removed.at < published.at:
+        report("removed", f"{removed.at.isoformat()} is before the date {published.at.isoformat()}")
     if len(problems.errors) > before:
         return None
     last = max([published.at] + [c.at for c in corrections] + ([withdrawn.at] if withdrawn else []))
@@ -837,3 +867,34 @@ def _check_addresses(compiled: Sequence[Compiled], problems: Problems) -> None:
             problems.add(
                 entry.source, f"{alias!r} {why}", line=line, column=column, field="aliases"
             )
+
+
+_LINK = re.compile(r'<(?:a|img)\s[^>]*?(?:href|src)="([^"]*)"')
+
+
+def _site_links(
+    document: Document, html: str, page_url: str, base_url: str
+) -> tuple[tuple[str, int, int], ...]:
+    """The body's links and images that lead into the site, as paths inside public/, each
+    with where it stands in the file, so a check can say which ones lead nowhere."""
+    found: list[tuple[str, int, int]] = []
+    field = document.fields.get("body")
+    start = field.value.start_mark.index if field is not None and field.value is not None else 0
+    cursor: dict[str, int] = {}  # where to look for the next occurrence of each address in the file
+    for match in _LINK.finditer(html):
+        written = htmllib.unescape(match.group(1))
+        if (
+            not written
+            or written.startswith("#")
+            or url_scheme(written) not in (None, "http", "https")
+        ):
+            continue
+        target = urljoin(page_url, written)
+        if not target.startswith(base_url):
+            continue
+        path = urlsplit(target).path.removeprefix(urlsplit(base_url).path)
+        offset = document.text.find(written, cursor.get(written, start))
+        cursor[written] = offset + 1 if offset >= 0 else start
+        line, column = _find(document.text, written, max(offset, start))
+        found.append((unquote(path), line, column))
+    return tuple(found)

@@ -200,7 +200,7 @@ def _place(out: Path, outputs: Sequence[Output], span: tuple[int, int]) -> list[
         if changed:
             write_atomic(target, made.content)
         st = target.stat()
-        record = Record(made.key, st.st_size, st.st_mtime_ns, st.st_ino)
+        record = Record(made.key, st.st_size, st.st_mtime_ns, st.st_ino, output.phase)
         done.append(Written(output.path, record, made.tokens, changed))
     return done
 
@@ -285,12 +285,25 @@ def _write(
         place = functools.partial(_place, out, batch)
         for written in (item for chunk in fork_map(place, spans, workers) for item in chunk):
             done[written.path] = written
-    for rel in gone:
+    # What links to others goes first (feeds, then lists, then pages), so nothing left
+    # points at a file already removed.
+    for rel in sorted(gone, key=lambda rel: (-_phase(remembered, rel), rel.count("/"), rel)):
         existing[rel].unlink()
         _remove_empty_folders(out, rel)
     (out / UNFINISHED).unlink()
     changed = sum(written.changed for written in done.values())
     return WriteReport(written=changed, unchanged=len(done) - changed, removed=len(gone)), done
+
+
+def _phase(remembered: Mapping[str, Record], rel: str) -> int:
+    """The phase a file was written in; for one no build recorded (the cache was deleted),
+    a guess from what it is: a feed, a page (shallower pages list deeper ones), an asset."""
+    record = remembered.get(rel)
+    if record is not None:
+        return record.phase
+    if rel.endswith((".xml", ".json")):
+        return Phase.FEEDS
+    return Phase.LISTS if rel.endswith(".html") else Phase.ASSETS
 
 
 def _remove_empty_folders(out: Path, rel: str) -> None:

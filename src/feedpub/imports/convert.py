@@ -71,7 +71,8 @@ _NOTES = re.compile(
 )
 _ADDRESS = re.compile(r"<address>(.*?)</address>", re.DOTALL)
 _LINK_TEXT = re.compile(r"<a\b[^>]*>([^<]+)</a>")
-_WRAPPER = re.compile(r'\s*<div lang="([^"]+)"(?: dir="[a-z]+")?>(.*)</div>\s*', re.DOTALL)
+# feedpub's <div lang dir> around an item's content; readers may reorder its attributes.
+_WRAPPER = re.compile(r'\s*<div (?=[^>]*\blang="([^"]+)")[^>]*>(.*)</div>\s*', re.DOTALL)
 _OLD_PAGE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/|\.html?)$")
 _REPORTED = re.compile(r"element and its content|removed on\w+ attribute|URL from")
 _ALIAS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")

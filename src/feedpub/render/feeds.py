@@ -35,6 +35,7 @@ ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 # A feed with no statement yet still needs a date; the epoch is fixed, unlike the clock.
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -77,13 +78,17 @@ class _ArchiveExtension(BaseExtension):  # type: ignore[misc]
 
 
 class _FeedpubEntry(BaseEntryExtension):  # type: ignore[misc]
-    """What feedgen cannot write for an entry: Atom enclosures, RSS's updated date."""
+    """What feedgen cannot write for an entry: Atom enclosures and xml:lang, RSS's updated
+    date."""
 
     def __init__(self) -> None:
         self.enclosures: list[dict[str, str]] = []
         self.updated: datetime | None = None
+        self.language: str | None = None
 
     def extend_atom(self, entry: Any) -> Any:
+        if self.language:  # RFC 4287 §2: xml:lang on any element; the feed has the site's
+            entry.set(f"{{{XML_NS}}}lang", self.language)
         for enclosure in self.enclosures:
             xml_elem("link", entry, rel="enclosure", **enclosure)
         return entry
@@ -158,15 +163,19 @@ def _add_entries(
         if rss:
             for name in entry.bylines:
                 fe.dc.dc_creator(name)
+            if entry.language:  # the RSS Board's profile: Dublin Core for an item's language
+                fe.dc.dc_language(entry.language)
             fe.feedpub.updated = entry.updated
         else:
             for name in entry.bylines:
                 fe.author({"name": name})
+            fe.feedpub.language = entry.language
         for term, scheme in entry_categories(config, entry):
             fe.category(term=term, scheme=scheme, label=term)
         # Atom's <summary> is plain text; RSS's <description> is HTML to every reader, so a
         # summary that mentions <script> is escaped there rather than run.
-        fe.summary(html.escape(entry.summary, quote=False) if rss else entry.summary)
+        summary = entry.feed_summary  # a withdrawn statement's starts with its notice
+        fe.summary(html.escape(summary, quote=False) if rss else summary)
         fe.content(content(entry), type="html")  # RSS <content:encoded>
         for attachment in entry.attachments:
             url = config.url(entry.path + attachment.name)

@@ -52,6 +52,7 @@ class Section:
     directory: str  # its page and feeds live here inside public/: '', 'types/release/'
     entries: tuple[Entry, ...]  # newest first
     feed_title: str
+    removed: tuple[Entry, ...] = ()  # removed for a lawful reason: archive slots only
 
     @property
     def key(self) -> str:
@@ -240,7 +241,8 @@ def _release_time_filter(context: jinja2.runtime.Context, value: datetime) -> st
     return messages.release_time(value, _text(context).locale)
 
 
-def _direction_filter(language: str) -> str:
+def text_direction(language: str) -> str:
+    """'rtl' for a right-to-left language (BCP 47), else 'ltr'."""
     return messages.direction(language)
 
 
@@ -382,11 +384,11 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
     env.filters["human_size"] = human_size
     env.filters["long_date"] = _long_date_filter
     env.filters["release_time"] = _release_time_filter
-    env.filters["direction"] = _direction_filter
     env.filters["lang"] = _lang_filter
     env.filters["relative"] = _relative_filter
     env.filters["breakable"] = _breakable_filter
     env.filters["plural"] = _plural_filter
+    env.filters["text_direction"] = text_direction
     return env
 
 
@@ -396,7 +398,16 @@ Context = dict[str, Any]
 class PageRenderer:
     """Render the site's pages; one instance per build, templates compiled once."""
 
-    PAGES = ("entry", "index", "archive", "section", "sections", "_feed_entry")
+    PAGES = (
+        "entry",
+        "index",
+        "archive",
+        "section",
+        "sections",
+        "redirect",
+        "removed",
+        "_feed_entry",
+    )
 
     def __init__(self, site: SiteView, env: jinja2.Environment, main: Section) -> None:
         self.site = site

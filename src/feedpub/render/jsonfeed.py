@@ -18,7 +18,7 @@ def _item(config: SiteConfig, entry: Entry, content: Content) -> dict[str, Any]:
         "url": config.url(entry.path),
         "title": entry.feed_title,
         "content_html": content(entry),
-        "summary": entry.summary,
+        "summary": entry.feed_summary,
         "date_published": entry.published.isoformat(),
         "date_modified": entry.updated.isoformat(),
     }

@@ -10,14 +10,15 @@ they must not clash with.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from feedpub.errors import FeedpubError, Problems
 from feedpub.incremental import digest, key_of, record, recording
-from feedpub.model import Entry, Site, SiteConfig
+from feedpub.model import Entry, Site
+from feedpub.render.addresses import plan_aliases, plan_section_aliases
+from feedpub.render.documents import feed_documents, make_sections
 from feedpub.render.feeds import Feed, render_atom, render_rss
 from feedpub.render.html import (
     Context,
@@ -37,8 +38,6 @@ MARKER_TEXT = (
     b"This directory is written by feedpub: edit entries/ and feedpub.yaml instead,\n"
     b"then run `feedpub build`. feedpub refuses to write into a folder without this file.\n"
 )
-ARCHIVE_DIR = "archive/"
-STATIC_DIR = "static"
 
 
 class Outputs(dict[str, Output]):
@@ -52,6 +51,20 @@ class Outputs(dict[str, Output]):
         """Every folder the outputs need, e.g. 'tags' and 'tags/energy'."""
         return {path.rsplit("/", i)[0] for path in self for i in range(1, path.count("/") + 1)}
 
+    def clash(self, path: str) -> str:
+        """What planned output `path` would collide with ('' for nothing): a file of the same
+        path, a folder where it would be a file, or a file where it needs a folder."""
+        if path in self:
+            return f"{self.origin[path]}, which feedpub writes to public/{path}"
+        if path in self.folders():
+            return f"the folder public/{path}/ that feedpub writes"
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            folder = "/".join(parts[:i])
+            if folder in self:
+                return f"{self.origin[folder]}, which feedpub writes to public/{folder}"
+        return ""
+
     def add(self, output: Output, origin: str) -> None:
         if output.path in self:
             raise ValueError(f"{output.path} would be written twice ({self.origin[output.path]})")
@@ -63,89 +76,6 @@ class Outputs(dict[str, Output]):
         st = source.stat()
         key = digest("file", str(source), str(st.st_size), str(st.st_mtime_ns))
         self.add(Output(path, Phase.ASSETS, functools.partial(Made, source, key), key), origin)
-
-
-def make_sections(site: Site) -> tuple[Section, tuple[Section, ...], tuple[Section, ...]]:
-    """The whole site, then one section per type and per tag, each sorted by name."""
-    config = site.config
-    main = Section("all", "All statements", "", "", site.entries, config.title)
-    groups: dict[tuple[str, str], list[Entry]] = {}
-    names: dict[tuple[str, str], str] = {}
-    for entry in site.entries:
-        keys = [("type", entry.type_slug, entry.type)] + [
-            ("tag", slug, tag) for tag, slug in entry.tag_links
-        ]
-        for kind, slug, name in keys:
-            groups.setdefault((kind, slug), []).append(entry)
-            names.setdefault((kind, slug), name)
-    sections: dict[str, list[Section]] = {"type": [], "tag": []}
-    for (kind, slug), entries in sorted(groups.items()):
-        name = names[(kind, slug)]
-        folder = "types" if kind == "type" else "tags"
-        title = f"{config.title} – {name}" if kind == "type" else f"{config.title} – {name} (tag)"
-        sections[kind].append(Section(kind, name, slug, f"{folder}/{slug}/", tuple(entries), title))
-    return main, tuple(sections["type"]), tuple(sections["tag"])
-
-
-def _feed_id(config: SiteConfig, section: Section) -> str:
-    suffix = "" if section.kind == "all" else f"/{section.directory.rstrip('/')}"
-    return f"tag:{config.id_authority}:feed{suffix}"
-
-
-def _subtitle(config: SiteConfig, section: Section) -> str:
-    if section.kind == "type":
-        return f"Statements of type {section.name} from {config.publisher.name}."
-    if section.kind == "tag":
-        return f"Statements tagged {section.name} from {config.publisher.name}."
-    return config.description
-
-
-def section_feed(
-    config: SiteConfig, section: Section, links: tuple[tuple[str, str], ...] = ()
-) -> Feed:
-    """The subscription document of a section: its newest `feed_limit` statements."""
-    return Feed(
-        id=_feed_id(config, section),
-        title=section.feed_title,
-        subtitle=_subtitle(config, section),
-        home=section.directory,
-        atom_path=section.atom,
-        rss_path=section.rss,
-        json_path=section.json,
-        entries=section.entries[: config.feed_limit],
-        links=links,
-        hubs=config.websub_hubs,  # subscription documents only, never archives
-    )
-
-
-def archive_feeds(config: SiteConfig, main: Section) -> list[Feed]:
-    """RFC 5005 archive documents: the statements, oldest first, in complete chunks of
-    `feed_limit`. A chunk's members never change when a newer statement is published;
-    the subscription document covers the newest ones until they fill a chunk."""
-    size = config.feed_limit
-    oldest_first = main.entries[::-1]
-    count = len(oldest_first) // size
-    feeds = []
-    for number in range(1, count + 1):
-        links = [("current", main.atom)]
-        if number > 1:
-            links.append(("prev-archive", f"{ARCHIVE_DIR}{number - 1}.xml"))
-        if number < count:
-            links.append(("next-archive", f"{ARCHIVE_DIR}{number + 1}.xml"))
-        chunk = oldest_first[(number - 1) * size : number * size]
-        feeds.append(
-            Feed(
-                id=_feed_id(config, main),
-                title=main.feed_title,
-                subtitle=config.description,
-                home=main.directory,
-                atom_path=f"{ARCHIVE_DIR}{number}.xml",
-                entries=chunk[::-1],
-                links=tuple(links),
-                archive=True,
-            )
-        )
-    return feeds
 
 
 class Planner:
@@ -212,13 +142,16 @@ class Planner:
 
     def page(
         self,
-        path: str,
+        folder: str,
         template: str,
         context: Callable[[], Context],
         origin: str,
         phase: Phase = Phase.LISTS,
+        *,
+        path: str | None = None,
     ) -> None:
-        """A page rendered from `template` with what `context()` gives (made when needed)."""
+        """A page rendered from `template` with what `context()` gives (made when needed),
+        written to `path`, by default the folder's index.html."""
         built = functools.cache(context)
 
         def resolve(token: str) -> str:
@@ -229,7 +162,7 @@ class Planner:
         def make() -> bytes:
             return self.renderer.render(template, built()).encode()
 
-        output = self._output(path + "index.html", phase, make, resolve)
+        output = self._output(path or folder + "index.html", phase, make, resolve)
         self.outputs.add(output, origin)
 
     def feed_content(self, entry: Entry) -> str:
@@ -272,13 +205,11 @@ def plan_site(
     config, view, renderer = site.config, plan.view, plan.renderer
     main = plan.main
 
-    archives = archive_feeds(config, main)
-    newest_archive = (("prev-archive", archives[-1].atom_path),) if archives else ()
-    plan.feed(section_feed(config, main, newest_archive), "main")
-    for archive in archives:
-        plan.feed(archive, f"archive {archive.atom_path}")
-    for section in (*view.types, *view.tags):
-        plan.feed(section_feed(config, section), section.directory)
+    for section in (main, *view.types, *view.tags):
+        current, *archives = feed_documents(config, section)
+        plan.feed(current, section.directory or "main")
+        for archive in archives:
+            plan.feed(archive, f"archive {archive.atom_path}")
 
     pages: list[tuple[str, datetime | None]] = []
     ordered = site.entries
@@ -349,6 +280,20 @@ def plan_site(
     plan.page("", "index", index_context, "the home page")
     pages.append(("", latest))
 
+    for entry in site.removed:
+
+        def removed_context(entry: Entry = entry) -> Context:
+            context = renderer.base_context(entry.path, [main])
+            context.update(entry=entry)
+            return context
+
+        plan.page(entry.path, "removed", removed_context, entry.source, Phase.PAGES)
+    problems = Problems()
+    plan_section_aliases(plan, problems)
+    plan_aliases(plan, (*site.entries, *site.removed), problems)
+    if problems.errors:
+        raise FeedpubError(problems.items)
+
     sitemap = functools.partial(render_sitemap, config, pages)
     key = digest("sitemap", plan.config_digest, repr(pages))
     plan.outputs.add(
@@ -364,45 +309,3 @@ def plan_site(
         "the marker",
     )
     return plan.outputs
-
-
-def add_static(root: Path, show: Callable[[str], str], outputs: Outputs) -> None:
-    """Copy static/ into the outputs as it is; a clash with a generated file is an error."""
-    directory = root / STATIC_DIR
-    problems = Problems()
-    if not directory.is_dir():
-        return
-    for folder, subfolders, files in os.walk(directory):
-        base = Path(folder)
-        for name in sorted(subfolders + files):
-            path = base / name
-            rel = path.relative_to(directory).as_posix()
-            shown = show(f"{STATIC_DIR}/{rel}")
-            if path.is_symlink():
-                problems.add(shown, "is a symbolic link; static/ may hold only real files", line=0)
-                if name in subfolders:
-                    subfolders.remove(name)
-            elif name in files:
-                problem = _static_clash(rel, outputs)
-                if problem:
-                    problems.add(shown, problem, line=0)
-                else:
-                    outputs.add_file(rel, path, shown)
-    if problems.errors:
-        raise FeedpubError(problems.items)
-
-
-def _static_clash(rel: str, outputs: Outputs) -> str:
-    if "\\" in rel or rel.startswith("."):
-        return "a static file's path may not hold a backslash or start with a dot"
-    if rel in outputs.folders():
-        return (
-            f"clashes with the folder public/{rel}/ that feedpub writes; rename or remove"
-            " the static file"
-        )
-    if rel in outputs:
-        return (
-            f"clashes with {outputs.origin[rel]}, which feedpub writes to public/{rel};"
-            " rename or remove the static file"
-        )
-    return ""

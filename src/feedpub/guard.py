@@ -1,0 +1,521 @@
+"""`feedpub check --against REV`: what a change would take away from subscribers.
+
+A feed reader knows a statement by its id and links to its page. So a statement published at
+git revision REV must still be there, with the same id, still published, and every type's and
+tag's feed must still exist; otherwise readers lose it, see it twice, or lose a feed they
+subscribed to. This compares the statements published at REV (read with git plumbing: no
+checkout, no network, no built public/) with the working tree's, and names the file and
+the one-line fix for each loss.
+
+Each check is a rule: a function from a `Comparison` to problems, listed in RULES. A new
+kind of loss (a page moved with no alias, a section renamed) is one more rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from feedpub import parallel
+from feedpub.build import check
+from feedpub.config import CONFIG_NAME, settings_from_bytes
+from feedpub.errors import FeedpubError, Problem, Problems, Severity
+from feedpub.gather import ENTRIES_DIR, Project, SiteResult
+from feedpub.load import read_document
+from feedpub.model import Entry, Site, SiteConfig
+from feedpub.slug import slugify
+from feedpub.validate import compile_entry
+
+# What to tell someone whose clone lacks the revision: CI checkouts are shallow by default.
+FETCH_HINT = (
+    "fetch it first (`git fetch origin` for a branch); in GitHub Actions, give"
+    " actions/checkout `fetch-depth: 0`"
+)
+PARALLEL_FROM = 300  # entries to compile at REV before forking workers pays
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A type's or a tag's own pages and feeds, e.g. tags/energy/."""
+
+    kind: str  # "type" or "tag"
+    slug: str
+    name: str  # as an entry spells it
+
+    @property
+    def folder(self) -> str:
+        return f"{'types' if self.kind == 'type' else 'tags'}/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Statement:
+    """What the guard knows of one entry: enough to tell what a reader would lose."""
+
+    id: str
+    title: str
+    file: str  # its name in entries/
+    path: str  # its page inside public/, e.g. 2021/11/05/rates/
+    published: datetime
+    draft: bool
+    sections: tuple[Section, ...]
+    aliases: tuple[str, ...] = ()  # earlier paths of its page, each kept as a redirect
+    removed: bool = False  # removed for a lawful reason: a notice stays at its address
+
+    @classmethod
+    def of(cls, entry: Entry) -> Statement:
+        sections = [Section("type", entry.type_slug, entry.type)]
+        sections += [Section("tag", slug, tag) for tag, slug in entry.tag_links]
+        return cls(
+            id=entry.id,
+            title=entry.title,
+            file=entry.source.rsplit("/", 1)[-1],
+            path=entry.path,
+            published=entry.published,
+            draft=entry.draft,
+            sections=tuple(sections),
+            aliases=entry.aliases,
+            removed=entry.removed is not None,
+        )
+
+    def is_published(self, now: datetime) -> bool:
+        return not self.draft and not self.removed and self.published <= now
+
+    def has_page(self, now: datetime) -> bool:
+        """A published or removed statement has a page (its text, or the removal notice)."""
+        return not self.draft and self.published <= now
+
+    @property
+    def named(self) -> str:
+        return f"{self.title!r} ({self.id})"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The two sides: statements published at `rev`, and every valid entry now."""
+
+    project: Project
+    rev: str  # as the user gave it, for messages
+    now: datetime
+    before: dict[str, Statement]  # published at rev, by id
+    after: dict[str, Statement]  # in the working tree (drafts and embargoed too), by id
+    renamed: dict[str, str] = field(default_factory=dict)  # file at rev -> its name now
+    aliased: frozenset[tuple[str, str]] = frozenset()  # (kind, old slug): section_aliases
+
+    @property
+    def after_files(self) -> dict[str, Statement]:
+        return {s.file: s for s in self.after.values()}
+
+    def shown(self, file: str) -> str:
+        return self.project.show(f"{ENTRIES_DIR}/{file}")
+
+    def position(self, file: str, name: str) -> tuple[int, int]:
+        """Where field `name` stands in the working tree's entry `file` ((0, 0) if absent)."""
+        shown = self.shown(file)
+        try:
+            data = (self.project.root / ENTRIES_DIR / file).read_bytes()
+        except OSError:
+            return (0, 0)
+        document = read_document(shown, data, Problems())
+        found = document.fields.get(name) if document else None
+        return (found.line, found.column) if found else (0, 0)
+
+    def problem(self, file: str, name: str, message: str) -> Problem:
+        line, column = self.position(file, name)
+        line, column = (line, column) if line else (1, 1)
+        return Problem(path=self.shown(file), line=line, column=column, field=name, message=message)
+
+
+def _yaml(value: str) -> str:
+    """A YAML double-quoted scalar, as `feedpub new` writes them (JSON's syntax is YAML's)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+_WITHDRAW = "add `withdrawn: {date: ..., reason: ...}` to it instead"
+
+
+def kept_statements(c: Comparison) -> Iterator[Problem]:
+    """Each statement published at REV is still there, with its id, and still published."""
+    files = c.after_files
+    for old in sorted(c.before.values(), key=lambda s: s.file):
+        now = c.after.get(old.id)
+        if now is not None:
+            if now.removed:
+                continue  # a lawful removal: its address keeps a notice
+            if now.draft:
+                yield c.problem(
+                    now.file,
+                    "draft",
+                    f"the published statement {old.named} is a draft again, which would take"
+                    " it off the site and out of every feed; a statement is never taken back:"
+                    f" remove `draft: true`, and {_WITHDRAW}",
+                )
+            elif now.published > c.now:
+                yield c.problem(
+                    now.file,
+                    "date",
+                    f"the published statement {old.named} is now dated"
+                    f" {now.published.isoformat()}, after now, which would take it off the site"
+                    f" until then; keep `date: {old.published.isoformat()}` and record the change"
+                    " with `updated:` and `change_note:`",
+                )
+            continue
+        name = c.renamed.get(old.file, old.file)
+        if name in files:
+            has_id = c.position(name, "id") != (0, 0)
+            fix = f"`id: {_yaml(old.id)}`"
+            fix = f"Set {fix}" if has_id else f"Add the line {fix}"
+            was = ""
+            if name != old.file:
+                was = f"was renamed from {c.shown(old.file)} (so git sees it)"
+                was += ": " if has_id else ", whose name gave the statement its id: "
+            yield c.problem(
+                name,
+                "id",
+                f"{was}the published statement's id changed from {old.id} to {files[name].id};"
+                f" readers would see it again as new. {fix}",
+            )
+            continue
+        yield Problem(
+            path=c.shown(old.file),
+            line=0,
+            message=f"the published statement {old.named} was deleted; a statement is never"
+            f" deleted: restore it (`git checkout {c.rev} -- {c.shown(old.file)}`) and"
+            f" {_WITHDRAW}",
+        )
+
+
+def kept_sections(c: Comparison) -> Iterator[Problem]:
+    """Each type's and tag's feed that had a statement at REV still has one."""
+    still = {
+        (s.kind, s.slug) for st in c.after.values() if st.is_published(c.now) for s in st.sections
+    }
+    lost: dict[tuple[str, str], tuple[Section, Statement]] = {}
+    for old in sorted(c.before.values(), key=lambda s: s.file):
+        now = c.after.get(old.id)
+        if now is None or not now.is_published(c.now):
+            continue  # lost, taken back or removed: reported above, or lawful
+        for section in old.sections:
+            key = (section.kind, section.slug)
+            if key not in still and key not in c.aliased:
+                lost.setdefault(key, (section, now))
+    for section, now in lost.values():
+        message = (
+            f"the {section.kind} {section.name!r} would be left with no published statement,"
+            f" so its feeds ({section.folder}atom.xml, rss.xml and feed.json), to which readers"
+            " may subscribe, would disappear; "
+        )
+        if section.kind == "type":
+            fix = f"set `type: {_yaml(section.name)}` again, or"
+        else:
+            fix = f"keep {_yaml(section.name)} in its tags, or"
+        folder = "types" if section.kind == "type" else "tags"
+        fix += (
+            f" if it was renamed, keep its feeds with `section_aliases: {{{folder}:"
+            f" {{{section.name}: <its new name>}}}}` in feedpub.yaml"
+        )
+        yield c.problem(now.file, "type" if section.kind == "type" else "tags", message + fix)
+
+
+def kept_addresses(c: Comparison) -> Iterator[Problem]:
+    """A statement whose page moved keeps its old address as an alias (a redirect)."""
+    for old in sorted(c.before.values(), key=lambda s: s.file):
+        now = c.after.get(old.id)
+        if now is None or not now.has_page(c.now):
+            continue  # lost or taken back: reported by kept_statements
+        if now.path == old.path or old.path in now.aliases:
+            continue
+        has = c.position(now.file, "aliases") != (0, 0)
+        fix = (
+            f"add {_yaml(old.path)} to its `aliases:`"
+            if has
+            else f"add the line `aliases: [{_yaml(old.path)}]`"
+        )
+        yield c.problem(
+            now.file,
+            "aliases",
+            f"the page of the published statement {old.named} moved from {old.path} to"
+            f" {now.path}, so every link to the old address would break; {fix}",
+        )
+
+
+Rule = Callable[[Comparison], Iterable[Problem]]
+RULES: tuple[Rule, ...] = (kept_statements, kept_addresses, kept_sections)
+
+
+def check_against(root: Path, now: datetime, rev: str) -> SiteResult:
+    """`check`, then fail if the working tree loses what was published at git revision REV."""
+    result = check(root, now)  # an invalid entry has no id to compare: fix those first
+    project = Project.at(root)
+    problems = Problems()
+    comparison = compare(project, result.site, rev, now, problems)
+    if comparison is not None:
+        for rule in RULES:
+            problems.extend(rule(comparison))
+    warnings = sorted([*result.warnings, *problems.warnings])
+    if problems.errors:
+        raise FeedpubError([*warnings, *problems.errors])
+    return SiteResult(result.site, warnings)
+
+
+def compare(
+    project: Project, site: Site, rev: str, now: datetime, problems: Problems
+) -> Comparison | None:
+    """Both sides of the comparison, or None (and a problem) when REV cannot be read."""
+    after = {
+        e.id: Statement.of(e) for e in (*site.entries, *site.removed, *site.held, *site.drafts)
+    }
+    try:
+        git = _Git(project.root, rev)
+        sha = git.resolve()
+        if sha is None:  # a repository with no commit yet: nothing was published
+            return Comparison(project, rev, now, {}, after)
+        config_data, entries = git.read_site(sha)
+    except _GitError as exc:
+        problems.add(f"--against {rev}", exc.message, line=0)
+        return None
+    if config_data is None:
+        return Comparison(project, rev, now, {}, after)
+    config = _read_config(project.show(CONFIG_NAME) + f" at {rev}", config_data, problems)
+    if config is None:
+        return None
+    same_config = config_data == _read_bytes(project.root / CONFIG_NAME)
+    before = _published(project, config, entries, site, same_config, now, git.hash_object)
+    renamed = git.renames(sha) if before.keys() - after.keys() else {}
+    aliased = frozenset((alias.kind, slugify(alias.old)) for alias in site.config.section_aliases)
+    return Comparison(project, rev, now, before, after, renamed, aliased)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _read_config(shown: str, data: bytes, problems: Problems) -> SiteConfig | None:
+    found = Problems()
+    config = settings_from_bytes(shown, data, found)
+    if config is None:
+        problems.add(
+            shown,
+            "is not valid there, so what it published cannot be compared: nothing could be"
+            " built from it either",
+            line=0,
+            severity=Severity.WARNING,
+        )
+    return config
+
+
+@dataclass(frozen=True, slots=True)
+class _Blob:
+    name: str
+    object_id: str
+    size: int
+    data: bytes = b""
+
+
+def _published(
+    project: Project,
+    config: SiteConfig,
+    entries: list[_Blob],
+    site: Site,
+    same_config: bool,
+    now: datetime,
+    hash_object: Callable[[bytes], str],
+) -> dict[str, Statement]:
+    """The statements REV published, by id. An entry whose bytes and settings are unchanged
+    in the working tree is the working tree's (no need to compile it again)."""
+    current = {e.source.rsplit("/", 1)[-1]: e for e in (*site.entries, *site.held, *site.drafts)}
+    directory = project.root / ENTRIES_DIR
+    reuse: list[Entry] = []
+    jobs: list[_Blob] = []
+    for blob in entries:
+        entry = current.get(blob.name) if same_config else None
+        data = _read_bytes(directory / blob.name) if entry is not None else None
+        if entry is not None and data is not None and hash_object(data) == blob.object_id:
+            reuse.append(entry)
+        elif blob.name.endswith(".yaml"):
+            jobs.append(blob)
+    available = {b.name: b.size for b in entries if not b.name.endswith(".yaml")}
+
+    def compile_range(span: tuple[int, int]) -> list[Statement | None]:
+        found: list[Statement | None] = []
+        for blob in jobs[span[0] : span[1]]:
+            shown = project.show(f"{ENTRIES_DIR}/{blob.name}")
+            entry = compile_entry(shown, blob.name, blob.data, config, available).entry
+            found.append(Statement.of(entry) if entry is not None else None)
+        return found
+
+    workers = parallel.workers() if len(jobs) >= PARALLEL_FROM else 1
+    size = max(1, -(-len(jobs) // (workers * 4)))
+    spans = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+    compiled = [s for batch in parallel.fork_map(compile_range, spans, workers) for s in batch]
+    statements = [Statement.of(e) for e in reuse] + [s for s in compiled if s is not None]
+    # An entry that did not compile at REV stopped every build there: it published nothing.
+    return {s.id: s for s in statements if s.is_published(now)}
+
+
+class _GitError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _Git:
+    """Read-only git plumbing in the site's folder, never fetching: REV's files, renames."""
+
+    def __init__(self, root: Path, rev: str) -> None:
+        self.root = root
+        self.rev = rev
+        self._format = ""
+
+    def run(
+        self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None
+    ) -> bytes:
+        # GIT_NO_LAZY_FETCH: in a partial clone, a missing object is an error, not a download.
+        environ = {**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"}
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(self.root), *args],
+                input=data,
+                capture_output=True,
+                check=False,
+                env={**environ, **(env or {})},
+            )
+        except FileNotFoundError:
+            raise _GitError("git is not installed; the guard reads the revision with git") from None
+        if done.returncode != 0:
+            said = done.stderr.decode(errors="replace").strip().splitlines()
+            raise _GitError(said[-1] if said else f"git {args[0]} failed")
+        return done.stdout
+
+    def resolve(self) -> str | None:
+        """REV's commit, or None in a repository with no commit yet when REV is HEAD."""
+        try:
+            self.run("rev-parse", "--show-prefix")
+        except _GitError:
+            raise _GitError(
+                f"{self.root} is not in a git repository; the guard compares the entries with a"
+                " git revision, so run it in a clone"
+            ) from None
+        if self.rev.startswith("-"):
+            raise _GitError("is not a revision; give a branch, a tag or a commit")
+        try:
+            found = self.run("rev-parse", "--verify", "--quiet", f"{self.rev}^{{commit}}")
+            return found.decode().strip()
+        except _GitError:
+            pass
+        unborn = self.rev == "HEAD"
+        if unborn:
+            try:
+                self.run("rev-parse", "--verify", "--quiet", "HEAD")
+                unborn = False
+            except _GitError:
+                pass
+        if unborn:
+            return None
+        shallow = self.run("rev-parse", "--is-shallow-repository").decode().strip() == "true"
+        why = " (this clone is shallow)" if shallow else ""
+        raise _GitError(f"no such revision in this clone{why}; {FETCH_HINT}")
+
+    def read_site(self, sha: str) -> tuple[bytes | None, list[_Blob]]:
+        """feedpub.yaml at `sha` (None if it had none) and the files directly in entries/."""
+        listing = self.run("ls-tree", "-z", "-l", sha, "--", CONFIG_NAME, f"{ENTRIES_DIR}/")
+        config: _Blob | None = None
+        entries: list[_Blob] = []
+        for record in listing.decode("utf-8", errors="surrogateescape").split("\0"):
+            if not record:
+                continue
+            meta, path = record.split("\t", 1)
+            mode, kind, object_id, size = meta.split()
+            if kind != "blob" or mode == "120000":  # folders and links are never read
+                continue
+            if path == CONFIG_NAME:
+                config = _Blob(path, object_id, int(size))
+            elif not path.rsplit("/", 1)[-1].startswith("."):
+                entries.append(_Blob(path.rsplit("/", 1)[-1], object_id, int(size)))
+        wanted = [b for b in ([config] if config else []) + entries if b.name.endswith(".yaml")]
+        contents = self._cat([b.object_id for b in wanted])
+        entries = [
+            _Blob(b.name, b.object_id, b.size, contents.get(b.object_id, b"")) for b in entries
+        ]
+        return (contents[config.object_id] if config else None), entries
+
+    def _cat(self, object_ids: list[str]) -> dict[str, bytes]:
+        if not object_ids:
+            return {}
+        output = self.run(
+            "cat-file", "--batch", data="".join(f"{o}\n" for o in object_ids).encode()
+        )
+        found: dict[str, bytes] = {}
+        at = 0
+        for object_id in object_ids:
+            end = output.index(b"\n", at)
+            header = output[at:end].decode().split()
+            if len(header) != 3:
+                raise _GitError(
+                    f"cannot read {object_id} ({' '.join(header)}): the clone is incomplete;"
+                    f" {FETCH_HINT}"
+                )
+            size = int(header[2])
+            found[object_id] = output[end + 1 : end + 1 + size]
+            at = end + 1 + size + 1
+        return found
+
+    def hash_object(self, data: bytes) -> str:
+        """The id git gives these bytes as a blob, computed here rather than by a process."""
+        if not self._format:
+            self._format = self.run("rev-parse", "--show-object-format").decode().strip()
+        algorithm = hashlib.sha256 if self._format == "sha256" else hashlib.sha1
+        return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
+
+    def renames(self, sha: str) -> dict[str, str]:
+        """Entry files git sees renamed between `sha` and the working tree, untracked ones
+        included (through a throw-away copy of the index: the real one is never touched)."""
+        with tempfile.TemporaryDirectory(prefix="feedpub-guard-") as scratch:
+            env: dict[str, str] = {}
+            untracked = self.run(
+                "ls-files", "-z", "--others", "--exclude-standard", "--", f"{ENTRIES_DIR}/"
+            ).split(b"\0")
+            untracked = [u for u in untracked if u]
+            if untracked:
+                index = Path(scratch) / "index"
+                real = self.run("rev-parse", "--git-path", "index").decode().strip()
+                real_path = Path(real) if os.path.isabs(real) else self.root / real
+                if real_path.exists():
+                    shutil.copyfile(real_path, index)
+                env["GIT_INDEX_FILE"] = str(index)
+                self.run("add", "--intent-to-add", "--", *[u.decode() for u in untracked], env=env)
+            diff = self.run(
+                "diff",
+                "-z",
+                "-M",
+                "--name-status",
+                "--relative",
+                "--no-ext-diff",
+                sha,
+                "--",
+                f"{ENTRIES_DIR}/",
+                env=env,
+            )
+        fields = diff.decode("utf-8", errors="surrogateescape").split("\0")
+        renamed: dict[str, str] = {}
+        at = 0
+        while at < len(fields) - 1:
+            status = fields[at]
+            if status.startswith(("R", "C")):
+                old, new = fields[at + 1], fields[at + 2]
+                if status.startswith("R"):
+                    renamed[old.rsplit("/", 1)[-1]] = new.rsplit("/", 1)[-1]
+                at += 3
+            else:
+                at += 2
+        return renamed

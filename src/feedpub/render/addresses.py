@@ -1,0 +1,156 @@
+"""Every address the site answers besides its pages and feeds: earlier addresses of moved
+statements (redirect pages), renamed types and tags (their old feeds and a redirect),
+static files; and the check that every link a body makes into the site leads somewhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from feedpub.errors import FeedpubError, Problem, Problems, Severity
+from feedpub.model import Entry
+from feedpub.render.html import Context
+from feedpub.write import Output, Phase
+
+if TYPE_CHECKING:
+    from feedpub.render.plan import Outputs, Planner
+
+STATIC_DIR = "static"
+
+
+def _page_file(path: str) -> str:
+    """The file that answers an address: a folder's index.html, or the page itself."""
+    return path + "index.html" if path.endswith("/") or not path else path
+
+
+def _redirect(plan: Planner, at: str, target: str, origin: str) -> None:
+    """A page at `at` (a path inside public/) that sends browsers to `target`'s page."""
+    folder = at if at.endswith("/") else at.rpartition("/")[0] + "/" if "/" in at else ""
+
+    def context() -> Context:
+        context = plan.renderer.base_context(folder, [])
+        context.update(target=context["root"] + target, canonical=plan.config.url(target))
+        return context
+
+    plan.page(folder, "redirect", context, origin, path=_page_file(at))
+
+
+def plan_aliases(plan: Planner, entries: Iterable[Entry], problems: Problems) -> None:
+    """A redirect page at each earlier address of a statement, unless it is taken."""
+    for entry in entries:
+        line, column = entry.aliases_at
+        for alias in entry.aliases:
+            taken = plan.outputs.clash(_page_file(alias))
+            if taken:
+                problems.add(
+                    entry.source,
+                    f"{alias!r} is the address of {taken}; an earlier address must be free",
+                    line=line,
+                    column=column,
+                    field="aliases",
+                )
+                continue
+            _redirect(plan, alias, entry.path, f"an alias in {entry.source}")
+
+
+def plan_section_aliases(plan: Planner, problems: Problems) -> None:
+    """A renamed type or tag: its old folder serves the renamed section's feeds, and its
+    old page redirects to the new one."""
+    from feedpub.slug import slugify
+
+    shown = "feedpub.yaml"
+    for alias in plan.config.section_aliases:
+        line, column = alias.at
+        folder = "types" if alias.kind == "type" else "tags"
+        new = plan.sections.get(f"{alias.kind}/{slugify(alias.new)}")
+        old_slug = slugify(alias.old)
+        where = f"section_aliases.{folder}"
+        if new is None:
+            problems.add(
+                shown,
+                f"no published statement has the {alias.kind} {alias.new!r}; write the name it"
+                " has now",
+                line=line,
+                column=column,
+                field=where,
+            )
+            continue
+        if f"{alias.kind}/{old_slug}" in plan.sections or not old_slug:
+            problems.add(
+                shown,
+                f"{alias.old!r} is still the {alias.kind} of published statements (or has no"
+                " letter or digit); an old name must be one no statement uses",
+                line=line,
+                column=column,
+                field=where,
+            )
+            continue
+        old = f"{folder}/{old_slug}/"
+        for name, path in (("atom.xml", new.atom), ("rss.xml", new.rss), ("feed.json", new.json)):
+            same = plan.outputs[path]  # the renamed section's feed, byte for byte
+            plan.outputs.add(
+                Output(old + name, Phase.FEEDS, same.make, same.key),
+                f"the old feed of {alias.kind} {alias.old!r}",
+            )
+        _redirect(plan, old, new.directory, f"the old page of {alias.kind} {alias.old!r}")
+
+
+def add_static(root: Path, show: Callable[[str], str], outputs: Outputs) -> None:
+    """Copy static/ into the outputs as it is; a clash with a generated file is an error."""
+    directory = root / STATIC_DIR
+    problems = Problems()
+    if not directory.is_dir():
+        return
+    for folder, subfolders, files in os.walk(directory):
+        base = Path(folder)
+        for name in sorted(subfolders + files):
+            path = base / name
+            rel = path.relative_to(directory).as_posix()
+            shown = show(f"{STATIC_DIR}/{rel}")
+            if path.is_symlink():
+                problems.add(shown, "is a symbolic link; static/ may hold only real files", line=0)
+                if name in subfolders:
+                    subfolders.remove(name)
+            elif name in files:
+                if "\\" in rel or rel.startswith("."):
+                    problems.add(
+                        shown,
+                        "a static file's path may not hold a backslash or start with a dot",
+                        line=0,
+                    )
+                elif taken := outputs.clash(rel):
+                    problems.add(
+                        shown, f"clashes with {taken}; rename or remove the static file", line=0
+                    )
+                else:
+                    outputs.add_file(rel, path, shown)
+    if problems.errors:
+        raise FeedpubError(problems.items)
+
+
+def check_site_links(entries: Iterable[Entry], outputs: Outputs) -> list[Problem]:
+    """A warning for each body link or image into the site that no output answers."""
+    answered = functools.cache(
+        lambda path: _page_file(path) in outputs or f"{path}/index.html" in outputs
+    )
+    found = []
+    for entry in entries:
+        for path, line, column in entry.site_links:
+            if not answered(path):
+                found.append(
+                    Problem(
+                        path=entry.source,
+                        line=line,
+                        column=column,
+                        field="body",
+                        message=f"links to /{path}, which nothing in the site publishes (no"
+                        " statement, alias, static file or page of feedpub's); check the"
+                        " address",
+                        severity=Severity.WARNING,
+                    )
+                )
+    return found

@@ -1,0 +1,114 @@
+"""Sections and their feed documents: which statements each subscription document and each
+RFC 5005 archive holds, in which order. Decided from the entries alone, with no clock.
+
+The rule, for the whole site and for every type, tag and language alike:
+- Archives hold every statement, oldest first, in complete blocks of `feed_limit`; a
+  block's members never change when a statement is published or corrected (a correction
+  shows in place), so a reader that walked them once has them.
+- The subscription document holds the newest `feed_limit` statements, so every statement
+  in no complete archive yet, plus up to `feed_limit` older statements that changed since
+  they were published (corrected or withdrawn), most recent change first. A correction of
+  a statement of any age reaches every subscriber, and never pushes a recent statement out.
+- Items are ordered by the time of their last change (publication, correction or
+  withdrawal), newest first: a reader that keeps only the first items keeps what changed
+  most recently, and a corrected statement stands where subscribers look. This is the
+  order GOV.UK's feeds use for the same reason; the published date each item carries
+  still places it in time for readers that sort by it.
+- A statement removed for a lawful reason keeps its slot in its archive block, so later
+  blocks keep their members, but appears in no document.
+"""
+
+from __future__ import annotations
+
+from feedpub.model import Entry, Site, SiteConfig, change_key, sort_key
+from feedpub.render.feeds import Feed
+from feedpub.render.html import Section
+
+ARCHIVE_DIR = "archive/"
+
+
+def make_sections(site: Site) -> tuple[Section, tuple[Section, ...], tuple[Section, ...]]:
+    """The whole site, then one section per type and per tag, each sorted by name."""
+    config = site.config
+    main = Section("all", "All statements", "", "", site.entries, config.title, site.removed)
+    groups: dict[tuple[str, str], list[Entry]] = {}
+    names: dict[tuple[str, str], str] = {}
+    removed: dict[tuple[str, str], list[Entry]] = {}
+    for members, into in ((site.entries, groups), (site.removed, removed)):
+        for entry in members:
+            for kind, slug, name in _memberships(entry):
+                into.setdefault((kind, slug), []).append(entry)
+                names.setdefault((kind, slug), name)
+    sections: dict[str, list[Section]] = {"type": [], "tag": []}
+    for (kind, slug), entries in sorted(groups.items()):
+        name = names[(kind, slug)]
+        folder = "types" if kind == "type" else "tags"
+        title = f"{config.title} – {name}" if kind == "type" else f"{config.title} – {name} (tag)"
+        gone = tuple(removed.get((kind, slug), ()))
+        section = Section(kind, name, slug, f"{folder}/{slug}/", tuple(entries), title, gone)
+        sections[kind].append(section)
+    return main, tuple(sections["type"]), tuple(sections["tag"])
+
+
+def _memberships(entry: Entry) -> list[tuple[str, str, str]]:
+    return [("type", entry.type_slug, entry.type)] + [
+        ("tag", slug, tag) for tag, slug in entry.tag_links
+    ]
+
+
+def feed_id(config: SiteConfig, section: Section) -> str:
+    """One id for a section's subscription document and its archives (RFC 5005 §4)."""
+    suffix = "" if section.kind == "all" else f"/{section.directory.rstrip('/')}"
+    return f"tag:{config.id_authority}:feed{suffix}"
+
+
+def _subtitle(config: SiteConfig, section: Section) -> str:
+    if section.kind == "type":
+        return f"Statements of type {section.name} from {config.publisher.name}."
+    if section.kind == "tag":
+        return f"Statements tagged {section.name} from {config.publisher.name}."
+    return config.description
+
+
+def feed_documents(config: SiteConfig, section: Section) -> list[Feed]:
+    """A section's subscription document, then its archives, oldest first."""
+    size = config.feed_limit
+    slots = sorted((*section.entries, *section.removed), key=sort_key)[::-1]  # oldest first
+    gone = {entry.id for entry in section.removed}
+    count = len(slots) // size
+    archive_dir = section.directory + ARCHIVE_DIR
+
+    def document(entries: tuple[Entry, ...], links: list[tuple[str, str]], **kind: object) -> Feed:
+        return Feed(
+            id=feed_id(config, section),
+            title=section.feed_title,
+            subtitle=_subtitle(config, section),
+            home=section.directory,
+            entries=entries,
+            links=tuple(links),
+            **kind,  # type: ignore[arg-type]
+        )
+
+    archives = []
+    for number in range(1, count + 1):
+        links = [("current", section.atom)]
+        if number > 1:
+            links.append(("prev-archive", f"{archive_dir}{number - 1}.xml"))
+        if number < count:  # the newest archive gains it once the next block is complete
+            links.append(("next-archive", f"{archive_dir}{number + 1}.xml"))
+        block = slots[(number - 1) * size : number * size]
+        members = tuple(entry for entry in block[::-1] if entry.id not in gone)
+        archives.append(
+            document(members, links, atom_path=f"{archive_dir}{number}.xml", archive=True)
+        )
+    newest = section.entries[:size]
+    changed = sorted((e for e in section.entries[size:] if e.is_updated), key=change_key)[:size]
+    current = document(
+        tuple(sorted((*newest, *changed), key=change_key)),
+        [("prev-archive", archives[-1].atom_path)] if archives else [],
+        atom_path=section.atom,
+        rss_path=section.rss,
+        json_path=section.json,
+        hubs=config.websub_hubs,  # subscription documents only, never archives
+    )
+    return [current, *archives]

@@ -1,0 +1,307 @@
+"""`feedpub check --against REV`: nothing published at REV is lost, read from git alone."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_CONFIG, Project, Run
+
+NOW = "2021-12-01T12:00:00+01:00"
+RATES = (
+    "2021-11-05-rates.yaml",
+    "title: Rates for 2022\ndate: 2021-11-05\ntype: Release\ntags: [Rates, Budget]\n"
+    "body: |\n  The Example Agency sets its rates for 2022, for every office alike.\n",
+)
+FEES = (
+    "2021-11-06-fees.yaml",
+    "title: Fees\ndate: 2021-11-06\nid: urn:example-agency:fees\ntags: [Budget]\n"
+    "body: The fees stay as they are.\n",
+)
+RATES_ID = "tag:press.example.org,2020:2021-11-05-rates"
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=Example Agency", "-c", "user.email=press@example.org", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def repo(project: Project) -> Project:
+    """The project as a git repository whose HEAD published RATES and FEES."""
+    project.entry(*RATES)
+    project.entry(*FEES)
+    git(project.root, "init", "--quiet", "--initial-branch", "main")
+    git(project.root, "add", "--all")
+    git(project.root, "commit", "--quiet", "--message", "Published")
+    return project
+
+
+def against(run: Run, rev: str = "HEAD") -> tuple[int, list[str]]:
+    result = run("check", "--now", NOW, "--against", rev)
+    return result.exit_code, result.errors
+
+
+def test_guard_passes_when_nothing_published_is_lost(repo: Project, run: Run) -> None:
+    repo.entry("2021-11-07-new.yaml", "title: New\ndate: 2021-11-07\nbody: x\n")
+    result = run("check", "--now", NOW, "--against", "HEAD")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "feedpub: 3 entries checked, no problems; nothing published at HEAD is lost\n",
+    )
+
+
+def test_guard_refuses_a_deleted_statement_and_says_how_to_withdraw(
+    repo: Project, run: Run
+) -> None:
+    (repo.root / "entries" / RATES[0]).unlink()
+    assert against(run) == (
+        1,
+        [
+            f"entries/{RATES[0]}: the published statement 'Rates for 2022' ({RATES_ID}) was"
+            " deleted; a statement is never deleted: restore it (`git checkout HEAD --"
+            f" entries/{RATES[0]}`) and add `withdrawn: {{date: ..., reason: ...}}` to it"
+            " instead",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+
+
+def test_guard_accepts_a_withdrawal(repo: Project, run: Run) -> None:
+    repo.entry(RATES[0], RATES[1] + "withdrawn: {date: 2021-11-20, reason: Replaced.}\n")
+    assert against(run) == (0, [])
+
+
+def test_guard_refuses_a_changed_id_at_its_line(repo: Project, run: Run) -> None:
+    repo.entry(FEES[0], FEES[1].replace("urn:example-agency:fees", "urn:example-agency:fees-2"))
+    assert against(run)[1][0] == (
+        f"entries/{FEES[0]}:3:1: id: the published statement's id changed from"
+        " urn:example-agency:fees to urn:example-agency:fees-2; readers would see it again as"
+        ' new. Set `id: "urn:example-agency:fees"`'
+    )
+
+
+def test_guard_names_the_old_file_of_a_renamed_id_less_entry(repo: Project, run: Run) -> None:
+    # Moved by hand, not with git mv: the new file is untracked, and git still sees the rename.
+    (repo.root / "entries" / RATES[0]).rename(repo.root / "entries/2021-11-05-rates-2022.yaml")
+    assert against(run) == (
+        1,
+        [
+            "entries/2021-11-05-rates-2022.yaml:1:1: id: was renamed from"
+            f" entries/{RATES[0]} (so git sees it), whose name gave the statement its id: the"
+            f" published statement's id changed from {RATES_ID} to"
+            " tag:press.example.org,2020:2021-11-05-rates-2022; readers would see it again as"
+            f' new. Add the line `id: "{RATES_ID}"`',
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    assert git(repo.root, "status", "--porcelain") == (
+        f"D entries/{RATES[0]}\n?? entries/2021-11-05-rates-2022.yaml"
+    )  # the real index was not touched
+
+
+def test_guard_accepts_a_rename_that_keeps_the_id_and_the_address(repo: Project, run: Run) -> None:
+    git(repo.root, "mv", f"entries/{FEES[0]}", "entries/2021-11-06-fees-2022.yaml")
+    moved = repo.root / "entries/2021-11-06-fees-2022.yaml"
+    moved.write_text(moved.read_text() + "aliases: [/2021/11/06/fees/]\n")
+    assert against(run) == (0, [])
+
+
+def test_guard_refuses_a_published_statement_made_a_draft_again(repo: Project, run: Run) -> None:
+    repo.entry(FEES[0], FEES[1] + "draft: true\n")
+    assert against(run)[1][0] == (
+        f"entries/{FEES[0]}:6:1: draft: the published statement 'Fees'"
+        " (urn:example-agency:fees) is a draft again, which would take it off the site and out"
+        " of every feed; a statement is never taken back: remove `draft: true`, and add"
+        " `withdrawn: {date: ..., reason: ...}` to it instead"
+    )
+
+
+def test_guard_refuses_a_published_statement_dated_past_now(repo: Project, run: Run) -> None:
+    repo.file(f"entries/{FEES[0]}", FEES[1].replace("date: 2021-11-06", "date: 2021-12-06"))
+    (repo.root / "entries" / FEES[0]).rename(repo.root / "entries/2021-12-06-fees.yaml")
+    assert against(run)[1][0] == (
+        "entries/2021-12-06-fees.yaml:2:1: date: the published statement 'Fees'"
+        " (urn:example-agency:fees) is now dated 2021-12-06T00:00:00+01:00, after now, which"
+        " would take it off the site until then; keep `date: 2021-11-06T00:00:00+01:00` and"
+        " record the change with `updated:` and `change_note:`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "type: Release",
+            "type: Notice",
+            "4:1: type: the type 'Release' would be left with no published statement, so its"
+            " feeds (types/release/atom.xml, rss.xml and feed.json), to which readers may"
+            ' subscribe, would disappear; set `type: "Release"` again, or if it was renamed,'
+            " keep its feeds with `section_aliases: {types: {Release: <its new name>}}` in"
+            " feedpub.yaml",
+        ),
+        (
+            "tags: [Rates, Budget]",
+            "tags: [Budget]",
+            "5:1: tags: the tag 'Rates' would be left with no published statement, so its feeds"
+            " (tags/rates/atom.xml, rss.xml and feed.json), to which readers may subscribe, would"
+            ' disappear; keep "Rates" in its tags, or if it was renamed, keep its feeds with'
+            " `section_aliases: {tags: {Rates: <its new name>}}` in feedpub.yaml",
+        ),
+    ],
+)
+def test_guard_refuses_a_section_feed_that_disappears(
+    repo: Project, run: Run, old: str, new: str, expected: str
+) -> None:
+    # RATES is the only Release and the only one tagged Rates; Budget stays on FEES.
+    repo.entry(RATES[0], RATES[1].replace(old, new).replace("title:", "summary: x\ntitle:"))
+    assert against(run) == (1, [f"entries/{RATES[0]}:{expected}", "feedpub: 1 problem in 1 file"])
+
+
+def test_guard_ignores_what_was_never_published(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-draft.yaml", "title: D\ndate: 2021-11-05\ndraft: true\nbody: x\n")
+    project.entry("2021-12-24-later.yaml", "title: L\ndate: 2021-12-24\nbody: x\n")
+    git(project.root, "init", "--quiet")
+    git(project.root, "add", "--all")
+    git(project.root, "commit", "--quiet", "--message", "Not published yet")
+    for name in ("2021-11-05-draft.yaml", "2021-12-24-later.yaml"):
+        (project.root / "entries" / name).unlink()
+    assert against(run) == (0, [])
+
+
+def test_guard_sees_every_derived_id_change_when_the_authority_changes(
+    repo: Project, run: Run
+) -> None:
+    repo.config(EXAMPLE_CONFIG.replace("press.example.org,2020", "press.example.org,2021"))
+    code, errors = against(run)
+    assert code == 1
+    assert errors[0].startswith(
+        f"entries/{RATES[0]}:1:1: id: the published statement's id changed from {RATES_ID} to"
+        " tag:press.example.org,2021:2021-11-05-rates;"
+    )
+    assert errors[1:] == ["feedpub: 1 problem in 1 file"]  # FEES has its own id
+
+
+def test_guard_reports_the_entries_problems_first(repo: Project, run: Run) -> None:
+    (repo.root / "entries" / RATES[0]).unlink()
+    repo.entry(FEES[0], "title: [Fees]\ndate: 2021-11-06\nbody: x\n")
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:1:8: title: expected text, got a list",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+
+
+def test_guard_in_a_repository_with_no_commit_yet_compares_with_nothing(
+    project: Project, run: Run
+) -> None:
+    project.entry(*RATES)
+    git(project.root, "init", "--quiet")
+    assert against(run, "HEAD") == (0, [])
+
+
+def test_guard_reads_a_site_in_a_subfolder_of_the_repository(
+    project: Project, run: Run, tmp_path: Path
+) -> None:
+    project.entry(*RATES)
+    top = project.root.parent
+    git(top, "init", "--quiet")
+    git(top, "add", "--all")
+    git(top, "commit", "--quiet", "--message", "Published")
+    (project.root / "entries" / RATES[0]).unlink()
+    code, errors = against(run)
+    assert code == 1
+    assert errors[0].startswith(f"entries/{RATES[0]}: the published statement 'Rates for 2022'")
+
+
+def test_guard_says_how_to_fetch_a_missing_revision(repo: Project, run: Run) -> None:
+    assert against(run, "origin/main") == (
+        1,
+        [
+            "--against origin/main: no such revision in this clone; fetch it first (`git fetch"
+            " origin` for a branch); in GitHub Actions, give actions/checkout `fetch-depth: 0`",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+
+
+def test_guard_says_a_shallow_clone_lacks_the_revision(
+    repo: Project, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = git(repo.root, "rev-parse", "HEAD")
+    repo.entry("2021-11-07-new.yaml", "title: New\ndate: 2021-11-07\nbody: x\n")
+    git(repo.root, "add", "--all")
+    git(repo.root, "commit", "--quiet", "--message", "More")
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{repo.root}", str(clone))
+    monkeypatch.chdir(clone)
+    code, errors = against(run, first)
+    assert code == 1
+    assert errors[0] == (
+        f"--against {first}: no such revision in this clone (this clone is shallow); fetch it"
+        " first (`git fetch origin` for a branch); in GitHub Actions, give actions/checkout"
+        " `fetch-depth: 0`"
+    )
+
+
+def test_guard_outside_a_repository_says_so(project: Project, run: Run) -> None:
+    project.entry(*RATES)
+    code, errors = against(run)
+    assert code == 1
+    assert errors[0] == (
+        f"--against HEAD: {project.root} is not in a git repository; the guard compares the"
+        " entries with a git revision, so run it in a clone"
+    )
+
+
+def test_guard_warns_when_the_revision_s_settings_cannot_be_read(repo: Project, run: Run) -> None:
+    repo.config("title: [broken\n")
+    git(repo.root, "add", "--all")
+    git(repo.root, "commit", "--quiet", "--message", "Broken settings")
+    repo.config(EXAMPLE_CONFIG)
+    (repo.root / "entries" / RATES[0]).unlink()
+    result = run("check", "--now", NOW, "--against", "HEAD")
+    assert result.exit_code == 0
+    assert result.errors == [
+        "feedpub.yaml at HEAD: warning: is not valid there, so what it published cannot be"
+        " compared: nothing could be built from it either"
+    ]
+
+
+def test_guard_asks_for_an_alias_when_a_page_moves(repo: Project, run: Run) -> None:
+    git(repo.root, "mv", f"entries/{FEES[0]}", "entries/2021-11-06-fees-2022.yaml")
+    assert against(run) == (
+        1,
+        [
+            "entries/2021-11-06-fees-2022.yaml:1:1: aliases: the page of the published statement"
+            " 'Fees' (urn:example-agency:fees) moved from 2021/11/06/fees/ to"
+            " 2021/11/06/fees-2022/, so every link to the old address would break; add the line"
+            ' `aliases: ["2021/11/06/fees/"]`',
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    moved = repo.root / "entries/2021-11-06-fees-2022.yaml"
+    moved.write_text(moved.read_text() + "aliases: [2021/11/06/fees/]\n")
+    assert against(run) == (0, [])
+
+
+def test_guard_accepts_a_lawful_removal(repo: Project, run: Run) -> None:
+    repo.entry(RATES[0], RATES[1] + "removed: {date: 2021-11-20, reason: A court order.}\n")
+    # Its type and tag lose their only statement too: that is the removal, not a loss.
+    assert against(run) == (0, [])
+
+
+def test_guard_accepts_a_renamed_tag_that_keeps_its_feeds(repo: Project, run: Run) -> None:
+    repo.entry(RATES[0], RATES[1].replace("tags: [Rates, Budget]", "tags: [Tariffs, Budget]"))
+    repo.config(EXAMPLE_CONFIG + "section_aliases:\n  tags:\n    Rates: Tariffs\n")
+    assert against(run) == (0, [])

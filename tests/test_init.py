@@ -1,0 +1,231 @@
+"""`feedpub init`: a new office site that `check` accepts at once, and nothing overwritten."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import Result, Run
+from feedpub import __version__, cli
+from feedpub.init import STARTER_FILES, read_starter
+
+FLAGS = (
+    "--title",
+    "Example Agency statements",
+    "--publisher",
+    "Example Agency",
+    "--base-url",
+    "https://press.example.org/",
+    "--timezone",
+    "Europe/Paris",
+    "--language",
+    "en",
+)
+WRITTEN = [
+    "feedpub.yaml",
+    "README.md",
+    "requirements.txt",
+    ".gitignore",
+    ".github/dependabot.yml",
+    ".github/workflows/feeds.yml",
+    ".github/workflows/embargo.yml",
+    "entries/2021-11-05-example-agency-publishes-its-statements-here.yaml",
+    "static/",
+]
+
+
+@pytest.fixture
+def here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Run]:
+    """The CLI in an empty folder, stdin no terminal, now 2021-11-05T09:00Z."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1636102800")
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    yield run
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def test_init_writes_a_site_that_check_passes(here: Run, tmp_path: Path) -> None:
+    result = here("init", "site", *FLAGS)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[: len(WRITTEN) + 1] == [
+        "feedpub: started a site in site/",
+        *(f"  site/{path}" for path in WRITTEN),
+    ]
+    site = tmp_path / "site"
+    assert _files(site) == sorted(p for p in WRITTEN if not p.endswith("/"))
+    assert (site / "static").is_dir()
+    assert (site / "requirements.txt").read_text().endswith(f"\nfeedpub=={__version__}\n")
+    assert (site / ".gitignore").read_text().splitlines()[1] == "/public/"
+    settings = yaml.safe_load((site / "feedpub.yaml").read_text())
+    assert settings["base_url"] == "https://press.example.org/"
+    assert settings["id_authority"] == "press.example.org,2021"
+    example = (site / WRITTEN[7]).read_text()
+    assert "draft: true\n" in example
+    assert 'id: "tag:press.example.org,2021:2021-11-05-example-agency-publishes-its' in example
+    check = here("check", "--root", "site")
+    assert (check.exit_code, check.stdout) == (0, "feedpub: 1 entry checked, no problems\n")
+    assert here("build", "--root", "site").exit_code == 0
+    assert (site / "public/index.html").is_file()
+
+
+def test_init_refuses_to_overwrite_and_names_every_clash(here: Run, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("Our repository\n")
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/feeds.yml").write_text("name: ours\n")
+    (tmp_path / "entries").mkdir()
+    (tmp_path / "entries/note.txt").write_text("x")
+    before = _files(tmp_path)
+    result = here("init", *FLAGS)
+    assert result.exit_code == 1
+    advice = (
+        "feedpub init never overwrites a file: move it away, or start the site in an empty folder"
+    )
+    assert result.errors == [
+        f".github/workflows/feeds.yml: already exists; {advice}",
+        f"README.md: already exists; {advice}",
+        "entries/: already exists and is not an empty folder; feedpub init writes a new site"
+        " only: move it away, or start the site in an empty folder",
+        "feedpub: 3 problems in 3 files; nothing was written",
+    ]
+    assert _files(tmp_path) == before
+
+
+def test_init_without_an_address_derives_it_from_the_github_remote(
+    here: Run, tmp_path: Path
+) -> None:
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    remote = "https://github.com/Example-Agency/statements.git"
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", remote], check=True)
+    result = here("init", "--title", "T", "--publisher", "Example Agency", "--timezone", "UTC")
+    assert result.exit_code == 0, result.stderr
+    settings = yaml.safe_load((tmp_path / "feedpub.yaml").read_text())
+    assert settings["base_url"] == "https://example-agency.github.io/statements/"
+    assert settings["id_authority"] == "example-agency.github.io,2021"
+
+
+@pytest.mark.parametrize(
+    ("remote", "expected"),
+    [
+        (
+            "git@github.com:Example-Agency/statements.git",
+            "https://example-agency.github.io/statements/",
+        ),
+        (
+            "https://github.com/example-agency/example-agency.github.io",
+            "https://example-agency.github.io/",
+        ),
+        ("https://gitlab.example.org/agency/statements.git", None),
+    ],
+)
+def test_init_github_pages_address_of_a_remote(
+    tmp_path: Path, remote: str, expected: str | None
+) -> None:
+    from feedpub.init import github_pages_url
+
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", remote], check=True)
+    assert github_pages_url(tmp_path) == expected
+
+
+def test_init_with_no_terminal_and_no_address_says_what_to_give(here: Run, tmp_path: Path) -> None:
+    result = here("init", "--title", "T")
+    assert result.exit_code == 1
+    assert result.errors == [
+        "(--base-url): needed: the address the site will be served at, such as"
+        " https://ORG.github.io/REPO/ for GitHub Pages or https://press.example.org/ (no GitHub"
+        " remote `origin` here to derive it from)",
+        "feedpub: 1 problem in 1 file; nothing was written",
+    ]
+    assert _files(tmp_path) == []
+
+
+def test_init_refuses_settings_feedpub_yaml_would_refuse(here: Run, tmp_path: Path) -> None:
+    flags = list(FLAGS)
+    flags[flags.index("Europe/Paris")] = "Mars/Olympus_Mons"
+    flags[flags.index("https://press.example.org/")] = "press.example.org"
+    result = here("init", *flags)
+    assert result.exit_code == 1
+    assert result.errors[:2] == [
+        "(--base-url): expected an absolute http:// or https:// URL, got 'press.example.org'",
+        "(--timezone): unknown time zone 'Mars/Olympus_Mons'",
+    ]
+    assert _files(tmp_path) == []
+
+
+def test_init_asks_in_a_terminal_and_asks_again_when_an_answer_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedpub.init import choose_settings
+
+    answers = iter(
+        [
+            "Example Agency statements",
+            "",
+            "https://press.example.org",
+            "fr",
+            "Paris",
+            "Europe/Paris",
+        ]
+    )
+    asked: list[tuple[str, str]] = []
+    told: list[str] = []
+
+    def ask(question: str, default: str) -> str:
+        asked.append((question, default))
+        return next(answers)
+
+    from datetime import datetime, timezone
+
+    monkeypatch.setenv("TZ", "UTC")
+    settings = choose_settings(
+        tmp_path, {"publisher": None}, datetime(2021, 11, 5, tzinfo=timezone.utc), ask, told.append
+    )
+    assert [q for q, _ in asked] == [
+        "The site's title",
+        "Who publishes the statements (the feeds' author)",
+        "The address the site will be served at",
+        "The statements' language (BCP 47, such as en or fr)",
+        "The office's time zone (IANA, such as Europe/Paris)",
+        "The office's time zone (IANA, such as Europe/Paris)",
+    ]
+    assert told == ["--timezone: unknown time zone 'Paris'"]
+    assert settings.publisher == "Press office"  # the default, taken with an empty answer
+    assert settings.base_url == "https://press.example.org"
+    assert (settings.language, settings.timezone) == ("fr", "Europe/Paris")
+
+
+def test_init_starter_files_have_no_placeholder_left(here: Run, tmp_path: Path) -> None:
+    assert here("init", *FLAGS).exit_code == 0
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert "@@" not in path.read_text(), path
+    assert set(STARTER_FILES) == {
+        p.relative_to(Path(str(_starter()))).as_posix()
+        for p in Path(str(_starter())).rglob("*")
+        if p.is_file()
+    }
+    assert read_starter("gitignore").startswith("#")
+
+
+def _starter() -> object:
+    from importlib import resources
+
+    return resources.files("feedpub") / "starter"

@@ -1,0 +1,413 @@
+"""Nothing a subscriber has seen ever breaks: ids survive renames, moved pages keep their old
+address, corrections of any age reach every feed, every language and attachment is carried,
+and a renamed type or tag keeps its feeds. Each test reads the feeds as a reader would
+(feedparser) before and after a change."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+import yaml
+from lxml import etree
+
+from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
+from feedpub.slug import slugify
+
+BASE = "https://press.example.org/"
+ATOM = {"a": "http://www.w3.org/2005/Atom"}
+FEEDS = ("atom.xml", "rss.xml", "feed.json")
+
+
+def _ids(project: Project, feed: str) -> list[str]:
+    if feed.endswith(".json"):
+        return [item["id"] for item in json.loads(project.read(f"public/{feed}"))["items"]]
+    return [entry.id for entry in feedparser.parse(project.read(f"public/{feed}")).entries]
+
+
+def _items(project: Project, feed: str) -> list[Any]:
+    return list(feedparser.parse(project.read(f"public/{feed}")).entries)
+
+
+def _archive_chain(project: Project, directory: str = "") -> list[str]:
+    """Every id a new subscriber recovers by walking prev-archive links (RFC 5005 §4.2)."""
+    found: list[str] = []
+    path = f"public/{directory}atom.xml"
+    while True:
+        document = etree.parse(str(project.root / path))
+        found += document.xpath("/a:feed/a:entry/a:id/text()", namespaces=ATOM)
+        previous = document.xpath("/a:feed/a:link[@rel='prev-archive']/@href", namespaces=ATOM)
+        if not previous:
+            return found
+        path = "public/" + previous[0].removeprefix(BASE)
+
+
+# --- ids and addresses ----------------------------------------------------------------------
+
+
+def test_renaming_a_file_with_an_id_shows_subscribers_nothing_new(
+    project: Project, run: Run
+) -> None:
+    project.entry(
+        "2021-11-05-rates.yaml",
+        "title: Rates\ndate: 2021-11-05\nid: tag:press.example.org,2020:rates\nbody: x\n",
+    )
+    assert run("build").exit_code == 0
+    seen = {feed: _ids(project, feed) for feed in FEEDS}
+    (project.root / "entries/2021-11-05-rates.yaml").rename(
+        project.root / "entries/2021-11-05-new-rates.yaml"
+    )
+    assert run("build").exit_code == 0
+    assert {feed: _ids(project, feed) for feed in FEEDS} == seen
+
+
+def test_renaming_a_file_without_an_id_changes_its_id_which_the_guard_refuses(
+    project: Project, run: Run
+) -> None:
+    # A derived id comes from the file name: safe only while the file keeps its name.
+    # `feedpub check --against` refuses such a rename in a pull request (tests/test_guard.py).
+    project.entry("2021-11-05-rates.yaml", "title: Rates\ndate: 2021-11-05\nbody: x\n")
+    assert run("build").exit_code == 0
+    before = _ids(project, "atom.xml")
+    (project.root / "entries/2021-11-05-rates.yaml").rename(
+        project.root / "entries/2021-11-05-new-rates.yaml"
+    )
+    assert run("build").exit_code == 0
+    assert _ids(project, "atom.xml") != before
+
+
+def test_a_moved_page_keeps_its_old_address_as_a_redirect(project: Project, run: Run) -> None:
+    project.entry(
+        "2021-11-05-new-rates.yaml",
+        "title: Rates\ndate: 2021-11-05\nid: tag:press.example.org,2020:rates\n"
+        "aliases: [2021/11/05/rates/, /news/rates.html]\nbody: x\n",
+    )
+    assert run("build").exit_code == 0
+    for old, root in (("2021/11/05/rates/index.html", "../../../../"), ("news/rates.html", "../")):
+        page = project.read(f"public/{old}")
+        target = f"{root}2021/11/05/new-rates/"
+        assert f'<meta http-equiv="refresh" content="0; url={target}">' in page
+        assert f'<link rel="canonical" href="{BASE}2021/11/05/new-rates/">' in page
+        assert '<meta name="robots" content="noindex">' in page
+        assert f'<a href="{target}">' in page
+    sitemap = project.read("public/sitemap.xml")
+    assert "new-rates/" in sitemap and "/rates/" not in sitemap and "news/" not in sitemap
+
+
+@pytest.mark.parametrize(
+    ("aliases", "expected"),
+    [
+        (
+            "[types/]",
+            "entries/2021-11-05-x.yaml:4:10: aliases: 'types/' is the address of the list of"
+            " types/, which feedpub writes to public/types/index.html; an earlier address must"
+            " be free",
+        ),
+        (
+            "[atom.xml/]",
+            "entries/2021-11-05-x.yaml:4:10: aliases: 'atom.xml/' is the address of the main"
+            " Atom feed, which feedpub writes to public/atom.xml; an earlier address must be"
+            " free",
+        ),
+        (
+            "[2021/11/05/y/]",
+            "entries/2021-11-05-x.yaml:4:10: aliases: '2021/11/05/y/' is already the page of"
+            " entries/2021-11-05-y.yaml; an address can lead to one statement only",
+        ),
+        (
+            "[2021/11/05/x/]",
+            "entries/2021-11-05-x.yaml:4:10: aliases: '2021/11/05/x/' is this statement's own"
+            " address; remove it",
+        ),
+    ],
+)
+def test_an_alias_that_is_taken_is_refused_with_its_position(
+    project: Project, run: Run, aliases: str, expected: str
+) -> None:
+    project.entry("2021-11-05-y.yaml", "title: Y\ndate: 2021-11-05\nbody: y\n")
+    project.entry("2021-11-05-x.yaml", f"title: X\ndate: 2021-11-05\nbody: x\naliases: {aliases}\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert expected in result.errors
+
+
+def test_two_statements_cannot_claim_one_old_address(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\naliases: [old/]\n")
+    project.entry("2021-11-05-y.yaml", "title: Y\ndate: 2021-11-05\nbody: y\naliases: [old/]\n")
+    result = run("check")
+    assert result.errors[0] == (
+        "entries/2021-11-05-y.yaml:4:10: aliases: 'old/' is already an alias in"
+        " entries/2021-11-05-x.yaml; an address can lead to one statement only"
+    )
+
+
+# --- corrections of any age -----------------------------------------------------------------
+
+
+@pytest.fixture
+def large(project: Project, run: Run) -> Project:
+    """300 statements, none corrected, 50 per feed: six complete archives."""
+    project.config(EXAMPLE_CONFIG + "feed_limit: 50\n")
+    write_corpus(project, 300)
+    for path in (project.root / "entries").glob("*.yaml"):
+        path.write_text(re.sub(r"updated: .*\n", "", path.read_text()))
+    assert run("build").exit_code == 0
+    return project
+
+
+def _oldest(project: Project) -> Path:
+    return sorted((project.root / "entries").glob("*.yaml"))[0]
+
+
+def test_correcting_and_withdrawing_the_oldest_statement_reaches_every_feed(
+    large: Project, run: Run
+) -> None:
+    oldest = _oldest(large)
+    statement_id = f"tag:press.example.org,2020:{oldest.stem}"
+    fields = yaml.safe_load(oldest.read_text())
+    sections = [f"types/{slugify(fields['type'])}/"]
+    sections += [f"tags/{slugify(tag)}/" for tag in fields["tags"]]
+    archive_before = large.read("public/archive/1.xml")
+    newest_before = _ids(large, "atom.xml")
+    assert statement_id not in newest_before and len(newest_before) == 50
+    steps = [
+        (
+            "updated: 2024-03-01T10:00:00+01:00\nchange_note: A figure was corrected.\n",
+            "2024-03-01T10:00:00+01:00",
+        ),
+        (
+            "withdrawn: {date: 2024-04-01T09:00:00+02:00, reason: Issued in error.}\n",
+            "2024-04-01T09:00:00+02:00",
+        ),
+    ]
+    for addition, when in steps:
+        oldest.write_text(oldest.read_text() + addition)
+        assert run("build").exit_code == 0
+        for directory in ["", *sections]:
+            for feed in FEEDS:
+                ids = _ids(large, directory + feed)
+                assert ids[0] == statement_id, f"{directory}{feed} does not lead with it"
+            json_item = json.loads(large.read(f"public/{directory}feed.json"))["items"][0]
+            assert json_item["date_modified"] == when
+            atom = _items(large, f"{directory}atom.xml")[0]
+            assert atom.updated == when
+        # No statement in no archive was pushed out: the newest 50 are all still there.
+        assert set(newest_before) <= set(_ids(large, "atom.xml"))
+        # The archive keeps its members and shows the change in place.
+        archive = large.read("public/archive/1.xml")
+        assert re.findall(r"<id>(.*?)</id>", archive) == re.findall(
+            r"<id>(.*?)</id>", archive_before
+        )
+        assert when in archive
+    json_item = json.loads(large.read("public/feed.json"))["items"][0]
+    assert json_item["title"].startswith("[Withdrawn] ")
+    assert json_item["summary"].startswith("Withdrawn on 2024-04-01: Issued in error. ")
+    atom = _items(large, "atom.xml")[0]
+    assert atom.summary.startswith("Withdrawn on 2024-04-01: Issued in error. ")
+    rss = _items(large, "rss.xml")[0]
+    assert rss.summary.startswith("Withdrawn on 2024-04-01: Issued in error. ")
+
+
+def test_a_new_subscriber_recovers_every_statement_from_the_archives(
+    large: Project, run: Run
+) -> None:
+    every = sorted(
+        f"tag:press.example.org,2020:{p.stem}" for p in (large.root / "entries").glob("*.yaml")
+    )
+    assert sorted(set(_archive_chain(large))) == every
+    # Corrections of older statements crowd the subscription document...
+    for path in sorted((large.root / "entries").glob("*.yaml"))[:60]:
+        path.write_text(path.read_text() + "updated: 2025-01-01T10:00:00+01:00\n")
+    assert run("build").exit_code == 0
+    assert len(_ids(large, "atom.xml")) == 100
+    # ...but still push nothing out of reach.
+    assert sorted(set(_archive_chain(large))) == every
+
+
+@pytest.mark.parametrize(
+    ("section", "term"), [("types/release/", "Release"), ("tags/energy/", "Energy")]
+)
+def test_type_and_tag_feeds_have_archives_of_their_own(
+    large: Project, section: str, term: str
+) -> None:
+    members = set()
+    path = "public/atom.xml"
+    while path:  # the main chain, read with each statement's type and tags
+        parsed = feedparser.parse(large.read(path))
+        members |= {e.id for e in parsed.entries if term in [t.term for t in e.tags]}
+        previous = [link.href for link in parsed.feed.links if link.rel == "prev-archive"]
+        path = "public/" + previous[0].removeprefix(BASE) if previous else ""
+    chain = _archive_chain(large, section)
+    assert set(chain) == members
+    archives = sorted((large.root / "public" / section / "archive").glob("*.xml"))
+    assert len(archives) == len(members) // 50
+    first = etree.parse(str(archives[0]))
+    assert first.xpath("/a:feed/a:link[@rel='current']/@href", namespaces=ATOM) == [
+        f"{BASE}{section}atom.xml"
+    ]
+
+
+# --- languages and attachments --------------------------------------------------------------
+
+ARABIC = "بيان من الوكالة"
+
+
+def test_a_statement_in_another_language_is_labelled_in_every_format(
+    project: Project, run: Run
+) -> None:
+    project.entry(
+        "2021-11-05-ar.yaml",
+        f"title: {ARABIC}\ndate: 2021-11-05\nlanguage: ar\nbody: |\n  {ARABIC}.\n",
+    )
+    project.entry("2021-11-04-en.yaml", "title: English\ndate: 2021-11-04\nbody: Text.\n")
+    assert run("build").exit_code == 0
+    atom = etree.parse(str(project.root / "public/atom.xml"))
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    entries = atom.xpath("/a:feed/a:entry", namespaces=ATOM)
+    assert [e.get(lang) for e in entries] == ["ar", None]  # the feed says en for the rest
+    assert atom.getroot().get(lang) == "en"
+    rss = etree.parse(str(project.root / "public/rss.xml"))
+    dc = {"dc": "http://purl.org/dc/elements/1.1/"}
+    assert rss.xpath("//item/dc:language/text()", namespaces=dc) == ["ar"]
+    items = json.loads(project.read("public/feed.json"))["items"]
+    assert items[0]["language"] == "ar" and "language" not in items[1]
+    content = atom.xpath("/a:feed/a:entry/a:content/text()", namespaces=ATOM)
+    assert content[0].startswith('<div lang="ar" dir="rtl">')
+    assert content[1].startswith('<div lang="en" dir="ltr">')
+    assert items[0]["content_html"].startswith('<div lang="ar" dir="rtl">')
+
+
+def test_every_attachment_reaches_every_format(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-signed.pdf", b"%PDF-1.7 " + b"x" * 2000)
+    project.entry("2021-11-05-photo.jpg", b"\xff\xd8\xff" + b"y" * 500)
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title: X\ndate: 2021-11-05\nbody: x\nattachments:\n"
+        "  - {file: 2021-11-05-signed.pdf, title: The signed statement}\n"
+        "  - 2021-11-05-photo.jpg\n",
+    )
+    assert run("build").exit_code == 0
+    pdf = f"{BASE}2021/11/05/x/2021-11-05-signed.pdf"
+    jpg = f"{BASE}2021/11/05/x/2021-11-05-photo.jpg"
+    atom = _items(project, "atom.xml")[0]
+    assert [e.href for e in atom.enclosures] == [pdf, jpg]
+    rss = _items(project, "rss.xml")[0]
+    assert [e.href for e in rss.enclosures] == [pdf]  # RSS allows one enclosure
+    item = json.loads(project.read("public/feed.json"))["items"][0]
+    assert [a["url"] for a in item["attachments"]] == [pdf, jpg]
+    for content in (atom.content[0].value, rss.content[0].value, item["content_html"]):
+        assert (
+            f'<a href="{pdf}" type="application/pdf">The signed statement</a> (PDF, 2.0 KB)'
+            in content
+        )
+        assert (
+            f'<a href="{jpg}" type="image/jpeg">2021-11-05-photo.jpg</a> (JPG, 503 bytes)'
+            in content
+        )
+
+
+# --- renamed sections and removed statements ------------------------------------------------
+
+
+def test_a_renamed_tag_keeps_serving_its_old_feeds(project: Project, run: Run) -> None:
+    project.entry(
+        "2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntags: [Flood defence]\nbody: x\n"
+    )
+    assert run("build").exit_code == 0
+    old = {feed: _ids(project, f"tags/flood-defence/{feed}") for feed in FEEDS}
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntags: [Flooding]\nbody: x\n")
+    project.config(EXAMPLE_CONFIG + "section_aliases:\n  tags:\n    Flood defence: Flooding\n")
+    assert run("build").exit_code == 0
+    for feed in FEEDS:
+        assert _ids(project, f"tags/flood-defence/{feed}") == old[feed]
+        assert project.read(f"public/tags/flood-defence/{feed}") == project.read(
+            f"public/tags/flooding/{feed}"
+        )
+    assert '<link rel="canonical" href="https://press.example.org/tags/flooding/">' in project.read(
+        "public/tags/flood-defence/index.html"
+    )
+
+
+@pytest.mark.parametrize(
+    ("aliases", "expected"),
+    [
+        (
+            "tags:\n    Floods: Nothing",
+            "feedpub.yaml:13:5: section_aliases.tags: no published statement has the tag"
+            " 'Nothing'; write the name it has now",
+        ),
+        (
+            "tags:\n    Energy: Offices",
+            "feedpub.yaml:13:5: section_aliases.tags: 'Energy' is still the tag of published"
+            " statements (or has no letter or digit); an old name must be one no statement uses",
+        ),
+        (
+            "topics:\n    A: B",
+            "feedpub.yaml:12:3: section_aliases.topics: unknown field; known fields are types,"
+            " tags",
+        ),
+    ],
+)
+def test_a_section_alias_that_cannot_work_is_refused(
+    project: Project, run: Run, aliases: str, expected: str
+) -> None:
+    project.entry(
+        "2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntags: [Energy, Offices]\nbody: x\n"
+    )
+    project.config(EXAMPLE_CONFIG + f"section_aliases:\n  {aliases}\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert expected in result.errors
+
+
+def test_a_removed_statement_leaves_a_notice_and_no_trace_in_feeds(
+    large: Project, run: Run
+) -> None:
+    oldest = _oldest(large)
+    statement_id = f"tag:press.example.org,2020:{oldest.stem}"
+    archive_2 = large.read("public/archive/2.xml")
+    title = yaml.safe_load(oldest.read_text())["title"]
+    oldest.write_text(
+        oldest.read_text() + "removed: {date: 2024-05-01, reason: Removed by court order.}\n"
+    )
+    assert run("build").exit_code == 0
+    page = large.read(
+        f"public/{oldest.stem[:4]}/{oldest.stem[5:7]}/{oldest.stem[8:10]}/{oldest.stem[11:]}/index.html"
+    )
+    assert "Statement removed" in page and "Removed by court order." in page
+    assert title not in page and "Paragraph 0" not in page
+    assert statement_id not in _archive_chain(large)
+    for feed in FEEDS:
+        assert statement_id not in _ids(large, feed)
+    assert oldest.stem[11:] not in large.read("public/sitemap.xml")
+    # Its archive lost it; the archives after it kept their members.
+    assert statement_id not in large.read("public/archive/1.xml")
+    assert large.read("public/archive/2.xml") == archive_2
+
+
+def test_check_warns_of_a_body_link_that_leads_nowhere(project: Project, run: Run) -> None:
+    project.file("static/annual-report.pdf", b"%PDF-1.7")
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\naliases: [old-a/]\nbody: x\n")
+    project.entry(
+        "2021-11-06-b.yaml",
+        "title: B\ndate: 2021-11-06\nbody: |\n"
+        "  See [A](/2021/11/05/a/), [its old page](../../../../old-a/),\n"
+        "  [the report](/annual-report.pdf),\n"
+        "  [the tag](https://press.example.org/tags/) and [elsewhere](https://www.example.org/x/).\n"
+        "\n"
+        "  But [a typo](/2021/11/05/joint-statment/) and ![a photo](missing.png).\n",
+    )
+    result = run("check")
+    assert result.exit_code == 0
+    assert result.errors == [
+        "entries/2021-11-06-b.yaml:8:16: body: warning: links to /2021/11/05/joint-statment/,"
+        " which nothing in the site publishes (no statement, alias, static file or page of"
+        " feedpub's); check the address",
+        "entries/2021-11-06-b.yaml:8:60: body: warning: links to /2021/11/06/b/missing.png,"
+        " which nothing in the site publishes (no statement, alias, static file or page of"
+        " feedpub's); check the address",
+    ]
