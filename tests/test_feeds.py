@@ -212,7 +212,7 @@ def test_a_statement_s_feed_notices_are_in_its_language(project: Project, run: R
     (item,) = feedparser.parse(str(project.root / "public/atom.xml")).entries
     content = item.content[0].value
     assert content.startswith(
-        '<p class="withdrawn"><strong>Retiré le'
+        '<div dir="ltr" lang="fr">\n<p class="withdrawn"><strong>Retiré le'
         ' <time datetime="2021-11-08T12:00:00+01:00">8 novembre 2021</time>\u00a0:</strong>'
         " Publiés par erreur.</p>"
     )

@@ -30,6 +30,7 @@ from actions import Context, JobResult, Runner
 from conftest import REPO
 from feedpub import __version__
 from feedpub.init import INSTALL_CHECKOUT, read_starter, render_workflow
+from feedpub.validate import PLACEHOLDER_BODY
 
 # 2026-01-01T00:00:00Z: the clock of every run here, moved on where a test says so.
 EPOCH = 1767225600
@@ -208,7 +209,9 @@ def origin(
     )
     assert new.returncode == 0, new.stderr
     first = site / new.stdout.strip()
-    first.write_text(first.read_text().replace("draft: true\n", ""))
+    # As the README says: write the body, then delete the line `draft: true`.
+    text = first.read_text().replace(PLACEHOLDER_BODY, "The agency named its spokesperson today.")
+    first.write_text(text.replace("draft: true\n", ""))
     (site / "entries" / ID_LESS[0]).write_text(ID_LESS[1])  # hand-written: no id: line
     _git(site, "add", "--all")
     _git(site, "commit", "--quiet", "--message", "Start the statements site")
