@@ -206,6 +206,13 @@ def agency_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project.entry("2021-11-05-map.png", PNG)
     for name, text in AGENCY_ENTRIES.items():
         project.entry(name, text)
+    for day in range(1, 29):  # enough advisories for a numbered page
+        for hour in (9, 15):
+            project.entry(
+                f"2020-02-{day:02d}-advisory-{hour}.yaml",
+                f"title: Advisory {day}.{hour}\ndate: 2020-02-{day:02d}T{hour:02d}:00\n"
+                "type: Advisory\nbody: A short advisory.\n",
+            )
     build(project.root)
     return project.root / "public"
 
@@ -273,6 +280,7 @@ AGENCY_PAGES = [
     "tags/",
     "tags/offices/",
     "tags/flood-defence/",
+    "types/advisory/page/1/",
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from feedpub.render.html import (
     template_digests,
 )
 from feedpub.render.jsonfeed import render_json
-from feedpub.render.sitemap import render_sitemap
+from feedpub.render.sitemap import render_sitemaps
 from feedpub.write import Content, Made, Output, Phase
 
 MARKER = ".feedpub"
@@ -78,6 +79,52 @@ class Outputs(dict[str, Output]):
         self.add(Output(path, Phase.ASSETS, functools.partial(Made, source, key), key), origin)
 
 
+# A list page shows at most this many statements; older ones go on numbered pages.
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Paged:
+    """One page of a list of statements: the list's own page shows the newest PAGE_SIZE;
+    numbered pages hold complete blocks counted from the oldest, as the feeds' archives
+    are, so a numbered page keeps its address and contents when a statement is added."""
+
+    path: str
+    entries: tuple[Entry, ...]  # newest first
+    number: int | None  # None for the list's own page
+    newer: str | None  # paths inside public/ of the pages next to it
+    older: str | None
+
+    @property
+    def lastmod(self) -> datetime:
+        return max(entry.updated for entry in self.entries)
+
+    def context(self) -> Context:
+        return {
+            "entries": self.entries,
+            "page_number": self.number,
+            "newer_page": self.newer,
+            "older_page": self.older,
+        }
+
+
+def pages_of(folder: str, entries: tuple[Entry, ...]) -> list[Paged]:
+    """A list's own page, then its numbered pages, newest first."""
+    count = len(entries) // PAGE_SIZE if len(entries) > PAGE_SIZE else 0
+    oldest_first = entries[::-1]
+
+    def numbered(number: int) -> str:
+        return f"{folder}page/{number}/"
+
+    found = [Paged(folder, entries[:PAGE_SIZE], None, None, numbered(count) if count else None)]
+    for number in range(count, 0, -1):
+        block = oldest_first[(number - 1) * PAGE_SIZE : number * PAGE_SIZE][::-1]
+        newer = numbered(number + 1) if number < count else folder
+        older = numbered(number - 1) if number > 1 else None
+        found.append(Paged(numbered(number), tuple(block), number, newer, older))
+    return found
+
+
 class Planner:
     """Plans one build: the outputs, and how to resolve the tokens they recorded."""
 
@@ -91,7 +138,7 @@ class Planner:
         by_year: dict[int, list[Entry]] = {}
         for entry in site.entries:
             by_year.setdefault(entry.published.year, []).append(entry)
-        self.by_year = by_year
+        self.by_year = {year: tuple(entries) for year, entries in by_year.items()}
         years = tuple(sorted(((y, len(e)) for y, e in by_year.items()), reverse=True))
         self.view = SiteView(self.config, site.entries, types, tags, years)
         self.sections = {s.key: s for s in (main, *types, *tags)}
@@ -234,25 +281,30 @@ def plan_site(
 
     years = [year for year, _ in view.years]  # newest first
     for position, year in enumerate(years):
+        newer = years[position - 1] if position > 0 else None
+        older = years[position + 1] if position + 1 < len(years) else None
+        for paged in pages_of(f"{year}/", plan.by_year[year]):
 
-        def year_context(year: int = year, position: int = position) -> Context:
-            context = renderer.base_context(f"{year}/", [main])
-            newer = years[position - 1] if position > 0 else None
-            older = years[position + 1] if position + 1 < len(years) else None
-            context.update(year=year, entries=plan.by_year[year], newer=newer, older=older)
-            return context
+            def year_context(
+                year: int = year, paged: Paged = paged, **years: int | None
+            ) -> Context:
+                context = renderer.base_context(paged.path, [main])
+                context.update(year=year, **years, **paged.context())
+                return context
 
-        plan.page(f"{year}/", "archive", year_context, f"the {year} page")
-        pages.append((f"{year}/", max(e.updated for e in plan.by_year[year])))
+            make = functools.partial(year_context, newer=newer, older=older)
+            plan.page(paged.path, "archive", make, f"the {year} page")
+            pages.append((paged.path, paged.lastmod))
     for section in (*view.types, *view.tags):
+        for paged in pages_of(section.directory, section.entries):
 
-        def section_context(section: Section = section) -> Context:
-            context = renderer.base_context(section.directory, [section])
-            context.update(section=section)
-            return context
+            def section_context(section: Section = section, paged: Paged = paged) -> Context:
+                context = renderer.base_context(paged.path, [section])
+                context.update(section=section, **paged.context())
+                return context
 
-        plan.page(section.directory, "section", section_context, section.directory)
-        pages.append((section.directory, max(e.updated for e in section.entries)))
+            plan.page(paged.path, "section", section_context, section.directory)
+            pages.append((paged.path, paged.lastmod))
     latest = max((e.updated for e in site.entries), default=None)
     for kind, folder, sections in (("type", "types/", view.types), ("tag", "tags/", view.tags)):
 
@@ -294,11 +346,10 @@ def plan_site(
     if problems.errors:
         raise FeedpubError(problems.items)
 
-    sitemap = functools.partial(render_sitemap, config, pages)
-    key = digest("sitemap", plan.config_digest, repr(pages))
-    plan.outputs.add(
-        Output("sitemap.xml", Phase.FEEDS, lambda: Made(sitemap(), key), key), "the sitemap"
-    )
+    for path, content in render_sitemaps(config, pages).items():
+        key = digest(content)
+        made = functools.partial(Made, content, key)
+        plan.outputs.add(Output(path, Phase.FEEDS, made, key), "the sitemap")
     plan.outputs.add(
         plan._output("style.css", Phase.ASSETS, renderer.stylesheet, plan.resolve),
         "the stylesheet",
