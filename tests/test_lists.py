@@ -29,7 +29,7 @@ def _write_releases(project: Project, count: int, *, start: int = 0) -> None:
 
 
 def _titles(page: str) -> list[int]:
-    return [int(n) for n in re.findall(r">Release (\d+)</a>", page)]
+    return [int(n) for n in re.findall(r">Release (\d+)</(?:span></)?a>", page)]
 
 
 def test_a_long_list_shows_the_newest_fifty_and_numbered_pages_of_older_ones(
