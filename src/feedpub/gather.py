@@ -17,6 +17,7 @@ from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.incremental import Cache, digest
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
+from feedpub.translations import check_translations
 from feedpub.validate import Compiled, check_across, compile_entry
 
 ENTRIES_DIR = "entries"
@@ -197,6 +198,7 @@ def read_site(
     for item in compiled:
         problems.extend(item.problems)
     check_across(compiled, files.others, project.show(f"{ENTRIES_DIR}/"), problems)
+    check_translations(compiled, checking.language, problems)
     if problems.errors or config is None:
         raise FeedpubError(problems.items)
     published: list[Entry] = []

@@ -21,6 +21,7 @@ from typing import Any
 
 import jinja2
 import jinja2.runtime
+from babel import Locale, UnknownLocaleError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -114,7 +115,7 @@ class Subscription:
 class SiteView:
     """`site` in templates: the settings, and every published statement, type, tag and year."""
 
-    COLLECTIONS = frozenset({"entries", "types", "tags", "years"})
+    COLLECTIONS = frozenset({"entries", "types", "tags", "languages", "years"})
 
     def __init__(
         self,
@@ -122,12 +123,14 @@ class SiteView:
         entries: tuple[Entry, ...],
         types: tuple[Section, ...],
         tags: tuple[Section, ...],
+        languages: tuple[Section, ...],
         years: tuple[tuple[int, int], ...],
     ) -> None:
         self.config = config
         self.entries = entries  # newest first
         self.types = types
         self.tags = tags
+        self.languages = languages  # when statements are in more than one language
         self.years = years  # (year, statements), newest first
 
     def __getattr__(self, name: str) -> Any:
@@ -207,6 +210,16 @@ def human_size(length: int) -> str:
             return f"{length:,} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     raise AssertionError  # pragma: no cover
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself (CLDR, through Babel): 'français', 'العربية'."""
+    try:
+        locale = Locale.parse(code, sep="-")
+    except (ValueError, UnknownLocaleError):
+        return code
+    name = locale.get_display_name(locale) or code
+    return name[:1].upper() + name[1:]
 
 
 def text_direction(language: str) -> str:
@@ -320,6 +333,7 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
     env.filters["human_size"] = human_size
     env.filters["long_date"] = _long_date_filter
     env.filters["text_direction"] = text_direction
+    env.filters["language_name"] = language_name
     return env
 
 
@@ -353,7 +367,7 @@ class PageRenderer:
             part = env.get_template("_subscription.html")
         self.subscriptions = {
             section.key: self._subscription(part, section)
-            for section in (main, *site.types, *site.tags)
+            for section in (main, *site.types, *site.tags, *site.languages)
         }
 
     def _subscription(self, part: jinja2.Template, section: Section) -> Subscription:
@@ -387,8 +401,10 @@ class PageRenderer:
             "subscriptions": [self.subscriptions[section.key] for section in offered],
         }
 
-    def linked_data(self, entry: Entry) -> dict[str, Any]:
-        """schema.org NewsArticle, so search engines and link previews read it right."""
+    def linked_data(self, entry: Entry, translations: Sequence[Any] = ()) -> dict[str, Any]:
+        """schema.org NewsArticle, so search engines and link previews read it right; a
+        statement in several languages names its translations (workTranslation) or its
+        original (translationOfWork)."""
         record("config")
         record(f"entry:{entry.id}")
         config = self.site.config
@@ -415,6 +431,19 @@ class PageRenderer:
         }
         if entry.tags:
             data["keywords"] = list(entry.tags)
+        for other in translations:
+            if other.entry.id == entry.id:
+                continue
+            work = {
+                "@type": "NewsArticle",
+                "@id": config.url(other.entry.path),
+                "url": config.url(other.entry.path),
+                "inLanguage": other.language,
+            }
+            if other.original:
+                data["translationOfWork"] = work
+            else:
+                data.setdefault("workTranslation", []).append(work)
         return data
 
 
