@@ -304,8 +304,8 @@ SHOWN = f"entries/{NAME}"
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\ncolour: red\n",
             "4:1: colour: unknown field; known fields are title, date, type, byline, body,"
-            " summary, language, tags, id, aliases, updated, change_note, corrections,"
-            " withdrawn, removed, attachments, contact, notes_to_editors, draft",
+            " summary, language, tags, id, aliases, translation_of, updated, change_note,"
+            " corrections, withdrawn, removed, attachments, contact, notes_to_editors, draft",
             id="unknown-field",
         ),
         pytest.param(

@@ -115,6 +115,11 @@ EDITS: dict[str, Callable[[Project], object]] = {
         ]
         and p.config(EXAMPLE_CONFIG + "section_aliases:\n  tags:\n    Energy: Power\n")
     ),
+    "translation added": lambda p: p.entry(
+        "2029-06-02-traduction.yaml",
+        "title: Traduction\ndate: 2029-06-02\nlanguage: fr\nbody: Le texte.\n"
+        f"translation_of: tag:press.example.org,2020:{_newest(p).stem}\n",
+    ),
     "tag respelled everywhere": lambda p: [
         path.write_text(path.read_text().replace("Energy", "ENERGY"))
         for path in (p.root / "entries").glob("*.yaml")

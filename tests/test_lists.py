@@ -100,7 +100,7 @@ def test_sitemap_splits_under_an_index_past_the_protocol_s_limit(
 ) -> None:
     monkeypatch.setattr(sitemap, "MAX_URLS", 3)
     when = datetime(2021, 11, 5, tzinfo=timezone.utc)
-    pages = [(f"2021/11/0{n}/s/", when.replace(day=n)) for n in range(1, 8)]
+    pages = [(f"2021/11/0{n}/s/", when.replace(day=n), ()) for n in range(1, 8)]
     files = sitemap.render_sitemaps(_config(), pages)
     assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
     index = etree.fromstring(files["sitemap.xml"])
@@ -114,10 +114,10 @@ def test_sitemap_splits_under_an_index_past_the_protocol_s_limit(
         for name in ("sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml")
         for loc in etree.fromstring(files[name]).xpath("//s:loc/text()", namespaces=SITEMAP)
     ]
-    assert urls == [f"https://press.example.org/{path}" for path, _ in pages]
+    assert urls == [f"https://press.example.org/{path}" for path, _, _ in pages]
 
 
 def test_sitemap_within_the_limit_is_one_file() -> None:
-    files = sitemap.render_sitemaps(_config(), [("", None)])
+    files = sitemap.render_sitemaps(_config(), [("", None, ())])
     assert list(files) == ["sitemap.xml"]
     assert b"<urlset" in files["sitemap.xml"]

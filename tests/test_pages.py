@@ -34,6 +34,15 @@ README_SCREENSHOTS = {
 }
 
 AGENCY_ENTRIES = {
+    "2021-11-05-bureau.yaml": """\
+title: L'Agence Exemple ouvre son bureau régional dans le quartier du port
+date: 2021-11-05T10:00
+type: Release
+language: fr
+translation_of: tag:press.example.org,2020:2021-11-05-office
+body: |
+  L'Agence Exemple a ouvert son bureau régional aujourd'hui.
+""",
     "2021-11-05-office.yaml": """\
 title: Example Agency opens its new regional office in the harbour district
 date: 2021-11-05T10:00
@@ -281,6 +290,8 @@ AGENCY_PAGES = [
     "tags/offices/",
     "tags/flood-defence/",
     "types/advisory/page/1/",
+    "2021/11/05/bureau/",
+    "languages/ar/",
 ]
 
 

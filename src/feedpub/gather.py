@@ -20,6 +20,7 @@ from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.incremental import Cache, digest
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
+from feedpub.translations import check_translations
 from feedpub.validate import Compiled, by_name, check_across, compile_entry
 
 ENTRIES_DIR = "entries"
@@ -240,6 +241,7 @@ def read_site(
         checking,
         functools.partial(added_first, project.root),
     )
+    check_translations(compiled, checking.language, problems)
     if problems.errors or config is None:
         raise FeedpubError(problems.items)
     published: list[Entry] = []

@@ -13,12 +13,7 @@ kind of loss (a page moved with no alias, a section renamed) is one more rule.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,16 +24,12 @@ from feedpub.build import check
 from feedpub.config import CONFIG_NAME, settings_from_bytes
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.gather import ENTRIES_DIR, Project, SiteResult
+from feedpub.gitrev import Blob, GitError, GitRevision
 from feedpub.load import read_document
 from feedpub.model import Entry, Site, SiteConfig
 from feedpub.slug import slugify
 from feedpub.validate import compile_entry
 
-# What to tell someone whose clone lacks the revision: CI checkouts are shallow by default.
-FETCH_HINT = (
-    "fetch it first (`git fetch origin` for a branch); in GitHub Actions, give"
-    " actions/checkout `fetch-depth: 0`"
-)
 PARALLEL_FROM = 300  # entries to compile at REV before forking workers pays
 
 
@@ -273,12 +264,12 @@ def compare(
         e.id: Statement.of(e) for e in (*site.entries, *site.removed, *site.held, *site.drafts)
     }
     try:
-        git = _Git(project.root, rev)
+        git = GitRevision(project.root, rev)
         sha = git.resolve()
         if sha is None:  # a repository with no commit yet: nothing was published
             return Comparison(project, rev, now, {}, after)
         config_data, entries = git.read_site(sha)
-    except _GitError as exc:
+    except GitError as exc:
         problems.add(f"--against {rev}", exc.message, line=0)
         return None
     if config_data is None:
@@ -314,18 +305,10 @@ def _read_config(shown: str, data: bytes, problems: Problems) -> SiteConfig | No
     return config
 
 
-@dataclass(frozen=True, slots=True)
-class _Blob:
-    name: str
-    object_id: str
-    size: int
-    data: bytes = b""
-
-
 def _published(
     project: Project,
     config: SiteConfig,
-    entries: list[_Blob],
+    entries: list[Blob],
     site: Site,
     same_config: bool,
     now: datetime,
@@ -333,10 +316,11 @@ def _published(
 ) -> dict[str, Statement]:
     """The statements REV published, by id. An entry whose bytes and settings are unchanged
     in the working tree is the working tree's (no need to compile it again)."""
-    current = {e.source.rsplit("/", 1)[-1]: e for e in (*site.entries, *site.held, *site.drafts)}
+    every = (*site.entries, *site.removed, *site.held, *site.drafts)
+    current = {e.source.rsplit("/", 1)[-1]: e for e in every}
     directory = project.root / ENTRIES_DIR
     reuse: list[Entry] = []
-    jobs: list[_Blob] = []
+    jobs: list[Blob] = []
     for blob in entries:
         entry = current.get(blob.name) if same_config else None
         data = _read_bytes(directory / blob.name) if entry is not None else None
@@ -361,161 +345,3 @@ def _published(
     statements = [Statement.of(e) for e in reuse] + [s for s in compiled if s is not None]
     # An entry that did not compile at REV stopped every build there: it published nothing.
     return {s.id: s for s in statements if s.is_published(now)}
-
-
-class _GitError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class _Git:
-    """Read-only git plumbing in the site's folder, never fetching: REV's files, renames."""
-
-    def __init__(self, root: Path, rev: str) -> None:
-        self.root = root
-        self.rev = rev
-        self._format = ""
-
-    def run(
-        self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None
-    ) -> bytes:
-        # GIT_NO_LAZY_FETCH: in a partial clone, a missing object is an error, not a download.
-        environ = {**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"}
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(self.root), *args],
-                input=data,
-                capture_output=True,
-                check=False,
-                env={**environ, **(env or {})},
-            )
-        except FileNotFoundError:
-            raise _GitError("git is not installed; the guard reads the revision with git") from None
-        if done.returncode != 0:
-            said = done.stderr.decode(errors="replace").strip().splitlines()
-            raise _GitError(said[-1] if said else f"git {args[0]} failed")
-        return done.stdout
-
-    def resolve(self) -> str | None:
-        """REV's commit, or None in a repository with no commit yet when REV is HEAD."""
-        try:
-            self.run("rev-parse", "--show-prefix")
-        except _GitError:
-            raise _GitError(
-                f"{self.root} is not in a git repository; the guard compares the entries with a"
-                " git revision, so run it in a clone"
-            ) from None
-        if self.rev.startswith("-"):
-            raise _GitError("is not a revision; give a branch, a tag or a commit")
-        try:
-            found = self.run("rev-parse", "--verify", "--quiet", f"{self.rev}^{{commit}}")
-            return found.decode().strip()
-        except _GitError:
-            pass
-        unborn = self.rev == "HEAD"
-        if unborn:
-            try:
-                self.run("rev-parse", "--verify", "--quiet", "HEAD")
-                unborn = False
-            except _GitError:
-                pass
-        if unborn:
-            return None
-        shallow = self.run("rev-parse", "--is-shallow-repository").decode().strip() == "true"
-        why = " (this clone is shallow)" if shallow else ""
-        raise _GitError(f"no such revision in this clone{why}; {FETCH_HINT}")
-
-    def read_site(self, sha: str) -> tuple[bytes | None, list[_Blob]]:
-        """feedpub.yaml at `sha` (None if it had none) and the files directly in entries/."""
-        listing = self.run("ls-tree", "-z", "-l", sha, "--", CONFIG_NAME, f"{ENTRIES_DIR}/")
-        config: _Blob | None = None
-        entries: list[_Blob] = []
-        for record in listing.decode("utf-8", errors="surrogateescape").split("\0"):
-            if not record:
-                continue
-            meta, path = record.split("\t", 1)
-            mode, kind, object_id, size = meta.split()
-            if kind != "blob" or mode == "120000":  # folders and links are never read
-                continue
-            if path == CONFIG_NAME:
-                config = _Blob(path, object_id, int(size))
-            elif not path.rsplit("/", 1)[-1].startswith("."):
-                entries.append(_Blob(path.rsplit("/", 1)[-1], object_id, int(size)))
-        wanted = [b for b in ([config] if config else []) + entries if b.name.endswith(".yaml")]
-        contents = self._cat([b.object_id for b in wanted])
-        entries = [
-            _Blob(b.name, b.object_id, b.size, contents.get(b.object_id, b"")) for b in entries
-        ]
-        return (contents[config.object_id] if config else None), entries
-
-    def _cat(self, object_ids: list[str]) -> dict[str, bytes]:
-        if not object_ids:
-            return {}
-        output = self.run(
-            "cat-file", "--batch", data="".join(f"{o}\n" for o in object_ids).encode()
-        )
-        found: dict[str, bytes] = {}
-        at = 0
-        for object_id in object_ids:
-            end = output.index(b"\n", at)
-            header = output[at:end].decode().split()
-            if len(header) != 3:
-                raise _GitError(
-                    f"cannot read {object_id} ({' '.join(header)}): the clone is incomplete;"
-                    f" {FETCH_HINT}"
-                )
-            size = int(header[2])
-            found[object_id] = output[end + 1 : end + 1 + size]
-            at = end + 1 + size + 1
-        return found
-
-    def hash_object(self, data: bytes) -> str:
-        """The id git gives these bytes as a blob, computed here rather than by a process."""
-        if not self._format:
-            self._format = self.run("rev-parse", "--show-object-format").decode().strip()
-        algorithm = hashlib.sha256 if self._format == "sha256" else hashlib.sha1
-        return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
-
-    def renames(self, sha: str) -> dict[str, str]:
-        """Entry files git sees renamed between `sha` and the working tree, untracked ones
-        included (through a throw-away copy of the index: the real one is never touched)."""
-        with tempfile.TemporaryDirectory(prefix="feedpub-guard-") as scratch:
-            env: dict[str, str] = {}
-            untracked = self.run(
-                "ls-files", "-z", "--others", "--exclude-standard", "--", f"{ENTRIES_DIR}/"
-            ).split(b"\0")
-            untracked = [u for u in untracked if u]
-            if untracked:
-                index = Path(scratch) / "index"
-                real = self.run("rev-parse", "--git-path", "index").decode().strip()
-                real_path = Path(real) if os.path.isabs(real) else self.root / real
-                if real_path.exists():
-                    shutil.copyfile(real_path, index)
-                env["GIT_INDEX_FILE"] = str(index)
-                self.run("add", "--intent-to-add", "--", *[u.decode() for u in untracked], env=env)
-            diff = self.run(
-                "diff",
-                "-z",
-                "-M",
-                "--name-status",
-                "--relative",
-                "--no-ext-diff",
-                sha,
-                "--",
-                f"{ENTRIES_DIR}/",
-                env=env,
-            )
-        fields = diff.decode("utf-8", errors="surrogateescape").split("\0")
-        renamed: dict[str, str] = {}
-        at = 0
-        while at < len(fields) - 1:
-            status = fields[at]
-            if status.startswith(("R", "C")):
-                old, new = fields[at + 1], fields[at + 2]
-                if status.startswith("R"):
-                    renamed[old.rsplit("/", 1)[-1]] = new.rsplit("/", 1)[-1]
-                at += 3
-            else:
-                at += 2
-        return renamed

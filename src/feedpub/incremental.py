@@ -1,25 +1,19 @@
 """Incremental building, in one place: what the last build read and wrote, and what this
-one may skip.
-
-The build cache lives outside the site ($FEEDPUB_CACHE_DIR, else $XDG_CACHE_HOME/feedpub,
-else ~/.cache/feedpub), one folder per site, and holds:
-- `entries.json`: every compiled entry, by a key hashing the file's bytes with everything
-  compiling it depends on; bodies go to `bodies/`, append-only text segments read only
-  when a page or feed needs them;
-- per output folder, `manifest-*.json`: what the last build read (size and mtime of every
-  source) and wrote (a key, size, mtime and inode per output), and what it reported; and
-  `deps-*.json`: the dependencies each output recorded while it was rendered.
+one may skip. The build cache lives outside the site ($FEEDPUB_CACHE_DIR, else
+$XDG_CACHE_HOME/feedpub, else ~/.cache/feedpub), one folder per site, and holds:
+- `entries.json`: compiled entries, by a key hashing each file's bytes with all that
+  compiling it depends on; their bodies in `bodies/`, append-only segments read on demand;
+- per output folder, `manifest-*.json` (what the last build read: each source's size and
+  mtime; what it wrote: a key, size, mtime, inode and phase per output; what it reported)
+  and `deps-*.json` (the dependencies each output recorded while it was rendered).
 
 An output's dependencies are tokens such as `entry:<id>`, `config` or `site:entries`,
-recorded as its template reads them (render/html.py) and resolved to values by the plan
+recorded as its template reads them (render/html.py) and resolved by the plan
 (render/plan.py). An output whose tokens resolve as they did, and whose file is as the last
-build left it, is not rendered again; so a template may read anything and a cached build
-still equals a cold one.
-
-Every file is JSON or plain text, stamped with feedpub's and its libraries' versions: a
-cache file, whatever its bytes, can never run code, and one that does not read back is
-ignored. This module imports only the standard library and the model, so the no-change
-check starts fast.
+build left it, is not made again: a template may read anything, and a cached build still
+equals a cold one. Every file is JSON or plain text stamped with feedpub's and its
+libraries' versions: a cache file can never run code, and one that does not read back is
+ignored. Standard library and the model only, so the no-change check starts fast.
 """
 
 from __future__ import annotations
@@ -347,11 +341,6 @@ class Cache:
         manifest_name, deps_name = self._names(out)
         self._save(deps_name, dependencies)
         self._save(manifest_name, to_data(manifest))
-
-    def forget_build(self, out: Path) -> None:
-        """Drop what was remembered of `out`, before a build that may change it."""
-        with contextlib.suppress(OSError):
-            (self.directory / self._names(out)[0]).unlink()
 
 
 # --- the no-change shortcut --------------------------------------------------------------

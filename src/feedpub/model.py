@@ -178,6 +178,7 @@ class Entry:
     attachments: tuple[Attachment, ...] = ()
     aliases: tuple[str, ...] = ()  # earlier paths of its page, each kept as a redirect
     aliases_at: tuple[int, int] = (1, 1)  # where the file lists them, for messages
+    translation_of: str | None = None  # the id of the statement this one translates
     language: str | None = None  # BCP 47, when it differs from the site's
     key: str = ""  # changes whenever the source file or what compiling it depends on does
     corrections: tuple[Correction, ...] = ()  # oldest first

@@ -36,7 +36,7 @@ from feedpub.model import SiteConfig
 LIST_NAME = "websub-changed.txt"
 # Subscription documents (RFC 5005's term: the feeds readers subscribe to), by folder inside
 # public/: the whole site's, each type's and each tag's. Archives (archive/N.xml) are not.
-SUBSCRIPTION_FOLDERS = ("", "types/*/", "tags/*/")
+SUBSCRIPTION_FOLDERS = ("", "types/*/", "tags/*/", "languages/*/")
 FEED_NAMES = ("atom.xml", "rss.xml", "feed.json")
 FETCH_WORKERS = 8  # served feeds fetched at once by `prepare`
 MAX_FEED_BYTES = 20 * 1024 * 1024

@@ -427,6 +427,14 @@ ENTRY_FIELDS: tuple[FieldSpec[_Context], ...] = (
         default=(),
         limits={"aliases": 20, "length": 300},
     ),
+    FieldSpec(
+        "translation_of",
+        _id,
+        "the id of the statement this one translates (with `language:` saying which"
+        " language this one is in); every statement of a group links to the others; at most"
+        " {length} characters",
+        limits={"length": 500},
+    ),
     FieldSpec("updated", _optional_date, "date-time of the last correction; not before `date`"),
     FieldSpec(
         "change_note",
@@ -590,7 +598,10 @@ def compile_entry(
         _report_removals(document, notes, problems, "notes_to_editors")
     page = f"{named_date:%Y/%m/%d}/{slug}/"
     site_links = _site_links(document, body.html, config.url(page), config.base_url)
-    positions = {field: _at(document, field) for field in ("id", "date", "aliases")}
+    positions = {
+        field: _at(document, field)
+        for field in ("id", "date", "aliases", "language", "translation_of")
+    }
     if problems.errors or dates is None:
         return Compiled(None, problems.items, positions, key)
     path = f"{named_date:%Y/%m/%d}/{slug}/"

@@ -20,15 +20,30 @@ The rule, for the whole site and for every type, tag and language alike:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from feedpub.model import Entry, Site, SiteConfig, change_key, sort_key
 from feedpub.render.feeds import Feed
-from feedpub.render.html import Section
+from feedpub.render.html import Section, language_name
 
 ARCHIVE_DIR = "archive/"
 
 
-def make_sections(site: Site) -> tuple[Section, tuple[Section, ...], tuple[Section, ...]]:
-    """The whole site, then one section per type and per tag, each sorted by name."""
+@dataclass(frozen=True, slots=True)
+class Sections:
+    main: Section
+    types: tuple[Section, ...]
+    tags: tuple[Section, ...]
+    languages: tuple[Section, ...]  # only when statements are in more than one language
+
+    def all(self) -> tuple[Section, ...]:
+        return (self.main, *self.types, *self.tags, *self.languages)
+
+
+def make_sections(site: Site) -> Sections:
+    """The whole site, then one section per type, per tag and (when there are several) per
+    language, each sorted by name or code."""
     config = site.config
     main = Section("all", "All statements", "", "", site.entries, config.title, site.removed)
     groups: dict[tuple[str, str], list[Entry]] = {}
@@ -36,24 +51,34 @@ def make_sections(site: Site) -> tuple[Section, tuple[Section, ...], tuple[Secti
     removed: dict[tuple[str, str], list[Entry]] = {}
     for members, into in ((site.entries, groups), (site.removed, removed)):
         for entry in members:
-            for kind, slug, name in _memberships(entry):
+            for kind, slug, name in _memberships(entry, config.language):
                 into.setdefault((kind, slug), []).append(entry)
                 names.setdefault((kind, slug), name)
-    sections: dict[str, list[Section]] = {"type": [], "tag": []}
+    sections: dict[str, list[Section]] = {"type": [], "tag": [], "language": []}
+    several = len({slug for kind, slug in groups if kind == "language"}) > 1
     for (kind, slug), entries in sorted(groups.items()):
+        if kind == "language" and not several:
+            continue
         name = names[(kind, slug)]
-        folder = "types" if kind == "type" else "tags"
-        title = f"{config.title} – {name}" if kind == "type" else f"{config.title} – {name} (tag)"
+        title = f"{config.title} – {name}" + (" (tag)" if kind == "tag" else "")
         gone = tuple(removed.get((kind, slug), ()))
-        section = Section(kind, name, slug, f"{folder}/{slug}/", tuple(entries), title, gone)
-        sections[kind].append(section)
-    return main, tuple(sections["type"]), tuple(sections["tag"])
+        directory = f"{_FOLDERS[kind]}/{slug}/"
+        sections[kind].append(Section(kind, name, slug, directory, tuple(entries), title, gone))
+    return Sections(
+        main, tuple(sections["type"]), tuple(sections["tag"]), tuple(sections["language"])
+    )
 
 
-def _memberships(entry: Entry) -> list[tuple[str, str, str]]:
-    return [("type", entry.type_slug, entry.type)] + [
-        ("tag", slug, tag) for tag, slug in entry.tag_links
-    ]
+_FOLDERS = {"type": "types", "tag": "tags", "language": "languages"}
+
+
+def _memberships(entry: Entry, site_language: str) -> list[tuple[str, str, str]]:
+    language = entry.language or site_language
+    return (
+        [("type", entry.type_slug, entry.type)]
+        + [("tag", slug, tag) for tag, slug in entry.tag_links]
+        + [("language", language.lower(), language_name(language))]
+    )
 
 
 def feed_id(config: SiteConfig, section: Section) -> str:
@@ -67,11 +92,19 @@ def _subtitle(config: SiteConfig, section: Section) -> str:
         return f"Statements of type {section.name} from {config.publisher.name}."
     if section.kind == "tag":
         return f"Statements tagged {section.name} from {config.publisher.name}."
+    if section.kind == "language":
+        return f"Statements in {section.name} from {config.publisher.name}."
     return config.description
 
 
-def feed_documents(config: SiteConfig, section: Section) -> list[Feed]:
-    """A section's subscription document, then its archives, oldest first."""
+def feed_documents(
+    config: SiteConfig,
+    section: Section,
+    alternates: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
+) -> list[Feed]:
+    """A section's subscription document, then its archives, oldest first; `alternates`
+    gives each statement's translations, by id."""
+    known = alternates or {}
     size = config.feed_limit
     slots = sorted((*section.entries, *section.removed), key=sort_key)[::-1]  # oldest first
     gone = {entry.id for entry in section.removed}
@@ -86,6 +119,7 @@ def feed_documents(config: SiteConfig, section: Section) -> list[Feed]:
             home=section.directory,
             entries=entries,
             links=tuple(links),
+            alternates={e.id: known[e.id] for e in entries if e.id in known},
             **kind,  # type: ignore[arg-type]
         )
 

@@ -19,8 +19,8 @@ Traps worked around (feedgen 1.0.0):
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -54,6 +54,8 @@ class Feed:
     entries: Sequence[Entry]
     links: tuple[tuple[str, str], ...] = ()  # more Atom links: (rel, path inside public/)
     archive: bool = False  # an RFC 5005 archive document
+    # A statement's translations, by its id: (language, URL of its page) of each other one.
+    alternates: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     hubs: tuple[str, ...] = ()  # WebSub hubs; only subscription documents name them
 
     def updated(self) -> datetime:
@@ -85,10 +87,13 @@ class _FeedpubEntry(BaseEntryExtension):  # type: ignore[misc]
         self.enclosures: list[dict[str, str]] = []
         self.updated: datetime | None = None
         self.language: str | None = None
+        self.translations: tuple[tuple[str, str], ...] = ()
 
     def extend_atom(self, entry: Any) -> Any:
         if self.language:  # RFC 4287 §2: xml:lang on any element; the feed has the site's
             entry.set(f"{{{XML_NS}}}lang", self.language)
+        for language, url in self.translations:  # RFC 4287 §4.2.7.4: hreflang
+            xml_elem("link", entry, rel="alternate", type="text/html", hreflang=language, href=url)
         for enclosure in self.enclosures:
             xml_elem("link", entry, rel="enclosure", **enclosure)
         return entry
@@ -170,6 +175,7 @@ def _add_entries(
             for name in entry.bylines:
                 fe.author({"name": name})
             fe.feedpub.language = entry.language
+            fe.feedpub.translations = feed.alternates.get(entry.id, ())
         for term, scheme in entry_categories(config, entry):
             fe.category(term=term, scheme=scheme, label=term)
         # Atom's <summary> is plain text; RSS's <description> is HTML to every reader, so a

@@ -21,6 +21,7 @@ from typing import Any
 
 import jinja2
 import jinja2.runtime
+from babel import Locale, UnknownLocaleError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -101,7 +102,7 @@ class Subscription:
 class SiteView:
     """`site` in templates: the settings, and every published statement, type, tag and year."""
 
-    COLLECTIONS = frozenset({"entries", "types", "tags", "years"})
+    COLLECTIONS = frozenset({"entries", "types", "tags", "languages", "years"})
 
     def __init__(
         self,
@@ -109,12 +110,14 @@ class SiteView:
         entries: tuple[Entry, ...],
         types: tuple[Section, ...],
         tags: tuple[Section, ...],
+        languages: tuple[Section, ...],
         years: tuple[tuple[int, int], ...],
     ) -> None:
         self.config = config
         self.entries = entries  # newest first
         self.types = types
         self.tags = tags
+        self.languages = languages  # when statements are in more than one language
         self.years = years  # (year, statements), newest first
 
     def __getattr__(self, name: str) -> Any:
@@ -227,6 +230,16 @@ def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count
     record("config")
     text = _text(context).ngettext(singular, plural, count)
     return escape(text) if context.eval_ctx.autoescape else text
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself (CLDR, through Babel): 'français', 'العربية'."""
+    try:
+        locale = Locale.parse(code, sep="-")
+    except (ValueError, UnknownLocaleError):
+        return code
+    name = locale.get_display_name(locale) or code
+    return name[:1].upper() + name[1:]
 
 
 @jinja2.pass_context
@@ -389,6 +402,7 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
     env.filters["breakable"] = _breakable_filter
     env.filters["plural"] = _plural_filter
     env.filters["text_direction"] = text_direction
+    env.filters["language_name"] = language_name
     return env
 
 
@@ -425,7 +439,7 @@ class PageRenderer:
         language = site.config.language
         self.subscriptions = {
             section.key: self._subscription(section, language)
-            for section in (main, *site.types, *site.tags)
+            for section in (main, *site.types, *site.tags, *site.languages)
         }
         # In another language (a statement's own), made when a page first needs them.
         self._translated: dict[tuple[str, str], tuple[Subscription, frozenset[str]]] = {}
@@ -520,8 +534,10 @@ class PageRenderer:
         text = self.text(self.page_language(entry))
         return text.gettext("Withdrawn: %(title)s") % {"title": entry.title}
 
-    def linked_data(self, entry: Entry) -> dict[str, Any]:
-        """schema.org NewsArticle, so search engines and link previews read it right."""
+    def linked_data(self, entry: Entry, translations: Sequence[Any] = ()) -> dict[str, Any]:
+        """schema.org NewsArticle, so search engines and link previews read it right; a
+        statement in several languages names its translations (workTranslation) or its
+        original (translationOfWork)."""
         record("config")
         record(f"entry:{entry.id}")
         config = self.site.config
@@ -548,6 +564,19 @@ class PageRenderer:
         }
         if entry.tags:
             data["keywords"] = list(entry.tags)
+        for other in translations:
+            if other.entry.id == entry.id:
+                continue
+            work = {
+                "@type": "NewsArticle",
+                "@id": config.url(other.entry.path),
+                "url": config.url(other.entry.path),
+                "inLanguage": other.language,
+            }
+            if other.original:
+                data["translationOfWork"] = work
+            else:
+                data.setdefault("workTranslation", []).append(work)
         return data
 
 

@@ -31,7 +31,8 @@ from feedpub.render.html import (
     template_digests,
 )
 from feedpub.render.jsonfeed import render_json
-from feedpub.render.sitemap import render_sitemaps
+from feedpub.render.sitemap import Page, render_sitemaps
+from feedpub.translations import translation_groups
 from feedpub.write import Content, Made, Output, Phase
 
 MARKER = ".feedpub"
@@ -133,15 +134,33 @@ class Planner:
         self.config = site.config
         self.remembered = remembered
         self.outputs = Outputs()
-        main, types, tags = make_sections(site)
+        sections = make_sections(site)
+        main = sections.main
         self.main = main
         by_year: dict[int, list[Entry]] = {}
         for entry in site.entries:
             by_year.setdefault(entry.published.year, []).append(entry)
         self.by_year = {year: tuple(entries) for year, entries in by_year.items()}
         years = tuple(sorted(((y, len(e)) for y, e in by_year.items()), reverse=True))
-        self.view = SiteView(self.config, site.entries, types, tags, years)
-        self.sections = {s.key: s for s in (main, *types, *tags)}
+        self.view = SiteView(
+            self.config, site.entries, sections.types, sections.tags, sections.languages, years
+        )
+        self.sections = {s.key: s for s in sections.all()}
+        self.translations = translation_groups(site.entries, self.config.language)
+        # Each statement's translations as feeds and the sitemap name them.
+        self.alternates = {
+            entry_id: tuple(
+                (t.language, self.config.url(t.entry.path)) for t in group if t.entry.id != entry_id
+            )
+            for entry_id, group in self.translations.items()
+        }
+        # ...and as the sitemap names every member: each one's language, and x-default for
+        # the original (the version for a reader whose language none of them is).
+        self.hreflang = {
+            entry_id: tuple((t.language, self.config.url(t.entry.path)) for t in group)
+            + tuple(("x-default", self.config.url(t.entry.path)) for t in group if t.original)
+            for entry_id, group in self.translations.items()
+        }
         self.feeds: dict[str, Feed] = {}
         self.entries = {entry.id: entry for entry in site.entries}
         env = make_environment(root)
@@ -252,13 +271,13 @@ def plan_site(
     config, view, renderer = site.config, plan.view, plan.renderer
     main = plan.main
 
-    for section in (main, *view.types, *view.tags):
-        current, *archives = feed_documents(config, section)
+    for section in (main, *view.types, *view.tags, *view.languages):
+        current, *archives = feed_documents(config, section, plan.alternates)
         plan.feed(current, section.directory or "main")
         for archive in archives:
             plan.feed(archive, f"archive {archive.atom_path}")
 
-    pages: list[tuple[str, datetime | None]] = []
+    pages: list[Page] = []
     ordered = site.entries
     for entry in ordered:
         offered = [main, plan.sections[f"type/{entry.type_slug}"]] + [
@@ -267,11 +286,16 @@ def plan_site(
 
         def entry_context(entry: Entry = entry, offered: list[Section] = offered) -> Context:
             context = renderer.base_context(entry.path, offered)
-            context.update(entry=entry, linked_data=renderer.linked_data(entry))
+            translations = plan.translations.get(entry.id, ())
+            context.update(
+                entry=entry,
+                translations=translations,
+                linked_data=renderer.linked_data(entry, translations),
+            )
             return context
 
         plan.page(entry.path, "entry", entry_context, entry.source, Phase.PAGES)
-        pages.append((entry.path, entry.updated))
+        pages.append((entry.path, entry.updated, plan.hreflang.get(entry.id, ())))
         for attachment in entry.attachments:
             if site.entries_dir is not None:
                 source = site.entries_dir / attachment.name
@@ -294,8 +318,8 @@ def plan_site(
 
             make = functools.partial(year_context, newer=newer, older=older)
             plan.page(paged.path, "archive", make, f"the {year} page")
-            pages.append((paged.path, paged.lastmod))
-    for section in (*view.types, *view.tags):
+            pages.append((paged.path, paged.lastmod, ()))
+    for section in (*view.types, *view.tags, *view.languages):
         for paged in pages_of(section.directory, section.entries):
 
             def section_context(section: Section = section, paged: Paged = paged) -> Context:
@@ -304,7 +328,7 @@ def plan_site(
                 return context
 
             plan.page(paged.path, "section", section_context, section.directory)
-            pages.append((paged.path, paged.lastmod))
+            pages.append((paged.path, paged.lastmod, ()))
     latest = max((e.updated for e in site.entries), default=None)
     for kind, folder, sections in (("type", "types/", view.types), ("tag", "tags/", view.tags)):
 
@@ -316,10 +340,10 @@ def plan_site(
             return context
 
         plan.page(folder, "sections", sections_context, f"the list of {folder}")
-        pages.append((folder, latest))
+        pages.append((folder, latest, ()))
 
     def index_context() -> Context:
-        context = renderer.base_context("", [main])
+        context = renderer.base_context("", [main, *view.languages])
         context.update(
             entries=site.entries[: config.feed_limit],
             total=len(site.entries),
@@ -330,7 +354,7 @@ def plan_site(
         return context
 
     plan.page("", "index", index_context, "the home page")
-    pages.append(("", latest))
+    pages.append(("", latest, ()))
 
     for entry in site.removed:
 

@@ -12,21 +12,28 @@ from xml.sax.saxutils import escape
 
 from feedpub.model import SiteConfig
 
+# A page's path inside public/, when its statements last changed, and its translations
+# as (language, URL) pairs (Google's xhtml:link extension to the protocol).
+Page = tuple[str, datetime | None, tuple[tuple[str, str], ...]]
 MAX_URLS = 50_000
 MAX_BYTES = 50 * 1024 * 1024
 _NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def render_sitemaps(
-    config: SiteConfig, pages: Iterable[tuple[str, datetime | None]]
-) -> dict[str, bytes]:
+def render_sitemaps(config: SiteConfig, pages: Iterable[Page]) -> dict[str, bytes]:
     """The sitemap files, by path inside public/: one urlset, or an index and its parts."""
     lines = []
     latest: list[datetime | None] = []
-    for path, lastmod in sorted(pages, key=lambda page: page[0]):
-        line = f"  <url><loc>{escape(config.url(path))}</loc>"
+    for path, lastmod, translations in sorted(pages, key=lambda page: page[0]):
+        url = config.url(path)
+        line = f"  <url><loc>{escape(url)}</loc>"
         if lastmod is not None:
             line += f"<lastmod>{lastmod.isoformat()}</lastmod>"
+        for language, other in translations:
+            line += (
+                f'<xhtml:link rel="alternate" hreflang="{escape(language)}"'
+                f' href="{escape(other)}"/>'
+            )
         lines.append(line + "</url>")
         latest.append(lastmod)
     parts = _split(lines, latest)
@@ -66,5 +73,7 @@ def _latest(dates: list[datetime | None]) -> datetime | None:
 
 
 def _document(root: str, lines: list[str]) -> bytes:
-    head = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="{_NS}">']
+    xhtml = "<xhtml:" in "".join(lines)
+    alternates = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if xhtml else ""
+    head = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="{_NS}"{alternates}>']
     return ("\n".join([*head, *lines, f"</{root}>"]) + "\n").encode()
