@@ -196,7 +196,9 @@ def test_lists_keep_the_page_s_language_and_mark_each_statement_s(
         "November 5, 2021",
     ]
     assert items[1].xpath(".//h3//span/@lang") == ["fr"]
-    assert _text(home, "//ul[@class='feeds']//p[@class='feed-name']") == "Every statement"
+    assert _text(home, "//ul[@class='feeds']//p[@class='feed-name']") == (
+        "Every statement In Deutsch In English In Français"  # and a feed per language
+    )
     section = _page(project, "types/release")
     assert _text(section, "//ul[@class='feeds']//p[@class='feed-name']") == "Releases only"
 
