@@ -35,7 +35,7 @@ from typing import Any
 
 from feedpub import __version__
 from feedpub.errors import Problem, shown_root
-from feedpub.model import Body, Entry, from_data, to_data
+from feedpub.model import Body, Entry, close_segment, from_data, to_data
 
 try:
     import fcntl
@@ -317,6 +317,7 @@ class Cache:
         with contextlib.suppress(OSError):
             for segment in self.bodies.iterdir():
                 if segment.name not in used:
+                    close_segment(str(segment))
                     segment.unlink()
 
     # What the last build of one output folder read and wrote.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 # Languages written right to left (primary subtags, BCP 47).
 RTL_LANGUAGES = frozenset(
@@ -146,11 +147,26 @@ class Body:
         return self.absolute_text or ""
 
 
+_SEGMENTS: dict[tuple[int, str], BinaryIO] = {}  # open segments, by process and path
+
+
+def close_segment(segment: str) -> None:
+    """Close this process's handle on a segment about to be deleted (feedpub serve rebuilds
+    for hours: its handles must not pile up)."""
+    handle = _SEGMENTS.pop((os.getpid(), segment), None)
+    if handle is not None:
+        handle.close()
+
+
 def _read_stored(where: tuple[str, int, int, int]) -> tuple[str, str]:
     segment, offset, html_size, absolute_size = where
-    with open(segment, "rb") as handle:
-        handle.seek(offset)
-        data = handle.read(html_size + absolute_size)
+    # One open file per segment and process (a forked worker opens its own): a build
+    # reads thousands of bodies from a handful of segments.
+    handle = _SEGMENTS.get((os.getpid(), segment))
+    if handle is None:
+        handle = _SEGMENTS[(os.getpid(), segment)] = open(segment, "rb")  # noqa: SIM115
+    handle.seek(offset)
+    data = handle.read(html_size + absolute_size)
     html = data[:html_size].decode()
     # An absolute body equal to the body is stored once, as length 0.
     return html, (data[html_size:].decode() if absolute_size else html)

@@ -3,6 +3,7 @@ file reported together; then the checks across entries (ids, addresses, shared n
 
 from __future__ import annotations
 
+import bisect
 import html as htmllib
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -891,21 +892,25 @@ def _site_links(
     found: list[tuple[str, int, int]] = []
     field = document.fields.get("body")
     start = field.value.start_mark.index if field is not None and field.value is not None else 0
-    cursor: dict[str, int] = {}  # where to look for the next occurrence of each address in the file
+    text = document.text
+    lines: list[int] | None = None  # where each line starts, made once when first needed
+    cursor: dict[str, int] = {}  # where to look for the next occurrence of each address
+    base_path = urlsplit(base_url).path
     for match in _LINK.finditer(html):
         written = htmllib.unescape(match.group(1))
-        if (
-            not written
-            or written.startswith("#")
-            or url_scheme(written) not in (None, "http", "https")
-        ):
+        if not written or written.startswith("#"):
+            continue
+        if url_scheme(written) not in (None, "http", "https"):
             continue
         target = urljoin(page_url, written)
         if not target.startswith(base_url):
             continue
-        path = urlsplit(target).path.removeprefix(urlsplit(base_url).path)
-        offset = document.text.find(written, cursor.get(written, start))
+        offset = text.find(written, cursor.get(written, start))
         cursor[written] = offset + 1 if offset >= 0 else start
-        line, column = _find(document.text, written, max(offset, start))
-        found.append((unquote(path), line, column))
+        if lines is None:
+            lines = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        at = max(offset, start)
+        line = bisect.bisect_right(lines, at)
+        path = urlsplit(target).path.removeprefix(base_path)
+        found.append((unquote(path), line, at - lines[line - 1] + 1))
     return tuple(found)
