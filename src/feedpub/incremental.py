@@ -44,7 +44,7 @@ except ImportError:  # pragma: no cover - Windows: builds there are not locked
 
 WATCHED_FILES = ("feedpub.yaml",)
 WATCHED_DIRS = ("entries", "static", "templates")
-_FORMAT = 5  # bump when what is stored changes shape
+_FORMAT = 6  # bump when what is stored changes shape
 # The libraries whose output ends up in public/: a new version of any may change it.
 _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
 _LIBRARIES = (
