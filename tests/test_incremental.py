@@ -383,3 +383,28 @@ def test_unchanged_build_rewrites_nothing(project: Project, run: Run) -> None:
     result = run("build")
     assert "already up to date" in result.stdout
     assert _inodes(project.root / "public") == before
+
+
+def test_every_output_s_recorded_dependencies_resolve_again_when_nothing_changed(
+    project: Project,
+) -> None:
+    # Otherwise that output would be made again on every build, for nothing.
+    from feedpub.gather import Project as SiteProject
+    from feedpub.gather import read_site
+    from feedpub.render.plan import plan_site
+
+    _site(project)
+    project.file("templates/entry.html", READS_THE_SITE)
+    build(project.root, now=NOW)
+    cache = incremental.Cache(project.root)
+    remembered = cache.dependencies(project.root / "public")
+    manifest = cache.manifest(project.root / "public")
+    assert manifest is not None
+    site = read_site(SiteProject.at(project.root), NOW).site
+    outputs = plan_site(site, project.root, remembered)
+    stale = sorted(
+        path
+        for path, output in outputs.items()
+        if output.key is None or output.key != manifest.outputs[path].key
+    )
+    assert stale == []

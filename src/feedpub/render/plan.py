@@ -237,7 +237,10 @@ class Planner:
         if found is None:
             with recording() as tokens:
                 html = self.renderer.render("_feed_entry", {"site": self.view, "entry": entry})
-            found = self._feed_content[entry.id] = (html.strip(), frozenset(tokens))
+            # Its variables (site, entry) are the feed's own fingerprint: only what they
+            # lead to (the entry's contents, settings, templates) is kept.
+            kept = frozenset(token for token in tokens if not token.startswith("var:"))
+            found = self._feed_content[entry.id] = (html.strip(), kept)
         for token in found[1]:
             record(token)
         return found[0]
