@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import html
 import json
 from typing import Any
 
@@ -10,7 +11,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from conftest import Project, Run
+from conftest import EXAMPLE_CONFIG, Project, Run
 from feedpub.gather import Project as SiteProject
 from feedpub.gather import read_site
 from feedpub.model import Entry
@@ -217,3 +218,34 @@ def test_a_statement_s_feed_notices_are_in_its_language(project: Project, run: R
         " Publiés par erreur.</p>"
     )
     assert "<strong>Corrigé le" in content and "Un chiffre a été corrigé." in content
+
+
+def test_rss_channel_description_is_escaped_as_an_item_description_is(
+    project: Project, run: Run
+) -> None:
+    project.config(
+        EXAMPLE_CONFIG.replace(
+            "description: Statements from the Example Agency",
+            "description: Statements <script>alert(3)</script> & more from the Example Agency",
+        )
+    )
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title: X\ndate: 2021-11-05\ntype: <img src=x onerror=alert(1)>\n"
+        "tags: ['<script>alert(2)</script>']\nbody: x\n",
+    )
+    assert run("build").exit_code == 0
+    for rel, shown in [
+        ("rss.xml", "Statements <script>alert(3)</script> & more from the Example Agency"),
+        ("types/img-src-x-onerror-alert-1/rss.xml", "Statements of type <img src=x onerror="),
+        ("tags/script-alert-2-script/rss.xml", "Statements tagged <script>alert(2)</script>"),
+    ]:
+        channel = etree.fromstring((project.root / "public" / rel).read_bytes()).find("channel")
+        assert channel is not None
+        description = channel.findtext("description") or ""
+        # One XML decode gives escaped text: a reader that takes it for HTML shows the tag.
+        assert "<" not in description
+        assert html.unescape(description).startswith(shown)
+        atom = (project.root / "public" / rel.replace("rss.xml", "atom.xml")).read_bytes()
+        subtitle = etree.fromstring(atom).findtext("{http://www.w3.org/2005/Atom}subtitle")
+        assert (subtitle or "").startswith(shown)  # Atom's subtitle is text: as written

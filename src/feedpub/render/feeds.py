@@ -218,6 +218,9 @@ def render_rss(config: SiteConfig, feed: Feed, content: Content) -> bytes:
     assert feed.rss_path is not None
     fg = _generator(config, feed, config.url(feed.rss_path), RSS_TYPE)
     fg.generator(f"feedpub {__version__}")  # RSS's <generator> has no version attribute
+    # Readers take the channel's <description> for HTML, as an item's: a tag or type named
+    # <script>, or such a site description, is escaped there rather than run.
+    fg.description(html.escape(feed.subtitle, quote=False))
     if config.logo:
         fg.image(url=config.logo, title=feed.title, link=config.url(feed.home))
     fg.load_extension("dc", atom=False, rss=True)
