@@ -196,6 +196,12 @@ SHOWN = f"entries/{NAME}"
             id="id-data",
         ),
         pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nid: 'VBScript:msgbox(1)'\n",
+            "4:5: id: vbscript: ids are refused, since a reader could run or embed what they"
+            " hold; use a tag: URI such as tag:example.org,2021:statement-1",
+            id="id-vbscript",
+        ),
+        pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\nid: file:///etc/passwd\n",
             "4:5: id: file: ids are refused, since a reader could run or embed what they"
             " hold; use a tag: URI such as tag:example.org,2021:statement-1",
@@ -211,6 +217,13 @@ SHOWN = f"entries/{NAME}"
             "4:11: aliases: item 1: '../outside/' is not a path inside the site (empty, '.',"
             " '..' or hidden parts)",
             id="aliases-dot-dot",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: [news/Lpt1.html]\n",
+            "4:11: aliases: item 1: 'news/Lpt1.html': Windows keeps CON, PRN, AUX, NUL, COM0-9"
+            " and LPT0-9 (with any extension) for devices, so a Windows checkout of public/"
+            " could not hold it; choose another name",
+            id="aliases-windows-device",
         ),
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\naliases: ['news?id=3']\n",
@@ -800,3 +813,11 @@ def test_unreferenced_file_in_entries_is_a_warning(project: Project, run: Run) -
         "entries/2021-11-05-forgotten.pdf: warning: no entry lists this file under attachments,"
         " so it is not published"
     ]
+
+
+@pytest.mark.parametrize("plain", ["12345", "post-7", "ID_42", "news/2019/123"])
+def test_plain_ids_without_a_scheme_are_accepted(project: Project, run: Run, plain: str) -> None:
+    project.entry(NAME, f"title: X\ndate: 2021-11-05\nbody: x\nid: '{plain}'\n")
+    result = run("build")
+    assert result.exit_code == 0, result.errors
+    assert json.loads(project.read("public/feed.json"))["items"][0]["id"] == plain

@@ -350,6 +350,29 @@ def test_import_sanitises_hostile_content_with_the_bodies_warnings(
     _check_passes(run)
 
 
+def test_import_skips_content_nested_past_the_bodies_limit_in_little_time(
+    project: Project, run: Run
+) -> None:
+    nested = "<blockquote>" * 20_000 + "Deep." + "</blockquote>" * 20_000  # hours for nh3
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/deep</guid><title>Deep</title>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
+            f"<content:encoded><![CDATA[{nested}]]></content:encoded>"
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.errors == [
+        "feed.xml:5:1: body: warning: skipped 'Deep': its content is past a limit of bodies:"
+        " quotes,"
+        " lists and HTML elements are nested more than 32 levels deep here; at most 32 are"
+        " allowed (a tag left open, such as <b> before </div>, counts as a level for all that"
+        " follows it)"
+    ]
+    assert _entries(project) == {}
+
+
 def test_import_is_safe_to_run_again(project: Project, run: Run) -> None:
     sources = (fixture("wordpress-rss2.xml"), fixture("chain/atom.xml"))
     assert run("import", *sources).exit_code == 0

@@ -20,6 +20,7 @@ from feedpub.load import (
     ScalarNode,
     SequenceNode,
     describe_node,
+    read_bytes,
     read_document,
 )
 from feedpub.model import Accent, Publisher, SectionAlias, SiteConfig
@@ -411,13 +412,11 @@ def read_settings(
     if path.is_symlink():
         problems.add(shown, "is a symbolic link; keep the real file in the site", line=0)
         return None, _make(found, complete=False)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists():
         problems.add(shown, f"not found; is {root} a feedpub site?", line=0)
         return None, _make(found, complete=False)
-    except OSError as exc:
-        problems.add(shown, f"cannot read: {exc.strerror}", line=0)
+    data = read_bytes(path, shown, problems)
+    if data is None:
         return None, _make(found, complete=False)
     before = len(problems.errors)
     document = read_document(shown, data, problems)

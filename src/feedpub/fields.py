@@ -17,6 +17,9 @@ from feedpub.load import Document, Node
 from feedpub.values import Invalid, node_position, unknown_field
 
 C = TypeVar("C")
+# Past this many unknown fields in one file, the rest are counted (each would cost a
+# search for the name it may be a typo of).
+MAX_UNKNOWN_SHOWN = 20
 Limits = Mapping[str, int]
 
 
@@ -53,16 +56,28 @@ def read_fields(
     """
     by_name = {spec.name: spec for spec in specs}
     found: dict[str, Any] = {}
+    unknown = [name for name in document.fields if name not in by_name]
+    for name in unknown[MAX_UNKNOWN_SHOWN : MAX_UNKNOWN_SHOWN + 1]:
+        item = document.fields[name]
+        problems.add(
+            document.path,
+            f"{len(unknown) - MAX_UNKNOWN_SHOWN:,} more unknown fields, from here on (the"
+            " first are listed above)",
+            line=item.line,
+            column=item.column,
+        )
+    listed = set(unknown[:MAX_UNKNOWN_SHOWN])
     for name, item in document.fields.items():
         spec = by_name.get(name)
         if spec is None:
-            problems.add(
-                document.path,
-                unknown_field(name, by_name),
-                line=item.line,
-                column=item.column,
-                field=name,
-            )
+            if name in listed:
+                problems.add(
+                    document.path,
+                    unknown_field(name, by_name),
+                    line=item.line,
+                    column=item.column,
+                    field=name,
+                )
             continue
         if item.value is None:  # already reported (a refused tag or alias)
             continue

@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import math
 import os
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,10 +19,13 @@ from feedpub import __version__, parallel
 from feedpub.config import CONFIG_NAME, STATIC_DIR, read_settings
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.incremental import Cache, digest
+from feedpub.load import MAX_FILE_BYTES, file_kind, read_bytes
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
+from feedpub.slug import is_device_name
 from feedpub.translations import check_translations
 from feedpub.validate import Compiled, by_name, check_across, compile_entry
+from feedpub.values import DEVICE_NAME_REASON
 
 ENTRIES_DIR = "entries"
 TEMPLATE_DIR = "templates"
@@ -74,12 +78,17 @@ def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
         shown = project.show(f"{ENTRIES_DIR}/{item.name}")
         if item.name.startswith("."):
             continue
-        if item.is_symlink():
+        if not _is_utf8(item.name):
+            problems.add(shown, NOT_UTF8, line=0)
+        elif item.is_symlink():
             problems.add(shown, "is a symbolic link; feedpub reads only files kept in entries/")
         elif item.is_dir():
             problems.add(
                 shown + "/", "folders are not read; keep every entry directly in entries/", line=0
             )
+        elif not item.is_file():  # reading a named pipe would wait for ever
+            kind = file_kind(item.stat(follow_symlinks=False).st_mode)
+            problems.add(shown, f"is {kind}, not a file; entries/ may hold only files", line=0)
         elif item.name.endswith(".yaml"):
             found.entries.append((item.name, Path(item.path)))
         elif item.name.lower().endswith((".yml", ".yaml")):
@@ -89,11 +98,30 @@ def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
     return found
 
 
+# A static file is published as it is; GitHub refuses files over 100 MB, and an office's
+# site has no need of one. A template is read whole, so it is held to an entry's size.
+MAX_STATIC_BYTES = 100 * 1024 * 1024
+MAX_TEMPLATE_BYTES = MAX_FILE_BYTES
+
+
+NOT_UTF8 = "the file's name is not UTF-8 text; rename it"
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name whose bytes are not UTF-8 (Python holds them as lone surrogates)."""
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_folders(project: Project, problems: Problems) -> None:
     """A site's templates and static files are published or run: none may be a link to a
-    file outside the site, as `templates/style.css -> ~/.ssh/id_rsa` would publish it."""
+    file outside the site, as `templates/style.css -> ~/.ssh/id_rsa` would publish it, nor
+    a named pipe or a device (reading one could wait for ever), nor too large."""
     why = "(a link could publish files from outside the site)"
-    for folder in (TEMPLATE_DIR, STATIC_DIR):
+    for folder, most in ((TEMPLATE_DIR, MAX_TEMPLATE_BYTES), (STATIC_DIR, MAX_STATIC_BYTES)):
         path = project.root / folder
         if path.is_symlink():
             problems.add(
@@ -101,16 +129,41 @@ def check_folders(project: Project, problems: Problems) -> None:
                 f"is a symbolic link; make it a real folder {why}",
                 line=0,
             )
-    templates = project.root / TEMPLATE_DIR
-    if templates.is_dir() and not templates.is_symlink():
-        for folder, subfolders, files in os.walk(templates):
+            continue
+        if not path.is_dir():
+            continue
+        for parent, subfolders, files in os.walk(path):
+            subfolders.sort()
             for name in sorted(subfolders + files):
-                path = Path(folder, name)
-                if path.is_symlink():
-                    shown = project.show(path.relative_to(project.root).as_posix())
+                item = Path(parent, name)
+                shown = project.show(item.relative_to(project.root).as_posix())
+                st = item.lstat()
+                if not _is_utf8(name):
+                    problems.add(shown, NOT_UTF8, line=0)
+                    if name in subfolders:
+                        subfolders.remove(name)
+                elif stat.S_ISLNK(st.st_mode):
+                    if folder == TEMPLATE_DIR:  # static/'s links are refused as it is planned
+                        problems.add(
+                            shown,
+                            f"is a symbolic link; {folder}/ may hold only real files {why}",
+                            line=0,
+                        )
+                elif folder == STATIC_DIR and is_device_name(name):
+                    problems.add(shown, DEVICE_NAME_REASON, line=0)
+                elif stat.S_ISDIR(st.st_mode):
+                    continue
+                elif not stat.S_ISREG(st.st_mode):
                     problems.add(
                         shown,
-                        f"is a symbolic link; templates/ may hold only real files {why}",
+                        f"is {file_kind(st.st_mode)}, not a file; {folder}/ may hold only files",
+                        line=0,
+                    )
+                elif st.st_size > most:
+                    problems.add(
+                        shown,
+                        f"is {st.st_size:,} bytes; a file in {folder}/ may hold at most"
+                        f" {most:,} bytes",
                         line=0,
                     )
 
@@ -123,10 +176,10 @@ def _compile_file(
     others: dict[str, int],
 ) -> Compiled:
     shown, name, path = job
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Compiled(None, [Problem(path=shown, line=0, message=f"cannot read: {exc.strerror}")])
+    problems = Problems()
+    data = read_bytes(path, shown, problems)
+    if data is None:
+        return Compiled(None, problems.items)
     # Keyed by the bytes compiled here, even if the file changed since it was first read.
     item = compile_entry(shown, name, data, config, others, digest(context, name, data))
     if item.entry is not None:
@@ -151,10 +204,8 @@ def compile_entries(
     slots: list[int] = []
     for name, path in files.entries:
         shown = project.show(f"{ENTRIES_DIR}/{name}")
-        try:
-            hit = cached.get(digest(context, name, path.read_bytes()))
-        except OSError:
-            hit = None  # reported when compiled
+        data = read_bytes(path, shown, Problems())  # a file that cannot be read is
+        hit = None if data is None else cached.get(digest(context, name, data))  # reported
         results.append(hit)
         if hit is None:
             jobs.append((shown, name, path))

@@ -6,8 +6,12 @@ Nothing here decides what a value means: `yaml.safe_load` would turn `NO` into F
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
@@ -25,6 +29,11 @@ SequenceNode = yaml.SequenceNode
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
+# Far past any real line (a word processor's paragraph pasted whole is one line), and a
+# bound on anything whose cost grows with a line's length.
+MAX_LINE = 100_000
+# Past this many, the characters a file may not hold are counted, not each listed.
+MAX_CHARACTERS_SHOWN = 20
 
 # XML 1.0 §2.2 Char, less the C0/C1 controls and DEL that §2.2 discourages and that
 # only ever arrive here as mojibake. Tab, LF and CR stay allowed.
@@ -66,9 +75,83 @@ def position(node: Node) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
+def forbidden_character(text: str) -> str | None:
+    """The first character of `text` that XML 1.0 forbids (or discourages), if any."""
+    m = _FORBIDDEN.search(text)
+    return m.group() if m else None
+
+
+def forbidden_message(text: str) -> str | None:
+    """The message `check` gives for the first character of `text` a file may not hold."""
+    char = forbidden_character(text)
+    if char is None:
+        return None
+    return f"character {describe_character(char)} is not allowed (XML 1.0 forbids it in feeds)"
+
+
 def describe_character(char: str) -> str:
     """Name a character the way a user can search for it: U+0000 and its repr."""
     return f"U+{ord(char):04X} {char!r}"
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "not a regular file"
+
+
+def too_large(size: int, limit: int = MAX_FILE_BYTES) -> str:
+    return f"file is {size:,} bytes; a file may hold at most {limit:,} bytes"
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def read_bytes(
+    path: Path, shown: str, problems: Problems, limit: int = MAX_FILE_BYTES
+) -> bytes | None:
+    """Read a site's file, or add why not and return None: never more than `limit` + 1
+    bytes (a 3 GB file is refused by its size, unread), never through a symbolic link, and
+    never from a named pipe or a device, which could block or never end."""
+    try:
+        # Non-blocking: opening a named pipe to read would wait for a writer.
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            problems.add(shown, "is a symbolic link; keep the real file in the site", line=0)
+        else:
+            problems.add(shown, f"cannot read: {exc.strerror}", line=0)
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = file_kind(st.st_mode)
+            problems.add(shown, f"is {kind}, not a file; keep only files here", line=0)
+            return None
+        if st.st_size > limit:
+            problems.add(shown, too_large(st.st_size, limit))
+            return None
+        data = b""
+        while len(data) <= limit and (chunk := os.read(fd, limit + 1 - len(data))):
+            data += chunk
+    except OSError as exc:
+        problems.add(shown, f"cannot read: {exc.strerror}", line=0)
+        return None
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # it grew since it was measured
+        problems.add(shown, too_large(len(data), limit))
+        return None
+    return data
 
 
 def read_document(path: str, data: bytes, problems: Problems) -> Document | None:
@@ -77,10 +160,7 @@ def read_document(path: str, data: bytes, problems: Problems) -> Document | None
     Every problem is added to `problems`; None means the file could not be read as a mapping.
     """
     if len(data) > MAX_FILE_BYTES:
-        problems.add(
-            path,
-            f"file is {len(data):,} bytes; a file may hold at most {MAX_FILE_BYTES:,} bytes",
-        )
+        problems.add(path, too_large(len(data)))
         return None
     text = _decode(path, data, problems)
     if text is None:
@@ -91,16 +171,43 @@ def read_document(path: str, data: bytes, problems: Problems) -> Document | None
         # positions still hold and the field that holds each character can be named.
         text = _FORBIDDEN.sub("\ufffd", text)
     document = _compose(path, text, problems)
-    for offset, char in bad_characters:
+    for offset, char in bad_characters[:MAX_CHARACTERS_SHOWN]:
         line, column = _line_column(text, offset)
         problems.add(
             path,
-            f"character {describe_character(char)} is not allowed (XML 1.0 forbids it in feeds)",
+            forbidden_message(char) or "",
             line=line,
             column=column,
             field=_field_at(document, line, column),
         )
+    if len(bad_characters) > MAX_CHARACTERS_SHOWN:
+        offset = bad_characters[MAX_CHARACTERS_SHOWN][0]
+        line, column = _line_column(text, offset)
+        problems.add(
+            path,
+            f"{len(bad_characters) - MAX_CHARACTERS_SHOWN:,} more characters that are not"
+            " allowed, from here on (the first are listed above)",
+            line=line,
+            column=column,
+            field=_field_at(document, line, column),
+        )
+    if len(text) > MAX_LINE:
+        _check_lines(path, text, document, problems)
     return document
+
+
+def _check_lines(path: str, text: str, document: Document | None, problems: Problems) -> None:
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line.rstrip("\r")) > MAX_LINE:
+            problems.add(
+                path,
+                f"line is {len(line.rstrip(chr(13))):,} characters long; a line may hold at most"
+                f" {MAX_LINE:,}: break it into shorter lines (in a body, one line break inside"
+                " a paragraph reads as a space)",
+                line=number,
+                column=MAX_LINE + 1,
+                field=_field_at(document, number, 1),
+            )
 
 
 def _compose(path: str, text: str, problems: Problems) -> Document | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import html as htmllib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -24,10 +25,11 @@ from feedpub.load import (
     Node,
     ScalarNode,
     SequenceNode,
+    describe_character,
     describe_node,
     read_document,
 )
-from feedpub.markup import Body, absolute_links, render_markdown, url_scheme
+from feedpub.markup import Body, BodyTooComplex, absolute_links, render_markdown, url_scheme
 from feedpub.model import (
     Attachment,
     Contact,
@@ -38,7 +40,7 @@ from feedpub.model import (
     Withdrawal,
 )
 from feedpub.model import Body as EntryBody
-from feedpub.slug import slugify
+from feedpub.slug import is_device_name, slugify
 from feedpub.values import Invalid, Moment, fail
 
 FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml")
@@ -95,8 +97,15 @@ def _date(node: Node, ctx: _Context, limits: Limits | None = None) -> Moment:
     return values.moment(node, ctx.config.timezone, ctx.config.timezone_name)
 
 
+def _name(value: str) -> str:
+    """A type's or tag's name, one line, in NFC: the same word typed on a Mac (which may
+    decompose É into E and a combining accent) and elsewhere is one name, not two that
+    would share an address."""
+    return unicodedata.normalize("NFC", values.one_line(value))
+
+
 def _type(node: Node, ctx: _Context, limits: Limits) -> str:
-    value = values.one_line(values.text(node, max_length=limits["length"]))
+    value = _name(values.text(node, max_length=limits["length"]))
     if not any(character.isalnum() for character in value):  # any script: بيان, Заявление
         fail(f"must contain a letter or a digit, got {value!r}", node)
     return value
@@ -133,7 +142,10 @@ def _notes(node: Node, ctx: _Context, limits: Limits) -> Body:
     value = _markdown(node)
     if len(value) > limits["length"]:
         fail(f"is {len(value):,} characters long; at most {limits['length']:,} are allowed", node)
-    return render_markdown(value, top=3)  # under the "Notes to editors" heading
+    try:
+        return render_markdown(value, top=3)  # under the "Notes to editors" heading
+    except BodyTooComplex as exc:
+        fail(exc.message, node)
 
 
 # A phone number as people write it: digits, spaces, and + ( ) - . /; 5 to 20 digits.
@@ -199,7 +211,7 @@ def _summary(node: Node, ctx: _Context, limits: Limits) -> str:
 
 def _tags(node: Node, ctx: _Context, limits: Limits) -> tuple[str, ...]:
     tags = tuple(
-        values.one_line(t)
+        _name(t)
         for t in values.text_list(node, max_items=limits["tags"], max_length=limits["length"])
     )
     seen: dict[str, str] = {}
@@ -246,6 +258,8 @@ def _attachment(node: Node, ctx: _Context, limits: Limits) -> Attachment:
             f"{name!r} is not a plain file name (letters, digits, '.', '_', '-'; no folders)",
             node,
         )
+    if is_device_name(name):
+        fail(f"{name!r}: {values.DEVICE_NAME_REASON}", node)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension in ("yaml", "yml"):
         fail(f"{name!r} is an entry file, not an attachment", node)
@@ -540,6 +554,9 @@ def check_file_name(shown: str, name: str, problems: Problems) -> tuple[date, st
     if len(slug) > MAX_SLUG:
         problems.add(shown, f"slug is {len(slug)} characters long; at most {MAX_SLUG} are allowed")
         return None
+    if is_device_name(slug):
+        problems.add(shown, f"slug {slug!r} names its page's folder: {values.DEVICE_NAME_REASON}")
+        return None
     return named, slug
 
 
@@ -592,7 +609,13 @@ def compile_entry(
             column=column,
             field="body",
         )
-    body: Body = render_markdown(found.pop("body"))
+    source = found.pop("body")
+    try:
+        body: Body = render_markdown(source)
+    except BodyTooComplex as exc:
+        line, column = _body_position(document, source, exc.offset)
+        problems.add(document.path, exc.message, line=line, column=column, field="body")
+        return Compiled(None, problems.items, key=key)
     _report_removals(document, body, problems)
     notes: Body | None = found.pop("notes_to_editors")
     if notes is not None:
@@ -601,8 +624,12 @@ def compile_entry(
     site_links = _site_links(document, body.html, config.url(page), config.base_url)
     positions = {
         field: _at(document, field)
-        for field in ("id", "date", "aliases", "language", "translation_of")
+        for field in ("id", "date", "aliases", "language", "translation_of", "type")
     }
+    tags_field = document.fields.get("tags")
+    if tags_field is not None and isinstance(tags_field.value, SequenceNode):
+        for number, node in enumerate(tags_field.value.value):
+            positions[f"tags.{number}"] = values.node_position(node, (1, 1))
     if problems.errors or dates is None:
         return Compiled(None, problems.items, positions, key)
     path = f"{named_date:%Y/%m/%d}/{slug}/"
@@ -730,6 +757,28 @@ def _check_slugs(
             by_slug.setdefault(slug, value)
 
 
+def _body_position(document: Document, body: str, offset: int) -> tuple[int, int]:
+    """Where the character `offset` of the body (as read: stripped) stands in the file: exact
+    in a `|` or `>` block, else (and for -1) where the body's value starts."""
+    node = document.fields["body"].value
+    assert node is not None  # the body was read, so it was not refused
+    start = node.start_mark.line + 1, node.start_mark.column + 1
+    if offset < 0 or not isinstance(node, ScalarNode) or node.style not in ("|", ">"):
+        return start
+    offset += len(node.value) - len(node.value.lstrip())  # read stripped
+    line_in_body = node.value.count("\n", 0, offset)
+    column = offset - (node.value.rfind("\n", 0, offset) + 1)
+    lines = document.text.splitlines()
+    first = node.start_mark.line + 1  # the block's text starts on the line after `|`
+    content = [text for text in lines[first:] if text.strip()]
+    indent = len(content[0]) - len(content[0].lstrip(" ")) if content else 0
+    return first + line_in_body + 1, indent + column + 1
+
+
+# A body's warnings say what to fix, not how often: past this many, one line counts the rest.
+MAX_REMOVALS_SHOWN = 20
+
+
 def _report_removals(
     document: Document, body: Body, problems: Problems, name: str = "body"
 ) -> None:
@@ -738,7 +787,8 @@ def _report_removals(
     field = document.fields[name]
     assert field.value is not None  # the body was read, so it was not refused
     start = field.value.start_mark
-    for removal in body.removed:
+    shown = body.removed[:MAX_REMOVALS_SHOWN]
+    for removal in shown:
         line, column = _find(document.text, removal.needle, start.index)
         if line == 0:
             line, column = start.line + 1, start.column + 1
@@ -750,13 +800,25 @@ def _report_removals(
             field=name,
             severity=Severity.WARNING,
         )
+    if len(body.removed) > len(shown):
+        problems.add(
+            document.path,
+            f"removed {len(body.removed) - len(shown):,} more kinds of tag, attribute or URL"
+            " besides those listed",
+            line=start.line + 1,
+            column=start.column + 1,
+            field=name,
+            severity=Severity.WARNING,
+        )
 
 
 def _find(text: str, needle: str, start: int) -> tuple[int, int]:
-    """Return the 1-based line and column of `needle` at or after `start`, or (0, 0)."""
-    offset = text.lower().find(needle.lower(), start)
-    if offset < 0:
+    """Return the 1-based line and column of `needle` (in any case) at or after `start`, or
+    (0, 0)."""
+    found = re.compile(re.escape(needle), re.IGNORECASE).search(text, start)
+    if found is None:
         return 0, 0
+    offset = found.start()
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
@@ -839,23 +901,51 @@ def _check_unique_ids(
 
 def _check_shared_names(compiled: Sequence[Compiled], problems: Problems) -> None:
     """Two spellings of one type or tag (Energy, energy) would share one address."""
-    first: dict[tuple[str, str], tuple[str, str]] = {}
+    first: dict[tuple[str, str], tuple[str, str, tuple[int, int]]] = {}
     for item in compiled:
         entry = item.entry
         assert entry is not None
-        pairs = [("type", entry.type_slug, entry.type)] + [
-            ("tag", slug, tag) for tag, slug in entry.tag_links
+        pairs = [("type", entry.type_slug, entry.type, item.at("type"))] + [
+            ("tag", slug, tag, item.at(f"tags.{number}"))
+            for number, (tag, slug) in enumerate(entry.tag_links)
         ]
-        for kind, slug, name in pairs:
-            seen_name, seen_in = first.setdefault((kind, slug), (name, entry.source))
+        for kind, slug, name, (line, column) in pairs:
+            seen_name, seen_in, (seen_line, seen_column) = first.setdefault(
+                (kind, slug), (name, entry.source, (line, column))
+            )
             if seen_name != name:
                 folder = "types" if kind == "type" else "tags"
                 problems.add(
                     entry.source,
-                    f"{kind} {name!r} and {kind} {seen_name!r} in {seen_in} would share one"
-                    f" address, {folder}/{slug}/; spell them the same",
+                    f"{kind} {name!r} and {kind} {seen_name!r} in"
+                    f" {seen_in}:{seen_line}:{seen_column} would share one address,"
+                    f" {folder}/{slug}/; spell them the same{_difference(name, seen_name)}",
+                    line=line,
+                    column=column,
                     field="type" if kind == "type" else "tags",
                 )
+
+
+def _difference(name: str, other: str) -> str:
+    """Where two spellings that look alike differ: the first characters that are not the
+    same, apart from capitals (Energy and energy need no help)."""
+    folded, other_folded = name.lower(), other.lower()
+    if folded == other_folded:
+        return ""
+    at = next(
+        (i for i, (a, b) in enumerate(zip(folded, other_folded, strict=False)) if a != b),
+        min(len(folded), len(other_folded)),
+    )
+    if unicodedata.normalize("NFKC", folded).casefold() != (
+        unicodedata.normalize("NFKC", other_folded).casefold()
+    ):
+        return ""  # visibly different names that make one address (C++ and C)
+    mine = describe_character(folded[at]) if at < len(folded) else "nothing"
+    theirs = describe_character(other_folded[at]) if at < len(other_folded) else "nothing"
+    return (
+        f" (they look alike but differ at character {at + 1}: {mine} here, {theirs} there;"
+        " retype one)"
+    )
 
 
 def _check_addresses(compiled: Sequence[Compiled], problems: Problems) -> None:

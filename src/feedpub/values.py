@@ -25,6 +25,7 @@ from feedpub.load import (
     is_plain,
     position,
 )
+from feedpub.slug import is_device_name
 
 
 class Invalid(Exception):
@@ -419,6 +420,10 @@ def node_position(node: Node | None, fallback: tuple[int, int]) -> tuple[int, in
     return position(node) if node is not None else fallback
 
 
+DEVICE_NAME_REASON = (
+    "Windows keeps CON, PRN, AUX, NUL, COM0-9 and LPT0-9 (with any extension) for devices, so"
+    " a Windows checkout of public/ could not hold it; choose another name"
+)
 _PATH_CHARACTERS = re.compile(r"[^\x00-\x20\x7f\\/?#<>\"|*]+")
 
 
@@ -441,6 +446,8 @@ def site_path(node: Node, *, max_length: int) -> str:
             fail(
                 f'{raw!r} holds characters a path cannot (controls, spaces, \\ ? # < > " | *)', node
             )
+        if is_device_name(segment):
+            fail(f"{raw!r}: {DEVICE_NAME_REASON}", node)
     if not folder and not segments[-1].lower().endswith((".html", ".htm")):
         fail(f"{raw!r}: write a folder ending in '/' or a page ending in .html", node)
     return "/".join(segments) + ("/" if folder else "")

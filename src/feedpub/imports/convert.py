@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from feedpub.errors import Problem, Severity
 from feedpub.imports import markdown
 from feedpub.imports.formats import Enclosure, Item
-from feedpub.markup import plain_text, render_markdown, shorten
+from feedpub.markup import BodyTooComplex, plain_text, render_markdown, shorten
 from feedpub.model import SiteConfig
 from feedpub.slug import slugify
 from feedpub.validate import FILE_NAME, limit
@@ -283,7 +283,10 @@ def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> N
     else:
         if item.wordpress:
             source = markdown.wordpress_paragraphs(source)
-        body, removed = markdown.html_to_markdown(source)
+        try:
+            body, removed = markdown.html_to_markdown(source)
+        except BodyTooComplex as exc:  # what `check` would refuse in a body
+            raise Skip("body", f"its content is past a limit of bodies: {exc.message}") from None
         for removal in removed:
             # What can run or leak is reported; class, id and <span> are every CMS's habit.
             if _REPORTED.search(removal.what):
@@ -294,7 +297,10 @@ def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> N
     summary = " ".join(
         (description if item.description_is_text else plain_text(description)).split()
     )
-    rendered = render_markdown(body) if body else None
+    try:
+        rendered = render_markdown(body) if body else None
+    except BodyTooComplex as exc:
+        raise Skip("body", f"its content is past a limit of bodies: {exc.message}") from None
     if rendered and summary in (rendered.summary, plain_text(rendered.html)):
         summary = ""
     draft.summary = shorten(summary, limit("summary", "length"))
