@@ -210,3 +210,53 @@ def test_date_alone_for_now_is_a_usage_error_saying_why(run: Run) -> None:
         "feedpub: error: --now '2021-11-05': expected a time with its offset, such as"
         " 2021-11-05T09:00:00+01:00 or 2021-11-05T08:00:00Z"
     )
+
+
+@pytest.mark.parametrize("form", ["text", "github"])
+def test_file_names_cannot_forge_ci_commands_or_terminal_escapes(
+    project: Project, run: Run, form: str
+) -> None:
+    forged = "bad\n::error file=x::forged\x1b[2K\u202e.yaml"
+    (project.root / "entries" / forged).write_text("title: X\n")
+    (project.root / "entries").joinpath(os.fsdecode(b"\xff.yaml")).write_text("title: X\n")
+    result = run("check", "--format", form)
+    assert result.exit_code == 1
+    lines = (result.stdout + result.stderr).splitlines()
+    assert not [line for line in lines if line.lstrip().startswith("::") and "feedpub" not in line]
+    assert not [line for line in lines if "\x1b" in line or "\u202e" in line]
+    shown = "entries/bad\\x0a::error file=x::forged\\x1b[2K\\u202e.yaml"
+    if form == "text":
+        assert f"{shown}:1:1: file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case" in (
+            result.stderr
+        )
+        assert "entries/\\udcff.yaml: the file's name is not UTF-8 text; rename it" in result.errors
+    else:
+        # The runner decodes %0A inside the annotation's file name: no new line, no command.
+        assert "file=entries/bad%0A%3A%3Aerror file=x%3A%3Aforged\\x1b[2K\\u202e.yaml" in (
+            result.stdout
+        )
+
+
+def test_problems_past_the_cap_are_counted_and_a_flag_shows_them_all(
+    project: Project, run: Run
+) -> None:
+    for number in range(1, 12):
+        fields = "".join(f"field{i}: 1\n" for i in range(20))
+        project.entry(
+            f"2021-11-{number:02d}-x.yaml", f"title: X\ndate: 2021-11-{number:02d}\n" + fields
+        )
+    result = run("check")
+    assert result.exit_code == 1
+    assert len(result.errors) == 202  # 220 unknown fields, 11 bodies missing: 231 problems
+    assert result.errors[-2:] == [
+        "feedpub: 31 more problems not shown; --max-problems 0 shows them all",
+        "feedpub: 231 problems in 11 files",
+    ]
+    assert len(run("check", "--max-problems", "0").errors) == 232
+    assert len(run("build", "--max-problems", "5").errors) == 7
+    github = run("check", "--format", "github", "--max-problems", "3")
+    assert len(github.stdout.splitlines()) == 3
+    assert github.errors == [
+        "feedpub: 228 more problems not shown; --max-problems 0 shows them all",
+        "feedpub: 231 problems in 11 files",
+    ]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from feedpub import __version__
-from feedpub.errors import FeedpubError, Problem, shown_path, summarize
+from feedpub.errors import FeedpubError, Problem, printable, shown_path, summarize
 from feedpub.incremental import BuildResult, probe, replay
 
 EXIT_OK = 0
@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         " did not write",
     )
     build_cmd.add_argument("--now", metavar="TIME", help=_NOW_HELP)
+    _add_max_problems(build_cmd)
 
     check_cmd = _command(
         commands,
@@ -118,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         " commit) was deleted, changed its id or was taken back, or a type's or tag's feed"
         " disappeared; read from git, no network (pre-commit: HEAD; a pull request: its base)",
     )
+    _add_max_problems(check_cmd)
 
     new_cmd = _command(
         commands,
@@ -345,6 +347,23 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _add_max_problems(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--max-problems",
+        type=_whole_number,
+        default=MAX_PROBLEMS_SHOWN,
+        metavar="N",
+        help=f"print at most N problems, then how many more (default: {MAX_PROBLEMS_SHOWN};"
+        " 0 prints them all)",
+    )
+
+
+def _whole_number(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    return int(text)
+
+
 def _add_root(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--root",
@@ -387,9 +406,27 @@ def resolve_now(given: str | None) -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
-    for problem in problems:
-        print(problem.format(), file=stream)
+# Enough to fix a run's problems, few enough to read: 100,000 unknown fields would otherwise
+# print 100,000 lines (and GitHub shows only the first annotations of a step anyway).
+MAX_PROBLEMS_SHOWN = 200
+
+
+def _print_problems(
+    problems: Sequence[Problem],
+    stream: TextIO,
+    limit: int = MAX_PROBLEMS_SHOWN,
+    form: str = "text",
+) -> None:
+    """Print the first `limit` problems (0: all), then how many more there are."""
+    shown = problems[:limit] if limit else problems
+    for problem in shown:
+        print(github_annotation(problem) if form == "github" else problem.format(), file=stream)
+    if len(problems) > len(shown):
+        more = len(problems) - len(shown)
+        print(
+            f"feedpub: {_plural(more, 'more problem')} not shown; --max-problems 0 shows them all",
+            file=sys.stderr,
+        )
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:
@@ -400,14 +437,22 @@ def _escape(text: str, *, property_value: bool = False) -> str:
 
 
 def github_annotation(problem: Problem) -> str:
-    """A GitHub Actions workflow command, shown on the pull request's diff."""
+    """A GitHub Actions workflow command, shown on the pull request's diff. Line breaks are
+    escaped as the runner decodes them; other controls (a terminal's ESC sequences, which
+    the log viewer renders) as text."""
     kind = "error" if problem.is_error else "warning"
-    properties = [f"file={_escape(problem.path, property_value=True)}"]
+    properties = [f"file={_escape(_visible(problem.path), property_value=True)}"]
     if problem.line:
         properties += [f"line={problem.line}", f"col={problem.column}"]
     properties.append("title=feedpub")
     message = f"{problem.field}: {problem.message}" if problem.field else problem.message
-    return f"::{kind} {','.join(properties)}::{_escape(message)}"
+    return f"::{kind} {','.join(properties)}::{_escape(_visible(message))}"
+
+
+def _visible(text: str) -> str:
+    # Line breaks are %0A-escaped below (the runner turns them back into breaks inside the
+    # one annotation); everything else that is not printable is shown as an escape.
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def _plural(count: int, noun: str, nouns: str = "") -> str:
@@ -432,7 +477,7 @@ def _run_build(args: argparse.Namespace) -> int:
         from feedpub import build
 
         result = build.build(args.root, args.out, now, probed=found)
-    _print_problems(result.warnings, sys.stderr)
+    _print_problems(result.warnings, sys.stderr, args.max_problems)
     print(_build_summary(result))
     return EXIT_OK
 
@@ -468,15 +513,13 @@ def _run_check(args: argparse.Namespace) -> int:
     except FeedpubError as exc:
         if args.format != "github":
             raise
-        for problem in exc.problems:
-            print(github_annotation(problem))
+        _print_problems(exc.problems, sys.stdout, args.max_problems, "github")
         print(f"feedpub: {summarize(exc.problems)}", file=sys.stderr)
         return EXIT_INVALID
     if args.format == "github":
-        for problem in result.warnings:
-            print(github_annotation(problem))
+        _print_problems(result.warnings, sys.stdout, args.max_problems, "github")
     else:
-        _print_problems(result.warnings, sys.stderr)
+        _print_problems(result.warnings, sys.stderr, args.max_problems)
     site = result.site
     entries = _plural(len(site.entries) + len(site.held) + len(site.drafts), "entry", "entries")
     warnings = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
@@ -644,8 +687,7 @@ def _run_live(args: argparse.Namespace) -> int:
     except FeedpubError as exc:
         if args.format != "github":
             raise
-        for problem in exc.problems:
-            print(github_annotation(problem))
+        _print_problems(exc.problems, sys.stdout, form="github")
         print(f"feedpub: {summarize(exc.problems)}", file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
@@ -683,6 +725,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"feedpub: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except FeedpubError as exc:
-        _print_problems(exc.problems, sys.stderr)
+        limit = getattr(args, "max_problems", MAX_PROBLEMS_SHOWN)
+        _print_problems(exc.problems, sys.stderr, limit)
         print(f"feedpub: {summarize(exc.problems, exc.outcome)}", file=sys.stderr)
         return EXIT_INVALID

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -26,15 +27,39 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def format(self) -> str:
-        """Render as `path:line:col: field: message`, the form editors and CI understand."""
-        where = f"{self.path}:{self.line}:{self.column}:" if self.line else f"{self.path}:"
-        what = f" {self.field}:" if self.field else ""
+        """Render as `path:line:col: field: message`, the form editors and CI understand, on
+        one line whatever the file's name holds (see `printable`)."""
+        path = printable(self.path)
+        where = f"{path}:{self.line}:{self.column}:" if self.line else f"{path}:"
+        what = f" {printable(self.field)}:" if self.field else ""
         tag = " warning:" if self.severity is Severity.WARNING else ""
-        return f"{where}{what}{tag} {self.message}"
+        return f"{where}{what}{tag} {printable(self.message)}"
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+
+# Characters that would end the line (and so let a file named "x\n::error::..." write a
+# GitHub Actions command of its own), move a terminal's cursor or colour its text (ESC and
+# the C1 controls), reorder what is shown (bidirectional overrides), or not print at all
+# (a file name that is not UTF-8 reaches Python as lone surrogates).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def printable(text: str) -> str:
+    """`text` with every character that could forge output escaped as \\xNN or \\uNNNN:
+    file names and values are shown as they are, never acted on by a terminal or a CI log."""
+    if _UNPRINTABLE.search(text) is None:
+        return text
+    return _UNPRINTABLE.sub(_escape_character, text)
+
+
+def _escape_character(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(slots=True)
@@ -122,6 +147,6 @@ def shown_path(path: Path) -> str:
     directory, else absolute."""
     absolute = Path(os.path.abspath(path))
     try:
-        return absolute.relative_to(Path.cwd()).as_posix() or "."
+        return printable(absolute.relative_to(Path.cwd()).as_posix() or ".")
     except ValueError:
-        return str(absolute)
+        return printable(str(absolute))
