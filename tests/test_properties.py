@@ -4,6 +4,7 @@ with positioned messages. Never a traceback, never a partial public/."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import feedparser
@@ -103,3 +104,115 @@ def test_any_structured_entry_builds_or_is_refused_with_positions(
 @given(data=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
 def test_any_bytes_build_or_are_refused_with_positions(site: Project, data: bytes) -> None:
     _check(site, data)
+
+
+# --- a site's own templates and static files, generated ---------------------------------------
+
+TEMPLATE_NAMES = (
+    "base.html",
+    "index.html",
+    "entry.html",
+    "section.html",
+    "_macros.html",
+    "_feed_entry.html",
+    "_subscription.html",
+    "style.css",
+    "parts/extra.html",
+)
+TEMPLATE_PIECES = (
+    "{% extends 'base.html' %}{% block main %}",
+    "{% endblock %}",
+    "{{ site.title }}",
+    "{% for e in site.entries %}<p>{{ e.title }}</p>{% endfor %}",
+    "{{ site.tags|length }}",
+    "{{ 1 / 0 }}",
+    "{{ cycler.__init__.__globals__.os.system('touch MARKER') }}",
+    "{{ site.config.__class__.__mro__ }}",
+    "{{ 'x' * 10**9 }}",
+    "{% include 'missing.html' %}",
+    "{{ undefined_name }}",
+    "{% if %}",
+    "{{ entry.title }}",
+    "<script>{{ site.description }}</script>",
+)
+templates = st.dictionaries(
+    st.sampled_from(TEMPLATE_NAMES),
+    st.one_of(
+        st.lists(st.sampled_from(TEMPLATE_PIECES), max_size=4).map("".join),
+        st.text(max_size=60),
+    ),
+    max_size=3,
+)
+segment = st.text(
+    st.characters(codec="utf-8", exclude_characters="/\x00"),
+    min_size=1,
+    max_size=12,
+).filter(lambda name: name not in (".", "..") and len(name.encode()) < 200)
+static_trees = st.dictionaries(
+    st.lists(segment, min_size=1, max_size=3).map("/".join), st.binary(max_size=40), max_size=4
+)
+POSITIONED_IN_SITE = re.compile(r"^(templates|static|\(feedpub\)/templates)/.+")
+
+
+def _write_tree(root: Path, files: dict[str, str | bytes]) -> bool:
+    """Write `files` under `root`; False when the file system cannot hold them (a name that
+    is both a file and a folder, say), so the example says nothing."""
+    try:
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_dir():
+                return False
+            path.write_bytes(content.encode() if isinstance(content, str) else content)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(own=templates, static=static_trees)
+@example(
+    own={"index.html": TEMPLATE_PIECES[0] + TEMPLATE_PIECES[6] + TEMPLATE_PIECES[1]}, static={}
+)
+@example(own={}, static={"index.html": b"x", "tags": b"y", ".hidden": b"z", "con.txt": b"w"})
+@example(own={"_feed_entry.html": "\x08"}, static={})  # found by this test: lxml's traceback
+def test_any_templates_and_static_tree_build_or_are_refused_with_positions(
+    tmp_path_factory: pytest.TempPathFactory,
+    own: dict[str, str],
+    static: dict[str, bytes],
+) -> None:
+    project = Project.create(tmp_path_factory.mktemp("tree") / "site")
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntags: [Energy]\nbody: x\n")
+    build(project.root)
+    before = project.tree()
+    files: dict[str, str | bytes] = {f"templates/{name}": text for name, text in own.items()}
+    files.update({f"static/{rel}": data for rel, data in static.items()})
+    if not _write_tree(project.root, files):
+        return
+    try:
+        build(project.root)
+    except FeedpubError as exc:
+        for problem in exc.problems:
+            shown = problem.path.removeprefix(f"{project.root}/")
+            assert POSITIONED_IN_SITE.match(shown), problem.format()
+        if "partly updated" not in exc.outcome:  # a page that failed as it was made
+            assert project.tree() == before
+    else:
+        public = project.root / "public"
+        for rel, data in static.items():
+            assert (public / rel).read_bytes() == data  # static files: as they are
+        parsed = feedparser.parse((public / "atom.xml").read_bytes())
+        assert not parsed.bozo, parsed.get("bozo_exception")
+    assert not (project.root / "MARKER").exists()
+    assert not list(tmp_path_factory.getbasetemp().rglob("MARKER"))
+    assert {p.name for p in project.root.iterdir()} <= {
+        "entries",
+        "feedpub.yaml",
+        "public",
+        "static",
+        "templates",
+    }

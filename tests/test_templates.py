@@ -92,3 +92,131 @@ def test_edit_to_a_template_in_a_subfolder_is_noticed_in_one_process(project: Pr
     project.file("templates/parts/note.html", "<p>second note, longer</p>\n")
     build(project.root)
     assert "second note" in project.read("public/2021/11/05/x/index.html")
+
+
+MAIN = "{{% extends 'base.html' %}}\n{{% block main %}}\n{}\n{{% endblock %}}\n"
+ESCAPES = [
+    "{{ cycler.__init__.__globals__.os.system('touch MARKER') }}",
+    "{{ joiner.__init__.__globals__['os'].system('touch MARKER') }}",
+    "{{ site.config.__class__.__init__.__globals__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ subscriptions.append(1) }}",
+]
+
+
+@pytest.mark.parametrize("expression", ESCAPES)
+def test_site_template_runs_sandboxed_and_cannot_run_code(
+    project: Project, run: Run, expression: str
+) -> None:
+    project.entry(*X)
+    project.file("templates/index.html", MAIN.format(expression))
+    for command in ("check", "build"):
+        result = run(command)
+        assert result.exit_code == 1
+        assert result.errors[0].startswith("templates/index.html:3:1: template error: ")
+        assert "unsafe" in result.errors[0] or "immutable" in result.errors[0], result.errors
+        assert not (project.root / "MARKER").exists()
+
+
+def test_error_raised_inside_site_template_is_a_positioned_problem(
+    project: Project, run: Run
+) -> None:
+    project.entry(*X)
+    assert run("build").exit_code == 0
+    before = project.tree()
+    project.file(
+        "templates/entry.html",
+        '{% extends "base.html" %}\n{% block main %}\n<p>{{ 1 / 0 }}</p>\n{% endblock %}\n',
+    )
+    expected = "templates/entry.html:3:1: template error: ZeroDivisionError: division by zero"
+    check = run("check")  # the pull request's check makes the pages, so it finds it too
+    assert (check.exit_code, check.errors[0]) == (1, expected)
+    result = run("build")
+    assert (result.exit_code, result.errors[0]) == (1, expected)
+    assert {path: data for path, data in project.tree().items() if path in before} == before
+
+
+def test_error_after_some_pages_are_written_says_public_is_partly_updated(
+    project: Project, run: Run
+) -> None:
+    project.entry(*X)
+    assert run("build").exit_code == 0
+    project.entry("2021-11-06-y.yaml", "title: Y\ndate: 2021-11-06\nbody: y\n")
+    # The new statement's page is written before the home page fails.
+    project.file("templates/index.html", MAIN.format("{{ entries[0].title / 2 }}"))
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[-1] == (
+        "feedpub: 1 problem in 1 file; public/ is partly updated: every file in it is whole and"
+        " no list or feed links to a missing page; run the build again once this is fixed"
+    )
+    assert (project.root / "public/.feedpub-unfinished").exists()
+    (project.root / "templates/index.html").unlink()
+    assert run("build").exit_code == 0
+    assert not (project.root / "public/.feedpub-unfinished").exists()
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("'x' * 10**9", "repeating 1 items 1,000,000,000 times"),
+        ("'x'|center(10**9)", "1,000,000,000 is too large a number to pass"),
+        ("'x'.ljust(10**9)", "1,000,000,000 is too large a number to pass"),
+        ("'%0999999999d' % 1", "the format '%0999999999d' asks for a width or precision too large"),
+        ("'{:>999999999}'.format(1)", "the format '{:>999999999}' asks for a width too large"),
+        ("9 ** 99999", "9 ** 99999 has more than 10,000 digits"),
+    ],
+)
+def test_site_template_cannot_make_a_huge_value(
+    project: Project, run: Run, expression: str, message: str
+) -> None:
+    project.entry(*X)
+    project.file("templates/index.html", MAIN.format(f"{{{{ {expression} }}}}"))
+    result = run("build")
+    assert result.errors[0].startswith(f"templates/index.html:3:1: template error: {message}")
+
+
+def test_site_template_that_loops_too_long_is_stopped(
+    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedpub.render import html
+
+    monkeypatch.setattr(html, "PAGE_SECONDS", 0.5)
+    project.entry(*X)
+    project.file(
+        "templates/index.html",
+        "{% extends 'base.html' %}\n{% block main %}\n{% for a in range(99999) %}"
+        "{% for b in range(99999) %}{% endfor %}{% endfor %}\n{% endblock %}\n",
+    )
+    result = run("build")
+    assert result.errors[0] == (
+        "templates/index.html:3:1: template error: a page took more than 0.5 s to render, and a"
+        " page of the site's own templates may take at most that: look for a loop that runs"
+        " too long"
+    )
+    project.file("templates/index.html", "{% extends 'base.html' %}\n")
+    assert run("build").exit_code == 0  # the timer is gone with the page
+
+
+def test_feedpub_own_templates_run_unsandboxed_and_site_templates_sandboxed(
+    project: Project,
+) -> None:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from feedpub.render.html import make_environment
+
+    assert not isinstance(make_environment(project.root), ImmutableSandboxedEnvironment)
+    project.file("templates/_years.html", "<p>years</p>\n")
+    assert isinstance(make_environment(project.root), ImmutableSandboxedEnvironment)
+
+
+def test_site_template_writing_a_character_feeds_cannot_hold_is_refused(
+    project: Project, run: Run
+) -> None:
+    project.entry(*X)
+    project.file("templates/_feed_entry.html", "{{ entry.title }}{{ '\\x08' }}\n")
+    result = run("check")
+    assert result.errors[0] == (
+        "templates/_feed_entry.html: template error: it writes the character U+0008 '\\x08',"
+        " which XML 1.0 forbids in feeds; remove it"
+    )

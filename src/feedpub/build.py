@@ -16,12 +16,12 @@ from pathlib import Path
 
 from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Severity, shown_path
-from feedpub.gather import Project, SiteResult, read_site
+from feedpub.gather import TEMPLATE_DIR, Project, SiteResult, read_site
 from feedpub.incremental import BuildResult, Cache, Manifest, Probe, probe, replay
 from feedpub.model import Site
 from feedpub.render.addresses import add_static, check_site_links
 from feedpub.render.plan import MARKER, plan_site
-from feedpub.write import unfinished, write_outputs
+from feedpub.write import Output, unfinished, write_outputs
 
 OUTPUT_DIR = "public"
 # Below this many outputs to make, forking workers costs more than it saves.
@@ -105,6 +105,11 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
         result = read_site(project, now or _clock(), cache)
         outputs = plan_site(result.site, project.root)
         add_static(project.root, project.show, outputs)
+        if (project.root / TEMPLATE_DIR).is_dir():
+            # A site's own template can fail only as a page is made ({{ 1 / 0 }}, or a
+            # field some statements lack): make every output as a build would, so that the
+            # pull request's check finds it, not the build after the merge.
+            _make_every(list(outputs.values()))
     result.warnings.extend(check_site_links(result.site.entries, outputs))
     result.warnings.sort()
     if unfinished(project.root / OUTPUT_DIR):
@@ -117,6 +122,20 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
         )
         result.warnings.insert(0, stopped)
     return result
+
+
+def _make_every(outputs: list[Output]) -> None:
+    """Make every output and drop it, on every core when there are many."""
+    workers = parallel.workers() if len(outputs) >= PLACE_PARALLEL_FROM else 1
+    size = max(1, -(-len(outputs) // (workers * 8)))
+
+    def make(span: tuple[int, int]) -> None:
+        for output in outputs[span[0] : span[1]]:  # forked workers inherit `outputs`
+            output.make()
+
+    spans = [(i, min(i + size, len(outputs))) for i in range(0, len(outputs), size)]
+    for _ in parallel.fork_map(make, spans, workers):
+        pass
 
 
 def _clock() -> datetime:

@@ -234,15 +234,18 @@ def write_outputs(
         with _locked(out.parent):
             guard_output(out, marker)
             return _write(out, list(outputs), marker, remembered, workers)
-    except FeedpubError:
-        raise
-    except OSError as exc:
-        where = exc.filename or out
-        problem = output_problem(out, f"cannot write {where}: {exc.strerror}").problems
+    except (FeedpubError, OSError) as exc:
+        # A site template's error shows only as its page is made, perhaps after others
+        # were written: then the output is partly updated, as after a full disk.
+        if isinstance(exc, FeedpubError):
+            problems = exc.problems
+        else:
+            where = exc.filename or out
+            problems = output_problem(out, f"cannot write {where}: {exc.strerror}").problems
         if was_finished and not unfinished(out):
-            raise FeedpubError(problem) from exc
+            raise FeedpubError(problems) from exc
         raise FeedpubError(
-            problem,
+            problems,
             outcome=f"{out.name}/ is partly updated: every file in it is whole and no list or"
             " feed links to a missing page; run the build again once this is fixed",
         ) from exc

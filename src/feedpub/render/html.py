@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import signal
+import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +30,7 @@ from markupsafe import Markup, escape
 from feedpub import __version__, messages
 from feedpub.errors import FeedpubError, Problem
 from feedpub.incremental import digest, record, recording
+from feedpub.load import describe_character, forbidden_character
 from feedpub.messages import PageText
 from feedpub.model import Entry, SiteConfig
 from feedpub.render.feeds import ATOM_TYPE, RSS_TYPE
@@ -178,8 +181,122 @@ class _Environment(_Recording, jinja2.Environment):
     context_class = _RecordingContext
 
 
+# A site's own template runs sandboxed: it cannot reach Python's internals, change the
+# values it is given, nor (below) run for long or make a huge value. A page renders in
+# milliseconds; PAGE_SECONDS stops a loop that would run for hours. Values a template may
+# make with one operation or call: MAX_MADE characters or items, MAX_DIGITS digits.
+PAGE_SECONDS = 10.0
+MAX_MADE = 1_000_000
+MAX_DIGITS = 10_000
+_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(?:\*|\d{7,})|\.(?:\*|\d{7,})|\{[^{}]*\d{7,}[^{}]*\}")
+
+
+class TemplateLimit(jinja2.TemplateRuntimeError):
+    """A site's template went past a limit that bounds the time and memory it takes."""
+
+
+def _too_big(what: str) -> TemplateLimit:
+    return TemplateLimit(f"{what}; a template may make at most {MAX_MADE:,} characters or items")
+
+
+def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_MADE:
+            raise _too_big(f"{value:,} is too large a number to pass")
+
+
 class _SandboxedEnvironment(_Recording, ImmutableSandboxedEnvironment):
     context_class = _RecordingContext
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        _check_binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def call(
+        __self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        _check_arguments(args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _check_format(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _check_format(obj, argument)
+        return super().getitem(obj, argument)
+
+
+def _check_format(obj: Any, attribute: Any) -> None:
+    """'{:>999999999}'.format(1) would make a gigabyte: refused when the method is looked up
+    (the sandbox hands the call a wrapper that no longer shows the format)."""
+    if attribute in ("format", "format_map") and isinstance(obj, str) and _FORMAT_WIDTH.search(obj):
+        raise _too_big(f"the format {obj[:40]!r} asks for a width too large")
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    both_int = isinstance(left, int) and isinstance(right, int)
+    if operator == "**" and both_int and abs(left) > 1:
+        if right * abs(left).bit_length() > MAX_DIGITS * 4:
+            raise TemplateLimit(f"{left} ** {right} has more than {MAX_DIGITS:,} digits")
+    elif operator == "*" and both_int:
+        if left.bit_length() + right.bit_length() > MAX_DIGITS * 4:
+            raise TemplateLimit(f"a product with more than {MAX_DIGITS:,} digits")
+    elif operator == "*":
+        for sequence, count in ((left, right), (right, left)):
+            sized = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+            if sized and len(sequence) * count > MAX_MADE:
+                raise _too_big(f"repeating {len(sequence):,} items {count:,} times")
+    elif operator == "%" and isinstance(left, str) and _FORMAT_WIDTH.search(left):
+        raise _too_big(f"the format {left[:40]!r} asks for a width or precision too large")
+
+
+def _guarded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter for sandboxed templates: refuses numbers past MAX_MADE (|center(10**9))."""
+    passes = getattr(function, "jinja_pass_arg", None)
+    skip = 2 if passes is not None else 1  # the context (or environment), then the value
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _check_arguments(args[skip:], kwargs)
+        return function(*args, **kwargs)
+
+    return guarded
+
+
+class TemplateTimeout(jinja2.TemplateRuntimeError):
+    """A page of a site's own templates took longer than PAGE_SECONDS to render."""
+
+
+@contextlib.contextmanager
+def deadline(env: jinja2.Environment) -> Iterator[None]:
+    """Stop rendering with a site's templates after PAGE_SECONDS. Only where a timer
+    signal can interrupt: the main thread of a process on a system that has one (so not in
+    `feedpub serve`'s rebuilds, which run on the previewer's own machine)."""
+    if (
+        not isinstance(env, ImmutableSandboxedEnvironment)
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TemplateTimeout(
+            f"a page took more than {PAGE_SECONDS:g} s to render, and a page of the site's"
+            " own templates may take at most that: look for a loop that runs too long"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, PAGE_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def human_size(length: int) -> str:
@@ -403,6 +520,8 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
     env.filters["plural"] = _plural_filter
     env.filters["text_direction"] = text_direction
     env.filters["language_name"] = language_name
+    if kind is _SandboxedEnvironment:
+        env.filters = {name: _guarded_filter(f) for name, f in env.filters.items()}
     return env
 
 
@@ -427,6 +546,7 @@ class PageRenderer:
         self.site = site
         self.env = env
         self.main = main
+        self.sandboxed = isinstance(env, ImmutableSandboxedEnvironment)
         # Compile every template now: a site's broken template is reported before anything
         # is rendered, with its file and line.
         with template_problems(env):
@@ -453,7 +573,7 @@ class PageRenderer:
 
     def _subscription(self, section: Section, language: str) -> Subscription:
         def html(which: str) -> Markup:
-            with template_problems(self.env):
+            with template_problems(self.env), deadline(self.env):
                 text = self._part.render(
                     site=self.site,
                     section=section,
@@ -461,6 +581,7 @@ class PageRenderer:
                     language=language,
                     **{TEXT: self.text(language)},
                 ).strip()
+            text = self._checked(text, "_subscription.html")
             # Autoescaped by Jinja2 already; Markup only keeps it from being escaped twice.
             return Markup(text)  # noqa: S704
 
@@ -495,9 +616,10 @@ class PageRenderer:
 
     def render(self, template: str, context: Context) -> str:
         """Render one of PAGES with `context`; the caller records what it reads."""
-        with template_problems(self.env):
+        with template_problems(self.env), deadline(self.env):
             record(f"template:{template}.html")
-            return self._templates[template].render(self._in_language(context))
+            text = self._templates[template].render(self._in_language(context))
+            return self._checked(text, f"{template}.html")
 
     def page_language(self, entry: Entry | None) -> str:
         """A page's language: its statement's, when feedpub has text for it, else the site's."""
@@ -517,6 +639,19 @@ class PageRenderer:
         if language != self.site.config.language and offered:
             extra["subscriptions"] = [self._subscription_in(s, language) for s in offered]
         return {**context, **extra}
+
+    def _checked(self, text: str, name: str) -> str:
+        """A site's template can write any character: refuse those XML 1.0 forbids, which
+        would break every feed (and a page's validity)."""
+        if self.sandboxed and (char := forbidden_character(text)):
+            message = (
+                f"template error: it writes the character {describe_character(char)}, which"
+                " XML 1.0 forbids in feeds; remove it"
+            )
+            raise FeedpubError(
+                [Problem(path=_template_shown(self.env, name), line=0, message=message)]
+            )
+        return text
 
     def base_context(self, path: str, offered: Sequence[Section]) -> Context:
         """What every page gets: the site, the way back to its root, its address, feeds."""
