@@ -6,10 +6,16 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from conftest import Project
+from feedpub.errors import FeedpubError
+from feedpub.serve import Preview
 
 
 def _get(url: str) -> str:
@@ -62,8 +68,6 @@ def test_serve_answers_on_loopback_and_rebuilds_after_a_change(project: Project)
 
 
 def test_serve_listens_on_127_0_0_1_only(project: Project) -> None:
-    from feedpub.serve import Preview
-
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
     reports: list[object] = []
     preview = Preview(
@@ -125,3 +129,102 @@ def test_preview_marks_what_the_public_site_does_not_show(project: Project) -> N
         assert "feedpub-preview" not in text and "feedpub-mark" not in text, page
         assert "<script src" not in text, page
     assert not (project.root / "public/2021/11/06/draft").exists()
+
+
+def _status(url: str, host: str | None = None) -> int:
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def _plain_preview(project: Project, reports: list[object]) -> Preview:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    return Preview(project.root, project.root / ".preview", 0, preview=True, report=reports.append)
+
+
+def test_serve_answers_only_requests_addressed_to_itself(project: Project) -> None:
+    preview = _plain_preview(project, [])
+    try:
+        preview.start()
+        port = preview.server.server_address[1]
+        assert _status(preview.url) == 200
+        assert _status(preview.url, f"localhost:{port}") == 200
+        # DNS rebinding: a page of attacker.example resolved to 127.0.0.1 reads nothing.
+        assert _status(preview.url, f"attacker.example:{port}") == 403
+        assert _status(preview.url, "127.0.0.1") == 403
+    finally:
+        preview.stop()
+
+
+def test_serve_answers_odd_paths_with_4xx_and_no_traceback(
+    project: Project, capfd: pytest.CaptureFixture[str]
+) -> None:
+    preview = _plain_preview(project, [])
+    try:
+        preview.start()
+        for path, status in [
+            ("%00", 400),
+            ("a%00b/", 404),
+            ("%ed%a0%80", 400),
+            ("..%2f..%2f..%2fetc%2fpasswd", 404),
+            ("x" * 5000, 404),
+        ]:
+            assert _status(preview.url + path) == status, path
+    finally:
+        preview.stop()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_serve_keeps_rebuilding_after_a_template_error(project: Project) -> None:
+    reports: list[object] = []
+    preview = _plain_preview(project, reports)
+    try:
+        preview.start()
+        project.file(
+            "templates/entry.html",
+            '{% extends "base.html" %}\n{% block main %}\n{{ 1 / 0 }}\n{% endblock %}\n',
+        )
+        assert _wait_for(lambda: len(reports) >= 2)
+        failed = reports[1]
+        assert isinstance(failed, FeedpubError)
+        assert failed.problems[0].format() == (
+            "templates/entry.html:3:1: template error: ZeroDivisionError: division by zero"
+        )
+        (project.root / "templates/entry.html").unlink()
+        project.entry("2021-11-05-x.yaml", "title: Fixed\ndate: 2021-11-05\nbody: x\n")
+        assert _wait_for(lambda: "Fixed" in _get(preview.url + "2021/11/05/x/"))
+    finally:
+        preview.stop()
+
+
+def test_serve_keeps_watching_after_an_unexpected_error(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from feedpub import serve
+
+    reports: list[object] = []
+    preview = _plain_preview(project, reports)
+    real_build = serve.build  # type: ignore[attr-defined]
+    failures: list[int] = []
+
+    def broken_once(*args: Any, **kwargs: Any) -> Any:
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("a bug in feedpub")
+        return real_build(*args, **kwargs)
+
+    try:
+        preview.start()
+        monkeypatch.setattr(serve, "build", broken_once)
+        project.entry("2021-11-05-x.yaml", "title: Second\ndate: 2021-11-05\nbody: x\n")
+        assert _wait_for(lambda: bool(failures))
+        project.entry("2021-11-05-x.yaml", "title: Third\ndate: 2021-11-05\nbody: x\n")
+        assert _wait_for(lambda: "Third" in _get(preview.url + "2021/11/05/x/"))
+    finally:
+        preview.stop()
+    err = capfd.readouterr().err
+    assert "RuntimeError: a bug in feedpub" in err  # a bug is shown, not hidden
+    assert "feedpub: still serving the last good build" in err

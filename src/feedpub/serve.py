@@ -1,12 +1,23 @@
-"""`feedpub serve`: build, serve on 127.0.0.1 only, rebuild when a source file changes."""
+"""`feedpub serve`: build, serve on 127.0.0.1 only, rebuild when a source file changes.
+
+The preview shows drafts and embargoed statements, so it answers only this machine: it
+listens on 127.0.0.1, and answers only requests addressed to 127.0.0.1:PORT or
+localhost:PORT, so a web page whose host name is made to resolve to 127.0.0.1 (DNS
+rebinding) cannot read it from a browser. A rebuild that fails, whatever the reason, leaves
+the last good build served and the watcher running.
+"""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import sys
 import threading
+import traceback
 from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 
 from feedpub.build import build
 from feedpub.errors import FeedpubError
@@ -17,8 +28,37 @@ from feedpub.preview import Decorating, State, marks_of
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Answers only requests addressed to the preview itself, and odd paths with a 4xx."""
+
+    server: _Server
+
+    def send_head(self) -> Any:
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in self.server.hosts:
+            # DNS rebinding: a page at http://attacker.example:PORT/ that resolves to
+            # 127.0.0.1 would otherwise read drafts and embargoed statements.
+            self.send_error(
+                HTTPStatus.FORBIDDEN,
+                f"this preview answers only {' and '.join(sorted(self.server.hosts))}",
+            )
+            return None
+        try:
+            return super().send_head()
+        except ValueError:  # a NUL (GET /%00) or a name the file system cannot encode
+            self.send_error(HTTPStatus.BAD_REQUEST, "not a path this preview can serve")
+            return None
+
     def log_message(self, format: str, *args: object) -> None:
         pass  # the terminal is for build results, not for every request
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    hosts: frozenset[str] = frozenset()  # the Host headers answered
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a browser that went away mid-answer
+        super().handle_error(request, client_address)
 
 
 class Preview:
@@ -39,10 +79,15 @@ class Preview:
         self.report = report
         self.state = State()  # replaced whole after each rebuild; the handlers read it
         self._marked = False  # whether state.marks come from this site yet
-        decorating = type("_PreviewHandler", (Decorating, _Handler), {"current": self._current})
+        # _Handler first: a request for another host is refused before anything is served.
+        decorating = type("_PreviewHandler", (_Handler, Decorating), {"current": self._current})
         handler = functools.partial(decorating, directory=str(out))
         # 127.0.0.1 only: a preview may show drafts and embargoed statements.
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.server = _Server(("127.0.0.1", port), handler)
+        bound = self.server.server_address[1]
+        self.server.hosts = frozenset({f"127.0.0.1:{bound}", f"localhost:{bound}"})
+        if bound == 80:  # a browser leaves the default port out of Host
+            self.server.hosts |= {"127.0.0.1", "localhost"}
         self._stop = threading.Event()
         self._seen: dict[str, list[int]] = {}
 
@@ -65,6 +110,10 @@ class Preview:
             self.state = State(state.generation + 1, errors, state.marks)
             self.report(exc)
             return
+        except Exception:  # a bug in feedpub: show it, and keep watching for the fix
+            traceback.print_exc()
+            print("feedpub: still serving the last good build", file=sys.stderr, flush=True)
+            return
         if gathered:
             marks = marks_of(gathered[0])
         elif not self._marked:  # answered from an earlier preview's build: read the site
@@ -79,8 +128,11 @@ class Preview:
     def watch(self, interval: float = 0.3) -> None:
         """Poll the sources; rebuild after a change. Returns when stop() is called."""
         while not self._stop.wait(interval):
-            if scan_sources(self.root) != self._seen:
-                self.rebuild()
+            try:
+                if scan_sources(self.root) != self._seen:
+                    self.rebuild()
+            except Exception:  # reporting failed (a closed terminal?): keep watching
+                traceback.print_exc()
 
     def start(self) -> None:
         self.rebuild()
