@@ -105,6 +105,26 @@ def test_new_bounds_the_slug_and_keeps_the_id_through_a_rename(project: Project,
     [
         (["new", "", "--date", "2021-11-05"], "(title): the title is empty"),
         (["new", "!!!", "--date", "2021-11-05"], "(title): the title has no letter or digit"),
+        (
+            ["new", "Rates\x01", "--date", "2021-11-05"],
+            "(title): character U+0001 '\\x01' is not allowed (XML 1.0 forbids it in feeds)",
+        ),
+        (
+            ["new", "Rates\x7f", "--date", "2021-11-05"],
+            "(title): character U+007F '\\x7f' is not allowed (XML 1.0 forbids it in feeds)",
+        ),
+        (
+            ["new", "Rates \ufffe", "--date", "2021-11-05"],
+            "(title): character U+FFFE '\\ufffe' is not allowed (XML 1.0 forbids it in feeds)",
+        ),
+        (
+            ["new", "Rates", "--tag", "Rates\x85\x9b", "--date", "2021-11-05"],
+            "(--tag): character U+009B '\\x9b' is not allowed (XML 1.0 forbids it in feeds)",
+        ),
+        (
+            ["new", "Rates", "--type", "!!!", "--date", "2021-11-05"],
+            "entries/2021-11-05-rates.yaml:3:7: type: must contain a letter or a digit, got '!!!'",
+        ),
     ],
 )
 def test_new_refuses_unusable_titles(

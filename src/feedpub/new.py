@@ -14,8 +14,9 @@ from pathlib import Path
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.errors import FeedpubError, Problem, Problems
 from feedpub.gather import ENTRIES_DIR, Project
+from feedpub.load import forbidden_message
 from feedpub.slug import slugify
-from feedpub.validate import MAX_SLUG, PLACEHOLDER_BODY, entry_id, limit
+from feedpub.validate import MAX_SLUG, PLACEHOLDER_BODY, compile_entry, entry_id, limit
 
 MAX_NEW_SLUG = 60  # room under MAX_SLUG for a "-2" should the office reuse a title
 ID_COMMENT = (
@@ -151,11 +152,17 @@ def new_entry(
         problems.add(shown, "the title is empty", line=0)
     elif len(title) > (most := limit("title", "length")):
         problems.add(shown, f"the title is {len(title)} characters; at most {most}", line=0)
+    # What `check` would refuse in the file, refused here in its words.
+    for where, value in [("(title)", title), ("(--type)", entry_type or "")] + [
+        ("(--tag)", tag) for tag in tags
+    ]:
+        if message := forbidden_message(value):
+            problems.add(project.show(where), message, line=0)
     slug = slugify(title, MAX_NEW_SLUG)
     if title and not slug:
         problems.add(shown, "the title has no letter or digit to make a file name from", line=0)
     if config is None or problems.errors:
-        raise FeedpubError(problems.items)
+        raise FeedpubError(problems.items, outcome="nothing was written")
     local = (
         when.replace(tzinfo=config.timezone)
         if when.tzinfo is None
@@ -174,7 +181,14 @@ def new_entry(
             draft=True,
         )
     )
-    return write_entry(project, f"{stem}.yaml", text, writer="feedpub new")
+    name = f"{stem}.yaml"
+    # The last word is check's: an entry it would refuse (a --type with no letter, a --tag
+    # too long...) is not written.
+    compiled = compile_entry(project.show(f"{ENTRIES_DIR}/{name}"), name, text.encode(), config)
+    refused = [problem for problem in compiled.problems if problem.is_error]
+    if refused:
+        raise FeedpubError(refused, outcome="nothing was written")
+    return write_entry(project, name, text, writer="feedpub new")
 
 
 def write_entry(project: Project, name: str, text: str, *, writer: str) -> Path:
