@@ -15,12 +15,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
 from feedpub import incremental, write
+from feedpub.errors import FeedpubError
 
 ENTRY = ("2021-11-05-office.yaml", "title: Office\ndate: 2021-11-05\nbody: x\n")
 BASE = "https://press.example.org/"
@@ -35,6 +37,15 @@ def _build_command(root: Path) -> list[str]:
 def _beside(root: Path) -> list[str]:
     """What a build left next to public/: nothing but the site's own files."""
     return sorted(p.name for p in root.iterdir() if p.name.startswith("."))
+
+
+def _wait_for(predicate: Any, seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def _links(path: str, data: bytes) -> set[str]:
@@ -319,3 +330,262 @@ def test_out_pointing_at_a_file_or_symlink_is_refused(
         f"{link}/: is a symbolic link; point --out at a real directory"
     )
     assert a_file.read_text() == "notes"
+
+
+# --- beside public/: never touched ----------------------------------------------------------
+
+
+def test_folders_named_like_an_old_swap_beside_public_are_never_touched(
+    project: Project, run: Run
+) -> None:
+    project.entry(*ENTRY)
+    assert run("build").exit_code == 0
+    beside = {
+        ".public.new-1234/index.html": b"<p>someone's folder</p>",
+        ".public.old-5678/notes.txt": b"kept",
+        ".public.old-99/.feedpub": b"",
+    }
+    for rel, data in beside.items():
+        project.file(rel, data)
+    project.entry("2021-11-06-more.yaml", "title: More\ndate: 2021-11-06\nbody: x\n")
+    assert run("build").exit_code == 0  # a build that writes
+    project.entry("2021-11-07-bad.yaml", "title: [broken\n")
+    assert run("build").exit_code == 1  # a build that is refused
+    (project.root / "public/index.html").write_text("edited by hand")
+    (project.root / "entries/2021-11-07-bad.yaml").unlink()
+    assert run("build").exit_code == 0  # a build that repairs
+    for rel, data in beside.items():
+        assert (project.root / rel).read_bytes() == data
+    assert _beside(project.root) == [".public.new-1234", ".public.old-5678", ".public.old-99"]
+
+
+# --- feedpub serve's rebuilds ---------------------------------------------------------------
+
+
+def _serve_command(root: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "feedpub", "serve", "--port", "0", "--out", str(out)]
+
+
+def _serve_until_built(root: Path, out: Path) -> None:
+    """Run `feedpub serve` until its first build is served, then stop it."""
+    server = subprocess.Popen(
+        _serve_command(root, out), cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if "serving" in line:
+                break
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout:
+            server.stdout.close()
+
+
+def _preview_tree(root: Path, out: Path) -> dict[str, bytes]:
+    from feedpub.build import build
+
+    build(root, out, preview=True)
+    return Project(out.parent).tree(out.name)
+
+
+@pytest.fixture
+def preview_before_and_after(
+    before_and_after: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> tuple[Path, dict[str, bytes], dict[str, bytes]]:
+    """The saved site, and the preview trees of it before and after the change."""
+    saved, _ = before_and_after
+    old = _preview_tree(saved, tmp_path / "old-preview")
+    changed = Project(tmp_path / "changed")
+    shutil.copytree(saved, changed.root, ignore=shutil.ignore_patterns("public"))
+    _change_the_site(changed)
+    new = _preview_tree(changed.root, tmp_path / "new-preview")
+    return saved, old, new
+
+
+def test_serve_killed_in_a_rebuild_leaves_whole_files_and_the_next_serve_finishes(
+    project: Project,
+    preview_before_and_after: tuple[Path, dict[str, bytes], dict[str, bytes]],
+    tmp_path: Path,
+) -> None:
+    saved, old_tree, new_tree = preview_before_and_after
+    preview = tmp_path / "preview"
+
+    def restore() -> None:
+        shutil.rmtree(preview, ignore_errors=True)
+        _preview_tree(saved, preview)  # what serve showed before the change
+        _restore(project, saved)
+
+    restore()
+    started = time.perf_counter()
+    _serve_until_built(project.root, preview)
+    duration = time.perf_counter() - started
+    assert Project(tmp_path).tree("preview") == new_tree
+    for step in (2, 4, 6, 8, 9, 10):
+        restore()
+        server = subprocess.Popen(
+            _serve_command(project.root, preview), cwd=project.root, stdout=subprocess.DEVNULL
+        )
+        time.sleep(duration * step / 10)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        assert_consistent(preview, old_tree, new_tree)
+        _serve_until_built(project.root, preview)
+        assert Project(tmp_path).tree("preview") == new_tree
+        assert _beside(project.root) == []
+
+
+def test_serve_rebuild_on_a_full_disk_reports_and_the_next_rebuild_finishes(
+    project: Project,
+    preview_before_and_after: tuple[Path, dict[str, bytes], dict[str, bytes]],
+    tmp_path: Path,
+) -> None:
+    from feedpub.serve import Preview
+
+    saved, old_tree, new_tree = preview_before_and_after
+    _restore(project, saved)
+    for path in (project.root / "entries").iterdir():  # back to the saved site, for now
+        path.unlink()
+    shutil.copytree(saved / "entries", project.root / "entries", dirs_exist_ok=True)
+    preview_out = tmp_path / "preview"
+    reports: list[object] = []
+    server = Preview(project.root, preview_out, 0, preview=True, report=reports.append)
+    real_replace = os.replace
+    calls = 0
+
+    def full(source: str, target: str) -> None:
+        nonlocal calls
+        calls += "/preview/" in os.fspath(target)
+        if calls == 6:
+            raise OSError(28, "No space left on device", os.fspath(target))
+        real_replace(source, target)
+
+    try:
+        server.start()
+        assert Project(tmp_path).tree("preview") == old_tree
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(os, "replace", full)
+            _change_the_site(project)
+            assert _wait_for(lambda: len(reports) >= 2)
+        failed = reports[1]
+        assert isinstance(failed, FeedpubError)
+        assert failed.problems[0].message.endswith(": No space left on device")
+        assert failed.outcome.startswith("preview/ is partly updated")
+        assert_consistent(preview_out, old_tree, new_tree)
+        touched = sorted((project.root / "entries").glob("*.yaml"))[0]
+        os.utime(touched, ns=(time.time_ns(), time.time_ns()))  # the next edit's rebuild
+        assert _wait_for(lambda: Project(tmp_path).tree("preview") == new_tree, 30)
+    finally:
+        server.stop()
+
+
+def test_serve_and_builds_at_once_share_the_cache_without_harm(
+    project: Project, tmp_path: Path
+) -> None:
+    write_corpus(project, 60)
+    preview = tmp_path / "preview"
+    server = subprocess.Popen(
+        _serve_command(project.root, preview), cwd=project.root, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if "serving" in line:
+                break
+        _edit_every_entry(project.root)  # serve rebuilds while the builds run
+        builds = [
+            subprocess.Popen(
+                [*_build_command(project.root), "--out", str(tmp_path / f"out-{n}")],
+                stdout=subprocess.DEVNULL,
+            )
+            for n in range(2)
+        ]
+        assert [child.wait(timeout=120) for child in builds] == [0, 0]
+        reference = Project(tmp_path / "reference")
+        shutil.copytree(project.root, reference.root)
+        shutil.rmtree(incremental.cache_folder(reference.root), ignore_errors=True)
+        expected_preview = _preview_tree(reference.root, tmp_path / "reference-preview")
+        assert _wait_for(lambda: Project(tmp_path).tree("preview") == expected_preview, 60)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout:
+            server.stdout.close()
+    assert subprocess.run(_build_command(reference.root), check=False).returncode == 0
+    for n in range(2):
+        assert Project(tmp_path).tree(f"out-{n}") == reference.tree()
+
+
+# --- the build cache ------------------------------------------------------------------------
+
+
+def _stopped_in_cache(run: Run, cache: Path, steps: int) -> bool:
+    """Build, stopping dead just before the `steps`-th file of the cache is renamed into
+    place (its temporary file written, the old one still there); False when the build
+    wrote fewer cache files than that and finished."""
+    done = 0
+    real_replace = os.replace
+
+    def replace(source: str, target: str) -> None:
+        nonlocal done
+        if Path(os.fspath(target)).is_relative_to(cache):
+            done += 1
+            if done == steps:
+                raise _Killed
+        real_replace(source, target)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "replace", replace)
+        try:
+            run("build")
+        except _Killed:
+            return True
+    return False
+
+
+def test_build_stopped_during_any_cache_write_leaves_a_cache_the_next_build_can_use(
+    project: Project,
+    run: Run,
+    before_and_after: tuple[Path, dict[str, bytes]],
+    tmp_path: Path,
+) -> None:
+    saved, new_tree = before_and_after
+    cache = incremental.cache_folder(project.root)
+    cache_before = tmp_path / "cache-before"
+    shutil.copytree(cache, cache_before)
+    steps = 0
+    while True:
+        steps += 1
+        _restore(project, saved)
+        shutil.rmtree(cache)
+        shutil.copytree(cache_before, cache)  # the cache as the saved site's build left it
+        if not _stopped_in_cache(run, cache, steps):
+            break  # fewer cache writes than this: every one has been tried
+        assert run("build").exit_code == 0, f"the build after cache step {steps} failed"
+        assert project.tree() == new_tree, f"the build after cache step {steps} differs"
+    assert steps > 3  # the entries, the dependencies and the manifest were each stopped in
+
+
+def test_cache_on_a_full_disk_costs_speed_never_output(
+    project: Project, run: Run, before_and_after: tuple[Path, dict[str, bytes]]
+) -> None:
+    saved, new_tree = before_and_after
+    _restore(project, saved)
+    cache = incremental.cache_folder(project.root)
+    real_open = open
+
+    def full(file: Any, *args: Any, **kwargs: Any) -> Any:
+        mode = args[0] if args else kwargs.get("mode", "r")
+        in_cache = isinstance(file, str | os.PathLike) and Path(file).is_relative_to(cache)
+        if in_cache and any(flag in mode for flag in "wax+"):
+            raise OSError(28, "No space left on device", os.fspath(file))
+        return real_open(file, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("builtins.open", full)
+        result = run("build")
+    assert result.exit_code == 0, result.errors
+    assert project.tree() == new_tree
+    assert run("build").exit_code == 0
+    assert project.tree() == new_tree
