@@ -4,6 +4,7 @@ file, whatever its bytes, never runs code nor reads outside the cache."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 import re
@@ -18,6 +19,7 @@ import pytest
 from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
 from feedpub import gather, incremental
 from feedpub.build import build
+from feedpub.model import Entry
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 TEMPLATES = Path(__file__).parents[1] / "src/feedpub/templates"
@@ -408,3 +410,29 @@ def test_every_output_s_recorded_dependencies_resolve_again_when_nothing_changed
         if output.key is None or output.key != manifest.outputs[path].key
     )
     assert stale == []
+
+
+@pytest.mark.parametrize(
+    ("field", "planted"),
+    [
+        ("path", "../../../outside/"),
+        ("aliases", ["../../outside.html"]),
+        ("type_slug", "../../outside"),
+        ("language", "../../outside"),
+    ],
+)
+def test_planted_cache_entry_cannot_make_a_build_write_outside_or_crash(
+    project: Project, tmp_path: Path, field: str, planted: object
+) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: A body.\n")
+    build(project.root, now=NOW)
+    path = incremental.cache_folder(project.root) / "entries.json"
+    made_by, entries = json.loads(path.read_text())
+    index = [f.name for f in dataclasses.fields(Entry)].index(field)
+    for data in entries.values():
+        data[0][index] = planted
+    path.write_text(json.dumps([made_by, entries]))
+    (project.root / "entries/2021-11-05-x.yaml").touch()  # the cache is read again
+    build(project.root, now=NOW)  # no traceback: the planted entry is compiled again
+    assert project.tree() == _cold_tree(project, tmp_path)
+    assert not list(tmp_path.rglob("outside*"))

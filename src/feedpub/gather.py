@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import math
 import os
+import re
 import stat
 import subprocess
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from feedpub.slug import is_device_name
 from feedpub.translations import check_translations
 from feedpub.validate import Compiled, by_name, check_across, compile_entry
 from feedpub.values import DEVICE_NAME_REASON
+from feedpub.write import check_relative
 
 ENTRIES_DIR = "entries"
 TEMPLATE_DIR = "templates"
@@ -190,6 +192,35 @@ def _compile_file(
     return item
 
 
+_PAGE = re.compile(r"\d{4}/\d{2}/\d{2}/[a-z0-9]+(?:-[a-z0-9]+)*/")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LANGUAGE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _stays_inside(item: Compiled) -> bool:
+    """Whether a compiled entry from the cache names only places compiling could have given
+    it: every page, folder and file inside public/, every attachment in entries/. The
+    cache is data anyone who can write it may have planted."""
+    entry = item.entry
+    if entry is None:
+        return True
+    names = [entry.type_slug, *entry.tag_slugs]
+    files = [attachment.name for attachment in entry.attachments]
+    pages = [alias + "index.html" if alias.endswith("/") else alias for alias in entry.aliases]
+    try:
+        for page in pages:
+            check_relative(page)
+    except ValueError:
+        return False
+    return (
+        _PAGE.fullmatch(entry.path) is not None
+        and all(_SLUG.fullmatch(name) for name in names)
+        and all(_FILE_NAME.fullmatch(name) and ".." not in name for name in files)
+        and (entry.language is None or _LANGUAGE.fullmatch(entry.language) is not None)
+    )
+
+
 def compile_entries(
     project: Project, config: SiteConfig, files: EntryFiles, cache: Cache
 ) -> list[Compiled]:
@@ -206,6 +237,8 @@ def compile_entries(
         shown = project.show(f"{ENTRIES_DIR}/{name}")
         data = read_bytes(path, shown, Problems())  # a file that cannot be read is
         hit = None if data is None else cached.get(digest(context, name, data))  # reported
+        if hit is not None and not _stays_inside(hit):
+            hit = None  # compiled again: a planted cache may change what, never where
         results.append(hit)
         if hit is None:
             jobs.append((shown, name, path))
