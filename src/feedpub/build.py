@@ -25,7 +25,7 @@ from feedpub.write import Output, unfinished, write_outputs
 
 OUTPUT_DIR = "public"
 # Below this many outputs to make, forking workers costs more than it saves.
-PLACE_PARALLEL_FROM = 500
+MAKE_PARALLEL_FROM = 500
 
 
 def build(
@@ -60,8 +60,9 @@ def build(
             add_static(project.root, project.show, outputs)
             links = check_site_links(result.site.entries, outputs)
             remembered = found.manifest.outputs if found.manifest is not None else {}
-            workers = parallel.workers() if len(outputs) >= PLACE_PARALLEL_FROM else 1
-            report, written = write_outputs(out, outputs.values(), MARKER, remembered, workers)
+            report, written = write_outputs(
+                out, outputs.values(), MARKER, remembered, parallel.workers()
+            )
         except FeedpubError as exc:
             outcome = exc.outcome or f"{shown_path(out)}/ was not changed"
             raise FeedpubError(exc.problems, outcome=outcome) from None
@@ -126,7 +127,7 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
 
 def _make_every(outputs: list[Output]) -> None:
     """Make every output and drop it, on every core when there are many."""
-    workers = parallel.workers() if len(outputs) >= PLACE_PARALLEL_FROM else 1
+    workers = parallel.workers() if len(outputs) >= MAKE_PARALLEL_FROM else 1
     size = max(1, -(-len(outputs) // (workers * 8)))
 
     def make(span: tuple[int, int]) -> None:

@@ -170,7 +170,9 @@ def recording() -> Iterator[set[str]]:
 
 def key_of(tokens: Iterable[str], resolve: Callable[[str], str]) -> str:
     """An output's key: its tokens with the values they resolve to now."""
-    return digest(*(f"{token}={resolve(token)}" for token in sorted(tokens)))
+    # One string hashed once: made for every output of a site on every build.
+    text = "\n".join([f"{token}={resolve(token)}" for token in sorted(tokens)])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 # --- the cache folder --------------------------------------------------------------------
@@ -213,6 +215,8 @@ class Cache:
     def __init__(self, root: Path) -> None:
         self.directory = cache_folder(root)
         self.bodies = self.directory / "bodies"
+        self._read: dict[str, Any] = {}  # entries.json as read, by key
+        self._segment_sizes: dict[str, tuple[str, int]] = {}  # segment -> (path, size)
         self._segment: tuple[int, Path] | None = None  # (pid, this process's segment)
 
     @contextlib.contextmanager
@@ -243,8 +247,10 @@ class Cache:
         temporary = self.directory / f".{name}.{uuid.uuid4().hex}"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            # json.dumps, not json.dump: only the one-shot call uses the C encoder.
+            text = json.dumps([stamp(), value], ensure_ascii=False, separators=(",", ":"))
             with open(temporary, "w", encoding="utf-8") as handle:
-                json.dump([stamp(), value], handle, ensure_ascii=False, separators=(",", ":"))
+                handle.write(text)
             os.replace(temporary, self.directory / name)
         except OSError:
             with contextlib.suppress(OSError):
@@ -274,6 +280,8 @@ class Cache:
         from feedpub.validate import Compiled  # heavy: not on the no-change path
 
         value = self._load("entries.json")
+        # Kept as read: an entry still compiled to the same key is written back as it is.
+        self._read = value if isinstance(value, dict) else {}
         try:
             found = {key: from_data(Compiled, item, zone) for key, item in (value or {}).items()}
             return {key: self._placed(item) for key, item in found.items()}
@@ -290,12 +298,15 @@ class Cache:
         name, offset, html_size, absolute_size = entry.body.stored
         if not _SEGMENT.fullmatch(name):
             raise ValueError(name)
-        segment = self.bodies / name
+        segment = self._segment_sizes.get(name)
+        if segment is None:  # a handful of segments for thousands of entries
+            path = os.path.join(self.bodies, name)
+            segment = self._segment_sizes[name] = (path, os.stat(path).st_size)
         if offset < 0 or min(html_size, absolute_size) < 0:
             raise ValueError(name)
-        if offset + html_size + absolute_size > segment.stat().st_size:
+        if offset + html_size + absolute_size > segment[1]:
             raise ValueError(name)  # a truncated segment: compile again
-        body = Body(stored=(str(segment), offset, html_size, absolute_size))
+        body = Body(stored=(segment[0], offset, html_size, absolute_size))
         return dataclasses.replace(item, entry=dataclasses.replace(entry, body=body))
 
     def save_compiled(self, compiled: Iterable[Any]) -> None:
@@ -304,6 +315,11 @@ class Cache:
         used: set[str] = set()
         for item in compiled:
             entry = item.entry
+            if item.key in self._read and (entry is None or entry.body.stored is not None):
+                stored[item.key] = self._read[item.key]
+                if entry is not None:
+                    used.add(Path(entry.body.stored[0]).name)
+                continue
             if entry is not None and entry.body.stored is None:
                 body = self.store_body(entry.body.html, entry.body.absolute)
                 item = dataclasses.replace(item, entry=dataclasses.replace(entry, body=body))

@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - Windows has no flock; builds there are
     fcntl = None  # type: ignore[assignment]
 
 UNFINISHED = ".feedpub-unfinished"
+PARALLEL_FROM = 200  # outputs of one phase to make before forking workers pays
 _TEMPORARY = re.compile(r"\..+\.feedpub-tmp-\d+")
 
 
@@ -89,16 +90,17 @@ def check_relative(path: str) -> PurePosixPath:
     return pure
 
 
-def list_tree(directory: Path) -> dict[str, Path]:
-    """Every file below `directory`, by its '/'-separated relative path."""
-    found: dict[str, Path] = {}
-    for folder, subfolders, files in os.walk(directory):
+def list_tree(directory: Path) -> dict[str, str]:
+    """Every file below `directory`: its path, by its '/'-separated relative path. (Strings,
+    not Path objects: a site's tree has tens of thousands of files.)"""
+    found: dict[str, str] = {}
+    top = os.fspath(directory)
+    for folder, subfolders, files in os.walk(top):
         subfolders.sort()
-        base = Path(folder)
-        rel = base.relative_to(directory).as_posix()
+        rel = os.path.relpath(folder, top).replace(os.sep, "/")
         prefix = "" if rel == "." else rel + "/"
         for name in sorted(files):
-            found[prefix + name] = base / name
+            found[prefix + name] = os.path.join(folder, name)
     return found
 
 
@@ -185,24 +187,24 @@ class Written:
     changed: bool
 
 
-def _place(out: Path, outputs: Sequence[Output], span: tuple[int, int]) -> list[Written]:
-    """Make outputs[start:end] and write each one whose bytes changed."""
-    done: list[Written] = []
-    folders: set[str] = set()
-    for output in outputs[span[0] : span[1]]:
-        made = output.make()
-        target = out / output.path
-        folder = output.path.rpartition("/")[0]
-        if folder and folder not in folders:
-            os.makedirs(out / folder, exist_ok=True)  # another worker may make it at once
-            folders.add(folder)
-        changed = not same_content(target, made.content)
-        if changed:
-            write_atomic(target, made.content)
-        st = target.stat()
-        record = Record(made.key, st.st_size, st.st_mtime_ns, st.st_ino, output.phase)
-        done.append(Written(output.path, record, made.tokens, changed))
-    return done
+def _make(outputs: Sequence[Output], span: tuple[int, int]) -> list[Made]:
+    """Make outputs[start:end]: what a forked worker does (only the results travel)."""
+    return [output.make() for output in outputs[span[0] : span[1]]]
+
+
+def _place(out: Path, output: Output, made: Made, folders: set[str]) -> Written:
+    """Write an output whose bytes changed; remember what is on disk either way."""
+    target = out / output.path
+    folder = output.path.rpartition("/")[0]
+    if folder and folder not in folders:
+        os.makedirs(out / folder, exist_ok=True)
+        folders.add(folder)
+    changed = not same_content(target, made.content)
+    if changed:
+        write_atomic(target, made.content)
+    st = target.stat()
+    record = Record(made.key, st.st_size, st.st_mtime_ns, st.st_ino, output.phase)
+    return Written(output.path, record, made.tokens, changed)
 
 
 def _current(out: Path, output: Output, remembered: Mapping[str, Record]) -> bool:
@@ -211,7 +213,7 @@ def _current(out: Path, output: Output, remembered: Mapping[str, Record]) -> boo
     if output.key is None or record is None or record.key != output.key:
         return False
     try:
-        return record.matches(os.stat(out / output.path, follow_symlinks=False))
+        return record.matches(os.stat(f"{out}/{output.path}", follow_symlinks=False))
     except OSError:
         return False
 
@@ -256,7 +258,7 @@ def _write(
 ) -> tuple[WriteReport, dict[str, Written]]:
     existing = list_tree(out) if out.exists() else {}
     for rel in [rel for rel in existing if _TEMPORARY.fullmatch(rel.rpartition("/")[2])]:
-        existing.pop(rel).unlink()  # left by a killed build
+        os.unlink(existing.pop(rel))  # left by a killed build
     paths = set()
     for output in outputs:
         check_relative(output.path)
@@ -283,15 +285,21 @@ def _write(
         batch = sorted(
             (o for o in todo if o.phase == phase), key=lambda o: (-o.path.count("/"), o.path)
         )
-        size = max(1, min(256, -(-len(batch) // (workers * 8))))
+        # Forked workers make the outputs; this process writes them as they come back: two
+        # processes creating files at once on one disk mostly wait for each other. Fork
+        # only for work worth it: adding one statement makes a few dozen outputs.
+        count = workers if len(batch) >= PARALLEL_FROM else 1
+        size = max(1, min(64, -(-len(batch) // (count * 8))))
         spans = [(i, min(i + size, len(batch))) for i in range(0, len(batch), size)]
-        place = functools.partial(_place, out, batch)
-        for written in (item for chunk in fork_map(place, spans, workers) for item in chunk):
-            done[written.path] = written
+        made = fork_map(functools.partial(_make, batch), spans, count)
+        folders: set[str] = set()
+        for (start, _), results in zip(spans, made, strict=True):
+            for output, result in zip(batch[start:], results, strict=False):
+                done[output.path] = _place(out, output, result, folders)
     # What links to others goes first (feeds, then lists, then pages), so nothing left
     # points at a file already removed.
     for rel in sorted(gone, key=lambda rel: (-_phase(remembered, rel), rel.count("/"), rel)):
-        existing[rel].unlink()
+        os.unlink(existing[rel])
         _remove_empty_folders(out, rel)
     (out / UNFINISHED).unlink()
     changed = sum(written.changed for written in done.values())

@@ -507,6 +507,7 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
         auto_reload=False,
     )
     env.globals["feedpub_version"] = __version__
+    env.globals["linked_data"] = _linked_data
     # Page text through gettext (Jinja's i18n extension: _(), gettext, ngettext, {% trans %}).
     env.install_gettext_callables(  # type: ignore[union-attr]
         _gettext, _ngettext, newstyle=True
@@ -662,57 +663,62 @@ class PageRenderer:
             "subscriptions": [self.subscriptions[section.key] for section in offered],
         }
 
-    def headline(self, entry: Entry) -> str:
-        """The title a share card or search result shows: a withdrawn statement says so."""
-        if entry.withdrawn is None:
-            return entry.title
-        text = self.text(self.page_language(entry))
-        return text.gettext("Withdrawn: %(title)s") % {"title": entry.title}
 
-    def linked_data(self, entry: Entry, translations: Sequence[Any] = ()) -> dict[str, Any]:
-        """schema.org NewsArticle, so search engines and link previews read it right; a
-        statement in several languages names its translations (workTranslation) or its
-        original (translationOfWork)."""
-        record("config")
-        record(f"entry:{entry.id}")
-        config = self.site.config
-        publisher: dict[str, Any] = {"@type": "Organization", "name": config.publisher.name}
-        if config.publisher.url:
-            publisher["url"] = config.publisher.url
-        if config.logo:
-            publisher["logo"] = {"@type": "ImageObject", "url": config.logo}
-        data: dict[str, Any] = {
-            "@context": "https://schema.org",
+def _headline(entry: Entry, text: PageText) -> str:
+    """The title a share card or search result shows: a withdrawn statement says so."""
+    if entry.withdrawn is None:
+        return entry.title
+    return text.gettext("Withdrawn: %(title)s") % {"title": entry.title}
+
+
+@jinja2.pass_context
+def _linked_data(
+    context: jinja2.runtime.Context, entry: Entry, translations: Sequence[Any] = ()
+) -> dict[str, Any]:
+    """schema.org NewsArticle, so search engines and link previews read it right; a
+    statement in several languages names its translations (workTranslation) or its
+    original (translationOfWork). A template function, so that a page's dependencies are
+    what this reads (recorded here), not a dictionary made for every page to compare."""
+    record("config")
+    record(f"entry:{entry.id}")
+    config = context["site"].config
+    publisher: dict[str, Any] = {"@type": "Organization", "name": config.publisher.name}
+    if config.publisher.url:
+        publisher["url"] = config.publisher.url
+    if config.logo:
+        publisher["logo"] = {"@type": "ImageObject", "url": config.logo}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "identifier": entry.id,
+        "url": config.url(entry.path),
+        "mainEntityOfPage": config.url(entry.path),
+        "headline": _headline(entry, _text(context)),
+        "description": entry.summary,
+        "articleSection": entry.type,
+        "datePublished": entry.published.isoformat(),
+        "dateModified": entry.updated.isoformat(),
+        "inLanguage": entry.language or config.language,
+        "publisher": publisher,
+        "author": [{"@type": "Organization", "name": name} for name in entry.bylines]
+        or [publisher],
+    }
+    if entry.tags:
+        data["keywords"] = list(entry.tags)
+    for other in translations:
+        if other.entry.id == entry.id:
+            continue
+        work = {
             "@type": "NewsArticle",
-            "identifier": entry.id,
-            "url": config.url(entry.path),
-            "mainEntityOfPage": config.url(entry.path),
-            "headline": self.headline(entry),
-            "description": entry.summary,
-            "articleSection": entry.type,
-            "datePublished": entry.published.isoformat(),
-            "dateModified": entry.updated.isoformat(),
-            "inLanguage": entry.language or config.language,
-            "publisher": publisher,
-            "author": [{"@type": "Organization", "name": name} for name in entry.bylines]
-            or [publisher],
+            "@id": config.url(other.entry.path),
+            "url": config.url(other.entry.path),
+            "inLanguage": other.language,
         }
-        if entry.tags:
-            data["keywords"] = list(entry.tags)
-        for other in translations:
-            if other.entry.id == entry.id:
-                continue
-            work = {
-                "@type": "NewsArticle",
-                "@id": config.url(other.entry.path),
-                "url": config.url(other.entry.path),
-                "inLanguage": other.language,
-            }
-            if other.original:
-                data["translationOfWork"] = work
-            else:
-                data.setdefault("workTranslation", []).append(work)
-        return data
+        if other.original:
+            data["translationOfWork"] = work
+        else:
+            data.setdefault("workTranslation", []).append(work)
+    return data
 
 
 def fingerprint(value: Any) -> str:

@@ -290,11 +290,7 @@ def plan_site(
         def entry_context(entry: Entry = entry, offered: list[Section] = offered) -> Context:
             context = renderer.base_context(entry.path, offered)
             translations = plan.translations.get(entry.id, ())
-            context.update(
-                entry=entry,
-                translations=translations,
-                linked_data=renderer.linked_data(entry, translations),
-            )
+            context.update(entry=entry, translations=translations)
             return context
 
         plan.page(entry.path, "entry", entry_context, entry.source, Phase.PAGES)
