@@ -20,10 +20,10 @@ from feedpub.load import (
     ScalarNode,
     SequenceNode,
     describe_node,
-    read_bytes,
     read_document,
 )
 from feedpub.model import Accent, Publisher, SectionAlias, SiteConfig
+from feedpub.read import read_bytes
 from feedpub.values import Invalid, fail
 
 CONFIG_NAME = "feedpub.yaml"

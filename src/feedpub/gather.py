@@ -20,9 +20,9 @@ from feedpub import __version__, parallel
 from feedpub.config import CONFIG_NAME, STATIC_DIR, read_settings
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.incremental import Cache, digest
-from feedpub.load import MAX_FILE_BYTES, file_kind, read_bytes
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
+from feedpub.read import MAX_FILE_BYTES, file_kind, read_bytes
 from feedpub.slug import is_device_name
 from feedpub.translations import check_translations
 from feedpub.validate import Compiled, by_name, check_across, compile_entry

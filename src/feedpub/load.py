@@ -6,16 +6,14 @@ Nothing here decides what a value means: `yaml.safe_load` would turn `NO` into F
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import stat
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
 from feedpub.errors import Problems
+from feedpub.read import MAX_FILE_BYTES, too_large
+from feedpub.syntax import report_syntax_error
 
 try:  # libyaml is several times faster; PyYAML's wheels ship it, source builds may not.
     _Loader: type = yaml.CSafeLoader
@@ -27,7 +25,6 @@ ScalarNode = yaml.ScalarNode
 MappingNode = yaml.MappingNode
 SequenceNode = yaml.SequenceNode
 
-MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 # Far past any real line (a word processor's paragraph pasted whole is one line), and a
 # bound on anything whose cost grows with a line's length.
@@ -94,66 +91,6 @@ def describe_character(char: str) -> str:
     return f"U+{ord(char):04X} {char!r}"
 
 
-def file_kind(mode: int) -> str:
-    """What a file that is not a regular file is, in words."""
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    return "not a regular file"
-
-
-def too_large(size: int, limit: int = MAX_FILE_BYTES) -> str:
-    return f"file is {size:,} bytes; a file may hold at most {limit:,} bytes"
-
-
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-
-
-def read_bytes(
-    path: Path, shown: str, problems: Problems, limit: int = MAX_FILE_BYTES
-) -> bytes | None:
-    """Read a site's file, or add why not and return None: never more than `limit` + 1
-    bytes (a 3 GB file is refused by its size, unread), never through a symbolic link, and
-    never from a named pipe or a device, which could block or never end."""
-    try:
-        # Non-blocking: opening a named pipe to read would wait for a writer.
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            problems.add(shown, "is a symbolic link; keep the real file in the site", line=0)
-        else:
-            problems.add(shown, f"cannot read: {exc.strerror}", line=0)
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            kind = file_kind(st.st_mode)
-            problems.add(shown, f"is {kind}, not a file; keep only files here", line=0)
-            return None
-        if st.st_size > limit:
-            problems.add(shown, too_large(st.st_size, limit))
-            return None
-        data = b""
-        while len(data) <= limit and (chunk := os.read(fd, limit + 1 - len(data))):
-            data += chunk
-    except OSError as exc:
-        problems.add(shown, f"cannot read: {exc.strerror}", line=0)
-        return None
-    finally:
-        os.close(fd)
-    if len(data) > limit:  # it grew since it was measured
-        problems.add(shown, too_large(len(data), limit))
-        return None
-    return data
-
-
 def read_document(path: str, data: bytes, problems: Problems) -> Document | None:
     """Parse `data` (the bytes of the file shown as `path`) into a Document, or report why not.
 
@@ -214,7 +151,7 @@ def _compose(path: str, text: str, problems: Problems) -> Document | None:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        _report_syntax_error(path, text, exc, problems)
+        report_syntax_error(path, text, exc, problems)
         return None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
         problems.add(path, f"not valid YAML: {exc}")
@@ -273,180 +210,6 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
     if "\n" not in text and "\r" in text:  # old Mac line ends
         line = text.count("\r", 0, offset) + 1
     return line, offset - line_start + 1
-
-
-def _report_syntax_error(
-    path: str, text: str, exc: yaml.MarkedYAMLError, problems: Problems
-) -> None:
-    mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = exc.problem or "not valid YAML"
-    context = exc.context or ""
-    if mark is not None and text[mark.index : mark.index + 1] == "\t":
-        problems.add(path, "a tab cannot indent YAML; indent with spaces", line=line, column=column)
-        return
-    if "single document" in problem + context:
-        message = "several YAML documents in one file ('---'); keep one entry per file"
-        problems.add(path, message, line=line, column=column)
-        return
-    explained = _explain(text, exc)
-    if explained is not None:
-        line, column, field, message = explained
-        problems.add(path, message, line=line, column=column, field=field)
-        return
-    message = f"YAML syntax error: {problem}"
-    if context and exc.context_mark and exc.context_mark is not mark:
-        message += (
-            f" ({context} at line {exc.context_mark.line + 1},"
-            f" column {exc.context_mark.column + 1})"
-        )
-    problems.add(path, message, line=line, column=column)
-
-
-# --- the mistakes people make, explained where they are -------------------------------------
-
-_KEY = re.compile(r"(\s*)(?:- )?([^\s#'\"{}\[\],&*!|>%@`-][^:#]*?):(?:\s|$)")
-_NO_COLON = re.compile(r"(\s*)(?:- )?([A-Za-z_][\w-]*)\s+(\S.*?)\s*")
-_CURLY = "“”‘’„‚«»"
-
-
-def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] | None:
-    """(line, column, field, message) in words for a syntax error people often make, or
-    None for the parser's own words."""
-    lines = text.splitlines()
-    problem, context = exc.problem or "", exc.context or ""
-    at, begun = exc.problem_mark, exc.context_mark
-    at_line = "" if at is None or at.line >= len(lines) else lines[at.line]
-    if problem == "could not find expected ':'" and begun is not None:
-        return _missing_colon(lines, begun.line)
-    if problem.startswith("mapping values are not allowed") and at is not None:
-        return _colon_in_value(lines, at.line, at.column)
-    if "quoted scalar" in context and begun is not None and "end of stream" in problem:
-        quote = lines[begun.line][begun.column]
-        return (
-            begun.line + 1,
-            begun.column + 1,
-            _field_of(lines[begun.line]),
-            f"the quote {quote} that starts here is never closed; end the text with {quote}",
-        )
-    if problem == "did not find expected key" and at is not None and at.column > 0:
-        before = at_line[: at.column].rstrip()
-        key = _KEY.match(at_line)
-        if before and before[-1] in "'\"" and key:
-            quote = before[-1]
-            value = at_line[key.end() :].strip()
-            if value.startswith(quote):
-                inside = (
-                    "write it twice ('')" if quote == "'" else 'write it as \\" (a backslash first)'
-                )
-                other = '"' if quote == "'" else "'"
-                return (
-                    at.line + 1,
-                    len(before),
-                    key.group(2),
-                    f"the quote {quote} closes before the text ends; to put {quote} inside"
-                    f" text quoted with {quote}, {inside}, or quote the text with {other}"
-                    " instead",
-                )
-    return None
-
-
-def _field_of(line: str) -> str:
-    key = _KEY.match(line)
-    return key.group(2).strip() if key else ""
-
-
-def _missing_colon(lines: list[str], number: int) -> tuple[int, int, str, str]:
-    """A line that YAML reads as the start of a field, whose ':' never comes."""
-    content = lines[number]
-    indent = len(content) - len(content.lstrip())
-    above = next((lines[n] for n in range(number - 1, -1, -1) if lines[n].strip()), "")
-    if above.rstrip().endswith(("|", ">", "|-", ">-")):
-        return (
-            number + 1,
-            indent + 1,
-            _field_of(above),
-            "the lines of a '|' block must be indented under its field; indent this line"
-            " (and the rest of the text) with two spaces",
-        )
-    m = _NO_COLON.fullmatch(content)
-    if m:
-        fix = f"{m.group(2)}: {m.group(3)}"
-        return (
-            number + 1,
-            indent + 1,
-            m.group(2),
-            f"this line has no ':' after the field name; write '{fix.strip()}'",
-        )
-    return (
-        number + 1,
-        indent + 1,
-        "",
-        "this line has no ':' after the field name; write 'name: value'",
-    )
-
-
-def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, int, str, str]:
-    """YAML found ': ' where no field can start: inside a value, or on a line that
-    continues a value begun above (a missing colon, or an indented field)."""
-    content = lines[number]
-    key = _KEY.match(content)
-    if key is not None and key.end() <= column:
-        # A second ': ' on a line that already has 'name: ': the value holds it.
-        name = key.group(2).strip()
-        value = content[key.end() :].strip()
-        start = key.end() + (len(content[key.end() :]) - len(content[key.end() :].lstrip()))
-        if value[:1] in _CURLY:
-            fix = _quoted(value.strip(_CURLY))
-            shown = f"{value[0]}…{value[-1]}" if value[-1] in _CURLY else value[0]
-            return (
-                number + 1,
-                start + 1,
-                name,
-                f"curly quotes ({shown}) do not quote text in YAML, so the ': ' inside"
-                f" reads as the start of a new field; use straight quotes: {name}: {fix}",
-            )
-        return (
-            number + 1,
-            column + 1,
-            name,
-            f"': ' inside a value reads as the start of a new field; put the whole value in"
-            f" quotes: {name}: {_quoted(value)}",
-        )
-    indent = len(content) - len(content.lstrip())
-    above_number = next((n for n in range(number - 1, -1, -1) if lines[n].strip()), None)
-    if above_number is not None:
-        above = lines[above_number]
-        above_indent = len(above) - len(above.lstrip())
-        above_key = _KEY.match(above)
-        if above_key is None:
-            return _missing_colon(lines, above_number)
-        if indent > above_indent:
-            name = content[indent:column].strip()
-            return (
-                number + 1,
-                indent + 1,
-                name,
-                f"'{name}' is indented more than '{above_key.group(2).strip()}' above it,"
-                " so YAML reads this line as more of that field's value; start it in column"
-                f" {above_indent + 1}",
-            )
-    return (
-        number + 1,
-        column + 1,
-        _field_of(content),
-        "': ' here reads as the start of a new field, where none can start; put the value"
-        " in quotes",
-    )
-
-
-def _quoted(value: str) -> str:
-    """A value in straight quotes, as a person would write it in the file."""
-    if '"' not in value:
-        return f'"{value}"'
-    if "'" not in value:
-        return f"'{value}'"
-    return '"' + value.replace('"', '\\"') + '"'
 
 
 def is_plain(node: Node) -> bool:

@@ -19,7 +19,6 @@ from feedpub import values
 from feedpub.errors import Problem, Problems, Severity
 from feedpub.fields import FieldSpec, Limits, read_fields
 from feedpub.load import (
-    MAX_FILE_BYTES,
     Document,
     MappingNode,
     Node,
@@ -40,6 +39,7 @@ from feedpub.model import (
     Withdrawal,
 )
 from feedpub.model import Body as EntryBody
+from feedpub.read import MAX_FILE_BYTES
 from feedpub.slug import is_device_name, slugify
 from feedpub.values import Invalid, Moment, fail
 

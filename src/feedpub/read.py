@@ -1,0 +1,77 @@
+"""The one way a site's file is read: with a bound, never through a link, never from a pipe.
+
+A file is refused by its size before a byte is read (a 3 GB sparse file costs nothing),
+opened without following a symbolic link (a link could lead outside the site), and never
+read from a named pipe, a socket or a device, which could block or never end.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from feedpub.errors import Problems
+
+MAX_FILE_BYTES = 1024 * 1024
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "not a regular file"
+
+
+def too_large(size: int, limit: int = MAX_FILE_BYTES) -> str:
+    return f"file is {size:,} bytes; a file may hold at most {limit:,} bytes"
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def read_bytes(
+    path: Path, shown: str, problems: Problems, limit: int = MAX_FILE_BYTES
+) -> bytes | None:
+    """Read a site's file, or add why not and return None: never more than `limit` + 1
+    bytes (a 3 GB file is refused by its size, unread), never through a symbolic link, and
+    never from a named pipe or a device, which could block or never end."""
+    try:
+        # Non-blocking: opening a named pipe to read would wait for a writer.
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            problems.add(shown, "is a symbolic link; keep the real file in the site", line=0)
+        else:
+            problems.add(shown, f"cannot read: {exc.strerror}", line=0)
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = file_kind(st.st_mode)
+            problems.add(shown, f"is {kind}, not a file; keep only files here", line=0)
+            return None
+        if st.st_size > limit:
+            problems.add(shown, too_large(st.st_size, limit))
+            return None
+        data = b""
+        while len(data) <= limit and (chunk := os.read(fd, limit + 1 - len(data))):
+            data += chunk
+    except OSError as exc:
+        problems.add(shown, f"cannot read: {exc.strerror}", line=0)
+        return None
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # it grew since it was measured
+        problems.add(shown, too_large(len(data), limit))
+        return None
+    return data

@@ -1,0 +1,191 @@
+"""YAML syntax errors in words a person can act on, at the place to fix.
+
+The parser says where it stopped ("could not find expected ':'", "mapping values are not
+allowed here"), which is often a line after the mistake. The mistakes people make most (a
+missing colon, a ': ' inside a value, curly quotes, a quote closed too early, a block's
+lines not indented, a tab) are recognised here and explained where they are.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from feedpub.errors import Problems
+
+
+def report_syntax_error(
+    path: str, text: str, exc: yaml.MarkedYAMLError, problems: Problems
+) -> None:
+    """Add the problem a YAML syntax error is: in words where the mistake is known, else the
+    parser's own."""
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "not valid YAML"
+    context = exc.context or ""
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        problems.add(path, "a tab cannot indent YAML; indent with spaces", line=line, column=column)
+        return
+    if "single document" in problem + context:
+        message = "several YAML documents in one file ('---'); keep one entry per file"
+        problems.add(path, message, line=line, column=column)
+        return
+    explained = _explain(text, exc)
+    if explained is not None:
+        line, column, field, message = explained
+        problems.add(path, message, line=line, column=column, field=field)
+        return
+    message = f"YAML syntax error: {problem}"
+    if context and exc.context_mark and exc.context_mark is not mark:
+        message += (
+            f" ({context} at line {exc.context_mark.line + 1},"
+            f" column {exc.context_mark.column + 1})"
+        )
+    problems.add(path, message, line=line, column=column)
+
+
+# --- the mistakes people make, explained where they are -------------------------------------
+
+_KEY = re.compile(r"(\s*)(?:- )?([^\s#'\"{}\[\],&*!|>%@`-][^:#]*?):(?:\s|$)")
+_NO_COLON = re.compile(r"(\s*)(?:- )?([A-Za-z_][\w-]*)\s+(\S.*?)\s*")
+_CURLY = "“”‘’„‚«»"
+
+
+def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] | None:
+    """(line, column, field, message) in words for a syntax error people often make, or
+    None for the parser's own words."""
+    lines = text.splitlines()
+    problem, context = exc.problem or "", exc.context or ""
+    at, begun = exc.problem_mark, exc.context_mark
+    at_line = "" if at is None or at.line >= len(lines) else lines[at.line]
+    if problem == "could not find expected ':'" and begun is not None:
+        return _missing_colon(lines, begun.line)
+    if problem.startswith("mapping values are not allowed") and at is not None:
+        return _colon_in_value(lines, at.line, at.column)
+    if "quoted scalar" in context and begun is not None and "end of stream" in problem:
+        quote = lines[begun.line][begun.column]
+        return (
+            begun.line + 1,
+            begun.column + 1,
+            _field_of(lines[begun.line]),
+            f"the quote {quote} that starts here is never closed; end the text with {quote}",
+        )
+    if problem == "did not find expected key" and at is not None and at.column > 0:
+        before = at_line[: at.column].rstrip()
+        key = _KEY.match(at_line)
+        if before and before[-1] in "'\"" and key:
+            quote = before[-1]
+            value = at_line[key.end() :].strip()
+            if value.startswith(quote):
+                inside = (
+                    "write it twice ('')" if quote == "'" else 'write it as \\" (a backslash first)'
+                )
+                other = '"' if quote == "'" else "'"
+                return (
+                    at.line + 1,
+                    len(before),
+                    key.group(2),
+                    f"the quote {quote} closes before the text ends; to put {quote} inside"
+                    f" text quoted with {quote}, {inside}, or quote the text with {other}"
+                    " instead",
+                )
+    return None
+
+
+def _field_of(line: str) -> str:
+    key = _KEY.match(line)
+    return key.group(2).strip() if key else ""
+
+
+def _missing_colon(lines: list[str], number: int) -> tuple[int, int, str, str]:
+    """A line that YAML reads as the start of a field, whose ':' never comes."""
+    content = lines[number]
+    indent = len(content) - len(content.lstrip())
+    above = next((lines[n] for n in range(number - 1, -1, -1) if lines[n].strip()), "")
+    if above.rstrip().endswith(("|", ">", "|-", ">-")):
+        return (
+            number + 1,
+            indent + 1,
+            _field_of(above),
+            "the lines of a '|' block must be indented under its field; indent this line"
+            " (and the rest of the text) with two spaces",
+        )
+    m = _NO_COLON.fullmatch(content)
+    if m:
+        fix = f"{m.group(2)}: {m.group(3)}"
+        return (
+            number + 1,
+            indent + 1,
+            m.group(2),
+            f"this line has no ':' after the field name; write '{fix.strip()}'",
+        )
+    return (
+        number + 1,
+        indent + 1,
+        "",
+        "this line has no ':' after the field name; write 'name: value'",
+    )
+
+
+def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, int, str, str]:
+    """YAML found ': ' where no field can start: inside a value, or on a line that
+    continues a value begun above (a missing colon, or an indented field)."""
+    content = lines[number]
+    key = _KEY.match(content)
+    if key is not None and key.end() <= column:
+        # A second ': ' on a line that already has 'name: ': the value holds it.
+        name = key.group(2).strip()
+        value = content[key.end() :].strip()
+        start = key.end() + (len(content[key.end() :]) - len(content[key.end() :].lstrip()))
+        if value[:1] in _CURLY:
+            fix = _quoted(value.strip(_CURLY))
+            shown = f"{value[0]}…{value[-1]}" if value[-1] in _CURLY else value[0]
+            return (
+                number + 1,
+                start + 1,
+                name,
+                f"curly quotes ({shown}) do not quote text in YAML, so the ': ' inside"
+                f" reads as the start of a new field; use straight quotes: {name}: {fix}",
+            )
+        return (
+            number + 1,
+            column + 1,
+            name,
+            f"': ' inside a value reads as the start of a new field; put the whole value in"
+            f" quotes: {name}: {_quoted(value)}",
+        )
+    indent = len(content) - len(content.lstrip())
+    above_number = next((n for n in range(number - 1, -1, -1) if lines[n].strip()), None)
+    if above_number is not None:
+        above = lines[above_number]
+        above_indent = len(above) - len(above.lstrip())
+        above_key = _KEY.match(above)
+        if above_key is None:
+            return _missing_colon(lines, above_number)
+        if indent > above_indent:
+            name = content[indent:column].strip()
+            return (
+                number + 1,
+                indent + 1,
+                name,
+                f"'{name}' is indented more than '{above_key.group(2).strip()}' above it,"
+                " so YAML reads this line as more of that field's value; start it in column"
+                f" {above_indent + 1}",
+            )
+    return (
+        number + 1,
+        column + 1,
+        _field_of(content),
+        "': ' here reads as the start of a new field, where none can start; put the value"
+        " in quotes",
+    )
+
+
+def _quoted(value: str) -> str:
+    """A value in straight quotes, as a person would write it in the file."""
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace('"', '\\"') + '"'
