@@ -1,25 +1,13 @@
 #!/usr/bin/env python3
-"""Generate a deterministic corpus of press statements for feedpub, Hugo and Pelican.
+"""Generate a deterministic corpus of press statements as a feedpub site and a Hugo site.
 
-    python bench/generate.py --count 1000 --seed 1 --out bench/work/corpus-1000-s1
-    python bench/generate.py --add-one --out bench/work/corpus-1000-s1
+    python bench/generate.py --count 10000 --out /tmp/corpus          # both forms
+    python bench/generate.py --add-one --out /tmp/corpus               # + one newest
+    python bench/generate.py --remove-added --out /tmp/corpus          # undo it
 
-writes the same statements three times into OUT:
-
-    OUT/feedpub/  feedpub.yaml + entries/YYYY-MM-DD-slug.yaml
-    OUT/hugo/     config.toml, content/posts/*.md (YAML front matter), layouts/
-    OUT/pelican/  pelicanconf.py, content/*.md (metadata header), theme/
-
-Every form holds the same titles, dates, types, bylines, tags and Markdown bodies, and each
-tool is set up to produce comparable output: one page per statement at
-YYYY/MM/DD/slug/index.html, a home page listing the newest 50, a page per year, and an
-Atom and an RSS feed of the newest 50 statements with their full content.
-
-`--add-one` (or `add_one()`) adds one statement, newer than every other, to an existing
-corpus in all its forms and returns the files it made, so a benchmark can remove them.
-
-Only the standard library is used, so any Python 3.11 can run this file. Every name, link
-and organisation in the corpus is fictional ("Example Agency").
+OUT/feedpub/ holds feedpub.yaml and entries/YYYY-MM-DD-slug.yaml; OUT/hugo/ holds a Hugo
+site configured to write the same kinds of output as feedpub (see HUGO_CONFIG). Standard
+library only; every name in the corpus is the fictional Example Agency's.
 """
 
 # ruff: noqa: E501, S311  (templates keep their long lines; the corpus needs no crypto)
@@ -36,17 +24,20 @@ import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-# Bump when the corpus or the site configurations change, so cached corpora are remade.
-GENERATOR_VERSION = "3"
-FORMS = ("feedpub", "hugo", "pelican")
+# Bump when the corpus or the site configurations change shape, so cached corpora are remade
+# (the fingerprint also hashes this file).
+GENERATOR_VERSION = "4"
+FORMS = ("feedpub", "hugo")
 FEED_LIMIT = 50
 SITE_TZ = "Europe/Paris"
 SITE_TITLE = "Example Agency Statements"
 SITE_DESCRIPTION = "Statements from the Example Agency, a fictional office."
 BASE_URL = "https://press.example.org/"
 FIRST_YEAR, LAST_YEAR = 2010, 2024
+MANIFEST = "corpus.json"
 
 TYPES = ("Statement", "Release", "Transcript", "Advisory")
 TAGS = (
@@ -389,44 +380,42 @@ def feedpub_path(root: Path, s: Statement) -> Path:
 
 # --- Hugo ---------------------------------------------------------------------------------
 
+# The same kinds of output as feedpub: a page per statement at feedpub's path, the home page
+# (the newest 50, links to every year, type and tag), a page per year (/YYYY/), per type
+# (/types/SLUG/) and per tag (/tags/SLUG/) listing all their statements, the lists of types
+# and of tags, an RSS feed with the full text of the newest 50 for the site and for each type
+# and tag (rss.xml in the section's folder), and sitemap.xml. Hugo writes no JSON Feed, Atom
+# or archives here; feedpub does.
 HUGO_CONFIG = f"""\
 baseURL = "{BASE_URL}"
 languageCode = "en"
 title = "{SITE_TITLE}"
 timeZone = "{SITE_TZ}"
-# Only what feedpub makes: statements, home page, year pages, Atom and RSS.
-disableKinds = ["section", "taxonomy", "sitemap", "robotsTXT", "404"]
-# "taxonomy" is the list of all years (/years/); the year pages themselves are "term".
-ignoreErrors = ["error-disable-taxonomy"]
-enableRobotsTXT = false
-# Older Hugo reads rssLimit, newer reads services.rss.limit.
+# content/posts/ is not a section of the site: feedpub has no such list.
+disableKinds = ["section", "robotsTXT", "404"]
+# Older Hugo reads rssLimit, newer services.rss.limit.
 rssLimit = {FEED_LIMIT}
-summaryLength = 50
+summaryLength = 40
 
 [services.rss]
   limit = {FEED_LIMIT}
 
 [taxonomies]
   year = "years"
+  statement_type = "types"
+  tag = "tags"
 
 [permalinks]
   years = "/:slug/"
 
-[mediaTypes."application/atom+xml"]
-  suffixes = ["xml"]
-
 [outputFormats.RSS]
   baseName = "rss"
-[outputFormats.Atom]
-  mediaType = "application/atom+xml"
-  baseName = "atom"
-  isPlainText = false
-  rel = "alternate"
 
 [outputs]
-  home = ["HTML", "RSS", "Atom"]
+  home = ["HTML", "RSS"]
   page = ["HTML"]
-  term = ["HTML"]
+  term = ["HTML", "RSS"]
+  taxonomy = ["HTML"]
 
 [params]
   description = "{SITE_DESCRIPTION}"
@@ -437,10 +426,11 @@ _HUGO_BASE = """\
 <html lang="{{ site.LanguageCode }}">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ block "title" . }}{{ site.Title }}{{ end }}</title>
 <link rel="canonical" href="{{ .Permalink }}">
-<link rel="alternate" type="application/atom+xml" href="{{ "atom.xml" | absURL }}">
-<link rel="alternate" type="application/rss+xml" href="{{ "rss.xml" | absURL }}">
+<link rel="alternate" type="application/rss+xml" title="{{ site.Title }}" href="{{ "rss.xml" | absURL }}">
+{{ with .OutputFormats.Get "rss" }}<link rel="alternate" type="application/rss+xml" title="{{ $.Title }}" href="{{ .Permalink }}">{{ end }}
 </head>
 <body>
 <header><a href="{{ "/" | relURL }}">{{ site.Title }}</a></header>
@@ -453,14 +443,20 @@ _HUGO_BASE = """\
 _HUGO_ITEM = """\
 <li><article>
 <h3><a href="{{ .RelPermalink }}">{{ .Title }}</a></h3>
-<p>{{ .Params.release_type }} · <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "January 2, 2006" }}</time></p>
+<p>{{ range .GetTerms "types" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>{{ end }} · <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "January 2, 2006" }}</time></p>
 <p>{{ .Summary | plainify | htmlUnescape }}</p>
 </article></li>
 """
 
-_HUGO_YEARS = """\
+_HUGO_BROWSE = """\
 <nav><h2>Archive by year</h2><ul>
 {{ range site.Taxonomies.years.ByTerm.Reverse }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>
+{{ end }}</ul>
+<h2>Types</h2><ul>
+{{ range site.Taxonomies.types.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>
+{{ end }}</ul>
+<h2>Tags</h2><ul>
+{{ range site.Taxonomies.tags.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>
 {{ end }}</ul></nav>
 """
 
@@ -469,16 +465,21 @@ _HUGO_SINGLE = """\
 {{ define "main" }}
 <article>
 <header>
-<p>{{ .Params.release_type }} · <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "January 2, 2006" }}</time></p>
+<p>{{ range .GetTerms "types" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>{{ end }} · <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "January 2, 2006" }}</time></p>
 <h1>{{ .Title }}</h1>
 <ul>{{ range .Params.byline }}<li>{{ . }}</li>{{ end }}</ul>
 </header>
 <div class="body">
 {{ .Content }}
 </div>
-{{ with .Params.tags }}<footer><h2>Tags</h2><ul>{{ range . }}<li>{{ . }}</li>{{ end }}</ul></footer>{{ end }}
+{{ with .GetTerms "tags" }}<footer><h2>Tags</h2><ul>{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul></footer>{{ end }}
 </article>
-<nav><a href="{{ "/" | relURL }}">All statements</a> · <a href="{{ printf "/%s/" (index .Params.years 0) | relURL }}">Statements from {{ index .Params.years 0 }}</a></nav>
+<nav>{{ range .GetTerms "years" }}<a href="{{ "/" | relURL }}">All statements</a> · <a href="{{ .RelPermalink }}">Statements from {{ .LinkTitle }}</a>{{ end }}</nav>
+<h2>Subscribe</h2><ul>
+<li><a href="{{ "rss.xml" | absURL }}">All statements (RSS)</a></li>
+{{ range .GetTerms "types" }}<li><a href="{{ .RelPermalink }}rss.xml">{{ .LinkTitle }} (RSS)</a></li>{{ end }}
+{{ range .GetTerms "tags" }}<li><a href="{{ .RelPermalink }}rss.xml">{{ .LinkTitle }} (RSS)</a></li>{{ end }}
+</ul>
 {{ end }}
 """
 
@@ -490,32 +491,48 @@ _HUGO_HOME = """\
 <ol>
 {{ range first FEED_LIMIT site.RegularPages.ByDate.Reverse }}{{ partial "item.html" . }}{{ end }}
 </ol>
-{{ partial "years.html" . }}
+<p>{{ len site.RegularPages }} statements in all.</p>
+{{ partial "browse.html" . }}
 {{ end }}
 """
 
 _HUGO_TERM = """\
-{{ define "title" }}Statements from {{ .Title }} – {{ site.Title }}{{ end }}
+{{ define "title" }}{{ .Title }} – {{ site.Title }}{{ end }}
 {{ define "main" }}
-<h1>Statements from {{ .Title }}</h1>
+<h1>{{ .Title }}</h1>
 <ol>
 {{ range .Pages.ByDate.Reverse }}{{ partial "item.html" . }}{{ end }}
 </ol>
-{{ partial "years.html" . }}
+{{ partial "browse.html" . }}
 {{ end }}
 """
 
-# Hugo's built-in RSS template has summaries only: this one carries the full content.
+_HUGO_TAXONOMY = """\
+{{ define "title" }}{{ .Title }} – {{ site.Title }}{{ end }}
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<ul>
+{{ range .Data.Terms.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>
+{{ end }}</ul>
+{{ end }}
+"""
+
+# Hugo's own RSS template gives summaries only: this one carries the full text, as feedpub's
+# feeds do. `.Pages` is the home page's or the term's statements.
 _HUGO_RSS = """\
 {{- printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
 <channel>
-<title>{{ site.Title }}</title>
+<title>{{ if .IsHome }}{{ site.Title }}{{ else }}{{ site.Title }} – {{ .Title }}{{ end }}</title>
 <link>{{ .Permalink }}</link>
 <description>{{ site.Params.description }}</description>
 <language>{{ site.LanguageCode }}</language>
-<atom:link href="{{ "rss.xml" | absURL }}" rel="self" type="application/rss+xml"/>
-{{- $pages := first FEED_LIMIT site.RegularPages.ByDate.Reverse }}
+{{- with .OutputFormats.Get "rss" }}
+<atom:link href="{{ .Permalink }}" rel="self" type="application/rss+xml"/>
+{{- end }}
+{{- $pages := .Pages }}
+{{- if .IsHome }}{{ $pages = site.RegularPages }}{{ end }}
+{{- $pages = first FEED_LIMIT $pages.ByDate.Reverse }}
 {{- with index $pages 0 }}
 <lastBuildDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" | safeHTML }}</lastBuildDate>
 {{- end }}
@@ -528,9 +545,11 @@ _HUGO_RSS = """\
 {{- range .Params.byline }}
 <dc:creator>{{ . }}</dc:creator>
 {{- end }}
-<category>{{ .Params.release_type }}</category>
-{{- range .Params.tags }}
-<category>{{ . }}</category>
+{{- range .GetTerms "types" }}
+<category>{{ .LinkTitle }}</category>
+{{- end }}
+{{- range .GetTerms "tags" }}
+<category>{{ .LinkTitle }}</category>
 {{- end }}
 <description>{{ .Summary | plainify | htmlUnescape }}</description>
 <content:encoded>{{ .Content | html }}</content:encoded>
@@ -538,40 +557,6 @@ _HUGO_RSS = """\
 {{- end }}
 </channel>
 </rss>
-"""
-
-_HUGO_ATOM = """\
-{{- printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
-<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{{ site.LanguageCode }}">
-<id>tag:press.example.org,2010:feed</id>
-<title>{{ site.Title }}</title>
-<subtitle>{{ site.Params.description }}</subtitle>
-<link href="{{ "atom.xml" | absURL }}" rel="self" type="application/atom+xml"/>
-<link href="{{ .Permalink }}" rel="alternate" type="text/html"/>
-<author><name>Example Agency</name></author>
-{{- $pages := first FEED_LIMIT site.RegularPages.ByDate.Reverse }}
-{{- with index $pages 0 }}
-<updated>{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}</updated>
-{{- end }}
-{{- range $pages }}
-<entry>
-<id>{{ .Params.id }}</id>
-<title>{{ .Title }}</title>
-<link href="{{ .Permalink }}" rel="alternate" type="text/html"/>
-<published>{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}</published>
-<updated>{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}</updated>
-{{- range .Params.byline }}
-<author><name>{{ . }}</name></author>
-{{- end }}
-<category term="{{ .Params.release_type }}"/>
-{{- range .Params.tags }}
-<category term="{{ . }}"/>
-{{- end }}
-<summary>{{ .Summary | plainify | htmlUnescape }}</summary>
-<content type="html">{{ .Content | html }}</content>
-</entry>
-{{- end }}
-</feed>
 """
 
 
@@ -582,11 +567,11 @@ def _hugo_files() -> dict[str, str]:
         "layouts/_default/baseof.html": _HUGO_BASE,
         "layouts/_default/single.html": _HUGO_SINGLE,
         "layouts/_default/term.html": _HUGO_TERM,
+        "layouts/_default/taxonomy.html": _HUGO_TAXONOMY,
+        "layouts/_default/rss.xml": _HUGO_RSS.replace("FEED_LIMIT", limit),
         "layouts/index.html": _HUGO_HOME.replace("FEED_LIMIT", limit),
-        "layouts/index.rss.xml": _HUGO_RSS.replace("FEED_LIMIT", limit),
-        "layouts/index.atom.xml": _HUGO_ATOM.replace("FEED_LIMIT", limit),
         "layouts/partials/item.html": _HUGO_ITEM,
-        "layouts/partials/years.html": _HUGO_YEARS,
+        "layouts/partials/browse.html": _HUGO_BROWSE,
     }
 
 
@@ -599,7 +584,7 @@ def hugo_page(s: Statement) -> str:
         f"url: /{y}/{m}/{d}/{s.slug}/",
         f"slug: {s.slug}",
         f"id: {_q('tag:press.example.org,2010:' + s.stem)}",
-        f"release_type: {s.type}",
+        f"types: [{_q(s.type)}]",
         f"byline: [{_q(s.byline)}]",
         "tags: [" + ", ".join(_q(t) for t in s.tags) + "]",
         f'years: ["{y}"]',
@@ -613,178 +598,17 @@ def hugo_path(root: Path, s: Statement) -> Path:
     return root / "hugo" / "content" / "posts" / f"{s.stem}.md"
 
 
-# --- Pelican ------------------------------------------------------------------------------
-
-PELICAN_CONFIG = f"""\
-# Pelican settings for the feedpub benchmark: one page per article, a home page of the
-# newest {FEED_LIMIT}, a page per year, and Atom + RSS feeds of the newest {FEED_LIMIT} with
-# full content. Category, tag, author and archive pages are turned off, as feedpub has none.
-import os
-
-_HERE = os.path.dirname(os.path.abspath(__file__))
-
-AUTHOR = "Example Agency"
-SITENAME = "{SITE_TITLE}"
-SITEURL = "{BASE_URL.rstrip("/")}"
-FEED_DOMAIN = SITEURL
-PATH = "content"
-TIMEZONE = "{SITE_TZ}"
-DEFAULT_LANG = "en"
-THEME = os.path.join(_HERE, "theme")
-THEME_STATIC_PATHS = []
-STATIC_PATHS = []
-PLUGINS = []
-DEFAULT_PAGINATION = False
-SUMMARY_MAX_LENGTH = 50
-RELATIVE_URLS = False
-
-ARTICLE_URL = "{{date:%Y}}/{{date:%m}}/{{date:%d}}/{{slug}}/"
-ARTICLE_SAVE_AS = "{{date:%Y}}/{{date:%m}}/{{date:%d}}/{{slug}}/index.html"
-YEAR_ARCHIVE_URL = "{{date:%Y}}/"
-YEAR_ARCHIVE_SAVE_AS = "{{date:%Y}}/index.html"
-MONTH_ARCHIVE_SAVE_AS = ""
-DAY_ARCHIVE_SAVE_AS = ""
-
-DIRECT_TEMPLATES = ["index"]
-INDEX_SAVE_AS = "index.html"
-ARCHIVES_SAVE_AS = ""
-AUTHORS_SAVE_AS = ""
-AUTHOR_SAVE_AS = ""
-CATEGORIES_SAVE_AS = ""
-CATEGORY_SAVE_AS = ""
-TAGS_SAVE_AS = ""
-TAG_SAVE_AS = ""
-PAGE_SAVE_AS = ""
-DRAFT_SAVE_AS = ""
-
-FEED_ALL_ATOM = "atom.xml"
-FEED_ALL_RSS = "rss.xml"
-FEED_ATOM = None
-FEED_RSS = None
-CATEGORY_FEED_ATOM = None
-CATEGORY_FEED_RSS = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-TAG_FEED_ATOM = None
-TAG_FEED_RSS = None
-TRANSLATION_FEED_ATOM = None
-TRANSLATION_FEED_RSS = None
-FEED_MAX_ITEMS = {FEED_LIMIT}
-RSS_FEED_SUMMARY_ONLY = False
-"""
-
-_PELICAN_BASE = """\
-<!DOCTYPE html>
-<html lang="{{ DEFAULT_LANG }}">
-<head>
-<meta charset="utf-8">
-<title>{% block title %}{{ SITENAME }}{% endblock %}</title>
-<link rel="alternate" type="application/atom+xml" href="{{ FEED_DOMAIN }}/{{ FEED_ALL_ATOM }}">
-<link rel="alternate" type="application/rss+xml" href="{{ FEED_DOMAIN }}/{{ FEED_ALL_RSS }}">
-</head>
-<body>
-<header><a href="{{ SITEURL }}/">{{ SITENAME }}</a></header>
-<main>{% block main %}{% endblock %}</main>
-<footer><p>Published by Example Agency.</p></footer>
-</body>
-</html>
-"""
-
-_PELICAN_ITEM = """\
-<li><article>
-<h3><a href="{{ SITEURL }}/{{ article.url }}">{{ article.title }}</a></h3>
-<p>{{ article.category }} · <time datetime="{{ article.date.isoformat() }}">{{ article.locale_date }}</time></p>
-<p>{{ article.summary|striptags }}</p>
-</article></li>
-"""
-
-_PELICAN_YEARS = """\
-<nav><h2>Archive by year</h2><ul>
-{% for archive in period_archives.year %}<li><a href="{{ SITEURL }}/{{ archive.url }}">{{ archive.period[0] }}</a> ({{ archive.dates|length }})</li>
-{% endfor %}</ul></nav>
-"""
-
-_PELICAN_INDEX = """\
-{% extends "base.html" %}
-{% block main %}
-<h1>{{ SITENAME }}</h1>
-<h2>Latest statements</h2>
-<ol>
-{% for article in articles[:FEED_LIMIT] %}{% include "item.html" %}{% endfor %}
-</ol>
-{% include "years.html" %}
-{% endblock %}
-"""
-
-_PELICAN_ARTICLE = """\
-{% extends "base.html" %}
-{% block title %}{{ article.title|striptags }} – {{ SITENAME }}{% endblock %}
-{% block main %}
-<article>
-<header>
-<p>{{ article.category }} · <time datetime="{{ article.date.isoformat() }}">{{ article.locale_date }}</time></p>
-<h1>{{ article.title }}</h1>
-<ul>{% for author in article.authors %}<li>{{ author }}</li>{% endfor %}</ul>
-</header>
-<div class="body">
-{{ article.content }}
-</div>
-{% if article.tags %}<footer><h2>Tags</h2><ul>{% for tag in article.tags %}<li>{{ tag }}</li>{% endfor %}</ul></footer>{% endif %}
-</article>
-<nav><a href="{{ SITEURL }}/">All statements</a> · <a href="{{ SITEURL }}/{{ article.date.year }}/">Statements from {{ article.date.year }}</a></nav>
-{% endblock %}
-"""
-
-_PELICAN_PERIOD = """\
-{% extends "base.html" %}
-{% block title %}Statements from {{ period[0] }} – {{ SITENAME }}{% endblock %}
-{% block main %}
-<h1>Statements from {{ period[0] }}</h1>
-<ol>
-{% for article in dates %}{% include "item.html" %}{% endfor %}
-</ol>
-{% include "years.html" %}
-{% endblock %}
-"""
-
-
-def _pelican_files() -> dict[str, str]:
-    limit = str(FEED_LIMIT)
-    return {
-        "pelicanconf.py": PELICAN_CONFIG,
-        "theme/templates/base.html": _PELICAN_BASE,
-        "theme/templates/item.html": _PELICAN_ITEM,
-        "theme/templates/years.html": _PELICAN_YEARS,
-        "theme/templates/index.html": _PELICAN_INDEX.replace("FEED_LIMIT", limit),
-        "theme/templates/article.html": _PELICAN_ARTICLE,
-        "theme/templates/period_archives.html": _PELICAN_PERIOD,
-    }
-
-
-def pelican_page(s: Statement) -> str:
-    lines = [
-        f"Title: {s.title}",
-        f"Date: {s.date}",
-        f"Slug: {s.slug}",
-        f"Category: {s.type}",
-        f"Author: {s.byline}",
-    ]
-    if s.tags:
-        lines.append(f"Tags: {', '.join(s.tags)}")
-    return "\n".join(lines) + "\n\n" + s.body + "\n"
-
-
-def pelican_path(root: Path, s: Statement) -> Path:
-    return root / "pelican" / "content" / f"{s.stem}.md"
+def hugo_year(root: Path, year: str) -> Path:
+    """A year's term page: HTML only, as feedpub has no feed per year."""
+    path = root / "hugo" / "content" / "years" / year / "_index.md"
+    if not path.exists():
+        _write(path, f'---\ntitle: "{year}"\noutputs: ["HTML"]\n---\n')
+    return path
 
 
 # --- writing ------------------------------------------------------------------------------
 
-_WRITERS = {
-    "feedpub": (feedpub_path, feedpub_entry),
-    "hugo": (hugo_path, hugo_page),
-    "pelican": (pelican_path, pelican_page),
-}
+_WRITERS = {"feedpub": (feedpub_path, feedpub_entry), "hugo": (hugo_path, hugo_page)}
 
 
 def _write(path: Path, text: str) -> None:
@@ -792,8 +616,8 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def write_site_files(root: Path, forms: tuple[str, ...] = FORMS) -> None:
-    """The fixed files of each form: settings, layouts, theme."""
+def write_site_files(root: Path, forms: tuple[str, ...]) -> None:
+    """The fixed files of each form: settings and layouts."""
     if "feedpub" in forms:
         _write(root / "feedpub" / "feedpub.yaml", FEEDPUB_CONFIG)
         (root / "feedpub" / "entries").mkdir(parents=True, exist_ok=True)
@@ -801,19 +625,20 @@ def write_site_files(root: Path, forms: tuple[str, ...] = FORMS) -> None:
         for rel, text in _hugo_files().items():
             _write(root / "hugo" / rel, text)
         (root / "hugo" / "content" / "posts").mkdir(parents=True, exist_ok=True)
-    if "pelican" in forms:
-        for rel, text in _pelican_files().items():
-            _write(root / "pelican" / rel, text)
-        (root / "pelican" / "content").mkdir(parents=True, exist_ok=True)
 
 
-def write_statement(root: Path, s: Statement, forms: tuple[str, ...] = FORMS) -> list[Path]:
+def write_statement(root: Path, s: Statement, forms: tuple[str, ...]) -> list[Path]:
+    """Write one statement in each form; return the files made (a new year's page too)."""
     made = []
     for form in forms:
         path_of, text_of = _WRITERS[form]
         path = path_of(root, s)
         _write(path, text_of(s))
         made.append(path)
+        if form == "hugo":
+            year = hugo_year(root, s.paris_date[:4])
+            if year not in made:
+                made.append(year)
     return made
 
 
@@ -824,28 +649,23 @@ def fingerprint(count: int, seed: int) -> str:
 
 
 def content_snippet(body: str) -> str:
-    """Words from a body's last paragraph that every tool's HTML keeps as they are.
-
-    Found in a feed, they show that the feed carries the full text, not a summary.
-    """
-    last = body.split("\n\n")[-1]
+    """Words from a body's last paragraph that every tool's HTML keeps as they are: found in
+    a feed, they show that it carries the full text, not a summary."""
     best = ""
-    for line in last.splitlines():
+    for line in body.split("\n\n")[-1].splitlines():
         for run in re.findall(r"[A-Za-z]+(?: [A-Za-z]+)+", line):
             if len(run) > len(best):
                 best = run
     return best
 
 
-MANIFEST = "corpus.json"
+def read_manifest(root: Path) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    return value
 
 
-def read_manifest(root: Path) -> dict:
-    return json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-
-
-def generate(root: Path, count: int, seed: int, forms: tuple[str, ...] = FORMS) -> dict:
-    """Write a fresh corpus of `count` statements into `root` (which must not exist)."""
+def generate(root: Path, count: int, seed: int, forms: tuple[str, ...] = FORMS) -> dict[str, Any]:
+    """Write a fresh corpus of `count` statements into `root` (which must be empty)."""
     if root.exists() and any(root.iterdir()):
         raise SystemExit(f"{root} is not empty; remove it first")
     root.mkdir(parents=True, exist_ok=True)
@@ -853,20 +673,22 @@ def generate(root: Path, count: int, seed: int, forms: tuple[str, ...] = FORMS) 
     statements = make_statements(count, seed)
     for s in statements:
         write_statement(root, s, forms)
-    newest = statements[-1] if statements else None
+    newest = statements[-1]
     manifest = {
         "fingerprint": fingerprint(count, seed),
         "count": count,
         "seed": seed,
         "forms": list(forms),
-        "newest_date": newest.date if newest else None,
-        "newest_paris_date": newest.paris_date if newest else None,
-        "newest_title": newest.title if newest else None,
-        "newest_snippet": content_snippet(newest.body) if newest else None,
+        "newest_paris_date": newest.paris_date,
+        "newest_title": newest.title,
+        "newest_snippet": content_snippet(newest.body),
         "years": sorted({s.paris_date[:4] for s in statements}),
-        "body_chars_mean": round(sum(len(s.body) for s in statements) / max(count, 1)),
-        "title_chars_mean": round(sum(len(s.title) for s in statements) / max(count, 1)),
-        "tags_mean": round(sum(len(s.tags) for s in statements) / max(count, 1), 2),
+        "types": sorted({s.type for s in statements}),
+        "tags": sorted({t for s in statements for t in s.tags}),
+        "body_chars_mean": round(sum(len(s.body) for s in statements) / count),
+        "title_chars_mean": round(sum(len(s.title) for s in statements) / count),
+        "tags_mean": round(sum(len(s.tags) for s in statements) / count, 2),
+        "entry_bytes": sum(len(feedpub_entry(s).encode()) for s in statements),
     }
     (root / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
@@ -875,8 +697,7 @@ def generate(root: Path, count: int, seed: int, forms: tuple[str, ...] = FORMS) 
 def added_statement(root: Path) -> Statement:
     """The statement `add_one` adds: a day after the corpus's newest, 11:30 in Paris."""
     manifest = read_manifest(root)
-    newest = manifest.get("newest_paris_date") or f"{LAST_YEAR}-12-31"
-    day = datetime.fromisoformat(newest) + timedelta(days=1)
+    day = datetime.fromisoformat(manifest["newest_paris_date"]) + timedelta(days=1)
     local = datetime(day.year, day.month, day.day, 11, 30, tzinfo=ZoneInfo(SITE_TZ))
     rng = random.Random(f"add-one-{manifest['seed']}")
     s = _statement(rng, local, used=set())
@@ -884,55 +705,41 @@ def added_statement(root: Path) -> Statement:
     return dataclasses.replace(s, slug=slug, stem=f"{s.paris_date}-{slug}")
 
 
-def added_paths(root: Path, forms: tuple[str, ...] | None = None) -> list[Path]:
-    """Where `add_one` writes, whether or not it has: for cleaning up after a crash."""
-    forms = forms or tuple(read_manifest(root)["forms"])
-    s = added_statement(root)
-    return [_WRITERS[form][0](root, s) for form in forms]
-
-
-def add_one(root: Path, forms: tuple[str, ...] | None = None) -> tuple[Statement, list[Path]]:
+def add_one(root: Path, forms: tuple[str, ...]) -> tuple[Statement, list[Path]]:
     """Add one statement, newer than all others, in each form; return it and its files."""
-    forms = forms or tuple(read_manifest(root)["forms"])
     s = added_statement(root)
-    made = write_statement(root, s, forms)
-    return s, made
+    return s, write_statement(root, s, forms)
 
 
-def remove_added(root: Path, forms: tuple[str, ...] | None = None) -> int:
-    """Undo `add_one`; return how many files were removed."""
+def remove_added(root: Path) -> int:
+    """Undo `add_one` in every form; return how many files were removed."""
+    s = added_statement(root)
+    year = root / "hugo" / "content" / "years" / s.paris_date[:4]
+    paths = [feedpub_path(root, s), hugo_path(root, s)]
+    if s.paris_date[:4] not in read_manifest(root)["years"]:
+        paths.append(year / "_index.md")
     removed = 0
-    for path in added_paths(root, forms):
+    for path in paths:
         if path.exists():
             path.unlink()
             removed += 1
+    if year.is_dir() and not any(year.iterdir()):
+        year.rmdir()
     return removed
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--count", "-n", type=int, default=1000, help="statements (1000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write into")
-    parser.add_argument(
-        "--forms",
-        default=",".join(FORMS),
-        help="comma-separated forms to write: feedpub,hugo,pelican (all)",
-    )
-    parser.add_argument(
-        "--add-one",
-        action="store_true",
-        help="add one newest statement to the existing corpus in --out, print its files",
-    )
-    parser.add_argument(
-        "--remove-added",
-        action="store_true",
-        help="remove the statement --add-one adds from the corpus in --out",
-    )
+    parser.add_argument("--forms", default=",".join(FORMS), help="feedpub,hugo (both)")
+    parser.add_argument("--add-one", action="store_true", help="add one newest statement")
+    parser.add_argument("--remove-added", action="store_true", help="remove it again")
     args = parser.parse_args(argv)
     if args.add_one:
-        _, made = add_one(args.out)
-        for path in made:
+        forms = tuple(read_manifest(args.out)["forms"])
+        for path in add_one(args.out, forms)[1]:
             print(path)
         return 0
     if args.remove_added:
@@ -942,8 +749,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(forms) - set(FORMS)
     if unknown:
         parser.error(f"unknown form(s): {', '.join(sorted(unknown))}")
-    manifest = generate(args.out, args.count, args.seed, forms)
-    print(json.dumps(manifest, indent=2))
+    print(json.dumps(generate(args.out, args.count, args.seed, forms), indent=2))
     return 0
 
 
