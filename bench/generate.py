@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 # Bump when the corpus or the site configurations change shape, so cached corpora are remade
 # (the fingerprint also hashes this file).
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"
 FORMS = ("feedpub", "hugo")
 FEED_LIMIT = 50
 SITE_TZ = "Europe/Paris"
@@ -382,8 +382,9 @@ def feedpub_path(root: Path, s: Statement) -> Path:
 
 # The same kinds of output as feedpub: a page per statement at feedpub's path, the home page
 # (the newest 50, links to every year, type and tag), a page per year (/YYYY/), per type
-# (/types/SLUG/) and per tag (/tags/SLUG/) listing all their statements, the lists of types
-# and of tags, an RSS feed with the full text of the newest 50 for the site and for each type
+# (/types/SLUG/) and per tag (/tags/SLUG/) listing their statements 50 to a page (numbered
+# pages under page/N/, as feedpub's; Hugo counts them from the newest, feedpub from the
+# oldest), the lists of types and of tags, an RSS feed with the full text of the newest 50 for the site and for each type
 # and tag (rss.xml in the section's folder), and sitemap.xml. Hugo writes no JSON Feed, Atom
 # or archives here; feedpub does.
 HUGO_CONFIG = f"""\
@@ -395,6 +396,7 @@ timeZone = "{SITE_TZ}"
 disableKinds = ["section", "robotsTXT", "404"]
 # Older Hugo reads rssLimit, newer services.rss.limit.
 rssLimit = {FEED_LIMIT}
+paginate = {FEED_LIMIT}
 summaryLength = 40
 
 [services.rss]
@@ -501,8 +503,9 @@ _HUGO_TERM = """\
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
 <ol>
-{{ range .Pages.ByDate.Reverse }}{{ partial "item.html" . }}{{ end }}
+{{ range (.Paginate .Pages.ByDate.Reverse).Pages }}{{ partial "item.html" . }}{{ end }}
 </ol>
+{{ template "_internal/pagination.html" . }}
 {{ partial "browse.html" . }}
 {{ end }}
 """

@@ -14,8 +14,8 @@ workers included), summed over the tree, and its peak kept:
 Neither counts the page cache the build fills by writing files (a cgroup's memory peak
 would, which is why it is not used). PSS is a sample: its reading walks the page tables,
 so it is taken less often (see TreeSampler) and can miss a peak shorter than the gap; the
-largest single process's peak RSS, which the kernel keeps exactly (ru_maxrss), is
-recorded too.
+largest RSS of any one process is kept too. (The kernel's own peak, ru_maxrss, is not
+used: for a child it includes the harness's memory from before the exec.)
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Sample:
     cpu: float  # user + system seconds of the process and every child it waited for
     pss_kb: int  # peak of the summed PSS of the process tree
     rss_kb: int  # peak of the summed RSS of the process tree
-    max_rss_kb: int  # the largest single process's peak RSS (ru_maxrss)
+    largest_kb: int  # the largest RSS of any one process of the tree, sampled
     processes: int  # the most processes seen at once in the tree
     pss_gap: float  # the longest time between two PSS samples, in seconds
     others: float  # CPU the rest of the machine used meanwhile, in cores (0 = quiet)
@@ -107,7 +107,7 @@ class TreeSampler:
     def __init__(self, pid: int, interval: float = SAMPLE_SECONDS) -> None:
         self.pid = pid
         self.interval = interval
-        self.rss_kb = self.pss_kb = self.processes = 0
+        self.rss_kb = self.pss_kb = self.processes = self.largest_kb = 0
         self.pss_samples = 0
         self.pss_interval = interval  # the longest gap between two PSS samples
         self._stop = threading.Event()
@@ -126,7 +126,9 @@ class TreeSampler:
         while not self._stop.is_set():
             tree = process_tree(self.pid)
             self.processes = max(self.processes, len(tree))
-            self.rss_kb = max(self.rss_kb, sum(rss_of(pid) for pid in tree))
+            sizes = [rss_of(pid) for pid in tree]
+            self.rss_kb = max(self.rss_kb, sum(sizes))
+            self.largest_kb = max(self.largest_kb, max(sizes, default=0))
             now = time.perf_counter()
             if now >= next_pss:
                 self.pss_kb = max(self.pss_kb, sum(pss_of(pid) for pid in tree))
@@ -203,7 +205,7 @@ def run(
         cpu=cpu,
         pss_kb=sampler.pss_kb,
         rss_kb=sampler.rss_kb,
-        max_rss_kb=usage.ru_maxrss,
+        largest_kb=sampler.largest_kb,
         processes=sampler.processes,
         pss_gap=sampler.pss_interval,
         others=others,

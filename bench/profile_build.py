@@ -84,6 +84,7 @@ CATEGORIES = [
     ),
     ("checks across entries", "feedpub.validate", "check_across"),
     ("plan: sections, keys of last build (plan_site)", "feedpub.render.plan", "plan_site"),
+    ("plan: sitemaps", "feedpub.render.sitemap", "render_sitemaps"),
     ("write: list the tree, compare records (_write)", "feedpub.write", "_write"),
     ("write: other per-output work (_place)", "feedpub.write", "_place"),
     ("render: key of an output (key_of)", "feedpub.incremental", "key_of"),
@@ -95,7 +96,6 @@ CATEGORIES = [
         "feedpub.render.plan",
         "Planner.feed_content",
     ),
-    ("render: sitemap", "feedpub.render.sitemap", "render_sitemap"),
     ("read a body from the store (model._read_stored)", "feedpub.model", "_read_stored"),
     ("write: compare with the file on disk (same_content)", "feedpub.write", "same_content"),
     ("write: temporary file and rename (write_atomic)", "feedpub.write", "write_atomic"),
@@ -103,6 +103,12 @@ CATEGORIES = [
         "save manifest and dependencies (Cache.save_build)",
         "feedpub.incremental",
         "Cache.save_build",
+    ),
+    # A thread of the parent's pool: it hands out work and receives (unpickles) results.
+    (
+        "worker pool: the parent hands out work, unpickles results",
+        "concurrent.futures.process",
+        "_ExecutorManagerThread.run",
     ),
 ]
 BUILD = ("feedpub.build", "build")
@@ -372,18 +378,19 @@ def sampled_summary(raw: Path, top: int) -> dict[str, Any]:
         processes[sum(part.startswith("process ") for part in parts)] += count
         name, filename = frames[-1]
         own[f"{name} ({shown(filename)})"] += count
-        label = OUTSIDE
-        if any(name == BUILD[1] and filename.endswith(build_file) for name, filename in frames):
-            label = OTHER
-            for name, filename in reversed(frames):
-                match = [
-                    found
-                    for found, qualname, path in wanted
-                    if name == qualname and filename.endswith(path)
-                ]
-                if match:
-                    label = match[0]
-                    break
+        label = ""
+        for name, filename in reversed(frames):
+            match = [
+                found
+                for found, qualname, path in wanted
+                if name == qualname and filename.endswith(path)
+            ]
+            if match:
+                label = match[0]
+                break
+        if not label:
+            inside = any(n == BUILD[1] and f.endswith(build_file) for n, f in frames)
+            label = OTHER if inside else OUTSIDE
         shares[label] += count
     order = [label for label, _, _ in CATEGORIES] + [OTHER, OUTSIDE]
     return {

@@ -16,6 +16,7 @@ import json
 import re
 import statistics
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def summary_table(results: dict[str, Any]) -> list[str]:
 def detail_table(results: dict[str, Any]) -> list[str]:
     lines = [
         "| N | tool | build | wall | CPU | peak PSS, tree | peak RSS, tree summed"
-        " | largest process | processes | others' CPU |",
+        " | largest process (RSS) | processes | others' CPU |",
         "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     seen = []
@@ -118,13 +119,44 @@ def detail_table(results: dict[str, Any]) -> list[str]:
         def median(name: str, samples: list[dict[str, Any]] = samples) -> float:
             return _median([s[name] for s in samples])
 
+        # Runs before the sampler kept it had only ru_maxrss, which counts the harness.
+        largest = _mb(median("largest_kb") * 1024) if "largest_kb" in samples[0] else "–"
+
         lines.append(
             f"| {count:,} | {tool} | {scenario} | {_seconds(median('wall'))}"
             f" | {_seconds(median('cpu'))} | {_mb(median('pss_kb') * 1024)}"
-            f" | {_mb(median('rss_kb') * 1024)} | {_mb(median('max_rss_kb') * 1024)}"
+            f" | {_mb(median('rss_kb') * 1024)} | {largest}"
             f" | {max(s['processes'] for s in samples)} | {median('others'):.2f} |"
         )
     return lines
+
+
+def inventory_table(results: dict[str, Any]) -> list[str]:
+    count = results["corpus"]["count"]
+    found = {}
+    for tool in ("feedpub", "hugo"):
+        builds = _builds(results, tool, count, "cold")
+        if builds and builds[0].get("inventory"):
+            found[tool] = builds[0]["inventory"]
+    if not found:
+        return []
+    lines = [
+        f"What each cold build of {count:,} statements wrote (files, and their size):",
+        "",
+        "| kind | " + " | ".join(found) + " |",
+        "|---|" + "---:|" * len(found),
+    ]
+    kinds = list(next(iter(found.values())))
+    for kind in [*kinds, "total"]:
+        cells = []
+        for files in found.values():
+            if kind == "total":
+                number, size = (sum(v[i] for v in files.values()) for i in (0, 1))
+            else:
+                number, size = files.get(kind, [0, 0])
+            cells.append(f"{number:,} ({size / MB:,.1f} MB)" if number else "–")
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def _pattern(path: str) -> str:
@@ -156,8 +188,8 @@ def rewrites(results: dict[str, Any]) -> list[str]:
             text += f": {', '.join(last['rewritten'])}"
             if last["not_listing"]:
                 text += (
-                    f". Of those, {len(last['not_listing'])} do not contain the new statement's"
-                    f" address or title: {', '.join(last['not_listing'])}"
+                    f". Of those, {len(last['not_listing'])} do not name the new statement"
+                    f" (its slug): {', '.join(last['not_listing'])}"
                 )
             else:
                 text += ". Every rewritten file lists the new statement"
@@ -233,6 +265,19 @@ def profile_section(name: str, profile: dict[str, Any], title: str) -> list[str]
     return [*lines, ""]
 
 
+def added_note(corpus: dict[str, Any]) -> str:
+    """When the added statement is dated, and what that implies."""
+    newest = datetime.fromisoformat(corpus["newest_paris_date"])
+    added = newest + timedelta(days=1)
+    text = f"the day after the newest ({added:%Y-%m-%d})"
+    if added.year != newest.year:
+        text += (
+            f"; it opens the year {added.year}, so {newest.year}'s year pages, which link to"
+            " the next year, change too"
+        )
+    return text
+
+
 def render(results: dict[str, Any]) -> str:
     corpus = results["corpus"]
     machine = results["machine"]
@@ -258,11 +303,12 @@ def render(results: dict[str, Any]) -> str:
         f"Medians of {results['runs']} runs, on disk. Memory is the peak, over the build, of"
         " the PSS summed over the build's whole process tree (forked workers included; see"
         " below). feedpub writes more than Hugo does here: besides what both write (a page"
-        " per statement, the home page, year, type and tag pages, the lists of types and"
-        " tags, an RSS feed for the site and for each type and tag, a sitemap), it writes"
-        " an Atom feed and a JSON Feed for the site and for each type and tag, and RFC 5005"
-        f" archives of every statement ({count // 50:,} Atom documents at {count:,}).",
+        " per statement, the home page, year, type and tag pages 50 statements to a page, the"
+        " lists of types and tags, an RSS feed with full text for the site and for each type"
+        " and tag, a sitemap), it writes an Atom feed and a JSON Feed for the site and for"
+        " each type and tag, and RFC 5005 archives of every one of those feeds.",
         "",
+        *inventory_table(results),
         *rewrites(results),
         f"- **Parsing the YAML alone** ({count:,} files, in one process, files already in"
         f" memory): {_seconds(floor['load'])} with libyaml's `CSafeLoader` (`yaml.load`),"
@@ -298,9 +344,10 @@ def render(results: dict[str, Any]) -> str:
         "- **Builds:** *cold* into no output folder, with feedpub's build cache"
         " (`FEEDPUB_CACHE_DIR`) and Hugo's `--cacheDir` emptied first; *no change*, again"
         " over that output; *one statement added*, after adding one statement newer than all"
-        " others (removed again afterwards). The tools take turns run by run. Before each"
+        f" others, dated {added_note(corpus)} (removed again afterwards). The tools take"
+        " turns run by run. Before each"
         " build the harness waits until the rest of the machine is quiet (under 0.3 of a"
-        " core, for at most two minutes; the table's last column says how quiet it stayed)"
+        " core, for at most 30 seconds; the table's last column says how quiet it stayed)"
         " and flushes the disk. Every output is checked: a page per statement, the year,"
         " type and tag pages and their feeds, and the site's RSS feed with the newest 50"
         " statements and the full text of the newest.",

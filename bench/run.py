@@ -78,6 +78,7 @@ class Build:
     changes: measure.Changes
     # Rewritten files that do not hold the added statement's slug (add-one; when listed).
     not_listing: list[str] = field(default_factory=list)
+    inventory: dict[str, list[int]] = field(default_factory=dict)  # cold: files by kind
 
     def record(self) -> dict[str, Any]:
         """As stored: file lists only when short (a cold build's would hold every file)."""
@@ -179,6 +180,31 @@ def check_output(tool: str, out: Path, corpus: dict[str, Any], expected: int) ->
         raise measure.BenchError(f"{tool}'s output is not as expected:\n  " + "\n  ".join(problems))
 
 
+# (kind, pattern of a path inside the output), first match wins
+KINDS = [
+    ("statement pages", r"\d{4}/\d{2}/\d{2}/[^/]+/index\.html"),
+    ("numbered list pages (page/N/)", r"(.+/)?page/\d+/index\.html"),
+    ("other pages: home, years, types, tags", r".*index\.html"),
+    ("archive documents (RFC 5005)", r"(.+/)?archive/\d+\.xml"),
+    ("feeds: RSS", r"(.+/)?rss\.xml"),
+    ("feeds: Atom", r"(.+/)?atom\.xml"),
+    ("feeds: JSON Feed", r"(.+/)?feed\.json"),
+    ("sitemaps", r"sitemap.*\.xml"),
+    ("other files", r".*"),
+]
+
+
+def inventory(files: measure.Snapshot) -> dict[str, list[int]]:
+    """How many files of each kind an output holds, and their bytes."""
+    found = {kind: [0, 0] for kind, _ in KINDS}
+    patterns = [(kind, re.compile(pattern)) for kind, pattern in KINDS]
+    for path, (_, _, size) in files.items():
+        kind = next(kind for kind, pattern in patterns if pattern.fullmatch(path))
+        found[kind][0] += 1
+        found[kind][1] += size
+    return found
+
+
 # --- measuring -----------------------------------------------------------------------------
 
 
@@ -223,10 +249,13 @@ def measure_build(
     finally:
         if added is not None:
             generate.remove_added(corpus)
-    changes = measure.compare(before, measure.snapshot(out))
+    after = measure.snapshot(out)
+    changes = measure.compare(before, after)
     expected = count + (1 if scenario == "add-one" else 0)
     check_output(tool.name, out, manifest, expected)
     build = Build(tool.name, count, scenario, run, sample, changes)
+    if scenario == "cold":
+        build.inventory = inventory(after)
     if added is not None:
         y, m, d = added.paris_date.split("-")
         page = f"{y}/{m}/{d}/{added.slug}/"
