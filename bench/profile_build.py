@@ -203,7 +203,7 @@ class StageClock:
         clock = self
 
         def timed(function: Callable[[Any], Any], items: Any, count: int) -> Iterator[Any]:
-            batch = getattr(function, "args", ((), ()))[1]
+            batch = getattr(function, "args", ((),))[0]  # partial(_make, batch)
             phase = batch[0].phase.name.lower() if batch else "?"
             begin = time.perf_counter() - clock.started
             yield from original(function, items, count)

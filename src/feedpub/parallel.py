@@ -6,11 +6,13 @@ fine) and everything it refers to need no pickling; only each item and each resu
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -32,7 +34,11 @@ def workers() -> int:
 
 
 def fork_map(function: Callable[[T], R], items: Iterable[T], count: int) -> Iterator[R]:
-    """`map(function, items)` on `count` forked workers, results in order."""
+    """`map(function, items)` on `count` forked workers, results in order.
+
+    At most two items per worker are in flight: results the caller has not taken yet do
+    not pile up in memory (a site's pages and feeds, made faster than they are written,
+    would be gigabytes)."""
     items = list(items)
     if count <= 1 or len(items) <= 1:
         yield from map(function, items)
@@ -42,6 +48,13 @@ def fork_map(function: Callable[[T], R], items: Iterable[T], count: int) -> Iter
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(count, mp_context=context) as pool:
-            yield from pool.map(_call, items)
+            waiting = iter(items)
+            pending: deque[Future[R]] = deque(
+                pool.submit(_call, item) for item in itertools.islice(waiting, 2 * count)
+            )
+            while pending:
+                result = pending.popleft().result()
+                pending.extend(pool.submit(_call, item) for item in itertools.islice(waiting, 1))
+                yield result
     finally:
         _FUNCTION = None

@@ -195,15 +195,25 @@ class Planner:
         return "?"  # a token this feedpub does not know: never equal, so made again
 
     def _output(
-        self, path: str, phase: Phase, make: Callable[[], Content], resolve: Callable[[str], str]
+        self,
+        path: str,
+        phase: Phase,
+        make: Callable[[], Content],
+        resolve: Callable[[str], str],
+        done: Callable[[], None] = lambda: None,
     ) -> Output:
+        """An output; `done` is called once its key is made, to let go of what that took."""
+
         def made() -> Made:
             with recording() as tokens:
                 content = make()
-            return Made(content, key_of(tokens, resolve), tuple(sorted(tokens)))
+            key = key_of(tokens, resolve)
+            done()
+            return Made(content, key, tuple(sorted(tokens)))
 
         remembered = self.remembered.get(path)
         key = key_of(remembered, resolve) if remembered is not None else None
+        done()
         return Output(path, phase, made, key)
 
     def page(
@@ -218,21 +228,30 @@ class Planner:
     ) -> None:
         """A page rendered from `template` with what `context()` gives (made when needed),
         written to `path`, by default the folder's index.html."""
-        built = functools.cache(context)
+        # The context is built at most once for the key and the page, then let go of: a
+        # site's 100,000 pages' contexts are not kept for the rest of the build.
+        built: list[Context] = []
+
+        def get() -> Context:
+            if not built:
+                built.append(context())
+            return built[0]
 
         def resolve(token: str) -> str:
             if token.startswith("var:"):
-                return fingerprint(built().get(token[4:]))
+                return fingerprint(get().get(token[4:]))
             return self.resolve(token)
 
         def make() -> bytes:
-            return self.renderer.render(template, built()).encode()
+            return self.renderer.render(template, get()).encode()
 
-        output = self._output(path or folder + "index.html", phase, make, resolve)
+        output = self._output(path or folder + "index.html", phase, make, resolve, built.clear)
         self.outputs.add(output, origin)
 
-    def feed_content(self, entry: Entry) -> str:
-        """An entry's content in every feed, made once per build and process."""
+    def feed_content(self, entry: Entry, keep: bool = True) -> str:
+        """An entry's content in every feed, made once per build and process when `keep`
+        (for the current documents, which share their statements; an archived statement
+        is in a few archive documents only, and 100,000 of them would stay in memory)."""
         found = self._feed_content.get(entry.id)
         if found is None:
             with recording() as tokens:
@@ -240,7 +259,9 @@ class Planner:
             # Its variables (site, entry) are the feed's own fingerprint: only what they
             # lead to (the entry's contents, settings, templates) is kept.
             kept = frozenset(token for token in tokens if not token.startswith("var:"))
-            found = self._feed_content[entry.id] = (html.strip(), kept)
+            found = (html.strip(), kept)
+            if keep:
+                self._feed_content[entry.id] = found
         for token in found[1]:
             record(token)
         return found[0]
@@ -260,7 +281,8 @@ class Planner:
             def make(render: Callable[..., bytes] = render) -> bytes:
                 record("config")
                 record(f"feed:{feed.atom_path}")
-                return render(self.config, feed, self.feed_content)
+                content = functools.partial(self.feed_content, keep=not feed.archive)
+                return render(self.config, feed, content)
 
             output = self._output(path, Phase.FEEDS, make, self.resolve)
             self.outputs.add(output, f"the {name} {kind}")
