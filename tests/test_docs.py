@@ -8,8 +8,8 @@ import pytest
 
 from conftest import REPO
 from feedpub.config import SETTINGS
+from feedpub.entryfields import ENTRY_FIELDS
 from feedpub.fields import FieldSpec, markdown_table
-from feedpub.validate import ENTRY_FIELDS
 
 TABLES: dict[str, tuple[FieldSpec[object], ...]] = {
     "entry": ENTRY_FIELDS,  # type: ignore[dict-item]

@@ -1,7 +1,7 @@
 """Fields declared once: an entry's and feedpub.yaml's, each with its reader, whether it is
 required or what it defaults to, its limits, and the line the README's tables show.
 
-Adding a field means declaring it here-like (in validate.ENTRY_FIELDS or
+Adding a field means declaring it here-like (in entryfields.ENTRY_FIELDS or
 config.SETTINGS) and giving the model an attribute; the reading loop, the "required"
 check, the limits in messages and the README's tables all come from the declaration.
 """

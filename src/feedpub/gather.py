@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from feedpub import __version__, parallel
+from feedpub.across import by_name, check_across
 from feedpub.config import CONFIG_NAME, STATIC_DIR, read_settings
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.incremental import Cache, digest
@@ -25,7 +26,7 @@ from feedpub.parallel import fork_map
 from feedpub.read import MAX_FILE_BYTES, file_kind, read_bytes
 from feedpub.slug import is_device_name
 from feedpub.translations import check_translations
-from feedpub.validate import Compiled, by_name, check_across, compile_entry
+from feedpub.validate import Compiled, compile_entry
 from feedpub.values import DEVICE_NAME_REASON
 from feedpub.write import check_relative
 

@@ -12,11 +12,12 @@ from datetime import datetime
 from pathlib import Path
 
 from feedpub.config import CONFIG_NAME, read_config
+from feedpub.entryfields import limit
 from feedpub.errors import FeedpubError, Problem, Problems
 from feedpub.gather import ENTRIES_DIR, Project
 from feedpub.load import forbidden_message
 from feedpub.slug import slugify
-from feedpub.validate import MAX_SLUG, PLACEHOLDER_BODY, compile_entry, entry_id, limit
+from feedpub.validate import MAX_SLUG, PLACEHOLDER_BODY, compile_entry, entry_id
 
 MAX_NEW_SLUG = 60  # room under MAX_SLUG for a "-2" should the office reuse a title
 ID_COMMENT = (

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feedpub.config import CONFIG_NAME, read_config
+from feedpub.entryfields import limit
 from feedpub.errors import FeedpubError, Problem, Problems
 from feedpub.fetch import DEFAULT_TIMEOUT
 from feedpub.gather import ENTRIES_DIR, Project, list_entry_files
@@ -23,7 +24,7 @@ from feedpub.load import read_document
 from feedpub.model import SiteConfig
 from feedpub.new import EntryFields, format_entry, write_entry
 from feedpub.slug import slugify
-from feedpub.validate import MAX_SLUG, compile_entry, entry_id, limit
+from feedpub.validate import MAX_SLUG, compile_entry, entry_id
 
 EXTRA = "pip install 'feedpub[import]'"
 

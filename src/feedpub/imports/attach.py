@@ -1,6 +1,6 @@
 """Enclosures -> attachments downloaded into entries/, or a list of links in the body.
 
-A download keeps to what an entry may attach: a type in validate.MEDIA_TYPES (never HTML
+A download keeps to what an entry may attach: a type in attachments.MEDIA_TYPES (never HTML
 or SVG, which could run script from the site's address) and at most 100 MB.
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from feedpub.attachments import MEDIA_TYPES
+from feedpub.entryfields import limit
 from feedpub.fetch import FetchError, fetch
 from feedpub.imports.formats import Enclosure
 from feedpub.slug import slugify
-from feedpub.validate import MEDIA_TYPES, limit
 
 _EXTENSIONS = {media_type: ext for ext, media_type in reversed(MEDIA_TYPES.items())}
 # A server answering with a page instead of the file (a login page, a 404 page served 200).

@@ -13,13 +13,14 @@ from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 from urllib.parse import urlsplit
 
+from feedpub.entryfields import limit
 from feedpub.errors import Problem, Severity
 from feedpub.imports import markdown
 from feedpub.imports.formats import Enclosure, Item
 from feedpub.markup import BodyTooComplex, plain_text, render_markdown, shorten
 from feedpub.model import SiteConfig
 from feedpub.slug import slugify
-from feedpub.validate import FILE_NAME, limit
+from feedpub.validate import FILE_NAME
 
 # The id rule: an absolute URI (no scheme that runs or embeds content), or a plain id such
 # as an RSS guid `12345`: printable, no white space, at most 500 characters.

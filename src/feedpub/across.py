@@ -1,0 +1,157 @@
+"""The checks across entries, what no single file shows: one id twice, two spellings sharing
+one address, an address claimed twice, a file in entries/ that no entry publishes."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from feedpub.errors import Problems, Severity
+from feedpub.load import describe_character
+from feedpub.model import SiteConfig
+from feedpub.validate import Compiled, entry_id
+
+# Entry file names, oldest first, and why that order: the copy of an entry is the later one.
+AddedFirst = Callable[[Sequence[str]], tuple[list[str], str]]
+
+
+def by_name(names: Sequence[str]) -> tuple[list[str], str]:
+    """File names in order, when nothing says which was added first."""
+    return sorted(names), "whose file name comes first"
+
+
+def check_across(
+    compiled: Sequence[Compiled],
+    attachable: Mapping[str, int],
+    entries_shown: str,
+    problems: Problems,
+    config: SiteConfig | None = None,
+    added_first: AddedFirst = by_name,
+) -> None:
+    """What no single file shows: one id twice, two spellings sharing one address, an
+    address claimed twice, a file in entries/ (shown as `entries_shown`) that no entry
+    publishes. `added_first` orders files sharing an id, to name the copy."""
+    valid = [item for item in compiled if item.entry is not None]
+    _check_unique_ids(valid, problems, config, added_first)
+    _check_shared_names(valid, problems)
+    _check_addresses(valid, problems)
+    used = {a.name for item in valid if item.entry for a in item.entry.attachments}
+    for name in sorted(attachable.keys() - used):
+        problems.add(
+            f"{entries_shown}{name}",
+            "no entry lists this file under attachments, so it is not published",
+            line=0,
+            severity=Severity.WARNING,
+        )
+
+
+def _check_unique_ids(
+    compiled: Sequence[Compiled],
+    problems: Problems,
+    config: SiteConfig | None,
+    added_first: AddedFirst,
+) -> None:
+    """One id, one statement: the files added after the first are the copies to change."""
+    by_id: dict[str, dict[str, Compiled]] = {}
+    for item in compiled:
+        assert item.entry is not None
+        by_id.setdefault(item.entry.id, {})[Path(item.entry.source).name] = item
+    used = set(by_id)
+    for identifier, items in by_id.items():
+        if len(items) < 2:
+            continue
+        names, why = added_first(list(items))
+        original = items[names[0]]
+        assert original.entry is not None
+        line, column = original.at("id")
+        for name in names[1:]:
+            copy = items[name]
+            assert copy.entry is not None
+            fix = "give it an id of its own"
+            if config is not None:
+                fresh = entry_id(config, name.removesuffix(".yaml"))
+                while fresh in used:
+                    fresh += "-2"
+                used.add(fresh)
+                fix += f", such as {fresh}"
+            problems.add(
+                copy.entry.source,
+                f"{identifier} is already used by {original.entry.source}:{line}:{column},"
+                f" {why}; this file is the copy: {fix}",
+                line=copy.at("id")[0],
+                column=copy.at("id")[1],
+                field="id",
+            )
+
+
+def _check_shared_names(compiled: Sequence[Compiled], problems: Problems) -> None:
+    """Two spellings of one type or tag (Energy, energy) would share one address."""
+    first: dict[tuple[str, str], tuple[str, str, tuple[int, int]]] = {}
+    for item in compiled:
+        entry = item.entry
+        assert entry is not None
+        pairs = [("type", entry.type_slug, entry.type, item.at("type"))] + [
+            ("tag", slug, tag, item.at(f"tags.{number}"))
+            for number, (tag, slug) in enumerate(entry.tag_links)
+        ]
+        for kind, slug, name, (line, column) in pairs:
+            seen_name, seen_in, (seen_line, seen_column) = first.setdefault(
+                (kind, slug), (name, entry.source, (line, column))
+            )
+            if seen_name != name:
+                folder = "types" if kind == "type" else "tags"
+                problems.add(
+                    entry.source,
+                    f"{kind} {name!r} and {kind} {seen_name!r} in"
+                    f" {seen_in}:{seen_line}:{seen_column} would share one address,"
+                    f" {folder}/{slug}/; spell them the same{_difference(name, seen_name)}",
+                    line=line,
+                    column=column,
+                    field="type" if kind == "type" else "tags",
+                )
+
+
+def _difference(name: str, other: str) -> str:
+    """Where two spellings that look alike differ: the first characters that are not the
+    same, apart from capitals (Energy and energy need no help)."""
+    folded, other_folded = name.lower(), other.lower()
+    if folded == other_folded:
+        return ""
+    at = next(
+        (i for i, (a, b) in enumerate(zip(folded, other_folded, strict=False)) if a != b),
+        min(len(folded), len(other_folded)),
+    )
+    if unicodedata.normalize("NFKC", folded).casefold() != (
+        unicodedata.normalize("NFKC", other_folded).casefold()
+    ):
+        return ""  # visibly different names that make one address (C++ and C)
+    mine = describe_character(folded[at]) if at < len(folded) else "nothing"
+    theirs = describe_character(other_folded[at]) if at < len(other_folded) else "nothing"
+    return (
+        f" (they look alike but differ at character {at + 1}: {mine} here, {theirs} there;"
+        " retype one)"
+    )
+
+
+def _check_addresses(compiled: Sequence[Compiled], problems: Problems) -> None:
+    """Every statement's page and every alias is one address, claimed once."""
+    owner: dict[str, str] = {}
+    for item in compiled:
+        assert item.entry is not None
+        owner[item.entry.path] = f"the page of {item.entry.source}"
+    for item in compiled:
+        entry = item.entry
+        assert entry is not None
+        line, column = item.at("aliases")
+        for alias in entry.aliases:
+            if alias == entry.path:
+                why = "is this statement's own address; remove it"
+            elif alias in owner:
+                why = f"is already {owner[alias]}; an address can lead to one statement only"
+            else:
+                owner[alias] = f"an alias in {entry.source}"
+                continue
+            problems.add(
+                entry.source, f"{alias!r} {why}", line=line, column=column, field="aliases"
+            )

@@ -1,0 +1,112 @@
+"""Where something in an entry's body stands in its file: the point a body too complex to
+render reaches, what the sanitiser removed (each a warning), the links that lead into the site."""
+
+from __future__ import annotations
+
+import bisect
+import html as htmllib
+import re
+from urllib.parse import unquote, urljoin, urlsplit
+
+from feedpub.errors import Problems, Severity
+from feedpub.load import Document, ScalarNode
+from feedpub.markup import Body, url_scheme
+
+
+def body_position(document: Document, body: str, offset: int) -> tuple[int, int]:
+    """Where the character `offset` of the body (as read: stripped) stands in the file: exact
+    in a `|` or `>` block, else (and for -1) where the body's value starts."""
+    node = document.fields["body"].value
+    assert node is not None  # the body was read, so it was not refused
+    start = node.start_mark.line + 1, node.start_mark.column + 1
+    if offset < 0 or not isinstance(node, ScalarNode) or node.style not in ("|", ">"):
+        return start
+    offset += len(node.value) - len(node.value.lstrip())  # read stripped
+    line_in_body = node.value.count("\n", 0, offset)
+    column = offset - (node.value.rfind("\n", 0, offset) + 1)
+    lines = document.text.splitlines()
+    first = node.start_mark.line + 1  # the block's text starts on the line after `|`
+    content = [text for text in lines[first:] if text.strip()]
+    indent = len(content[0]) - len(content[0].lstrip(" ")) if content else 0
+    return first + line_in_body + 1, indent + column + 1
+
+
+# A body's warnings say what to fix, not how often: past this many, one line counts the rest.
+MAX_REMOVALS_SHOWN = 20
+
+
+def report_removals(document: Document, body: Body, problems: Problems, name: str = "body") -> None:
+    if not body.removed:
+        return
+    field = document.fields[name]
+    assert field.value is not None  # the body was read, so it was not refused
+    start = field.value.start_mark
+    shown = body.removed[:MAX_REMOVALS_SHOWN]
+    for removal in shown:
+        line, column = _find(document.text, removal.needle, start.index)
+        if line == 0:
+            line, column = start.line + 1, start.column + 1
+        problems.add(
+            document.path,
+            removal.what,
+            line=line,
+            column=column,
+            field=name,
+            severity=Severity.WARNING,
+        )
+    if len(body.removed) > len(shown):
+        problems.add(
+            document.path,
+            f"removed {len(body.removed) - len(shown):,} more kinds of tag, attribute or URL"
+            " besides those listed",
+            line=start.line + 1,
+            column=start.column + 1,
+            field=name,
+            severity=Severity.WARNING,
+        )
+
+
+def _find(text: str, needle: str, start: int) -> tuple[int, int]:
+    """Return the 1-based line and column of `needle` (in any case) at or after `start`, or
+    (0, 0)."""
+    found = re.compile(re.escape(needle), re.IGNORECASE).search(text, start)
+    if found is None:
+        return 0, 0
+    offset = found.start()
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+_LINK = re.compile(r'<(?:a|img)\s[^>]*?(?:href|src)="([^"]*)"')
+
+
+def find_site_links(
+    document: Document, html: str, page_url: str, base_url: str
+) -> tuple[tuple[str, int, int], ...]:
+    """The body's links and images that lead into the site, as paths inside public/, each
+    with where it stands in the file, so a check can say which ones lead nowhere."""
+    found: list[tuple[str, int, int]] = []
+    field = document.fields.get("body")
+    start = field.value.start_mark.index if field is not None and field.value is not None else 0
+    text = document.text
+    lines: list[int] | None = None  # where each line starts, made once when first needed
+    cursor: dict[str, int] = {}  # where to look for the next occurrence of each address
+    base_path = urlsplit(base_url).path
+    for match in _LINK.finditer(html):
+        written = htmllib.unescape(match.group(1))
+        if not written or written.startswith("#"):
+            continue
+        if url_scheme(written) not in (None, "http", "https"):
+            continue
+        target = urljoin(page_url, written)
+        if not target.startswith(base_url):
+            continue
+        offset = text.find(written, cursor.get(written, start))
+        cursor[written] = offset + 1 if offset >= 0 else start
+        if lines is None:
+            lines = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        at = max(offset, start)
+        line = bisect.bisect_right(lines, at)
+        path = urlsplit(target).path.removeprefix(base_path)
+        found.append((unquote(path), line, at - lines[line - 1] + 1))
+    return tuple(found)
