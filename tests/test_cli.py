@@ -11,10 +11,10 @@ import pytest
 
 from conftest import REPO, Project, Run, console
 from feedpub import __version__
-from feedpub.cli import _parser
+from feedpub.arguments import make_parser
 from feedpub.errors import Problem, Severity
 
-COMMANDS = sorted(_parser()._subparsers._group_actions[0].choices or ())  # type: ignore[union-attr]
+COMMANDS = sorted(make_parser()._subparsers._group_actions[0].choices or ())  # type: ignore[union-attr]
 
 
 def test_cli_has_the_commands_users_expect() -> None:
