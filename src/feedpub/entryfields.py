@@ -14,7 +14,8 @@ from feedpub.attachments import read_attachments
 from feedpub.contacts import read_contacts
 from feedpub.fields import FieldSpec, Limits
 from feedpub.load import Node, ScalarNode, SequenceNode, describe_node
-from feedpub.markup import Body, BodyTooComplex, render_markdown
+from feedpub.markup import Body, render_markdown
+from feedpub.measure import BodyTooComplex
 from feedpub.model import Attachment, Correction, Removal, SiteConfig, Withdrawal
 from feedpub.read import MAX_FILE_BYTES
 from feedpub.values import Invalid, Moment, fail

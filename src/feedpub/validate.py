@@ -17,7 +17,8 @@ from feedpub.entryfields import ENTRY_FIELDS, EntryContext
 from feedpub.errors import Problem, Problems
 from feedpub.fields import read_fields
 from feedpub.load import Document, SequenceNode, read_document
-from feedpub.markup import Body, BodyTooComplex, absolute_links, render_markdown
+from feedpub.markup import Body, absolute_links, render_markdown
+from feedpub.measure import BodyTooComplex
 from feedpub.model import Body as EntryBody
 from feedpub.model import Correction, Entry, Removal, SiteConfig, Withdrawal
 from feedpub.slug import is_device_name, slugify

@@ -17,7 +17,8 @@ from feedpub.entryfields import limit
 from feedpub.errors import Problem, Severity
 from feedpub.imports import markdown
 from feedpub.imports.formats import Enclosure, Item
-from feedpub.markup import BodyTooComplex, plain_text, render_markdown, shorten
+from feedpub.markup import plain_text, render_markdown, shorten
+from feedpub.measure import BodyTooComplex
 from feedpub.model import SiteConfig
 from feedpub.slug import slugify
 from feedpub.validate import FILE_NAME
