@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run
-from feedpub.config import DARK_BACKGROUND, LIGHT_BACKGROUND, contrast
+from feedpub.colors import DARK_BACKGROUND, LIGHT_BACKGROUND, contrast
 from feedpub.gather import Project as SiteProject
 from feedpub.gather import read_site
 

@@ -11,18 +11,19 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from feedpub import values
+from feedpub.colors import read_accent_color
 from feedpub.errors import Problems
 from feedpub.fields import FieldSpec, Limits, read_fields
 from feedpub.load import (
     Document,
-    MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
     describe_node,
     read_document,
 )
-from feedpub.model import Accent, Publisher, SectionAlias, SiteConfig
+from feedpub.model import Publisher, SectionAlias, SiteConfig
+from feedpub.overrides import read_messages
 from feedpub.read import read_bytes
 from feedpub.values import Invalid, fail
 
@@ -132,135 +133,6 @@ def _feed_limit(node: Node, ctx: None, limits: Limits) -> int:
     return values.integer(node, minimum=1, maximum=limits["most"])
 
 
-# The backgrounds of feedpub's stylesheet (templates/style.css), light and dark.
-LIGHT_BACKGROUND = "#ffffff"
-DARK_BACKGROUND = "#141414"
-# WCAG 2.2 §1.4.3 (AA): text, links included, needs 4.5:1 against its background.
-MINIMUM_CONTRAST = 4.5
-_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    digits = color[1:]
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-
-
-def _luminance(rgb: tuple[float, float, float]) -> float:
-    """WCAG 2.2's relative luminance of an sRGB colour."""
-
-    def linear(channel: float) -> float:
-        c = channel / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(first: str | tuple[float, float, float], second: str) -> float:
-    """WCAG 2.2's contrast ratio of two colours, 1 to 21."""
-    a = _luminance(_rgb(first) if isinstance(first, str) else first)
-    b = _luminance(_rgb(second))
-    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
-
-
-def readable(color: str, background: str) -> str:
-    """`color`, or the nearest colour on its way to black or white (whichever the
-    background is not) that reaches the minimum contrast against `background`."""
-    start = _rgb(color)
-    target = 255.0 if _luminance(_rgb(background)) < 0.18 else 0.0
-    for step in range(101):
-        t = step / 100
-        mixed = tuple(round(c + (target - c) * t) for c in start)
-        if contrast((mixed[0], mixed[1], mixed[2]), background) >= MINIMUM_CONTRAST:
-            return "#{:02x}{:02x}{:02x}".format(*mixed)
-    raise AssertionError("black or white always reaches 4.5:1")  # pragma: no cover
-
-
-def _accent_color(node: Node, ctx: None, limits: Limits) -> Accent:
-    value = values.text(node, max_length=7)
-    if not _HEX_COLOR.fullmatch(value):
-        fail(f"expected a colour such as '#0b4fb3' (# and 3 or 6 hex digits), got {value!r}", node)
-    color = "#" + "".join(d * (2 if len(value) == 4 else 1) for d in value[1:].lower())
-    ratio = contrast(color, LIGHT_BACKGROUND)
-    if ratio < MINIMUM_CONTRAST:
-        fail(
-            f"{value} has a contrast of {ratio:.1f}:1 against the white background, and links"
-            f" need {MINIMUM_CONTRAST}:1 to be readable (WCAG AA); use a darker colour, such"
-            f" as {readable(color, LIGHT_BACKGROUND)}",
-            node,
-        )
-    # One colour cannot reach 4.5:1 against both white and near-black: the dark scheme
-    # gets the colour lightened until it does.
-    return Accent(light=color, dark=readable(color, DARK_BACKGROUND))
-
-
-_PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
-
-
-def _messages(node: Node, ctx: None, limits: Limits) -> dict[str, dict[str, object]]:
-    """Page text the site words its own way: {language: {message: text}}."""
-    found: dict[str, dict[str, object]] = {}
-    for language_name, key, value in values.mapping_items(values.mapping(node)):
-        try:
-            language = values.language(key)
-        except Invalid as exc:
-            fail(f"{exc.message}, for the language of the messages below it", key)
-        if language.lower() in (tag.lower() for tag in found):
-            fail(f"the language {language_name!r} is listed twice", key)
-        found[language] = _language_messages(value, language, limits)
-    return found
-
-
-def _language_messages(node: Node, language: str, limits: Limits) -> dict[str, object]:
-    from feedpub.messages import message_ids  # Babel: only when a site overrides text
-
-    known = message_ids()
-    messages: dict[str, object] = {}
-    for message, key, value in values.mapping_items(values.mapping(node)):
-        spec = known.get(message)
-        if spec is None:
-            fail(
-                f"{message!r} is not a message of feedpub's pages{values.hint(message, known)}"
-                " (they are listed in feedpub/locale/feedpub.pot)",
-                key,
-                language,
-            )
-        if spec.plural is not None and isinstance(value, MappingNode):
-            forms = {}
-            for category, category_key, text in values.mapping_items(value):
-                if category not in _PLURAL_CATEGORIES:
-                    fail(
-                        f"{category!r} is not a plural category; use "
-                        + ", ".join(_PLURAL_CATEGORIES),
-                        category_key,
-                        language,
-                    )
-                forms[category] = _message_text(text, spec.placeholders, language, limits)
-            if "other" not in forms:
-                fail(f"{message!r}: the form for 'other' is missing", value, language)
-            messages[message] = forms
-        else:
-            messages[message] = _message_text(value, spec.placeholders, language, limits)
-    return messages
-
-
-def _message_text(node: Node, placeholders: frozenset[str], language: str, limits: Limits) -> str:
-    from feedpub.messages import PLACEHOLDER
-
-    try:
-        text = values.one_line(values.text(node, max_length=limits["length"]))
-    except Invalid as exc:
-        fail(exc.message, exc.node, language)
-    for name in PLACEHOLDER.findall(text):
-        if name not in placeholders:
-            shown = ", ".join(f"%({p})s" for p in sorted(placeholders)) or "none"
-            fail(f"%({name})s is not filled in by this message (it has: {shown})", node, language)
-    # A lone % is text, not a placeholder: gettext's format needs it doubled.
-    return re.sub(r"%(?!\(\w+\)[sd])", "%%", text)
-
-
 def _section_aliases(node: Node, ctx: None, limits: Limits) -> tuple[SectionAlias, ...]:
     """{types: {Old name: New name}, tags: {...}}: renamed sections keep their subscribers."""
     found: list[SectionAlias] = []
@@ -366,14 +238,14 @@ SETTINGS: tuple[FieldSpec[None], ...] = (
     ),
     FieldSpec(
         "accent_color",
-        _accent_color,
+        read_accent_color,
         "the office's colour for links and the line under the header, such as `'#0b4fb3'`"
         " (quoted: `#` starts a comment). It must reach a contrast of 4.5:1 against the"
         " white background (WCAG AA), and a lighter shade is made for the dark scheme",
     ),
     FieldSpec(
         "messages",
-        _messages,
+        read_messages,
         "page text worded the site's way, by language: `{{en: {{Subscribe: Follow us}}}}`."
         " Any message of feedpub's pages (listed in `feedpub/locale/feedpub.pot`), each at"
         " most {length} characters; a `%(name)s` in a message is filled in",
