@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from feedpub import values
+from feedpub import times, values
 from feedpub.colors import read_accent_color
 from feedpub.errors import Problems
 from feedpub.fields import FieldSpec, Limits, read_fields
@@ -126,7 +126,7 @@ def _language(node: Node, ctx: None, limits: Limits) -> str:
 
 
 def _time_zone(node: Node, ctx: None, limits: Limits) -> tuple[str, tzinfo]:
-    return values.time_zone(node)
+    return times.time_zone(node)
 
 
 def _feed_limit(node: Node, ctx: None, limits: Limits) -> int:

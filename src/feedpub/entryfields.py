@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedpub import values
+from feedpub import times, values
 from feedpub.attachments import read_attachments
 from feedpub.contacts import read_contacts
 from feedpub.fields import FieldSpec, Limits
@@ -18,7 +18,8 @@ from feedpub.markup import Body, render_markdown
 from feedpub.measure import BodyTooComplex
 from feedpub.model import Attachment, Correction, Removal, SiteConfig, Withdrawal
 from feedpub.read import MAX_FILE_BYTES
-from feedpub.values import Invalid, Moment, fail
+from feedpub.times import Moment
+from feedpub.values import Invalid, fail
 
 DEFAULT_TYPE = "Statement"
 
@@ -34,7 +35,7 @@ def _title(node: Node, ctx: EntryContext, limits: Limits) -> str:
 
 
 def _date(node: Node, ctx: EntryContext, limits: Limits | None = None) -> Moment:
-    return values.moment(node, ctx.config.timezone, ctx.config.timezone_name)
+    return times.moment(node, ctx.config.timezone, ctx.config.timezone_name)
 
 
 def _name(value: str) -> str:

@@ -22,7 +22,7 @@ from feedpub.measure import BodyTooComplex
 from feedpub.model import Body as EntryBody
 from feedpub.model import Correction, Entry, Removal, SiteConfig, Withdrawal
 from feedpub.slug import is_device_name, slugify
-from feedpub.values import Moment
+from feedpub.times import Moment
 
 FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml")
 MAX_SLUG = 80
