@@ -9,13 +9,13 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from email.utils import parsedate_tz
+from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
 from feedpub.entryfields import limit
 from feedpub.errors import Problem, Severity
 from feedpub.imports import markdown
+from feedpub.imports.dates import read_date, written
 from feedpub.imports.formats import Enclosure, Item
 from feedpub.markup import plain_text, render_markdown, shorten
 from feedpub.measure import BodyTooComplex
@@ -31,12 +31,7 @@ _REFUSED_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 _PLAIN_ID = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]{1,500}")
 # Characters an entry file cannot hold (load.py's rule): dropped from imported text.
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_RFC822_ZONE = re.compile(r"\s(?:[+-]\d{4}|UTC?|GMT|Z|[ECMP][SD]T|A[SD]T)$", re.IGNORECASE)
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
-_ISO = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
-    r" ?(?P<zone>[Zz]|[+-]\d{2}:?\d{2})?)?"
-)
 # The notices feedpub adds to a feed item's content (templates/_notices.html): recognised
 # only in feeds feedpub wrote, and turned back into fields instead of being copied into the
 # body. Their words are in the statement's language, so they are found by their class and
@@ -154,41 +149,6 @@ def check_id(value: str) -> str:
     if not _PLAIN_ID.fullmatch(value):
         return f"its id {value!r} has white space or control characters, which an id cannot"
     return ""
-
-
-def read_date(raw: str) -> datetime | date | None:
-    """A date as written: ISO 8601/RFC 3339 or RFC 822, its own offset kept; naive if none."""
-    raw = " ".join(raw.split())
-    if m := _ISO.fullmatch(raw):
-        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if m.group(4) is None:
-            return date(year, month, day)
-        at = datetime(year, month, day, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0))  # noqa: DTZ001
-        return at.replace(tzinfo=_offset(m.group("zone"))) if m.group("zone") else at
-    parts = parsedate_tz(raw)
-    if parts is None:
-        return None
-    year = parts[0] + (2000 if parts[0] < 50 else 1900 if parts[0] < 100 else 0)
-    at = datetime(year, *parts[1:6])  # noqa: DTZ001 - the zone is parts[9], when given
-    # parsedate_tz answers 0 for a missing or unknown zone; RFC 5322's -0000 means unknown.
-    if not _RFC822_ZONE.search(raw) or raw.endswith("-0000"):
-        return at
-    return at.replace(tzinfo=timezone(timedelta(seconds=parts[9] or 0)))
-
-
-def _offset(zone: str) -> timezone:
-    if zone in ("Z", "z"):
-        return timezone.utc
-    sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-
-
-def written(value: datetime | date) -> str:
-    """A date as an entry file holds it: seconds only when there are some."""
-    if not isinstance(value, datetime):
-        return value.isoformat()
-    return value.isoformat(timespec="seconds" if value.second else "minutes")
 
 
 @dataclass(frozen=True, slots=True)
