@@ -82,7 +82,7 @@ CATEGORIES = [
         "feedpub.incremental",
         "Cache.save_compiled",
     ),
-    ("checks across entries", "feedpub.validate", "check_across"),
+    ("checks across entries", "feedpub.across", "check_across"),
     ("plan: sections, keys of last build (plan_site)", "feedpub.render.plan", "plan_site"),
     ("plan: sitemaps", "feedpub.render.sitemap", "render_sitemaps"),
     ("write: list the tree, compare records (_write)", "feedpub.write", "_write"),
