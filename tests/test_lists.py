@@ -13,7 +13,7 @@ from lxml import etree
 from conftest import Project, Run
 from feedpub.model import SiteConfig
 from feedpub.render import sitemap
-from feedpub.render.plan import PAGE_SIZE
+from feedpub.render.documents import PAGE_SIZE
 
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

@@ -13,7 +13,7 @@ PACKAGE = REPO / "src" / "feedpub"
 MAX_MODULE_LINES = 400
 MAX_BUILD_LINES = 200  # build.py only runs the phases in order
 # Over MAX_MODULE_LINES while the lead splits them (issue 13); the lead removes this list.
-BEING_SPLIT = ("render/html.py", "incremental.py")
+BEING_SPLIT = ("incremental.py",)
 
 
 def test_code_passes_ruff() -> None:

@@ -179,9 +179,9 @@ def test_site_template_cannot_make_a_huge_value(
 def test_site_template_that_loops_too_long_is_stopped(
     project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feedpub.render import html
+    from feedpub.render import environment
 
-    monkeypatch.setattr(html, "PAGE_SECONDS", 0.5)
+    monkeypatch.setattr(environment, "PAGE_SECONDS", 0.5)
     project.entry(*X)
     project.file(
         "templates/index.html",
@@ -203,7 +203,7 @@ def test_feedpub_own_templates_run_unsandboxed_and_site_templates_sandboxed(
 ) -> None:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    from feedpub.render.html import make_environment
+    from feedpub.render.environment import make_environment
 
     assert not isinstance(make_environment(project.root), ImmutableSandboxedEnvironment)
     project.file("templates/_years.html", "<p>years</p>\n")

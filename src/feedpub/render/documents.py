@@ -1,5 +1,6 @@
-"""Sections and their feed documents: which statements each subscription document and each
-RFC 5005 archive holds, in which order. Decided from the entries alone, with no clock.
+"""Sections and their documents: which statements each subscription document, each
+RFC 5005 archive and each numbered list page holds, in which order. Decided from the
+entries alone, with no clock.
 
 The rule, for the whole site and for every type, tag and language alike:
 - Archives hold every statement, oldest first, in complete blocks of `feed_limit`; a
@@ -22,10 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from feedpub.model import Entry, Site, SiteConfig, change_key, sort_key
 from feedpub.render.feeds import Feed
-from feedpub.render.html import Section, language_name
+from feedpub.render.filters import language_name
+from feedpub.render.views import Section
 
 ARCHIVE_DIR = "archive/"
 
@@ -146,3 +150,49 @@ def feed_documents(
         hubs=config.websub_hubs,  # subscription documents only, never archives
     )
     return [current, *archives]
+
+
+# A list page shows at most this many statements; older ones go on numbered pages.
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Paged:
+    """One page of a list of statements: the list's own page shows the newest PAGE_SIZE;
+    numbered pages hold complete blocks counted from the oldest, as the feeds' archives
+    are, so a numbered page keeps its address and contents when a statement is added."""
+
+    path: str
+    entries: tuple[Entry, ...]  # newest first
+    number: int | None  # None for the list's own page
+    newer: str | None  # paths inside public/ of the pages next to it
+    older: str | None
+
+    @property
+    def lastmod(self) -> datetime:
+        return max(entry.updated for entry in self.entries)
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "entries": self.entries,
+            "page_number": self.number,
+            "newer_page": self.newer,
+            "older_page": self.older,
+        }
+
+
+def pages_of(folder: str, entries: tuple[Entry, ...]) -> list[Paged]:
+    """A list's own page, then its numbered pages, newest first."""
+    count = len(entries) // PAGE_SIZE if len(entries) > PAGE_SIZE else 0
+    oldest_first = entries[::-1]
+
+    def numbered(number: int) -> str:
+        return f"{folder}page/{number}/"
+
+    found = [Paged(folder, entries[:PAGE_SIZE], None, None, numbered(count) if count else None)]
+    for number in range(count, 0, -1):
+        block = oldest_first[(number - 1) * PAGE_SIZE : number * PAGE_SIZE][::-1]
+        newer = numbered(number + 1) if number < count else folder
+        older = numbered(number - 1) if number > 1 else None
+        found.append(Paged(numbered(number), tuple(block), number, newer, older))
+    return found

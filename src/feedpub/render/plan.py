@@ -11,27 +11,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from feedpub.errors import FeedpubError, Problems
 from feedpub.incremental import digest, key_of, record, recording
 from feedpub.model import Entry, Site
 from feedpub.render.addresses import plan_aliases, plan_section_aliases
-from feedpub.render.documents import feed_documents, make_sections
+from feedpub.render.documents import Paged, feed_documents, make_sections, pages_of
+from feedpub.render.environment import make_environment, template_digests
 from feedpub.render.feeds import Feed, render_atom, render_rss
-from feedpub.render.html import (
-    Context,
-    PageRenderer,
-    Section,
-    SiteView,
-    fingerprint,
-    make_environment,
-    template_digests,
-)
+from feedpub.render.html import Context, PageRenderer
 from feedpub.render.jsonfeed import render_json
 from feedpub.render.sitemap import Page, render_sitemaps
+from feedpub.render.views import Section, SiteView, fingerprint
 from feedpub.translations import translation_groups
 from feedpub.write import Content, Made, Output, Phase
 
@@ -78,52 +70,6 @@ class Outputs(dict[str, Output]):
         st = source.stat()
         key = digest("file", str(source), str(st.st_size), str(st.st_mtime_ns))
         self.add(Output(path, Phase.ASSETS, functools.partial(Made, source, key), key), origin)
-
-
-# A list page shows at most this many statements; older ones go on numbered pages.
-PAGE_SIZE = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Paged:
-    """One page of a list of statements: the list's own page shows the newest PAGE_SIZE;
-    numbered pages hold complete blocks counted from the oldest, as the feeds' archives
-    are, so a numbered page keeps its address and contents when a statement is added."""
-
-    path: str
-    entries: tuple[Entry, ...]  # newest first
-    number: int | None  # None for the list's own page
-    newer: str | None  # paths inside public/ of the pages next to it
-    older: str | None
-
-    @property
-    def lastmod(self) -> datetime:
-        return max(entry.updated for entry in self.entries)
-
-    def context(self) -> Context:
-        return {
-            "entries": self.entries,
-            "page_number": self.number,
-            "newer_page": self.newer,
-            "older_page": self.older,
-        }
-
-
-def pages_of(folder: str, entries: tuple[Entry, ...]) -> list[Paged]:
-    """A list's own page, then its numbered pages, newest first."""
-    count = len(entries) // PAGE_SIZE if len(entries) > PAGE_SIZE else 0
-    oldest_first = entries[::-1]
-
-    def numbered(number: int) -> str:
-        return f"{folder}page/{number}/"
-
-    found = [Paged(folder, entries[:PAGE_SIZE], None, None, numbered(count) if count else None)]
-    for number in range(count, 0, -1):
-        block = oldest_first[(number - 1) * PAGE_SIZE : number * PAGE_SIZE][::-1]
-        newer = numbered(number + 1) if number < count else folder
-        older = numbered(number - 1) if number > 1 else None
-        found.append(Paged(numbered(number), tuple(block), number, newer, older))
-    return found
 
 
 class Planner:

@@ -1,0 +1,312 @@
+"""The Jinja2 environment pages are rendered in, recording what each page reads.
+
+Templates are package data; a site's own `templates/` may override any of them, and is
+then rendered in Jinja's immutable sandbox, since a pull request can change it, with limits
+on the time a page takes and the size of what a template makes. Every attribute a template
+reads of a statement, a section or the site, every variable and every template it loads is
+recorded (incremental.record): that is the page's key, so a page is rendered again exactly
+when something it showed may have changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import signal
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.runtime
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from feedpub import __version__
+from feedpub.errors import FeedpubError, Problem
+from feedpub.incremental import digest, record
+from feedpub.model import Entry, SiteConfig
+from feedpub.render import filters
+from feedpub.render.views import Section, SiteView, Subscription
+
+TEMPLATE_DIR = "templates"
+
+
+def _token(obj: Any, attribute: str) -> str | None:
+    """The dependency a template takes on when it reads `obj.attribute`."""
+    kind = type(obj)
+    if kind is Entry:
+        return f"entry:{obj.id}"  # its key covers every field
+    if kind is SiteView:
+        return f"site:{attribute}" if attribute in SiteView.COLLECTIONS else "config"
+    if kind is SiteConfig:
+        return "config"
+    if kind is Section:
+        return f"section:{obj.key}:{attribute}"
+    if kind is Subscription:
+        return f"subscription:{obj.section.key}:{attribute}"
+    return None  # a value inside one of those, covered by its owner's token
+
+
+class _Recording:
+    """Jinja's attribute, item, variable and template lookups, each recorded."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        token = _token(obj, attribute)
+        if token is not None:
+            record(token)
+        return super().getattr(obj, attribute)  # type: ignore[misc]
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(argument, str):
+            token = _token(obj, argument)
+            if token is not None:
+                record(token)
+        return super().getitem(obj, argument)  # type: ignore[misc]
+
+    def get_template(self, name: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(name, str):
+            record(f"template:{name}")
+        return super().get_template(name, *args, **kwargs)  # type: ignore[misc]
+
+
+class _RecordingContext(jinja2.runtime.Context):
+    def resolve_or_missing(self, key: str) -> Any:
+        # `vars` are the template's own names (imported macros); what the page was given,
+        # and the environment's globals, are in `parent`.
+        if key not in self.vars and key in self.parent:
+            record(f"var:{key}")
+        return super().resolve_or_missing(key)
+
+
+class _Environment(_Recording, jinja2.Environment):
+    context_class = _RecordingContext
+
+
+# A site's own template runs sandboxed: it cannot reach Python's internals, change the
+# values it is given, nor (below) run for long or make a huge value. A page renders in
+# milliseconds; PAGE_SECONDS stops a loop that would run for hours. Values a template may
+# make with one operation or call: MAX_MADE characters or items, MAX_DIGITS digits.
+PAGE_SECONDS = 10.0
+MAX_MADE = 1_000_000
+MAX_DIGITS = 10_000
+_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(?:\*|\d{7,})|\.(?:\*|\d{7,})|\{[^{}]*\d{7,}[^{}]*\}")
+
+
+class TemplateLimit(jinja2.TemplateRuntimeError):
+    """A site's template went past a limit that bounds the time and memory it takes."""
+
+
+def _too_big(what: str) -> TemplateLimit:
+    return TemplateLimit(f"{what}; a template may make at most {MAX_MADE:,} characters or items")
+
+
+def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_MADE:
+            raise _too_big(f"{value:,} is too large a number to pass")
+
+
+class _SandboxedEnvironment(_Recording, ImmutableSandboxedEnvironment):
+    context_class = _RecordingContext
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        _check_binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def call(
+        __self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        _check_arguments(args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _check_format(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _check_format(obj, argument)
+        return super().getitem(obj, argument)
+
+
+def _check_format(obj: Any, attribute: Any) -> None:
+    """'{:>999999999}'.format(1) would make a gigabyte: refused when the method is looked up
+    (the sandbox hands the call a wrapper that no longer shows the format)."""
+    if attribute in ("format", "format_map") and isinstance(obj, str) and _FORMAT_WIDTH.search(obj):
+        raise _too_big(f"the format {obj[:40]!r} asks for a width too large")
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    both_int = isinstance(left, int) and isinstance(right, int)
+    if operator == "**" and both_int and abs(left) > 1:
+        if right * abs(left).bit_length() > MAX_DIGITS * 4:
+            raise TemplateLimit(f"{left} ** {right} has more than {MAX_DIGITS:,} digits")
+    elif operator == "*" and both_int:
+        if left.bit_length() + right.bit_length() > MAX_DIGITS * 4:
+            raise TemplateLimit(f"a product with more than {MAX_DIGITS:,} digits")
+    elif operator == "*":
+        for sequence, count in ((left, right), (right, left)):
+            sized = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+            if sized and len(sequence) * count > MAX_MADE:
+                raise _too_big(f"repeating {len(sequence):,} items {count:,} times")
+    elif operator == "%" and isinstance(left, str) and _FORMAT_WIDTH.search(left):
+        raise _too_big(f"the format {left[:40]!r} asks for a width or precision too large")
+
+
+def _guarded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter for sandboxed templates: refuses numbers past MAX_MADE (|center(10**9))."""
+    passes = getattr(function, "jinja_pass_arg", None)
+    skip = 2 if passes is not None else 1  # the context (or environment), then the value
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _check_arguments(args[skip:], kwargs)
+        return function(*args, **kwargs)
+
+    return guarded
+
+
+class TemplateTimeout(jinja2.TemplateRuntimeError):
+    """A page of a site's own templates took longer than PAGE_SECONDS to render."""
+
+
+@contextlib.contextmanager
+def deadline(env: jinja2.Environment) -> Iterator[None]:
+    """Stop rendering with a site's templates after PAGE_SECONDS. Only where a timer
+    signal can interrupt: the main thread of a process on a system that has one (so not in
+    `feedpub serve`'s rebuilds, which run on the previewer's own machine)."""
+    if (
+        not isinstance(env, ImmutableSandboxedEnvironment)
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TemplateTimeout(
+            f"a page took more than {PAGE_SECONDS:g} s to render, and a page of the site's"
+            " own templates may take at most that: look for a loop that runs too long"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, PAGE_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def template_digests(env: jinja2.Environment) -> dict[str, str]:
+    """A digest of every template the environment can load, the site's and feedpub's."""
+    assert env.loader is not None
+    found = {}
+    for name in env.loader.list_templates():
+        source, _, _ = env.loader.get_source(env, name)
+        found[name] = digest(source)
+    return found
+
+
+@contextlib.contextmanager
+def template_problems(env: jinja2.Environment) -> Iterator[None]:
+    """Turn a template's error into a FeedpubError naming the template file and line.
+
+    A Jinja error (syntax, an unknown variable, a sandbox refusal) anywhere, and any other
+    exception raised inside a site's own template ({{ 1 / 0 }}), is a problem to fix in
+    that file, not a traceback.
+    """
+    try:
+        yield
+    except FeedpubError:
+        raise
+    except Exception as exc:
+        name = getattr(exc, "name", None) or getattr(exc, "filename", None) or ""
+        line = getattr(exc, "lineno", None) or 0
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.endswith((".html", ".css")):  # Jinja maps frames to templates
+                name, line = frame.filename, frame.lineno or 0
+        shown = template_shown(env, name)
+        if not isinstance(exc, jinja2.TemplateError) and not shown.startswith(TEMPLATE_DIR):
+            raise  # an error in feedpub's own template is feedpub's bug
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        if not isinstance(exc, jinja2.TemplateError):
+            message = f"{type(exc).__name__}: {message}"
+        # "'feedpub.model.SiteConfig object' has no attribute 'x'" -> "site has no attribute 'x'"
+        message = _OBJECT.sub(lambda m: _VARIABLES.get(m.group(1), m.group(1)), message)
+        problem = Problem(path=shown, line=line, message=f"template error: {message}")
+        raise FeedpubError([problem]) from None
+
+
+_OBJECT = re.compile(r"'(?:[\w.]+\.)?(\w+) object'")
+_VARIABLES = {
+    "SiteConfig": "site",
+    "SiteView": "site",
+    "Entry": "entry",
+    "Section": "section",
+    "Subscription": "subscription",
+}
+
+
+def template_shown(env: jinja2.Environment, name: str) -> str:
+    """templates/NAME for a site's own template, (feedpub)/templates/NAME for feedpub's."""
+    base = Path(name).name
+    loader = env.loader
+    if isinstance(loader, jinja2.ChoiceLoader):
+        first = loader.loaders[0]
+        if isinstance(first, jinja2.FileSystemLoader) and base in first.list_templates():
+            return f"{TEMPLATE_DIR}/{base}"
+    return f"(feedpub)/{TEMPLATE_DIR}/{base}"
+
+
+def make_environment(root: Path | None) -> jinja2.Environment:
+    """Templates from the site's own `templates/` first, then feedpub's."""
+    own = root / TEMPLATE_DIR if root is not None else None
+    own = own if own is not None and own.is_dir() else None
+    signature = tuple(
+        (str(path), path.stat().st_mtime_ns)
+        for folder in (own, Path(__file__).parent.parent / TEMPLATE_DIR)
+        if folder is not None
+        for path in sorted(folder.rglob("*"))  # templates may include from subfolders
+        if path.is_file()
+    )
+    return _environment(own, signature)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> jinja2.Environment:
+    # Cached by the templates' mtimes: repeated builds in one process (tests, `feedpub
+    # serve`) compile templates once, and an edited template makes a new environment. So
+    # Jinja need not check every template's mtime on every render (auto_reload off).
+    loaders: list[jinja2.BaseLoader] = []
+    if own is not None:
+        loaders.append(jinja2.FileSystemLoader(own))
+    loaders.append(jinja2.PackageLoader("feedpub", TEMPLATE_DIR))
+    # A site's own templates come from its repository, so from any pull request: they run
+    # sandboxed. feedpub's own templates are trusted, and faster unsandboxed.
+    kind = _SandboxedEnvironment if own is not None else _Environment
+    env = kind(
+        loader=jinja2.ChoiceLoader(loaders),
+        extensions=["jinja2.ext.i18n"],
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.globals["feedpub_version"] = __version__
+    env.globals.update(filters.GLOBALS)
+    # Page text through gettext (Jinja's i18n extension: _(), gettext, ngettext, {% trans %}).
+    env.install_gettext_callables(  # type: ignore[union-attr]
+        *filters.GETTEXT, newstyle=True
+    )
+    env.filters.update(filters.FILTERS)
+    if kind is _SandboxedEnvironment:
+        env.filters = {name: _guarded_filter(f) for name, f in env.filters.items()}
+    return env

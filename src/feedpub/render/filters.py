@@ -1,0 +1,194 @@
+"""The filters and functions feedpub gives templates: page text in the page's language
+(gettext, dates), links, sizes, and a statement's schema.org data. Each records what it
+reads of the site on the page's behalf."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import jinja2
+import jinja2.runtime
+from babel import Locale, UnknownLocaleError
+from markupsafe import Markup, escape
+
+from feedpub import messages
+from feedpub.incremental import record
+from feedpub.messages import PageText
+from feedpub.model import Entry
+from feedpub.render.views import SiteView
+
+
+def human_size(length: int) -> str:
+    """1536 -> '1.5 KB', for links to attachments."""
+    size = float(length)
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{length:,} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError  # pragma: no cover
+
+
+# gettext callables and the date filters. PageRenderer.render sets it, and records what it
+# is made from: the settings and the page's statement.
+TEXT = "page_text"
+
+
+def _text(context: jinja2.runtime.Context) -> PageText:
+    found = context.get(TEXT)
+    if isinstance(found, PageText):
+        return found
+    site = context.get("site")  # a template rendered without one: the site's language
+    config = site.config if isinstance(site, SiteView) else None
+    if config is None:
+        return messages.PageText("en", "en", {})
+    return messages.page_text(config, config.language)
+
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    record("config")  # the site's overrides
+    text = _text(context).gettext(message)
+    return escape(text) if context.eval_ctx.autoescape else text
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int) -> str:
+    record("config")
+    text = _text(context).ngettext(singular, plural, count)
+    return escape(text) if context.eval_ctx.autoescape else text
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself (CLDR, through Babel): 'français', 'العربية'."""
+    try:
+        locale = Locale.parse(code, sep="-")
+    except (ValueError, UnknownLocaleError):
+        return code
+    name = locale.get_display_name(locale) or code
+    return name[:1].upper() + name[1:]
+
+
+@jinja2.pass_context
+def _long_date_filter(context: jinja2.runtime.Context, value: datetime) -> str:
+    """5 November 2021, in the page's language (CLDR)."""
+    return messages.long_date(value, _text(context).locale)
+
+
+@jinja2.pass_context
+def _release_time_filter(context: jinja2.runtime.Context, value: datetime) -> str:
+    """5 November 2021, 10:00 Central European Standard Time, in the page's language."""
+    return messages.release_time(value, _text(context).locale)
+
+
+def text_direction(language: str) -> str:
+    """'rtl' for a right-to-left language (BCP 47), else 'ltr'."""
+    return messages.direction(language)
+
+
+@jinja2.pass_context
+def _lang_filter(context: jinja2.runtime.Context, language: str | None) -> Markup:
+    """` lang="ar" dir="rtl"` for text in another language than the page's, else nothing."""
+    if not language or language == _text(context).language:
+        return Markup("")
+    return Markup(' lang="{}" dir="{}"').format(language, messages.direction(language))
+
+
+@jinja2.pass_context
+def _relative_filter(context: jinja2.runtime.Context, url: str) -> str:
+    """A URL under the site's base_url, made relative to the page (so a preview or a copy
+    on disk loads the site's own logo); any other URL as it is."""
+    record("config")
+    base = context["site"].config.base_url
+    if url.startswith(base):
+        return str(context["root"]) + url[len(base) :]
+    return url
+
+
+_URL_BREAK = re.compile(r"(?<=[^:/]/)")
+
+
+def _breakable_filter(url: str) -> Markup:
+    """A URL shown as text that a narrow screen may break after its slashes (<wbr>), and
+    nowhere else: copying it gives the URL unchanged."""
+    return Markup("<wbr>").join(escape(part) for part in _URL_BREAK.split(url))
+
+
+def _plural_filter(name: str, language: str) -> str:
+    """A type's name made plural for an English label ("Releases only"), else as it is."""
+    return messages.english_plural(name) if language.lower().startswith("en") else name
+
+
+def _headline(entry: Entry, text: PageText) -> str:
+    """The title a share card or search result shows: a withdrawn statement says so."""
+    if entry.withdrawn is None:
+        return entry.title
+    return text.gettext("Withdrawn: %(title)s") % {"title": entry.title}
+
+
+@jinja2.pass_context
+def _linked_data(
+    context: jinja2.runtime.Context, entry: Entry, translations: Sequence[Any] = ()
+) -> dict[str, Any]:
+    """schema.org NewsArticle, so search engines and link previews read it right; a
+    statement in several languages names its translations (workTranslation) or its
+    original (translationOfWork). A template function, so that a page's dependencies are
+    what this reads (recorded here), not a dictionary made for every page to compare."""
+    record("config")
+    record(f"entry:{entry.id}")
+    config = context["site"].config
+    publisher: dict[str, Any] = {"@type": "Organization", "name": config.publisher.name}
+    if config.publisher.url:
+        publisher["url"] = config.publisher.url
+    if config.logo:
+        publisher["logo"] = {"@type": "ImageObject", "url": config.logo}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "identifier": entry.id,
+        "url": config.url(entry.path),
+        "mainEntityOfPage": config.url(entry.path),
+        "headline": _headline(entry, _text(context)),
+        "description": entry.summary,
+        "articleSection": entry.type,
+        "datePublished": entry.published.isoformat(),
+        "dateModified": entry.updated.isoformat(),
+        "inLanguage": entry.language or config.language,
+        "publisher": publisher,
+        "author": [{"@type": "Organization", "name": name} for name in entry.bylines]
+        or [publisher],
+    }
+    if entry.tags:
+        data["keywords"] = list(entry.tags)
+    for other in translations:
+        if other.entry.id == entry.id:
+            continue
+        work = {
+            "@type": "NewsArticle",
+            "@id": config.url(other.entry.path),
+            "url": config.url(other.entry.path),
+            "inLanguage": other.language,
+        }
+        if other.original:
+            data["translationOfWork"] = work
+        else:
+            data.setdefault("workTranslation", []).append(work)
+    return data
+
+
+# What every environment is given: filters, then globals.
+FILTERS: dict[str, Callable[..., Any]] = {
+    "human_size": human_size,
+    "long_date": _long_date_filter,
+    "release_time": _release_time_filter,
+    "lang": _lang_filter,
+    "relative": _relative_filter,
+    "breakable": _breakable_filter,
+    "plural": _plural_filter,
+    "text_direction": text_direction,
+    "language_name": language_name,
+}
+GLOBALS: dict[str, Any] = {"linked_data": _linked_data}
+GETTEXT = (_gettext, _ngettext)
