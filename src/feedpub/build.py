@@ -17,8 +17,8 @@ from pathlib import Path
 from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Severity, shown_path
 from feedpub.gather import TEMPLATE_DIR, Project, SiteResult, read_site
-from feedpub.incremental import BuildResult, Cache, Manifest, Probe, probe, replay
-from feedpub.model import Site
+from feedpub.incremental import Cache, Manifest, Probe, probe, replay
+from feedpub.model import BuildResult, Site
 from feedpub.render.addresses import add_static, check_site_links
 from feedpub.render.plan import MARKER, plan_site
 from feedpub.write import Output, unfinished, write_outputs

@@ -27,15 +27,15 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from feedpub import __version__
-from feedpub.errors import Problem, shown_root
-from feedpub.model import Body, Entry, close_segment, from_data, to_data
+from feedpub.errors import shown_root
+from feedpub.model import Body, BuildResult, Entry, WriteReport, close_segment, from_data, to_data
 
 try:
     import fcntl
@@ -115,31 +115,6 @@ def scan_sources(root: Path) -> dict[str, list[int]]:
             continue
         found[os.path.relpath(path, root)] = [st.st_size, st.st_mtime_ns]
     return found
-
-
-# --- what a build did --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class WriteReport:
-    written: int  # files whose bytes are new
-    unchanged: int  # files left as they were
-    removed: int  # files the site no longer has
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.written or self.removed)
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    out: str
-    report: WriteReport
-    seconds: float
-    statements: int
-    drafts: int = 0
-    held: tuple[datetime, ...] = ()  # release times of statements under embargo, soonest first
-    warnings: list[Problem] = field(default_factory=list)
 
 
 # --- recording what a rendering reads ----------------------------------------------------

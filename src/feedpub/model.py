@@ -13,6 +13,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from feedpub.errors import Problem
+
 # Languages written right to left (primary subtags, BCP 47).
 RTL_LANGUAGES = frozenset(
     {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi"}
@@ -350,3 +352,28 @@ def _make_decoder(kind: Any) -> Decoder:
         decode = _decoder(args[1])
         return lambda data, zone: {key: decode(item, zone) for key, item in data.items()}
     raise TypeError(f"cannot read back {kind!r}")
+
+
+# What a build did: what its writing changed, and what `feedpub build` reports.
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    written: int  # files whose bytes are new
+    unchanged: int  # files left as they were
+    removed: int  # files the site no longer has
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.written or self.removed)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    out: str
+    report: WriteReport
+    seconds: float
+    statements: int
+    drafts: int = 0
+    held: tuple[datetime, ...] = ()  # release times of statements under embargo, soonest first
+    warnings: list[Problem] = field(default_factory=list)

@@ -22,8 +22,8 @@ from typing import Any
 from feedpub.build import build
 from feedpub.errors import FeedpubError
 from feedpub.gather import Project, read_site
-from feedpub.incremental import BuildResult, Cache, scan_sources
-from feedpub.model import Site
+from feedpub.incremental import Cache, scan_sources
+from feedpub.model import BuildResult, Site
 from feedpub.preview import Decorating, State, marks_of
 
 

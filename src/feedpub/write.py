@@ -28,7 +28,8 @@ from enum import IntEnum
 from pathlib import Path, PurePosixPath
 
 from feedpub.errors import FeedpubError, Problem
-from feedpub.incremental import Record, WriteReport
+from feedpub.incremental import Record
+from feedpub.model import WriteReport
 from feedpub.parallel import fork_map
 
 try:
