@@ -9,7 +9,7 @@ import json
 import pickle
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
-from feedpub import gather, incremental
+from feedpub import gather, incremental, write
 from feedpub.build import build
 from feedpub.model import Entry
 
@@ -357,7 +357,9 @@ def _inodes(public: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-def test_adding_one_statement_rewrites_only_what_lists_it(project: Project, run: Run) -> None:
+def test_adding_one_statement_makes_and_rewrites_only_what_lists_it(
+    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project.config(EXAMPLE_CONFIG + "feed_limit: 10\n")
     write_corpus(project, 60)
     assert run("build").exit_code == 0
@@ -366,6 +368,14 @@ def test_adding_one_statement_rewrites_only_what_lists_it(project: Project, run:
         "2019-12-30-new.yaml",
         "title: New\ndate: 2019-12-30\ntype: Advisory\ntags: [Health]\nbody: x\n",
     )
+    made: list[str] = []
+    make = write._make
+
+    def counted(outputs: Sequence[write.Output], span: tuple[int, int]) -> list[write.Made]:
+        made.extend(output.path for output in outputs[span[0] : span[1]])
+        return make(outputs, span)
+
+    monkeypatch.setattr(write, "_make", counted)
     result = run("build")
     after = _inodes(project.root / "public")
     changed = sorted(k for k in after if before.get(k) != after[k])
@@ -375,6 +385,9 @@ def test_adding_one_statement_rewrites_only_what_lists_it(project: Project, run:
         + [f"{d}{f}" for d in ("", "types/advisory/", "tags/health/") for f in feeds]
         + ["types/advisory/index.html", "tags/health/index.html"]
     )
+    # Made again (rendered), not only rewritten: a key that does not resolve as it did
+    # would make every page again for nothing, and write none of them.
+    assert sorted(made) == changed
     assert f"({len(changed)} written, {len(after) - len(changed)} unchanged" in result.stdout
 
 

@@ -131,23 +131,29 @@ def record(token: str) -> None:
 
 @contextlib.contextmanager
 def recording() -> Iterator[set[str]]:
-    """Collect the tokens recorded while rendering one output (outputs nest: a partial
-    rendered once per build and reused is recorded by itself)."""
+    """Collect the tokens recorded while rendering one output. Recordings nest: a part
+    rendered once per build and reused (a statement's feed content) is recorded by itself,
+    and its caller records what of it each output depends on (not the part's own
+    variables, which are no output's)."""
     global _RECORDED
     outer, _RECORDED = _RECORDED, set()
     try:
         yield _RECORDED
     finally:
-        inner, _RECORDED = _RECORDED, outer
-        if outer is not None:
-            outer |= inner
+        _RECORDED = outer
 
 
-def key_of(tokens: Iterable[str], resolve: Callable[[str], str]) -> str:
-    """An output's key: its tokens with the values they resolve to now."""
+def key_of(tokens: Iterable[str], line: Callable[[str], str]) -> str:
+    """An output's key: its tokens with the values they resolve to now. `line(token)` is
+    f"{token}={value}" (see key_line), made once per token and build by the caller."""
     # One string hashed once: made for every output of a site on every build.
-    text = "\n".join([f"{token}={resolve(token)}" for token in sorted(tokens)])
+    text = "\n".join([line(token) for token in sorted(tokens)])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def key_line(token: str, value: str) -> str:
+    """A token's part of an output's key."""
+    return f"{token}={value}"
 
 
 # --- the cache folder --------------------------------------------------------------------
@@ -341,15 +347,16 @@ class Cache:
 def output_untouched(out: Path, outputs: dict[str, Record]) -> bool:
     """True when `out` holds exactly the files a manifest lists, each as it was left."""
     seen = 0
-    for folder, _, files in os.walk(out):
-        rel_folder = os.path.relpath(folder, out)
+    top = os.fspath(out)
+    for folder, _, files in os.walk(top):
+        # The folder's path below `top` by slicing: os.path.relpath costs more than a stat.
+        prefix = folder[len(top) + 1 :].replace(os.sep, "/") + "/" if folder != top else ""
         for name in files:
-            rel = name if rel_folder == "." else f"{rel_folder}/{name}"
-            record = outputs.get(rel.replace(os.sep, "/"))
+            record = outputs.get(prefix + name)
             if record is None:
                 return False
             try:
-                st = os.stat(os.path.join(folder, name), follow_symlinks=False)
+                st = os.stat(f"{folder}/{name}", follow_symlinks=False)
             except OSError:
                 return False
             if not record.matches(st):

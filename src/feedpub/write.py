@@ -98,10 +98,10 @@ def list_tree(directory: Path) -> dict[str, str]:
     top = os.fspath(directory)
     for folder, subfolders, files in os.walk(top):
         subfolders.sort()
-        rel = os.path.relpath(folder, top).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
+        # The folder's path below `top` by slicing: os.path.relpath costs more than a stat.
+        prefix = folder[len(top) + 1 :].replace(os.sep, "/") + "/" if folder != top else ""
         for name in sorted(files):
-            found[prefix + name] = os.path.join(folder, name)
+            found[prefix + name] = f"{folder}/{name}"
     return found
 
 
