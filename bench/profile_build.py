@@ -87,7 +87,7 @@ CATEGORIES = [
     ("plan: sitemaps", "feedpub.render.sitemap", "render_sitemaps"),
     ("write: list the tree, compare records (_write)", "feedpub.write", "_write"),
     ("write: other per-output work (_place)", "feedpub.write", "_place"),
-    ("render: key of an output (key_of)", "feedpub.incremental", "key_of"),
+    ("render: key of an output (key_of)", "feedpub.recording", "key_of"),
     ("render: HTML pages (Jinja2)", "feedpub.render.plan", "Planner.page.<locals>.make"),
     ("render: page contexts", "feedpub.render.html", "PageRenderer.base_context"),
     ("render: feeds (feedgen, lxml, json)", "feedpub.render.plan", "Planner.feed.<locals>.make"),

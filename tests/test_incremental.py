@@ -19,7 +19,7 @@ import pytest
 from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
 from feedpub import gather, incremental, write
 from feedpub.build import build
-from feedpub.model import Entry
+from feedpub.model import BuildResult, Entry, WriteReport
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 TEMPLATES = Path(__file__).parents[1] / "src/feedpub/templates"
@@ -310,6 +310,27 @@ def test_corrupt_or_deleted_cache_is_safe(project: Project, tmp_path: Path) -> N
     shutil.rmtree(folder)
     build(project.root, now=NOW)
     assert project.tree() == _cold_tree(project, tmp_path)
+
+
+def test_dependencies_come_back_as_saved_with_each_token_stored_once(
+    project: Project, tmp_path: Path
+) -> None:
+    cache = incremental.Cache(project.root)
+    out = tmp_path / "public"
+    built = BuildResult("public", WriteReport(0, 0, 0), 0.0, 0)
+    manifest = incremental.Manifest({}, {}, False, ".", None, None, built)
+    deps = {"a/index.html": ["config", "entry:x"], "b.xml": ["entry:x", "site:entries"]}
+    cache.save_build(out, manifest, deps)
+    assert cache.dependencies(out) == deps
+    (name,) = [p for p in cache.directory.glob("deps-*.json")]
+    stored = json.loads(name.read_text())[1]
+    assert stored == [
+        ["config", "entry:x", "site:entries"],
+        {"a/index.html": [0, 1], "b.xml": [1, 2]},
+    ]
+    for planted in ([["config"], {"a/index.html": [7]}], {"a/index.html": ["config"]}, [1, 2]):
+        name.write_text(json.dumps([incremental.stamp(), planted]))
+        assert cache.dependencies(out) == {}  # not as saved: every output made again
 
 
 def test_unchanged_site_is_answered_without_reading_entries(

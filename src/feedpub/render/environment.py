@@ -4,7 +4,7 @@ Templates are package data; a site's own `templates/` may override any of them, 
 then rendered in Jinja's immutable sandbox, since a pull request can change it, with limits
 on the time a page takes and the size of what a template makes. Every attribute a template
 reads of a statement, a section or the site, every variable and every template it loads is
-recorded (incremental.record): that is the page's key, so a page is rendered again exactly
+recorded (recording.record): that is the page's key, so a page is rendered again exactly
 when something it showed may have changed.
 """
 
@@ -26,8 +26,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from feedpub import __version__
 from feedpub.errors import FeedpubError, Problem
-from feedpub.incremental import digest, record
+from feedpub.incremental import digest
 from feedpub.model import Entry, SiteConfig
+from feedpub.recording import record
 from feedpub.render import filters
 from feedpub.render.views import Section, SiteView, Subscription
 

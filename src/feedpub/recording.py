@@ -1,0 +1,47 @@
+"""Recording what a rendering reads: the tokens an output depends on, and its key.
+
+A template's reads are recorded as it runs (render/environment.py); code that reads site
+data on a template's behalf records its own (render/filters.py). The plan resolves the
+tokens of the last build to decide what to make again (render/plan.py, incremental.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+
+_RECORDED: set[str] | None = None
+
+
+def record(token: str) -> None:
+    """Note that the output being rendered read what `token` names (a no-op otherwise)."""
+    if _RECORDED is not None:
+        _RECORDED.add(token)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collect the tokens recorded while rendering one output. Recordings nest: a part
+    rendered once per build and reused (a statement's feed content) is recorded by itself,
+    and its caller records what of it each output depends on (not the part's own
+    variables, which are no output's)."""
+    global _RECORDED
+    outer, _RECORDED = _RECORDED, set()
+    try:
+        yield _RECORDED
+    finally:
+        _RECORDED = outer
+
+
+def key_of(tokens: Iterable[str], line: Callable[[str], str]) -> str:
+    """An output's key: its tokens with the values they resolve to now. `line(token)` is
+    f"{token}={value}" (see key_line), made once per token and build by the caller."""
+    # One string hashed once: made for every output of a site on every build.
+    text = "\n".join([line(token) for token in sorted(tokens)])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def key_line(token: str, value: str) -> str:
+    """A token's part of an output's key."""
+    return f"{token}={value}"
