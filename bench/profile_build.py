@@ -216,7 +216,11 @@ class StageClock:
         """Start sampling this process tree's PSS in a process of its own (measure.py)."""
         into.unlink(missing_ok=True)
         argv = [sys.executable, str(HERE / "measure.py"), "--watch", str(self._pid), str(into)]
-        return subprocess.Popen(argv)
+        watcher = subprocess.Popen(argv)
+        deadline = time.monotonic() + 10  # its first sample, before the build starts
+        while not (into.exists() and into.stat().st_size) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return watcher
 
     def read_memory(self, watcher: subprocess.Popen[bytes], into: Path) -> None:
         watcher.terminate()
@@ -421,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-only", type=Path, help=argparse.SUPPRESS)  # under py-spy
     args = parser.parse_args(argv)
     args.site = args.site.resolve()
+    args.work.mkdir(parents=True, exist_ok=True)
     args.out = args.work.resolve() / "profile-out"
     args.cache = args.work.resolve() / "profile-cache"
     for module_name, qualname in [BUILD] + [(m, q) for _, m, q in STAGES + CATEGORIES]:
@@ -451,9 +456,11 @@ def main(argv: list[str] | None = None) -> int:
             "--format",
             "raw",
         ]
-        subprocess.run(
+        done = subprocess.run(
             [*spy, "--output", str(raw), "--", *command], check=True, capture_output=True
         )
+        if not stages.exists():  # py-spy exits 0 whatever the build did: show what it said
+            raise SystemExit(done.stdout.decode() + done.stderr.decode())
         summary = json.loads(stages.read_text(encoding="utf-8"))
         summary.update(sampled_summary(raw, args.top))
         summary["profiler"] = "py-spy, 100 samples a second in every process"
