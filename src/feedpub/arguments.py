@@ -67,9 +67,9 @@ def make_parser() -> argparse.ArgumentParser:
         commands,
         "build",
         "build public/ from entries/ and feedpub.yaml",
-        "Check every entry, then write the feeds and pages into the output directory in one"
-        " atomic swap. A build with a problem writes nothing. Files whose bytes did not change"
-        " are not rewritten.",
+        "Check every entry, then write into the output directory only the files whose bytes"
+        " change, each whole (pages first, then lists, then feeds), and remove what the site"
+        " no longer has. A build with a problem in an entry writes nothing.",
         "  feedpub build\n  feedpub build --root site --out /tmp/preview\n"
         "  SOURCE_DATE_EPOCH=1636070400 feedpub build   # publish as of that moment",
     )
