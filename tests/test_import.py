@@ -679,6 +679,14 @@ withdrawn: {date: 2021-11-05T08:15:00+01:00, reason: It named the wrong office.}
 body: |
   This was wrong.
 """,
+    "2021-11-03-retire.yaml": """\
+title: Un communiqué retiré
+date: 2021-11-03T13:00:00+01:00
+language: fr
+withdrawn: {date: 2021-11-05T09:00:00+01:00, reason: Il nommait le mauvais bureau.}
+body: |
+  Ceci était faux.
+""",
     "2021-11-04-arabic.yaml": """\
 title: بيان الوكالة
 date: 2021-11-04
@@ -712,14 +720,22 @@ def test_import_round_trip_of_feedpub_feeds_keeps_ids_titles_dates_and_text(
         new.root, [f"{url}/atom.xml", f"{url}/rss.xml", f"{url}/feed.json"], download=True
     )
     assert [p.format() for p in report.problems] == []
-    assert report.imported == 5
+    assert report.imported == 6
     _build(new)
     before, after = _atom_items(old), _atom_items(new)
-    assert len(before) == 5 and after == before
+    assert len(before) == 6 and after == before
     # The notices became fields again, not text: one withdrawal notice, one corrections list.
     assert "withdrawn: {date: 2021-11-05T08:15+01:00" in new.read(
         "entries/2021-11-03-withdrawn.yaml"
     )
+    # The marks feeds add to a withdrawn statement, in its language, are taken off: its
+    # title is its own, and its summary (the body's first sentence) is not kept at all.
+    for name, title in [
+        ("withdrawn", "A statement taken back"),
+        ("retire", "Un communiqué retiré"),
+    ]:
+        entry = new.read(f"entries/2021-11-03-{name}.yaml")
+        assert f'title: "{title}"\n' in entry and "summary:" not in entry
     assert after[next(k for k in after if k.endswith("rates"))][3].count("Corrections") == 1
     rates = new.read("entries/2021-11-02-rates.yaml")
     assert (

@@ -249,7 +249,10 @@ def test_withdrawn_statement_keeps_its_page_with_a_notice(project: Project, run:
     assert "Withdrawn on <time" in page and "Replaced by the statement of 9 November." in page
     assert "The rates." in page
     item = json.loads(project.read("public/feed.json"))["items"][0]
-    assert item["title"] == "[Withdrawn] Rates"
+    assert item["title"] == "Withdrawn: Rates"
+    assert item["summary"].startswith(
+        "Withdrawn on November 9, 2021: Replaced by the statement of 9 November. "
+    )
     assert item["date_modified"] == "2021-11-09T12:00:00+01:00"
     assert item["content_html"].startswith(
         '<div lang="en" dir="ltr">\n<p class="withdrawn"><strong>Withdrawn on'

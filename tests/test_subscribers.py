@@ -204,12 +204,13 @@ def test_correcting_and_withdrawing_the_oldest_statement_reaches_every_feed(
         )
         assert when in archive
     json_item = json.loads(large.read("public/feed.json"))["items"][0]
-    assert json_item["title"].startswith("[Withdrawn] ")
-    assert json_item["summary"].startswith("Withdrawn on 2024-04-01: Issued in error. ")
+    notice = "Withdrawn on April 1, 2024: Issued in error. "
+    assert json_item["title"].startswith("Withdrawn: ")
+    assert json_item["summary"].startswith(notice)
     atom = _items(large, "atom.xml")[0]
-    assert atom.summary.startswith("Withdrawn on 2024-04-01: Issued in error. ")
+    assert atom.summary.startswith(notice)
     rss = _items(large, "rss.xml")[0]
-    assert rss.summary.startswith("Withdrawn on 2024-04-01: Issued in error. ")
+    assert rss.summary.startswith(notice)
 
 
 def test_a_new_subscriber_recovers_every_statement_from_the_archives(
@@ -279,6 +280,26 @@ def test_a_statement_in_another_language_is_labelled_in_every_format(
     assert content[0].startswith('<div lang="ar" dir="rtl">')
     assert content[1].startswith('<div lang="en" dir="ltr">')
     assert items[0]["content_html"].startswith('<div lang="ar" dir="rtl">')
+
+
+def test_a_withdrawn_statement_says_so_in_its_own_language_in_every_format(
+    project: Project, run: Run
+) -> None:
+    project.entry(
+        "2021-11-05-fr.yaml",
+        "title: Les taux\ndate: 2021-11-05\nlanguage: fr\nbody: Les taux.\n"
+        "withdrawn: {date: 2021-11-09T12:00, reason: Remplacé.}\n",
+    )
+    assert run("build").exit_code == 0
+    # French sets a colon off with a no-break space, as the catalogue writes it.
+    notice = "Retiré le 9 novembre 2021\N{NO-BREAK SPACE}: Remplacé. "
+    item = json.loads(project.read("public/feed.json"))["items"][0]
+    assert item["title"] == "Retiré\N{NO-BREAK SPACE}: Les taux"
+    assert item["summary"].startswith(notice)
+    for feed in ("atom.xml", "rss.xml"):
+        (parsed,) = _items(project, feed)
+        assert parsed.title == "Retiré\N{NO-BREAK SPACE}: Les taux"
+        assert parsed.summary.startswith(notice)
 
 
 def test_every_attachment_reaches_every_format(project: Project, run: Run) -> None:

@@ -232,19 +232,6 @@ class Entry:
         return "rtl" if primary in RTL_LANGUAGES else "auto"
 
     @property
-    def feed_title(self) -> str:
-        """The title feed readers list; a withdrawn statement says so before it is opened."""
-        return f"[Withdrawn] {self.title}" if self.withdrawn else self.title
-
-    @property
-    def feed_summary(self) -> str:
-        """The summary feeds carry; a withdrawn statement's starts with its notice."""
-        if self.withdrawn is None:
-            return self.summary
-        notice = f"Withdrawn on {self.withdrawn.at.date().isoformat()}: {self.withdrawn.reason}"
-        return f"{notice} {self.summary}"
-
-    @property
     def tag_links(self) -> tuple[tuple[str, str], ...]:
         """(tag, slug) pairs, for templates."""
         return tuple(zip(self.tags, self.tag_slugs, strict=True))

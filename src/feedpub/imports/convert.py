@@ -17,6 +17,7 @@ from feedpub.errors import Problem, Severity
 from feedpub.imports import markdown
 from feedpub.imports.dates import read_date, written
 from feedpub.imports.formats import Enclosure, Item
+from feedpub.imports.notices import unmarked_summary, unmarked_title
 from feedpub.markup import plain_text, render_markdown, shorten
 from feedpub.measure import BodyTooComplex
 from feedpub.model import SiteConfig
@@ -259,6 +260,8 @@ def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> N
     summary = " ".join(
         (description if item.description_is_text else plain_text(description)).split()
     )
+    if draft.withdrawn is not None:  # feedpub's feeds start it with the withdrawal notice
+        summary = unmarked_summary(summary, draft.withdrawn[1])
     try:
         rendered = render_markdown(body) if body else None
     except BodyTooComplex as exc:
@@ -280,13 +283,12 @@ def _take_notices(
     if m := _WRAPPER.fullmatch(content):
         draft.language = draft.language or m.group(1)
         content = m.group(2)
-    if draft.title.startswith("[Withdrawn] "):
-        draft.title = draft.title.removeprefix("[Withdrawn] ")
     withdrawn = None
     if m := _WITHDRAWN.match(content):
         day, reason = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         withdrawn = (day, html.unescape(reason).strip())
         content = content[m.end() :]
+        draft.title = unmarked_title(draft.title, config)
     if m := _CORRECTED.match(content):  # the latest correction again, listed below
         content = content[m.end() :]
     corrections: list[tuple[str, str]] = []

@@ -28,7 +28,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from feedpub import __version__
+from feedpub import __version__, messages
 from feedpub.model import Entry, SiteConfig
 
 ATOM_TYPE = "application/atom+xml"
@@ -153,15 +153,46 @@ def _generator(config: SiteConfig, feed: Feed, self_url: str, self_type: str) ->
 Content = Callable[[Entry], str]  # an entry's content as HTML, the same in every format
 
 
+class ItemText:
+    """An item's title and summary as every format carries them, in the language of its
+    statement's page: a withdrawn statement says so before it is opened, in the words of
+    its page (the catalogues and the site's `messages:`)."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self._texts: dict[str, messages.PageText] = {}
+
+    def _text(self, entry: Entry) -> messages.PageText:
+        language = messages.page_language(self.config, entry.language)
+        found = self._texts.get(language)
+        if found is None:
+            found = self._texts[language] = messages.page_text(self.config, language)
+        return found
+
+    def title(self, entry: Entry) -> str:
+        if entry.withdrawn is None:
+            return entry.title
+        return self._text(entry).gettext("Withdrawn: %(title)s") % {"title": entry.title}
+
+    def summary(self, entry: Entry) -> str:
+        if entry.withdrawn is None:
+            return entry.summary
+        text = self._text(entry)
+        day = messages.long_date(entry.withdrawn.at, text.locale)
+        notice = text.gettext("Withdrawn on %(date)s:") % {"date": day}
+        return f"{notice} {entry.withdrawn.reason} {entry.summary}"
+
+
 def _add_entries(
     fg: FeedGenerator, config: SiteConfig, feed: Feed, content: Content, *, rss: bool
 ) -> None:
+    words = ItemText(config)
     for entry in feed.entries:
         fe = fg.add_entry(order="append")
         page = config.url(entry.path)
         # RSS keeps an id carried over from an older feed as it was; Atom needs an IRI.
         fe.guid(entry.id if rss else entry.atom_id, permalink=entry.id == page)
-        fe.title(entry.feed_title)
+        fe.title(words.title(entry))
         fe.link(href=page, rel="alternate", type="text/html")
         fe.published(entry.published)
         fe.updated(entry.updated)
@@ -180,7 +211,7 @@ def _add_entries(
             fe.category(term=term, scheme=scheme, label=term)
         # Atom's <summary> is plain text; RSS's <description> is HTML to every reader, so a
         # summary that mentions <script> is escaped there rather than run.
-        summary = entry.feed_summary  # a withdrawn statement's starts with its notice
+        summary = words.summary(entry)  # a withdrawn statement's starts with its notice
         fe.summary(html.escape(summary, quote=False) if rss else summary)
         fe.content(content(entry), type="html")  # RSS <content:encoded>
         for attachment in entry.attachments:

@@ -6,19 +6,19 @@ import json
 from typing import Any
 
 from feedpub.model import Entry, SiteConfig
-from feedpub.render.feeds import Content, Feed
+from feedpub.render.feeds import Content, Feed, ItemText
 
 VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_TYPE = "application/feed+json"
 
 
-def _item(config: SiteConfig, entry: Entry, content: Content) -> dict[str, Any]:
+def _item(config: SiteConfig, entry: Entry, content: Content, words: ItemText) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": entry.id,
         "url": config.url(entry.path),
-        "title": entry.feed_title,
+        "title": words.title(entry),
         "content_html": content(entry),
-        "summary": entry.feed_summary,
+        "summary": words.summary(entry),
         "date_published": entry.published.isoformat(),
         "date_modified": entry.updated.isoformat(),
     }
@@ -64,5 +64,6 @@ def render_json(config: SiteConfig, feed: Feed, content: Content) -> bytes:
         document["favicon"] = config.icon
     if feed.hubs:  # JSON Feed 1.1: endpoints for real-time notification of this feed
         document["hubs"] = [{"type": "WebSub", "url": hub} for hub in feed.hubs]
-    document["items"] = [_item(config, entry, content) for entry in feed.entries]
+    words = ItemText(config)
+    document["items"] = [_item(config, entry, content, words) for entry in feed.entries]
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
