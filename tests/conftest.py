@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -205,3 +206,20 @@ def write_corpus(project: Project, count: int, seed: int = 7) -> None:
             )
             lines.append("")
         project.entry(f"{day.isoformat()}-statement-{number}.yaml", "\n".join(lines) + "\n")
+
+
+def git(root: Path, *args: str, when: str | None = None) -> str:
+    """Run git in `root` as the Example Agency's press office (at `when`, if given, for
+    both dates); its output, stripped."""
+    env = None
+    if when is not None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    done = subprocess.run(
+        ["git", "-c", "user.name=Example Agency", "-c", "user.email=press@example.org", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return done.stdout.strip()

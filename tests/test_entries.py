@@ -4,14 +4,11 @@ a non-programmer can act on; YAML read without trusting its guesses."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from conftest import Project, Run
+from conftest import Project, Run, git
 from feedpub.gather import Project as SiteProject
 from feedpub.gather import read_site
 
@@ -401,23 +398,15 @@ def test_check_rejects_id_used_twice_naming_both_files(project: Project, run: Ru
     ) in result.errors
 
 
-def _git(root: Path, *args: str, when: str = "2021-11-06T10:00:00+00:00") -> None:
-    identity = {"GIT_AUTHOR_NAME": "Example Agency", "GIT_AUTHOR_EMAIL": "press@example.org"}
-    identity |= {"GIT_COMMITTER_NAME": "Example Agency", "GIT_COMMITTER_EMAIL": "press@example.org"}
-    dates = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    env = {**os.environ, **identity, **dates}
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
-
-
 def test_check_names_the_copy_added_later_in_git_history(project: Project, run: Run) -> None:
     # The copy's name sorts first; git says which file came later.
-    _git(project.root, "init", "-q")
+    git(project.root, "init", "-q")
     project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nid: urn:x:1\nbody: x\n")
-    _git(project.root, "add", "entries")
-    _git(project.root, "commit", "-qm", "B", when="2021-11-06T10:00:00+00:00")
+    git(project.root, "add", "entries")
+    git(project.root, "commit", "-qm", "B", when="2021-11-06T10:00:00+00:00")
     project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nid: urn:x:1\nbody: x\n")
-    _git(project.root, "add", "entries")
-    _git(project.root, "commit", "-qm", "A, copied from B", when="2021-11-07T10:00:00+00:00")
+    git(project.root, "add", "entries")
+    git(project.root, "commit", "-qm", "A, copied from B", when="2021-11-07T10:00:00+00:00")
     result = run("check")
     assert result.errors == [
         "entries/2021-11-05-a.yaml:3:5: id: urn:x:1 is already used by"

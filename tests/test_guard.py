@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_CONFIG, Project, Run
+from conftest import EXAMPLE_CONFIG, Project, Run, git
 
 NOW = "2021-12-01T12:00:00+01:00"
 RATES = (
@@ -21,17 +20,6 @@ FEES = (
     "body: The fees stay as they are.\n",
 )
 RATES_ID = "tag:press.example.org,2020:2021-11-05-rates"
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Example Agency", "-c", "user.email=press@example.org", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture

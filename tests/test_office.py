@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from actions import Context, JobResult, Runner
-from conftest import REPO
+from conftest import REPO, git
 from feedpub import __version__
 from feedpub.init import INSTALL_CHECKOUT, read_starter, render_workflow
 from feedpub.validate import PLACEHOLDER_BODY
@@ -46,17 +46,6 @@ ID_LESS = (
     "tags: [Rates]\nbody: |\n  The Example Agency sets its rates for 2022.\n\n"
     "  They apply from 1 January 2022, for every office alike.\n",
 )
-
-
-def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Example Agency", "-c", "user.email=press@example.org", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 # --- the release: one wheel, one fresh venv ----------------------------------------------
@@ -189,7 +178,7 @@ def origin(
     """An office's repository as `feedpub init` starts it, with two published statements."""
     site = tmp_path_factory.mktemp("office") / "statements"
     site.mkdir()
-    _git(site, "init", "--quiet", "--initial-branch", "main")
+    git(site, "init", "--quiet", "--initial-branch", "main")
     init = _user(
         user_env,
         site,
@@ -213,8 +202,8 @@ def origin(
     text = first.read_text().replace(PLACEHOLDER_BODY, "The agency named its spokesperson today.")
     first.write_text(text.replace("draft: true\n", ""))
     (site / "entries" / ID_LESS[0]).write_text(ID_LESS[1])  # hand-written: no id: line
-    _git(site, "add", "--all")
-    _git(site, "commit", "--quiet", "--message", "Start the statements site")
+    git(site, "add", "--all")
+    git(site, "commit", "--quiet", "--message", "Start the statements site")
     return site
 
 
@@ -222,7 +211,7 @@ def origin(
 def office(origin: Path, tmp_path: Path, pages: Pages) -> Path:
     """A clone of the office's repository: the workspace a run checks out."""
     pages.clear()
-    _git(tmp_path, "clone", "--quiet", str(origin), "statements")
+    git(tmp_path, "clone", "--quiet", str(origin), "statements")
     return tmp_path / "statements"
 
 
@@ -315,8 +304,8 @@ def test_office_schedule_deploys_only_once_an_embargo_has_ended(
     office: Path, user_env: dict[str, str], pages: Pages
 ) -> None:
     (office / "entries" / EMBARGOED[0]).write_text(EMBARGOED[1])  # noon in Paris: 11:00Z
-    _git(office, "add", "--all")
-    _git(office, "commit", "--quiet", "--message", "Statement under embargo")
+    git(office, "add", "--all")
+    git(office, "commit", "--quiet", "--message", "Statement under embargo")
     (push,) = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
     assert not push.failed, push.output
     assert not (pages.root / "2026/01/01/new-office").exists()
@@ -337,10 +326,10 @@ def test_office_schedule_deploys_only_once_an_embargo_has_ended(
 
 
 def _pull_request(office: Path, user_env: dict[str, str], pages: Pages) -> JobResult:
-    base = _git(office, "rev-parse", "main")
-    _git(office, "checkout", "--quiet", "-b", "statement")
-    _git(office, "add", "--all")
-    _git(office, "commit", "--quiet", "--message", "A change")
+    base = git(office, "rev-parse", "main")
+    git(office, "checkout", "--quiet", "-b", "statement")
+    git(office, "add", "--all")
+    git(office, "commit", "--quiet", "--message", "A change")
     event = {"pull_request": {"base": {"sha": base}}}
     (job,) = _runner(office, user_env, pages).run(
         ".github/workflows/feeds.yml", "pull_request", event
@@ -362,7 +351,7 @@ def test_office_pull_request_adding_a_statement_passes(
     assert not job.failed, job.output
     assert job.step(CHECK).output == (
         "feedpub: 4 entries checked, no problems; nothing published at"
-        f" {_git(office, 'rev-parse', 'main')} is lost\n"
+        f" {git(office, 'rev-parse', 'main')} is lost\n"
     )
 
 
@@ -372,7 +361,7 @@ def test_office_pull_request_deleting_a_published_statement_fails_naming_it(
     (office / "entries" / ID_LESS[0]).unlink()
     job = _pull_request(office, user_env, pages)
     assert job.failed
-    base = _git(office, "rev-parse", "main")
+    base = git(office, "rev-parse", "main")
     assert job.step(CHECK).output.splitlines() == [
         f"::error file=entries/{ID_LESS[0]},title=feedpub::the published statement 'Example"
         " Agency rates for 2022' (tag:127.0.0.1,2026:2021-11-05-rates) was deleted; a statement"
@@ -385,7 +374,7 @@ def test_office_pull_request_deleting_a_published_statement_fails_naming_it(
 def test_office_pull_request_renaming_an_id_less_statement_fails_naming_it(
     office: Path, user_env: dict[str, str], pages: Pages
 ) -> None:
-    _git(office, "mv", f"entries/{ID_LESS[0]}", "entries/2021-11-05-rates-2022.yaml")
+    git(office, "mv", f"entries/{ID_LESS[0]}", "entries/2021-11-05-rates-2022.yaml")
     job = _pull_request(office, user_env, pages)
     assert job.failed
     assert job.step(CHECK).output.splitlines() == [
