@@ -4,6 +4,7 @@ language, and a site's own wording of any message."""
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,20 +18,27 @@ from conftest import EXAMPLE_CONFIG, REPO, Project, Run
 from feedpub import messages
 from feedpub.messages import LOCALE_DIR, PLACEHOLDER, english_plural, long_date, release_time
 
-TEMPLATES = REPO / "src/feedpub/templates"
+PACKAGE = REPO / "src/feedpub"
+TEMPLATES = PACKAGE / "templates"
 FIXED = datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))  # the catalogues' dates: no clock
 
 
 def _extracted() -> Catalog:
-    """Every message feedpub's templates use, as a catalogue template."""
+    """Every message feedpub's templates and its code (the words of feeds) use, as a
+    catalogue template."""
     catalog = Catalog(project="feedpub", creation_date=FIXED, revision_date=FIXED, fuzzy=False)
     options = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
-    for filename, lineno, message, comments, context in extract_from_dir(
+    templates = extract_from_dir(
         str(TEMPLATES),
         method_map=[("**.html", "jinja2.ext:babel_extract")],
         options_map={"**.html": options},
         comment_tags=("Translators:",),
-    ):
+    )
+    # The code's own calls: text.gettext("...") with a literal message.
+    code = extract_from_dir(
+        str(PACKAGE), method_map=[("**.py", "python")], keywords={"gettext": None}
+    )
+    for filename, lineno, message, comments, context in itertools.chain(templates, code):
         catalog.add(
             message, locations=[(filename, lineno)], auto_comments=comments, context=context
         )
@@ -157,6 +165,29 @@ def _page(project: Project, path: str) -> etree._Element:
 
 def _text(page: etree._Element, xpath: str) -> str:
     return " ".join("".join(e.itertext()) for e in page.xpath(xpath)).strip()
+
+
+def test_section_feeds_describe_themselves_in_the_site_s_language(
+    project: Project, run: Run
+) -> None:
+    project.config(EXAMPLE_CONFIG.replace("language: en", "language: fr"))
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title: Un communiqué\ndate: 2021-11-05\ntype: Note\ntags: [Énergie]\nbody: x\n",
+    )
+    assert run("build").exit_code == 0
+    a = {"a": "http://www.w3.org/2005/Atom"}
+    tag = etree.parse(str(project.root / "public/tags/energie/atom.xml"))
+    assert tag.xpath("string(/a:feed/a:title)", namespaces=a) == (
+        "Example Agency Statements – Énergie (mot-clé)"
+    )
+    assert tag.xpath("string(/a:feed/a:subtitle)", namespaces=a) == (
+        "Communiqués de Example Agency avec le mot-clé Énergie."
+    )
+    kind = etree.parse(str(project.root / "public/types/note/rss.xml"))
+    assert kind.xpath("string(/rss/channel/description)") == (
+        "Communiqués de type Note de Example Agency."
+    )
 
 
 def test_statement_in_another_language_has_its_page_in_that_language(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from feedpub import messages
 from feedpub.model import Entry, Site, SiteConfig, change_key, sort_key
 from feedpub.render.feeds import Feed
 from feedpub.render.filters import language_name
@@ -64,7 +65,11 @@ def make_sections(site: Site) -> Sections:
         if kind == "language" and not several:
             continue
         name = names[(kind, slug)]
-        title = f"{config.title} – {name}" + (" (tag)" if kind == "tag" else "")
+        if kind == "tag":  # a tag's feed, told apart from a type of the same name
+            name_in_title = _site_text(config).gettext("%(tag)s (tag)") % {"tag": name}
+        else:
+            name_in_title = name
+        title = f"{config.title} – {name_in_title}"
         gone = tuple(removed.get((kind, slug), ()))
         directory = f"{_FOLDERS[kind]}/{slug}/"
         sections[kind].append(Section(kind, name, slug, directory, tuple(entries), title, gone))
@@ -91,13 +96,24 @@ def feed_id(config: SiteConfig, section: Section) -> str:
     return f"tag:{config.id_authority}:feed{suffix}"
 
 
+def _site_text(config: SiteConfig, language: str | None = None) -> messages.PageText:
+    """The words of the site's feeds: in the site's language, or in a language section's."""
+    return messages.page_text(config, messages.page_language(config, language))
+
+
 def _subtitle(config: SiteConfig, section: Section) -> str:
+    """What a section's feed says it holds, in the words of the site's pages."""
+    publisher = config.publisher.name
     if section.kind == "type":
-        return f"Statements of type {section.name} from {config.publisher.name}."
+        text = _site_text(config).gettext("Statements of type %(type)s from %(publisher)s.")
+        return text % {"type": section.name, "publisher": publisher}
     if section.kind == "tag":
-        return f"Statements tagged {section.name} from {config.publisher.name}."
+        text = _site_text(config).gettext("Statements tagged %(tag)s from %(publisher)s.")
+        return text % {"tag": section.name, "publisher": publisher}
     if section.kind == "language":
-        return f"Statements in {section.name} from {config.publisher.name}."
+        found = _site_text(config, section.slug)
+        text = found.gettext("Statements in %(language)s from %(publisher)s.")
+        return text % {"language": section.name, "publisher": publisher}
     return config.description
 
 
