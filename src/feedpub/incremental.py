@@ -272,6 +272,7 @@ class Cache:
                 data[0][_BODY_FIELD][2][0] = segment.name  # the name alone (see _placed)
             stored[item.key] = data
         self._save("entries.json", stored)
+        self._read = {}  # not needed again this build: 100,000 entries' data let go of
         with contextlib.suppress(OSError):
             for segment in self.bodies.iterdir():
                 if segment.name not in used:
