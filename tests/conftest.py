@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,3 +224,13 @@ def git(root: Path, *args: str, when: str | None = None) -> str:
         env=env,
     )
     return done.stdout.strip()
+
+
+def wait_for(predicate: Callable[[], object], seconds: float = 15.0) -> bool:
+    """Whether `predicate()` comes true within `seconds` (polled ten times a second)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False

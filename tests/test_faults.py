@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
+from conftest import EXAMPLE_CONFIG, Project, Run, wait_for, write_corpus
 from feedpub import incremental, write
 from feedpub.errors import FeedpubError
 
@@ -37,15 +37,6 @@ def _build_command(root: Path) -> list[str]:
 def _beside(root: Path) -> list[str]:
     """What a build left next to public/: nothing but the site's own files."""
     return sorted(p.name for p in root.iterdir() if p.name.startswith("."))
-
-
-def _wait_for(predicate: Any, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _links(path: str, data: bytes) -> set[str]:
@@ -467,7 +458,7 @@ def test_serve_rebuild_on_a_full_disk_reports_and_the_next_rebuild_finishes(
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(os, "replace", full)
             _change_the_site(project)
-            assert _wait_for(lambda: len(reports) >= 2)
+            assert wait_for(lambda: len(reports) >= 2)
         failed = reports[1]
         assert isinstance(failed, FeedpubError)
         assert failed.problems[0].message.endswith(": No space left on device")
@@ -475,7 +466,7 @@ def test_serve_rebuild_on_a_full_disk_reports_and_the_next_rebuild_finishes(
         assert_consistent(preview_out, old_tree, new_tree)
         touched = sorted((project.root / "entries").glob("*.yaml"))[0]
         os.utime(touched, ns=(time.time_ns(), time.time_ns()))  # the next edit's rebuild
-        assert _wait_for(lambda: Project(tmp_path).tree("preview") == new_tree, 30)
+        assert wait_for(lambda: Project(tmp_path).tree("preview") == new_tree, 30)
     finally:
         server.stop()
 
@@ -506,7 +497,7 @@ def test_serve_and_builds_at_once_share_the_cache_without_harm(
         shutil.copytree(project.root, reference.root)
         shutil.rmtree(incremental.cache_folder(reference.root), ignore_errors=True)
         expected_preview = _preview_tree(reference.root, tmp_path / "reference-preview")
-        assert _wait_for(lambda: Project(tmp_path).tree("preview") == expected_preview, 60)
+        assert wait_for(lambda: Project(tmp_path).tree("preview") == expected_preview, 60)
     finally:
         server.terminate()
         server.wait(timeout=30)

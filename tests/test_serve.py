@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Project
+from conftest import Project, wait_for
 from feedpub.errors import FeedpubError
 from feedpub.serve import Preview
 
@@ -22,15 +21,6 @@ def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:
         body: bytes = response.read()
         return body.decode()
-
-
-def _wait_for(predicate, seconds: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_serve_answers_on_loopback_and_rebuilds_after_a_change(project: Project) -> None:
@@ -54,10 +44,10 @@ def test_serve_answers_on_loopback_and_rebuilds_after_a_change(project: Project)
         assert url, lines
         assert "First title" in _get(url.group(0) + "2021/11/05/x/")
         project.entry("2021-11-05-x.yaml", "title: Second title\ndate: 2021-11-05\nbody: x\n")
-        assert _wait_for(lambda: "Second title" in _get(url.group(0) + "2021/11/05/x/"))
+        assert wait_for(lambda: "Second title" in _get(url.group(0) + "2021/11/05/x/"))
         # A draft is in the preview, and public/ is never touched.
         project.entry("2021-11-06-d.yaml", "title: Draft\ndate: 2021-11-06\nbody: x\ndraft: true\n")
-        assert _wait_for(lambda: "Draft" in _get(url.group(0)))
+        assert wait_for(lambda: "Draft" in _get(url.group(0)))
         assert not (project.root / "public").exists()
     finally:
         server.terminate()
@@ -78,7 +68,7 @@ def test_serve_listens_on_127_0_0_1_only(project: Project) -> None:
         preview.start()
         assert "X" in _get(preview.url + "2021/11/05/x/")
         project.entry("2021-11-05-x.yaml", "title: [broken\n")
-        assert _wait_for(lambda: len(reports) >= 2)
+        assert wait_for(lambda: len(reports) >= 2)
         assert "X" in _get(preview.url + "2021/11/05/x/")  # the last good build stays up
     finally:
         preview.stop()
@@ -187,7 +177,7 @@ def test_serve_keeps_rebuilding_after_a_template_error(project: Project) -> None
             "templates/entry.html",
             '{% extends "base.html" %}\n{% block main %}\n{{ 1 / 0 }}\n{% endblock %}\n',
         )
-        assert _wait_for(lambda: len(reports) >= 2)
+        assert wait_for(lambda: len(reports) >= 2)
         failed = reports[1]
         assert isinstance(failed, FeedpubError)
         assert failed.problems[0].format() == (
@@ -195,7 +185,7 @@ def test_serve_keeps_rebuilding_after_a_template_error(project: Project) -> None
         )
         (project.root / "templates/entry.html").unlink()
         project.entry("2021-11-05-x.yaml", "title: Fixed\ndate: 2021-11-05\nbody: x\n")
-        assert _wait_for(lambda: "Fixed" in _get(preview.url + "2021/11/05/x/"))
+        assert wait_for(lambda: "Fixed" in _get(preview.url + "2021/11/05/x/"))
     finally:
         preview.stop()
 
@@ -220,9 +210,9 @@ def test_serve_keeps_watching_after_an_unexpected_error(
         preview.start()
         monkeypatch.setattr(serve, "build", broken_once)
         project.entry("2021-11-05-x.yaml", "title: Second\ndate: 2021-11-05\nbody: x\n")
-        assert _wait_for(lambda: bool(failures))
+        assert wait_for(lambda: bool(failures))
         project.entry("2021-11-05-x.yaml", "title: Third\ndate: 2021-11-05\nbody: x\n")
-        assert _wait_for(lambda: "Third" in _get(preview.url + "2021/11/05/x/"))
+        assert wait_for(lambda: "Third" in _get(preview.url + "2021/11/05/x/"))
     finally:
         preview.stop()
     err = capfd.readouterr().err
