@@ -319,7 +319,8 @@ def test_dependencies_come_back_as_saved_with_each_token_stored_once(
     out = tmp_path / "public"
     built = BuildResult("public", WriteReport(0, 0, 0), 0.0, 0)
     manifest = incremental.Manifest({}, {}, False, ".", None, None, built)
-    deps = {"a/index.html": ["config", "entry:x"], "b.xml": ["entry:x", "site:entries"]}
+    made = {"a/index.html": ("config", "entry:x"), "b.xml": ("entry:x", "site:entries")}
+    deps = incremental.Dependencies([], {}).updated(made, ())
     cache.save_build(out, manifest, deps)
     assert cache.dependencies(out) == deps
     (name,) = [p for p in cache.directory.glob("deps-*.json")]
@@ -328,9 +329,28 @@ def test_dependencies_come_back_as_saved_with_each_token_stored_once(
         ["config", "entry:x", "site:entries"],
         {"a/index.html": [0, 1], "b.xml": [1, 2]},
     ]
-    for planted in ([["config"], {"a/index.html": [7]}], {"a/index.html": ["config"]}, [1, 2]):
+    for planted in (
+        [["config"], {"a/index.html": [7]}],
+        [["config"], {"a/index.html": [0.0]}],
+        [[1], {"a/index.html": [0]}],
+        {"a/index.html": ["config"]},
+        [1, 2],
+    ):
         name.write_text(json.dumps([incremental.stamp(), planted]))
-        assert cache.dependencies(out) == {}  # not as saved: every output made again
+        assert cache.dependencies(out) == incremental.Dependencies([], {})  # all made again
+
+
+def test_dependencies_of_outputs_not_made_again_keep_their_numbers_until_most_are_unused() -> None:
+    first = incremental.Dependencies([], {}).updated(
+        {"a": ("config", "entry:x"), "b": ("entry:x", "entry:y"), "c": ("entry:z",)}, ()
+    )
+    # "b" made again, "a" kept as it was, "c" gone: the table only grows.
+    second = first.updated({"b": ("entry:w", "entry:x")}, ["a"])
+    assert second.tokens == ["config", "entry:x", "entry:y", "entry:z", "entry:w"]
+    assert second.outputs == {"a": [0, 1], "b": [4, 1]}
+    # Once most of the table is no output's, it is made afresh.
+    third = second.updated({"b": ("entry:v",)}, [])
+    assert third == incremental.Dependencies(["entry:v"], {"b": [0]})
 
 
 def test_unchanged_site_is_answered_without_reading_entries(

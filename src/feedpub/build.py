@@ -92,11 +92,9 @@ def build(
             held_until=held_until,
             result=built,
         )
-        dependencies = {path: list(item.tokens) for path, item in written.items() if item.tokens}
         # Outputs not made this time keep the dependencies they recorded last time.
-        for path in written.keys() - dependencies.keys():
-            if path in last:
-                dependencies[path] = last[path]
+        made = {path: item.tokens for path, item in written.items() if item.tokens}
+        dependencies = last.updated(made, written.keys() - made.keys())
         cache.save_build(out, manifest, dependencies)
     return built
 

@@ -26,7 +26,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from importlib import metadata
@@ -293,26 +293,55 @@ class Cache:
         except (TypeError, ValueError, KeyError, AttributeError):
             return None
 
-    def dependencies(self, out: Path) -> dict[str, list[str]]:
+    def dependencies(self, out: Path) -> Dependencies:
         value = self._load(self._names(out)[1])
         try:
             tokens, outputs = value
-            return {path: [tokens[i] for i in found] for path, found in outputs.items()}
-        except (TypeError, ValueError, IndexError, AttributeError):
-            return {}  # not as saved: every output is made again
+            if type(tokens) is not list or not all(type(token) is str for token in tokens):
+                raise TypeError
+            count = len(tokens)
+            for numbers in outputs.values():  # a planted cache is data, checked as such
+                if type(numbers) is not list or not all(
+                    type(i) is int and 0 <= i < count for i in numbers
+                ):
+                    raise TypeError
+            return Dependencies(tokens, outputs)
+        except (TypeError, ValueError, AttributeError):
+            return Dependencies([], {})  # not as saved: every output is made again
 
-    def save_build(self, out: Path, manifest: Manifest, dependencies: dict[str, list[str]]) -> None:
-        """Remember what the build wrote and what each output read. Each token is stored
-        once, and each output lists its tokens' numbers: the outputs of a site share most
-        of their tokens (17 MB as plain lists at 10,000 statements, 3 MB so)."""
+    def save_build(self, out: Path, manifest: Manifest, dependencies: Dependencies) -> None:
+        """Remember what the build wrote (the manifest) and what each output read."""
         manifest_name, deps_name = self._names(out)
-        numbers: dict[str, int] = {}
-        outputs = {
-            path: [numbers.setdefault(token, len(numbers)) for token in tokens]
-            for path, tokens in dependencies.items()
-        }
-        self._save(deps_name, [list(numbers), outputs])
+        self._save(deps_name, [dependencies.tokens, dependencies.outputs])
         self._save(manifest_name, to_data(manifest))
+
+
+@dataclass(frozen=True, slots=True)
+class Dependencies:
+    """What each output's rendering read: its tokens, in order, as numbers into one table.
+    The outputs of a site share most of their tokens (17 MB as plain lists at 10,000
+    statements, 3 MB so), and an output not made again keeps its numbers as they are."""
+
+    tokens: list[str]
+    outputs: dict[str, list[int]]
+
+    def updated(self, made: Mapping[str, Sequence[str]], kept: Iterable[str]) -> Dependencies:
+        """This build's: what each output in `made` recorded, and for each output in `kept`
+        (not made this time) what it recorded before. The table grows by the tokens new to
+        it, and is made afresh once most of it is no output's."""
+        outputs = {path: self.outputs[path] for path in kept if path in self.outputs}
+        used = {number for numbers in outputs.values() for number in numbers}
+        if len(used) * 2 < len(self.tokens):  # mostly tokens of outputs gone or made again
+            numbering: dict[str, int] = {}
+            outputs = {
+                path: [numbering.setdefault(self.tokens[i], len(numbering)) for i in numbers]
+                for path, numbers in outputs.items()
+            }
+        else:
+            numbering = {token: i for i, token in enumerate(self.tokens)}
+        for path, tokens in made.items():
+            outputs[path] = [numbering.setdefault(token, len(numbering)) for token in tokens]
+        return Dependencies(list(numbering), dict(sorted(outputs.items())))
 
 
 # --- the no-change shortcut --------------------------------------------------------------

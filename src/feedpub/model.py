@@ -298,45 +298,69 @@ def _decoder(kind: Any) -> Decoder:
     return found
 
 
+def _same(data: Any, zone: tzinfo) -> Any:
+    return data
+
+
+def _checked_tuple(data: Any, size: int) -> tuple[Any, ...]:
+    if len(data) != size:
+        raise ValueError(f"not {size} values")
+    return tuple(data)
+
+
 def _make_decoder(kind: Any) -> Decoder:
-    # Made once per type and reused: the cache decodes thousands of entries per build.
+    # Made once per type and reused: the cache decodes thousands of entries per build, so a
+    # value stored as it is (most fields: text, numbers, flags) is not decoded at all.
     if kind in (str, int, float, bool, type(None), Any):
-        return lambda data, zone: data
+        return _same
     if kind is datetime:
         return lambda data, zone: datetime.fromisoformat(data).astimezone(zone)
     if isinstance(kind, type) and issubclass(kind, Enum):
         return lambda data, zone: kind(data)
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        parts = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(kind)]
+        fields = dataclasses.fields(kind)
+        names = tuple(f.name for f in fields)
+        decoded = [(i, _decoder(hints[f.name])) for i, f in enumerate(fields)]
+        decoded = [(i, decode) for i, decode in decoded if decode is not _same]
 
         def make(data: Any, zone: tzinfo) -> Any:
-            return kind(
-                **{
-                    name: decode(item, zone)
-                    for (name, decode), item in zip(parts, data, strict=False)
-                }
-            )
+            if type(data) is not list or len(data) != len(names):
+                raise ValueError(f"not a stored {kind.__name__}")
+            values = data.copy()
+            for i, decode in decoded:
+                values[i] = decode(values[i], zone)
+            return kind(**dict(zip(names, values, strict=True)))
 
         return make
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (types.UnionType, typing.Union):
         (inner,) = [a for a in args if a is not type(None)]
         decode = _decoder(inner)
+        if decode is _same:
+            return _same
         return lambda data, zone: None if data is None else decode(data, zone)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         decode = _decoder(args[0])
-        return lambda data, zone: tuple(decode(item, zone) for item in data)
+        if decode is _same:
+            return lambda data, zone: tuple(data)
+        return lambda data, zone: tuple([decode(item, zone) for item in data])
     if origin is tuple:
         decoders = [_decoder(a) for a in args]
+        if all(d is _same for d in decoders):
+            return lambda data, zone: _checked_tuple(data, len(decoders))
         return lambda data, zone: tuple(
-            d(item, zone) for d, item in zip(decoders, data, strict=False)
+            [d(item, zone) for d, item in zip(decoders, data, strict=True)]
         )
     if origin is list:
         decode = _decoder(args[0])
+        if decode is _same:
+            return lambda data, zone: list(data)
         return lambda data, zone: [decode(item, zone) for item in data]
     if origin in (dict, Mapping):
         decode = _decoder(args[1])
+        if decode is _same:
+            return lambda data, zone: dict(data)
         return lambda data, zone: {key: decode(item, zone) for key, item in data.items()}
     raise TypeError(f"cannot read back {kind!r}")
 

@@ -37,9 +37,13 @@ def recording() -> Iterator[set[str]]:
 def key_of(tokens: Iterable[str], line: Callable[[str], str]) -> str:
     """An output's key: its tokens with the values they resolve to now. `line(token)` is
     f"{token}={value}" (see key_line), made once per token and build by the caller."""
+    return key_of_lines([line(token) for token in sorted(tokens)])
+
+
+def key_of_lines(lines: list[str]) -> str:
+    """The key of an output whose tokens, in order, resolve to `lines` (see key_of)."""
     # One string hashed once: made for every output of a site on every build.
-    text = "\n".join([line(token) for token in sorted(tokens)])
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b("\n".join(lines).encode(), digest_size=16).hexdigest()
 
 
 def key_line(token: str, value: str) -> str:

@@ -73,12 +73,20 @@ class _Recording:
         return super().get_template(name, *args, **kwargs)  # type: ignore[misc]
 
 
+# Set by the page renderer from the page's statement and the settings, which it records.
+_RENDERER_SET = frozenset({"language", filters.TEXT})
+
+
 class _RecordingContext(jinja2.runtime.Context):
     def resolve_or_missing(self, key: str) -> Any:
         # `vars` are the template's own names (imported macros); what the page was given,
-        # and the environment's globals, are in `parent`.
-        if key not in self.vars and key in self.parent:
-            record(f"var:{key}")
+        # and the environment's globals, are in `parent`. A global is the same for every
+        # page of a build (a function records what it reads itself): only what the page
+        # was given is its own variable, fingerprinted with its key.
+        if key not in self.vars and key in self.parent and key not in _RENDERER_SET:
+            globals_ = self.environment.globals
+            if key not in globals_ or self.parent[key] is not globals_[key]:
+                record(f"var:{key}")
         return super().resolve_or_missing(key)
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from feedpub.errors import FeedpubError, Problems
-from feedpub.incremental import digest
+from feedpub.incremental import Dependencies, digest
 from feedpub.model import Entry, Site
-from feedpub.recording import key_line, key_of, record, recording
+from feedpub.recording import key_line, key_of, key_of_lines, record, recording
 from feedpub.render.addresses import plan_aliases, plan_section_aliases
 from feedpub.render.documents import Paged, feed_documents, make_sections, pages_of
 from feedpub.render.environment import make_environment, template_digests
@@ -77,10 +77,12 @@ class Outputs(dict[str, Output]):
 class Planner:
     """Plans one build: the outputs, and how to resolve the tokens they recorded."""
 
-    def __init__(self, site: Site, root: Path | None, remembered: Mapping[str, Sequence[str]]):
+    def __init__(self, site: Site, root: Path | None, remembered: Dependencies):
         self.site = site
         self.config = site.config
         self.remembered = remembered
+        # A page's own variables, resolved when its key is made (see keyed).
+        self._own: dict[str, tuple[Callable[[str], str], Callable[[], None]]] = {}
         self.outputs = Outputs()
         sections = make_sections(site)
         main = sections.main
@@ -160,7 +162,8 @@ class Planner:
         line: Callable[[str], str],
         done: Callable[[], None] = lambda: None,
     ) -> Output:
-        """An output; `done` is called once its key is made, to let go of what that took."""
+        """An output, its key made by keyed(); `done` is called once a key is made, to let
+        go of what that took."""
 
         def made() -> Made:
             with recording() as tokens:
@@ -169,10 +172,31 @@ class Planner:
             done()
             return Made(content, key, tuple(sorted(tokens)))
 
-        remembered = self.remembered.get(path)
-        key = key_of(remembered, line) if remembered is not None else None
-        done()
-        return Output(path, phase, made, key)
+        return Output(path, phase, made)
+
+    def keyed(self) -> Outputs:
+        """The outputs, each with the key the tokens it recorded last time resolve to now.
+        Made once everything is planned (a token may name any output), from one table of
+        the remembered tokens' lines: most are shared by many outputs."""
+        tokens = self.remembered.tokens
+        table = [None if token.startswith("var:") else self.line(token) for token in tokens]
+        for path, output in self.outputs.items():
+            numbers = self.remembered.outputs.get(path)
+            if numbers is None or output.key is not None:  # a file's key is its own
+                continue
+            found = [table[i] for i in numbers]
+            own = self._own.get(path)
+            if own is not None:
+                line, done = own  # the page's own variables
+                found = [
+                    x if x is not None else line(tokens[i])
+                    for x, i in zip(found, numbers, strict=True)
+                ]
+                done()
+            lines = [x for x in found if x is not None]
+            if len(lines) == len(found):  # else a variable where no page has one: made again
+                self.outputs[path] = Output(path, output.phase, output.make, key_of_lines(lines))
+        return self.outputs
 
     def page(
         self,
@@ -206,8 +230,9 @@ class Planner:
         def make() -> bytes:
             return self.renderer.render(template, get()).encode()
 
-        output = self._output(path or folder + "index.html", phase, make, line, built.clear)
-        self.outputs.add(output, origin)
+        path = path or folder + "index.html"
+        self.outputs.add(self._output(path, phase, make, line, built.clear), origin)
+        self._own[path] = (line, built.clear)
 
     def feed_content(self, entry: Entry, keep: bool = True) -> str:
         """An entry's content in every feed, made once per build and process when `keep`
@@ -250,10 +275,10 @@ class Planner:
 
 
 def plan_site(
-    site: Site, root: Path | None = None, remembered: Mapping[str, Sequence[str]] | None = None
+    site: Site, root: Path | None = None, remembered: Dependencies | None = None
 ) -> Outputs:
     """Plan every page, feed, attachment and static file of the site."""
-    plan = Planner(site, root, remembered or {})
+    plan = Planner(site, root, remembered or Dependencies([], {}))
     config, view, renderer = site.config, plan.view, plan.renderer
     main = plan.main
 
@@ -365,4 +390,4 @@ def plan_site(
         Output(MARKER, Phase.ASSETS, lambda: Made(MARKER_TEXT, marker_key), marker_key),
         "the marker",
     )
-    return plan.outputs
+    return plan.keyed()
