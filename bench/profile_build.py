@@ -65,7 +65,7 @@ STAGES = [
 # the innermost of these it passes through; under cProfile each has its cumulative time.
 CATEGORIES = [
     ("no-change check", "feedpub.incremental", "probe"),
-    ("cache: read entries.json", "feedpub.incremental", "Cache.compiled"),
+    ("cache: read entries.txt", "feedpub.incremental", "Cache.compiled"),
     ("compile: read files, hash them, hand out work", "feedpub.gather", "compile_entries"),
     ("compile: one entry, other work", "feedpub.validate", "compile_entry"),
     ("compile: YAML with positions (load.read_document)", "feedpub.load", "read_document"),
@@ -78,7 +78,7 @@ CATEGORIES = [
         "Cache.store_body",
     ),
     (
-        "cache: write entries.json (Cache.save_compiled)",
+        "cache: write entries.txt (Cache.save_compiled)",
         "feedpub.incremental",
         "Cache.save_compiled",
     ),

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,7 @@ from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
 from feedpub import gather, incremental, write
 from feedpub.build import build
 from feedpub.model import BuildResult, Entry, WriteReport
+from feedpub.recording import Dependencies
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 TEMPLATES = Path(__file__).parents[1] / "src/feedpub/templates"
@@ -142,7 +144,7 @@ def test_cached_build_equals_cold_build_after_any_edit(
 ) -> None:
     _site(project)
     build(project.root, now=NOW)
-    assert (incremental.cache_folder(project.root) / "entries.json").is_file()
+    assert (incremental.cache_folder(project.root) / incremental.ENTRIES).is_file()
     EDITS[edit](project)
     build(project.root, now=NOW)
     assert project.tree() == _cold_tree(project, tmp_path)
@@ -245,6 +247,17 @@ def test_planted_cache_files_never_run_code(project: Project, tmp_path: Path) ->
     assert not incremental.cache_folder(project.root).is_relative_to(project.root)
 
 
+def _read_entries(path: Path) -> tuple[str, dict[str, Any]]:
+    """The compiled entries cached: the stamp line, then a key and JSON per line."""
+    made_by, *lines = path.read_text().splitlines()
+    return made_by, {key: json.loads(data) for key, data in (x.split(" ", 1) for x in lines)}
+
+
+def _write_entries(path: Path, made_by: str, entries: dict[str, Any]) -> None:
+    lines = [made_by, *(f"{key} {json.dumps(data)}" for key, data in entries.items())]
+    path.write_text("\n".join(lines) + "\n")
+
+
 def test_planted_body_reference_cannot_publish_a_file_outside_the_cache(
     project: Project, tmp_path: Path
 ) -> None:
@@ -252,11 +265,11 @@ def test_planted_body_reference_cannot_publish_a_file_outside_the_cache(
     secret.write_text("the office's private key")
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: A body.\n")
     build(project.root, now=NOW)
-    path = incremental.cache_folder(project.root) / "entries.json"
-    made_by, entries = json.loads(path.read_text())
+    path = incremental.cache_folder(project.root) / incremental.ENTRIES
+    made_by, entries = _read_entries(path)
     for data in entries.values():
         data[0][incremental._BODY_FIELD][2][0] = str(secret)  # an absolute path...
-    path.write_text(json.dumps([made_by, entries]))
+    _write_entries(path, made_by, entries)
     (project.root / "entries/2021-11-05-x.yaml").touch()  # ...read when the entry is needed
     build(project.root, now=NOW)
     assert not any(b"private key" in data for data in project.tree().values())
@@ -320,7 +333,7 @@ def test_dependencies_come_back_as_saved_with_each_token_stored_once(
     built = BuildResult("public", WriteReport(0, 0, 0), 0.0, 0)
     manifest = incremental.Manifest({}, {}, False, ".", None, None, built)
     made = {"a/index.html": ("config", "entry:x"), "b.xml": ("entry:x", "site:entries")}
-    deps = incremental.Dependencies([], {}).updated(made, ())
+    deps = Dependencies([], {}).updated(made, ())
     cache.save_build(out, manifest, deps)
     assert cache.dependencies(out) == deps
     (name,) = [p for p in cache.directory.glob("deps-*.json")]
@@ -337,11 +350,11 @@ def test_dependencies_come_back_as_saved_with_each_token_stored_once(
         [1, 2],
     ):
         name.write_text(json.dumps([incremental.stamp(), planted]))
-        assert cache.dependencies(out) == incremental.Dependencies([], {})  # all made again
+        assert cache.dependencies(out) == Dependencies([], {})  # all made again
 
 
 def test_dependencies_of_outputs_not_made_again_keep_their_numbers_until_most_are_unused() -> None:
-    first = incremental.Dependencies([], {}).updated(
+    first = Dependencies([], {}).updated(
         {"a": ("config", "entry:x"), "b": ("entry:x", "entry:y"), "c": ("entry:z",)}, ()
     )
     # "b" made again, "a" kept as it was, "c" gone: the table only grows.
@@ -350,7 +363,7 @@ def test_dependencies_of_outputs_not_made_again_keep_their_numbers_until_most_ar
     assert second.outputs == {"a": [0, 1], "b": [4, 1]}
     # Once most of the table is no output's, it is made afresh.
     third = second.updated({"b": ("entry:v",)}, [])
-    assert third == incremental.Dependencies(["entry:v"], {"b": [0]})
+    assert third == Dependencies(["entry:v"], {"b": [0]})
 
 
 def test_unchanged_site_is_answered_without_reading_entries(
@@ -480,12 +493,12 @@ def test_planted_cache_entry_cannot_make_a_build_write_outside_or_crash(
 ) -> None:
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: A body.\n")
     build(project.root, now=NOW)
-    path = incremental.cache_folder(project.root) / "entries.json"
-    made_by, entries = json.loads(path.read_text())
+    path = incremental.cache_folder(project.root) / incremental.ENTRIES
+    made_by, entries = _read_entries(path)
     index = [f.name for f in dataclasses.fields(Entry)].index(field)
     for data in entries.values():
         data[0][index] = planted
-    path.write_text(json.dumps([made_by, entries]))
+    _write_entries(path, made_by, entries)
     (project.root / "entries/2021-11-05-x.yaml").touch()  # the cache is read again
     build(project.root, now=NOW)  # no traceback: the planted entry is compiled again
     assert project.tree() == _cold_tree(project, tmp_path)

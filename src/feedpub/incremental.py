@@ -1,8 +1,10 @@
 """Incremental building, in one place: what the last build read and wrote, and what this
 one may skip. The build cache lives outside the site ($FEEDPUB_CACHE_DIR, else
 $XDG_CACHE_HOME/feedpub, else ~/.cache/feedpub), one folder per site, and holds:
-- `entries.json`: compiled entries, by a key hashing each file's bytes with all that
-  compiling it depends on; their bodies in `bodies/`, append-only segments read on demand;
+- `entries.txt`: compiled entries, by a key hashing each file's bytes with all that
+  compiling it depends on, one line each (the key, then the entry as JSON: an unchanged
+  entry's line is written back as it was read); their bodies in `bodies/`, append-only
+  segments read on demand;
 - per output folder, `manifest-*.json` (what the last build read: each source's size and
   mtime; what it wrote: a key, size, mtime, inode and phase per output; what it reported)
   and `deps-*.json` (the dependencies each output recorded while it was rendered).
@@ -26,7 +28,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from importlib import metadata
@@ -36,6 +38,7 @@ from typing import Any
 from feedpub import __version__
 from feedpub.errors import shown_root
 from feedpub.model import Body, BuildResult, Entry, WriteReport, close_segment, from_data, to_data
+from feedpub.recording import Dependencies
 
 try:
     import fcntl
@@ -44,7 +47,8 @@ except ImportError:  # pragma: no cover - Windows: builds there are not locked
 
 WATCHED_FILES = ("feedpub.yaml",)
 WATCHED_DIRS = ("entries", "static", "templates")
-_FORMAT = 7  # bump when what is stored changes shape
+_FORMAT = 8  # bump when what is stored changes shape
+ENTRIES = "entries.txt"
 # The libraries whose output ends up in public/: a new version of any may change it.
 _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
 _LIBRARIES = (
@@ -157,7 +161,7 @@ class Cache:
     def __init__(self, root: Path) -> None:
         self.directory = cache_folder(root)
         self.bodies = self.directory / "bodies"
-        self._read: dict[str, Any] = {}  # entries.json as read, by key
+        self._read: dict[bytes, bytes] = {}  # entries.txt's lines as read, by key
         self._segment_sizes: dict[str, tuple[str, int]] = {}  # segment -> (path, size)
         self._segment: tuple[int, Path] | None = None  # (pid, this process's segment)
 
@@ -186,13 +190,16 @@ class Cache:
         return value if made_by == stamp() else None
 
     def _save(self, name: str, value: Any) -> None:
+        # json.dumps, not json.dump: only the one-shot call uses the C encoder.
+        text = json.dumps([stamp(), value], ensure_ascii=False, separators=(",", ":"))
+        self._save_bytes(name, text.encode())
+
+    def _save_bytes(self, name: str, data: bytes) -> None:
         temporary = self.directory / f".{name}.{uuid.uuid4().hex}"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            # json.dumps, not json.dump: only the one-shot call uses the C encoder.
-            text = json.dumps([stamp(), value], ensure_ascii=False, separators=(",", ":"))
-            with open(temporary, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with open(temporary, "wb") as handle:
+                handle.write(data)
             os.replace(temporary, self.directory / name)
         except OSError:
             with contextlib.suppress(OSError):
@@ -221,13 +228,22 @@ class Cache:
         """Every cached compiled entry by key (validate.Compiled); {} if none reads back."""
         from feedpub.validate import Compiled  # heavy: not on the no-change path
 
-        value = self._load("entries.json")
-        # Kept as read: an entry still compiled to the same key is written back as it is.
-        self._read = value if isinstance(value, dict) else {}
         try:
-            found = {key: from_data(Compiled, item, zone) for key, item in (value or {}).items()}
-            return {key: self._placed(item) for key, item in found.items()}
+            with open(self.directory / ENTRIES, "rb") as handle:
+                made_by, *lines = handle.read().split(b"\n")
+            if made_by != stamp().encode():
+                return {}
+            # Kept as read: an entry still compiled to the same key is written back as it is.
+            for line in lines:
+                key, _, data = line.partition(b" ")
+                if data:
+                    self._read[key] = data
+            return {
+                key.decode(): self._placed(from_data(Compiled, json.loads(line), zone))
+                for key, line in self._read.items()
+            }
         except (TypeError, ValueError, KeyError, AttributeError, OSError):
+            self._read = {}
             return {}
 
     def _placed(self, item: Any) -> Any:
@@ -253,12 +269,13 @@ class Cache:
 
     def save_compiled(self, compiled: Iterable[Any]) -> None:
         """Remember compiled entries (bodies to the store) and drop segments none uses."""
-        stored: dict[str, Any] = {}
+        lines = [stamp().encode()]
         used: set[str] = set()
         for item in compiled:
             entry = item.entry
-            if item.key in self._read and (entry is None or entry.body.stored is not None):
-                stored[item.key] = self._read[item.key]
+            key = item.key.encode()
+            if key in self._read and (entry is None or entry.body.stored is not None):
+                lines.append(key + b" " + self._read[key])
                 if entry is not None:
                     used.add(Path(entry.body.stored[0]).name)
                 continue
@@ -270,10 +287,13 @@ class Cache:
                 segment = Path(item.entry.body.stored[0])
                 used.add(segment.name)
                 data[0][_BODY_FIELD][2][0] = segment.name  # the name alone (see _placed)
-            stored[item.key] = data
-        self._save("entries.json", stored)
+            # One line: JSON escapes a line break inside a string.
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            lines.append(key + b" " + text.encode())
+        self._save_bytes(ENTRIES, b"\n".join(lines) + b"\n")
         self._read = {}  # not needed again this build: 100,000 entries' data let go of
         with contextlib.suppress(OSError):
+            (self.directory / "entries.json").unlink(missing_ok=True)  # feedpub 0.2.0's
             for segment in self.bodies.iterdir():
                 if segment.name not in used:
                     close_segment(str(segment))
@@ -314,34 +334,6 @@ class Cache:
         manifest_name, deps_name = self._names(out)
         self._save(deps_name, [dependencies.tokens, dependencies.outputs])
         self._save(manifest_name, to_data(manifest))
-
-
-@dataclass(frozen=True, slots=True)
-class Dependencies:
-    """What each output's rendering read: its tokens, in order, as numbers into one table.
-    The outputs of a site share most of their tokens (17 MB as plain lists at 10,000
-    statements, 3 MB so), and an output not made again keeps its numbers as they are."""
-
-    tokens: list[str]
-    outputs: dict[str, list[int]]
-
-    def updated(self, made: Mapping[str, Sequence[str]], kept: Iterable[str]) -> Dependencies:
-        """This build's: what each output in `made` recorded, and for each output in `kept`
-        (not made this time) what it recorded before. The table grows by the tokens new to
-        it, and is made afresh once most of it is no output's."""
-        outputs = {path: self.outputs[path] for path in kept if path in self.outputs}
-        used = {number for numbers in outputs.values() for number in numbers}
-        if len(used) * 2 < len(self.tokens):  # mostly tokens of outputs gone or made again
-            numbering: dict[str, int] = {}
-            outputs = {
-                path: [numbering.setdefault(self.tokens[i], len(numbering)) for i in numbers]
-                for path, numbers in outputs.items()
-            }
-        else:
-            numbering = {token: i for i, token in enumerate(self.tokens)}
-        for path, tokens in made.items():
-            outputs[path] = [numbering.setdefault(token, len(numbering)) for token in tokens]
-        return Dependencies(list(numbering), dict(sorted(outputs.items())))
 
 
 # --- the no-change shortcut --------------------------------------------------------------

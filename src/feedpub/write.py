@@ -164,20 +164,25 @@ def _locked(directory: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def write_atomic(target: Path, content: Content) -> None:
-    """Replace `target` with `content` in one rename: never half a file."""
-    temporary = target.with_name(f".{target.name}.feedpub-tmp-{os.getpid()}")
+def write_atomic(target: Path, content: Content) -> os.stat_result:
+    """Replace `target` with `content` in one rename: never half a file. Returns the new
+    file's status (a rename keeps the inode, size and modification time)."""
+    temporary = f"{target.parent}/.{target.name}.feedpub-tmp-{os.getpid()}"
     try:
         if isinstance(content, Path):
             shutil.copyfile(content, temporary)
+            st = os.stat(temporary)
         else:
             with open(temporary, "wb") as handle:
                 handle.write(content)
+                handle.flush()
+                st = os.fstat(handle.fileno())
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
-            temporary.unlink()
+            os.unlink(temporary)
         raise
+    return st
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,19 +198,29 @@ def _make(outputs: Sequence[Output], span: tuple[int, int]) -> list[Made]:
     return [output.make() for output in outputs[span[0] : span[1]]]
 
 
-def _place(out: Path, output: Output, made: Made, folders: set[str]) -> Written:
+def _place(
+    out: Path, output: Output, made: Made, existing: Mapping[str, str], folders: set[str]
+) -> Written:
     """Write an output whose bytes changed; remember what is on disk either way."""
     target = out / output.path
     folder = output.path.rpartition("/")[0]
     if folder and folder not in folders:
-        os.makedirs(out / folder, exist_ok=True)
-        folders.add(folder)
-    changed = not same_content(target, made.content)
-    if changed:
-        write_atomic(target, made.content)
-    st = target.stat()
+        _make_folder(out, folder, folders)
+    # A file that was not there when the build began is new: nothing to compare.
+    changed = output.path not in existing or not same_content(target, made.content)
+    st = write_atomic(target, made.content) if changed else target.stat()
     record = Record(made.key, st.st_size, st.st_mtime_ns, st.st_ino, output.phase)
     return Written(output.path, record, made.tokens, changed)
+
+
+def _make_folder(out: Path, folder: str, folders: set[str]) -> None:
+    """Make `folder` below `out` (one mkdir when its parent is known to exist)."""
+    parent = folder.rpartition("/")[0]
+    if parent and parent not in folders:
+        _make_folder(out, parent, folders)
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(f"{out}/{folder}")
+    folders.add(folder)
 
 
 def _current(out: Path, output: Output, remembered: Mapping[str, Record]) -> bool:
@@ -281,6 +296,7 @@ def _write(
     if not (out / marker).exists():
         (out / marker).write_bytes(b"")  # claimed before anything else: a killed build's
     (out / UNFINISHED).write_bytes(b"a build into this folder has not finished\n")
+    folders: set[str] = set()  # known to exist
     for phase in Phase:
         # Deepest first: a section's page is written before the home page that links to it.
         batch = sorted(
@@ -293,10 +309,9 @@ def _write(
         size = max(1, min(64, -(-len(batch) // (count * 8))))
         spans = [(i, min(i + size, len(batch))) for i in range(0, len(batch), size)]
         made = fork_map(functools.partial(_make, batch), spans, count)
-        folders: set[str] = set()
         for (start, _), results in zip(spans, made, strict=True):
             for output, result in zip(batch[start:], results, strict=False):
-                done[output.path] = _place(out, output, result, folders)
+                done[output.path] = _place(out, output, result, existing, folders)
     # What links to others goes first (feeds, then lists, then pages), so nothing left
     # points at a file already removed.
     for rel in sorted(gone, key=lambda rel: (-_phase(remembered, rel), rel.count("/"), rel)):

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from feedpub.errors import FeedpubError, Problems
-from feedpub.incremental import Dependencies, digest
+from feedpub.incremental import digest
 from feedpub.model import Entry, Site
-from feedpub.recording import key_line, key_of, key_of_lines, record, recording
+from feedpub.recording import Dependencies, key_line, key_of, key_of_lines, record, recording
 from feedpub.render.addresses import plan_aliases, plan_section_aliases
 from feedpub.render.documents import Paged, feed_documents, make_sections, pages_of
 from feedpub.render.environment import make_environment, template_digests
