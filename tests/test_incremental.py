@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import pickle
 import re
 import shutil
@@ -248,13 +249,14 @@ def test_planted_cache_files_never_run_code(project: Project, tmp_path: Path) ->
 
 
 def _read_entries(path: Path) -> tuple[str, dict[str, Any]]:
-    """The compiled entries cached: the stamp line, then a key and JSON per line."""
-    made_by, *lines = path.read_text().splitlines()
+    """The compiled entries cached: the stamp line, the files line, then a key and JSON per
+    line. (The files line is dropped: a planted entry is then read from its file.)"""
+    made_by, _, *lines = path.read_text().splitlines()
     return made_by, {key: json.loads(data) for key, data in (x.split(" ", 1) for x in lines)}
 
 
 def _write_entries(path: Path, made_by: str, entries: dict[str, Any]) -> None:
-    lines = [made_by, *(f"{key} {json.dumps(data)}" for key, data in entries.items())]
+    lines = [made_by, '["", {}]', *(f"{key} {json.dumps(data)}" for key, data in entries.items())]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -379,6 +381,31 @@ def test_unchanged_site_is_answered_without_reading_entries(
     result = build(project.root, now=NOW)
     assert not result.report.changed
     assert result.statements == 20
+
+
+def test_only_entry_files_whose_size_or_time_changed_are_read_again(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(project, 20)
+    build(project.root, now=NOW)
+    first, second, *_ = sorted((project.root / "entries").glob("*.yaml"))
+    first.write_text(first.read_text().replace("title: ", "title: Now ", 1))  # edited
+    os.utime(second)  # touched, its bytes as they were
+    read: list[str] = []
+    real = gather.read_bytes  # type: ignore[attr-defined]
+
+    def counted(path: Path, *args: Any) -> bytes | None:
+        read.append(path.name)
+        return real(path, *args)
+
+    monkeypatch.setattr(gather, "read_bytes", counted)
+    build(project.root, now=NOW)
+    assert set(read) == {first.name, second.name}  # the edited one again, to compile it
+    assert project.tree() == _cold_tree(project, tmp_path)
+    read.clear()
+    os.utime(first)
+    build(project.root, now=NOW)  # the touched file's new time was remembered
+    assert set(read) == {first.name}
 
 
 def test_hand_edits_to_public_are_undone_not_hidden_by_the_cache(

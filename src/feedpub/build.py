@@ -18,10 +18,11 @@ from pathlib import Path
 from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Severity, shown_path
 from feedpub.gather import TEMPLATE_DIR, Project, SiteResult, read_site
-from feedpub.incremental import Cache, Manifest, Probe, probe, replay
+from feedpub.incremental import Cache, Manifest
 from feedpub.model import BuildResult, Site
 from feedpub.render.addresses import add_static, check_site_links
 from feedpub.render.plan import MARKER, plan_site
+from feedpub.unchanged import Probe, probe, replay
 from feedpub.write import Output, unfinished, write_outputs
 
 OUTPUT_DIR = "public"

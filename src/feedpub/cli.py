@@ -14,8 +14,8 @@ from typing import NoReturn, TextIO
 
 from feedpub.arguments import MAX_PROBLEMS_SHOWN, make_parser
 from feedpub.errors import FeedpubError, Problem, printable, shown_path, summarize
-from feedpub.incremental import probe, replay
 from feedpub.model import BuildResult
+from feedpub.unchanged import probe, replay
 
 EXIT_OK = 0
 EXIT_INVALID = 1

@@ -60,10 +60,12 @@ class SiteResult:
 
 @dataclass(frozen=True, slots=True)
 class EntryFiles:
-    """What entries/ holds: entry files by name, and other files (attachments) with sizes."""
+    """What entries/ holds: entry files by name, and other files (attachments) with sizes.
+    `status` is each entry file's size and modification time as listed."""
 
     entries: list[tuple[str, Path]]
     others: dict[str, int]
+    status: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
@@ -94,6 +96,8 @@ def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
             problems.add(shown, f"is {kind}, not a file; entries/ may hold only files", line=0)
         elif item.name.endswith(".yaml"):
             found.entries.append((item.name, Path(item.path)))
+            st = item.stat(follow_symlinks=False)
+            found.status[item.name] = (st.st_size, st.st_mtime_ns)
         elif item.name.lower().endswith((".yml", ".yaml")):
             problems.add(shown, "entry files end in .yaml; rename it", line=0)
         else:
@@ -231,13 +235,20 @@ def compile_entries(
         __version__, repr(config), project.shown_root, repr(sorted(files.others.items()))
     )
     cached = cache.compiled(config.timezone)
+    # A file listed as the last build with these settings read it (its size and time) is
+    # not read again, as the no-change check trusts them for the whole site.
+    known = cache.files(context)
     results: list[Compiled | None] = []
     jobs: list[tuple[str, str, Path]] = []  # no bytes kept: a worker reads its files again
     slots: list[int] = []
     for name, path in files.entries:
         shown = project.show(f"{ENTRIES_DIR}/{name}")
-        data = read_bytes(path, shown, Problems())  # a file that cannot be read is
-        hit = None if data is None else cached.get(digest(context, name, data))  # reported
+        seen = known.get(name)
+        if seen is not None and (seen[0], seen[1]) == files.status.get(name):
+            hit = cached.get(seen[2])
+        else:
+            data = read_bytes(path, shown, Problems())  # a file that cannot be read is
+            hit = None if data is None else cached.get(digest(context, name, data))  # reported
         if hit is not None and not _stays_inside(hit):
             hit = None  # compiled again: a planted cache may change what, never where
         results.append(hit)
@@ -259,8 +270,13 @@ def compile_entries(
     for slot, item in zip(slots, compiled, strict=True):
         results[slot] = item
     final = [item for item in results if item is not None]
-    if jobs or len(cached) != len(final):
-        cache.save_compiled(final)
+    listed = {
+        name: (*files.status[name], item.key)
+        for (name, _), item in zip(files.entries, results, strict=True)
+        if item is not None and name in files.status
+    }
+    if jobs or len(cached) != len(final) or listed != known:
+        cache.save_compiled(final, context, listed)
     return final
 
 

@@ -3,8 +3,9 @@ one may skip. The build cache lives outside the site ($FEEDPUB_CACHE_DIR, else
 $XDG_CACHE_HOME/feedpub, else ~/.cache/feedpub), one folder per site, and holds:
 - `entries.txt`: compiled entries, by a key hashing each file's bytes with all that
   compiling it depends on, one line each (the key, then the entry as JSON: an unchanged
-  entry's line is written back as it was read); their bodies in `bodies/`, append-only
-  segments read on demand;
+  entry's line is written back as it was read), after a line giving each entry file's
+  size, mtime and key (a file listed so is not read again); their bodies in `bodies/`,
+  append-only segments read on demand;
 - per output folder, `manifest-*.json` (what the last build read: each source's size and
   mtime; what it wrote: a key, size, mtime, inode and phase per output; what it reported)
   and `deps-*.json` (the dependencies each output recorded while it was rendered).
@@ -15,7 +16,8 @@ recorded as its template reads them (recording.py) and resolved by the plan
 build left it, is not made again: a template may read anything, and a cached build still
 equals a cold one. Every file is JSON or plain text stamped with feedpub's and its
 libraries' versions: a cache file can never run code, and one that does not read back is
-ignored. Standard library and the model only, so the no-change check starts fast.
+ignored. Standard library and the model only, so the no-change check (unchanged.py, which
+only reads what is here) starts fast.
 """
 
 from __future__ import annotations
@@ -30,14 +32,13 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import timezone, tzinfo
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from feedpub import __version__
-from feedpub.errors import shown_root
-from feedpub.model import Body, BuildResult, Entry, WriteReport, close_segment, from_data, to_data
+from feedpub.model import Body, BuildResult, Entry, close_segment, from_data, to_data
 from feedpub.recording import Dependencies
 
 try:
@@ -151,6 +152,12 @@ class Manifest:
     result: BuildResult
 
 
+def _file(size: int, mtime_ns: int, key: str) -> tuple[int, int, str]:
+    if type(size) is not int or type(mtime_ns) is not int or type(key) is not str:
+        raise TypeError("not as saved")
+    return size, mtime_ns, key
+
+
 # Where an entry's body stands in its stored list of fields (model.to_data).
 _BODY_FIELD = [f.name for f in dataclasses.fields(Entry)].index("body")
 
@@ -162,6 +169,7 @@ class Cache:
         self.directory = cache_folder(root)
         self.bodies = self.directory / "bodies"
         self._read: dict[bytes, bytes] = {}  # entries.txt's lines as read, by key
+        self._files: tuple[str, dict[str, tuple[int, int, str]]] = ("", {})
         self._segment_sizes: dict[str, tuple[str, int]] = {}  # segment -> (path, size)
         self._segment: tuple[int, Path] | None = None  # (pid, this process's segment)
 
@@ -230,9 +238,11 @@ class Cache:
 
         try:
             with open(self.directory / ENTRIES, "rb") as handle:
-                made_by, *lines = handle.read().split(b"\n")
+                made_by, files, *lines = handle.read().split(b"\n")
             if made_by != stamp().encode():
                 return {}
+            context, listed = json.loads(files)
+            self._files = (str(context), {n: _file(*found) for n, found in listed.items()})
             # Kept as read: an entry still compiled to the same key is written back as it is.
             for line in lines:
                 key, _, data = line.partition(b" ")
@@ -244,7 +254,13 @@ class Cache:
             }
         except (TypeError, ValueError, KeyError, AttributeError, OSError):
             self._read = {}
+            self._files = ("", {})
             return {}
+
+    def files(self, context: str) -> dict[str, tuple[int, int, str]]:
+        """Each entry file's size, modification time and key, as the last build compiling
+        entries in `context` listed them (read by compiled())."""
+        return self._files[1] if self._files[0] == context else {}
 
     def _placed(self, item: Any) -> Any:
         """A cached entry whose body is named by its segment's file name alone, placed in
@@ -267,9 +283,12 @@ class Cache:
         body = Body(stored=(segment[0], offset, html_size, absolute_size))
         return dataclasses.replace(item, entry=dataclasses.replace(entry, body=body))
 
-    def save_compiled(self, compiled: Iterable[Any]) -> None:
-        """Remember compiled entries (bodies to the store) and drop segments none uses."""
-        lines = [stamp().encode()]
+    def save_compiled(
+        self, compiled: Iterable[Any], context: str, files: dict[str, tuple[int, int, str]]
+    ) -> None:
+        """Remember compiled entries (bodies to the store) and each entry file's size, time
+        and key (see files()); drop segments none uses."""
+        lines = [stamp().encode(), json.dumps([context, files]).encode()]
         used: set[str] = set()
         for item in compiled:
             entry = item.entry
@@ -334,67 +353,3 @@ class Cache:
         manifest_name, deps_name = self._names(out)
         self._save(deps_name, [dependencies.tokens, dependencies.outputs])
         self._save(manifest_name, to_data(manifest))
-
-
-# --- the no-change shortcut --------------------------------------------------------------
-
-
-def output_untouched(out: Path, outputs: dict[str, Record]) -> bool:
-    """True when `out` holds exactly the files a manifest lists, each as it was left."""
-    seen = 0
-    top = os.fspath(out)
-    for folder, _, files in os.walk(top):
-        # The folder's path below `top` by slicing: os.path.relpath costs more than a stat.
-        prefix = folder[len(top) + 1 :].replace(os.sep, "/") + "/" if folder != top else ""
-        for name in files:
-            record = outputs.get(prefix + name)
-            if record is None:
-                return False
-            try:
-                st = os.stat(f"{folder}/{name}", follow_symlinks=False)
-            except OSError:
-                return False
-            if not record.matches(st):
-                return False
-            seen += 1
-    return seen == len(outputs)
-
-
-@dataclass(frozen=True, slots=True)
-class Probe:
-    """What the no-change check read: the last manifest, and the sources as they are now."""
-
-    manifest: Manifest | None
-    sources: dict[str, list[int]]
-    up_to_date: bool
-
-
-def probe(root: Path, out: Path, now: datetime, *, preview: bool) -> Probe:
-    """Whether nothing the last build into `out` read or wrote has changed since, and
-    whether "now" still falls where it did: after the newest statement it published and
-    before the first one it held back."""
-    root, out = Path(os.path.abspath(root)), Path(os.path.abspath(out))
-    manifest = Cache(root).manifest(out)
-    sources = scan_sources(root)
-    if manifest is None:
-        return Probe(None, sources, up_to_date=False)
-    # Another preview setting or another way of showing paths rules out replaying the last
-    # build's result, but its records still say what is in `out`.
-    moment = now.timestamp()
-    fresh = (
-        manifest.preview == preview
-        and manifest.shown_root == shown_root(root)
-        and (manifest.newest is None or manifest.newest <= moment)
-        and (manifest.held_until is None or moment < manifest.held_until)
-        and sources == manifest.sources
-        and output_untouched(out, manifest.outputs)
-    )
-    return Probe(manifest, sources, up_to_date=fresh)
-
-
-def replay(found: Probe, seconds: float) -> BuildResult:
-    """The last build's result, for a build that found nothing to do."""
-    assert found.manifest is not None
-    last = found.manifest.result
-    report = WriteReport(written=0, unchanged=len(found.manifest.outputs), removed=0)
-    return dataclasses.replace(last, report=report, seconds=seconds)
