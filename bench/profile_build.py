@@ -64,7 +64,7 @@ STAGES = [
 # Where the CPU time goes: (label, module, qualified name). A sampled stack is charged to
 # the innermost of these it passes through; under cProfile each has its cumulative time.
 CATEGORIES = [
-    ("no-change check", "feedpub.incremental", "probe"),
+    ("no-change check", "feedpub.unchanged", "probe"),
     ("cache: read entries.txt", "feedpub.incremental", "Cache.compiled"),
     ("compile: read files, hash them, hand out work", "feedpub.gather", "compile_entries"),
     ("compile: one entry, other work", "feedpub.validate", "compile_entry"),
@@ -88,6 +88,7 @@ CATEGORIES = [
     ("write: list the tree, compare records (_write)", "feedpub.write", "_write"),
     ("write: other per-output work (_place)", "feedpub.write", "_place"),
     ("render: key of an output (key_of)", "feedpub.recording", "key_of"),
+    ("plan: keys of the last build's outputs (keyed)", "feedpub.render.plan", "Planner.keyed"),
     ("render: HTML pages (Jinja2)", "feedpub.render.plan", "Planner.page.<locals>.make"),
     ("render: page contexts", "feedpub.render.html", "PageRenderer.base_context"),
     ("render: feeds (feedgen, lxml, json)", "feedpub.render.plan", "Planner.feed.<locals>.make"),

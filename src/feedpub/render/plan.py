@@ -196,6 +196,7 @@ class Planner:
             lines = [x for x in found if x is not None]
             if len(lines) == len(found):  # else a variable where no page has one: made again
                 self.outputs[path] = Output(path, output.phase, output.make, key_of_lines(lines))
+        self._own.clear()
         return self.outputs
 
     def page(
