@@ -22,7 +22,7 @@ from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
 from feedpub import gather, incremental, write
 from feedpub.build import build
 from feedpub.model import BuildResult, Entry, WriteReport
-from feedpub.recording import Dependencies
+from feedpub.recording import Dependencies, key_line, key_of_lines
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 TEMPLATES = Path(__file__).parents[1] / "src/feedpub/templates"
@@ -366,6 +366,18 @@ def test_dependencies_of_outputs_not_made_again_keep_their_numbers_until_most_ar
     # Once most of the table is no output's, it is made afresh.
     third = second.updated({"b": ("entry:v",)}, [])
     assert third == Dependencies(["entry:v"], {"b": [0]})
+
+
+def test_a_long_value_is_hashed_once_into_its_line_and_still_tells_every_change() -> None:
+    # A feed's fingerprint names all its statements: hashed into its line once per build,
+    # not joined into the key of each of the thousands of outputs sharing it.
+    ids = [f"entry:tag:example.org,2021:{i}" for i in range(500)]
+    long = "[" + ",".join(ids) + "]"
+    line = key_line("feed:feed.xml", long)
+    assert len(line) < 60 and line.startswith("feed:feed.xml=#")
+    assert key_line("feed:feed.xml", long.replace(":499]", ":498]")) != line
+    assert key_line("config", "0123abcd") == "config=0123abcd"  # a short one stays readable
+    assert key_of_lines([line, "config=1"]) != key_of_lines([line, "config=2"])
 
 
 def test_unchanged_site_is_answered_without_reading_entries(

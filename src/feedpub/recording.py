@@ -48,8 +48,16 @@ def key_of_lines(lines: list[str]) -> str:
     return hashlib.blake2b("\n".join(lines).encode(), digest_size=16).hexdigest()
 
 
+# A value longer than this is hashed once into its line: a feed's or a list's fingerprint
+# names every statement in it, and thousands of outputs' keys share it. (No value resolved
+# or fingerprinted starts with "#": a hashed one is never taken for another's text.)
+_LONGEST_VALUE = 64
+
+
 def key_line(token: str, value: str) -> str:
-    """A token's part of an output's key."""
+    """A token's part of an output's key: the token and its value, or its value's hash."""
+    if len(value) > _LONGEST_VALUE:
+        value = "#" + hashlib.blake2b(value.encode(), digest_size=16).hexdigest()
     return f"{token}={value}"
 
 

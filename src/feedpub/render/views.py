@@ -116,8 +116,9 @@ def fingerprint(value: Any) -> str:
         return f"section:{value.key}" if kind is Section else f"subscription:{value.section.key}"
     if kind is SiteView:
         return "site"
-    if kind in (tuple, list):
-        return "[" + ",".join(fingerprint(item) for item in value) + "]"
+    if kind in (tuple, list):  # most often statements: a feed's, a section's, a page's
+        items = ["entry:" + item.id if type(item) is Entry else fingerprint(item) for item in value]
+        return "[" + ",".join(items) + "]"
     if kind is dict:
         return "{" + ",".join(f"{k!r}:{fingerprint(v)}" for k, v in sorted(value.items())) + "}"
     if kind is datetime:
