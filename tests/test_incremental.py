@@ -288,20 +288,30 @@ def test_truncated_body_store_is_compiled_again(project: Project, tmp_path: Path
     assert project.tree() == _cold_tree(project, tmp_path)
 
 
-def test_failed_cache_write_leaves_no_temporary_file(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+def test_failed_cache_write_leaves_no_temporary_file_and_drops_no_body(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2021-11-06-y.yaml", "title: Y\ndate: 2021-11-06\nbody: y\n")
+    build(project.root, now=NOW)
+    project.entry("2021-11-06-y.yaml", "title: Y\ndate: 2021-11-06\nbody: y, edited\n")
+    lines = incremental.Cache._lines
 
-    def full(*args: object, **kwargs: object) -> None:
+    def full(self: incremental.Cache, *args: Any) -> Any:
+        written = lines(self, *args)
+        yield next(written)  # the disk fills while entries.txt is written
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(json, "dump", full)
+    monkeypatch.setattr(incremental.Cache, "_lines", full)
     build(project.root, now=NOW)
     monkeypatch.undo()
     leftovers = [p.name for p in incremental.cache_folder(project.root).iterdir()]
     assert not [name for name in leftovers if name.startswith(".")]
-    assert (project.root / "public/2021/11/05/x/index.html").is_file()
+    assert "y, edited" in (project.root / "public/2021/11/06/y/index.html").read_text()
+    # The segments the old entries.txt names are all kept: the next build reads them.
+    project.entry("2021-11-07-z.yaml", "title: Z\ndate: 2021-11-07\nbody: z\n")
+    build(project.root, now=NOW)
+    assert project.tree() == _cold_tree(project, tmp_path)
 
 
 def test_moving_now_back_unpublishes_what_is_not_due(project: Project) -> None:

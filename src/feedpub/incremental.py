@@ -207,18 +207,22 @@ class Cache:
     def _save(self, name: str, value: Any) -> None:
         # json.dumps, not json.dump: only the one-shot call uses the C encoder.
         text = json.dumps([stamp(), value], ensure_ascii=False, separators=(",", ":"))
-        self._save_bytes(name, text.encode())
+        self._save_lines(name, [text.encode()])
 
-    def _save_bytes(self, name: str, data: bytes) -> None:
+    def _save_lines(self, name: str, lines: Iterable[bytes]) -> bool:
+        """Write `lines` (made as they are written: 100,000 entries are 150 MB) to `name`,
+        which is replaced only once they all are. False when that failed."""
         temporary = self.directory / f".{name}.{uuid.uuid4().hex}"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as handle:
-                handle.write(data)
+                handle.writelines(lines)
             os.replace(temporary, self.directory / name)
         except OSError:
             with contextlib.suppress(OSError):
                 temporary.unlink()
+            return False
+        return True
 
     # Compiled entries: their fields here, their bodies in the body store.
 
@@ -295,15 +299,35 @@ class Cache:
     ) -> None:
         """Remember compiled entries (bodies to the store) and each entry file's size, time
         and key (see files()); drop segments none uses."""
-        lines = [stamp().encode(), json.dumps([context, files]).encode()]
         used: set[str] = set()
+        saved = self._save_lines(ENTRIES, self._lines(compiled, context, files, used))
+        self._read = {}  # not needed again this build: 100,000 entries' data let go of
+        if not saved:
+            return  # `used` may not be whole: every segment is kept
+        with contextlib.suppress(OSError):
+            (self.directory / "entries.json").unlink(missing_ok=True)  # feedpub 0.2.0's
+            for segment in self.bodies.iterdir():
+                if segment.name not in used:
+                    close_segment(str(segment))
+                    segment.unlink()
+
+    def _lines(
+        self,
+        compiled: Iterable[Any],
+        context: str,
+        files: dict[str, tuple[int, int, str]],
+        used: set[str],
+    ) -> Iterator[bytes]:
+        """entries.txt's lines, each compiled entry's as read when it is unchanged; the
+        segments their bodies are in are added to `used`."""
+        yield stamp().encode() + b"\n" + json.dumps([context, files]).encode() + b"\n"
         for item in compiled:
             entry = item.entry
             key = item.key.encode()
             if key in self._read and (entry is None or entry.body.stored is not None):
-                lines.append(key + b" " + self._read[key])
                 if entry is not None:
                     used.add(Path(entry.body.stored[0]).name)
+                yield key + b" " + self._read[key] + b"\n"
                 continue
             if entry is not None and entry.body.stored is None:
                 body = self.store_body(entry.body.html, entry.body.absolute)
@@ -315,15 +339,7 @@ class Cache:
                 data[0][_BODY_FIELD][2][0] = segment.name  # the name alone (see _placed)
             # One line: JSON escapes a line break inside a string.
             text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            lines.append(key + b" " + text.encode())
-        self._save_bytes(ENTRIES, b"\n".join(lines) + b"\n")
-        self._read = {}  # not needed again this build: 100,000 entries' data let go of
-        with contextlib.suppress(OSError):
-            (self.directory / "entries.json").unlink(missing_ok=True)  # feedpub 0.2.0's
-            for segment in self.bodies.iterdir():
-                if segment.name not in used:
-                    close_segment(str(segment))
-                    segment.unlink()
+            yield key + b" " + text.encode() + b"\n"
 
     # What the last build of one output folder read and wrote.
 

@@ -78,30 +78,31 @@ def output_problem(out: Path, message: str) -> FeedpubError:
     return FeedpubError([Problem(path=f"{out}/", line=0, message=message)])
 
 
-def check_relative(path: str) -> PurePosixPath:
+def check_relative(path: str) -> None:
     """Refuse any output path that could land outside the output directory."""
-    pure = PurePosixPath(path)
     if (
         not path
-        or pure.is_absolute()
+        or path.startswith("/")
         or "\\" in path
         or any(part in ("", ".", "..") for part in path.split("/"))
     ):
         raise ValueError(f"unsafe output path {path!r}")
-    return pure
 
 
-def list_tree(directory: Path) -> dict[str, str]:
-    """Every file below `directory`: its path, by its '/'-separated relative path. (Strings,
-    not Path objects: a site's tree has tens of thousands of files.)"""
-    found: dict[str, str] = {}
-    top = os.fspath(directory)
-    for folder, subfolders, files in os.walk(top):
-        subfolders.sort()
-        # The folder's path below `top` by slicing: os.path.relpath costs more than a stat.
-        prefix = folder[len(top) + 1 :].replace(os.sep, "/") + "/" if folder != top else ""
-        for name in sorted(files):
-            found[prefix + name] = f"{folder}/{name}"
+def list_tree(directory: Path) -> dict[str, os.DirEntry[str]]:
+    """Every file below `directory` (a link is a file: never followed), by its '/'-separated
+    relative path. Its scandir entry keeps the status it is asked for once: a site's tree
+    has tens of thousands of files, each listed and checked on every build."""
+    found: dict[str, os.DirEntry[str]] = {}
+    folders = [(os.fspath(directory), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, prefix + entry.name + "/"))
+                else:
+                    found[prefix + entry.name] = entry
     return found
 
 
@@ -199,9 +200,16 @@ def _make(outputs: Sequence[Output], span: tuple[int, int]) -> list[Made]:
 
 
 def _place(
-    out: Path, output: Output, made: Made, existing: Mapping[str, str], folders: set[str]
+    out: Path,
+    output: Output,
+    made: Made,
+    existing: Mapping[str, os.DirEntry[str]],
+    folders: set[str],
+    tokens: dict[str, str],
 ) -> Written:
-    """Write an output whose bytes changed; remember what is on disk either way."""
+    """Write an output whose bytes changed; remember what is on disk either way, and what it
+    read: each token as one string shared by every output that read it (`tokens`), not
+    the copy each result brings from a worker (3 million at 100,000 statements)."""
     target = out / output.path
     folder = output.path.rpartition("/")[0]
     if folder and folder not in folders:
@@ -210,7 +218,8 @@ def _place(
     changed = output.path not in existing or not same_content(target, made.content)
     st = write_atomic(target, made.content) if changed else target.stat()
     record = Record(made.key, st.st_size, st.st_mtime_ns, st.st_ino, output.phase)
-    return Written(output.path, record, made.tokens, changed)
+    shared = tuple([tokens.setdefault(token, token) for token in made.tokens])
+    return Written(output.path, record, shared, changed)
 
 
 def _make_folder(out: Path, folder: str, folders: set[str]) -> None:
@@ -223,13 +232,16 @@ def _make_folder(out: Path, folder: str, folders: set[str]) -> None:
     folders.add(folder)
 
 
-def _current(out: Path, output: Output, remembered: Mapping[str, Record]) -> bool:
+def _current(
+    output: Output, remembered: Mapping[str, Record], existing: Mapping[str, os.DirEntry[str]]
+) -> bool:
     """True when the file is as the last build left it and its dependencies are too."""
     record = remembered.get(output.path)
-    if output.key is None or record is None or record.key != output.key:
+    found = existing.get(output.path)
+    if output.key is None or record is None or record.key != output.key or found is None:
         return False
     try:
-        return record.matches(os.stat(f"{out}/{output.path}", follow_symlinks=False))
+        return record.matches(found.stat(follow_symlinks=False))
     except OSError:
         return False
 
@@ -274,7 +286,7 @@ def _write(
 ) -> tuple[WriteReport, dict[str, Written]]:
     existing = list_tree(out) if out.exists() else {}
     for rel in [rel for rel in existing if _TEMPORARY.fullmatch(rel.rpartition("/")[2])]:
-        os.unlink(existing.pop(rel))  # left by a killed build
+        os.unlink(existing.pop(rel).path)  # left by a killed build
     paths = set()
     for output in outputs:
         check_relative(output.path)
@@ -285,7 +297,7 @@ def _write(
     done: dict[str, Written] = {}
     todo: list[Output] = []
     for output in outputs:
-        if _current(out, output, remembered):
+        if _current(output, remembered, existing):
             record = remembered[output.path]
             done[output.path] = Written(output.path, record, (), changed=False)
         else:
@@ -297,6 +309,7 @@ def _write(
         (out / marker).write_bytes(b"")  # claimed before anything else: a killed build's
     (out / UNFINISHED).write_bytes(b"a build into this folder has not finished\n")
     folders: set[str] = set()  # known to exist
+    tokens: dict[str, str] = {}
     for phase in Phase:
         # Deepest first: a section's page is written before the home page that links to it.
         batch = sorted(
@@ -311,11 +324,11 @@ def _write(
         made = fork_map(functools.partial(_make, batch), spans, count)
         for (start, _), results in zip(spans, made, strict=True):
             for output, result in zip(batch[start:], results, strict=False):
-                done[output.path] = _place(out, output, result, existing, folders)
+                done[output.path] = _place(out, output, result, existing, folders, tokens)
     # What links to others goes first (feeds, then lists, then pages), so nothing left
     # points at a file already removed.
     for rel in sorted(gone, key=lambda rel: (-_phase(remembered, rel), rel.count("/"), rel)):
-        os.unlink(existing[rel])
+        os.unlink(existing[rel].path)
         _remove_empty_folders(out, rel)
     (out / UNFINISHED).unlink()
     changed = sum(written.changed for written in done.values())

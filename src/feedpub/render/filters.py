@@ -4,6 +4,7 @@ reads of the site on the page's behalf."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -61,6 +62,7 @@ def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count
     return escape(text) if context.eval_ctx.autoescape else text
 
 
+@functools.lru_cache(maxsize=1024)  # asked once per statement: a site has a few languages
 def language_name(code: str) -> str:
     """A language's name in itself (CLDR, through Babel): 'français', 'العربية'."""
     try:
