@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import freezegun
 import pytest
 
-from conftest import EXAMPLE_ENTRY, Project, Run
-from feedpub import write
+from conftest import EXAMPLE_ENTRY, Project, Run, write_corpus
+from feedpub import parallel, write
+from feedpub.build import build
 
 ENTRY = "2021-11-05-office.yaml"
 SITE = ["entries", "feedpub.yaml", "public"]  # what a built site holds: no cache, no temp
 PAGE = "2021/11/05/office/index.html"
+NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
 
 def _inodes(project: Project) -> dict[str, tuple[int, int]]:
@@ -244,3 +249,40 @@ def test_static_names_that_crashed_are_problems(project: Project, run: Run) -> N
         "static/tags: clashes with the folder public/tags/ that feedpub writes; rename or remove"
         " the static file"
     ) in result.errors
+
+
+def test_forked_workers_are_renewed_and_results_keep_their_order() -> None:
+    # A long run's workers are forked afresh every `renew_after` items each: what a worker
+    # copies of the parent's memory is let go of with it.
+    results = list(parallel.fork_map(lambda i: (i, os.getpid()), range(40), 2, renew_after=5))
+    assert [i for i, _ in results] == list(range(40))
+    pids = [pid for _, pid in results]
+    assert os.getpid() not in pids
+    # Four pools, each forked after the last one's workers left: no pid serves two.
+    pools = [set(pids[start : start + 10]) for start in range(0, 40, 10)]
+    assert all(pools) and all(a.isdisjoint(b) for a in pools for b in pools if a is not b)
+
+
+def test_build_with_renewed_workers_equals_one_made_in_one_process(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_corpus(project, 240)  # enough outputs per phase for workers
+    monkeypatch.setattr(write, "RENEW_WORKERS_AFTER", 1)
+    pools: list[int] = []
+    pool_map = parallel._pool_map
+
+    def counted(function: Any, items: Any, count: int) -> Any:
+        pools.append(count)
+        return pool_map(function, items, count)
+
+    monkeypatch.setattr(parallel, "_pool_map", counted)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    build(project.root, now=NOW)
+    assert len(pools) > 3  # made by workers, renewed
+    forked = project.tree()
+    alone = Project(tmp_path / "alone")
+    shutil.copytree(project.root, alone.root, ignore=shutil.ignore_patterns("public"))
+    monkeypatch.setenv("FEEDPUB_CACHE_DIR", str(tmp_path / "alone-cache"))
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    build(alone.root, now=NOW)
+    assert alone.tree() == forked

@@ -324,12 +324,16 @@ def _make_decoder(kind: Any) -> Decoder:
         decoded = [(i, _decoder(hints[f.name])) for i, f in enumerate(fields)]
         decoded = [(i, decode) for i, decode in decoded if decode is not _same]
 
+        positional = not any(f.kw_only for f in fields)  # else by name: slower
+
         def make(data: Any, zone: tzinfo) -> Any:
             if type(data) is not list or len(data) != len(names):
                 raise ValueError(f"not a stored {kind.__name__}")
             values = data.copy()
             for i, decode in decoded:
                 values[i] = decode(values[i], zone)
+            if positional:
+                return kind(*values)
             return kind(**dict(zip(names, values, strict=True)))
 
         return make
