@@ -220,3 +220,31 @@ def test_site_template_writing_a_character_feeds_cannot_hold_is_refused(
         "templates/_feed_entry.html: template error: it writes the character U+0008 '\\x08',"
         " which XML 1.0 forbids in feeds; remove it"
     )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{{ _("Statements") }}|{{ _("50%% of <them>") }}',
+        '{{ _("Hello %(name)s", name="<b>") }}|{{ gettext("Hi") }}',
+        '{{ ngettext("%(num)d page", "%(num)d pages", 3) }}|{{ ngettext("a", "b", 1, x=2) }}',
+        '{% trans who="<x>" %}Hi {{ who }}, 100%{% endtrans %}',
+        "{% trans count=2 %}one statement{% pluralize %}{{ count }} statements{% endtrans %}",
+        '{% autoescape false %}{{ _("<raw> %% sign") }}{% endautoescape %}',
+    ],
+)
+def test_page_text_calls_give_what_jinja_s_newstyle_gettext_gives(
+    source: str, tmp_path: Path
+) -> None:
+    # feedpub installs its own _(), gettext and ngettext, in one call each instead of the
+    # extension's three: every page shows the same text as with the extension's.
+    import jinja2
+
+    from feedpub.render import environment, filters
+
+    env = environment.make_environment(None)
+    ours = env.from_string(source).render()
+    theirs = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    theirs.install_gettext_callables(*filters.GETTEXT, newstyle=True)  # type: ignore[attr-defined]
+    assert ours == theirs.from_string(source).render()
+    assert env.globals["_"] is filters.NEWSTYLE_GETTEXT["_"]

@@ -17,7 +17,7 @@ import functools
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
@@ -26,6 +26,7 @@ import babel
 import babel.dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from markupsafe import escape
 
 from feedpub.model import RTL_LANGUAGES, SiteConfig
 
@@ -139,6 +140,17 @@ class PageText:
     language: str  # the page's language (BCP 47), as its `lang` says
     text_language: str  # the catalogue's: the page's, its primary subtag, or English
     overrides: Mapping[str, Override]
+    # Each message as a page shows it (see shown()): asked for dozens of times per page.
+    _shown: dict[tuple[str, bool], str] = field(default_factory=dict, compare=False, repr=False)
+
+    def shown(self, message: str, escaped: bool) -> str:
+        """A message with no variables as a template's _() gives it: translated, escaped
+        when the page is, then formatted (so "%%" is "%"), as Jinja's newstyle gettext."""
+        found = self._shown.get((message, escaped))
+        if found is None:
+            text = self.gettext(message)
+            found = self._shown[(message, escaped)] = (escape(text) if escaped else text) % {}
+        return found
 
     def gettext(self, message: str) -> str:
         override = self.overrides.get(message)

@@ -315,6 +315,7 @@ def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> ji
     env.install_gettext_callables(  # type: ignore[union-attr]
         *filters.GETTEXT, newstyle=True
     )
+    env.globals.update(filters.NEWSTYLE_GETTEXT)
     env.filters.update(filters.FILTERS)
     if kind is _SandboxedEnvironment:
         env.filters = {name: _guarded_filter(f) for name, f in env.filters.items()}
