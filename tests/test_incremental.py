@@ -535,6 +535,11 @@ def test_every_output_s_recorded_dependencies_resolve_again_when_nothing_changed
         ("aliases", ["../../outside.html"]),
         ("type_slug", "../../outside"),
         ("language", "../../outside"),
+        ("body", []),
+        ("body", [None, None, "abcd"]),
+        ("body", [None, None, ["1-0123456789ab.txt", "0", 1, 1]]),
+        ("body", [None, None, {"1-0123456789ab.txt": 0, "a": 1, "b": 2, "c": 3}]),
+        ("body", "/etc/passwd"),
     ],
 )
 def test_planted_cache_entry_cannot_make_a_build_write_outside_or_crash(

@@ -260,10 +260,10 @@ class Cache:
                 if data:
                     self._read[key] = data
             return {
-                key.decode(): self._placed(from_data(Compiled, json.loads(line), zone))
+                key.decode(): from_data(Compiled, self._placed(json.loads(line)), zone)
                 for key, line in self._read.items()
             }
-        except (TypeError, ValueError, KeyError, AttributeError, OSError):
+        except (TypeError, ValueError, LookupError, AttributeError, OSError):
             self._read = {}
             self._files = ("", {})
             return {}
@@ -273,26 +273,30 @@ class Cache:
         entries in `context` listed them (read by compiled())."""
         return self._files[1] if self._files[0] == context else {}
 
-    def _placed(self, item: Any) -> Any:
-        """A cached entry whose body is named by its segment's file name alone, placed in
-        this cache's body folder: a planted cache file cannot make a build read (and so
-        publish) any file outside it, nor a body past the end of a segment."""
-        entry = item.entry
-        if entry is None or entry.body.stored is None:
-            return item
-        name, offset, html_size, absolute_size = entry.body.stored
-        if not _SEGMENT.fullmatch(name):
+    def _placed(self, data: Any) -> Any:
+        """A stored compiled entry whose body is named by its segment's file name alone,
+        placed in this cache's body folder (before it is decoded: no entry made twice): a
+        planted cache file cannot make a build read (and so publish) any file outside it,
+        nor a body past the end of a segment."""
+        entry = data[0]
+        if entry is None or entry[_BODY_FIELD][2] is None:
+            return data
+        stored = entry[_BODY_FIELD][2]
+        name, offset, html_size, absolute_size = stored
+        if type(name) is not str or not _SEGMENT.fullmatch(name):
             raise ValueError(name)
         segment = self._segment_sizes.get(name)
         if segment is None:  # a handful of segments for thousands of entries
             path = os.path.join(self.bodies, name)
             segment = self._segment_sizes[name] = (path, os.stat(path).st_size)
+        if not all(type(n) is int for n in (offset, html_size, absolute_size)):
+            raise TypeError(name)
         if offset < 0 or min(html_size, absolute_size) < 0:
             raise ValueError(name)
         if offset + html_size + absolute_size > segment[1]:
             raise ValueError(name)  # a truncated segment: compile again
-        body = Body(stored=(segment[0], offset, html_size, absolute_size))
-        return dataclasses.replace(item, entry=dataclasses.replace(entry, body=body))
+        stored[0] = segment[0]
+        return data
 
     def save_compiled(
         self, compiled: Iterable[Any], context: str, files: dict[str, tuple[int, int, str]]
