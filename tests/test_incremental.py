@@ -416,8 +416,8 @@ def test_only_entry_files_whose_size_or_time_changed_are_read_again(
     read: list[str] = []
     real = gather.read_bytes  # type: ignore[attr-defined]
 
-    def counted(path: Path, *args: Any) -> bytes | None:
-        read.append(path.name)
+    def counted(path: str | Path, *args: Any) -> bytes | None:
+        read.append(os.path.basename(path))
         return real(path, *args)
 
     monkeypatch.setattr(gather, "read_bytes", counted)

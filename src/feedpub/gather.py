@@ -63,7 +63,7 @@ class EntryFiles:
     """What entries/ holds: entry files by name, and other files (attachments) with sizes.
     `status` is each entry file's size and modification time as listed."""
 
-    entries: list[tuple[str, Path]]
+    entries: list[tuple[str, str]]  # name, path (not a Path each: 100,000 of them)
     others: dict[str, int]
     status: dict[str, tuple[int, int]] = field(default_factory=dict)
 
@@ -95,7 +95,7 @@ def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
             kind = file_kind(item.stat(follow_symlinks=False).st_mode)
             problems.add(shown, f"is {kind}, not a file; entries/ may hold only files", line=0)
         elif item.name.endswith(".yaml"):
-            found.entries.append((item.name, Path(item.path)))
+            found.entries.append((item.name, item.path))
             st = item.stat(follow_symlinks=False)
             found.status[item.name] = (st.st_size, st.st_mtime_ns)
         elif item.name.lower().endswith((".yml", ".yaml")):
@@ -177,7 +177,7 @@ def check_folders(project: Project, problems: Problems) -> None:
 
 def _compile_file(
     cache: Cache,
-    job: tuple[str, str, Path],
+    job: tuple[str, str, str],
     context: str,
     config: SiteConfig,
     others: dict[str, int],
@@ -239,7 +239,7 @@ def compile_entries(
     # not read again, as the no-change check trusts them for the whole site.
     known = cache.files(context)
     results: list[Compiled | None] = []
-    jobs: list[tuple[str, str, Path]] = []  # no bytes kept: a worker reads its files again
+    jobs: list[tuple[str, str, str]] = []  # no bytes kept: a worker reads its files again
     slots: list[int] = []
     for name, path in files.entries:
         shown = project.show(f"{ENTRIES_DIR}/{name}")

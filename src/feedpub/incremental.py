@@ -330,7 +330,7 @@ class Cache:
             key = item.key.encode()
             if key in self._read and (entry is None or entry.body.stored is not None):
                 if entry is not None:
-                    used.add(Path(entry.body.stored[0]).name)
+                    used.add(os.path.basename(entry.body.stored[0]))
                 yield key + b" " + self._read[key] + b"\n"
                 continue
             if entry is not None and entry.body.stored is None:

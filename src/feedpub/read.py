@@ -40,7 +40,7 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLO
 
 
 def read_bytes(
-    path: Path, shown: str, problems: Problems, limit: int = MAX_FILE_BYTES
+    path: str | Path, shown: str, problems: Problems, limit: int = MAX_FILE_BYTES
 ) -> bytes | None:
     """Read a site's file, or add why not and return None: never more than `limit` + 1
     bytes (a 3 GB file is refused by its size, unread), never through a symbolic link, and

@@ -79,7 +79,7 @@ def _read_site(project: Project, config: SiteConfig) -> _Site:
         shown = project.show(f"{ENTRIES_DIR}/{name}")
         stem = name.removesuffix(".yaml")
         site.stems.add(stem)
-        document = read_document(shown, path.read_bytes(), problems)
+        document = read_document(shown, Path(path).read_bytes(), problems)
         if document is None:
             continue
         value = document.fields.get("id")
