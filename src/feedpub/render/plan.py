@@ -82,7 +82,7 @@ class Planner:
         self.config = site.config
         self.remembered = remembered
         # A page's own variables, resolved when its key is made (see keyed).
-        self._own: dict[str, tuple[Callable[[str], str], Callable[[], None]]] = {}
+        self._own: dict[str, tuple[Callable[[], Context], Callable[[], None]]] = {}
         self.outputs = Outputs()
         sections = make_sections(site)
         main = sections.main
@@ -186,10 +186,13 @@ class Planner:
                 continue
             found = [table[i] for i in numbers]
             own = self._own.get(path)
-            if own is not None:
-                line, done = own  # the page's own variables
+            if own is not None and None in found:
+                get, done = own  # the page's own variables, from its context
+                context = get()
                 found = [
-                    x if x is not None else line(tokens[i])
+                    x
+                    if x is not None
+                    else key_line(tokens[i], fingerprint(context.get(tokens[i][4:])))
                     for x, i in zip(found, numbers, strict=True)
                 ]
                 done()
@@ -233,7 +236,7 @@ class Planner:
 
         path = path or folder + "index.html"
         self.outputs.add(self._output(path, phase, make, line, built.clear), origin)
-        self._own[path] = (line, built.clear)
+        self._own[path] = (get, built.clear)
 
     def feed_content(self, entry: Entry, keep: bool = True) -> str:
         """An entry's content in every feed, made once per build and process when `keep`

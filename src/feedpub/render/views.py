@@ -110,6 +110,8 @@ def fingerprint(value: Any) -> str:
     statement, section or subscription by its identity (its contents are tokens of their
     own), anything else by its contents."""
     kind = type(value)
+    if kind is str:  # most of a page's own variables: its address, the way to the root
+        return repr(value)
     if kind is Entry:
         return f"entry:{value.id}"
     if kind is Section or kind is Subscription:
