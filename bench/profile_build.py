@@ -203,11 +203,11 @@ class StageClock:
         original = write.fork_map
         clock = self
 
-        def timed(function: Callable[[Any], Any], items: Any, count: int) -> Iterator[Any]:
+        def timed(function: Callable[[Any], Any], items: Any, *how: Any) -> Iterator[Any]:
             batch = getattr(function, "args", ((),))[0]  # partial(_make, batch)
             phase = batch[0].phase.name.lower() if batch else "?"
             begin = time.perf_counter() - clock.started
-            yield from original(function, items, count)
+            yield from original(function, items, *how)
             label = f"  write outputs: {phase} ({len(batch):,} to make)"
             clock.spans.append((label, begin, time.perf_counter() - clock.started))
 

@@ -388,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
         args.results = args.work / "quick.json"
         args.doc = args.work / "quick.md"
     args.feedpub_src = args.feedpub_src.resolve()
+    if not (args.feedpub_src / "feedpub" / "__init__.py").is_file():
+        parser.error(f"--feedpub-src: no feedpub/ in {args.feedpub_src}; give the src/ folder")
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
