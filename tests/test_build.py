@@ -267,7 +267,7 @@ def test_build_with_renewed_workers_equals_one_made_in_one_process(
     project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     write_corpus(project, 240)  # enough outputs per phase for workers
-    monkeypatch.setattr(write, "RENEW_WORKERS_AFTER", 1)
+    monkeypatch.setattr(write, "RENEW_WORKERS_AFTER", dict.fromkeys(write.Phase, 1))
     pools: list[int] = []
     pool_map = parallel._pool_map
 
