@@ -309,20 +309,26 @@ print(json.dumps({"load": load, "compose": compose}))
     return value
 
 
-def profile(args: argparse.Namespace, corpus: Path, work: Path, how: list[str]) -> dict[str, Any]:
-    """Run profile_build.py on `corpus` in a process of its own; return its summary."""
-    result = work / "profile.json"
-    argv = [
+def profile_command(site: Path, work: Path, result: Path, how: list[str]) -> list[str]:
+    """profile_build.py's command line: profile a build of `site`, its summary to `result`."""
+    script = str(HERE / "profile_build.py")
+    return [
         sys.executable,
-        str(HERE / "profile_build.py"),
+        script,
         "--site",
-        str(corpus / "feedpub"),
+        str(site),
         "--work",
         str(work),
         "--json",
         str(result),
         *how,
     ]
+
+
+def profile(args: argparse.Namespace, corpus: Path, work: Path, how: list[str]) -> dict[str, Any]:
+    """Run profile_build.py on `corpus` in a process of its own; return its summary."""
+    result = work / "profile.json"
+    argv = profile_command(corpus / "feedpub", work, result, how)
     env = {**os.environ, "PYTHONPATH": str(args.feedpub_src)}
     print(f"profiling: {' '.join(how)} ({corpus.name}) ...", file=sys.stderr)
     measure.wait_until_quiet()

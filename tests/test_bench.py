@@ -17,12 +17,16 @@ import pytest
 from conftest import REPO
 
 
-def test_bench_profile_names_only_functions_that_exist() -> None:
+def _bench_module(name: str) -> Any:
     sys.path.insert(0, str(REPO / "bench"))
     try:
-        profile_build: Any = importlib.import_module("profile_build")
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(REPO / "bench"))
+
+
+def test_bench_profile_names_only_functions_that_exist() -> None:
+    profile_build = _bench_module("profile_build")
     named = [profile_build.BUILD]
     named += [(module, name) for _, module, name in profile_build.STAGES]
     named += [(module, name) for _, module, name in profile_build.CATEGORIES]
@@ -46,13 +50,8 @@ def test_bench_profiler_runs_a_build_and_times_each_phase(scenario: str, tmp_pat
     )
     assert generated.returncode == 0, generated.stderr
     summary = tmp_path / "profile.json"
-    argv = [
-        sys.executable,
-        str(bench / "profile_build.py"),
-        "--site",
-        str(tmp_path / "corpus/feedpub"),
-    ]
-    argv += ["--work", str(tmp_path / "work"), "--json", str(summary), "--scenario", scenario]
+    site, work = tmp_path / "corpus/feedpub", tmp_path / "work"
+    argv = _bench_module("run").profile_command(site, work, summary, ["--scenario", scenario])
     done = subprocess.run([*argv, "--cprofile"], env=env, capture_output=True, check=False)
     assert done.returncode == 0, done.stderr.decode()
     stages = [stage["stage"] for stage in json.loads(summary.read_text())["stages"]]

@@ -129,6 +129,23 @@ def scan_sources(root: Path) -> dict[str, list[int]]:
     return found
 
 
+def list_tree(directory: Path) -> dict[str, os.DirEntry[str]]:
+    """Every file below `directory` (a link is a file: never followed), by its '/'-separated
+    relative path. Its scandir entry keeps the status it is asked for once: a site's tree
+    has tens of thousands of files, each listed and checked on every build."""
+    found: dict[str, os.DirEntry[str]] = {}
+    folders = [(os.fspath(directory), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, prefix + entry.name + "/"))
+                else:
+                    found[prefix + entry.name] = entry
+    return found
+
+
 # --- the cache folder --------------------------------------------------------------------
 
 

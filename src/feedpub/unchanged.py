@@ -12,29 +12,19 @@ from datetime import datetime
 from pathlib import Path
 
 from feedpub.errors import shown_root
-from feedpub.incremental import Cache, Manifest, Record, scan_sources
+from feedpub.incremental import Cache, Manifest, Record, list_tree, scan_sources
 from feedpub.model import BuildResult, WriteReport
 
 
 def output_untouched(out: Path, outputs: dict[str, Record]) -> bool:
     """True when `out` holds exactly the files a manifest lists, each as it was left."""
-    seen = 0
-    top = os.fspath(out)
-    for folder, _, files in os.walk(top):
-        # The folder's path below `top` by slicing: os.path.relpath costs more than a stat.
-        prefix = folder[len(top) + 1 :].replace(os.sep, "/") + "/" if folder != top else ""
-        for name in files:
-            record = outputs.get(prefix + name)
-            if record is None:
-                return False
-            try:
-                st = os.stat(f"{folder}/{name}", follow_symlinks=False)
-            except OSError:
-                return False
-            if not record.matches(st):
-                return False
-            seen += 1
-    return seen == len(outputs)
+    try:
+        found = list_tree(out)
+        return found.keys() == outputs.keys() and all(
+            outputs[rel].matches(entry.stat(follow_symlinks=False)) for rel, entry in found.items()
+        )
+    except OSError:  # no output folder, or one that cannot be read: build
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from enum import IntEnum
 from pathlib import Path, PurePosixPath
 
 from feedpub.errors import FeedpubError, Problem
-from feedpub.incremental import Record
+from feedpub.incremental import Record, list_tree
 from feedpub.model import WriteReport
 from feedpub.parallel import fork_map
 
@@ -94,23 +94,6 @@ def check_relative(path: str) -> None:
         or any(part in ("", ".", "..") for part in path.split("/"))
     ):
         raise ValueError(f"unsafe output path {path!r}")
-
-
-def list_tree(directory: Path) -> dict[str, os.DirEntry[str]]:
-    """Every file below `directory` (a link is a file: never followed), by its '/'-separated
-    relative path. Its scandir entry keeps the status it is asked for once: a site's tree
-    has tens of thousands of files, each listed and checked on every build."""
-    found: dict[str, os.DirEntry[str]] = {}
-    folders = [(os.fspath(directory), "")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, prefix + entry.name + "/"))
-                else:
-                    found[prefix + entry.name] = entry
-    return found
 
 
 def same_content(path: Path, content: Content) -> bool:
