@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run, wait_for, write_corpus
-from feedpub import incremental, write
+from feedpub import incremental, parallel, write
 from feedpub.errors import FeedpubError
 
 ENTRY = ("2021-11-05-office.yaml", "title: Office\ndate: 2021-11-05\nbody: x\n")
@@ -272,6 +272,40 @@ def test_disk_fault_halfway_is_a_clear_error_and_the_next_build_finishes(
     assert run("build").exit_code == 0
     assert project.tree() == new_tree
     assert _beside(project.root) == []
+
+
+def test_disk_fault_in_a_forked_worker_is_a_clear_error_and_the_next_build_finishes(
+    project: Project, run: Run, tmp_path: Path
+) -> None:
+    # Workers write what they make: a worker's failure reaches the user as the same one
+    # line, and what the workers wrote before it is whole and links to nothing missing.
+    write_corpus(project, 240)  # enough outputs per phase for workers
+    real_replace = os.replace
+    calls = 0
+
+    def failing(source: str, target: str) -> None:
+        nonlocal calls  # counted in each worker (forked with this function)
+        calls += "/public/" in os.fspath(target)
+        if calls == 30 and os.getpid() != parent:
+            raise OSError(28, "No space left on device", os.fspath(target))
+        real_replace(source, target)
+
+    parent = os.getpid()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "workers", lambda: 2)
+        patch.setattr(os, "replace", failing)
+        result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[0].startswith(f"{project.root}/public/: cannot write {project.root}/")
+    assert result.errors[0].endswith(": No space left on device")
+    assert "public/ is partly updated" in result.errors[1]
+    stopped = tmp_path / "stopped" / "public"
+    shutil.copytree(project.root / "public", stopped)
+    assert not [p for p in stopped.rglob("*") if ".feedpub-tmp-" in p.name]
+    assert run("build").exit_code == 0
+    assert_consistent(stopped, {}, project.tree())
+    pages = [rel for rel in Project(stopped.parent).tree() if STATEMENT_PAGE.fullmatch(rel)]
+    assert len(pages) >= 29  # the workers had written statement pages
 
 
 def test_fault_before_any_write_leaves_public_as_it_was(project: Project, run: Run) -> None:

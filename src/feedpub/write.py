@@ -184,22 +184,24 @@ class Written:
     changed: bool
 
 
-def _make(outputs: Sequence[Output], span: tuple[int, int]) -> list[Made]:
-    """Make outputs[start:end]: what a forked worker does (only the results travel)."""
-    return [output.make() for output in outputs[span[0] : span[1]]]
+def _make_and_place(
+    out: Path,
+    outputs: Sequence[Output],
+    existing: Mapping[str, os.DirEntry[str]],
+    folders: set[str],
+    span: tuple[int, int],
+) -> list[Written]:
+    """Make outputs[start:end] and write those whose bytes changed: what a forked worker
+    does. Only what to remember of each file travels back, not its bytes."""
+    return [_place(out, output, existing, folders) for output in outputs[span[0] : span[1]]]
 
 
 def _place(
-    out: Path,
-    output: Output,
-    made: Made,
-    existing: Mapping[str, os.DirEntry[str]],
-    folders: set[str],
-    tokens: dict[str, str],
+    out: Path, output: Output, existing: Mapping[str, os.DirEntry[str]], folders: set[str]
 ) -> Written:
-    """Write an output whose bytes changed; remember what is on disk either way, and what it
-    read: each token as one string shared by every output that read it (`tokens`), not
-    the copy each result brings from a worker (3 million at 100,000 statements)."""
+    """Make an output and write it if its bytes changed; remember what is on disk either
+    way, and what its making read."""
+    made = output.make()
     target = out / output.path
     folder = output.path.rpartition("/")[0]
     if folder and folder not in folders:
@@ -208,12 +210,12 @@ def _place(
     changed = output.path not in existing or not same_content(target, made.content)
     st = write_atomic(target, made.content) if changed else target.stat()
     record = Record(made.key, st.st_size, st.st_mtime_ns, st.st_ino, output.phase)
-    shared = tuple([tokens.setdefault(token, token) for token in made.tokens])
-    return Written(output.path, record, shared, changed)
+    return Written(output.path, record, made.tokens, changed)
 
 
 def _make_folder(out: Path, folder: str, folders: set[str]) -> None:
-    """Make `folder` below `out` (one mkdir when its parent is known to exist)."""
+    """Make `folder` below `out` (one mkdir when its parent is known to exist; a worker
+    forked before another made it finds it there)."""
     parent = folder.rpartition("/")[0]
     if parent and parent not in folders:
         _make_folder(out, parent, folders)
@@ -300,21 +302,27 @@ def _write(
     (out / UNFINISHED).write_bytes(b"a build into this folder has not finished\n")
     folders: set[str] = set()  # known to exist
     tokens: dict[str, str] = {}
-    for phase in Phase:
-        # Deepest first: a section's page is written before the home page that links to it.
-        batch = sorted(
-            (o for o in todo if o.phase == phase), key=lambda o: (-o.path.count("/"), o.path)
-        )
-        # Forked workers make the outputs; this process writes them as they come back: two
-        # processes creating files at once on one disk mostly wait for each other. Fork
-        # only for work worth it: adding one statement makes a few dozen outputs.
+    # Phase by phase, and in each the deepest files first, all of one depth written before
+    # any of the next: a section's page before the home page that links to it, an archive
+    # document before the feed that links to it.
+    steps: dict[tuple[Phase, int], list[Output]] = {}
+    for output in sorted(todo, key=lambda o: o.path):
+        steps.setdefault((output.phase, -output.path.count("/")), []).append(output)
+    for (phase, _), batch in sorted(steps.items()):
+        # Forked workers make the outputs and write them, so that the system calls of
+        # making folders and files (a journal write each, on a virtual disk) are spread
+        # over the cores too. Fork only for work worth it: adding one statement makes a
+        # few dozen outputs.
         count = workers if len(batch) >= PARALLEL_FROM else 1
         size = max(1, min(64, -(-len(batch) // (count * 8))))
         spans = [(i, min(i + size, len(batch))) for i in range(0, len(batch), size)]
-        made = fork_map(functools.partial(_make, batch), spans, count, RENEW_WORKERS_AFTER[phase])
-        for (start, _), results in zip(spans, made, strict=True):
-            for output, result in zip(batch[start:], results, strict=False):
-                done[output.path] = _place(out, output, result, existing, folders, tokens)
+        place = functools.partial(_make_and_place, out, batch, existing, folders)
+        for placed in fork_map(place, spans, count, RENEW_WORKERS_AFTER[phase]):
+            for item in placed:
+                # Each token one string, shared by every output that read it, not the copy
+                # each result brings from a worker (3 million at 100,000 statements).
+                shared = tuple([tokens.setdefault(token, token) for token in item.tokens])
+                done[item.path] = Written(item.path, item.record, shared, item.changed)
     # What links to others goes first (feeds, then lists, then pages), so nothing left
     # points at a file already removed.
     for rel in sorted(gone, key=lambda rel: (-_phase(remembered, rel), rel.count("/"), rel)):
