@@ -557,3 +557,30 @@ def test_planted_cache_entry_cannot_make_a_build_write_outside_or_crash(
     build(project.root, now=NOW)  # no traceback: the planted entry is compiled again
     assert project.tree() == _cold_tree(project, tmp_path)
     assert not list(tmp_path.rglob("outside*"))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_statements_share_the_values_they_repeat_compiled_or_read_from_the_cache(
+    project: Project, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    # A type, a tag, a byline or a body's cache file is one object for the whole site, not
+    # a copy per statement from each worker's result or each line of the cache.
+    from feedpub import parallel
+    from feedpub.gather import PARALLEL_FROM, read_site
+    from feedpub.gather import Project as SiteProject
+
+    monkeypatch.setattr(parallel, "workers", lambda: workers)
+    write_corpus(project, PARALLEL_FROM)  # enough files to compile on workers
+    for compiled_by in ("compiling", "the cache"):
+        entries = read_site(SiteProject.at(project.root), NOW).site.entries
+        for name in ("type", "type_slug", "bylines"):
+            values = {getattr(entry, name) for entry in entries}
+            assert len({id(getattr(entry, name)) for entry in entries}) == len(values), (
+                f"{name} copied, read by {compiled_by}"
+            )
+        tags = [tag for entry in entries for tag in entry.tags]
+        assert len({id(tag) for tag in tags}) == len(set(tags))
+        segments = {entry.body.stored[0] for entry in entries if entry.body.stored is not None}
+        stored = [e.body.stored[0] for e in entries if e.body.stored is not None]
+        assert len({id(segment) for segment in stored}) == len(segments)
+    assert len(entries) == PARALLEL_FROM

@@ -21,7 +21,7 @@ from feedpub.across import by_name, check_across
 from feedpub.config import CONFIG_NAME, STATIC_DIR, read_settings
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.incremental import Cache, digest
-from feedpub.model import Entry, Site, SiteConfig, sort_key
+from feedpub.model import Entry, Site, SiteConfig, share_repeated, sort_key
 from feedpub.parallel import fork_map
 from feedpub.read import MAX_FILE_BYTES, file_kind, read_bytes
 from feedpub.slug import is_device_name
@@ -270,6 +270,7 @@ def compile_entries(
     for slot, item in zip(slots, compiled, strict=True):
         results[slot] = item
     final = [item for item in results if item is not None]
+    share_repeated([item.entry for item in final if item.entry is not None])
     listed = {
         name: (*files.status[name], item.key)
         for (name, _), item in zip(files.entries, results, strict=True)
