@@ -1,6 +1,7 @@
 """Every address the site answers besides its pages and feeds: earlier addresses of moved
 statements (redirect pages), renamed types and tags (their old feeds and a redirect),
-static files; and the check that every link a body makes into the site leads somewhere.
+static files; the table of every output, which refuses two at one address; and the check
+that every link a body makes into the site leads somewhere.
 """
 
 from __future__ import annotations
@@ -12,14 +13,53 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
+from feedpub.incremental import digest
 from feedpub.model import Entry
 from feedpub.render.html import Context
-from feedpub.write import Output, Phase
+from feedpub.write import Made, Output, Phase
 
 if TYPE_CHECKING:
-    from feedpub.render.plan import Outputs, Planner
+    from feedpub.render.plan import Planner
 
 STATIC_DIR = "static"
+
+
+class Outputs(dict[str, Output]):
+    """The files a build writes, refusing to write one path twice."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origin: dict[str, str] = {}
+
+    def folders(self) -> set[str]:
+        """Every folder the outputs need, e.g. 'tags' and 'tags/energy'."""
+        return {path.rsplit("/", i)[0] for path in self for i in range(1, path.count("/") + 1)}
+
+    def clash(self, path: str) -> str:
+        """What planned output `path` would collide with ('' for nothing): a file of the same
+        path, a folder where it would be a file, or a file where it needs a folder."""
+        if path in self:
+            return f"{self.origin[path]}, which feedpub writes to public/{path}"
+        if path in self.folders():
+            return f"the folder public/{path}/ that feedpub writes"
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            folder = "/".join(parts[:i])
+            if folder in self:
+                return f"{self.origin[folder]}, which feedpub writes to public/{folder}"
+        return ""
+
+    def add(self, output: Output, origin: str) -> None:
+        if output.path in self:
+            raise ValueError(f"{output.path} would be written twice ({self.origin[output.path]})")
+        self[output.path] = output
+        self.origin[output.path] = origin
+
+    def add_file(self, path: str, source: Path, origin: str) -> None:
+        """A file copied as it is (static/, attachments), keyed by its size and mtime."""
+        st = source.stat()
+        key = digest("file", str(source), str(st.st_size), str(st.st_mtime_ns))
+        self.add(Output(path, Phase.ASSETS, functools.partial(Made, source, key), key), origin)
 
 
 def _page_file(path: str) -> str:

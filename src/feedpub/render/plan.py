@@ -13,12 +13,13 @@ import functools
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from feedpub.errors import FeedpubError, Problems
 from feedpub.incremental import digest
 from feedpub.model import Entry, Site
 from feedpub.recording import Dependencies, key_line, key_of, key_of_lines, record, recording
-from feedpub.render.addresses import plan_aliases, plan_section_aliases
+from feedpub.render.addresses import Outputs, plan_aliases, plan_section_aliases
 from feedpub.render.documents import Paged, feed_documents, make_sections, pages_of
 from feedpub.render.environment import make_environment, template_digests
 from feedpub.render.feeds import Feed, render_atom, render_rss
@@ -36,44 +37,6 @@ MARKER_TEXT = (
 )
 
 
-class Outputs(dict[str, Output]):
-    """The files a build writes, refusing to write one path twice."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.origin: dict[str, str] = {}
-
-    def folders(self) -> set[str]:
-        """Every folder the outputs need, e.g. 'tags' and 'tags/energy'."""
-        return {path.rsplit("/", i)[0] for path in self for i in range(1, path.count("/") + 1)}
-
-    def clash(self, path: str) -> str:
-        """What planned output `path` would collide with ('' for nothing): a file of the same
-        path, a folder where it would be a file, or a file where it needs a folder."""
-        if path in self:
-            return f"{self.origin[path]}, which feedpub writes to public/{path}"
-        if path in self.folders():
-            return f"the folder public/{path}/ that feedpub writes"
-        parts = path.split("/")
-        for i in range(1, len(parts)):
-            folder = "/".join(parts[:i])
-            if folder in self:
-                return f"{self.origin[folder]}, which feedpub writes to public/{folder}"
-        return ""
-
-    def add(self, output: Output, origin: str) -> None:
-        if output.path in self:
-            raise ValueError(f"{output.path} would be written twice ({self.origin[output.path]})")
-        self[output.path] = output
-        self.origin[output.path] = origin
-
-    def add_file(self, path: str, source: Path, origin: str) -> None:
-        """A file copied as it is (static/, attachments), keyed by its size and mtime."""
-        st = source.stat()
-        key = digest("file", str(source), str(st.st_size), str(st.st_mtime_ns))
-        self.add(Output(path, Phase.ASSETS, functools.partial(Made, source, key), key), origin)
-
-
 class Planner:
     """Plans one build: the outputs, and how to resolve the tokens they recorded."""
 
@@ -82,7 +45,7 @@ class Planner:
         self.config = site.config
         self.remembered = remembered
         # A page's own variables, resolved when its key is made (see keyed).
-        self._own: dict[str, tuple[Callable[[], Context], Callable[[], None]]] = {}
+        self._own: dict[str, _Page] = {}
         self.outputs = Outputs()
         sections = make_sections(site)
         main = sections.main
@@ -185,17 +148,16 @@ class Planner:
             if numbers is None or output.key is not None:  # a file's key is its own
                 continue
             found = [table[i] for i in numbers]
-            own = self._own.get(path)
-            if own is not None and None in found:
-                get, done = own  # the page's own variables, from its context
-                context = get()
+            page = self._own.get(path)
+            if page is not None and None in found:
+                context = page.get()  # the page's own variables, from its context
                 found = [
                     x
                     if x is not None
                     else key_line(tokens[i], fingerprint(context.get(tokens[i][4:])))
                     for x, i in zip(found, numbers, strict=True)
                 ]
-                done()
+                page.done()
             lines = [x for x in found if x is not None]
             if len(lines) == len(found):  # else a variable where no page has one: made again
                 self.outputs[path] = Output(path, output.phase, output.make, key_of_lines(lines))
@@ -206,37 +168,19 @@ class Planner:
         self,
         folder: str,
         template: str,
-        context: Callable[[], Context],
+        context: Callable[..., Context],
         origin: str,
         phase: Phase = Phase.LISTS,
         *,
         path: str | None = None,
+        args: tuple[Any, ...] = (),
     ) -> None:
-        """A page rendered from `template` with what `context()` gives (made when needed),
-        written to `path`, by default the folder's index.html."""
-        # The context is built at most once for the key and the page, then let go of: a
-        # site's 100,000 pages' contexts are not kept for the rest of the build.
-        built: list[Context] = []
-
-        def get() -> Context:
-            if not built:
-                built.append(context())
-            return built[0]
-
-        lines = self._lines
-
-        def line(token: str) -> str:
-            if token.startswith("var:"):  # the page's own variables
-                return key_line(token, fingerprint(get().get(token[4:])))
-            found = lines.get(token)  # the site's tokens, shared by every output
-            return found if found is not None else self.line(token)
-
-        def make() -> bytes:
-            return self.renderer.render(template, get()).encode()
-
+        """A page rendered from `template` with what `context(*args)` gives (made when
+        needed), written to `path`, by default the folder's index.html."""
+        page = _Page(self, template, context, args)
         path = path or folder + "index.html"
-        self.outputs.add(self._output(path, phase, make, line, built.clear), origin)
-        self._own[path] = (get, built.clear)
+        self.outputs.add(Output(path, phase, page.make), origin)
+        self._own[path] = page
 
     def feed_content(self, entry: Entry, keep: bool = True) -> str:
         """An entry's content in every feed, made once per build and process when `keep`
@@ -278,6 +222,41 @@ class Planner:
             self.outputs.add(output, f"the {name} {kind}")
 
 
+class _Page:
+    """A page to make: its template, and its context, built at most once for its key and
+    its making and then let go of (a site's 100,000 contexts are not kept). One object a
+    page, not closures and their cells (about 130 MB at 100,000 statements)."""
+
+    __slots__ = ("args", "built", "context", "plan", "template")
+
+    def __init__(
+        self, plan: Planner, template: str, context: Callable[..., Context], args: tuple[Any, ...]
+    ) -> None:
+        self.plan, self.template, self.context, self.args = plan, template, context, args
+        self.built: Context | None = None
+
+    def get(self) -> Context:
+        if self.built is None:
+            self.built = self.context(*self.args)
+        return self.built
+
+    def done(self) -> None:
+        self.built = None
+
+    def line(self, token: str) -> str:
+        if token.startswith("var:"):  # the page's own variables
+            return key_line(token, fingerprint(self.get().get(token[4:])))
+        found = self.plan._lines.get(token)  # the site's tokens, shared by every output
+        return found if found is not None else self.plan.line(token)
+
+    def make(self) -> Made:
+        with recording() as tokens:
+            content = self.plan.renderer.render(self.template, self.get()).encode()
+        key = key_of(tokens, self.line)
+        self.done()
+        return Made(content, key, tuple(sorted(tokens)))
+
+
 def plan_site(
     site: Site, root: Path | None = None, remembered: Dependencies | None = None
 ) -> Outputs:
@@ -294,18 +273,18 @@ def plan_site(
 
     pages: list[Page] = []
     ordered = site.entries
-    for entry in ordered:
+
+    def entry_context(entry: Entry) -> Context:
         offered = [main, plan.sections[f"type/{entry.type_slug}"]] + [
             plan.sections[f"tag/{slug}"] for slug in entry.tag_slugs
         ]
+        context = renderer.base_context(entry.path, offered)
+        translations = plan.translations.get(entry.id, ())
+        context.update(entry=entry, translations=translations)
+        return context
 
-        def entry_context(entry: Entry = entry, offered: list[Section] = offered) -> Context:
-            context = renderer.base_context(entry.path, offered)
-            translations = plan.translations.get(entry.id, ())
-            context.update(entry=entry, translations=translations)
-            return context
-
-        plan.page(entry.path, "entry", entry_context, entry.source, Phase.PAGES)
+    for entry in ordered:
+        plan.page(entry.path, "entry", entry_context, entry.source, Phase.PAGES, args=(entry,))
         pages.append((entry.path, entry.updated, plan.hreflang.get(entry.id, ())))
         for attachment in entry.attachments:
             if site.entries_dir is not None:
@@ -367,14 +346,13 @@ def plan_site(
     plan.page("", "index", index_context, "the home page")
     pages.append(("", latest, ()))
 
+    def removed_context(entry: Entry) -> Context:
+        context = renderer.base_context(entry.path, [main])
+        context.update(entry=entry)
+        return context
+
     for entry in site.removed:
-
-        def removed_context(entry: Entry = entry) -> Context:
-            context = renderer.base_context(entry.path, [main])
-            context.update(entry=entry)
-            return context
-
-        plan.page(entry.path, "removed", removed_context, entry.source, Phase.PAGES)
+        plan.page(entry.path, "removed", removed_context, entry.source, Phase.PAGES, args=(entry,))
     problems = Problems()
     plan_section_aliases(plan, problems)
     plan_aliases(plan, (*site.entries, *site.removed), problems)
