@@ -54,9 +54,9 @@ class Phase(IntEnum):
 # Spans (of up to 64 outputs) a worker makes before a fresh one is forked: what a worker
 # copies of the building process's memory grows with the statements it reads (see
 # fork_map), one per statement page, up to 50 per list page or feed document. At 100,000
-# statements, renewing every 4 spans in those phases took the peak over the tree from
-# 1.75 to 1.45 GB (and the build from 181 to 157 s); at 10,000 it changed nothing.
-RENEW_WORKERS_AFTER = {Phase.ASSETS: 32, Phase.PAGES: 32, Phase.LISTS: 4, Phase.FEEDS: 4}
+# statements, renewing after each span in those phases, not every 4, took the peak over
+# the tree from 925 to 713 MB; at 10,000 it changed nothing (forking is cheap).
+RENEW_WORKERS_AFTER = {Phase.ASSETS: 32, Phase.PAGES: 32, Phase.LISTS: 1, Phase.FEEDS: 1}
 
 Content = bytes | Path  # bytes to write, or a file to copy as it is
 
