@@ -89,7 +89,7 @@ CATEGORIES = [
     ("write: other per-output work (_place)", "feedpub.write", "_place"),
     ("render: key of an output (key_of)", "feedpub.recording", "key_of"),
     ("plan: keys of the last build's outputs (keyed)", "feedpub.render.plan", "Planner.keyed"),
-    ("render: HTML pages (Jinja2)", "feedpub.render.plan", "Planner.page.<locals>.make"),
+    ("render: HTML pages (Jinja2)", "feedpub.render.plan", "_Page.make"),
     ("render: page contexts", "feedpub.render.html", "PageRenderer.base_context"),
     ("render: feeds (feedgen, lxml, json)", "feedpub.render.plan", "Planner.feed.<locals>.make"),
     (
@@ -198,13 +198,14 @@ class StageClock:
         setattr(owner, name, timed)
 
     def wrap_write_phases(self) -> None:
-        """Time each phase of writing (assets, pages, lists, feeds) apart."""
+        """Time each step of writing (assets, pages, lists, feeds; in each, archives or one
+        depth of folders) apart."""
         write = importlib.import_module("feedpub.write")
         original = write.fork_map
         clock = self
 
         def timed(function: Callable[[Any], Any], items: Any, *how: Any) -> Iterator[Any]:
-            batch = getattr(function, "args", ((),))[0]  # partial(_make, batch)
+            batch = getattr(function, "args", ((), ()))[1]  # partial(_make_and_place, out, batch)
             phase = batch[0].phase.name.lower() if batch else "?"
             begin = time.perf_counter() - clock.started
             yield from original(function, items, *how)

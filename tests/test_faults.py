@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -614,3 +615,37 @@ def test_cache_on_a_full_disk_costs_speed_never_output(
     assert project.tree() == new_tree
     assert run("build").exit_code == 0
     assert project.tree() == new_tree
+
+
+def test_files_are_written_linked_to_first_and_archives_by_date(project: Project, run: Run) -> None:
+    # The order a killed build relies on: pages, then lists (a section's before the home
+    # page), then archive documents (before the feeds that link to them), newest statement
+    # last, so that a worker makes in a row the archives holding the same statements.
+    project.config(EXAMPLE_CONFIG + "feed_limit: 5\n")
+    write_corpus(project, 40)
+    written: list[str] = []
+    real_replace = os.replace
+
+    def replace(source: str, target: str) -> None:
+        real_replace(source, target)
+        if "/public/" in os.fspath(target):
+            written.append(os.path.relpath(target, project.root / "public"))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "replace", replace)
+        assert run("build").exit_code == 0
+    position = {path: i for i, path in enumerate(written)}
+    pages = [p for p in written if STATEMENT_PAGE.fullmatch(p)]
+    assert max(position[p] for p in pages) < position["tags/index.html"]
+    assert position["tags/index.html"] < position["index.html"] < position["archive/1.xml"]
+    archives = [p for p in written if re.search(r"(^|/)archive/\d+\.xml$", p)]
+    assert len(archives) > 20
+    feeds = [p for p in written if p.endswith(("atom.xml", "rss.xml", "feed.json"))]
+    assert max(position[p] for p in archives) < min(position[p] for p in feeds)
+    assert position["sitemap.xml"] > position["index.html"]
+    newest = []
+    for path in archives:
+        data = (project.root / "public" / path).read_bytes()
+        dates = re.findall(rb"<published>([^<]+)</published>", data)
+        newest.append(max(datetime.fromisoformat(date.decode()) for date in dates))
+    assert newest == sorted(newest)

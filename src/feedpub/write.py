@@ -79,6 +79,9 @@ class Output:
     phase: Phase
     make: Callable[[], Made]
     key: str | None = None
+    # Outputs with a value are made first in their phase, in its order: those near in it
+    # read the same statements (a site's archive documents), which a worker keeps.
+    together: float | None = None
 
 
 def output_problem(out: Path, message: str) -> FeedpubError:
@@ -302,13 +305,17 @@ def _write(
     (out / UNFINISHED).write_bytes(b"a build into this folder has not finished\n")
     folders: set[str] = set()  # known to exist
     tokens: dict[str, str] = {}
-    # Phase by phase, and in each the deepest files first, all of one depth written before
-    # any of the next: a section's page before the home page that links to it, an archive
-    # document before the feed that links to it.
-    steps: dict[tuple[Phase, int], list[Output]] = {}
+    # Phase by phase; in each, those made together first (archive documents, before the
+    # feeds that link to them), then the deepest files, all of one depth written before any
+    # of the next: a section's page before the home page that links to it.
+    steps: dict[tuple[Phase, bool, int], list[Output]] = {}
     for output in sorted(todo, key=lambda o: o.path):
-        steps.setdefault((output.phase, -output.path.count("/")), []).append(output)
-    for (phase, _), batch in sorted(steps.items()):
+        alone = output.together is None
+        step = (output.phase, alone, -output.path.count("/") if alone else 0)
+        steps.setdefault(step, []).append(output)
+    for (phase, alone, _), batch in sorted(steps.items()):
+        if not alone:
+            batch.sort(key=lambda o: o.together or 0.0)
         # Forked workers make the outputs and write them, so that the system calls of
         # making folders and files (a journal write each, on a virtual disk) are spread
         # over the cores too. Fork only for work worth it: adding one statement makes a

@@ -31,6 +31,8 @@ from feedpub.translations import translation_groups
 from feedpub.write import Content, Made, Output, Phase
 
 MARKER = ".feedpub"
+# An entry's feed content is kept for this many statements per process (a few MB).
+FEED_CONTENT_KEPT = 4096
 MARKER_TEXT = (
     b"This directory is written by feedpub: edit entries/ and feedpub.yaml instead,\n"
     b"then run `feedpub build`. feedpub refuses to write into a folder without this file.\n"
@@ -123,19 +125,16 @@ class Planner:
         phase: Phase,
         make: Callable[[], Content],
         line: Callable[[str], str],
-        done: Callable[[], None] = lambda: None,
+        together: float | None = None,
     ) -> Output:
-        """An output, its key made by keyed(); `done` is called once a key is made, to let
-        go of what that took."""
+        """An output, its key made by keyed()."""
 
         def made() -> Made:
             with recording() as tokens:
                 content = make()
-            key = key_of(tokens, line)
-            done()
-            return Made(content, key, tuple(sorted(tokens)))
+            return Made(content, key_of(tokens, line), tuple(sorted(tokens)))
 
-        return Output(path, phase, made)
+        return Output(path, phase, made, together=together)
 
     def keyed(self) -> Outputs:
         """The outputs, each with the key the tokens it recorded last time resolve to now.
@@ -160,7 +159,8 @@ class Planner:
                 page.done()
             lines = [x for x in found if x is not None]
             if len(lines) == len(found):  # else a variable where no page has one: made again
-                self.outputs[path] = Output(path, output.phase, output.make, key_of_lines(lines))
+                key = key_of_lines(lines)
+                self.outputs[path] = Output(path, output.phase, output.make, key, output.together)
         self._own.clear()
         return self.outputs
 
@@ -182,10 +182,11 @@ class Planner:
         self.outputs.add(Output(path, phase, page.make), origin)
         self._own[path] = page
 
-    def feed_content(self, entry: Entry, keep: bool = True) -> str:
-        """An entry's content in every feed, made once per build and process when `keep`
-        (for the current documents, which share their statements; an archived statement
-        is in a few archive documents only, and 100,000 of them would stay in memory)."""
+    def feed_content(self, entry: Entry) -> str:
+        """An entry's content in every feed, made once per process for the last few
+        thousand statements asked for: a statement is in the current documents of its
+        sections, and in an archive document of each, which a worker makes in a row (see
+        feed()); all of a large site's would not fit in memory."""
         found = self._feed_content.get(entry.id)
         if found is None:
             with recording() as tokens:
@@ -194,8 +195,9 @@ class Planner:
             # lead to (the entry's contents, settings, templates) is kept.
             kept = frozenset(token for token in tokens if not token.startswith("var:"))
             found = (html.strip(), kept)
-            if keep:
-                self._feed_content[entry.id] = found
+            if len(self._feed_content) >= FEED_CONTENT_KEPT:
+                del self._feed_content[next(iter(self._feed_content))]  # the oldest
+            self._feed_content[entry.id] = found
         for token in found[1]:
             record(token)
         return found[0]
@@ -215,10 +217,14 @@ class Planner:
             def make(render: Callable[..., bytes] = render) -> bytes:
                 record("config")
                 record(f"feed:{feed.atom_path}")
-                content = functools.partial(self.feed_content, keep=not feed.archive)
-                return render(self.config, feed, content)
+                return render(self.config, feed, self.feed_content)
 
-            output = self._output(path, Phase.FEEDS, make, self.line)
+            # Archive documents are made first, by the date of their newest statement, not
+            # section by section: those a worker makes in a row hold the same statements.
+            near = max((e.published.timestamp() for e in feed.entries), default=0.0)
+            output = self._output(
+                path, Phase.FEEDS, make, self.line, near if feed.archive else None
+            )
             self.outputs.add(output, f"the {name} {kind}")
 
 
