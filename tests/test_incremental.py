@@ -21,7 +21,7 @@ import pytest
 from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
 from feedpub import gather, incremental, write
 from feedpub.build import build
-from feedpub.model import BuildResult, Entry, WriteReport
+from feedpub.model import Body, BuildResult, Entry, WriteReport
 from feedpub.recording import Dependencies, key_line, key_of_lines
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -584,3 +584,51 @@ def test_statements_share_the_values_they_repeat_compiled_or_read_from_the_cache
         stored = [e.body.stored[0] for e in entries if e.body.stored is not None]
         assert len({id(segment) for segment in stored}) == len(segments)
     assert len(entries) == PARALLEL_FROM
+
+
+@pytest.mark.parametrize("lines", ["stored by the workers", "kept in memory"])
+def test_entries_compiled_on_workers_are_cached_and_their_lines_files_removed(
+    project: Project, monkeypatch: pytest.MonkeyPatch, lines: str
+) -> None:
+    # A worker stores each entry's line beside the bodies, and only where it is travels;
+    # when that file cannot be written the line itself travels. Either way the next build
+    # compiles nothing, and no file of lines is left.
+    from feedpub import parallel
+    from feedpub.gather import PARALLEL_FROM, read_site
+    from feedpub.gather import Project as SiteProject
+
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    if lines == "kept in memory":
+        real_open = open
+
+        def refusing(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(path, str | Path) and os.fspath(path).endswith(".lines"):
+                raise OSError(28, "No space left on device", os.fspath(path))
+            return real_open(path, *args, **kwargs)
+
+        monkeypatch.setattr("builtins.open", refusing)
+    kept: list[type] = []
+    keep = incremental.Cache.keep
+
+    def seen(cache: incremental.Cache, key: str, line: Any) -> None:
+        kept.append(type(line))
+        keep(cache, key, line)
+
+    monkeypatch.setattr(incremental.Cache, "keep", seen)
+    write_corpus(project, PARALLEL_FROM)
+    first = read_site(SiteProject.at(project.root), NOW).site.entries
+    assert set(kept) == {tuple if lines == "stored by the workers" else bytes}
+    assert len(kept) == PARALLEL_FROM
+    bodies = incremental.Cache(project.root).bodies
+    assert sorted(p.suffix for p in bodies.iterdir()) == [".txt", ".txt"]  # one per worker
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an entry was compiled again")
+
+    monkeypatch.setattr(gather, "compile_entry", no_compiling)
+    again = read_site(SiteProject.at(project.root), NOW).site.entries
+
+    def held(entries: tuple[Entry, ...]) -> list[Entry]:  # bodies read, wherever stored
+        return [dataclasses.replace(e, body=Body(e.body.html, e.body.absolute)) for e in entries]
+
+    assert held(again) == held(first)

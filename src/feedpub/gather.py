@@ -259,16 +259,20 @@ def compile_entries(
     size = max(1, -(-len(jobs) // (workers * 8)))
     bounds = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
 
-    def compile_range(span: tuple[int, int]) -> list[Compiled]:
-        # Forked workers inherit `jobs`: only the span and the results travel.
-        return [
+    def compile_range(span: tuple[int, int]) -> list[tuple[Compiled, bytes | tuple[str, int, int]]]:
+        # Forked workers inherit `jobs`: only the span and the results travel, each entry
+        # with where its line of the cache is, encoded there (a twentieth of a cold build
+        # when the building process encoded them all).
+        made = [
             _compile_file(cache, job, context, config, files.others)
             for job in jobs[span[0] : span[1]]
         ]
+        return [(item, cache.store_line(item)) for item in made]
 
     compiled = [item for batch in fork_map(compile_range, bounds, workers) for item in batch]
-    for slot, item in zip(slots, compiled, strict=True):
+    for slot, (item, line) in zip(slots, compiled, strict=True):
         results[slot] = item
+        cache.keep(item.key, line)
     final = [item for item in results if item is not None]
     share_repeated([item.entry for item in final if item.entry is not None])
     listed = {

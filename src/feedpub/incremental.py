@@ -5,7 +5,7 @@ $XDG_CACHE_HOME/feedpub, else ~/.cache/feedpub), one folder per site, and holds:
   compiling it depends on, one line each (the key, then the entry as JSON: an unchanged
   entry's line is written back as it was read), after a line giving each entry file's
   size, mtime and key (a file listed so is not read again); their bodies in `bodies/`,
-  append-only segments read on demand;
+  append-only segments read on demand (with, while a build compiles, each worker's lines);
 - per output folder, `manifest-*.json` (what the last build read: each source's size and
   mtime; what it wrote: a key, size, mtime, inode and phase per output; what it reported)
   and `deps-*.json` (the dependencies each output recorded while it was rendered).
@@ -16,8 +16,7 @@ recorded as its template reads them (recording.py) and resolved by the plan
 build left it, is not made again: a template may read anything, and a cached build still
 equals a cold one. Every file is JSON or plain text stamped with feedpub's and its
 libraries' versions: a cache file can never run code, and one that does not read back is
-ignored. Standard library and the model only, so the no-change check (unchanged.py, which
-only reads what is here) starts fast.
+ignored. Standard library and the model only: the no-change check (unchanged.py) starts fast.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from dataclasses import dataclass
 from datetime import timezone, tzinfo
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from feedpub import __version__
 from feedpub.model import Body, BuildResult, Entry, close_segment, from_data, to_data
@@ -46,12 +45,10 @@ try:
 except ImportError:  # pragma: no cover - Windows: builds there are not locked
     fcntl = None  # type: ignore[assignment]
 
-WATCHED_FILES = ("feedpub.yaml",)
-WATCHED_DIRS = ("entries", "static", "templates")
 _FORMAT = 8  # bump when what is stored changes shape
 ENTRIES = "entries.txt"
-# The libraries whose output ends up in public/: a new version of any may change it.
 _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
+# The libraries whose output ends up in public/: a new version of any may change it.
 _LIBRARIES = (
     "PyYAML",
     "pyromark",
@@ -105,47 +102,6 @@ def cache_folder(root: Path) -> Path:
     return Path(base) / f"{Path(absolute).name or 'site'}-{digest(absolute)[:16]}"
 
 
-def scan_sources(root: Path) -> dict[str, list[int]]:
-    """Size and mtime of every file a build reads, by path relative to the root."""
-    found: dict[str, list[int]] = {}
-    for name in WATCHED_FILES:
-        with contextlib.suppress(OSError):
-            st = os.stat(os.path.join(root, name), follow_symlinks=False)
-            found[name] = [st.st_size, st.st_mtime_ns]
-    folders = [(os.path.join(root, name), name + os.sep) for name in WATCHED_DIRS]
-    while folders:  # scandir's entries, not a path and a stat call each: 10,000 files
-        folder, shown = folders.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            with contextlib.suppress(OSError):
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, shown + entry.name + os.sep))
-                    continue
-                st = entry.stat(follow_symlinks=False)
-                found[shown + entry.name] = [st.st_size, st.st_mtime_ns]
-    return found
-
-
-def list_tree(directory: Path) -> dict[str, os.DirEntry[str]]:
-    """Every file below `directory` (a link is a file: never followed), by its '/'-separated
-    relative path. Its scandir entry keeps the status it is asked for once: a site's tree
-    has tens of thousands of files, each listed and checked on every build."""
-    found: dict[str, os.DirEntry[str]] = {}
-    folders = [(os.fspath(directory), "")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, prefix + entry.name + "/"))
-                else:
-                    found[prefix + entry.name] = entry
-    return found
-
-
 # --- the cache folder --------------------------------------------------------------------
 
 
@@ -193,9 +149,11 @@ class Cache:
         self.directory = cache_folder(root)
         self.bodies = self.directory / "bodies"
         self._read: dict[bytes, bytes] = {}  # entries.txt's lines as read, by key
+        self._made: dict[bytes, tuple[str, int, int]] = {}  # lines a worker stored (see keep)
         self._files: tuple[str, dict[str, tuple[int, int, str]]] = ("", {})
         self._segment_sizes: dict[str, tuple[str, int]] = {}  # segment -> (path, size)
         self._segment: tuple[int, Path] | None = None  # (pid, this process's segment)
+        self._made_in: tuple[int, Path] | None = None  # (pid, this process's file of lines)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -322,7 +280,7 @@ class Cache:
         and key (see files()); drop segments none uses."""
         used: set[str] = set()
         saved = self._save_lines(ENTRIES, self._lines(compiled, context, files, used))
-        self._read = {}  # not needed again this build: 100,000 entries' data let go of
+        self._read, self._made = {}, {}  # not needed again: 100,000 entries' data let go of
         if not saved:
             return  # `used` may not be whole: every segment is kept
         with contextlib.suppress(OSError):
@@ -339,28 +297,61 @@ class Cache:
         files: dict[str, tuple[int, int, str]],
         used: set[str],
     ) -> Iterator[bytes]:
-        """entries.txt's lines, each compiled entry's as read when it is unchanged; the
-        segments their bodies are in are added to `used`."""
+        """entries.txt's lines, each compiled entry's as read when it is unchanged, or as a
+        worker stored it; the segments their bodies are in are added to `used`."""
         yield stamp().encode() + b"\n" + json.dumps([context, files]).encode() + b"\n"
-        for item in compiled:
-            entry = item.entry
-            key = item.key.encode()
-            if key in self._read and (entry is None or entry.body.stored is not None):
-                if entry is not None:
+        with contextlib.ExitStack() as opened:
+            handles: dict[str, BinaryIO] = {}
+            for item in compiled:
+                entry, key = item.entry, item.key.encode()
+                line, made = self._read.get(key), self._made.get(key)
+                if line is None and made is not None:  # one line in memory at a time
+                    if made[0] not in handles:
+                        handles[made[0]] = opened.enter_context(open(made[0], "rb"))
+                    handles[made[0]].seek(made[1])
+                    line = handles[made[0]].read(made[2])
+                if line is None or (entry is not None and entry.body.stored is None):
+                    if entry is not None and entry.body.stored is None:
+                        body = self.store_body(entry.body.html, entry.body.absolute)
+                        entry = dataclasses.replace(entry, body=body)
+                        item = dataclasses.replace(item, entry=entry)
+                    line = self.encode(item)
+                if entry is not None and entry.body.stored is not None:
                     used.add(os.path.basename(entry.body.stored[0]))
-                yield key + b" " + self._read[key] + b"\n"
-                continue
-            if entry is not None and entry.body.stored is None:
-                body = self.store_body(entry.body.html, entry.body.absolute)
-                item = dataclasses.replace(item, entry=dataclasses.replace(entry, body=body))
-            data = to_data(item)
-            if item.entry is not None and item.entry.body.stored is not None:
-                segment = Path(item.entry.body.stored[0])
-                used.add(segment.name)
-                data[0][_BODY_FIELD][2][0] = segment.name  # the name alone (see _placed)
-            # One line: JSON escapes a line break inside a string.
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            yield key + b" " + text.encode() + b"\n"
+                yield key + b" " + line + b"\n"
+
+    @staticmethod
+    def encode(item: Any) -> bytes:
+        """A compiled entry as its line in entries.txt holds it, after its key: JSON (which
+        escapes a line break in a string), its body named by its segment's name alone."""
+        data = to_data(item)
+        if item.entry is not None and item.entry.body.stored is not None:
+            data[0][_BODY_FIELD][2][0] = os.path.basename(item.entry.body.stored[0])
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def store_line(self, item: Any) -> bytes | tuple[str, int, int]:
+        """A compiled entry's line (see encode), appended to this process's file of lines
+        beside the bodies: only where it stands travels back from a forked worker, for
+        keep() (100,000 lines held at once by the building process are 150 MB)."""
+        line = self.encode(item)
+        try:
+            if self._made_in is None or self._made_in[0] != os.getpid():  # a forked worker
+                self.bodies.mkdir(parents=True, exist_ok=True)
+                name = self.bodies / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.lines"
+                self._made_in = (os.getpid(), name)
+            with open(self._made_in[1], "ab") as handle:
+                offset = handle.tell()
+                handle.write(line)
+        except OSError:
+            return line
+        return str(self._made_in[1]), offset, len(line)
+
+    def keep(self, key: str, line: bytes | tuple[str, int, int]) -> None:
+        """A compiled entry's line, or where store_line() put it, to write in entries.txt."""
+        if isinstance(line, bytes):
+            self._read[key.encode()] = line
+        else:
+            self._made[key.encode()] = line
 
     # What the last build of one output folder read and wrote.
 

@@ -22,7 +22,8 @@ from typing import Any
 from feedpub.build import build
 from feedpub.errors import FeedpubError
 from feedpub.gather import Project, read_site
-from feedpub.incremental import Cache, scan_sources
+from feedpub.incremental import Cache
+from feedpub.listing import scan_sources
 from feedpub.model import BuildResult, Site
 from feedpub.preview import Decorating, State, marks_of
 

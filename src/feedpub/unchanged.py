@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 from feedpub.errors import shown_root
-from feedpub.incremental import Cache, Manifest, Record, list_tree, scan_sources
+from feedpub.incremental import Cache, Manifest, Record
+from feedpub.listing import list_tree, scan_sources
 from feedpub.model import BuildResult, WriteReport
 
 

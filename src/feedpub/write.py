@@ -28,7 +28,8 @@ from enum import IntEnum
 from pathlib import Path, PurePosixPath
 
 from feedpub.errors import FeedpubError, Problem
-from feedpub.incremental import Record, list_tree
+from feedpub.incremental import Record
+from feedpub.listing import list_tree
 from feedpub.model import WriteReport
 from feedpub.parallel import fork_map
 
