@@ -212,6 +212,11 @@ class Planner:
             formats.append((feed.rss_path, render_rss, "RSS feed"))
         if feed.json_path:
             formats.append((feed.json_path, render_json, "JSON Feed"))
+        # Archive documents are made first, by the date of their newest statement, not
+        # section by section: those a worker makes in a row hold the same statements.
+        near = None
+        if feed.archive:
+            near = max((e.published.timestamp() for e in feed.entries), default=0.0)
         for path, render, kind in formats:
 
             def make(render: Callable[..., bytes] = render) -> bytes:
@@ -219,12 +224,7 @@ class Planner:
                 record(f"feed:{feed.atom_path}")
                 return render(self.config, feed, self.feed_content)
 
-            # Archive documents are made first, by the date of their newest statement, not
-            # section by section: those a worker makes in a row hold the same statements.
-            near = max((e.published.timestamp() for e in feed.entries), default=0.0)
-            output = self._output(
-                path, Phase.FEEDS, make, self.line, near if feed.archive else None
-            )
+            output = self._output(path, Phase.FEEDS, make, self.line, near)
             self.outputs.add(output, f"the {name} {kind}")
 
 
