@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run, wait_for, write_corpus
-from feedpub import incremental, parallel, write
+from feedpub import incremental, parallel, serve, write
 from feedpub.errors import FeedpubError
 
 ENTRY = ("2021-11-05-office.yaml", "title: Office\ndate: 2021-11-05\nbody: x\n")
@@ -492,7 +492,11 @@ def test_serve_rebuild_on_a_full_disk_reports_and_the_next_rebuild_finishes(
         assert Project(tmp_path).tree("preview") == old_tree
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(os, "replace", full)
-            _change_the_site(project)
+            # The watcher sees the change whole, not a rebuild begun halfway through it
+            # (which, writing fewer files than the fault needs, would succeed).
+            with pytest.MonkeyPatch.context() as hold:
+                hold.setattr(serve, "scan_sources", lambda root: server._seen)
+                _change_the_site(project)
             assert wait_for(lambda: len(reports) >= 2)
         failed = reports[1]
         assert isinstance(failed, FeedpubError)
