@@ -557,6 +557,8 @@ def test_planted_cache_entry_cannot_make_a_build_write_outside_or_crash(
     build(project.root, now=NOW)  # no traceback: the planted entry is compiled again
     assert project.tree() == _cold_tree(project, tmp_path)
     assert not list(tmp_path.rglob("outside*"))
+    # ...and the cache holds it as compiled now, not the planted line again.
+    assert all(data[0][index] != planted for data in _read_entries(path)[1].values())
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -305,7 +305,7 @@ class Cache:
             for item in compiled:
                 entry, key = item.entry, item.key.encode()
                 line, made = self._read.get(key), self._made.get(key)
-                if line is None and made is not None:  # one line in memory at a time
+                if made is not None:  # compiled now (a cached one refused, say): one at a time
                     if made[0] not in handles:
                         handles[made[0]] = opened.enter_context(open(made[0], "rb"))
                     handles[made[0]].seek(made[1])
