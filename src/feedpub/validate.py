@@ -95,10 +95,14 @@ def share_repeated(entries: list[Entry]) -> None:
     for entry in entries:
         for name in _REPEATED:
             value = getattr(entry, name)
-            if type(value) is tuple:
-                value = tuple([table.setdefault(item, item) for item in value])
+            try:
+                if type(value) is tuple:
+                    value = tuple([table.setdefault(item, item) for item in value])
+                value = table.setdefault(value, value)
+            except TypeError:  # unhashable: only a planted cache line holds one; kept as is
+                continue
             # Equal values only: the frozen dataclass's fields are set as its __init__ does.
-            object.__setattr__(entry, name, table.setdefault(value, value))
+            object.__setattr__(entry, name, value)
         stored = entry.body.stored
         if stored is not None:
             segment = table.setdefault(stored[0], stored[0])
