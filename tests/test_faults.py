@@ -7,6 +7,7 @@ the next build finishes the job. Nothing is ever written beside public/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -653,3 +654,38 @@ def test_files_are_written_linked_to_first_and_archives_by_date(project: Project
         dates = re.findall(rb"<published>([^<]+)</published>", data)
         newest.append(max(datetime.fromisoformat(date.decode()) for date in dates))
     assert newest == sorted(newest)
+
+
+def _workers_of(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(item) for item in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:  # a zombie (exited, not yet reaped) is not alive
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_of_a_killed_build_die_with_it_and_the_next_build_runs(project: Project) -> None:
+    # SIGKILL gives the building process no time to stop its forked workers: they die with
+    # it, instead of waiting for work for ever with its locks held (the next build hung).
+    write_corpus(project, 600)  # enough to compile on workers
+    child = subprocess.Popen(_build_command(project.root), stdout=subprocess.DEVNULL)
+    assert wait_for(lambda: _workers_of(child.pid), 120)
+    working = [pid for pid in _workers_of(child.pid) if _alive(pid)]
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert working, "no worker seen at work"
+    try:
+        assert wait_for(lambda: not any(_alive(pid) for pid in working), 10), "they outlived it"
+    finally:
+        for pid in working:  # a failed test leaves none behind
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    next_build = subprocess.run(_build_command(project.root), check=False, timeout=600)
+    assert next_build.returncode == 0

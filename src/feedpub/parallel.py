@@ -6,9 +6,11 @@ fine) and everything it refers to need no pickling; only each item and each resu
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +21,19 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _FUNCTION: Callable[[Any], Any] | None = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker die with the process that forked it. Killed (SIGKILL, a CI job
+    cancelled), that process cannot stop its workers, and they would wait for work for
+    ever, holding the locks it held: the next build would wait for ever too."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: Linux; elsewhere nothing to do
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # died before the call above
+        os._exit(1)
 
 
 def _call(item: Any) -> Any:
@@ -60,7 +75,12 @@ def _pool_map(function: Callable[[T], R], items: list[T], count: int) -> Iterato
     _FUNCTION = function
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(count, len(items)), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            min(count, len(items)),
+            mp_context=context,
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             waiting = iter(items)
             pending: deque[Future[R]] = deque(
                 pool.submit(_call, item) for item in itertools.islice(waiting, 2 * count)
