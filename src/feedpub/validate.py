@@ -90,7 +90,7 @@ _REPEATED = ("type", "type_slug", "language", "bylines", "tags", "tag_slugs")
 def share_repeated(entries: list[Entry]) -> None:
     """Make each value that statements repeat one object, shared by all of them. Each one
     read from the cache or from a worker is a copy of its own: at 100,000 statements,
-    70 MB of copies (and pages a forked worker copies in turn as it reads them)."""
+    about 55 MB of copies (and pages a forked worker copies in turn as it reads them)."""
     table: dict[Any, Any] = {}
     for entry in entries:
         for name in _REPEATED:
