@@ -66,8 +66,7 @@ class SiteConfig:
     section_aliases: tuple[SectionAlias, ...] = ()
     websub_hubs: tuple[str, ...] = ()  # named in every subscription feed; `feedpub ping` tells them
     accent_color: Accent | None = None  # links and the header rule, checked for contrast
-    # Page text the site words its own way: language -> message id -> text (or, for a
-    # message that counts, CLDR plural category -> text).
+    # Page text: language -> message id -> text (or CLDR plural category -> text).
     messages: Mapping[str, Mapping[str, str | Mapping[str, str]]] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
@@ -265,8 +264,15 @@ class Site:
 # --- to and from JSON-able data (the build cache is data, never pickle) ---------------------
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a manifest's 10,000 records: looked up once
+
+
 def to_data(value: Any) -> Any:
     """A model value as JSON-able data: a dataclass as the list of its fields in order."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is not None:
+        return [v if type(v) in _PLAIN else to_data(v) for v in map(value.__getattribute__, names)]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     if isinstance(value, datetime):
@@ -274,7 +280,8 @@ def to_data(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [to_data(getattr(value, f.name)) for f in dataclasses.fields(value)]
+        _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        return to_data(value)
     if isinstance(value, tuple | list):
         return [to_data(item) for item in value]
     if isinstance(value, dict):
@@ -292,10 +299,9 @@ _DECODERS: dict[Any, Decoder] = {}
 
 
 def _decoder(kind: Any) -> Decoder:
-    found = _DECODERS.get(kind)
-    if found is None:
-        found = _DECODERS[kind] = _make_decoder(kind)
-    return found
+    if kind not in _DECODERS:
+        _DECODERS[kind] = _make_decoder(kind)
+    return _DECODERS[kind]
 
 
 def _same(data: Any, zone: tzinfo) -> Any:
