@@ -10,6 +10,7 @@ import os
 import pickle
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import metadata
@@ -21,8 +22,11 @@ import pytest
 from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
 from feedpub import gather, incremental, write
 from feedpub.build import build
+from feedpub.errors import FeedpubError
+from feedpub.listing import Survey, status_tree
 from feedpub.model import Body, BuildResult, Entry, WriteReport
 from feedpub.recording import Dependencies, key_line, key_of_lines
+from feedpub.unchanged import probe
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 TEMPLATES = Path(__file__).parents[1] / "src/feedpub/templates"
@@ -442,6 +446,70 @@ def test_hand_edits_to_public_are_undone_not_hidden_by_the_cache(
     result = run("build")
     assert "1 written" in result.stdout and "1 removed" in result.stdout
     assert project.tree() == built
+
+
+def test_output_folder_is_listed_by_a_child_while_the_site_is_read(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(project, 20)
+    build(project.root, now=NOW)
+    _entries(project)[0].unlink()
+
+    def listed_again(*args: object) -> None:
+        raise AssertionError("the build listed its output folder again")
+
+    monkeypatch.setattr(write, "status_tree", listed_again)
+    result = build(project.root, now=NOW)
+    assert result.report.removed and project.tree() == _cold_tree(project, tmp_path)
+
+
+def test_a_build_written_into_the_folder_after_its_survey_is_not_missed(
+    project: Project, tmp_path: Path
+) -> None:
+    write_corpus(project, 12)
+    project.entry("2019-06-01-draft.yaml", "title: Draft\ndate: 2019-06-01\ndraft: true\nbody: x\n")
+    build(project.root, now=NOW)
+    _entries(project)[1].unlink()
+    out = project.root / "public"
+    found = probe(project.root, out, NOW, preview=False)  # its child lists public/ now
+    assert found.survey is not None and not found.up_to_date
+    build(project.root, now=NOW, preview=True)  # then another build writes there: drafts
+    assert (out / "2019/06/01/draft/index.html").exists()
+    build(project.root, now=NOW, probed=found)
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
+def _children_left() -> list[str]:
+    """This process's child processes (a zombie is one nobody waited for)."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        found += (task / "children").read_text().split()
+    return found
+
+
+def test_the_listing_child_is_reaped_when_the_build_stops_on_an_error(project: Project) -> None:
+    write_corpus(project, 5)
+    build(project.root, now=NOW)
+    project.entry("2019-02-02-bad.yaml", "title: [\n")
+    with pytest.raises(FeedpubError):
+        build(project.root, now=NOW)
+    assert _children_left() == []
+
+
+def test_output_folder_is_listed_in_process_while_threads_run(project: Project) -> None:
+    # Forking a threaded process (feedpub serve) can deadlock the child.
+    write_corpus(project, 5)
+    build(project.root, now=NOW)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        survey = Survey(project.root / "public")
+        assert _children_left() == []
+        assert survey.result() == status_tree(project.root / "public")
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_embargo_release_is_not_hidden_by_the_cache(project: Project, run: Run) -> None:

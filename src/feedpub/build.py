@@ -8,6 +8,7 @@ decides what may be skipped; this module only runs the phases in order.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import time
@@ -52,7 +53,9 @@ def build(
     if found.up_to_date:
         return replay(found, time.perf_counter() - started)
     cache = Cache(project.root)
-    with cache.locked(), _Collector() as collector:
+    # The child listing `out` (see probe) is reaped whatever happens.
+    survey = contextlib.closing(found.survey) if found.survey else contextlib.nullcontext()
+    with cache.locked(), _Collector() as collector, survey:
         try:
             result = read_site(project, now, cache, preview=preview)
             if gathered is not None:
@@ -64,7 +67,7 @@ def build(
             remembered = found.manifest.outputs if found.manifest is not None else {}
             collector.writing()
             report, written = write_outputs(
-                out, outputs.values(), MARKER, remembered, parallel.workers()
+                out, outputs.values(), MARKER, remembered, parallel.workers(), found.survey
             )
         except FeedpubError as exc:
             outcome = exc.outcome or f"{shown_path(out)}/ was not changed"

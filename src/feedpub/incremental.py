@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from feedpub import __version__
+from feedpub.listing import Status
 from feedpub.model import Body, BuildResult, Entry, close_segment, from_data, to_data
 from feedpub.recording import Dependencies
 
@@ -115,8 +116,9 @@ class Record:
     ino: int
     phase: int = 0  # write.Phase: removals go in the reverse order
 
-    def matches(self, st: os.stat_result) -> bool:
-        return (self.size, self.mtime_ns, self.ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    def matches(self, status: Status | None) -> bool:
+        """True when a file's status (listing.Status) is as this build left the file."""
+        return (self.size, self.mtime_ns, self.ino) == status
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,19 +13,20 @@ from pathlib import Path
 
 from feedpub.errors import shown_root
 from feedpub.incremental import Cache, Manifest, Record
-from feedpub.listing import list_tree, scan_sources
+from feedpub.listing import Survey, scan_sources
 from feedpub.model import BuildResult, WriteReport
 
 
-def output_untouched(out: Path, outputs: dict[str, Record]) -> bool:
-    """True when `out` holds exactly the files a manifest lists, each as it was left."""
+def output_untouched(survey: Survey, outputs: dict[str, Record]) -> bool:
+    """True when the surveyed folder holds exactly the files a manifest lists, each as it
+    was left."""
     try:
-        found = list_tree(out)
-        return found.keys() == outputs.keys() and all(
-            outputs[rel].matches(entry.stat(follow_symlinks=False)) for rel, entry in found.items()
-        )
+        found = survey.result()
     except OSError:  # no output folder, or one that cannot be read: build
         return False
+    return found.keys() == outputs.keys() and all(
+        outputs[rel].matches(status) for rel, status in found.items()
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class Probe:
     manifest: Manifest | None
     sources: dict[str, list[int]]
     up_to_date: bool
+    survey: Survey | None = None  # of the output folder, begun as the check began
 
 
 def probe(root: Path, out: Path, now: datetime, *, preview: bool) -> Probe:
@@ -43,8 +45,10 @@ def probe(root: Path, out: Path, now: datetime, *, preview: bool) -> Probe:
     before the first one it held back."""
     root, out = Path(os.path.abspath(root)), Path(os.path.abspath(out))
     manifest = Cache(root).manifest(out)
+    # Listed by a forked child while the sources are: for this check, or for the build.
+    survey = Survey(out) if manifest is not None else None
     sources = scan_sources(root)
-    if manifest is None:
+    if manifest is None or survey is None:
         return Probe(None, sources, up_to_date=False)
     # Another preview setting or another way of showing paths rules out replaying the last
     # build's result, but its records still say what is in `out`.
@@ -55,9 +59,9 @@ def probe(root: Path, out: Path, now: datetime, *, preview: bool) -> Probe:
         and (manifest.newest is None or manifest.newest <= moment)
         and (manifest.held_until is None or moment < manifest.held_until)
         and sources == manifest.sources
-        and output_untouched(out, manifest.outputs)
+        and output_untouched(survey, manifest.outputs)
     )
-    return Probe(manifest, sources, up_to_date=fresh)
+    return Probe(manifest, sources, up_to_date=fresh, survey=survey)
 
 
 def replay(found: Probe, seconds: float) -> BuildResult:

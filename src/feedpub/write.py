@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from feedpub.errors import FeedpubError, Problem
 from feedpub.incremental import Record
-from feedpub.listing import list_tree
+from feedpub.listing import Status, Survey, status_tree
 from feedpub.model import WriteReport
 from feedpub.parallel import fork_map
 
@@ -191,7 +191,7 @@ class Written:
 def _make_and_place(
     out: Path,
     outputs: Sequence[Output],
-    existing: Mapping[str, os.DirEntry[str]],
+    existing: Mapping[str, Status],
     folders: set[str],
     span: tuple[int, int],
 ) -> list[Written]:
@@ -200,9 +200,7 @@ def _make_and_place(
     return [_place(out, output, existing, folders) for output in outputs[span[0] : span[1]]]
 
 
-def _place(
-    out: Path, output: Output, existing: Mapping[str, os.DirEntry[str]], folders: set[str]
-) -> Written:
+def _place(out: Path, output: Output, existing: Mapping[str, Status], folders: set[str]) -> Written:
     """Make an output and write it if its bytes changed; remember what is on disk either
     way, and what its making read."""
     made = output.make()
@@ -229,17 +227,13 @@ def _make_folder(out: Path, folder: str, folders: set[str]) -> None:
 
 
 def _current(
-    output: Output, remembered: Mapping[str, Record], existing: Mapping[str, os.DirEntry[str]]
+    output: Output, remembered: Mapping[str, Record], existing: Mapping[str, Status]
 ) -> bool:
     """True when the file is as the last build left it and its dependencies are too."""
     record = remembered.get(output.path)
-    found = existing.get(output.path)
-    if output.key is None or record is None or record.key != output.key or found is None:
+    if output.key is None or record is None or record.key != output.key:
         return False
-    try:
-        return record.matches(found.stat(follow_symlinks=False))
-    except OSError:
-        return False
+    return record.matches(existing.get(output.path))
 
 
 def write_outputs(
@@ -248,8 +242,10 @@ def write_outputs(
     marker: str,
     remembered: Mapping[str, Record],
     workers: int = 1,
+    survey: Survey | None = None,
 ) -> tuple[WriteReport, dict[str, Written]]:
     """Make `out` hold exactly `outputs`, making and writing only what may have changed.
+    `survey` is of `out` as the build began: used if no other build wrote there since.
 
     Returns the report and, for every output, what to remember of it.
     """
@@ -259,7 +255,11 @@ def write_outputs(
         out.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out.parent):
             guard_output(out, marker)
-            return _write(out, list(outputs), marker, remembered, workers)
+            if survey is not None and survey.still_holds():
+                existing = dict(survey.result())
+            else:
+                existing = status_tree(out) if out.exists() else {}
+            return _write(out, list(outputs), marker, remembered, workers, existing)
     except (FeedpubError, OSError) as exc:
         # A site template's error shows only as its page is made, perhaps after others
         # were written: then the output is partly updated, as after a full disk.
@@ -278,11 +278,16 @@ def write_outputs(
 
 
 def _write(
-    out: Path, outputs: list[Output], marker: str, remembered: Mapping[str, Record], workers: int
+    out: Path,
+    outputs: list[Output],
+    marker: str,
+    remembered: Mapping[str, Record],
+    workers: int,
+    existing: dict[str, Status],
 ) -> tuple[WriteReport, dict[str, Written]]:
-    existing = list_tree(out) if out.exists() else {}
     for rel in [rel for rel in existing if _TEMPORARY.fullmatch(rel.rpartition("/")[2])]:
-        os.unlink(existing.pop(rel).path)  # left by a killed build
+        os.unlink(f"{out}/{rel}")  # left by a killed build
+        del existing[rel]
     paths = set()
     for output in outputs:
         check_relative(output.path)
@@ -334,7 +339,7 @@ def _write(
     # What links to others goes first (feeds, then lists, then pages), so nothing left
     # points at a file already removed.
     for rel in sorted(gone, key=lambda rel: (-_phase(remembered, rel), rel.count("/"), rel)):
-        os.unlink(existing[rel].path)
+        os.unlink(f"{out}/{rel}")
         _remove_empty_folders(out, rel)
     (out / UNFINISHED).unlink()
     changed = sum(written.changed for written in done.values())
