@@ -38,8 +38,9 @@ from typing import Any, BinaryIO
 
 from feedpub import __version__
 from feedpub.listing import Status
-from feedpub.model import Body, BuildResult, Entry, close_segment, from_data, to_data
+from feedpub.model import Body, BuildResult, Entry, close_segment
 from feedpub.recording import Dependencies
+from feedpub.stored import from_data, to_data
 
 try:
     import fcntl
@@ -140,7 +141,7 @@ def _file(size: int, mtime_ns: int, key: str) -> tuple[int, int, str]:
     return size, mtime_ns, key
 
 
-# Where an entry's body stands in its stored list of fields (model.to_data).
+# Where an entry's body stands in its stored list of fields (stored.to_data).
 _BODY_FIELD = [f.name for f in dataclasses.fields(Entry)].index("body")
 
 

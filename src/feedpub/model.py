@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import types
-import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from enum import Enum
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from feedpub.errors import Problem
 
@@ -259,120 +255,6 @@ class Site:
     held: tuple[Entry, ...] = ()  # under embargo: dated after "now", soonest first
     removed: tuple[Entry, ...] = ()  # published, then removed: a notice page, in no feed
     entries_dir: Path | None = None  # where attachments are read from
-
-
-# --- to and from JSON-able data (the build cache is data, never pickle) ---------------------
-
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a manifest's 10,000 records: looked up once
-
-
-def to_data(value: Any) -> Any:
-    """A model value as JSON-able data: a dataclass as the list of its fields in order."""
-    names = _FIELD_NAMES.get(type(value))
-    if names is not None:
-        return [v if type(v) in _PLAIN else to_data(v) for v in map(value.__getattribute__, names)]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
-        return to_data(value)
-    if isinstance(value, tuple | list):
-        return [to_data(item) for item in value]
-    if isinstance(value, dict):
-        return {key: to_data(item) for key, item in value.items()}
-    raise TypeError(f"cannot store {type(value).__name__}")
-
-
-def from_data(kind: Any, data: Any, zone: tzinfo) -> Any:
-    """The inverse of to_data for a value of type `kind`; datetimes come back in `zone`."""
-    return _decoder(kind)(data, zone)
-
-
-Decoder = Callable[[Any, tzinfo], Any]
-_DECODERS: dict[Any, Decoder] = {}
-
-
-def _decoder(kind: Any) -> Decoder:
-    if kind not in _DECODERS:
-        _DECODERS[kind] = _make_decoder(kind)
-    return _DECODERS[kind]
-
-
-def _same(data: Any, zone: tzinfo) -> Any:
-    return data
-
-
-def _checked_tuple(data: Any, size: int) -> tuple[Any, ...]:
-    if len(data) != size:
-        raise ValueError(f"not {size} values")
-    return tuple(data)
-
-
-def _make_decoder(kind: Any) -> Decoder:
-    # Made once per type and reused: the cache decodes thousands of entries per build, so a
-    # value stored as it is (most fields: text, numbers, flags) is not decoded at all.
-    if kind in (str, int, float, bool, type(None), Any):
-        return _same
-    if kind is datetime:
-        return lambda data, zone: datetime.fromisoformat(data).astimezone(zone)
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return lambda data, zone: kind(data)
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        fields = dataclasses.fields(kind)
-        names = tuple(f.name for f in fields)
-        decoded = [(i, _decoder(hints[f.name])) for i, f in enumerate(fields)]
-        decoded = [(i, decode) for i, decode in decoded if decode is not _same]
-
-        positional = not any(f.kw_only for f in fields)  # else by name: slower
-
-        def make(data: Any, zone: tzinfo) -> Any:
-            if type(data) is not list or len(data) != len(names):
-                raise ValueError(f"not a stored {kind.__name__}")
-            values = data.copy()
-            for i, decode in decoded:
-                values[i] = decode(values[i], zone)
-            if positional:
-                return kind(*values)
-            return kind(**dict(zip(names, values, strict=True)))
-
-        return make
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if origin in (types.UnionType, typing.Union):
-        (inner,) = [a for a in args if a is not type(None)]
-        decode = _decoder(inner)
-        if decode is _same:
-            return _same
-        return lambda data, zone: None if data is None else decode(data, zone)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        decode = _decoder(args[0])
-        if decode is _same:
-            return lambda data, zone: tuple(data)
-        return lambda data, zone: tuple([decode(item, zone) for item in data])
-    if origin is tuple:
-        decoders = [_decoder(a) for a in args]
-        if all(d is _same for d in decoders):
-            return lambda data, zone: _checked_tuple(data, len(decoders))
-        return lambda data, zone: tuple(
-            [d(item, zone) for d, item in zip(decoders, data, strict=True)]
-        )
-    if origin is list:
-        decode = _decoder(args[0])
-        if decode is _same:
-            return lambda data, zone: list(data)
-        return lambda data, zone: [decode(item, zone) for item in data]
-    if origin in (dict, Mapping):
-        decode = _decoder(args[1])
-        if decode is _same:
-            return lambda data, zone: dict(data)
-        return lambda data, zone: {key: decode(item, zone) for key, item in data.items()}
-    raise TypeError(f"cannot read back {kind!r}")
 
 
 # What a build did: what its writing changed, and what `feedpub build` reports.
