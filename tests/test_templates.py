@@ -248,3 +248,38 @@ def test_page_text_calls_give_what_jinja_s_newstyle_gettext_gives(
     theirs.install_gettext_callables(*filters.GETTEXT, newstyle=True)  # type: ignore[attr-defined]
     assert ours == theirs.from_string(source).render()
     assert env.globals["_"] is filters.NEWSTYLE_GETTEXT["_"]
+
+
+def test_broken_site_template_no_page_uses_is_reported_before_anything_is_written(
+    project: Project, run: Run
+) -> None:
+    project.entry(*X)
+    assert run("build").exit_code == 0
+    built = project.tree()
+    project.file("templates/removed.html", "{% if %}\n")  # no statement was removed
+    project.entry("2021-11-06-y.yaml", "title: Y\ndate: 2021-11-06\nbody: y\n")
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[0].startswith("templates/removed.html:1:")
+    assert project.tree() == built
+
+
+def test_feedpub_templates_are_compiled_when_first_used_or_all_before_workers_fork(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedpub.build import check
+    from feedpub.render import environment, plan
+
+    project.entry(*X)
+    fresh = environment._environment.__wrapped__(None, ())  # not cached: nothing compiled
+    monkeypatch.setattr(plan, "make_environment", lambda root: fresh)
+
+    def compiled() -> set[str]:
+        return {template.name for template in fresh.cache.values()}  # type: ignore[union-attr]
+
+    outputs = plan.plan_site(check(project.root).site, project.root)
+    assert compiled() == {"_subscription.html"}  # rendered for every section's feeds
+    outputs["index.html"].make()
+    assert {"index.html", "base.html"} <= compiled() < set(fresh.list_templates(["html"]))
+    outputs.prepare()
+    assert compiled() == set(fresh.list_templates(["html"]))

@@ -67,7 +67,13 @@ def build(
             remembered = found.manifest.outputs if found.manifest is not None else {}
             collector.writing()
             report, written = write_outputs(
-                out, outputs.values(), MARKER, remembered, parallel.workers(), found.survey
+                out,
+                outputs.values(),
+                MARKER,
+                remembered,
+                parallel.workers(),
+                found.survey,
+                outputs.prepare,
             )
         except FeedpubError as exc:
             outcome = exc.outcome or f"{shown_path(out)}/ was not changed"
@@ -139,7 +145,7 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
             # A site's own template can fail only as a page is made ({{ 1 / 0 }}, or a
             # field some statements lack): make every output as a build would, so that the
             # pull request's check finds it, not the build after the merge.
-            _make_every(list(outputs.values()))
+            _make_every(list(outputs.values()), outputs.prepare)
     result.warnings.extend(check_site_links(result.site.entries, outputs))
     result.warnings.sort()
     if unfinished(project.root / OUTPUT_DIR):
@@ -154,9 +160,11 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
     return result
 
 
-def _make_every(outputs: list[Output]) -> None:
+def _make_every(outputs: list[Output], prepare: Callable[[], object]) -> None:
     """Make every output and drop it, on every core when there are many."""
     workers = parallel.workers() if len(outputs) >= MAKE_PARALLEL_FROM else 1
+    if workers > 1:
+        prepare()
     size = max(1, -(-len(outputs) // (workers * 8)))
 
     def make(span: tuple[int, int]) -> None:

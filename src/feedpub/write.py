@@ -243,9 +243,11 @@ def write_outputs(
     remembered: Mapping[str, Record],
     workers: int = 1,
     survey: Survey | None = None,
+    prepare: Callable[[], object] = lambda: None,
 ) -> tuple[WriteReport, dict[str, Written]]:
     """Make `out` hold exactly `outputs`, making and writing only what may have changed.
-    `survey` is of `out` as the build began: used if no other build wrote there since.
+    `survey` is of `out` as the build began: used if no other build wrote there since;
+    `prepare` is called before workers are first forked to make outputs.
 
     Returns the report and, for every output, what to remember of it.
     """
@@ -259,7 +261,7 @@ def write_outputs(
                 existing = dict(survey.result())
             else:
                 existing = status_tree(out) if out.exists() else {}
-            return _write(out, list(outputs), marker, remembered, workers, existing)
+            return _write(out, list(outputs), marker, remembered, workers, existing, prepare)
     except (FeedpubError, OSError) as exc:
         # A site template's error shows only as its page is made, perhaps after others
         # were written: then the output is partly updated, as after a full disk.
@@ -284,6 +286,7 @@ def _write(
     remembered: Mapping[str, Record],
     workers: int,
     existing: dict[str, Status],
+    prepare: Callable[[], object],
 ) -> tuple[WriteReport, dict[str, Written]]:
     for rel in [rel for rel in existing if _TEMPORARY.fullmatch(rel.rpartition("/")[2])]:
         os.unlink(f"{out}/{rel}")  # left by a killed build
@@ -327,6 +330,8 @@ def _write(
         # over the cores too. Fork only for work worth it: adding one statement makes a
         # few dozen outputs.
         count = workers if len(batch) >= PARALLEL_FROM else 1
+        if count > 1:
+            prepare()
         size = max(1, min(64, -(-len(batch) // (count * 8))))
         spans = [(i, min(i + size, len(batch))) for i in range(0, len(batch), size)]
         place = functools.partial(_make_and_place, out, batch, existing, folders)

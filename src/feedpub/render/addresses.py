@@ -30,6 +30,8 @@ class Outputs(dict[str, Output]):
     def __init__(self) -> None:
         super().__init__()
         self.origin: dict[str, str] = {}
+        # Called before workers are forked to make them: what they share, made once.
+        self.prepare: Callable[[], object] = lambda: None
 
     def folders(self) -> set[str]:
         """Every folder the outputs need, e.g. 'tags' and 'tags/energy'."""

@@ -262,6 +262,16 @@ _VARIABLES = {
 }
 
 
+def own_templates(env: jinja2.Environment) -> list[str]:
+    """The HTML templates of the site's own templates/ folder, by name."""
+    loader = env.loader
+    if isinstance(loader, jinja2.ChoiceLoader):
+        first = loader.loaders[0]
+        if isinstance(first, jinja2.FileSystemLoader):
+            return [name for name in first.list_templates() if name.endswith(".html")]
+    return []
+
+
 def template_shown(env: jinja2.Environment, name: str) -> str:
     """templates/NAME for a site's own template, (feedpub)/templates/NAME for feedpub's."""
     base = Path(name).name

@@ -19,7 +19,7 @@ from feedpub.load import describe_character, forbidden_character
 from feedpub.messages import PageText
 from feedpub.model import Entry
 from feedpub.recording import record, recording
-from feedpub.render.environment import deadline, template_problems, template_shown
+from feedpub.render.environment import deadline, own_templates, template_problems, template_shown
 from feedpub.render.filters import TEXT
 from feedpub.render.views import Section, SiteView, Subscription
 
@@ -55,14 +55,15 @@ class PageRenderer:
         self.env = env
         self.main = main
         self.sandboxed = isinstance(env, ImmutableSandboxedEnvironment)
-        # Compile every template now: a site's broken template is reported before anything
-        # is rendered, with its file and line.
+        # The site's own templates are compiled now: a broken one is reported before
+        # anything is rendered, with its file and line. feedpub's, when first used (a
+        # statement added uses half of them, and compiling all was a twentieth of the
+        # time), or all at once before workers are forked (compile_all).
         with template_problems(env):
-            for name in env.list_templates(extensions=["html"]):
+            for name in own_templates(env):
                 env.get_template(name)
-            self._templates = {name: env.get_template(f"{name}.html") for name in self.PAGES}
-            part = env.get_template("_subscription.html")
-        self._part = part
+            self._part = env.get_template("_subscription.html")
+        self._templates: dict[str, jinja2.Template] = {}
         self._texts: dict[str, PageText] = {}
         language = site.config.language
         self.subscriptions = {
@@ -110,6 +111,14 @@ class PageRenderer:
             record(token)
         return found[0]
 
+    def compile_all(self) -> None:
+        """Compile every template, so that workers forked next inherit them compiled."""
+        with template_problems(self.env):
+            for name in self.env.list_templates(extensions=["html"]):
+                self.env.get_template(name)
+            for name in self.PAGES:
+                self._templates.setdefault(name, self.env.get_template(f"{name}.html"))
+
     def stylesheet(self) -> bytes:
         """The stylesheet, from the site's templates/ when it has one, and the office's
         accent colour."""
@@ -126,7 +135,10 @@ class PageRenderer:
         """Render one of PAGES with `context`; the caller records what it reads."""
         with template_problems(self.env), deadline(self.env):
             record(f"template:{template}.html")
-            text = self._templates[template].render(self._in_language(context))
+            found = self._templates.get(template)
+            if found is None:
+                found = self._templates[template] = self.env.get_template(f"{template}.html")
+            text = found.render(self._in_language(context))
             return self._checked(text, f"{template}.html")
 
     def page_language(self, entry: Entry | None) -> str:

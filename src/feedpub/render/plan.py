@@ -378,4 +378,5 @@ def plan_site(
         Output(MARKER, Phase.ASSETS, lambda: Made(MARKER_TEXT, marker_key), marker_key),
         "the marker",
     )
+    plan.outputs.prepare = renderer.compile_all
     return plan.keyed()
