@@ -274,8 +274,9 @@ def test_feedpub_templates_are_compiled_when_first_used_or_all_before_workers_fo
     fresh = environment._environment.__wrapped__(None, ())  # not cached: nothing compiled
     monkeypatch.setattr(plan, "make_environment", lambda root: fresh)
 
-    def compiled() -> set[str]:
-        return {template.name for template in fresh.cache.values()}  # type: ignore[union-attr]
+    def compiled() -> set[str | None]:
+        assert fresh.cache is not None
+        return {template.name for template in fresh.cache.values()}
 
     outputs = plan.plan_site(check(project.root).site, project.root)
     assert compiled() == {"_subscription.html"}  # rendered for every section's feeds
