@@ -12,8 +12,8 @@ from typing import Any
 import freezegun
 import pytest
 
-from conftest import EXAMPLE_ENTRY, Project, Run, write_corpus
-from feedpub import parallel, write
+from conftest import EXAMPLE_ENTRY, Project, Run, children_left, write_corpus
+from feedpub import forked, parallel, write
 from feedpub.build import build
 
 ENTRY = "2021-11-05-office.yaml"
@@ -261,6 +261,28 @@ def test_forked_workers_are_renewed_and_results_keep_their_order() -> None:
     # Four pools, each forked after the last one's workers left: no pid serves two.
     pools = [set(pids[start : start + 10]) for start in range(0, 40, 10)]
     assert all(pools) and all(a.isdisjoint(b) for a in pools for b in pools if a is not b)
+
+
+def test_a_half_made_by_a_forked_child_comes_back_in_order() -> None:
+    made = forked.halves(lambda items: [[i, os.getpid()] for i in items], list(range(9)))
+    assert [i for i, _ in made] == list(range(9))
+    pids = [pid for _, pid in made]
+    assert set(pids[:4]) == {os.getpid()} and os.getpid() not in pids[4:]
+    assert children_left() == []
+
+
+def test_a_forked_child_s_error_is_raised_in_the_caller_and_the_child_reaped() -> None:
+    def refuses_eight(items: list[int]) -> list[int]:
+        if 8 in items:
+            raise ValueError("eight")
+        return items
+
+    with pytest.raises(ValueError, match="eight"):
+        forked.halves(refuses_eight, list(range(9)))  # the child's half: made again here
+    assert children_left() == []
+    with pytest.raises(ValueError, match="eight"):
+        forked.halves(refuses_eight, [8, 0, 1, 2])  # this process's own half
+    assert children_left() == []
 
 
 def test_build_with_renewed_workers_equals_one_made_in_one_process(

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
-from feedpub import gather, incremental, write
+from conftest import EXAMPLE_CONFIG, Project, Run, children_left, write_corpus
+from feedpub import forked, gather, incremental, write
 from feedpub.build import build
 from feedpub.errors import FeedpubError
 from feedpub.listing import Survey, status_tree
@@ -479,21 +479,13 @@ def test_a_build_written_into_the_folder_after_its_survey_is_not_missed(
     assert project.tree() == _cold_tree(project, tmp_path)
 
 
-def _children_left() -> list[str]:
-    """This process's child processes (a zombie is one nobody waited for)."""
-    found = []
-    for task in Path("/proc/self/task").iterdir():
-        found += (task / "children").read_text().split()
-    return found
-
-
 def test_the_listing_child_is_reaped_when_the_build_stops_on_an_error(project: Project) -> None:
     write_corpus(project, 5)
     build(project.root, now=NOW)
     project.entry("2019-02-02-bad.yaml", "title: [\n")
     with pytest.raises(FeedpubError):
         build(project.root, now=NOW)
-    assert _children_left() == []
+    assert children_left() == []
 
 
 def test_output_folder_is_listed_in_process_while_threads_run(project: Project) -> None:
@@ -505,7 +497,7 @@ def test_output_folder_is_listed_in_process_while_threads_run(project: Project) 
     thread.start()
     try:
         survey = Survey(project.root / "public")
-        assert _children_left() == []
+        assert children_left() == []
         assert survey.result() == status_tree(project.root / "public")
     finally:
         stop.set()
@@ -571,14 +563,24 @@ def test_unchanged_build_rewrites_nothing(project: Project, run: Run) -> None:
     assert _inodes(project.root / "public") == before
 
 
+@pytest.mark.parametrize("keyed_apart", [False, True], ids=["keyed-here", "half-by-a-child"])
 def test_every_output_s_recorded_dependencies_resolve_again_when_nothing_changed(
-    project: Project,
+    project: Project, monkeypatch: pytest.MonkeyPatch, keyed_apart: bool
 ) -> None:
     # Otherwise that output would be made again on every build, for nothing.
     from feedpub.gather import Project as SiteProject
     from feedpub.gather import read_site
+    from feedpub.render import plan
     from feedpub.render.plan import plan_site
 
+    halved: list[int] = []
+
+    def counted(function: Callable[[list[str]], list[Any]], items: list[str]) -> list[Any]:
+        halved.append(len(items))
+        return forked.halves(function, items)
+
+    monkeypatch.setattr(plan, "halves", counted)
+    monkeypatch.setattr(plan, "KEYED_APART_FROM", 2 if keyed_apart else 10**9)
     _site(project)
     project.file("templates/entry.html", READS_THE_SITE)
     build(project.root, now=NOW)
@@ -594,6 +596,7 @@ def test_every_output_s_recorded_dependencies_resolve_again_when_nothing_changed
         if output.key is None or output.key != manifest.outputs[path].key
     )
     assert stale == []
+    assert bool(halved) == keyed_apart and all(count > 10 for count in halved)
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,11 @@ Standard library only, for the no-change check's sake."""
 from __future__ import annotations
 
 import contextlib
-import gc
-import json
+import functools
 import os
-import threading
 from pathlib import Path
+
+from feedpub.forked import Forked
 
 Status = tuple[int, int, int]  # a file's size, modification time (ns) and inode
 
@@ -72,41 +72,20 @@ def status_tree(directory: Path) -> dict[str, Status]:
 class Survey:
     """status_tree(directory), made by a forked child while the build reads the site: on a
     virtual disk, listing and checking a site's 10,000 output files was a tenth of adding
-    a statement. Where forking is unsafe (threads: `feedpub serve`) or impossible, it is
-    made when asked for. The survey holds only until another build writes into the folder
-    (a build makes and removes its unfinished marker there): see still_holds()."""
+    a statement. The survey holds only until another build writes into the folder (a
+    build makes and removes its unfinished marker there): see still_holds()."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._folder = _folder_status(directory)
-        self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
+        self._child = Forked(functools.partial(status_tree, directory))
         self._found: dict[str, Status] | None = None
-        if threading.active_count() > 1 or not hasattr(os, "fork"):
-            return
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child: coverage does not follow it
-            code = 1
-            try:
-                gc.disable()  # short-lived: nothing of the parent's is walked (and copied)
-                os.close(read)
-                with open(write, "wb") as pipe:
-                    pipe.write(json.dumps(status_tree(directory)).encode())
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        self._child = (pid, read)
 
     def result(self) -> dict[str, Status]:
         """The survey (raises OSError as status_tree does, when the child could not list)."""
         if self._found is None:
-            data = self._collect()
-            with contextlib.suppress(ValueError, TypeError):
-                if data is not None:
-                    self._found = {rel: tuple(status) for rel, status in json.loads(data).items()}
-            if self._found is None:
-                self._found = status_tree(self.directory)
+            found = self._child.result()
+            self._found = {rel: (status[0], status[1], status[2]) for rel, status in found.items()}
         return self._found
 
     def still_holds(self) -> bool:
@@ -115,16 +94,7 @@ class Survey:
 
     def close(self) -> None:
         """Reap the child, if its result was not asked for."""
-        self._collect()
-
-    def _collect(self) -> bytes | None:
-        if self._child is None:
-            return None
-        (pid, read), self._child = self._child, None
-        with open(read, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        return data if status == 0 else None
+        self._child.close()
 
 
 def _folder_status(directory: Path) -> tuple[int, int] | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from feedpub.errors import FeedpubError, Problems
+from feedpub.forked import halves
 from feedpub.incremental import digest
 from feedpub.model import Entry, Site
 from feedpub.recording import Dependencies, key_line, key_of, key_of_lines, record, recording
@@ -33,6 +34,8 @@ from feedpub.write import Content, Made, Output, Phase
 MARKER = ".feedpub"
 # An entry's feed content is kept for this many statements per process (a few MB).
 FEED_CONTENT_KEPT = 4096
+# Outputs to key before half of them are keyed by a forked child (see keyed).
+KEYED_APART_FROM = 2000
 MARKER_TEXT = (
     b"This directory is written by feedpub: edit entries/ and feedpub.yaml instead,\n"
     b"then run `feedpub build`. feedpub refuses to write into a folder without this file.\n"
@@ -84,6 +87,7 @@ class Planner:
         self.config_digest = digest(repr(self.config))
         self._feed_content: dict[str, tuple[str, frozenset[str]]] = {}
         self._lines: dict[str, str] = {}
+        self._table: list[str | None] = []  # the remembered tokens' lines (see keyed)
 
     # Resolving recorded tokens against this build.
 
@@ -139,13 +143,29 @@ class Planner:
     def keyed(self) -> Outputs:
         """The outputs, each with the key the tokens it recorded last time resolve to now.
         Made once everything is planned (a token may name any output), from one table of
-        the remembered tokens' lines: most are shared by many outputs."""
+        the remembered tokens' lines: most are shared by many outputs. Half of them are
+        keyed by a forked child (a third of planning, when a statement is added to 10,000)."""
         tokens = self.remembered.tokens
-        table = [None if token.startswith("var:") else self.line(token) for token in tokens]
-        for path, output in self.outputs.items():
-            numbers = self.remembered.outputs.get(path)
-            if numbers is None or output.key is not None:  # a file's key is its own
-                continue
+        self._table = [None if token.startswith("var:") else self.line(token) for token in tokens]
+        paths = [
+            path
+            for path, output in self.outputs.items()
+            if output.key is None and path in self.remembered.outputs  # a file's key is its own
+        ]
+        keys = halves(self._keys, paths) if len(paths) >= KEYED_APART_FROM else self._keys(paths)
+        for path, key in zip(paths, keys, strict=True):
+            if key is not None:
+                output = self.outputs[path]
+                self.outputs[path] = Output(path, output.phase, output.make, key, output.together)
+        self._own.clear()
+        return self.outputs
+
+    def _keys(self, paths: list[str]) -> list[str | None]:
+        """Each output's key (see keyed); None where a variable it read is no longer its
+        page's: it is made again."""
+        tokens, table, keys = self.remembered.tokens, self._table, []
+        for path in paths:
+            numbers = self.remembered.outputs[path]
             found = [table[i] for i in numbers]
             page = self._own.get(path)
             if page is not None and None in found:
@@ -158,11 +178,8 @@ class Planner:
                 ]
                 page.done()
             lines = [x for x in found if x is not None]
-            if len(lines) == len(found):  # else a variable where no page has one: made again
-                key = key_of_lines(lines)
-                self.outputs[path] = Output(path, output.phase, output.make, key, output.together)
-        self._own.clear()
-        return self.outputs
+            keys.append(key_of_lines(lines) if len(lines) == len(found) else None)
+        return keys
 
     def page(
         self,

@@ -1,0 +1,78 @@
+"""Work done by a forked child while the caller goes on, its result brought back through a
+pipe as JSON (made by this process's own child, never read from a file). Standard library
+only: the no-change check uses it before any heavy module is imported.
+
+Where forking is unsafe (threads: `feedpub serve`) or impossible, or the child fails, the
+work is done in the caller when its result is asked for, and its error is raised there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import json
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Forked:
+    """`function()`, made by a forked child from the moment this is made."""
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        self._function = function
+        self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
+        if threading.active_count() > 1 or not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child: coverage does not follow it
+            code = 1
+            try:
+                gc.disable()  # short-lived: nothing of the parent's is walked (and copied)
+                os.close(read)
+                with open(write, "wb") as pipe:
+                    pipe.write(json.dumps(function()).encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._child = (pid, read)
+
+    def result(self) -> Any:
+        """The result as JSON brings it back (a tuple as a list), or as `function()` gives
+        it when it is made here. Asked for once."""
+        data = self._collect()
+        if data is not None:
+            with contextlib.suppress(ValueError):
+                return json.loads(data)
+        return self._function()
+
+    def close(self) -> None:
+        """Reap the child, if its result was not asked for."""
+        self._collect()
+
+    def _collect(self) -> bytes | None:
+        if self._child is None:
+            return None
+        (pid, read), self._child = self._child, None
+        with open(read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        return data if status == 0 else None
+
+
+def halves(function: Callable[[list[T]], list[Any]], items: list[T]) -> list[Any]:
+    """`function(items)`, the second half of the items made by a forked child while this
+    process makes the first: on a machine with one core, all here."""
+    if (os.cpu_count() or 1) < 2 or len(items) < 2:
+        return function(items)
+    middle = len(items) // 2
+    second = Forked(functools.partial(function, items[middle:]))
+    with contextlib.closing(second):
+        first = function(items[:middle])
+        return first + list(second.result())
