@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run, children_left, write_corpus
-from feedpub import forked, gather, incremental, write
+from feedpub import forked, gather, incremental, stamp, write
 from feedpub.build import build
 from feedpub.errors import FeedpubError
 from feedpub.listing import Survey, status_tree
@@ -210,19 +210,31 @@ def test_cache_from_another_feedpub_version_is_ignored(
     assert project.tree() == _cold_tree(project, tmp_path)
 
 
-def test_cache_stamp_changes_with_a_library_version(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("installed", ["dist-info", "egg-info"])
+def test_cache_stamp_changes_with_a_library_version(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, installed: str
+) -> None:
     # A sanitiser upgrade must not leave bodies sanitised by the old one in the cache.
-    incremental.stamp.cache_clear()
-    before = incremental.stamp()
-    real = metadata.version
-    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "nh3" else real(name))
-    incremental.stamp.cache_clear()
+    stamp.stamp.cache_clear()
+    before = stamp.stamp()
+    assert stamp.library_versions(stamp.LIBRARIES) == [
+        metadata.version(name) for name in stamp.LIBRARIES
+    ]
+    # Found first on sys.path, as importlib.metadata would find it.
+    if installed == "dist-info":
+        (tmp_path / "nh3-99.0.dist-info").mkdir()
+    else:  # no version in its folder's name: importlib.metadata is asked
+        (tmp_path / "nh3.egg-info").mkdir()
+        (tmp_path / "nh3.egg-info/PKG-INFO").write_text("Name: nh3\nVersion: 99.0\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    stamp.stamp.cache_clear()
     try:
-        assert incremental.stamp() != before
+        assert "99.0" in stamp.library_versions(stamp.LIBRARIES)
+        assert stamp.stamp() != before
     finally:
         monkeypatch.undo()
-        incremental.stamp.cache_clear()
-    assert incremental.stamp() == before
+        stamp.stamp.cache_clear()
+    assert stamp.stamp() == before
 
 
 class _Planted:
@@ -365,7 +377,7 @@ def test_dependencies_come_back_as_saved_with_each_token_stored_once(
         {"a/index.html": ["config"]},
         [1, 2],
     ):
-        name.write_text(json.dumps([incremental.stamp(), planted]))
+        name.write_text(json.dumps([stamp.stamp(), planted]))
         assert cache.dependencies(out) == Dependencies([], {})  # all made again
 
 

@@ -20,11 +20,12 @@ from feedpub import __version__, parallel
 from feedpub.across import by_name, check_across
 from feedpub.config import CONFIG_NAME, STATIC_DIR, read_settings
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
-from feedpub.incremental import Cache, digest
+from feedpub.incremental import Cache
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
 from feedpub.read import MAX_FILE_BYTES, file_kind, read_bytes
 from feedpub.slug import is_device_name
+from feedpub.stamp import digest
 from feedpub.translations import check_translations
 from feedpub.validate import Compiled, compile_entry, share_repeated
 from feedpub.values import DEVICE_NAME_REASON

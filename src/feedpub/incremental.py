@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import hashlib
 import json
 import os
 import re
@@ -32,14 +30,13 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timezone, tzinfo
-from importlib import metadata
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from feedpub import __version__
 from feedpub.listing import Status
 from feedpub.model import Body, BuildResult, Entry, close_segment
 from feedpub.recording import Dependencies
+from feedpub.stamp import digest, stamp
 from feedpub.stored import from_data, to_data
 
 try:
@@ -47,51 +44,8 @@ try:
 except ImportError:  # pragma: no cover - Windows: builds there are not locked
     fcntl = None  # type: ignore[assignment]
 
-_FORMAT = 8  # bump when what is stored changes shape
 ENTRIES = "entries.txt"
 _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
-# The libraries whose output ends up in public/: a new version of any may change it.
-_LIBRARIES = (
-    "PyYAML",
-    "pyromark",
-    "nh3",
-    "Jinja2",
-    "MarkupSafe",
-    "feedgen",
-    "lxml",
-    "anyascii",
-    "babel",  # CLDR's dates and plural rules
-)
-
-
-def digest(*parts: bytes | str) -> str:
-    """A short, stable hash of its parts, in order."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode() if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
-
-
-@functools.cache
-def stamp() -> str:
-    """What a cache was made by: feedpub (its version and the hash of its own files, for an
-    editable install) and the version of every library whose output reaches public/."""
-    package = Path(__file__).parent
-    parts: list[bytes | str] = [str(_FORMAT), __version__]
-    for folder, subfolders, files in os.walk(package):
-        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-        for name in sorted(files):
-            if not name.endswith(".pyc"):
-                path = Path(folder, name)
-                parts += [path.relative_to(package).as_posix(), path.read_bytes()]
-    for library in _LIBRARIES:
-        try:
-            parts += [library, metadata.version(library)]
-        except metadata.PackageNotFoundError:
-            parts += [library, "-"]
-    return digest(*parts)
 
 
 def cache_folder(root: Path) -> Path:

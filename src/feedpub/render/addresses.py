@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
-from feedpub.incremental import digest
 from feedpub.model import Entry
 from feedpub.render.html import Context
+from feedpub.stamp import digest
 from feedpub.write import Made, Output, Phase
 
 if TYPE_CHECKING:

@@ -26,11 +26,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from feedpub import __version__
 from feedpub.errors import FeedpubError, Problem
-from feedpub.incremental import digest
 from feedpub.model import Entry, SiteConfig
 from feedpub.recording import record
 from feedpub.render import filters
 from feedpub.render.views import Section, SiteView, Subscription
+from feedpub.stamp import digest
 
 TEMPLATE_DIR = "templates"
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from feedpub.errors import FeedpubError, Problems
 from feedpub.forked import halves
-from feedpub.incremental import digest
 from feedpub.model import Entry, Site
 from feedpub.recording import Dependencies, key_line, key_of, key_of_lines, record, recording
 from feedpub.render.addresses import Outputs, plan_aliases, plan_section_aliases
@@ -28,6 +27,7 @@ from feedpub.render.html import Context, PageRenderer
 from feedpub.render.jsonfeed import render_json
 from feedpub.render.sitemap import Page, render_sitemaps
 from feedpub.render.views import Section, SiteView, fingerprint
+from feedpub.stamp import digest
 from feedpub.translations import translation_groups
 from feedpub.write import Content, Made, Output, Phase
 
