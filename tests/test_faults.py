@@ -15,15 +15,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import pytest
 
-from conftest import EXAMPLE_CONFIG, Project, Run, wait_for, write_corpus
-from feedpub import incremental, parallel, serve, write
+from conftest import EXAMPLE_CONFIG, Project, Run, children_left, wait_for, write_corpus
+from feedpub import forked, incremental, parallel, serve, write
 from feedpub.errors import FeedpubError
 
 ENTRY = ("2021-11-05-office.yaml", "title: Office\ndate: 2021-11-05\nbody: x\n")
@@ -568,6 +568,8 @@ def _stopped_in_cache(run: Run, cache: Path, steps: int) -> bool:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "replace", replace)
+        # Every cache file saved by this process, in order (see the next test for a child).
+        patch.setattr(incremental, "can_fork", lambda: False)
         try:
             run("build")
         except _Killed:
@@ -596,6 +598,47 @@ def test_build_stopped_during_any_cache_write_leaves_a_cache_the_next_build_can_
         assert run("build").exit_code == 0, f"the build after cache step {steps} failed"
         assert project.tree() == new_tree, f"the build after cache step {steps} differs"
     assert steps > 3  # the entries, the dependencies and the manifest were each stopped in
+
+
+@pytest.mark.parametrize("killed", ["before its rename", "after it"])
+def test_child_saving_the_entries_killed_leaves_a_cache_the_next_build_can_use(
+    project: Project,
+    run: Run,
+    before_and_after: tuple[Path, dict[str, bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+    killed: str,
+) -> None:
+    # The compiled entries are saved by a forked child while the build goes on: killed, it
+    # leaves the old entries.txt or the new one, and the build saves them itself.
+    saved, new_tree = before_and_after
+    _restore(project, saved)
+    cache = incremental.cache_folder(project.root)
+    parent, real_replace = os.getpid(), os.replace
+
+    def replace(source: str, target: str) -> None:
+        in_child = os.getpid() != parent and Path(target).name == incremental.ENTRIES
+        if in_child and killed == "before its rename":
+            os.kill(os.getpid(), signal.SIGKILL)
+        real_replace(source, target)
+        if in_child:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    children: list[object] = []
+
+    def counted(function: Any) -> Any:
+        children.append(function)
+        return forked.Forked(function)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(incremental, "Forked", counted)
+    assert run("build").exit_code == 0
+    assert len(children) == 1  # the entries were given to a child to save
+    assert project.tree() == new_tree
+    assert children_left() == []
+    monkeypatch.undo()
+    read = incremental.Cache(project.root).compiled(timezone.utc)
+    assert len(read) == len(list((project.root / "entries").glob("*.yaml")))
+    assert not list(cache.glob(".*"))  # no temporary file left in the cache
 
 
 def test_cache_on_a_full_disk_costs_speed_never_output(

@@ -20,13 +20,18 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def can_fork() -> bool:
+    """False where a forked child could deadlock (threads: `feedpub serve`) or cannot be."""
+    return threading.active_count() == 1 and hasattr(os, "fork")
+
+
 class Forked:
     """`function()`, made by a forked child from the moment this is made."""
 
     def __init__(self, function: Callable[[], Any]) -> None:
         self._function = function
         self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
-        if threading.active_count() > 1 or not hasattr(os, "fork"):
+        if not can_fork():
             return
         read, write = os.pipe()
         pid = os.fork()

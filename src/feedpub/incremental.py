@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from datetime import timezone, tzinfo
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from feedpub.forked import Forked, can_fork
 from feedpub.listing import Status
 from feedpub.model import Body, BuildResult, Entry, close_segment
 from feedpub.recording import Dependencies
@@ -46,6 +48,7 @@ except ImportError:  # pragma: no cover - Windows: builds there are not locked
 
 ENTRIES = "entries.txt"
 _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
+_TEMPORARY = re.compile(r"\..+\.[0-9a-f]{32}")  # see _save_lines
 
 
 def cache_folder(root: Path) -> Path:
@@ -111,6 +114,8 @@ class Cache:
         self._segment_sizes: dict[str, tuple[str, int]] = {}  # segment -> (path, size)
         self._segment: tuple[int, Path] | None = None  # (pid, this process's segment)
         self._made_in: tuple[int, Path] | None = None  # (pid, this process's file of lines)
+        self._holding = False  # the lock: a child saving entries is waited for as it goes
+        self._saving: Forked | None = None
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -124,8 +129,17 @@ class Cache:
         try:
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX)
+            self._holding = True
             yield
         finally:
+            self._holding = False
+            saving, self._saving = self._saving, None
+            if saving is not None:
+                saving.result()  # saved here if the child could not
+            with contextlib.suppress(OSError):  # left by a process killed as it saved
+                for name in os.listdir(self.directory):
+                    if _TEMPORARY.fullmatch(name):
+                        os.unlink(self.directory / name)
             os.close(fd)
 
     def _load(self, name: str) -> Any:
@@ -231,10 +245,21 @@ class Cache:
         return data
 
     def save_compiled(
-        self, compiled: Iterable[Any], context: str, files: dict[str, tuple[int, int, str]]
+        self, compiled: list[Any], context: str, files: dict[str, tuple[int, int, str]]
     ) -> None:
         """Remember compiled entries (bodies to the store) and each entry file's size, time
-        and key (see files()); drop segments none uses."""
+        and key (see files()); drop segments none uses. While the cache is locked, a forked
+        child saves them as the build goes on (a twentieth of adding a statement to 10,000),
+        waited for as the lock is let go of."""
+        if self._holding and can_fork():
+            self._saving = Forked(functools.partial(self._save_compiled, compiled, context, files))
+            self._read, self._made = {}, {}  # the child's now
+            return
+        self._save_compiled(compiled, context, files)
+
+    def _save_compiled(
+        self, compiled: list[Any], context: str, files: dict[str, tuple[int, int, str]]
+    ) -> None:
         used: set[str] = set()
         saved = self._save_lines(ENTRIES, self._lines(compiled, context, files, used))
         self._read, self._made = {}, {}  # not needed again: 100,000 entries' data let go of
