@@ -340,6 +340,20 @@ def test_moving_now_back_unpublishes_what_is_not_due(project: Project) -> None:
     assert b"Later" not in project.tree()["atom.xml"]
 
 
+def test_files_that_cannot_be_read_are_each_reported_under_their_own_name_every_time(
+    project: Project, run: Run
+) -> None:
+    # Too large to read: no key from their bytes, so never cached (once, both shared one).
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    for name in ("2021-11-06-a.yaml", "2021-11-07-b.yaml"):
+        project.entry(name, "body: " + "x" * (1024 * 1024) + name + "\n")
+    for attempt in range(2):
+        result = run("build")
+        assert result.exit_code == 1
+        named = sorted(e.split(":")[0] for e in result.errors if not e.startswith("feedpub:"))
+        assert named == ["entries/2021-11-06-a.yaml", "entries/2021-11-07-b.yaml"], attempt
+
+
 def test_corrupt_or_deleted_cache_is_safe(project: Project, tmp_path: Path) -> None:
     write_corpus(project, 20)
     build(project.root, now=NOW)
@@ -619,6 +633,12 @@ def test_every_output_s_recorded_dependencies_resolve_again_when_nothing_changed
         ("type_slug", "../../outside"),
         ("language", "../../outside"),
         ("bylines", [["a"]]),
+        ("tags", [1, 2]),
+        ("tag_slugs", ["x", None]),
+        ("title", 5),
+        ("summary", {"a": 1}),
+        ("has_time", "yes"),
+        ("key", None),
         ("body", []),
         ("body", [None, None, "abcd"]),
         ("body", [None, None, ["1-0123456789ab.txt", "0", 1, 1]]),
@@ -641,9 +661,8 @@ def test_planted_cache_entry_cannot_make_a_build_write_outside_or_crash(
     build(project.root, now=NOW)  # no traceback: the planted entry is compiled again
     assert project.tree() == _cold_tree(project, tmp_path)
     assert not list(tmp_path.rglob("outside*"))
-    if field != "bylines":  # refused, so compiled again (a byline that is not text changes
-        # what is published, never where): saved as compiled now
-        assert all(data[0][index] != planted for data in _read_entries(path)[1].values())
+    # Refused, so compiled again: saved as compiled now.
+    assert all(data[0][index] != planted for data in _read_entries(path)[1].values())
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -276,13 +276,16 @@ def compile_entries(
         cache.keep(item.key, line)
     final = [item for item in results if item is not None]
     share_repeated([item.entry for item in final if item.entry is not None])
+    # A file that could not be read has no key: it is never cached (all such files would
+    # share one line, and each be reported under another's name), and is read again.
+    kept = [item for item in final if item.key]
     listed = {
         name: (*files.status[name], item.key)
         for (name, _), item in zip(files.entries, results, strict=True)
-        if item is not None and name in files.status
+        if item is not None and item.key and name in files.status
     }
-    if jobs or len(cached) != len(final) or listed != known:
-        cache.save_compiled(final, context, listed)
+    if jobs or len(cached) != len(kept) or listed != known:
+        cache.save_compiled(kept, context, listed)
     return final
 
 
