@@ -641,6 +641,29 @@ def test_child_saving_the_entries_killed_leaves_a_cache_the_next_build_can_use(
     assert not list(cache.glob(".*"))  # no temporary file left in the cache
 
 
+def test_a_large_site_s_entries_are_saved_by_the_build_itself(
+    project: Project,
+    run: Run,
+    before_and_after: tuple[Path, dict[str, bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A child would copy most of the building process's memory it reads (100,000 lines).
+    saved, new_tree = before_and_after
+    _restore(project, saved)
+    children: list[object] = []
+
+    def counted(function: Any) -> Any:
+        children.append(function)
+        return forked.Forked(function)
+
+    monkeypatch.setattr(incremental, "SAVED_APART_UP_TO", 2)
+    monkeypatch.setattr(incremental, "Forked", counted)
+    assert run("build").exit_code == 0
+    assert children == [] and project.tree() == new_tree
+    read = incremental.Cache(project.root).compiled(timezone.utc)
+    assert len(read) == len(list((project.root / "entries").glob("*.yaml")))
+
+
 def test_cache_on_a_full_disk_costs_speed_never_output(
     project: Project, run: Run, before_and_after: tuple[Path, dict[str, bytes]]
 ) -> None:

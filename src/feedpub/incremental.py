@@ -49,6 +49,7 @@ except ImportError:  # pragma: no cover - Windows: builds there are not locked
 ENTRIES = "entries.txt"
 _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
 _TEMPORARY = re.compile(r"\..+\.[0-9a-f]{32}")  # see _save_lines
+SAVED_APART_UP_TO = 20_000  # compiled entries saved by a child while a build goes on
 
 
 def cache_folder(root: Path) -> Path:
@@ -250,8 +251,9 @@ class Cache:
         """Remember compiled entries (bodies to the store) and each entry file's size, time
         and key (see files()); drop segments none uses. While the cache is locked, a forked
         child saves them as the build goes on (a twentieth of adding a statement to 10,000),
-        waited for as the lock is let go of."""
-        if self._holding and can_fork():
+        waited for as the lock is let go of; not for a larger site (the child copies each
+        page of the parent it reads from: 100,000 entries' lines and objects)."""
+        if self._holding and can_fork() and len(compiled) <= SAVED_APART_UP_TO:
             self._saving = Forked(functools.partial(self._save_compiled, compiled, context, files))
             self._read, self._made = {}, {}  # the child's now
             return
