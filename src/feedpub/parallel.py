@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import ctypes
 import itertools
-import multiprocessing
 import os
 import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,7 +44,7 @@ def _call(item: Any) -> Any:
 
 def workers() -> int:
     """How many worker processes pay: one per core, none under threads or without fork."""
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if threading.active_count() > 1 or not hasattr(os, "fork"):
         return 1  # forking a threaded process (feedpub serve) can deadlock
     return min(os.cpu_count() or 1, 8)
 
@@ -71,6 +72,10 @@ def fork_map(
 
 def _pool_map(function: Callable[[T], R], items: list[T], count: int) -> Iterator[R]:
     """fork_map on one pool of workers, forked now."""
+    # Imported when first needed: adding a statement forks no pool (a hundredth of it).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     global _FUNCTION
     _FUNCTION = function
     try:

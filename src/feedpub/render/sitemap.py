@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from xml.sax.saxutils import escape
+from html import escape  # quotes too (attributes); xml.sax.saxutils imports ssl and http
 
 from feedpub.model import SiteConfig
 
