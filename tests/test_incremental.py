@@ -386,7 +386,10 @@ def test_dependencies_come_back_as_saved_with_each_token_stored_once(
     ]
     for planted in (
         [["config"], {"a/index.html": [7]}],
+        [["config"], {"a/index.html": [-1]}],
         [["config"], {"a/index.html": [0.0]}],
+        [["config"], {"a/index.html": [True]}],
+        [["config"], {"a/index.html": [0, "0"]}],
         [[1], {"a/index.html": [0]}],
         {"a/index.html": ["config"]},
         [1, 2],
