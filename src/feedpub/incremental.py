@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import json
 import os
 import re
 import uuid
@@ -39,7 +38,7 @@ from feedpub.listing import Status
 from feedpub.model import Body, BuildResult, Entry, close_segment
 from feedpub.recording import Dependencies
 from feedpub.stamp import digest, stamp
-from feedpub.stored import from_data, to_data
+from feedpub.stored import Reader, encode, to_data
 
 try:
     import fcntl
@@ -49,7 +48,6 @@ except ImportError:  # pragma: no cover - Windows: builds there are not locked
 ENTRIES = "entries.txt"
 _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
 _TEMPORARY = re.compile(r"\..+\.[0-9a-f]{32}")  # see _save_lines
-_TEXT, _NUMBER = frozenset({str}), frozenset({int})
 SAVED_APART_UP_TO = 20_000  # compiled entries saved by a child while a build goes on
 
 
@@ -94,10 +92,17 @@ class Manifest:
     result: BuildResult
 
 
-def _file(size: int, mtime_ns: int, key: str) -> tuple[int, int, str]:
-    if type(size) is not int or type(mtime_ns) is not int or type(key) is not str:
-        raise TypeError("not as saved")
-    return size, mtime_ns, key
+# How each file is read back: checked against its types by msgspec (stored.Reader).
+_MANIFEST = Reader(tuple[str, Manifest])
+_DEPENDENCIES = Reader(tuple[str, tuple[list[str], dict[str, list[int]]]])
+_FILES = Reader(tuple[str, dict[str, tuple[int, int, str]]])  # entries.txt's second line
+
+
+@functools.cache
+def _compiled_reader() -> Reader:
+    from feedpub.validate import Compiled  # heavy: not on the no-change path
+
+    return Reader(Compiled)
 
 
 # Where an entry's body stands in its stored list of fields (stored.to_data).
@@ -144,18 +149,18 @@ class Cache:
                         os.unlink(self.directory / name)
             os.close(fd)
 
-    def _load(self, name: str) -> Any:
+    def _load(self, name: str, reader: Reader) -> Any:
+        """A file _save() wrote, its value checked and made by `reader`; None if it does
+        not read back (made by another feedpub or library, or not as saved)."""
         try:
             with open(self.directory / name, "rb") as handle:
-                made_by, value = json.load(handle)
-        except (OSError, ValueError, TypeError):
+                made_by, value = reader.read(handle.read(), timezone.utc)
+        except (OSError, ValueError):
             return None
         return value if made_by == stamp() else None
 
     def _save(self, name: str, value: Any) -> None:
-        # json.dumps, not json.dump: only the one-shot call uses the C encoder.
-        text = json.dumps([stamp(), value], ensure_ascii=False, separators=(",", ":"))
-        self._save_lines(name, [text.encode()])
+        self._save_lines(name, [encode([stamp(), value])])
 
     def _save_lines(self, name: str, lines: Iterable[bytes]) -> bool:
         """Write `lines` (made as they are written: 100,000 entries are 150 MB) to `name`,
@@ -193,25 +198,23 @@ class Cache:
 
     def compiled(self, zone: tzinfo) -> dict[str, Any]:
         """Every cached compiled entry by key (validate.Compiled); {} if none reads back."""
-        from feedpub.validate import Compiled  # heavy: not on the no-change path
-
         try:
             with open(self.directory / ENTRIES, "rb") as handle:
                 made_by, files, *lines = handle.read().split(b"\n")
             if made_by != stamp().encode():
                 return {}
-            context, listed = json.loads(files)
-            self._files = (str(context), {n: _file(*found) for n, found in listed.items()})
+            self._files = _FILES.read(files, zone)
             # Kept as read: an entry still compiled to the same key is written back as it is.
             for line in lines:
                 key, _, data = line.partition(b" ")
                 if data:
                     self._read[key] = data
+            reader = _compiled_reader()
             return {
-                key.decode(): from_data(Compiled, self._placed(json.loads(line)), zone)
+                key.decode(): reader.build(self._placed(reader.decode(line)), zone)
                 for key, line in self._read.items()
             }
-        except (TypeError, ValueError, LookupError, AttributeError, OSError):
+        except (ValueError, OSError):
             self._read = {}
             self._files = ("", {})
             return {}
@@ -222,29 +225,26 @@ class Cache:
         return self._files[1] if self._files[0] == context else {}
 
     def _placed(self, data: Any) -> Any:
-        """A stored compiled entry whose body is named by its segment's file name alone,
-        placed in this cache's body folder (before it is decoded: no entry made twice): a
+        """A stored compiled entry (checked, not yet made: see stored.Reader) whose body is
+        named by its segment's file name alone, placed in this cache's body folder: a
         planted cache file cannot make a build read (and so publish) any file outside it,
         nor a body past the end of a segment."""
         entry = data[0]
         if entry is None or entry[_BODY_FIELD][2] is None:
             return data
-        stored = entry[_BODY_FIELD][2]
-        name, offset, html_size, absolute_size = stored
-        if type(name) is not str or not _SEGMENT.fullmatch(name):
+        html, absolute, (name, offset, html_size, absolute_size) = entry[_BODY_FIELD]
+        if not _SEGMENT.fullmatch(name):
             raise ValueError(name)
         segment = self._segment_sizes.get(name)
         if segment is None:  # a handful of segments for thousands of entries
             path = os.path.join(self.bodies, name)
             segment = self._segment_sizes[name] = (path, os.stat(path).st_size)
-        if not all(type(n) is int for n in (offset, html_size, absolute_size)):
-            raise TypeError(name)
         if offset < 0 or min(html_size, absolute_size) < 0:
             raise ValueError(name)
         if offset + html_size + absolute_size > segment[1]:
             raise ValueError(name)  # a truncated segment: compile again
-        stored[0] = segment[0]
-        return data
+        body = (html, absolute, (segment[0], offset, html_size, absolute_size))
+        return ((*entry[:_BODY_FIELD], body, *entry[_BODY_FIELD + 1 :]), *data[1:])
 
     def save_compiled(
         self, compiled: list[Any], context: str, files: dict[str, tuple[int, int, str]]
@@ -284,7 +284,7 @@ class Cache:
     ) -> Iterator[bytes]:
         """entries.txt's lines, each compiled entry's as read when it is unchanged, or as a
         worker stored it; the segments their bodies are in are added to `used`."""
-        yield stamp().encode() + b"\n" + json.dumps([context, files]).encode() + b"\n"
+        yield stamp().encode() + b"\n" + encode([context, files]) + b"\n"
         with contextlib.ExitStack() as opened:
             handles: dict[str, BinaryIO] = {}
             for item in compiled:
@@ -309,10 +309,10 @@ class Cache:
     def encode(item: Any) -> bytes:
         """A compiled entry as its line in entries.txt holds it, after its key: JSON (which
         escapes a line break in a string), its body named by its segment's name alone."""
-        data = to_data(item)
+        data = to_data(item)  # (lists: the body's place is written in)
         if item.entry is not None and item.entry.body.stored is not None:
             data[0][_BODY_FIELD][2][0] = os.path.basename(item.entry.body.stored[0])
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        return encode(data)
 
     def store_line(self, item: Any) -> bytes | tuple[str, int, int]:
         """A compiled entry's line (see encode), appended to this process's file of lines
@@ -346,28 +346,18 @@ class Cache:
         return f"manifest-{key}.json", f"deps-{key}.json"
 
     def manifest(self, out: Path) -> Manifest | None:
-        value = self._load(self._names(out)[0])
-        try:
-            return from_data(Manifest, value, timezone.utc) if value else None
-        except (TypeError, ValueError, KeyError, AttributeError):
-            return None
+        return self._load(self._names(out)[0], _MANIFEST)  # type: ignore[no-any-return]
 
     def dependencies(self, out: Path) -> Dependencies:
-        value = self._load(self._names(out)[1])
-        try:
-            tokens, outputs = value
-            if type(tokens) is not list or not _TEXT.issuperset(map(type, tokens)):
-                raise TypeError
-            count = len(tokens)
-            # A planted cache is data, checked as such; in C (300,000 numbers at 10,000).
-            for numbers in outputs.values():
-                if type(numbers) is not list or not _NUMBER.issuperset(map(type, numbers)):
-                    raise TypeError
-                if numbers and (min(numbers) < 0 or max(numbers) >= count):
-                    raise ValueError
-            return Dependencies(tokens, outputs)
-        except (TypeError, ValueError, AttributeError):
+        value = self._load(self._names(out)[1], _DEPENDENCIES)
+        if value is None:
             return Dependencies([], {})  # not as saved: every output is made again
+        tokens, outputs = value
+        count = len(tokens)
+        for numbers in outputs.values():  # each a token's place in `tokens`
+            if numbers and (min(numbers) < 0 or max(numbers) >= count):
+                return Dependencies([], {})
+        return Dependencies(tokens, outputs)
 
     def save_build(self, out: Path, manifest: Manifest, dependencies: Dependencies) -> None:
         """Remember what the build wrote (the manifest) and what each output read."""
