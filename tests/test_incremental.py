@@ -638,6 +638,7 @@ def test_every_output_s_recorded_dependencies_resolve_again_when_nothing_changed
         ("bylines", [["a"]]),
         ("tags", [1, 2]),
         ("tag_slugs", ["x", None]),
+        ("tag_slugs", ["a/b"]),
         ("title", 5),
         ("summary", {"a": 1}),
         ("has_time", "yes"),

@@ -53,15 +53,18 @@ def _check_unique_ids(
     added_first: AddedFirst,
 ) -> None:
     """One id, one statement: the files added after the first are the copies to change."""
-    by_id: dict[str, dict[str, Compiled]] = {}
+    first: dict[str, Compiled] = {}
+    shared: dict[str, dict[str, Compiled]] = {}  # ids used more than once: file name -> item
     for item in compiled:
         assert item.entry is not None
-        name = os.path.basename(item.entry.source)  # not a Path each: 100,000 of them
-        by_id.setdefault(item.entry.id, {})[name] = item
-    used = set(by_id)
-    for identifier, items in by_id.items():
-        if len(items) < 2:
-            continue
+        seen = first.setdefault(item.entry.id, item)
+        if seen is not item:
+            assert seen.entry is not None
+            items = shared.setdefault(item.entry.id, {_name(seen): seen})
+            items[_name(item)] = item
+    used = set(first)
+    for identifier in [i for i in first if i in shared] if shared else []:
+        items = shared[identifier]
         names, why = added_first(list(items))
         original = items[names[0]]
         assert original.entry is not None
@@ -86,32 +89,48 @@ def _check_unique_ids(
             )
 
 
+def _name(item: Compiled) -> str:
+    assert item.entry is not None
+    return os.path.basename(item.entry.source)  # not a Path each: 100,000 of them
+
+
 def _check_shared_names(compiled: Sequence[Compiled], problems: Problems) -> None:
     """Two spellings of one type or tag (Energy, energy) would share one address."""
-    first: dict[tuple[str, str], tuple[str, Compiled, str]] = {}
+    # (kind, slug) -> the first spelling seen, its item, and where: -1 the type, else a tag
+    first: dict[tuple[str, str], tuple[str, Compiled, int]] = {}
     for item in compiled:
         entry = item.entry
         assert entry is not None
-        pairs = [("type", entry.type_slug, entry.type, "type")] + [
-            ("tag", slug, tag, f"tags.{number}")
-            for number, (tag, slug) in enumerate(entry.tag_links)
-        ]
-        for kind, slug, name, where in pairs:
-            seen_name, seen, seen_where = first.setdefault((kind, slug), (name, item, where))
-            if seen_name != name:
-                assert seen.entry is not None
-                folder = "types" if kind == "type" else "tags"
-                seen_line, seen_column = seen.at(seen_where)
-                line, column = item.at(where)
-                problems.add(
-                    entry.source,
-                    f"{kind} {name!r} and {kind} {seen_name!r} in"
-                    f" {seen.entry.source}:{seen_line}:{seen_column} would share one address,"
-                    f" {folder}/{slug}/; spell them the same{_difference(name, seen_name)}",
-                    line=line,
-                    column=column,
-                    field="type" if kind == "type" else "tags",
-                )
+        seen = first.setdefault(("type", entry.type_slug), (entry.type, item, -1))
+        if seen[0] != entry.type:
+            _shared_address(problems, "type", entry.type_slug, (entry.type, item, -1), seen)
+        for number, (tag, slug) in enumerate(zip(entry.tags, entry.tag_slugs, strict=True)):
+            seen = first.setdefault(("tag", slug), (tag, item, number))
+            if seen[0] != tag:
+                _shared_address(problems, "tag", slug, (tag, item, number), seen)
+
+
+def _shared_address(
+    problems: Problems,
+    kind: str,
+    slug: str,
+    this: tuple[str, Compiled, int],
+    seen: tuple[str, Compiled, int],
+) -> None:
+    (name, item, number), (seen_name, seen_item, seen_number) = this, seen
+    assert item.entry is not None and seen_item.entry is not None
+    folder = "types" if kind == "type" else "tags"
+    seen_line, seen_column = seen_item.at("type" if seen_number < 0 else f"tags.{seen_number}")
+    line, column = item.at("type" if number < 0 else f"tags.{number}")
+    problems.add(
+        item.entry.source,
+        f"{kind} {name!r} and {kind} {seen_name!r} in"
+        f" {seen_item.entry.source}:{seen_line}:{seen_column} would share one address,"
+        f" {folder}/{slug}/; spell them the same{_difference(name, seen_name)}",
+        line=line,
+        column=column,
+        field="type" if kind == "type" else "tags",
+    )
 
 
 def _difference(name: str, other: str) -> str:
@@ -138,21 +157,24 @@ def _difference(name: str, other: str) -> str:
 
 def _check_addresses(compiled: Sequence[Compiled], problems: Problems) -> None:
     """Every statement's page and every alias is one address, claimed once."""
-    owner: dict[str, str] = {}
+    owner: dict[str, tuple[str, str]] = {}  # address -> whose: how, and which file
     for item in compiled:
         assert item.entry is not None
-        owner[item.entry.path] = f"the page of {item.entry.source}"
+        owner[item.entry.path] = ("the page of", item.entry.source)
     for item in compiled:
         entry = item.entry
         assert entry is not None
+        if not entry.aliases:
+            continue
         line, column = item.at("aliases")
         for alias in entry.aliases:
             if alias == entry.path:
                 why = "is this statement's own address; remove it"
             elif alias in owner:
-                why = f"is already {owner[alias]}; an address can lead to one statement only"
+                how, source = owner[alias]
+                why = f"is already {how} {source}; an address can lead to one statement only"
             else:
-                owner[alias] = f"an alias in {entry.source}"
+                owner[alias] = ("an alias in", entry.source)
                 continue
             problems.add(
                 entry.source, f"{alias!r} {why}", line=line, column=column, field="aliases"

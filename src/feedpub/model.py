@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 from feedpub.errors import Problem
 
@@ -172,6 +172,17 @@ def _read_stored(where: tuple[str, int, int, int]) -> tuple[str, str]:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
     """One statement, validated and with its body rendered to safe HTML."""
+
+    # What many statements of a site hold the same, shared as one object by all of them
+    # when read (see stored.py and validate.share_repeated).
+    REPEATED: ClassVar[tuple[str, ...]] = (
+        "type",
+        "type_slug",
+        "language",
+        "bylines",
+        "tags",
+        "tag_slugs",
+    )
 
     source: str  # path shown to users, e.g. entries/2021-11-05-rates.yaml
     slug: str

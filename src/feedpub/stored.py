@@ -138,16 +138,34 @@ def _make_maker(kind: Any) -> Maker | None:
     return None
 
 
+# Values that many of the values read share (a site's types and tags: see Entry.REPEATED),
+# kept as one object each for as long as the process runs: a few thousand at most.
+_SHARED: dict[Any, Any] = {}
+_share = _SHARED.setdefault
+
+
+def _shared(items: tuple[Any, ...], _: object) -> tuple[Any, ...]:
+    """A tuple of repeated values, it and its items one object each (see _SHARED)."""
+    if not items:
+        return ()
+    shared = tuple([_share(item, item) for item in items])
+    return _share(shared, shared)  # type: ignore[no-any-return]
+
+
 def _dataclass_maker(kind: type) -> Maker:
     """A constructor of `kind` from the tuple of its checked fields, written out once as
     a keyword call (as dataclasses writes __init__): 10,000 entries are read per build."""
     hints = typing.get_type_hints(kind)
     fields = dataclasses.fields(kind)
-    names: dict[str, Any] = {"_kind": kind}
+    names: dict[str, Any] = {"_kind": kind, "_share": _share, "_shared": _shared}
     arguments = []
+    repeated = getattr(kind, "REPEATED", ())  # values many share: read as one object each
     for i, f in enumerate(fields):
         make = _maker(hints[f.name])
-        if make is None:
+        if f.name in repeated:
+            share = "_shared" if typing.get_origin(hints[f.name]) is tuple else "_share"
+            arguments.append(f"{f.name}={share}(data[{i}], data[{i}])")
+        elif make is None:
             arguments.append(f"{f.name}=data[{i}]")
         else:
             names[f"_make_{i}"] = make

@@ -82,18 +82,15 @@ class Compiled:
         return self.positions.get(name, (1, 1))
 
 
-# What many statements of a site hold the same: its types, tags, bylines and languages, and
-# the cache file their bodies are stored in.
-_REPEATED = ("type", "type_slug", "language", "bylines", "tags", "tag_slugs")
-
-
 def share_repeated(entries: list[Entry]) -> None:
-    """Make each value that statements repeat one object, shared by all of them. Each one
-    read from the cache or from a worker is a copy of its own: at 100,000 statements,
-    about 55 MB of copies (and pages a forked worker copies in turn as it reads them)."""
+    """Make each value that statements repeat (Entry.REPEATED, and the cache file their
+    bodies are stored in) one object, shared by all of them. Each one a worker sends back
+    is a copy of its own: at 100,000 statements, about 55 MB of copies (and pages a forked
+    worker copies in turn as it reads them). Those read from the cache are shared as they
+    are read (stored.py)."""
     table: dict[Any, Any] = {}
     for entry in entries:
-        for name in _REPEATED:
+        for name in Entry.REPEATED:
             value = getattr(entry, name)
             try:
                 if type(value) is tuple:
