@@ -269,6 +269,12 @@ def test_a_half_made_by_a_forked_child_comes_back_in_order() -> None:
     pids = [pid for _, pid in made]
     assert set(pids[:4]) == {os.getpid()} and os.getpid() not in pids[4:]
     assert children_left() == []
+    # A larger share made here, the child's never empty.
+    made = forked.halves(lambda items: [[i, os.getpid()] for i in items], list(range(8)), 0.75)
+    assert [i for i, pid in made if pid == os.getpid()] == list(range(6))
+    made = forked.halves(lambda items: [[i, os.getpid()] for i in items], [0, 1], 0.99)
+    assert [pid == os.getpid() for _, pid in made] == [True, False]
+    assert children_left() == []
 
 
 def test_a_forked_child_s_error_is_raised_in_the_caller_and_the_child_reaped() -> None:

@@ -604,9 +604,11 @@ def test_every_output_s_recorded_dependencies_resolve_again_when_nothing_changed
 
     halved: list[int] = []
 
-    def counted(function: Callable[[list[str]], list[Any]], items: list[str]) -> list[Any]:
+    def counted(
+        function: Callable[[list[str]], list[Any]], items: list[str], mine: float
+    ) -> list[Any]:
         halved.append(len(items))
-        return forked.halves(function, items)
+        return forked.halves(function, items, mine)
 
     monkeypatch.setattr(plan, "halves", counted)
     monkeypatch.setattr(plan, "KEYED_APART_FROM", 2 if keyed_apart else 10**9)

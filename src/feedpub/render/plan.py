@@ -34,8 +34,9 @@ from feedpub.write import Content, Made, Output, Phase
 MARKER = ".feedpub"
 # An entry's feed content is kept for this many statements per process (a few MB).
 FEED_CONTENT_KEPT = 4096
-# Outputs to key before half of them are keyed by a forked child (see keyed).
-KEYED_APART_FROM = 2000
+# Outputs to key before some are keyed by a forked child (see keyed), and the share keyed
+# here: the child is 1.75 times slower, copying each page of this process it touches.
+KEYED_APART_FROM, KEYED_HERE = 2000, 0.625
 MARKER_TEXT = (
     b"This directory is written by feedpub: edit entries/ and feedpub.yaml instead,\n"
     b"then run `feedpub build`. feedpub refuses to write into a folder without this file.\n"
@@ -141,10 +142,9 @@ class Planner:
         return Output(path, phase, made, together=together)
 
     def keyed(self) -> Outputs:
-        """The outputs, each with the key the tokens it recorded last time resolve to now.
-        Made once everything is planned (a token may name any output), from one table of
-        the remembered tokens' lines: most are shared by many outputs. Half of them are
-        keyed by a forked child (a third of planning, when a statement is added to 10,000)."""
+        """The outputs, each with the key the tokens it recorded last time resolve to now,
+        once everything is planned (a token may name any output), from one table of the
+        remembered tokens' lines (most are shared). Some are keyed by a forked child."""
         tokens = self.remembered.tokens
         self._table = [None if token.startswith("var:") else self.line(token) for token in tokens]
         paths = [
@@ -152,7 +152,8 @@ class Planner:
             for path, output in self.outputs.items()
             if output.key is None and path in self.remembered.outputs  # a file's key is its own
         ]
-        keys = halves(self._keys, paths) if len(paths) >= KEYED_APART_FROM else self._keys(paths)
+        apart = len(paths) >= KEYED_APART_FROM
+        keys = halves(self._keys, paths, KEYED_HERE) if apart else self._keys(paths)
         for path, key in zip(paths, keys, strict=True):
             if key is not None:
                 output = self.outputs[path]
@@ -231,9 +232,8 @@ class Planner:
             formats.append((feed.json_path, render_json, "JSON Feed"))
         # Archive documents are made first, by the date of their newest statement, not
         # section by section: those a worker makes in a row hold the same statements.
-        near = None
-        if feed.archive:
-            near = max((e.published.timestamp() for e in feed.entries), default=0.0)
+        newest = max((e.published for e in feed.entries), default=None) if feed.archive else None
+        near = (newest.timestamp() if newest else 0.0) if feed.archive else None  # one each
         for path, render, kind in formats:
 
             def make(render: Callable[..., bytes] = render) -> bytes:
