@@ -3,11 +3,15 @@ one address, an address claimed twice, a file in entries/ that no entry publishe
 
 from __future__ import annotations
 
+import math
 import os
+import subprocess
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from feedpub.errors import Problems, Severity
+from feedpub.listing import ENTRIES_DIR
 from feedpub.load import describe_character
 from feedpub.model import SiteConfig
 from feedpub.validate import Compiled, entry_id
@@ -19,6 +23,39 @@ AddedFirst = Callable[[Sequence[str]], tuple[list[str], str]]
 def by_name(names: Sequence[str]) -> tuple[list[str], str]:
     """File names in order, when nothing says which was added first."""
     return sorted(names), "whose file name comes first"
+
+
+def added_first(root: Path, names: list[str]) -> tuple[list[str], str]:
+    """Entry files oldest first by the commit that added each (a file git does not know
+    yet is the newest); by name outside a git repository, or when git cannot tell."""
+    added: dict[str, float] = {}
+    for name in names:
+        try:
+            result = subprocess.run(
+                [
+                    "git",
+                    "log",
+                    "--follow",
+                    "--diff-filter=A",
+                    "--format=%ct",
+                    "--",
+                    f"{ENTRIES_DIR}/{name}",
+                ],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return by_name(names)
+        if result.returncode != 0:  # not a repository, or no commit yet
+            return by_name(names)
+        times = result.stdout.split()
+        added[name] = float(times[-1]) if times else math.inf  # the first commit adding it
+    if len(set(added.values())) < 2:
+        return by_name(names)
+    return sorted(names, key=lambda n: (added[n], n)), "added earlier in git history"
 
 
 def check_across(

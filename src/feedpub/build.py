@@ -57,7 +57,7 @@ def build(
     survey = contextlib.closing(found.survey) if found.survey else contextlib.nullcontext()
     with cache.locked(), _Collector() as collector, survey:
         try:
-            result = read_site(project, now, cache, preview=preview)
+            result = read_site(project, now, cache, preview=preview, sources=found.sources)
             if gathered is not None:
                 gathered(result.site)
             last = cache.dependencies(out)

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import os
 import re
 import stat
-import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from feedpub import __version__, parallel
-from feedpub.across import by_name, check_across
+from feedpub.across import added_first, check_across
 from feedpub.config import CONFIG_NAME, STATIC_DIR, read_settings
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.incremental import Cache
+from feedpub.listing import ENTRIES_DIR
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
 from feedpub.read import MAX_FILE_BYTES, file_kind, read_bytes
@@ -31,7 +31,6 @@ from feedpub.validate import Compiled, compile_entry, share_repeated
 from feedpub.values import DEVICE_NAME_REASON
 from feedpub.write import check_relative
 
-ENTRIES_DIR = "entries"
 TEMPLATE_DIR = "templates"
 # Below this many entries to compile, a process pool costs more than it saves.
 PARALLEL_FROM = 300
@@ -69,8 +68,12 @@ class EntryFiles:
     status: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
-    """The files in entries/, by name; refuses links, folders and look-alike names."""
+def list_entry_files(
+    project: Project, problems: Problems, listed: Mapping[str, Sequence[int]]
+) -> EntryFiles:
+    """The files in entries/, by name; refuses links, folders and look-alike names. Each
+    entry file's size and time are as `listed` (listing.scan_sources) when it names them:
+    not a second status call for each of 10,000 files."""
     directory = project.root / ENTRIES_DIR
     found = EntryFiles([], {})
     if not directory.is_dir() or directory.is_symlink():
@@ -90,8 +93,11 @@ def list_entry_files(project: Project, problems: Problems) -> EntryFiles:
             and _is_utf8(item.name)
         ):
             found.entries.append((item.name, item.path))
-            st = item.stat(follow_symlinks=False)
-            found.status[item.name] = (st.st_size, st.st_mtime_ns)
+            status = listed.get(f"{ENTRIES_DIR}{os.sep}{item.name}")
+            if status is None:
+                st = item.stat(follow_symlinks=False)
+                status = (st.st_size, st.st_mtime_ns)
+            found.status[item.name] = (status[0], status[1])
             continue
         shown = project.show(f"{ENTRIES_DIR}/{item.name}")
         if not _is_utf8(item.name):
@@ -296,56 +302,25 @@ def compile_entries(
     return final
 
 
-def added_first(root: Path, names: list[str]) -> tuple[list[str], str]:
-    """Entry files oldest first by the commit that added each (a file git does not know
-    yet is the newest); by name outside a git repository, or when git cannot tell."""
-    added: dict[str, float] = {}
-    for name in names:
-        try:
-            result = subprocess.run(
-                [
-                    "git",
-                    "log",
-                    "--follow",
-                    "--diff-filter=A",
-                    "--format=%ct",
-                    "--",
-                    f"{ENTRIES_DIR}/{name}",
-                ],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return by_name(names)
-        if result.returncode != 0:  # not a repository, or no commit yet
-            return by_name(names)
-        times = result.stdout.split()
-        added[name] = float(times[-1]) if times else math.inf  # the first commit adding it
-    if len(set(added.values())) < 2:
-        return by_name(names)
-    return sorted(names, key=lambda n: (added[n], n)), "added earlier in git history"
-
-
 def read_site(
     project: Project,
     now: datetime | None = None,
     cache: Cache | None = None,
     *,
     preview: bool = False,
+    sources: Mapping[str, Sequence[int]] | None = None,
 ) -> SiteResult:
     """Read and check the settings and every entry, or raise with every problem.
 
     Statements dated after `now` (default: the clock) are held back (embargo); drafts are
-    never published. A `preview` publishes both, for `feedpub serve`.
+    never published. A `preview` publishes both, for `feedpub serve`. `sources` are the
+    sizes and times of the site's files as the no-change check just listed them.
     """
     now = now or datetime.now(timezone.utc)
     cache = cache or Cache(project.root)
     problems = Problems()
     config, checking = read_settings(project.root, problems, shown=project.show(CONFIG_NAME))
-    files = list_entry_files(project, problems)
+    files = list_entry_files(project, problems, sources or {})
     check_folders(project, problems)
     compiled = compile_entries(project, checking, files, cache)
     for item in compiled:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedpub.config import CONFIG_NAME
-from feedpub.gather import ENTRIES_DIR
+from feedpub.listing import ENTRIES_DIR
 
 # What to tell someone whose clone lacks the revision: CI checkouts are shallow by default.
 FETCH_HINT = (

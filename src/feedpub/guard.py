@@ -23,8 +23,9 @@ from feedpub import parallel
 from feedpub.build import check
 from feedpub.config import CONFIG_NAME, settings_from_bytes
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
-from feedpub.gather import ENTRIES_DIR, Project, SiteResult
+from feedpub.gather import Project, SiteResult
 from feedpub.gitrev import Blob, GitError, GitRevision
+from feedpub.listing import ENTRIES_DIR
 from feedpub.load import read_document
 from feedpub.model import Entry, Site, SiteConfig
 from feedpub.slug import slugify

@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 from feedpub import __version__
 from feedpub.config import CONFIG_NAME, STATIC_DIR, settings_from_bytes
 from feedpub.errors import FeedpubError, Problem, Problems
-from feedpub.gather import ENTRIES_DIR, Project
+from feedpub.gather import Project
+from feedpub.listing import ENTRIES_DIR
 
 # Package data -> where init writes it. Dotted names are stored without their dot, since
 # package-data globs skip hidden files.

@@ -14,7 +14,8 @@ from feedpub.forked import Forked
 Status = tuple[int, int, int]  # a file's size, modification time (ns) and inode
 
 WATCHED_FILES = ("feedpub.yaml",)
-WATCHED_DIRS = ("entries", "static", "templates")
+ENTRIES_DIR = "entries"
+WATCHED_DIRS = (ENTRIES_DIR, "static", "templates")
 
 
 def scan_sources(root: Path) -> dict[str, list[int]]:

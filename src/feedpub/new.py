@@ -14,7 +14,8 @@ from pathlib import Path
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.entryfields import limit
 from feedpub.errors import FeedpubError, Problem, Problems
-from feedpub.gather import ENTRIES_DIR, Project
+from feedpub.gather import Project
+from feedpub.listing import ENTRIES_DIR
 from feedpub.load import forbidden_message
 from feedpub.slug import slugify
 from feedpub.validate import MAX_SLUG, PLACEHOLDER_BODY, compile_entry, entry_id

@@ -16,10 +16,11 @@ from feedpub.config import CONFIG_NAME, read_config
 from feedpub.entryfields import limit
 from feedpub.errors import FeedpubError, Problem, Problems
 from feedpub.fetch import DEFAULT_TIMEOUT
-from feedpub.gather import ENTRIES_DIR, Project, list_entry_files
+from feedpub.gather import Project, list_entry_files
 from feedpub.imports.attach import Downloads, download, link_list
 from feedpub.imports.convert import Draft, Skip, convert_item, item_name, note
 from feedpub.imports.read import read_source
+from feedpub.listing import ENTRIES_DIR
 from feedpub.load import read_document
 from feedpub.model import SiteConfig
 from feedpub.new import EntryFields, format_entry, write_entry
@@ -73,7 +74,7 @@ class _Site:
 def _read_site(project: Project, config: SiteConfig) -> _Site:
     """Read every entry's id with feedpub's own loader; a file it cannot read stops the run."""
     problems = Problems()
-    files = list_entry_files(project, problems)
+    files = list_entry_files(project, problems, {})
     site = _Site(files=dict(files.others))
     for name, path in files.entries:
         shown = project.show(f"{ENTRIES_DIR}/{name}")
