@@ -4,6 +4,7 @@ one named by file and line."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -284,3 +285,60 @@ def test_feedpub_templates_are_compiled_when_first_used_or_all_before_workers_fo
     assert {"index.html", "base.html"} <= compiled() < set(fresh.list_templates(["html"]))
     outputs.prepare()
     assert compiled() == set(fresh.list_templates(["html"]))
+
+
+def test_templates_are_compiled_by_a_forked_child_while_the_site_is_read(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2
+
+    from conftest import children_left
+    from feedpub.build import build
+
+    project.entry(*X)
+    # A template of the site's own: an environment no build in this process compiled yet.
+    project.file("templates/removed.html", '{% extends "base.html" %}\n')
+    compiled_here: list[str | None] = []
+    compile_: Any = jinja2.Environment.compile
+
+    def counted(env: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
+        compiled_here.append(name)
+        return compile_(env, source, name, *a)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    build(project.root)
+    # The child compiled every template (its calls are not seen here), this process none.
+    assert compiled_here == []
+    assert children_left() == []
+    assert b"<h1" in (project.root / "public/2021/11/05/x/index.html").read_bytes()
+    # The same pages as templates compiled here make.
+    from feedpub.render import environment
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_)
+    monkeypatch.setattr(environment, "can_fork", lambda: False)
+    environment._environment.cache_clear()
+    build(project.root, out=project.root / "here")
+    assert project.tree() == project.tree("here")
+
+
+def test_a_template_compiled_from_another_source_than_its_file_s_is_compiled_again(
+    project: Project,
+) -> None:
+    import base64
+    import marshal
+
+    from feedpub.build import build
+    from feedpub.render import environment
+
+    project.entry(*X)
+    project.file("templates/removed.html", '{% extends "base.html" %}\n')
+    env = environment.make_environment(project.root)
+    planted = env.compile("<p>PLANTED</p>", "entry.html", "entry.html")
+    assert isinstance(env, environment._Recording)
+    env._compiled = {  # as if the file had changed since the child compiled it
+        "entry.html": ["0" * 32, base64.b64encode(marshal.dumps(planted)).decode()]
+    }
+    env._asked = frozenset(env.list_templates())  # no child this time
+    build(project.root)
+    page = (project.root / "public/2021/11/05/x/index.html").read_bytes()
+    assert b"PLANTED" not in page and b"<h1" in page

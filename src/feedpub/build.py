@@ -22,6 +22,7 @@ from feedpub.gather import TEMPLATE_DIR, Project, SiteResult, read_site
 from feedpub.incremental import Cache, Manifest
 from feedpub.model import BuildResult, Site
 from feedpub.render.addresses import add_static, check_site_links
+from feedpub.render.environment import compiled_meanwhile
 from feedpub.render.plan import MARKER, plan_site
 from feedpub.unchanged import Probe, probe, replay
 from feedpub.write import Output, unfinished, write_outputs
@@ -55,7 +56,7 @@ def build(
     cache = Cache(project.root)
     # The child listing `out` (see probe) is reaped whatever happens.
     survey = contextlib.closing(found.survey) if found.survey else contextlib.nullcontext()
-    with cache.locked(), _Collector() as collector, survey:
+    with cache.locked(), compiled_meanwhile(project.root), _Collector() as collector, survey:
         try:
             result = read_site(project, now, cache, preview=preview, sources=found.sources)
             if gathered is not None:

@@ -57,6 +57,15 @@ class Forked:
                 return json.loads(data)
         return self._function()
 
+    def made(self) -> Any:
+        """The child's result, or None where there is no child or it failed: nothing is
+        made here (for work worth doing only on the side). Asked for once."""
+        data = self._collect()
+        try:
+            return None if data is None else json.loads(data)
+        except ValueError:
+            return None
+
     def close(self) -> None:
         """Reap the child, if its result was not asked for."""
         self._collect()
