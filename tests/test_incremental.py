@@ -690,6 +690,25 @@ def test_planted_cache_entry_cannot_make_a_build_write_outside_or_crash(
     assert all(data[0][index] != planted for data in _read_entries(path)[1].values())
 
 
+@pytest.mark.parametrize("planted", ["nonsense", {"date": [2]}, {"date": ["2", "7"]}, None])
+def test_planted_positions_give_messages_at_the_file_s_start_not_a_crash(
+    project: Project, planted: object
+) -> None:
+    # Positions are read from the cache only when a message needs one (stored.Lazy).
+    project.entry("2030-06-01-later.yaml", "title: Later\ndate: 2030-06-01\nbody: x\n")
+    first = build(project.root, now=NOW).warnings
+    assert [(w.line, w.column) for w in first] == [(2, 7)]  # under embargo: its date
+    path = incremental.cache_folder(project.root) / incremental.ENTRIES
+    made_by, entries = _read_entries(path)
+    for data in entries.values():
+        data[2] = planted
+    _write_entries(path, made_by, entries)
+    (project.root / "entries/2030-06-01-later.yaml").touch()  # the cache is read again
+    again = build(project.root, now=NOW).warnings
+    assert [w.message for w in again] == [w.message for w in first]
+    assert [(w.line, w.column) for w in again] == [(1, 1)]
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_statements_share_the_values_they_repeat_compiled_or_read_from_the_cache(
     project: Project, monkeypatch: pytest.MonkeyPatch, workers: int

@@ -7,10 +7,11 @@ cache is data, never pickle: reading it back never runs code."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
-from collections.abc import Callable, Mapping
-from datetime import datetime, tzinfo
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timezone, tzinfo
 from enum import Enum
 from typing import Any
 
@@ -34,10 +35,11 @@ def to_data(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
         return to_data(value)
+    # (Plain values as they are, without a call each: a manifest's 10,000 sources.)
     if isinstance(value, tuple | list):
-        return [to_data(item) for item in value]
-    if isinstance(value, dict):
-        return {key: to_data(item) for key, item in value.items()}
+        return [item if type(item) in _PLAIN else to_data(item) for item in value]
+    if isinstance(value, Mapping):
+        return {k: v if type(v) in _PLAIN else to_data(v) for k, v in value.items()}
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
@@ -58,10 +60,10 @@ class Reader:
         self._decoder = msgspec.json.Decoder(_shape(kind))
         self._make = _maker(kind)
 
-    def read(self, data: bytes, zone: tzinfo) -> Any:
+    def read(self, data: bytes | msgspec.Raw, zone: tzinfo) -> Any:
         return self.build(self.decode(data), zone)
 
-    def decode(self, data: bytes) -> Any:
+    def decode(self, data: bytes | msgspec.Raw) -> Any:
         """The value checked, before its dataclasses are made (by build())."""
         return self._decoder.decode(data)
 
@@ -76,8 +78,13 @@ def _shape(kind: Any) -> Any:
     if kind is datetime:
         return str
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        return tuple[tuple(_shape(hints[f.name]) for f in dataclasses.fields(kind))]  # type: ignore[misc]
+        hints, lazy = typing.get_type_hints(kind), getattr(kind, "LAZY", ())
+        return tuple[  # type: ignore[misc]
+            tuple(
+                msgspec.Raw if f.name in lazy else _shape(hints[f.name])
+                for f in dataclasses.fields(kind)
+            )
+        ]
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (types.UnionType, typing.Union):
         return typing.Union[tuple(_shape(a) for a in args)]  # noqa: UP007 - made at run time
@@ -138,6 +145,36 @@ def _make_maker(kind: Any) -> Maker | None:
     return None
 
 
+class Lazy(Mapping[Any, Any]):
+    """A stored mapping decoded when first read (a dataclass's field named in its LAZY):
+    its JSON, checked then; {} if it is not as stored (a planted cache file)."""
+
+    __slots__ = ("_raw", "_reader", "_value")
+
+    def __init__(self, reader: Reader, raw: msgspec.Raw) -> None:
+        self._reader = reader
+        self._value: Mapping[Any, Any] | None = None
+        self._raw: msgspec.Raw | None = raw.copy()  # not the whole line it was read from
+
+    def _mapping(self) -> Mapping[Any, Any]:
+        if self._value is None:
+            try:
+                self._value = self._reader.read(self._raw or b"", timezone.utc)
+            except ValueError:
+                self._value = {}
+            self._raw = None
+        return self._value
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._mapping()[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
+
+
 # Values that many of the values read share (a site's types and tags: see Entry.REPEATED),
 # kept as one object each for as long as the process runs: a few thousand at most.
 _SHARED: dict[Any, Any] = {}
@@ -160,9 +197,13 @@ def _dataclass_maker(kind: type) -> Maker:
     names: dict[str, Any] = {"_kind": kind, "_share": _share, "_shared": _shared}
     arguments = []
     repeated = getattr(kind, "REPEATED", ())  # values many share: read as one object each
+    lazy = getattr(kind, "LAZY", ())  # mappings seldom read: read when first asked
     for i, f in enumerate(fields):
         make = _maker(hints[f.name])
-        if f.name in repeated:
+        if f.name in lazy:
+            names[f"_lazy_{i}"] = functools.partial(Lazy, Reader(hints[f.name]))
+            arguments.append(f"{f.name}=_lazy_{i}(data[{i}])")
+        elif f.name in repeated:
             share = "_shared" if typing.get_origin(hints[f.name]) is tuple else "_share"
             arguments.append(f"{f.name}={share}(data[{i}], data[{i}])")
         elif make is None:

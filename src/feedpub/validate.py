@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from feedpub import values
@@ -72,6 +72,9 @@ def check_file_name(shown: str, name: str, problems: Problems) -> tuple[date, st
 class Compiled:
     """What one entry file gave: the entry (None if invalid), its problems, where its fields
     stand (for messages that come later, from checks across entries)."""
+
+    # Read from the cache when first asked (stored.Lazy): few messages need a position.
+    LAZY: ClassVar[tuple[str, ...]] = ("positions",)
 
     entry: Entry | None
     problems: list[Problem]
