@@ -56,6 +56,8 @@ def _split(
     lines: list[str], latest: list[datetime | None]
 ) -> list[tuple[list[str], datetime | None]]:
     """Runs of at most MAX_URLS lines and MAX_BYTES bytes, each with its latest date."""
+    if len(lines) <= MAX_URLS and (sum(map(len, lines)) + len(lines)) * 4 <= MAX_BYTES - 200:
+        return [(lines, _latest(latest))]  # one, whatever each character's size in UTF-8
     parts: list[tuple[list[str], datetime | None]] = []
     start, size = 0, 0
     for i, line in enumerate(lines):
