@@ -117,6 +117,18 @@ def test_sitemap_splits_under_an_index_past_the_protocol_s_limit(
     assert urls == [f"https://press.example.org/{path}" for path, _, _ in pages]
 
 
+def test_sitemap_splits_by_bytes_counted_in_utf8(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Paths of non-ASCII characters: three bytes each in UTF-8, one character each.
+    pages = [(f"tags/{'é' * 40}{n}/", None, ()) for n in range(6)]
+    one = sitemap.render_sitemaps(_config(), pages)["sitemap.xml"]
+    limit = len(one) - 30  # past it in bytes, not in characters
+    monkeypatch.setattr(sitemap, "MAX_BYTES", limit)
+    files = sitemap.render_sitemaps(_config(), pages)
+    parts = [data for name, data in files.items() if name != "sitemap.xml"]
+    assert len(parts) >= 2 and all(len(data) <= limit for data in parts)
+    assert sum(data.count(b"<loc>") for data in parts) == len(pages)
+
+
 def test_sitemap_within_the_limit_is_one_file() -> None:
     files = sitemap.render_sitemaps(_config(), [("", None, ())])
     assert list(files) == ["sitemap.xml"]
