@@ -249,3 +249,46 @@ def test_rss_channel_description_is_escaped_as_an_item_description_is(
         atom = (project.root / "public" / rel.replace("rss.xml", "atom.xml")).read_bytes()
         subtitle = etree.fromstring(atom).findtext("{http://www.w3.org/2005/Atom}subtitle")
         assert (subtitle or "").startswith(shown)  # Atom's subtitle is text: as written
+
+
+def test_atom_entries_made_once_give_the_documents_feedgen_makes_whole(built: Project) -> None:
+    # A statement is in several archives: its entry is made by feedgen once, and each
+    # document holds a copy; a content or translations changed since make it again.
+    from feedpub.render.feeds import AtomEntries, Feed, render_atom
+
+    site = read_site(SiteProject.at(built.root)).site
+    entries = site.entries
+    translated = {entries[0].id: (("fr", "https://press.example.org/fr/"),)}
+    documents = [
+        Feed(
+            id="tag:x,2021:a", title="A", subtitle="s", home="", atom_path="a.xml", entries=entries
+        ),
+        Feed(
+            id="tag:x,2021:b",
+            title="B",
+            subtitle="s",
+            home="",
+            atom_path="b.xml",
+            entries=entries[1:],
+            archive=True,
+            links=(("current", "a.xml"),),
+        ),
+        Feed(
+            id="tag:x,2021:c",
+            title="C",
+            subtitle="s",
+            home="",
+            atom_path="c.xml",
+            entries=entries,
+            alternates=translated,
+        ),
+    ]
+    for kept in (10, 2):  # 2: fewer than the statements, the oldest made again
+        made = AtomEntries(kept)
+        for content in (lambda e: f"<p>{e.title}</p>", lambda e: f"<p>New: {e.title}</p>"):
+            for feed in documents:
+                assert made.render(site.config, feed, content) == render_atom(
+                    site.config, feed, content
+                )
+        assert b"New:" in made.render(site.config, documents[0], content)
+        assert b'hreflang="fr"' in made.render(site.config, documents[2], content)

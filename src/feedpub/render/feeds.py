@@ -18,15 +18,18 @@ Traps worked around (feedgen 1.0.0):
 
 from __future__ import annotations
 
+import copy
 import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
+from lxml import etree
 
 from feedpub import __version__, messages
 from feedpub.model import Entry, SiteConfig
@@ -189,49 +192,62 @@ def _add_entries(
     words = ItemText(config)
     for entry in feed.entries:
         fe = fg.add_entry(order="append")
-        page = config.url(entry.path)
-        # RSS keeps an id carried over from an older feed as it was; Atom needs an IRI.
-        fe.guid(entry.id if rss else entry.atom_id, permalink=entry.id == page)
-        fe.title(words.title(entry))
-        fe.link(href=page, rel="alternate", type="text/html")
-        fe.published(entry.published)
-        fe.updated(entry.updated)
-        if rss:
-            for name in entry.bylines:
-                fe.dc.dc_creator(name)
-            if entry.language:  # the RSS Board's profile: Dublin Core for an item's language
-                fe.dc.dc_language(entry.language)
-            fe.feedpub.updated = entry.updated
-        else:
-            for name in entry.bylines:
-                fe.author({"name": name})
-            fe.feedpub.language = entry.language
-            fe.feedpub.translations = feed.alternates.get(entry.id, ())
-        for term, scheme in entry_categories(config, entry):
-            fe.category(term=term, scheme=scheme, label=term)
-        # Atom's <summary> is plain text; RSS's <description> is HTML to every reader, so a
-        # summary that mentions <script> is escaped there rather than run.
-        summary = words.summary(entry)  # a withdrawn statement's starts with its notice
-        fe.summary(html.escape(summary, quote=False) if rss else summary)
-        fe.content(content(entry), type="html")  # RSS <content:encoded>
-        for attachment in entry.attachments:
-            url = config.url(entry.path + attachment.name)
-            fe.feedpub.enclosures.append(
-                {
-                    "href": url,
-                    "type": attachment.media_type,
-                    "length": str(attachment.length),
-                    "title": attachment.title,
-                }
-            )
-        if rss and entry.attachments:
-            # RSS allows one enclosure per item: the first attachment.
-            first = entry.attachments[0]
-            fe.enclosure(config.url(entry.path + first.name), str(first.length), first.media_type)
+        _fill(fe, config, entry, content(entry), feed.alternates.get(entry.id, ()), words, rss=rss)
 
 
-def render_atom(config: SiteConfig, feed: Feed, content: Content) -> bytes:
-    """Render an Atom 1.0 document (RFC 4287), or an RFC 5005 archive document."""
+def _fill(
+    fe: FeedEntry,
+    config: SiteConfig,
+    entry: Entry,
+    html_content: str,
+    translations: tuple[tuple[str, str], ...],
+    words: ItemText,
+    *,
+    rss: bool,
+) -> None:
+    """Give a feed entry what its statement says, as every document holds it."""
+    page = config.url(entry.path)
+    # RSS keeps an id carried over from an older feed as it was; Atom needs an IRI.
+    fe.guid(entry.id if rss else entry.atom_id, permalink=entry.id == page)
+    fe.title(words.title(entry))
+    fe.link(href=page, rel="alternate", type="text/html")
+    fe.published(entry.published)
+    fe.updated(entry.updated)
+    if rss:
+        for name in entry.bylines:
+            fe.dc.dc_creator(name)
+        if entry.language:  # the RSS Board's profile: Dublin Core for an item's language
+            fe.dc.dc_language(entry.language)
+        fe.feedpub.updated = entry.updated
+    else:
+        for name in entry.bylines:
+            fe.author({"name": name})
+        fe.feedpub.language = entry.language
+        fe.feedpub.translations = translations
+    for term, scheme in entry_categories(config, entry):
+        fe.category(term=term, scheme=scheme, label=term)
+    # Atom's <summary> is plain text; RSS's <description> is HTML to every reader, so a
+    # summary that mentions <script> is escaped there rather than run.
+    summary = words.summary(entry)  # a withdrawn statement's starts with its notice
+    fe.summary(html.escape(summary, quote=False) if rss else summary)
+    fe.content(html_content, type="html")  # RSS <content:encoded>
+    for attachment in entry.attachments:
+        url = config.url(entry.path + attachment.name)
+        fe.feedpub.enclosures.append(
+            {
+                "href": url,
+                "type": attachment.media_type,
+                "length": str(attachment.length),
+                "title": attachment.title,
+            }
+        )
+    if rss and entry.attachments:
+        # RSS allows one enclosure per item: the first attachment.
+        first = entry.attachments[0]
+        fe.enclosure(config.url(entry.path + first.name), str(first.length), first.media_type)
+
+
+def _atom_generator(config: SiteConfig, feed: Feed) -> FeedGenerator:
     fg = _generator(config, feed, config.url(feed.atom_path), ATOM_TYPE)
     if config.icon:
         fg.icon(config.icon)
@@ -239,9 +255,51 @@ def render_atom(config: SiteConfig, feed: Feed, content: Content) -> bytes:
         fg.logo(config.logo)
     if feed.archive:
         fg.register_extension("archive", _ArchiveExtension, None, atom=True, rss=False)
+    return fg
+
+
+def render_atom(config: SiteConfig, feed: Feed, content: Content) -> bytes:
+    """Render an Atom 1.0 document (RFC 4287), or an RFC 5005 archive document."""
+    fg = _atom_generator(config, feed)
     _add_entries(fg, config, feed, content, rss=False)
     result: bytes = fg.atom_str(pretty=True, encoding="UTF-8")
     return result
+
+
+class AtomEntries:
+    """Atom documents whose entries feedgen makes once per statement, not once per
+    document: a statement is in its sections' archives, each made by feedgen (an lxml
+    tree, built in Python) with the same entry. The last `kept` entries a process made are
+    kept, and a copy of each is appended to the document feedgen makes around them, as
+    atom_str() appends it: the same tree, so the same bytes."""
+
+    def __init__(self, kept: int) -> None:
+        self.kept = kept
+        self._made: dict[str, tuple[str, tuple[tuple[str, str], ...], Any]] = {}
+
+    def render(self, config: SiteConfig, feed: Feed, content: Content) -> bytes:
+        """render_atom(), each entry from the last document that held it when what makes
+        it (its content, its translations) is the same."""
+        fg = _atom_generator(config, feed)
+        root, document = fg._create_atom()  # atom_str() without its serialisation
+        words = ItemText(config)
+        for entry in feed.entries:
+            html_content = content(entry)  # (recording what it reads, for the key)
+            translations = feed.alternates.get(entry.id, ())
+            made = self._made.get(entry.id)
+            if made is None or made[0] != html_content or made[1] != translations:
+                fe = FeedEntry()
+                fe.register_extension("feedpub", _FeedpubEntry, atom=True, rss=True)
+                _fill(fe, config, entry, html_content, translations, words, rss=False)
+                made = (html_content, translations, fe.atom_entry())
+                if len(self._made) >= self.kept:
+                    del self._made[next(iter(self._made))]  # the oldest
+                self._made[entry.id] = made
+            root.append(copy.deepcopy(made[2]))
+        result: bytes = etree.tostring(
+            document, pretty_print=True, encoding="UTF-8", xml_declaration=True
+        )
+        return result
 
 
 def render_rss(config: SiteConfig, feed: Feed, content: Content) -> bytes:
