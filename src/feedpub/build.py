@@ -138,7 +138,7 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
     """Validate the settings and every entry, and plan the outputs; write nothing."""
     project = Project.at(root)
     cache = Cache(project.root)
-    with cache.locked():
+    with cache.locked(), compiled_meanwhile(project.root):
         result = read_site(project, now or _clock(), cache)
         outputs = plan_site(result.site, project.root)
         add_static(project.root, project.show, outputs)

@@ -249,9 +249,12 @@ def compiled_meanwhile(root: Path | None) -> Iterator[None]:
     hands back their code objects (marshal, through a pipe from this process's own child:
     never a file); a template changed since, or that failed there, is compiled as usual.
     Compiling the dozen templates a statement added uses was a twentieth of its time."""
-    env = make_environment(root)
-    assert isinstance(env, _Recording)
-    names = [n for n in env.list_templates(extensions=["html"]) if n not in env._asked]
+    env: Any = None
+    try:  # a folder that cannot be listed is reported as the site is read, not here
+        env = make_environment(root)
+        names = [n for n in env.list_templates(extensions=["html"]) if n not in env._asked]
+    except OSError:
+        names = []
     if not names or env._compiling is not None or not can_fork():
         yield
         return
