@@ -277,6 +277,15 @@ def test_a_half_made_by_a_forked_child_comes_back_in_order() -> None:
     assert children_left() == []
 
 
+def test_a_worker_forked_while_a_child_works_does_not_take_its_result() -> None:
+    # A pool's worker forked meanwhile inherits the handle: the child is not its own.
+    child = forked.Forked(lambda: 42)
+    results = list(parallel.fork_map(lambda _: child.made(), [0, 1], 2))
+    assert results == [None, None]
+    assert child.made() == 42
+    assert children_left() == []
+
+
 def test_a_forked_child_s_error_is_raised_in_the_caller_and_the_child_reaped() -> None:
     def refuses_eight(items: list[int]) -> list[int]:
         if 8 in items:

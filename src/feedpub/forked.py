@@ -31,6 +31,7 @@ class Forked:
     def __init__(self, function: Callable[[], Any]) -> None:
         self._function = function
         self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
+        self._parent = os.getpid()  # a process forked from it later has no such child
         if not can_fork():
             return
         read, write = os.pipe()
@@ -71,7 +72,7 @@ class Forked:
         self._collect()
 
     def _collect(self) -> bytes | None:
-        if self._child is None:
+        if self._child is None or os.getpid() != self._parent:
             return None
         (pid, read), self._child = self._child, None
         with open(read, "rb") as pipe:
