@@ -287,7 +287,7 @@ def test_atom_entries_made_once_give_the_documents_feedgen_makes_whole(built: Pr
         made = AtomEntries(kept)
         for content in (lambda e: f"<p>{e.title}</p>", lambda e: f"<p>New: {e.title}</p>"):
             for feed in documents:
-                assert made.render(site.config, feed, content) == render_atom(
+                assert render_atom(site.config, feed, content, made) == render_atom(
                     site.config, feed, content
                 )
         assert b"New:" in made.render(site.config, documents[0], content)

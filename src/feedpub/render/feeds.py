@@ -258,8 +258,13 @@ def _atom_generator(config: SiteConfig, feed: Feed) -> FeedGenerator:
     return fg
 
 
-def render_atom(config: SiteConfig, feed: Feed, content: Content) -> bytes:
-    """Render an Atom 1.0 document (RFC 4287), or an RFC 5005 archive document."""
+def render_atom(
+    config: SiteConfig, feed: Feed, content: Content, kept: AtomEntries | None = None
+) -> bytes:
+    """Render an Atom 1.0 document (RFC 4287), or an RFC 5005 archive document; its entries
+    taken from those `kept` when they are the same."""
+    if kept is not None:
+        return kept.render(config, feed, content)
     fg = _atom_generator(config, feed)
     _add_entries(fg, config, feed, content, rss=False)
     result: bytes = fg.atom_str(pretty=True, encoding="UTF-8")

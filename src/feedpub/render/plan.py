@@ -22,7 +22,7 @@ from feedpub.recording import Dependencies, key_line, key_of, key_of_lines, reco
 from feedpub.render.addresses import Outputs, plan_aliases, plan_section_aliases
 from feedpub.render.documents import Paged, feed_documents, make_sections, pages_of
 from feedpub.render.environment import make_environment, template_digests
-from feedpub.render.feeds import AtomEntries, Feed, render_rss
+from feedpub.render.feeds import AtomEntries, Feed, render_atom, render_rss
 from feedpub.render.html import Context, PageRenderer
 from feedpub.render.jsonfeed import render_json
 from feedpub.render.sitemap import Page, render_sitemaps
@@ -225,7 +225,7 @@ class Planner:
         """A feed in each of its formats; `name` says whose it is in messages ("main")."""
         self.feeds[feed.atom_path] = feed
         formats: list[tuple[str, Callable[..., bytes], str]] = [
-            (feed.atom_path, self.atom_entries.render, "Atom feed")
+            (feed.atom_path, functools.partial(render_atom, kept=self.atom_entries), "Atom feed")
         ]
         if feed.rss_path:
             formats.append((feed.rss_path, render_rss, "RSS feed"))
