@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -283,6 +284,20 @@ def test_a_worker_forked_while_a_child_works_does_not_take_its_result() -> None:
     results = list(parallel.fork_map(lambda _: child.made(), [0, 1], 2))
     assert results == [None, None]
     assert child.made() == 42
+    assert children_left() == []
+
+
+def test_a_forked_child_with_a_large_result_exits_before_the_result_is_read() -> None:
+    # Else it holds its memory until the caller reads (a whole compile phase, for the
+    # templates' code): its result waits in the pipe, up to forked.PIPE_SIZE.
+    child = forked.Forked(lambda: "x" * 200_000)
+    assert child._child is not None
+    stat = Path(f"/proc/{child._child[0]}/stat")
+    deadline = time.monotonic() + 30
+    while stat.read_text().split()[2] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert stat.read_text().split()[2] == "Z"  # exited: only its exit status is left
+    assert child.made() == "x" * 200_000
     assert children_left() == []
 
 

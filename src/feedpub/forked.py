@@ -17,7 +17,13 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no fork either
+    fcntl = None  # type: ignore[assignment]
+
 T = TypeVar("T")
+PIPE_SIZE = 1 << 20
 
 
 def can_fork() -> bool:
@@ -35,6 +41,11 @@ class Forked:
         if not can_fork():
             return
         read, write = os.pipe()
+        # A result larger than the pipe (64 KiB) keeps the child, and its memory, until
+        # the caller reads it: the templates' 230 KB would wait through a whole compile
+        # phase. Linux lets a pipe hold up to 1 MiB (pipe-max-size); elsewhere, as it is.
+        with contextlib.suppress(OSError, AttributeError):
+            fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child: coverage does not follow it
             code = 1
