@@ -25,7 +25,7 @@ def by_name(names: Sequence[str]) -> tuple[list[str], str]:
     return sorted(names), "whose file name comes first"
 
 
-def added_first(root: Path, names: list[str]) -> tuple[list[str], str]:
+def by_git_history(root: Path, names: list[str]) -> tuple[list[str], str]:
     """Entry files oldest first by the commit that added each (a file git does not know
     yet is the newest); by name outside a git repository, or when git cannot tell."""
     added: dict[str, float] = {}

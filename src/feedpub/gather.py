@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from feedpub import __version__, parallel
-from feedpub.across import added_first, check_across
+from feedpub.across import by_git_history, check_across
 from feedpub.config import CONFIG_NAME, STATIC_DIR, read_settings
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.incremental import Cache
@@ -331,7 +331,7 @@ def read_site(
         project.show(f"{ENTRIES_DIR}/"),
         problems,
         checking,
-        functools.partial(added_first, project.root),
+        functools.partial(by_git_history, project.root),
     )
     check_translations(compiled, checking.language, problems)
     if problems.errors or config is None:

@@ -181,7 +181,7 @@ _SHARED: dict[Any, Any] = {}
 _share = _SHARED.setdefault
 
 
-def _shared(items: tuple[Any, ...], _: object) -> tuple[Any, ...]:
+def _shared(items: tuple[Any, ...]) -> tuple[Any, ...]:
     """A tuple of repeated values, it and its items one object each (see _SHARED)."""
     if not items:
         return ()
@@ -204,8 +204,10 @@ def _dataclass_maker(kind: type) -> Maker:
             names[f"_lazy_{i}"] = functools.partial(Lazy, Reader(hints[f.name]))
             arguments.append(f"{f.name}=_lazy_{i}(data[{i}])")
         elif f.name in repeated:
-            share = "_shared" if typing.get_origin(hints[f.name]) is tuple else "_share"
-            arguments.append(f"{f.name}={share}(data[{i}], data[{i}])")
+            if typing.get_origin(hints[f.name]) is tuple:
+                arguments.append(f"{f.name}=_shared(data[{i}])")
+            else:
+                arguments.append(f"{f.name}=_share(data[{i}], data[{i}])")
         elif make is None:
             arguments.append(f"{f.name}=data[{i}]")
         else:
