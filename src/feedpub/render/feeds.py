@@ -18,7 +18,6 @@ Traps worked around (feedgen 1.0.0):
 
 from __future__ import annotations
 
-import copy
 import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -272,39 +271,63 @@ def render_atom(
 
 
 class AtomEntries:
-    """Atom documents whose entries feedgen makes once per statement, not once per
-    document: a statement is in its sections' archives, each made by feedgen (an lxml
-    tree, built in Python) with the same entry. The last `kept` entries a process made are
-    kept, and a copy of each is appended to the document feedgen makes around them, as
-    atom_str() appends it: the same tree, so the same bytes."""
+    """Atom documents whose entries feedgen makes and lxml serialises once per statement,
+    not once per document: a statement is in its sections' current documents and archives,
+    each made by feedgen (an lxml tree, built in Python). The serialised entries of the last
+    `kept` statements a process made are kept, and joined between the document's head and
+    its end as atom_str() would write them: each entry is serialised inside a document
+    feedgen made, so the same bytes."""
+
+    _END = b"</feed>\n"
 
     def __init__(self, kept: int) -> None:
         self.kept = kept
-        self._made: dict[str, tuple[str, tuple[tuple[str, str], ...], Any]] = {}
+        self._made: dict[tuple[str, bool], tuple[str, tuple[tuple[str, str], ...], bytes]] = {}
 
     def render(self, config: SiteConfig, feed: Feed, content: Content) -> bytes:
-        """render_atom(), each entry from the last document that held it when what makes
-        it (its content, its translations) is the same."""
+        """render_atom(), each entry's bytes from the last document that held it when what
+        makes it (its content, its translations, an archive's namespaces) is the same."""
         fg = _atom_generator(config, feed)
         root, document = fg._create_atom()  # atom_str() without its serialisation
+        head = _serialise(document)
+        assert head.endswith(self._END)
+        parts = [head[: -len(self._END)]]
         words = ItemText(config)
         for entry in feed.entries:
             html_content = content(entry)  # (recording what it reads, for the key)
             translations = feed.alternates.get(entry.id, ())
-            made = self._made.get(entry.id)
+            key = (entry.id, feed.archive)  # an archive's root declares one more namespace
+            made = self._made.get(key)
             if made is None or made[0] != html_content or made[1] != translations:
                 fe = FeedEntry()
                 fe.register_extension("feedpub", _FeedpubEntry, atom=True, rss=True)
                 _fill(fe, config, entry, html_content, translations, words, rss=False)
-                made = (html_content, translations, fe.atom_entry())
+                made = (html_content, translations, self._alone(root, document, fe.atom_entry()))
                 if len(self._made) >= self.kept:
                     del self._made[next(iter(self._made))]  # the oldest
-                self._made[entry.id] = made
-            root.append(copy.deepcopy(made[2]))
-        result: bytes = etree.tostring(
-            document, pretty_print=True, encoding="UTF-8", xml_declaration=True
-        )
-        return result
+                self._made[key] = made
+            parts.append(made[2])
+        parts.append(self._END)
+        return b"".join(parts)
+
+    def _alone(self, root: Any, document: Any, element: Any) -> bytes:
+        """The bytes of `element` as the last entry of `document`, indentation and line
+        end included: the document is serialised with it, and it is cut out. Its head holds
+        no <entry (text is escaped), so the first one begins the element."""
+        root.append(element)
+        try:
+            whole = _serialise(document)
+        finally:
+            root.remove(element)
+        start = whole.index(b"\n  <entry") + 1
+        return whole[start : -len(self._END)]
+
+
+def _serialise(document: Any) -> bytes:
+    result: bytes = etree.tostring(
+        document, pretty_print=True, encoding="UTF-8", xml_declaration=True
+    )
+    return result
 
 
 def render_rss(config: SiteConfig, feed: Feed, content: Content) -> bytes:
