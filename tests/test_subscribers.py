@@ -410,6 +410,40 @@ def test_a_removed_statement_leaves_a_notice_and_no_trace_in_feeds(
     assert large.read("public/archive/2.xml") == archive_2
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "https:foo",  # a scheme and no host: relative to the page
+        "https:///x",
+        "//press.example.org/a",
+        "HTTPS://press.example.org/a",
+        "https://pre\tss.example.org/a",  # a tab inside is dropped
+        " https://press.example.org/a",
+        "http://press.example.org/a",  # another scheme: elsewhere
+        "//other.example.org/a",
+        "https://press.example.org@evil.example/a",
+        "https://press.example.org:8443/a",
+        "https://Press.example.org/a",
+        "ftp://press.example.org/a",
+    ],
+)
+def test_body_links_into_the_site_are_found_as_urljoin_resolves_them(written: str) -> None:
+    # Another site's address is passed over without resolving it: the shortcut must never
+    # miss one that resolves into the site.
+    from urllib.parse import urljoin
+
+    from feedpub.bodymap import find_site_links
+    from feedpub.errors import Problems
+    from feedpub.load import read_document
+
+    base, page = "https://press.example.org/", "https://press.example.org/2021/11/06/b/"
+    html = f'<p><a href="{written.replace("&", "&amp;")}">x</a></p>'
+    document = read_document("b.yaml", b"title: B\nbody: x\n", Problems())
+    assert document is not None
+    found = find_site_links(document, html, page, base)
+    assert bool(found) == urljoin(page, written).startswith(base)
+
+
 def test_check_warns_of_a_body_link_that_leads_nowhere(project: Project, run: Run) -> None:
     project.file("static/annual-report.pdf", b"%PDF-1.7")
     project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\naliases: [old-a/]\nbody: x\n")

@@ -3,7 +3,6 @@ render reaches, what the sanitiser removed (each a warning), the links that lead
 
 from __future__ import annotations
 
-import bisect
 import html as htmllib
 import re
 from urllib.parse import unquote, urljoin, urlsplit
@@ -89,24 +88,25 @@ def find_site_links(
     field = document.fields.get("body")
     start = field.value.start_mark.index if field is not None and field.value is not None else 0
     text = document.text
-    lines: list[int] | None = None  # where each line starts, made once when first needed
     cursor: dict[str, int] = {}  # where to look for the next occurrence of each address
-    base_path = urlsplit(base_url).path
+    base = urlsplit(base_url)
     for match in _LINK.finditer(html):
         written = htmllib.unescape(match.group(1))
         if not written or written.startswith("#"):
             continue
-        if url_scheme(written) not in (None, "http", "https"):
+        scheme = url_scheme(written)
+        if scheme not in (None, "http", "https"):
             continue
+        host = urlsplit(written).netloc
+        if host and host != base.netloc:
+            continue  # another site's: urljoin keeps the host an address names
         target = urljoin(page_url, written)
         if not target.startswith(base_url):
             continue
         offset = text.find(written, cursor.get(written, start))
         cursor[written] = offset + 1 if offset >= 0 else start
-        if lines is None:
-            lines = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
         at = max(offset, start)
-        line = bisect.bisect_right(lines, at)
-        path = urlsplit(target).path.removeprefix(base_path)
-        found.append((unquote(path), line, at - lines[line - 1] + 1))
+        line_start = text.rfind("\n", 0, at) + 1
+        path = urlsplit(target).path.removeprefix(base.path)
+        found.append((unquote(path), text.count("\n", 0, at) + 1, at - line_start + 1))
     return tuple(found)
