@@ -84,6 +84,13 @@ class _Recording:
             return marshal.loads(base64.b64decode(found[1]))  # noqa: S302 - our own child's
         return super().compile(source, name, filename, raw, defer_init)  # type: ignore[misc]
 
+    def make_globals(self, d: Any) -> Any:
+        # A plain dict, not Jinja's ChainMap over the environment's globals: every render
+        # and include copies a template's globals into its context, and a ChainMap is
+        # copied key by key in Python. The globals are all set as the environment is made,
+        # before any template is loaded (make_environment).
+        return {**self.globals, **(d or {})}  # type: ignore[attr-defined]
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         token = _token(obj, attribute)
         if token is not None:
