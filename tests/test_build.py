@@ -315,11 +315,8 @@ def test_a_forked_child_s_error_is_raised_in_the_caller_and_the_child_reaped() -
     assert children_left() == []
 
 
-def test_build_with_renewed_workers_equals_one_made_in_one_process(
-    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    write_corpus(project, 240)  # enough outputs per phase for workers
-    monkeypatch.setattr(write, "RENEW_WORKERS_AFTER", dict.fromkeys(write.Phase, 1))
+def _count_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The worker counts of the pools forked from now on, one per pool."""
     pools: list[int] = []
     pool_map = parallel._pool_map
 
@@ -328,6 +325,31 @@ def test_build_with_renewed_workers_equals_one_made_in_one_process(
         return pool_map(function, items, count)
 
     monkeypatch.setattr(parallel, "_pool_map", counted)
+    return pools
+
+
+def test_a_small_sites_workers_are_not_renewed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Below RENEW_FROM outputs a phase's workers live until it ends: renewing them would
+    # make a core wait for the other's last span, for memory a small site does not need.
+    write_corpus(project, 240)
+    monkeypatch.setattr(write, "RENEW_WORKERS_AFTER", dict.fromkeys(write.Phase, 1))
+    pools = _count_pools(monkeypatch)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    build(project.root, now=NOW)
+    # The 240 statement pages are the one phase with enough outputs to fork for: one pool,
+    # where renewing after every span would have forked eight.
+    assert pools == [2]
+
+
+def test_build_with_renewed_workers_equals_one_made_in_one_process(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_corpus(project, 240)  # enough outputs per phase for workers
+    monkeypatch.setattr(write, "RENEW_WORKERS_AFTER", dict.fromkeys(write.Phase, 1))
+    monkeypatch.setattr(write, "RENEW_FROM", 100)  # a large site, as far as renewing goes
+    pools = _count_pools(monkeypatch)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     build(project.root, now=NOW)
     assert len(pools) > 3  # made by workers, renewed
