@@ -39,7 +39,6 @@ except ImportError:  # pragma: no cover - Windows has no flock; builds there are
     fcntl = None  # type: ignore[assignment]
 
 UNFINISHED = ".feedpub-unfinished"
-PARALLEL_FROM = 200  # outputs of one phase to make before forking workers pays
 _TEMPORARY = re.compile(r"\..+\.feedpub-tmp-\d+")
 
 
@@ -52,11 +51,16 @@ class Phase(IntEnum):
     FEEDS = 3
 
 
+# Outputs of one step to make before forking workers pays: a list page or a feed document
+# names up to 50 statements and takes ten times a statement page's time to make. At 10,000
+# statements, the 191 year pages (one step: one depth of folders) took 0.5 s on one core.
+PARALLEL_FROM = {Phase.ASSETS: 200, Phase.PAGES: 200, Phase.LISTS: 20, Phase.FEEDS: 20}
+
 # Spans (of up to 64 outputs) a worker makes before a fresh one is forked: what a worker
 # copies of the building process's memory grows with the statements it reads (see
 # fork_map), one per statement page, up to 50 per list page or feed document. At 100,000
 # statements, renewing after each span in those phases, not every 4, took the peak over
-# the tree from 925 to 713 MB; at 10,000 it changed nothing (forking is cheap).
+# the tree from 925 to 713 MB.
 RENEW_WORKERS_AFTER = {Phase.ASSETS: 32, Phase.PAGES: 32, Phase.LISTS: 1, Phase.FEEDS: 1}
 # ...but only for a site of this many outputs or more (about 25,000 statements). Each
 # renewal is a pause in which a core waits for the other worker's last span, then both are
@@ -334,7 +338,7 @@ def _write(
         # making folders and files (a journal write each, on a virtual disk) are spread
         # over the cores too. Fork only for work worth it: adding one statement makes a
         # few dozen outputs.
-        count = workers if len(batch) >= PARALLEL_FROM else 1
+        count = workers if len(batch) >= PARALLEL_FROM[phase] else 1
         if count > 1:
             prepare()
         size = max(1, min(64, -(-len(batch) // (count * 8))))
