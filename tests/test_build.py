@@ -338,9 +338,9 @@ def test_a_small_sites_workers_are_not_renewed(
     pools = _count_pools(monkeypatch)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     build(project.root, now=NOW)
-    # The 240 statement pages are the one phase with enough outputs to fork for: one pool,
-    # where renewing after every span would have forked eight.
-    assert pools == [2]
+    # One pool for each step with enough outputs to fork for (the 240 statement pages, and
+    # the sections' 33 feeds), where renewing after every span would have forked a dozen.
+    assert pools == [2, 2]
 
 
 def test_build_with_renewed_workers_equals_one_made_in_one_process(

@@ -149,6 +149,7 @@ def _stopped_after(run: Run, steps: int) -> bool:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "replace", replace)
         patch.setattr(os, "unlink", unlink)
+        patch.setattr(parallel, "workers", lambda: 1)  # every write counted here
         try:
             run("build")
         except _Killed:
@@ -704,6 +705,9 @@ def test_files_are_written_linked_to_first_and_archives_by_date(project: Project
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "replace", replace)
+        # In one process, so that every rename is seen here and in its order; workers make
+        # a step's outputs at once, and a step ends before the next begins.
+        patch.setattr(parallel, "workers", lambda: 1)
         assert run("build").exit_code == 0
     position = {path: i for i, path in enumerate(written)}
     pages = [p for p in written if STATEMENT_PAGE.fullmatch(p)]
