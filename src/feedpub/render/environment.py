@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jinja2.runtime
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from feedpub import __version__
@@ -85,10 +85,8 @@ class _Recording:
         return super().compile(source, name, filename, raw, defer_init)  # type: ignore[misc]
 
     def make_globals(self, d: Any) -> Any:
-        # A plain dict, not Jinja's ChainMap over the environment's globals: every render
-        # and include copies a template's globals into its context, and a ChainMap is
-        # copied key by key in Python. The globals are all set as the environment is made,
-        # before any template is loaded (make_environment).
+        # A dict, not Jinja's ChainMap over the environment's (all set before a template is
+        # loaded): each render and include copies it, and a ChainMap copies in Python.
         return {**self.globals, **(d or {})}  # type: ignore[attr-defined]
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -114,7 +112,7 @@ class _Recording:
 _RENDERER_SET = frozenset({"language", filters.TEXT})
 
 
-class _RecordingContext(jinja2.runtime.Context):
+class _RecordingContext(Context):
     def resolve_or_missing(self, key: str) -> Any:
         # `vars` are the template's own names (imported macros); what the page was given,
         # and the environment's globals, are in `parent`. A global is the same for every
@@ -159,15 +157,11 @@ class _SandboxedEnvironment(_Recording, ImmutableSandboxedEnvironment):
     context_class = _RecordingContext
     intercepted_binops = frozenset({"*", "**", "%"})
 
-    def call_binop(
-        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
-    ) -> Any:
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         _check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
 
-    def call(
-        __self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any
-    ) -> Any:
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _check_arguments(args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
