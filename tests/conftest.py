@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -227,11 +228,14 @@ def git(root: Path, *args: str, when: str | None = None) -> str:
 
 
 def wait_for(predicate: Callable[[], object], seconds: float = 15.0) -> bool:
-    """Whether `predicate()` comes true within `seconds` (polled ten times a second)."""
+    """Whether `predicate()` comes true within `seconds` (polled ten times a second). A
+    file or folder vanishing as the predicate reads it (a build removing a page as a test
+    walks the output) is not yet true."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if predicate():
-            return True
+        with contextlib.suppress(FileNotFoundError):
+            if predicate():
+                return True
         time.sleep(0.1)
     return False
 
