@@ -331,20 +331,21 @@ def _write(
         alone = output.together is None
         step = (output.phase, alone, -output.path.count("/") if alone else 0)
         steps.setdefault(step, []).append(output)
+    large = len(outputs) >= RENEW_FROM  # a site whose workers are renewed as they go
     for (phase, alone, _), batch in sorted(steps.items()):
         if not alone:
             batch.sort(key=lambda o: o.together or 0.0)
         # Forked workers make the outputs and write them, so that the system calls of
         # making folders and files (a journal write each, on a virtual disk) are spread
-        # over the cores too. Fork only for work worth it: adding one statement makes a
-        # few dozen outputs.
+        # over the cores too. Fork only for work worth it (PARALLEL_FROM): adding one
+        # statement makes a few dozen outputs.
         count = workers if len(batch) >= PARALLEL_FROM[phase] else 1
         if count > 1:
             prepare()
         size = max(1, min(64, -(-len(batch) // (count * 8))))
         spans = [(i, min(i + size, len(batch))) for i in range(0, len(batch), size)]
         place = functools.partial(_make_and_place, out, batch, existing, folders)
-        renew = RENEW_WORKERS_AFTER[phase] if len(outputs) >= RENEW_FROM else 0
+        renew = RENEW_WORKERS_AFTER[phase] if large else 0
         for placed in fork_map(place, spans, count, renew):
             for item in placed:
                 # Each token one string, shared by every output that read it, not the copy

@@ -270,6 +270,9 @@ def render_atom(
     return result
 
 
+_FEED_END = b"</feed>\n"  # how lxml ends an Atom document
+
+
 class AtomEntries:
     """Atom documents whose entries feedgen makes and lxml serialises once per statement,
     not once per document: a statement is in its sections' current documents and archives,
@@ -277,8 +280,6 @@ class AtomEntries:
     `kept` statements a process made are kept, and joined between the document's head and
     its end as atom_str() would write them: each entry is serialised inside a document
     feedgen made, so the same bytes."""
-
-    _END = b"</feed>\n"
 
     def __init__(self, kept: int) -> None:
         self.kept = kept
@@ -290,8 +291,8 @@ class AtomEntries:
         fg = _atom_generator(config, feed)
         root, document = fg._create_atom()  # atom_str() without its serialisation
         head = _serialise(document)
-        assert head.endswith(self._END)
-        parts = [head[: -len(self._END)]]
+        assert head.endswith(_FEED_END)
+        parts = [head[: -len(_FEED_END)]]  # every entry is appended after these bytes
         words = ItemText(config)
         for entry in feed.entries:
             html_content = content(entry)  # (recording what it reads, for the key)
@@ -302,25 +303,27 @@ class AtomEntries:
                 fe = FeedEntry()
                 fe.register_extension("feedpub", _FeedpubEntry, atom=True, rss=True)
                 _fill(fe, config, entry, html_content, translations, words, rss=False)
-                made = (html_content, translations, self._alone(root, document, fe.atom_entry()))
+                alone = _entry_bytes(root, document, fe.atom_entry(), parts[0])
+                made = (html_content, translations, alone)
                 if len(self._made) >= self.kept:
                     del self._made[next(iter(self._made))]  # the oldest
                 self._made[key] = made
             parts.append(made[2])
-        parts.append(self._END)
+        parts.append(_FEED_END)
         return b"".join(parts)
 
-    def _alone(self, root: Any, document: Any, element: Any) -> bytes:
-        """The bytes of `element` as the last entry of `document`, indentation and line
-        end included: the document is serialised with it, and it is cut out. Its head holds
-        no <entry (text is escaped), so the first one begins the element."""
-        root.append(element)
-        try:
-            whole = _serialise(document)
-        finally:
-            root.remove(element)
-        start = whole.index(b"\n  <entry") + 1
-        return whole[start : -len(self._END)]
+
+def _entry_bytes(root: Any, document: Any, element: Any, head: bytes) -> bytes:
+    """The bytes of `element` as an entry of `document`, indentation and line end included:
+    the document is serialised with it appended, and what follows `head` (the document's
+    bytes before its end) is cut out."""
+    root.append(element)
+    try:
+        whole = _serialise(document)
+    finally:
+        root.remove(element)
+    assert whole.startswith(head) and whole.endswith(_FEED_END)
+    return whole[len(head) : -len(_FEED_END)]
 
 
 def _serialise(document: Any) -> bytes:
