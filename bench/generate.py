@@ -14,6 +14,7 @@ library only; every name in the corpus is the fictional Example Agency's.
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import hashlib
 import json
@@ -29,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 # Bump when the corpus or the site configurations change shape, so cached corpora are remade
 # (the fingerprint also hashes this file).
-GENERATOR_VERSION = "5"
+GENERATOR_VERSION = "6"
 FORMS = ("feedpub", "hugo")
 FEED_LIMIT = 50
 SITE_TZ = "Europe/Paris"
@@ -384,9 +385,11 @@ def feedpub_path(root: Path, s: Statement) -> Path:
 # (the newest 50, links to every year, type and tag), a page per year (/YYYY/), per type
 # (/types/SLUG/) and per tag (/tags/SLUG/) listing their statements 50 to a page (numbered
 # pages under page/N/, as feedpub's; Hugo counts them from the newest, feedpub from the
-# oldest), the lists of types and of tags, an RSS feed with the full text of the newest 50 for the site and for each type
-# and tag (rss.xml in the section's folder), and sitemap.xml. Hugo writes no JSON Feed, Atom
-# or archives here; feedpub does.
+# oldest), the lists of types and of tags, sitemap.xml, and for the site and each type and
+# tag the feeds feedpub writes: RSS (rss.xml), Atom (atom.xml) and JSON Feed (feed.json) with
+# the full text of the newest 50, and archives of every statement in Atom, 50 to a document
+# from the oldest, as RFC 5005's (archive/archive.xml, then archive/page/N/archive.xml:
+# Hugo's paginated paths; feedpub's are archive/N.xml).
 HUGO_CONFIG = f"""\
 baseURL = "{BASE_URL}"
 languageCode = "en"
@@ -410,13 +413,33 @@ summaryLength = 40
 [permalinks]
   years = "/:slug/"
 
+[mediaTypes."application/atom+xml"]
+  suffixes = ["xml"]
+
+[mediaTypes."application/feed+json"]
+  suffixes = ["json"]
+
 [outputFormats.RSS]
   baseName = "rss"
 
+[outputFormats.Atom]
+  mediaType = "application/atom+xml"
+  baseName = "atom"
+
+[outputFormats.JSONFeed]
+  mediaType = "application/feed+json"
+  baseName = "feed"
+  isPlainText = true
+
+[outputFormats.Archive]
+  mediaType = "application/atom+xml"
+  baseName = "archive"
+  path = "archive"
+
 [outputs]
-  home = ["HTML", "RSS"]
+  home = ["HTML", "RSS", "Atom", "JSONFeed", "Archive"]
   page = ["HTML"]
-  term = ["HTML", "RSS"]
+  term = ["HTML", "RSS", "Atom", "JSONFeed", "Archive"]
   taxonomy = ["HTML"]
 
 [params]
@@ -563,6 +586,103 @@ _HUGO_RSS = """\
 """
 
 
+# One statement in Atom, with its full text: in the current Atom feed and in the archives.
+_HUGO_ATOM_ENTRY = """\
+{{- range PAGES }}
+<entry>
+<id>{{ .Params.id }}</id>
+<title>{{ .Title }}</title>
+<link href="{{ .Permalink }}" rel="alternate" type="text/html"/>
+<published>{{ .Date.Format "2006-01-02T15:04:05-07:00" | safeHTML }}</published>
+<updated>{{ .Lastmod.Format "2006-01-02T15:04:05-07:00" | safeHTML }}</updated>
+{{- range .Params.byline }}
+<author><name>{{ . }}</name></author>
+{{- end }}
+{{- range .GetTerms "types" }}
+<category term="{{ .LinkTitle }}"/>
+{{- end }}
+{{- range .GetTerms "tags" }}
+<category term="{{ .LinkTitle }}"/>
+{{- end }}
+<summary>{{ .Summary | plainify | htmlUnescape }}</summary>
+<content type="html">{{ .Content | html }}</content>
+</entry>
+{{- end }}
+"""
+
+_HUGO_FEED_HEAD = """\
+{{- printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="http://purl.org/syndication/history/1.0" xml:lang="{{ site.LanguageCode }}">
+<id>{{ .Permalink }}</id>
+<title>{{ if .IsHome }}{{ site.Title }}{{ else }}{{ site.Title }} – {{ .Title }}{{ end }}</title>
+<author><name>Example Agency</name></author>
+<link href="{{ .Permalink }}" rel="alternate" type="text/html"/>
+{{- with .OutputFormats.Get "atom" }}
+<link href="{{ .Permalink }}" rel="current" type="application/atom+xml"/>
+{{- end }}
+{{- $pages := .Pages }}
+{{- if .IsHome }}{{ $pages = site.RegularPages }}{{ end }}
+"""
+
+_HUGO_ATOM = (
+    _HUGO_FEED_HEAD
+    + """\
+{{- $pages = first FEED_LIMIT $pages.ByDate.Reverse }}
+{{- with index $pages 0 }}
+<updated>{{ .Lastmod.Format "2006-01-02T15:04:05-07:00" | safeHTML }}</updated>
+{{- end }}
+"""
+    + _HUGO_ATOM_ENTRY.replace("PAGES", "$pages")
+    + "</feed>\n"
+)
+
+# An archive document: 50 statements from the oldest, the links to its neighbours.
+_HUGO_ARCHIVE = (
+    _HUGO_FEED_HEAD
+    + """\
+{{- $pager := .Paginate $pages.ByDate FEED_LIMIT }}
+<fh:archive/>
+<link href="{{ $pager.URL | absURL }}" rel="self" type="application/atom+xml"/>
+{{- with $pager.Prev }}
+<link href="{{ .URL | absURL }}" rel="prev-archive" type="application/atom+xml"/>
+{{- end }}
+{{- with $pager.Next }}
+<link href="{{ .URL | absURL }}" rel="next-archive" type="application/atom+xml"/>
+{{- end }}
+{{- with index $pager.Pages 0 }}
+<updated>{{ .Lastmod.Format "2006-01-02T15:04:05-07:00" | safeHTML }}</updated>
+{{- end }}
+"""
+    + _HUGO_ATOM_ENTRY.replace("PAGES", "$pager.Pages")
+    + "</feed>\n"
+)
+
+# JSON Feed 1.1 (plain text: each value through jsonify).
+_HUGO_JSON_FEED = """\
+{{- $pages := .Pages }}
+{{- if .IsHome }}{{ $pages = site.RegularPages }}{{ end }}
+{{- $pages = first FEED_LIMIT $pages.ByDate.Reverse -}}
+{
+"version": "https://jsonfeed.org/version/1.1",
+"title": {{ if .IsHome }}{{ site.Title | jsonify }}{{ else }}{{ printf "%s – %s" site.Title .Title | jsonify }}{{ end }},
+"home_page_url": {{ .Permalink | jsonify }},
+"feed_url": {{ with .OutputFormats.Get "jsonfeed" }}{{ .Permalink | jsonify }}{{ end }},
+"language": {{ site.LanguageCode | jsonify }},
+"items": [
+{{- range $i, $p := $pages }}{{ if $i }},{{ end }}
+{"id": {{ $p.Params.id | jsonify }}, "url": {{ $p.Permalink | jsonify }}, "title": {{ $p.Title | jsonify }},
+"content_html": {{ $p.Content | jsonify }},
+"summary": {{ $p.Summary | plainify | htmlUnescape | jsonify }},
+"date_published": {{ $p.Date.Format "2006-01-02T15:04:05-07:00" | jsonify }},
+"date_modified": {{ $p.Lastmod.Format "2006-01-02T15:04:05-07:00" | jsonify }},
+"authors": [{{ range $j, $b := $p.Params.byline }}{{ if $j }}, {{ end }}{"name": {{ $b | jsonify }}}{{ end }}],
+"tags": [{{ range $j, $t := $p.GetTerms "tags" }}{{ if $j }}, {{ end }}{{ $t.LinkTitle | jsonify }}{{ end }}]}
+{{- end }}
+]
+}
+"""
+
+
 def _hugo_files() -> dict[str, str]:
     limit = str(FEED_LIMIT)
     return {
@@ -572,6 +692,9 @@ def _hugo_files() -> dict[str, str]:
         "layouts/_default/term.html": _HUGO_TERM,
         "layouts/_default/taxonomy.html": _HUGO_TAXONOMY,
         "layouts/_default/rss.xml": _HUGO_RSS.replace("FEED_LIMIT", limit),
+        "layouts/_default/list.atom.xml": _HUGO_ATOM.replace("FEED_LIMIT", limit),
+        "layouts/_default/list.archive.xml": _HUGO_ARCHIVE.replace("FEED_LIMIT", limit),
+        "layouts/_default/list.jsonfeed.json": _HUGO_JSON_FEED.replace("FEED_LIMIT", limit),
         "layouts/index.html": _HUGO_HOME.replace("FEED_LIMIT", limit),
         "layouts/partials/item.html": _HUGO_ITEM,
         "layouts/partials/browse.html": _HUGO_BROWSE,
@@ -688,6 +811,10 @@ def generate(root: Path, count: int, seed: int, forms: tuple[str, ...] = FORMS) 
         "years": sorted({s.paris_date[:4] for s in statements}),
         "types": sorted({s.type for s in statements}),
         "tags": sorted({t for s in statements for t in s.tags}),
+        # How many statements each type and tag has: more than FEED_LIMIT, and it has archives.
+        "sizes": dict(
+            sorted(collections.Counter(n for s in statements for n in (s.type, *s.tags)).items())
+        ),
         "body_chars_mean": round(sum(len(s.body) for s in statements) / count),
         "title_chars_mean": round(sum(len(s.title) for s in statements) / count),
         "tags_mean": round(sum(len(s.tags) for s in statements) / count, 2),

@@ -300,13 +300,14 @@ def render(results: dict[str, Any]) -> str:
         "",
         *summary_table(results),
         "",
-        f"Medians of {results['runs']} runs, on disk. Memory is the peak, over the build, of"
-        " the PSS summed over the build's whole process tree (forked workers included; see"
-        " below). feedpub writes more than Hugo does here: besides what both write (a page"
-        " per statement, the home page, year, type and tag pages 50 statements to a page, the"
-        " lists of types and tags, an RSS feed with full text for the site and for each type"
-        " and tag, a sitemap), it writes an Atom feed and a JSON Feed for the site and for"
-        " each type and tag, and RFC 5005 archives of every one of those feeds.",
+        f"Medians of {results['runs']} runs, on disk; each cold build into a folder that"
+        " never existed, and no output deleted until every build was measured (bench/README.md"
+        " says why). Memory is the peak, over the build, of the PSS summed over the build's"
+        " whole process tree (forked workers included; see below). Both tools write the same"
+        " kinds of output: a page per statement, the home page, year, type and tag pages 50"
+        " statements to a page, the lists of types and tags, a sitemap, and for the site and"
+        " each type and tag an RSS, an Atom and a JSON Feed with the full text of the newest"
+        " 50 and Atom archives of all its statements (RFC 5005's; Hugo's at its own paths).",
         "",
         *inventory_table(results),
         *rewrites(results),

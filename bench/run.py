@@ -10,6 +10,12 @@ its add-one build (after one newest statement is added), tools taking turns run 
 then feedpub's cold build of a BIG corpus (100,000); then it profiles feedpub (see
 profile_build.py). Every build's output is checked. The samples go to
 bench/results/latest.json, and report.py turns that into docs/performance.md.
+
+Each cold build writes into a folder that never existed, and no output is deleted until every
+build has been measured: on a filesystem such as ext4 without a journal, making files and
+folders just after as many were deleted costs several times more (the kernel skips over the
+inodes deleted in the last minutes, one by one), which would measure this harness's own
+deletions rather than the tool, and a CI runner's fresh checkout has none.
 """
 
 from __future__ import annotations
@@ -169,10 +175,17 @@ def check_output(tool: str, out: Path, corpus: dict[str, Any], expected: int) ->
     pages = statement_pages(out)
     if pages != expected:
         problems.append(f"{pages} statement pages, expected {expected}")
-    needed = ["index.html", "rss.xml", "sitemap.xml", "types/index.html", "tags/index.html"]
+    needed = ["sitemap.xml", "types/index.html", "tags/index.html"]
     needed += [f"{year}/index.html" for year in corpus["years"]]
+    # The site's, then each type's and tag's: a list page, three feeds, and archives (RFC
+    # 5005) when it has more statements than a feed holds.
+    sections = [("", expected)]
     for kind, names in (("types", corpus["types"]), ("tags", corpus["tags"])):
-        needed += [f"{kind}/{_slug(n)}/{f}" for n in names for f in ("index.html", "rss.xml")]
+        sections += [(f"{kind}/{_slug(n)}/", corpus["sizes"][n]) for n in names]
+    for section, size in sections:
+        needed += [section + f for f in ("index.html", "rss.xml", "atom.xml", "feed.json")]
+        if size > generate.FEED_LIMIT and not any((out / section / "archive").rglob("*.xml")):
+            problems.append(f"{section}archive/ holds no archive document")
     problems += [f"{path} is missing" for path in needed if not (out / path).is_file()]
     if (out / "rss.xml").is_file():
         text = (out / "rss.xml").read_text(encoding="utf-8")
@@ -190,7 +203,8 @@ KINDS = [
     ("statement pages", r"\d{4}/\d{2}/\d{2}/[^/]+/index\.html"),
     ("numbered list pages (page/N/)", r"(.+/)?page/\d+/index\.html"),
     ("other pages: home, years, types, tags", r".*index\.html"),
-    ("archive documents (RFC 5005)", r"(.+/)?archive/\d+\.xml"),
+    # feedpub's archive/N.xml; Hugo's archive/archive.xml, then archive/page/N/archive.xml
+    ("archive documents (RFC 5005)", r"(.+/)?archive/(\d+|(page/\d+/)?archive)\.xml"),
     ("feeds: RSS", r"(.+/)?rss\.xml"),
     ("feeds: Atom", r"(.+/)?atom\.xml"),
     ("feeds: JSON Feed", r"(.+/)?feed\.json"),
@@ -223,7 +237,7 @@ def ensure_corpus(work: Path, count: int, seed: int, forms: tuple[str, ...]) -> 
         ):
             generate.remove_added(root)  # left over by an interrupted run
             return root
-        shutil.rmtree(root)
+        root.rename(_set_aside(work))  # deleted after the builds (see fresh_outputs)
     print(f"generating {count:,} statements ({', '.join(forms)}) ...", file=sys.stderr)
     generate.generate(root, count, seed, forms)
     return root
@@ -232,6 +246,23 @@ def ensure_corpus(work: Path, count: int, seed: int, forms: tuple[str, ...]) -> 
 def _empty(path: Path | None) -> None:
     if path is not None and path.exists():
         shutil.rmtree(path)
+
+
+def _set_aside(work: Path) -> Path:
+    return work / f"out-old-{time.time_ns()}"
+
+
+def fresh_outputs(work: Path) -> Path:
+    """A folder for this run's outputs, none of them deleted until all are measured (see the
+    module's docstring). What is to go (an earlier run's outputs, left by an interruption; a
+    corpus made again) is set aside by a rename, and deleted with this run's outputs."""
+    outputs = work / "out"
+    if outputs.exists():
+        outputs.rename(_set_aside(work))
+    outputs.mkdir(parents=True)
+    for old in work.glob("out-old-*"):
+        old.rename(outputs / old.name)
+    return outputs
 
 
 def measure_build(
@@ -404,20 +435,19 @@ def main(argv: list[str] | None = None) -> int:
         corpus = ensure_corpus(work, args.count, args.seed, generate.FORMS)
         manifest = generate.read_manifest(corpus)
         big = ensure_corpus(work, args.big, args.seed, ("feedpub",)) if args.big else None
+        outputs = fresh_outputs(work)
         builds: list[Build] = []
         for run in range(1, args.runs + 1):
             for tool in tools.values():
-                out = work / "out" / tool.name
+                out = outputs / f"{tool.name}-{run}"
                 for scenario in SCENARIOS:
                     builds.append(measure_build(tool, corpus, out, scenario, run, manifest))
-                _empty(out)
         floors = floor(corpus)
         big_manifest = generate.read_manifest(big) if big else None
         if big is not None and big_manifest is not None and "feedpub" in tools:
-            out = work / "out" / "feedpub-big"
             for run in range(1, args.runs + 1):
+                out = outputs / f"feedpub-big-{run}"
                 builds.append(measure_build(tools["feedpub"], big, out, "cold", run, big_manifest))
-            _empty(out)
         profiles: dict[str, Any] = {}
         if not args.no_profile and "feedpub" in tools:
             profiles["cold"] = profile(args, corpus, work, ["--scenario", "cold", "--cprofile"])
@@ -427,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
             profiles["cold-sampled"] = profile(args, corpus, work, ["--scenario", "cold"])
             if big is not None:
                 profiles["big-sampled"] = profile(args, big, work, ["--scenario", "cold"])
+        _empty(outputs)  # last: profile_build.py deletes its own output before each profile
     except measure.BenchError as exc:
         print(f"\nbench: {exc}", file=sys.stderr)
         return 1
