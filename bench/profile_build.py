@@ -426,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cprofile", action="store_true", help="cProfile, workers off")
     parser.add_argument("--json", type=Path, help="write the summary here")
     parser.add_argument("--top", type=int, default=25, help="functions to list (25)")
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the output and cache (the caller deletes)"
+    )
     parser.add_argument("--build-only", type=Path, help=argparse.SUPPRESS)  # under py-spy
     args = parser.parse_args(argv)
     args.site = args.site.resolve()
@@ -468,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = json.loads(stages.read_text(encoding="utf-8"))
         summary.update(sampled_summary(raw, args.top))
         summary["profiler"] = "py-spy, 100 samples a second in every process"
-    for folder in (args.out, args.cache):
+    for folder in (args.out, args.cache) if not args.keep else ():
         shutil.rmtree(folder, ignore_errors=True)
     text = json.dumps(summary, indent=1)
     if args.json:

@@ -357,9 +357,10 @@ def profile_command(site: Path, work: Path, result: Path, how: list[str]) -> lis
 
 
 def profile(args: argparse.Namespace, corpus: Path, work: Path, how: list[str]) -> dict[str, Any]:
-    """Run profile_build.py on `corpus` in a process of its own; return its summary."""
+    """Run profile_build.py on `corpus` in a process of its own, in `work` (a folder of its
+    own, left for the caller to delete); return its summary."""
     result = work / "profile.json"
-    argv = profile_command(corpus / "feedpub", work, result, how)
+    argv = [*profile_command(corpus / "feedpub", work, result, how), "--keep"]
     env = {**os.environ, "PYTHONPATH": str(args.feedpub_src)}
     print(f"profiling: {' '.join(how)} ({corpus.name}) ...", file=sys.stderr)
     measure.wait_until_quiet()
@@ -450,14 +451,16 @@ def main(argv: list[str] | None = None) -> int:
                 builds.append(measure_build(tools["feedpub"], big, out, "cold", run, big_manifest))
         profiles: dict[str, Any] = {}
         if not args.no_profile and "feedpub" in tools:
-            profiles["cold"] = profile(args, corpus, work, ["--scenario", "cold", "--cprofile"])
-            profiles["add-one"] = profile(
-                args, corpus, work, ["--scenario", "add-one", "--cprofile"]
-            )
-            profiles["cold-sampled"] = profile(args, corpus, work, ["--scenario", "cold"])
-            if big is not None:
-                profiles["big-sampled"] = profile(args, big, work, ["--scenario", "cold"])
-        _empty(outputs)  # last: profile_build.py deletes its own output before each profile
+            cold, add_one = ["--scenario", "cold"], ["--scenario", "add-one"]
+            for name, site, how in (
+                ("cold", corpus, [*cold, "--cprofile"]),
+                ("add-one", corpus, [*add_one, "--cprofile"]),
+                ("cold-sampled", corpus, cold),
+                ("big-sampled", big, cold),
+            ):
+                if site is not None:
+                    profiles[name] = profile(args, site, outputs / f"profile-{name}", how)
+        _empty(outputs)
     except measure.BenchError as exc:
         print(f"\nbench: {exc}", file=sys.stderr)
         return 1
