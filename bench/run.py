@@ -237,6 +237,7 @@ def ensure_corpus(work: Path, count: int, seed: int, forms: tuple[str, ...]) -> 
         ):
             generate.remove_added(root)  # left over by an interrupted run
             return root
+    if root.exists():  # made for another version, or left half-made by an interruption
         root.rename(_set_aside(work))  # deleted after the builds (see fresh_outputs)
     print(f"generating {count:,} statements ({', '.join(forms)}) ...", file=sys.stderr)
     generate.generate(root, count, seed, forms)
