@@ -342,16 +342,18 @@ def render(results: dict[str, Any]) -> str:
         f" {len(corpus['types'])} types, {corpus['tags_mean']} tags each out of"
         f" {len(corpus['tags'])}. The same statements are written as a feedpub site and a"
         " Hugo site; `generate.py` holds Hugo's configuration and templates.",
-        "- **Builds:** *cold* into no output folder, with feedpub's build cache"
-        " (`FEEDPUB_CACHE_DIR`) and Hugo's `--cacheDir` emptied first; *no change*, again"
+        "- **Builds:** *cold* into a folder that never existed (no output is deleted until"
+        " every build is measured), with feedpub's build cache (`FEEDPUB_CACHE_DIR`) and"
+        " Hugo's `--cacheDir` emptied first; *no change*, again"
         " over that output; *one statement added*, after adding one statement newer than all"
         f" others, dated {added_note(corpus)} (removed again afterwards). The tools take"
         " turns run by run. Before each"
         " build the harness waits until the rest of the machine is quiet (under 0.3 of a"
         " core, for at most 30 seconds; the table's last column says how quiet it stayed)"
         " and flushes the disk. Every output is checked: a page per statement, the year,"
-        " type and tag pages and their feeds, and the site's RSS feed with the newest 50"
-        " statements and the full text of the newest.",
+        " type and tag pages, the site's and each type's and tag's three feeds and"
+        " archives, and the site's RSS feed with the newest 50 statements and the full text"
+        " of the newest.",
         "- **What was rewritten** is read from each output file's inode and modification time"
         " before and after the build.",
         "- **Time:** wall time from start to exit of the build's process; CPU time of the"
