@@ -811,7 +811,8 @@ def generate(root: Path, count: int, seed: int, forms: tuple[str, ...] = FORMS) 
         "years": sorted({s.paris_date[:4] for s in statements}),
         "types": sorted({s.type for s in statements}),
         "tags": sorted({t for s in statements for t in s.tags}),
-        # How many statements each type and tag has: more than FEED_LIMIT, and it has archives.
+        # Statements per type and per tag (no type is named as a tag): what its feeds and
+        # archives must hold.
         "sizes": dict(
             sorted(collections.Counter(n for s in statements for n in (s.type, *s.tags)).items())
         ),

@@ -169,33 +169,64 @@ def statement_pages(out: Path) -> int:
     return count
 
 
-def check_output(tool: str, out: Path, corpus: dict[str, Any], expected: int) -> None:
-    """Fail loudly unless `out` holds a complete site of `expected` statements."""
+def check_output(
+    tool: str, out: Path, corpus: dict[str, Any], added: generate.Statement | None = None
+) -> None:
+    """Fail loudly unless `out` holds a complete site of the corpus's statements, and the
+    one `added` to it if any."""
+    expected = corpus["count"] + (added is not None)
     problems = []
     pages = statement_pages(out)
     if pages != expected:
         problems.append(f"{pages} statement pages, expected {expected}")
     needed = ["sitemap.xml", "types/index.html", "tags/index.html"]
     needed += [f"{year}/index.html" for year in corpus["years"]]
-    # The site's, then each type's and tag's: a list page, three feeds, and archives (RFC
-    # 5005) when it has more statements than a feed holds.
+    # The site's, then each type's and tag's: a list page, three feeds of its newest 50, and
+    # archives (RFC 5005) holding at least its complete blocks of 50, oldest first.
+    sizes = dict(corpus["sizes"])
+    for name in (added.type, *added.tags) if added is not None else ():
+        sizes[name] += 1
     sections = [("", expected)]
     for kind, names in (("types", corpus["types"]), ("tags", corpus["tags"])):
-        sections += [(f"{kind}/{_slug(n)}/", corpus["sizes"][n]) for n in names]
+        sections += [(f"{kind}/{_slug(n)}/", sizes[n]) for n in names]
     for section, size in sections:
         needed += [section + f for f in ("index.html", "rss.xml", "atom.xml", "feed.json")]
-        if size > generate.FEED_LIMIT and not any((out / section / "archive").rglob("*.xml")):
-            problems.append(f"{section}archive/ holds no archive document")
+        problems += _feed_problems(out / section, section, size)
     problems += [f"{path} is missing" for path in needed if not (out / path).is_file()]
     if (out / "rss.xml").is_file():
         text = (out / "rss.xml").read_text(encoding="utf-8")
         items = text.count("<item>")
         if items != min(expected, generate.FEED_LIMIT):
-            problems.append(f"rss.xml has {items} items, expected {generate.FEED_LIMIT}")
+            shown = min(expected, generate.FEED_LIMIT)
+            problems.append(f"rss.xml has {items} items, expected {shown}")
         if expected == corpus["count"] and corpus["newest_snippet"] not in text:
             problems.append("rss.xml lacks the full text of the newest statement")
     if problems:
         raise measure.BenchError(f"{tool}'s output is not as expected:\n  " + "\n  ".join(problems))
+
+
+def _feed_problems(folder: Path, section: str, size: int) -> list[str]:
+    """What is wrong with a section's Atom feed, JSON Feed and archives (`size` statements)."""
+    problems = []
+    newest = min(size, generate.FEED_LIMIT)
+    atom, json_feed = folder / "atom.xml", folder / "feed.json"
+    if atom.is_file() and (found := atom.read_text("utf-8").count("<entry>")) != newest:
+        problems.append(f"{section}atom.xml has {found} entries, expected {newest}")
+    if json_feed.is_file():
+        try:
+            items = len(json.loads(json_feed.read_text("utf-8"))["items"])
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(f"{section}feed.json is not a JSON Feed: {exc}")
+        else:
+            if items != newest:
+                problems.append(f"{section}feed.json has {items} items, expected {newest}")
+    archived = sum(
+        path.read_text("utf-8").count("<entry>") for path in (folder / "archive").rglob("*.xml")
+    )
+    blocks = size // generate.FEED_LIMIT * generate.FEED_LIMIT
+    if not blocks <= archived <= size:
+        problems.append(f"{section}archive/ holds {archived} entries, expected {blocks}-{size}")
+    return problems
 
 
 # (kind, pattern of a path inside the output), first match wins
@@ -230,13 +261,18 @@ def inventory(files: measure.Snapshot) -> dict[str, list[int]]:
 def ensure_corpus(work: Path, count: int, seed: int, forms: tuple[str, ...]) -> Path:
     """The corpus of `count` statements, generated unless one that still matches is kept."""
     root = work / f"corpus-n{count}-s{seed}"
-    if (root / generate.MANIFEST).is_file():
+    try:
         manifest = generate.read_manifest(root)
-        if manifest["fingerprint"] == generate.fingerprint(count, seed) and set(forms) <= set(
-            manifest["forms"]
-        ):
-            generate.remove_added(root)  # left over by an interrupted run
-            return root
+    except (OSError, ValueError):  # none yet, or cut short by an interruption
+        manifest = None
+    fingerprint = generate.fingerprint(count, seed)
+    if (
+        manifest
+        and manifest.get("fingerprint") == fingerprint
+        and set(forms) <= set(manifest["forms"])
+    ):
+        generate.remove_added(root)  # left over by an interrupted run
+        return root
     if root.exists():  # made for another version, or left half-made by an interruption
         root.rename(_set_aside(work))  # deleted after the builds (see fresh_outputs)
     print(f"generating {count:,} statements ({', '.join(forms)}) ...", file=sys.stderr)
@@ -272,7 +308,8 @@ def measure_build(
     """One build of `scenario`, from the state the scenario before it left."""
     count = manifest["count"]
     if scenario == "cold":
-        _empty(out)
+        if out.exists():
+            raise measure.BenchError(f"{out} exists: a cold build is made into a new folder")
         _empty(tool.cache)
     added = None
     if scenario == "add-one":
@@ -288,8 +325,7 @@ def measure_build(
             generate.remove_added(corpus)
     after = measure.snapshot(out)
     changes = measure.compare(before, after)
-    expected = count + (1 if scenario == "add-one" else 0)
-    check_output(tool.name, out, manifest, expected)
+    check_output(tool.name, out, manifest, added)
     build = Build(tool.name, count, scenario, run, sample, changes)
     if scenario == "cold":
         build.inventory = inventory(after)
@@ -461,9 +497,10 @@ def main(argv: list[str] | None = None) -> int:
             ):
                 if site is not None:
                     profiles[name] = profile(args, site, outputs / f"profile-{name}", how)
-        _empty(outputs)
     except measure.BenchError as exc:
         print(f"\nbench: {exc}", file=sys.stderr)
+        kept = f"bench: outputs kept in {work / 'out'}, deleted at the end of the next run"
+        print(kept, file=sys.stderr)
         return 1
     results = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -484,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     args.doc.parent.mkdir(parents=True, exist_ok=True)
     args.doc.write_text(report.render(results), encoding="utf-8")
     print(f"written: {args.results} and {args.doc}", file=sys.stderr)
+    print(f"deleting the outputs ({outputs}) ...", file=sys.stderr)
+    _empty(outputs)
     return 0
 
 

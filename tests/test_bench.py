@@ -57,3 +57,27 @@ def test_bench_profiler_runs_a_build_and_times_each_phase(scenario: str, tmp_pat
     stages = [stage["stage"] for stage in json.loads(summary.read_text())["stages"]]
     assert "plan outputs (plan_site)" in stages
     assert any(stage.startswith("  write outputs: pages") for stage in stages)
+
+
+def test_bench_output_check_refuses_a_short_feed_and_missing_archives(tmp_path: Path) -> None:
+    # The ratios mean something only if both tools wrote everything: the check after each
+    # build must notice a feed short of an entry and a section without its archives.
+    run = _bench_module("run")
+    generate = _bench_module("generate")
+    manifest = generate.generate(tmp_path / "corpus", 120, 1, ("feedpub",))
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "feedpub", "build", "--root", str(tmp_path / "corpus/feedpub")]
+    env = {**os.environ, "FEEDPUB_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([*argv, "--out", str(out)], env=env, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    run.check_output("feedpub", out, manifest)  # complete: nothing to say
+    atom = out / "atom.xml"
+    text = atom.read_text(encoding="utf-8")
+    first = slice(text.index("<entry>"), text.index("</entry>") + len("</entry>"))
+    atom.write_text(text[: first.start] + text[first.stop :], encoding="utf-8")
+    for archive in (out / "archive").iterdir():
+        archive.unlink()
+    with pytest.raises(run.measure.BenchError) as refused:
+        run.check_output("feedpub", out, manifest)
+    assert "atom.xml has 49 entries, expected 50" in str(refused.value)
+    assert "archive/ holds 0 entries, expected 100-120" in str(refused.value)
