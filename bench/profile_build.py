@@ -471,8 +471,9 @@ def main(argv: list[str] | None = None) -> int:
         summary = json.loads(stages.read_text(encoding="utf-8"))
         summary.update(sampled_summary(raw, args.top))
         summary["profiler"] = "py-spy, 100 samples a second in every process"
-    for folder in (args.out, args.cache) if not args.keep else ():
-        shutil.rmtree(folder, ignore_errors=True)
+    if not args.keep:
+        for folder in (args.out, args.cache):
+            shutil.rmtree(folder, ignore_errors=True)
     text = json.dumps(summary, indent=1)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")

@@ -307,7 +307,8 @@ def render(results: dict[str, Any]) -> str:
         " kinds of output: a page per statement, the home page, year, type and tag pages 50"
         " statements to a page, the lists of types and tags, a sitemap, and for the site and"
         " each type and tag an RSS, an Atom and a JSON Feed with the full text of the newest"
-        " 50 and Atom archives of all its statements (RFC 5005's; Hugo's at its own paths).",
+        " 50, and Atom archives of its statements 50 to a document (RFC 5005's; Hugo's at its"
+        " own paths, its last one holding the statements past the last full 50).",
         "",
         *inventory_table(results),
         *rewrites(results),

@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 import pytest
@@ -16,6 +17,9 @@ import yaml
 from lxml import etree
 
 from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
+from feedpub.bodymap import find_site_links
+from feedpub.errors import Problems
+from feedpub.load import read_document
 from feedpub.slug import slugify
 
 BASE = "https://press.example.org/"
@@ -430,12 +434,6 @@ def test_a_removed_statement_leaves_a_notice_and_no_trace_in_feeds(
 def test_body_links_into_the_site_are_found_as_urljoin_resolves_them(written: str) -> None:
     # Another site's address is passed over without resolving it: the shortcut must never
     # miss one that resolves into the site.
-    from urllib.parse import urljoin
-
-    from feedpub.bodymap import find_site_links
-    from feedpub.errors import Problems
-    from feedpub.load import read_document
-
     base, page = "https://press.example.org/", "https://press.example.org/2021/11/06/b/"
     html = f'<p><a href="{written.replace("&", "&amp;")}">x</a></p>'
     document = read_document("b.yaml", b"title: B\nbody: x\n", Problems())

@@ -94,8 +94,7 @@ def find_site_links(
         written = htmllib.unescape(match.group(1))
         if not written or written.startswith("#"):
             continue
-        scheme = url_scheme(written)
-        if scheme not in (None, "http", "https"):
+        if url_scheme(written) not in (None, "http", "https"):
             continue
         host = urlsplit(written).netloc
         if host and host != base.netloc:
