@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import babel.dates
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -121,6 +122,37 @@ def test_long_date_is_cldr_s_for_the_language(language: str, expected: str) -> N
 def test_release_time_shows_the_time_and_its_zone(language: str, zone: str, expected: str) -> None:
     value = datetime(2021, 11, 5, 10, 0, tzinfo=ZoneInfo(zone))
     assert release_time(value, messages._locale(language)).replace("\u202f", " ") == expected
+
+
+def test_dates_formatted_once_read_as_babel_formats_each_value() -> None:
+    """long_date and release_time remember what they formatted: the same words as Babel's
+    for each value, across summer time changes, a repeated hour, and fixed offsets that
+    compare equal but are named differently."""
+    zones = [
+        ZoneInfo("Europe/Paris"),
+        ZoneInfo("America/New_York"),
+        ZoneInfo("Australia/Lord_Howe"),  # half an hour of summer time
+        ZoneInfo("Asia/Kolkata"),
+        timezone.utc,
+        timezone(timedelta(hours=-5)),
+        timezone(timedelta(hours=-5), "EST"),
+        timezone(timedelta(hours=5, minutes=30), "IST"),
+    ]
+    start = datetime(2021, 3, 27, 22, 30, tzinfo=timezone.utc)  # Paris's clocks went forward
+    instants = [start + timedelta(hours=n) for n in range(48)]  # each clock time twice
+    repeated = datetime(2021, 11, 7, 5, 30, tzinfo=timezone.utc)  # New York's 1:30, twice
+    instants += [repeated + timedelta(hours=n) for n in range(3)]
+    for language in ("en", "fr", "ar"):
+        locale = messages._locale(language)
+        for instant, zone in itertools.product(instants, zones):
+            value = instant.astimezone(zone)
+            day = babel.dates.format_date(value, "long", locale=locale)
+            clock = babel.dates.format_time(value, messages._time_pattern(locale), locale=locale)
+            joined = str(babel.dates.get_datetime_format("long", locale=locale)).replace("'", "")
+            assert long_date(value, locale) == day, value
+            assert release_time(value, locale) == joined.replace("{1}", day).replace(
+                "{0}", clock
+            ), value
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
 
@@ -199,19 +199,43 @@ def page_text(config: SiteConfig, language: str) -> PageText:
 # --- dates --------------------------------------------------------------------------------
 
 
+# Days are formatted once per process, and times of day once for each time, zone and
+# offset: Babel applies a pattern field by field, a tenth of a statement page's making,
+# and a list page shows fifty dates, most of them shown on other pages too.
+_FORMATTED = 16384
+_times: dict[tuple[object, ...], str] = {}
+
+
 def long_date(value: datetime, locale: babel.Locale) -> str:
     """'5 November 2021' (en-GB), 'November 5, 2021' (en), '5 novembre 2021' (fr)."""
-    return babel.dates.format_date(value, "long", locale=locale)
+    return _long_date(value.date(), locale)  # the day format_date(value) reads
+
+
+@functools.lru_cache(maxsize=_FORMATTED)
+def _long_date(day: date, locale: babel.Locale) -> str:
+    return babel.dates.format_date(day, "long", locale=locale)
 
 
 def release_time(value: datetime, locale: babel.Locale) -> str:
     """A date with its time of day and zone, as CLDR writes them for the language:
     '5 November 2021, 10:00 Central European Standard Time' (en-GB)."""
-    date_text = long_date(value, locale)
-    time_text = babel.dates.format_time(value, _time_pattern(locale), locale=locale)
-    combined = str(babel.dates.get_datetime_format("long", locale=locale))
+    # What format_time reads of `value`: the time of day, and of the zone its name, which
+    # depends on whether summer time is in force, or for a zone CLDR does not name, the
+    # offset. (The zone object alone is not enough: fixed offsets of two names are equal.)
+    key = (value.time(), value.tzinfo, value.tzname(), value.dst(), value.utcoffset(), locale)
+    time_text = _times.get(key)
+    if time_text is None:
+        if len(_times) >= _FORMATTED:
+            _times.clear()
+        time_text = babel.dates.format_time(value, _time_pattern(locale), locale=locale)
+        _times[key] = time_text
+    return _join_pattern(locale).replace("{1}", long_date(value, locale)).replace("{0}", time_text)
+
+
+@functools.cache
+def _join_pattern(locale: babel.Locale) -> str:
     # CLDR's pattern joins the two ("{1}, {0}", "{1} 'at' {0}"); quotes mark literal text.
-    return combined.replace("'", "").replace("{1}", date_text).replace("{0}", time_text)
+    return str(babel.dates.get_datetime_format("long", locale=locale)).replace("'", "")
 
 
 @functools.cache
