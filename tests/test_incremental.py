@@ -166,6 +166,9 @@ READS_THE_SITE = """\
 {% endfor %}</p>
 <p>Years: {% for y, n in site.years %}{{ y }}:{{ n }} {% endfor %} by {{ site.publisher.name }}</p>
 {{ entry.body_html|safe }}
+{# Whole objects printed, as by mistake: what shows must be exact too. #}
+<p>{{ entry }} {{ entry.body }} {{ site }} {{ site.entries[:3] }} {{ site.types }}</p>
+<p>{{ site.entries|map("string")|join(" ") }} {{ entry.attachments }} {{ subscriptions }}</p>
 {% endblock %}
 """
 READS_THE_SECTIONS = """\
@@ -175,6 +178,7 @@ READS_THE_SECTIONS = """\
 <p>{% for t in site.types %}{{ t.name }} ({{ t.count }}) {% endfor %}</p>
 <p>{% for t in site.tags %}{{ t.name }}={{ t.entries[0].title }}
 {% endfor %}</p>
+<p>{{ site.tags }} {{ site.tags[0] ~ "" }} {{ site.config }}</p>
 {% endblock %}
 """
 
@@ -190,6 +194,23 @@ def test_site_template_reading_anything_stays_exact_after_any_edit(
     EDITS[edit](project)
     build(project.root, now=NOW)
     assert project.tree() == _cold_tree(project, tmp_path)
+
+
+def test_objects_printed_whole_show_nothing_of_the_machine(
+    project: Project, tmp_path: Path
+) -> None:
+    """A template printing a statement, its body or the site shows the same bytes wherever
+    the build cache lives and whenever the build runs: no path, no address in memory."""
+    _site(project)
+    project.file("templates/entry.html", READS_THE_SITE)
+    project.file("templates/archive.html", READS_THE_SECTIONS)
+    build(project.root, now=NOW)
+    page = next(p for p in project.tree() if p.count("/") == 4 and p.endswith("index.html"))
+    shown = project.tree()[page].decode()
+    assert "&lt;statement tag:" in shown and "&lt;site&gt;" in shown
+    assert "&lt;section type/" in shown and "&lt;statement body&gt;" in shown
+    assert os.environ["FEEDPUB_CACHE_DIR"] not in shown and " at 0x" not in shown
+    assert project.tree() == _cold_tree(project, tmp_path)  # with a cache of its own
 
 
 def test_enough_kinds_of_edit_are_tried() -> None:

@@ -131,6 +131,11 @@ class Body:
     absolute_text: str | None = None  # relative links made absolute, for feed readers
     stored: tuple[str, int, int, int] | None = None  # (segment file, offset, html, absolute)
 
+    def __repr__(self) -> str:
+        # A template printing it ({{ entry.body }}) gets this, not where this machine keeps
+        # the build cache: a page's bytes never depend on that.
+        return "<statement body>"
+
     @property
     def html(self) -> str:
         if self.stored is not None:
@@ -246,6 +251,12 @@ class Entry:
     def noted_corrections(self) -> tuple[Correction, ...]:
         """The corrections that say what changed, oldest first."""
         return tuple(c for c in self.corrections if c.note)
+
+    def __repr__(self) -> str:
+        # What a template printing a statement whole shows ({{ site.entries[0] }}, or a list
+        # of them): its id, which is all a page's key is sure to cover of a statement it did
+        # not read a field of, and nothing of where the build cache lives (see Body).
+        return f"<statement {self.id}>"
 
 
 def sort_key(entry: Entry) -> tuple[float, str]:

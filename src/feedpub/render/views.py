@@ -37,6 +37,11 @@ class Section:
     def key(self) -> str:
         return f"{self.kind}/{self.slug}"
 
+    def __repr__(self) -> str:
+        # Printed whole by a template: its key, which is all a page's key covers of a
+        # section it read no attribute of (its name, its statements are tokens of their own).
+        return f"<section {self.key}>"
+
     @property
     def count(self) -> int:
         return len(self.entries)
@@ -76,6 +81,9 @@ class Subscription:
         # A site's own templates may ask a subscription for its section's name, kind...
         return getattr(self.section, name)
 
+    def __repr__(self) -> str:
+        return f"<subscription {self.section.key}>"  # as a section's (above)
+
 
 class SiteView:
     """`site` in templates: the settings, and every published statement, type, tag and year."""
@@ -103,6 +111,9 @@ class SiteView:
 
     def url(self, path: str) -> str:
         return self.config.url(path)
+
+    def __repr__(self) -> str:
+        return "<site>"  # printed whole: not an address in memory, which differs every run
 
 
 def fingerprint(value: Any) -> str:
