@@ -1,11 +1,13 @@
 """The one gate to disk: changed files written in place, each whole, in an order that never
-lets a page, list or feed point to a file not yet written.
+lets a file point to one not yet written, unless that one comes in a later phase (a
+statement's page links to its year's list, which lists it).
 
 Each output goes to a temporary file in its own folder, renamed over the old one, so a
 reader (or a web server serving the folder as it is built) sees the old bytes or the new,
 never half a file. Outputs are written in phases: assets (attachments, static files, the
 stylesheet), then statement and redirect pages, then list pages, then feeds and the
-sitemap; files the site no longer has are removed last. A file whose bytes did not change
+sitemap; in each, new files before those rewritten, which may now link to them. Files the
+site no longer has are removed last. A file whose bytes did not change
 is not rewritten, so its modification time stays and a deploy uploads nothing new.
 
 While a build writes, `.feedpub-unfinished` in the output says so. A build killed at any
@@ -323,16 +325,18 @@ def _write(
     (out / UNFINISHED).write_bytes(b"a build into this folder has not finished\n")
     folders: set[str] = set()  # known to exist
     tokens: dict[str, str] = {}
-    # Phase by phase; in each, those made together first (archive documents, before the
-    # feeds that link to them), then the deepest files, all of one depth written before any
-    # of the next: a section's page before the home page that links to it.
-    steps: dict[tuple[Phase, bool, int], list[Output]] = {}
+    # Phase by phase; in each, the files that are new before those rewritten, which may
+    # now link to them (2019's page to 2020's, just begun); then those made together
+    # (archive documents, before the feeds that link to them), then the deepest files,
+    # all of one depth written before any of the next: a section's page before the home
+    # page that links to it.
+    steps: dict[tuple[Phase, bool, bool, int], list[Output]] = {}
     for output in sorted(todo, key=lambda o: o.path):
         alone = output.together is None
-        step = (output.phase, alone, -output.path.count("/") if alone else 0)
-        steps.setdefault(step, []).append(output)
+        depth = -output.path.count("/") if alone else 0
+        steps.setdefault((output.phase, output.path in existing, alone, depth), []).append(output)
     large = len(outputs) >= RENEW_FROM  # a site whose workers are renewed as they go
-    for (phase, alone, _), batch in sorted(steps.items()):
+    for (phase, _, alone, _), batch in sorted(steps.items()):
         if not alone:
             batch.sort(key=lambda o: o.together or 0.0)
         # Forked workers make the outputs and write them, so that the system calls of
