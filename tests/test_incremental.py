@@ -169,6 +169,8 @@ READS_THE_SITE = """\
 {# Whole objects printed, as by mistake: what shows must be exact too. #}
 <p>{{ entry }} {{ entry.body }} {{ site }} {{ site.entries[:3] }} {{ site.types }}</p>
 <p>{{ site.entries|map("string")|join(" ") }} {{ entry.attachments }} {{ subscriptions }}</p>
+<p>{{ newer.title if newer }} {{ older.title if older }} {{ older }}
+{% for s in sections %}{{ s.name }}:{{ s.entries|length }}:{{ s.entries[-1].title }}{% endfor %}</p>
 {% endblock %}
 """
 READS_THE_SECTIONS = """\

@@ -585,6 +585,34 @@ def test_site_templates_override_feedpub_s(project: Project) -> None:
     assert "Latest statements" in project.read("public/index.html")  # the rest is feedpub's
 
 
+def test_statement_page_template_reaches_its_sections_and_neighbours(project: Project) -> None:
+    for day, title, kind, tags in [
+        ("03", "Oldest", "Release", "[Energy]"),
+        ("04", "Middle", "Notice", "[Energy, Ports]"),
+        ("05", "Newest", "Release", "[Ports]"),
+    ]:
+        text = f"title: {title}\ndate: 2021-11-{day}\ntype: {kind}\ntags: {tags}\nbody: x\n"
+        project.entry(f"2021-11-{day}-{title.lower()}.yaml", text)
+    project.file(
+        "templates/entry.html",
+        '{% extends "base.html" %}{% block main %}<p id="probe">'
+        '{{ newer.title if newer else "none" }}/{{ older.title if older else "none" }}'
+        '{% for s in sections %} {{ s.name }}={{ s.entries|map(attribute="title")|join(",") }}'
+        "{% endfor %}</p>{% endblock %}",
+    )
+    build(project.root)
+
+    def probe(path: str) -> str:
+        page = project.read(f"public/2021/11/{path}/index.html")
+        return page.split('id="probe">')[1].split("</p>")[0]
+
+    assert probe("03/oldest") == "Middle/none Release=Newest,Oldest Energy=Middle,Oldest"
+    assert (
+        probe("04/middle") == "Newest/Oldest Notice=Middle Energy=Middle,Oldest Ports=Newest,Middle"
+    )
+    assert probe("05/newest") == "none/Middle Release=Newest,Oldest Ports=Newest,Middle"
+
+
 def test_preview_shows_banners_and_reloads_with_the_problems_of_a_failed_rebuild(
     browser: Any, project: Project
 ) -> None:

@@ -3,8 +3,7 @@ the dependencies it recorded last time resolve to now.
 
 Nothing is rendered here. The writer makes an output only when its file is not as the last
 build left it or its dependencies resolve differently (see incremental.py); making it
-records its dependencies afresh. Static files are planned here too, beside the outputs
-they must not clash with.
+records its dependencies afresh. Static files join them after (addresses.add_static).
 """
 
 from __future__ import annotations
@@ -298,17 +297,20 @@ def plan_site(
     pages: list[Page] = []
     ordered = site.entries
 
-    def entry_context(entry: Entry) -> Context:
-        offered = [main, plan.sections[f"type/{entry.type_slug}"]] + [
-            plan.sections[f"tag/{slug}"] for slug in entry.tag_slugs
-        ]
-        context = renderer.base_context(entry.path, offered)
+    def entry_context(entry: Entry, at: int) -> Context:
+        # Its sections (its type's, then its tags') and its neighbours, newest first.
+        sections = [plan.sections[f"type/{entry.type_slug}"]]
+        sections += [plan.sections[f"tag/{slug}"] for slug in entry.tag_slugs]
+        context = renderer.base_context(entry.path, [main, *sections])
+        newer = ordered[at - 1] if at > 0 else None
+        older = ordered[at + 1] if at + 1 < len(ordered) else None
         translations = plan.translations.get(entry.id, ())
-        context.update(entry=entry, translations=translations)
+        context.update(entry=entry, translations=translations, sections=sections)
+        context.update(newer=newer, older=older)
         return context
 
-    for entry in ordered:
-        plan.page(entry.path, "entry", entry_context, entry.source, Phase.PAGES, args=(entry,))
+    for at, entry in enumerate(ordered):
+        plan.page(entry.path, "entry", entry_context, entry.source, Phase.PAGES, args=(entry, at))
         pages.append((entry.path, entry.updated, plan.hreflang.get(entry.id, ())))
         for attachment in entry.attachments:
             if site.entries_dir is not None:
@@ -358,13 +360,8 @@ def plan_site(
 
     def index_context() -> Context:
         context = renderer.base_context("", [main, *view.languages])
-        context.update(
-            entries=site.entries[: config.feed_limit],
-            total=len(site.entries),
-            years=view.years,
-            types=view.types,
-            tags=view.tags,
-        )
+        context.update(entries=site.entries[: config.feed_limit], total=len(site.entries))
+        context.update(years=view.years, types=view.types, tags=view.tags)
         return context
 
     plan.page("", "index", index_context, "the home page")
