@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run, children_left, wait_for, write_corpus
-from feedpub import forked, incremental, parallel, serve, write
+from feedpub import cli, forked, incremental, parallel, serve, write
 from feedpub.errors import FeedpubError
 
 ENTRY = ("2021-11-05-office.yaml", "title: Office\ndate: 2021-11-05\nbody: x\n")
@@ -135,40 +135,46 @@ class _Killed(BaseException):
     """Stands for SIGKILL inside the process: nothing after it runs."""
 
 
-def _stopped_after(run: Run, steps: int) -> bool:
-    """Build, stopping dead after `steps` files of public/ were replaced or removed; False
-    when the build needed fewer steps than that and finished."""
-    done = 0
-    real_replace, real_unlink = os.replace, os.unlink
-
-    def count(target: str | os.PathLike[str]) -> None:
-        nonlocal done
-        if "/public/" in os.fspath(target):
-            done += 1
-            if done == steps:
-                raise _Killed
-
-    def replace(source: str, target: str) -> None:
-        real_replace(source, target)
-        count(target)
-
-    def unlink(path: str, *args: object, **kwargs: object) -> None:
-        real_unlink(path, *args, **kwargs)  # type: ignore[arg-type]
-        count(path)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(os, "replace", replace)
-        patch.setattr(os, "unlink", unlink)
-        patch.setattr(parallel, "workers", lambda: 1)  # every write counted here
+def _killed_after(root: Path, steps: int) -> bool:
+    """Build in a forked child, killed by SIGKILL (nothing after it runs: no `finally`, no
+    cleanup) right after its `steps`-th file of public/ is renamed into place or removed;
+    False when the build needed fewer steps than that and finished."""
+    pid = os.fork()
+    if pid == 0:  # the child, which never returns
         try:
-            run("build")
-        except _Killed:
-            return True
+            done = 0
+            real_replace, real_unlink = os.replace, os.unlink
+
+            def count(target: str | os.PathLike[str]) -> None:
+                nonlocal done
+                if "/public/" in os.fspath(target):
+                    done += 1
+                    if done == steps:
+                        os.kill(os.getpid(), signal.SIGKILL)
+
+            def replace(source: str, target: str) -> None:
+                real_replace(source, target)
+                count(target)
+
+            def unlink(path: str, *args: Any, **kwargs: Any) -> None:
+                real_unlink(path, *args, **kwargs)
+                count(path)
+
+            os.replace, os.unlink = replace, unlink  # type: ignore[assignment]
+            parallel.workers = lambda: 1  # every write counted in this process
+            os._exit(cli.main(["build", "--root", str(root)]))
+        finally:
+            os._exit(70)  # an exception: the parent's assertion says so
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        assert os.WTERMSIG(status) == signal.SIGKILL
+        return True
+    assert os.WEXITSTATUS(status) == 0, f"the build exited with {os.WEXITSTATUS(status)}"
     return False
 
 
 @pytest.mark.parametrize("cache", ["kept", "deleted"])
-def test_build_stopped_after_any_write_leaves_whole_files_and_no_dangling_list(
+def test_build_killed_after_any_write_leaves_whole_files_and_no_dangling_list(
     project: Project, before_and_after: tuple[Path, dict[str, bytes]], run: Run, cache: str
 ) -> None:
     # Without its cache, a build knows nothing of what the last one wrote, and still
@@ -179,7 +185,7 @@ def test_build_stopped_after_any_write_leaves_whole_files_and_no_dangling_list(
     while True:
         steps += 1
         _restore(project, saved, cache=cache == "kept")
-        if not _stopped_after(run, steps):
+        if not _killed_after(project.root, steps):
             break  # the build took fewer steps than this: every step has been tried
         assert_consistent(project.root / "public", old_tree, new_tree)
         assert run("build").exit_code == 0, f"the build after step {steps} failed"
