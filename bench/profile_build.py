@@ -53,19 +53,23 @@ import measure  # noqa: E402
 # attribute as the caller looks it up). Timed from outside, each with its peak memory.
 STAGES = [
     ("no-change check (probe)", "feedpub.build", "probe"),
-    ("read the cache (Cache.compiled)", "feedpub.incremental", "Cache.compiled"),
+    ("read the cache (Cache.compiled)", "feedpub.incremental.cache", "Cache.compiled"),
     ("compile entries (compile_entries)", "feedpub.gather", "compile_entries"),
-    ("save the cache (Cache.save_compiled)", "feedpub.incremental", "Cache.save_compiled"),
+    ("save the cache (Cache.save_compiled)", "feedpub.incremental.cache", "Cache.save_compiled"),
     ("checks across entries (check_across)", "feedpub.gather", "check_across"),
-    ("plan outputs (plan_site)", "feedpub.build", "plan_site"),
-    ("write outputs (write_outputs)", "feedpub.build", "write_outputs"),
-    ("save manifest, dependencies (Cache.save_build)", "feedpub.incremental", "Cache.save_build"),
+    ("plan outputs (plan_site)", "feedpub.render.plan", "plan_site"),
+    ("write outputs (write_outputs)", "feedpub.write", "write_outputs"),
+    (
+        "save manifest, dependencies (Cache.save_build)",
+        "feedpub.incremental.cache",
+        "Cache.save_build",
+    ),
 ]
 # Where the CPU time goes: (label, module, qualified name). A sampled stack is charged to
 # the innermost of these it passes through; under cProfile each has its cumulative time.
 CATEGORIES = [
-    ("no-change check", "feedpub.unchanged", "probe"),
-    ("cache: read entries.txt", "feedpub.incremental", "Cache.compiled"),
+    ("no-change check", "feedpub.incremental", "probe"),
+    ("cache: read entries.txt", "feedpub.incremental.cache", "Cache.compiled"),
     ("compile: read files, hash them, hand out work", "feedpub.gather", "compile_entries"),
     ("compile: one entry, other work", "feedpub.validate", "compile_entry"),
     ("compile: YAML with positions (load.read_document)", "feedpub.load", "read_document"),
@@ -74,12 +78,12 @@ CATEGORIES = [
     ("compile: links made absolute (markup.absolute_links)", "feedpub.markup", "absolute_links"),
     (
         "compile: body appended to the store (Cache.store_body)",
-        "feedpub.incremental",
+        "feedpub.incremental.cache",
         "Cache.store_body",
     ),
     (
         "cache: write entries.txt (Cache.save_compiled)",
-        "feedpub.incremental",
+        "feedpub.incremental.cache",
         "Cache.save_compiled",
     ),
     ("checks across entries", "feedpub.across", "check_across"),
@@ -89,7 +93,7 @@ CATEGORIES = [
     ("write: the output tree, listed or its survey waited for", "feedpub.listing", "Survey.result"),
     ("a forked child's result, waited for (Forked.result)", "feedpub.forked", "Forked.result"),
     ("write: other per-output work (_place)", "feedpub.write", "_place"),
-    ("render: key of an output (key_of)", "feedpub.recording", "key_of"),
+    ("render: key of an output (key_of)", "feedpub.incremental.recording", "key_of"),
     ("plan: keys of the last build's outputs (keyed)", "feedpub.render.plan", "Planner.keyed"),
     ("render: HTML pages (Jinja2)", "feedpub.render.plan", "_Page.make"),
     ("render: page contexts", "feedpub.render.html", "PageRenderer.base_context"),
@@ -104,7 +108,7 @@ CATEGORIES = [
     ("write: temporary file and rename (write_atomic)", "feedpub.write", "write_atomic"),
     (
         "save manifest and dependencies (Cache.save_build)",
-        "feedpub.incremental",
+        "feedpub.incremental.cache",
         "Cache.save_build",
     ),
     # A thread of the parent's pool: it hands out work and receives (unpickles) results.

@@ -586,7 +586,7 @@ def _stopped_in_cache(run: Run, cache: Path, steps: int) -> bool:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "replace", replace)
         # Every cache file saved by this process, in order (see the next test for a child).
-        patch.setattr(incremental, "can_fork", lambda: False)
+        patch.setattr(incremental.cache, "can_fork", lambda: False)
         try:
             run("build")
         except _Killed:
@@ -647,7 +647,7 @@ def test_child_saving_the_entries_killed_leaves_a_cache_the_next_build_can_use(
         return forked.Forked(function)
 
     monkeypatch.setattr(os, "replace", replace)
-    monkeypatch.setattr(incremental, "Forked", counted)
+    monkeypatch.setattr(incremental.cache, "Forked", counted)
     assert run("build").exit_code == 0
     assert len(children) == 1  # the entries were given to a child to save
     assert project.tree() == new_tree
@@ -673,8 +673,8 @@ def test_a_large_site_s_entries_are_saved_by_the_build_itself(
         children.append(function)
         return forked.Forked(function)
 
-    monkeypatch.setattr(incremental, "SAVED_APART_UP_TO", 2)
-    monkeypatch.setattr(incremental, "Forked", counted)
+    monkeypatch.setattr(incremental.cache, "SAVED_APART_UP_TO", 2)
+    monkeypatch.setattr(incremental.cache, "Forked", counted)
     assert run("build").exit_code == 0
     assert children == [] and project.tree() == new_tree
     read = incremental.Cache(project.root).compiled(timezone.utc)

@@ -10,6 +10,8 @@ import os
 import pickle
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -23,10 +25,9 @@ from conftest import EXAMPLE_CONFIG, Project, Run, children_left, write_corpus
 from feedpub import forked, gather, incremental, stamp, write
 from feedpub.build import build
 from feedpub.errors import FeedpubError
+from feedpub.incremental import Dependencies, key_line, key_of_lines, probe
 from feedpub.listing import Survey, status_tree
 from feedpub.model import Body, BuildResult, Entry, WriteReport
-from feedpub.recording import Dependencies, key_line, key_of_lines
-from feedpub.unchanged import probe
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 TEMPLATES = Path(__file__).parents[1] / "src/feedpub/templates"
@@ -223,7 +224,7 @@ def test_cache_from_another_feedpub_version_is_ignored(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_corpus(project, 20)
-    monkeypatch.setattr(incremental, "stamp", lambda: "made by another feedpub")
+    monkeypatch.setattr(incremental.cache, "stamp", lambda: "made by another feedpub")
     build(project.root, now=NOW)  # writes a cache stamped by "another" feedpub
     monkeypatch.undo()
     cache = incremental.Cache(project.root)
@@ -309,7 +310,7 @@ def test_planted_body_reference_cannot_publish_a_file_outside_the_cache(
     path = incremental.cache_folder(project.root) / incremental.ENTRIES
     made_by, entries = _read_entries(path)
     for data in entries.values():
-        data[0][incremental._BODY_FIELD][2][0] = str(secret)  # an absolute path...
+        data[0][incremental.cache._BODY_FIELD][2][0] = str(secret)  # an absolute path...
     _write_entries(path, made_by, entries)
     (project.root / "entries/2021-11-05-x.yaml").touch()  # ...read when the entry is needed
     build(project.root, now=NOW)
@@ -461,6 +462,25 @@ def test_unchanged_site_is_answered_without_reading_entries(
     assert result.statements == 20
 
 
+def test_unchanged_site_is_answered_before_any_heavy_module_is_imported(
+    project: Project,
+) -> None:
+    # `feedpub build` in CI with nothing new: the console's own path, in a fresh
+    # interpreter, must not pay for YAML, Markdown, Jinja2 or the feed libraries.
+    write_corpus(project, 5)
+    build(project.root, now=NOW)
+    heavy = ("yaml", "jinja2", "feedgen", "lxml", "babel", "pyromark", "nh3", "feedpub.gather")
+    argv = ["build", "--root", str(project.root), "--now", NOW.isoformat()]
+    script = (
+        f"import sys\nfrom feedpub import cli\ncode = cli.main({argv!r})\n"
+        f"print(code, sorted(m for m in sys.modules if m.startswith({heavy!r})))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "already up to date" in done.stdout
+    assert done.stdout.splitlines()[-1] == "0 []"
+
+
 def test_only_entry_files_whose_size_or_time_changed_are_read_again(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -516,7 +536,7 @@ def test_output_folder_is_listed_by_a_child_while_the_site_is_read(
 
 
 def test_a_build_written_into_the_folder_after_its_survey_is_not_missed(
-    project: Project, tmp_path: Path
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_corpus(project, 12)
     project.entry("2019-06-01-draft.yaml", "title: Draft\ndate: 2019-06-01\ndraft: true\nbody: x\n")
@@ -527,12 +547,14 @@ def test_a_build_written_into_the_folder_after_its_survey_is_not_missed(
     assert found.survey is not None and not found.up_to_date
     build(project.root, now=NOW, preview=True)  # then another build writes there: drafts
     assert (out / "2019/06/01/draft/index.html").exists()
-    build(project.root, now=NOW, probed=found)
+    with monkeypatch.context() as patched:
+        patched.setattr("feedpub.build.probe", lambda *args, **kwargs: found)
+        build(project.root, now=NOW)
     assert project.tree() == _cold_tree(project, tmp_path)
 
 
 def test_an_entry_edited_after_the_no_change_check_listed_it_is_published_next_build(
-    project: Project, tmp_path: Path
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The build takes each entry file's size and time from the check's listing, not from
     # a second one: an edit made in between may miss this build, never the next one.
@@ -544,7 +566,9 @@ def test_an_entry_edited_after_the_no_change_check_listed_it_is_published_next_b
     assert text != edited.read_text()
     edited.write_text(text)
     os.utime(edited, ns=(edited.stat().st_mtime_ns + 10**9,) * 2)
-    build(project.root, now=NOW, probed=found)
+    with monkeypatch.context() as patched:  # the build's own check, made before the edit
+        patched.setattr("feedpub.build.probe", lambda *args, **kwargs: found)
+        build(project.root, now=NOW)
     build(project.root, now=NOW)
     assert project.tree() == _cold_tree(project, tmp_path)
     assert any(b"Edited after the check." in data for data in project.tree().values())

@@ -2,8 +2,9 @@
 
 Phase one gathers and checks everything (gather.py); a problem anywhere stops the build
 before a byte is written. Phase two plans every output (render/plan.py) and hands the plan
-to the one writer (write.py), which makes and writes only what changed. incremental.py
-decides what may be skipped; this module only runs the phases in order.
+to the one writer (write.py), which makes and writes only what changed. incremental/
+decides what may be skipped, first of all the whole build: an unchanged site is answered
+before the modules of the phases are imported. This module only runs the phases in order.
 """
 
 from __future__ import annotations
@@ -15,17 +16,15 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Severity, shown_path
-from feedpub.gather import TEMPLATE_DIR, Project, SiteResult, read_site
-from feedpub.incremental import Cache, Manifest
+from feedpub.incremental import Cache, Manifest, probe, replay
 from feedpub.model import BuildResult, Site
-from feedpub.render.addresses import add_static, check_site_links
-from feedpub.render.environment import compiled_meanwhile
-from feedpub.render.plan import MARKER, plan_site
-from feedpub.unchanged import Probe, probe, replay
-from feedpub.write import Output, unfinished, write_outputs
+
+if TYPE_CHECKING:
+    from feedpub.gather import SiteResult
+    from feedpub.write import Output
 
 OUTPUT_DIR = "public"
 # Below this many outputs to make, forking workers costs more than it saves.
@@ -38,21 +37,24 @@ def build(
     now: datetime | None = None,
     *,
     preview: bool = False,
-    probed: Probe | None = None,
     gathered: Callable[[Site], object] | None = None,
 ) -> BuildResult:
-    """Build the site at `root` into `out` (root/public by default).
-
-    `probed` is a no-change check the caller already made (and found things changed);
-    `gathered` is told the site once it is read (not when nothing changed).
-    """
+    """Build the site at `root` into `out` (root/public by default). `gathered` is told
+    the site once it is read (not when nothing changed)."""
     started = time.perf_counter()
-    project = Project.at(root)
-    out = Path(os.path.abspath(out or project.root / OUTPUT_DIR))
+    out = Path(os.path.abspath(out or Path(root) / OUTPUT_DIR))
     now = now or _clock()
-    found = probed or probe(project.root, out, now, preview=preview)
-    if found.up_to_date:
+    found = probe(root, out, now, preview=preview)
+    if found.up_to_date:  # answered before any module below is imported
         return replay(found, time.perf_counter() - started)
+    from feedpub import parallel
+    from feedpub.gather import Project, read_site
+    from feedpub.render.addresses import add_static, check_site_links
+    from feedpub.render.environment import compiled_meanwhile
+    from feedpub.render.plan import MARKER, plan_site
+    from feedpub.write import write_outputs
+
+    project = Project.at(root)
     cache = Cache(project.root)
     # The child listing `out` (see probe) is reaped whatever happens.
     survey = contextlib.closing(found.survey) if found.survey else contextlib.nullcontext()
@@ -136,6 +138,12 @@ class _Collector:
 
 def check(root: Path, now: datetime | None = None) -> SiteResult:
     """Validate the settings and every entry, and plan the outputs; write nothing."""
+    from feedpub.gather import TEMPLATE_DIR, Project, read_site
+    from feedpub.render.addresses import add_static, check_site_links
+    from feedpub.render.environment import compiled_meanwhile
+    from feedpub.render.plan import plan_site
+    from feedpub.write import unfinished
+
     project = Project.at(root)
     cache = Cache(project.root)
     with cache.locked(), compiled_meanwhile(project.root):
@@ -163,6 +171,8 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
 
 def _make_every(outputs: list[Output], prepare: Callable[[], object]) -> None:
     """Make every output and drop it, on every core when there are many."""
+    from feedpub import parallel
+
     workers = parallel.workers() if len(outputs) >= MAKE_PARALLEL_FROM else 1
     if workers > 1:
         prepare()

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from feedpub.arguments import MAX_PROBLEMS_SHOWN, make_parser
+from feedpub.build import build
 from feedpub.errors import FeedpubError, Problem, printable, shown_path, summarize
 from feedpub.model import BuildResult
-from feedpub.unchanged import probe, replay
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -109,17 +109,8 @@ def _held(held: Sequence[datetime]) -> str:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
     now = resolve_now(args.now)
-    out = args.out or args.root / "public"
-    # An unchanged site is answered from the cache before any heavy module is imported.
-    found = probe(args.root, out, now, preview=False)
-    if found.up_to_date:
-        result = replay(found, time.perf_counter() - started)
-    else:
-        from feedpub import build
-
-        result = build.build(args.root, args.out, now, probed=found)
+    result = build(args.root, args.out, now)  # an unchanged site imports nothing heavy
     _print_problems(result.warnings, sys.stderr, args.max_problems)
     print(_build_summary(result))
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""What a build cache was made by (incremental.py): feedpub's version and files, and the
+"""What a build cache was made by (incremental/cache.py): feedpub's version and files, and the
 version of each library whose output reaches public/. A cache made by anything else is
 ignored. Standard library only: the no-change check reads it before anything else."""
 

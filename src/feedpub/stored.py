@@ -1,4 +1,4 @@
-"""Model values to and from JSON, for the build cache (incremental.py): a dataclass is
+"""Model values to and from JSON, for the build cache (incremental/cache.py): a dataclass is
 stored as the list of its fields in order. Read back in two steps: msgspec decodes the
 JSON and checks every value against its field's type in C (a dataclass's fields as a
 tuple of their types), then a constructor made once per type builds the dataclasses. The

@@ -30,7 +30,7 @@ from enum import IntEnum
 from pathlib import Path, PurePosixPath
 
 from feedpub.errors import FeedpubError, Problem
-from feedpub.incremental import Record
+from feedpub.incremental import Record, current
 from feedpub.listing import Status, Survey, status_tree
 from feedpub.model import WriteReport
 from feedpub.parallel import fork_map
@@ -237,16 +237,6 @@ def _make_folder(out: Path, folder: str, folders: set[str]) -> None:
     folders.add(folder)
 
 
-def _current(
-    output: Output, remembered: Mapping[str, Record], existing: Mapping[str, Status]
-) -> bool:
-    """True when the file is as the last build left it and its dependencies are too."""
-    record = remembered.get(output.path)
-    if output.key is None or record is None or record.key != output.key:
-        return False
-    return record.matches(existing.get(output.path))
-
-
 def write_outputs(
     out: Path,
     outputs: Iterable[Output],
@@ -312,7 +302,7 @@ def _write(
     done: dict[str, Written] = {}
     todo: list[Output] = []
     for output in outputs:
-        if _current(output, remembered, existing):
+        if current(output.path, output.key, remembered, existing):
             record = remembered[output.path]
             done[output.path] = Written(output.path, record, (), changed=False)
         else:

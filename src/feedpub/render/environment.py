@@ -29,8 +29,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from feedpub import __version__
 from feedpub.errors import FeedpubError, Problem
 from feedpub.forked import Forked, can_fork
+from feedpub.incremental import record
 from feedpub.model import Entry, SiteConfig
-from feedpub.recording import record
 from feedpub.render import filters
 from feedpub.render.views import Section, SiteView, Subscription
 from feedpub.stamp import digest

@@ -16,9 +16,9 @@ from babel import Locale, UnknownLocaleError
 from markupsafe import Markup, escape
 
 from feedpub import messages
+from feedpub.incremental import record
 from feedpub.messages import PageText
 from feedpub.model import Entry
-from feedpub.recording import record
 from feedpub.render.views import SiteView
 
 

@@ -15,10 +15,10 @@ from markupsafe import Markup
 
 from feedpub import messages
 from feedpub.errors import FeedpubError, Problem
+from feedpub.incremental import record, recording
 from feedpub.load import describe_character, forbidden_character
 from feedpub.messages import PageText
 from feedpub.model import Entry
-from feedpub.recording import record, recording
 from feedpub.render.environment import deadline, own_templates, template_problems, template_shown
 from feedpub.render.filters import TEXT
 from feedpub.render.views import Section, SiteView, Subscription

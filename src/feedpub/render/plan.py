@@ -2,7 +2,7 @@
 the dependencies it recorded last time resolve to now.
 
 Nothing is rendered here. The writer makes an output only when its file is not as the last
-build left it or its dependencies resolve differently (see incremental.py); making it
+build left it or its dependencies resolve differently (see incremental/); making it
 records its dependencies afresh. Static files join them after (addresses.add_static).
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 
 from feedpub.errors import FeedpubError, Problems
 from feedpub.forked import halves
+from feedpub.incremental import Dependencies, key_line, key_of, key_of_lines, record, recording
 from feedpub.model import Entry, Site
-from feedpub.recording import Dependencies, key_line, key_of, key_of_lines, record, recording
 from feedpub.render.addresses import Outputs, plan_aliases, plan_section_aliases
 from feedpub.render.documents import Paged, feed_documents, make_sections, pages_of
 from feedpub.render.environment import make_environment, template_digests

@@ -3,7 +3,7 @@
 A template's reads are recorded as it runs (render/environment.py); code that reads site
 data on a template's behalf records its own (render/filters.py). The plan resolves the
 tokens of the last build to decide what to make again (render/plan.py); the build cache
-keeps them as Dependencies (incremental.py).
+keeps them as Dependencies (cache.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Incremental building, in one place: what the last build read and wrote, and what this
-one may skip. The build cache lives outside the site ($FEEDPUB_CACHE_DIR, else
-$XDG_CACHE_HOME/feedpub, else ~/.cache/feedpub), one folder per site, and holds:
+"""The build cache: what the last build read and wrote. It lives outside the site
+($FEEDPUB_CACHE_DIR, else $XDG_CACHE_HOME/feedpub, else ~/.cache/feedpub), one folder per
+site, and holds:
 - `entries.txt`: compiled entries, by a key hashing each file's bytes with all that
   compiling it depends on, one line each (the key, then the entry as JSON: an unchanged
   entry's line is written back as it was read), after a line giving each entry file's
@@ -10,13 +10,9 @@ $XDG_CACHE_HOME/feedpub, else ~/.cache/feedpub), one folder per site, and holds:
   mtime; what it wrote: a key, size, mtime, inode and phase per output; what it reported)
   and `deps-*.json` (the dependencies each output recorded while it was rendered).
 
-An output's dependencies are tokens such as `entry:<id>`, `config` or `site:entries`,
-recorded as its template reads them (recording.py) and resolved by the plan
-(render/plan.py). An output whose tokens resolve as they did, and whose file is as the last
-build left it, is not made again: a template may read anything, and a cached build still
-equals a cold one. Every file is JSON or plain text stamped with feedpub's and its
-libraries' versions: a cache file can never run code, and one that does not read back is
-ignored. Standard library and the model only: the no-change check (unchanged.py) starts fast.
+Every file is JSON or plain text stamped with feedpub's and its libraries' versions: a
+cache file can never run code, and one that does not read back is ignored. Standard
+library and the model only: the no-change check starts fast.
 """
 
 from __future__ import annotations
@@ -34,9 +30,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from feedpub.forked import Forked, can_fork
+from feedpub.incremental.recording import Dependencies
 from feedpub.listing import Status
 from feedpub.model import Body, BuildResult, Entry, close_segment
-from feedpub.recording import Dependencies
 from feedpub.stamp import digest, stamp
 from feedpub.stored import Reader, encode, to_data
 

@@ -1,20 +1,60 @@
-"""The no-change shortcut: whether the last build into an output folder still stands, so
-that `feedpub build` can answer from the cache (incremental.py) before any heavy module is
-imported. Standard library and the cache's data only.
+"""Incremental building, in one place: what the last build read and wrote, and what this
+one may skip. build() runs it: it opens the cache and hands each phase its part (reading
+the site the compiled entries, the plan the dependencies recorded last time, the writer
+what it left). In three parts:
+- cache.py, the build cache: the compiled entries, and per output folder the manifest of
+  what the last build read and wrote and each output's recorded dependencies;
+- recording.py, what a rendering reads: tokens such as `entry:<id>`, `config` or
+  `site:entries`, recorded as a template reads them and resolved by the plan
+  (render/plan.py) into each output's key;
+- here, what may be skipped: the whole build, when nothing it read or wrote changed and
+  "now" still falls where it did (probe, replay); and one output, when its key and its
+  file are as the last build left them (current).
+
+A template may read anything, and a cached build still equals a cold one. Standard
+library and the cache's data only: the no-change check runs before any heavy module is
+imported.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from feedpub.errors import shown_root
-from feedpub.incremental import Cache, Manifest, Record
-from feedpub.listing import Survey, scan_sources
+from feedpub.incremental.cache import ENTRIES, Cache, Manifest, Record, cache_folder
+from feedpub.incremental.recording import (
+    Dependencies,
+    key_line,
+    key_of,
+    key_of_lines,
+    record,
+    recording,
+)
+from feedpub.listing import Status, Survey, scan_sources
 from feedpub.model import BuildResult, WriteReport
+
+__all__ = [
+    "ENTRIES",
+    "Cache",
+    "Dependencies",
+    "Manifest",
+    "Probe",
+    "Record",
+    "cache_folder",
+    "current",
+    "key_line",
+    "key_of",
+    "key_of_lines",
+    "probe",
+    "record",
+    "recording",
+    "replay",
+]
 
 
 def output_untouched(survey: Survey, outputs: dict[str, Record]) -> bool:
@@ -70,3 +110,15 @@ def replay(found: Probe, seconds: float) -> BuildResult:
     last = found.manifest.result
     report = WriteReport(written=0, unchanged=len(found.manifest.outputs), removed=0)
     return dataclasses.replace(last, report=report, seconds=seconds)
+
+
+def current(
+    path: str, key: str | None, remembered: Mapping[str, Record], existing: Mapping[str, Status]
+) -> bool:
+    """True when the output at `path`, whose dependencies resolve to `key` now (None when
+    unknown), need not be made again: the last build made it with that key, and its file is
+    as that build left it."""
+    record = remembered.get(path)
+    if key is None or record is None or record.key != key:
+        return False
+    return record.matches(existing.get(path))
