@@ -137,6 +137,49 @@ def test_error_raised_inside_site_template_is_a_positioned_problem(
     assert {path: data for path, data in project.tree().items() if path in before} == before
 
 
+@pytest.mark.parametrize(
+    "function",
+    ["linked_data", "entry.published.isoformat", "site.entries[0].path.count", "lipsum", "_"],
+)
+def test_site_template_printing_a_function_is_refused_not_given_a_memory_address(
+    project: Project, run: Run, function: str
+) -> None:
+    project.entry(*X)
+    assert run("build").exit_code == 0
+    before = project.tree()
+    project.file(
+        "templates/entry.html",
+        '{% extends "base.html" %}\n{% block main %}\n<p>{{ F }}</p>\n{% endblock %}\n'.replace(
+            "F", function
+        ),
+    )
+    expected = (
+        "templates/entry.html:3:1: template error: prints a function itself, not what it"
+        " gives (which would show only where it lies in memory): call it, with its"
+        " arguments in ( ) after its name"
+    )
+    for command in ("check", "build"):
+        result = run(command)
+        assert (result.exit_code, result.errors[0]) == (1, expected)
+    assert {path: data for path, data in project.tree().items() if path in before} == before
+
+
+def test_site_template_calling_the_functions_it_is_given_still_builds(
+    project: Project, run: Run
+) -> None:
+    project.entry(*X)
+    project.file(
+        "templates/entry.html",
+        '{% extends "base.html" %}\n{% block main %}\n<p>{{ linked_data(entry)["@type"] }}'
+        " {{ entry.published.isoformat() }} {{ _('Statements') }} {{ entry }}</p>\n"
+        "{% set comma = joiner(', ') %}{% for tag in entry.tags %}{{ comma() }}{{ tag }}"
+        "{% endfor %}\n{% endblock %}\n",
+    )
+    assert run("build").exit_code == 0
+    page = next(data for path, data in project.tree().items() if path.count("/") == 4)
+    assert b"<p>NewsArticle 20" in page and b" at 0x" not in page
+
+
 def test_error_after_some_pages_are_written_says_public_is_partly_updated(
     project: Project, run: Run
 ) -> None:
@@ -180,9 +223,9 @@ def test_site_template_cannot_make_a_huge_value(
 def test_site_template_that_loops_too_long_is_stopped(
     project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feedpub.render import environment
+    from feedpub.render import sandbox
 
-    monkeypatch.setattr(environment, "PAGE_SECONDS", 0.5)
+    monkeypatch.setattr(sandbox, "PAGE_SECONDS", 0.5)
     project.entry(*X)
     project.file(
         "templates/index.html",

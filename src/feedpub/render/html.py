@@ -19,8 +19,9 @@ from feedpub.incremental import record, recording
 from feedpub.load import describe_character, forbidden_character
 from feedpub.messages import PageText
 from feedpub.model import Entry
-from feedpub.render.environment import deadline, own_templates, template_problems, template_shown
+from feedpub.render.environment import own_templates, template_problems, template_shown
 from feedpub.render.filters import TEXT
+from feedpub.render.sandbox import deadline
 from feedpub.render.views import Section, SiteView, Subscription
 
 # The office's accent colour, after the stylesheet: links, focus rings and the header's rule.

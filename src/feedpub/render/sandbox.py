@@ -1,0 +1,145 @@
+"""What a site's own template may do. Its templates come from its repository, so from any
+pull request: they run in Jinja's immutable sandbox (render/environment.py), and within
+limits on the time a page takes and the size of what one operation makes, so that a
+hostile template cannot hang or exhaust the build machine. A function printed instead of
+called is refused: it would print a memory address, different on every build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import jinja2
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+# A site's own template runs sandboxed: it cannot reach Python's internals, change the
+# values it is given, nor (below) run for long or make a huge value. A page renders in
+# milliseconds; PAGE_SECONDS stops a loop that would run for hours. Values a template may
+# make with one operation or call: MAX_MADE characters or items, MAX_DIGITS digits.
+PAGE_SECONDS = 10.0
+MAX_MADE = 1_000_000
+MAX_DIGITS = 10_000
+_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(?:\*|\d{7,})|\.(?:\*|\d{7,})|\{[^{}]*\d{7,}[^{}]*\}")
+
+
+class TemplateLimit(jinja2.TemplateRuntimeError):
+    """A site's template went past a limit that bounds the time and memory it takes."""
+
+
+def _too_big(what: str) -> TemplateLimit:
+    return TemplateLimit(f"{what}; a template may make at most {MAX_MADE:,} characters or items")
+
+
+def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_MADE:
+            raise _too_big(f"{value:,} is too large a number to pass")
+
+
+class Limited:
+    """The limits of a site's own templates, for a sandboxed environment."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        _check_binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)  # type: ignore[misc]
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_arguments(args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)  # type: ignore[misc]
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _check_format(obj, attribute)
+        return super().getattr(obj, attribute)  # type: ignore[misc]
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _check_format(obj, argument)
+        return super().getitem(obj, argument)  # type: ignore[misc]
+
+
+def printed(value: Any) -> Any:
+    """What `{{ value }}` prints (the environment's finalize): a function printed rather
+    than called would show where it lies in memory, a page different on every build."""
+    if callable(value) and not isinstance(value, jinja2.Undefined):
+        raise jinja2.TemplateRuntimeError(
+            "prints a function itself, not what it gives (which would show only where it"
+            " lies in memory): call it, with its arguments in ( ) after its name"
+        )
+    return value
+
+
+def _check_format(obj: Any, attribute: Any) -> None:
+    """'{:>999999999}'.format(1) would make a gigabyte: refused when the method is looked up
+    (the sandbox hands the call a wrapper that no longer shows the format)."""
+    if attribute in ("format", "format_map") and isinstance(obj, str) and _FORMAT_WIDTH.search(obj):
+        raise _too_big(f"the format {obj[:40]!r} asks for a width too large")
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    both_int = isinstance(left, int) and isinstance(right, int)
+    if operator == "**" and both_int and abs(left) > 1:
+        if right * abs(left).bit_length() > MAX_DIGITS * 4:
+            raise TemplateLimit(f"{left} ** {right} has more than {MAX_DIGITS:,} digits")
+    elif operator == "*" and both_int:
+        if left.bit_length() + right.bit_length() > MAX_DIGITS * 4:
+            raise TemplateLimit(f"a product with more than {MAX_DIGITS:,} digits")
+    elif operator == "*":
+        for sequence, count in ((left, right), (right, left)):
+            sized = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+            if sized and len(sequence) * count > MAX_MADE:
+                raise _too_big(f"repeating {len(sequence):,} items {count:,} times")
+    elif operator == "%" and isinstance(left, str) and _FORMAT_WIDTH.search(left):
+        raise _too_big(f"the format {left[:40]!r} asks for a width or precision too large")
+
+
+def guarded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter for sandboxed templates: refuses numbers past MAX_MADE (|center(10**9))."""
+    passes = getattr(function, "jinja_pass_arg", None)
+    skip = 2 if passes is not None else 1  # the context (or environment), then the value
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _check_arguments(args[skip:], kwargs)
+        return function(*args, **kwargs)
+
+    return guarded
+
+
+class TemplateTimeout(jinja2.TemplateRuntimeError):
+    """A page of a site's own templates took longer than PAGE_SECONDS to render."""
+
+
+@contextlib.contextmanager
+def deadline(env: jinja2.Environment) -> Iterator[None]:
+    """Stop rendering with a site's templates after PAGE_SECONDS. Only where a timer
+    signal can interrupt: the main thread of a process on a system that has one (so not in
+    `feedpub serve`'s rebuilds, which run on the previewer's own machine)."""
+    if (
+        not isinstance(env, ImmutableSandboxedEnvironment)
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TemplateTimeout(
+            f"a page took more than {PAGE_SECONDS:g} s to render, and a page of the site's"
+            " own templates may take at most that: look for a loop that runs too long"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, PAGE_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
