@@ -376,6 +376,36 @@ def test_out_pointing_at_a_file_or_symlink_is_refused(
     assert a_file.read_text() == "notes"
 
 
+@pytest.mark.parametrize(
+    "planted",
+    ["2021", "2021/11/05/office/index.html", ".feedpub-unfinished", ".feedpub", "atom.xml"],
+)
+def test_a_link_planted_in_public_is_removed_never_written_through(
+    project: Project, run: Run, tmp_path: Path, planted: str
+) -> None:
+    # As a CI cache restoring public/ could hold: feedpub writes no link, and what it
+    # writes below or into one would land outside public/.
+    project.entry(*ENTRY)
+    assert run("build").exit_code == 0
+    cold = project.tree()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "kept.txt").write_text("not feedpub's")
+    link = project.root / "public" / planted
+    if link.is_dir():
+        shutil.rmtree(link)
+    else:
+        link.unlink(missing_ok=True)  # no build left .feedpub-unfinished
+    link.symlink_to(outside if planted == "2021" else outside / "kept.txt")
+    result = run("build")
+    assert result.exit_code == 0, result.errors
+    assert "1 removed" in result.stdout
+    assert sorted(p.name for p in outside.iterdir()) == ["kept.txt"]
+    assert (outside / "kept.txt").read_text() == "not feedpub's"
+    assert project.tree() == cold
+    assert not any(p.is_symlink() for p in (project.root / "public").rglob("*"))
+
+
 # --- beside public/: never touched ----------------------------------------------------------
 
 

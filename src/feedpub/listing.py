@@ -7,11 +7,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import stat
 from pathlib import Path
 
 from feedpub.forked import Forked
 
 Status = tuple[int, int, int]  # a file's size, modification time (ns) and inode
+# The size a status gives anything but a regular file (a symbolic link above all): feedpub
+# writes none, never one, and would write through a link to a folder.
+NOT_A_FILE = -1
 
 WATCHED_FILES = ("feedpub.yaml",)
 ENTRIES_DIR = "entries"
@@ -61,12 +65,13 @@ def list_tree(directory: Path) -> dict[str, os.DirEntry[str]]:
 
 def status_tree(directory: Path) -> dict[str, Status]:
     """Every file below `directory`, as list_tree gives it, with its status (not followed:
-    a link's own); a file gone since it was listed is left out."""
+    a link's own, its size NOT_A_FILE); a file gone since it was listed is left out."""
     found: dict[str, Status] = {}
     for rel, entry in list_tree(directory).items():
         with contextlib.suppress(FileNotFoundError):
             st = entry.stat(follow_symlinks=False)
-            found[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
+            size = st.st_size if stat.S_ISREG(st.st_mode) else NOT_A_FILE
+            found[rel] = (size, st.st_mtime_ns, st.st_ino)
     return found
 
 

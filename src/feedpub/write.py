@@ -7,8 +7,9 @@ reader (or a web server serving the folder as it is built) sees the old bytes or
 never half a file. Outputs are written in phases: assets (attachments, static files, the
 stylesheet), then statement and redirect pages, then list pages, then feeds and the
 sitemap; in each, new files before those rewritten, which may now link to them. Files the
-site no longer has are removed last. A file whose bytes did not change
-is not rewritten, so its modification time stays and a deploy uploads nothing new.
+site no longer has are removed last; a symbolic link, first (feedpub writes none, and
+would write through it). A file whose bytes did not change is not rewritten, so its
+modification time stays and a deploy uploads nothing new.
 
 While a build writes, `.feedpub-unfinished` in the output says so. A build killed at any
 moment leaves every file whole, and no list or feed pointing to a page or attachment not
@@ -31,7 +32,7 @@ from pathlib import Path, PurePosixPath
 
 from feedpub.errors import FeedpubError, Problem
 from feedpub.incremental import Record, current
-from feedpub.listing import Status, Survey, status_tree
+from feedpub.listing import NOT_A_FILE, Status, Survey, status_tree
 from feedpub.model import WriteReport
 from feedpub.parallel import fork_map
 
@@ -292,6 +293,11 @@ def _write(
     for rel in [rel for rel in existing if _TEMPORARY.fullmatch(rel.rpartition("/")[2])]:
         os.unlink(f"{out}/{rel}")  # left by a killed build
         del existing[rel]
+    # A link (or a pipe...) is no file feedpub wrote: one to a folder would have what is
+    # written below it land outside `out`, so it goes before anything is written.
+    foreign = [rel for rel, status in existing.items() if status[0] == NOT_A_FILE]
+    for rel in foreign:
+        del existing[rel]
     paths = set()
     for output in outputs:
         check_relative(output.path)
@@ -307,9 +313,11 @@ def _write(
             done[output.path] = Written(output.path, record, (), changed=False)
         else:
             todo.append(output)
-    if not todo and not gone and not unfinished(out):
+    if not todo and not gone and not foreign and not unfinished(out):
         return WriteReport(written=0, unchanged=len(outputs), removed=0), done
     out.mkdir(exist_ok=True)
+    for rel in foreign:  # the marker or UNFINISHED among them: never written through
+        os.unlink(f"{out}/{rel}")
     if not (out / marker).exists():
         (out / marker).write_bytes(b"")  # claimed before anything else: a killed build's
     (out / UNFINISHED).write_bytes(b"a build into this folder has not finished\n")
@@ -353,7 +361,8 @@ def _write(
         _remove_empty_folders(out, rel)
     (out / UNFINISHED).unlink()
     changed = sum(written.changed for written in done.values())
-    return WriteReport(written=changed, unchanged=len(done) - changed, removed=len(gone)), done
+    removed = len(gone) + len(foreign)
+    return WriteReport(written=changed, unchanged=len(done) - changed, removed=removed), done
 
 
 def _phase(remembered: Mapping[str, Record], rel: str) -> int:
