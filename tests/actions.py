@@ -11,6 +11,7 @@ the run, so a new action in a workflow is a decision, not a silent skip.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -178,8 +179,13 @@ class _Expression:
             return self.context.job_failed
         if name == "always":
             return True
-        if name == "hashFiles":
-            return "hash-" + "-".join(str(a) for a in args)
+        if name == "hashFiles":  # of the files the patterns match in the workspace
+            workspace = self.context.workspace
+            files = sorted({f for a in args for f in workspace.glob(str(a)) if f.is_file()})
+            digest = hashlib.sha256()
+            for found in files:
+                digest.update(hashlib.sha256(found.read_bytes()).digest())
+            return digest.hexdigest() if files else ""
         raise ValueError(f"the runner has no function {name}()")
 
 

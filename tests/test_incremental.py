@@ -615,13 +615,17 @@ def _inodes(public: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-def test_adding_one_statement_makes_and_rewrites_only_what_lists_it(
-    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project.config(EXAMPLE_CONFIG + "feed_limit: 10\n")
-    write_corpus(project, 60)
-    assert run("build").exit_code == 0
-    before = _inodes(project.root / "public")
+FEEDS = ["atom.xml", "feed.json", "rss.xml"]
+# Of 60 statements, with feed_limit 10: what lists a statement added as the newest.
+_LISTING_THE_NEW_ONE = sorted(
+    ["2019/12/30/new/index.html", "2019/index.html", "index.html", "sitemap.xml"]
+    + [f"{d}{f}" for d in ("", "types/advisory/", "tags/health/") for f in FEEDS]
+    + ["types/advisory/index.html", "tags/health/index.html"]
+)
+
+
+def _add_the_new_one(project: Project, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Add the newest statement; the paths of the outputs the next build makes, as it does."""
     project.entry(
         "2019-12-30-new.yaml",
         "title: New\ndate: 2019-12-30\ntype: Advisory\ntags: [Health]\nbody: x\n",
@@ -634,19 +638,52 @@ def test_adding_one_statement_makes_and_rewrites_only_what_lists_it(
         return place(out, output, *args)
 
     monkeypatch.setattr(write, "_place", counted)
+    return made
+
+
+def test_adding_one_statement_makes_and_rewrites_only_what_lists_it(
+    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.config(EXAMPLE_CONFIG + "feed_limit: 10\n")
+    write_corpus(project, 60)
+    assert run("build").exit_code == 0
+    before = _inodes(project.root / "public")
+    made = _add_the_new_one(project, monkeypatch)
     result = run("build")
     after = _inodes(project.root / "public")
     changed = sorted(k for k in after if before.get(k) != after[k])
-    feeds = ["atom.xml", "feed.json", "rss.xml"]
-    assert changed == sorted(
-        ["2019/12/30/new/index.html", "2019/index.html", "index.html", "sitemap.xml"]
-        + [f"{d}{f}" for d in ("", "types/advisory/", "tags/health/") for f in feeds]
-        + ["types/advisory/index.html", "tags/health/index.html"]
-    )
+    assert changed == _LISTING_THE_NEW_ONE
     # Made again (rendered), not only rewritten: a key that does not resolve as it did
     # would make every page again for nothing, and write none of them.
     assert sorted(made) == changed
     assert f"({len(changed)} written, {len(after) - len(changed)} unchanged" in result.stdout
+
+
+def test_output_put_back_with_other_inodes_and_times_is_known_by_its_bytes(
+    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # As a CI run restores public/ from its cache (tar: new inodes, times to the second)
+    # into a fresh checkout (every entry file's time new): what the last build wrote is
+    # not made again, but a file whose bytes differ from what it wrote is.
+    project.config(EXAMPLE_CONFIG + "feed_limit: 10\n")
+    write_corpus(project, 60)
+    assert run("build").exit_code == 0
+    public = project.root / "public"
+    shutil.move(public, tmp_path / "saved")
+    shutil.copytree(tmp_path / "saved", public)
+    for path in [*public.rglob("*"), *_entries(project)]:
+        os.utime(path, (int(path.stat().st_mtime),) * 2)
+    page = _entries(project)[0].name[:10].replace("-", "/")  # the oldest statement's day
+    (one_page,) = [p for p in public.glob(f"{page}/*/index.html")]
+    one_page.write_bytes(one_page.read_bytes().replace(b"<main", b"<MAIN", 1))  # same size
+    (public / "tags/index.html").write_bytes(b"shorter")
+    made = _add_the_new_one(project, monkeypatch)
+    result = run("build")
+    tampered = [one_page.relative_to(public).as_posix(), "tags/index.html"]
+    assert sorted(made) == sorted(_LISTING_THE_NEW_ONE + tampered)
+    assert f"({len(made)} written, " in result.stdout
+    assert project.tree() == _cold_tree(project, tmp_path)
+    assert "already up to date" in run("build").stdout  # each file's new status remembered
 
 
 def test_unchanged_build_rewrites_nothing(project: Project, run: Run) -> None:

@@ -4,9 +4,9 @@ One wheel is built and installed by name (PIP_FIND_LINKS) in one fresh venv per 
 with no source tree in sight. A git repository made by that feedpub's `init` then runs the
 `run:` steps of the workflows init wrote, the way GitHub Actions would (tests/actions.py),
 for a push, a schedule and pull requests. The actions themselves need GitHub: checkout
-(the test makes the clone), setup-python (the fresh venv is on PATH), cache and
-configure-pages are skipped; upload-pages-artifact and deploy-pages are emulated by a
-folder served on 127.0.0.1, which stands for GitHub Pages.
+(the test makes the clone), setup-python (the fresh venv is on PATH) and configure-pages
+are skipped, cache too but where a test emulates it; upload-pages-artifact and deploy-pages
+are emulated by a folder served on 127.0.0.1, which stands for GitHub Pages.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -323,6 +323,95 @@ def test_office_schedule_deploys_only_once_an_embargo_has_ended(
     assert "releasing 1 statement (first: " in release.step(PUBLISH_STEPS[3]).output
     assert (pages.root / "2026/01/01/new-office/index.html").is_file()
     assert release.step(PUBLISH_STEPS[5]).output.endswith("and 1 released statement\n")
+
+
+class _ActionsCache:
+    """actions/cache as a GitHub-hosted runner does it: its paths put back at its step from
+    the entry of its key, else the newest whose key begins with a restore key, as tar puts
+    them back (new inodes, times to the second); saved as the job ends (its post step),
+    unless its key was hit."""
+
+    def __init__(self, store: Path) -> None:
+        self.store = store
+        self.entries: list[tuple[str, Path]] = []  # (key, saved paths), oldest first
+        self.pending: tuple[str, list[Path]] | None = None
+
+    def restore(self, context: Context, given: dict[str, str]) -> tuple[str, dict[str, str]]:
+        paths = [context.workspace / p.strip() for p in given["path"].splitlines() if p.strip()]
+        key, prefixes = given["key"], given.get("restore-keys", "").split()
+        hit = next((saved for k, saved in reversed(self.entries) if k == key), None)
+        near = (saved for k, saved in reversed(self.entries) if k.startswith(tuple(prefixes)))
+        found = hit or next(near, None)
+        self.pending = None if hit else (key, paths)
+        if found is None:
+            return "emulated: nothing saved yet", {"cache-hit": "false"}
+        for number, path in enumerate(paths):
+            if (found / str(number)).exists():
+                shutil.copytree(found / str(number), path, dirs_exist_ok=True)
+                for restored in [path, *path.rglob("*")]:
+                    os.utime(restored, (int(restored.stat().st_mtime),) * 2)
+        return "emulated: restored", {"cache-hit": str(hit is not None).lower()}
+
+    def save(self) -> None:
+        if self.pending is not None:
+            key, paths = self.pending
+            saved = self.store / str(len(self.entries))
+            for number, path in enumerate(paths):
+                shutil.copytree(path, saved / str(number))
+            self.entries.append((key, saved))
+
+
+def test_office_next_run_puts_public_back_and_makes_only_what_lists_a_new_statement(
+    origin: Path, tmp_path: Path, user_env: dict[str, str], pages: Pages
+) -> None:
+    cache = _ActionsCache(tmp_path / "actions-cache")
+    workspace = tmp_path / "statements"
+
+    def fresh_run(change: Callable[[], None]) -> JobResult:
+        """A run on a fresh runner: a new clone at the same place, an empty temp folder."""
+        shutil.rmtree(workspace, ignore_errors=True)
+        shutil.rmtree(tmp_path / "runner-temp", ignore_errors=True)
+        git(tmp_path, "clone", "--quiet", str(origin), "statements")
+        change()
+        runner = _runner(workspace, user_env, pages)
+        runner.actions["actions/cache"] = cache.restore
+        (job,) = runner.run(".github/workflows/feeds.yml", "push", {})
+        assert not job.failed, job.output
+        cache.save()
+        return job
+
+    first = fresh_run(lambda: None)
+    assert "(24 written, 0 unchanged, 0 removed)" in first.step(PUBLISH_STEPS[2]).output
+
+    def add() -> None:
+        (workspace / "entries/2021-11-06-fees.yaml").write_text(
+            "title: Example Agency fees\ndate: 2021-11-06\nbody: The fees stay as they are.\n"
+        )
+        git(workspace, "add", "--all")
+        git(workspace, "commit", "--quiet", "--message", "A statement")
+
+    second = fresh_run(add)
+    assert second.step("actions/cache@v4").status == "emulated: restored"
+    built = second.step(PUBLISH_STEPS[2]).output
+    # Its page, its year's, its type's and the home page, their 6 feeds, the sitemap; the
+    # other statements' pages and the sections it is not in are as they were put back (known
+    # by their bytes, not made again: test_incremental.py). Without public/ in the cache,
+    # all 25 would be written.
+    assert "into public/ (11 written, 14 unchanged, 0 removed)" in built, built
+    cold = _user(
+        {**user_env, "FEEDPUB_CACHE_DIR": str(tmp_path / "cold-cache")},
+        workspace,
+        *("feedpub", "build", "--out", str(tmp_path / "cold")),
+    )
+    assert cold.returncode == 0, cold.stderr
+    assert _tree(workspace / "public") == _tree(tmp_path / "cold")
+    assert (pages.root / "2021/11/06/fees/index.html").is_file()  # and deployed
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def _pull_request(office: Path, user_env: dict[str, str], pages: Pages) -> JobResult:

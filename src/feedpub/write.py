@@ -35,6 +35,7 @@ from feedpub.incremental import Record, current
 from feedpub.listing import NOT_A_FILE, Status, Survey, status_tree
 from feedpub.model import WriteReport
 from feedpub.parallel import fork_map
+from feedpub.stamp import digest
 
 try:
     import fcntl
@@ -223,7 +224,8 @@ def _place(out: Path, output: Output, existing: Mapping[str, Status], folders: s
     # A file that was not there when the build began is new: nothing to compare.
     changed = output.path not in existing or not same_content(target, made.content)
     st = write_atomic(target, made.content) if changed else target.stat()
-    record = Record(made.key, st.st_size, st.st_mtime_ns, st.st_ino, output.phase)
+    content = digest(made.content) if isinstance(made.content, bytes) else ""
+    record = Record(made.key, st.st_size, st.st_mtime_ns, st.st_ino, output.phase, content)
     return Written(output.path, record, made.tokens, changed)
 
 
@@ -308,8 +310,8 @@ def _write(
     done: dict[str, Written] = {}
     todo: list[Output] = []
     for output in outputs:
-        if current(output.path, output.key, remembered, existing):
-            record = remembered[output.path]
+        record = current(out, output.path, output.key, remembered, existing)
+        if record is not None:
             done[output.path] = Written(output.path, record, (), changed=False)
         else:
             todo.append(output)

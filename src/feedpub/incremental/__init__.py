@@ -8,8 +8,8 @@ what it left). In three parts:
   `site:entries`, recorded as a template reads them and resolved by the plan
   (render/plan.py) into each output's key;
 - here, what may be skipped: the whole build, when nothing it read or wrote changed and
-  "now" still falls where it did (probe, replay); and one output, when its key and its
-  file are as the last build left them (current).
+  "now" still falls where it did (probe, replay); and one output, when its key is as the
+  last build left it and its file too, or holds the same bytes (current).
 
 A template may read anything, and a cached build still equals a cold one. Standard
 library and the cache's data only: the no-change check runs before any heavy module is
@@ -37,6 +37,7 @@ from feedpub.incremental.recording import (
 )
 from feedpub.listing import Status, Survey, scan_sources
 from feedpub.model import BuildResult, WriteReport
+from feedpub.stamp import digest
 
 __all__ = [
     "ENTRIES",
@@ -113,12 +114,30 @@ def replay(found: Probe, seconds: float) -> BuildResult:
 
 
 def current(
-    path: str, key: str | None, remembered: Mapping[str, Record], existing: Mapping[str, Status]
-) -> bool:
-    """True when the output at `path`, whose dependencies resolve to `key` now (None when
-    unknown), need not be made again: the last build made it with that key, and its file is
-    as that build left it."""
+    out: Path,
+    path: str,
+    key: str | None,
+    remembered: Mapping[str, Record],
+    existing: Mapping[str, Status],
+) -> Record | None:
+    """What to remember of the output at `path` in `out`, whose dependencies resolve to
+    `key` now (None when unknown), if it need not be made again: the last build made it with
+    that key, and its file is as that build left it, or holds the same bytes (put back with
+    another time and inode, as a CI cache restores a folder). None if it must be made."""
     record = remembered.get(path)
     if key is None or record is None or record.key != key:
-        return False
-    return record.matches(existing.get(path))
+        return None
+    status = existing.get(path)
+    if record.matches(status):
+        return record
+    if status is None or not record.content or status[0] != record.size:
+        return None
+    try:  # never through a link: the file itself, which a rename will replace if need be
+        handle = os.open(f"{out}/{path}", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with open(handle, "rb") as file:
+        data = file.read(record.size + 1)
+    if len(data) != record.size or digest(data) != record.content:
+        return None
+    return dataclasses.replace(record, mtime_ns=status[1], ino=status[2])

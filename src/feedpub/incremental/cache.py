@@ -69,6 +69,9 @@ class Record:
     mtime_ns: int
     ino: int
     phase: int = 0  # write.Phase: removals go in the reverse order
+    # The bytes written (stamp.digest), or "" for a file copied as it is: the same file put
+    # back with another time and inode (public/ restored from a CI cache) is known by them.
+    content: str = ""
 
     def matches(self, status: Status | None) -> bool:
         """True when a file's status (listing.Status) is as this build left the file."""
