@@ -134,10 +134,10 @@ def current(
         return None
     try:  # never through a link: the file itself, which a rename will replace if need be
         handle = os.open(f"{out}/{path}", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with open(handle, "rb") as file:
+            data = file.read(record.size + 1)
     except OSError:
         return None
-    with open(handle, "rb") as file:
-        data = file.read(record.size + 1)
     if len(data) != record.size or digest(data) != record.content:
         return None
     return dataclasses.replace(record, mtime_ns=status[1], ino=status[2])
