@@ -35,7 +35,7 @@ from feedpub.incremental import Record, current
 from feedpub.listing import NOT_A_FILE, Status, Survey, status_tree
 from feedpub.model import WriteReport
 from feedpub.parallel import fork_map
-from feedpub.stamp import digest
+from feedpub.stamp import content_hash
 
 try:
     import fcntl
@@ -224,7 +224,7 @@ def _place(out: Path, output: Output, existing: Mapping[str, Status], folders: s
     # A file that was not there when the build began is new: nothing to compare.
     changed = output.path not in existing or not same_content(target, made.content)
     st = write_atomic(target, made.content) if changed else target.stat()
-    content = digest(made.content) if isinstance(made.content, bytes) else ""
+    content = content_hash(made.content) if isinstance(made.content, bytes) else ""
     record = Record(made.key, st.st_size, st.st_mtime_ns, st.st_ino, output.phase, content)
     return Written(output.path, record, made.tokens, changed)
 

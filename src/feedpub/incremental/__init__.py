@@ -37,7 +37,7 @@ from feedpub.incremental.recording import (
 )
 from feedpub.listing import Status, Survey, scan_sources
 from feedpub.model import BuildResult, WriteReport
-from feedpub.stamp import digest
+from feedpub.stamp import content_hash
 
 __all__ = [
     "ENTRIES",
@@ -138,6 +138,6 @@ def current(
             data = file.read(record.size + 1)
     except OSError:
         return None
-    if len(data) != record.size or digest(data) != record.content:
+    if len(data) != record.size or content_hash(data) != record.content:
         return None
     return dataclasses.replace(record, mtime_ns=status[1], ino=status[2])

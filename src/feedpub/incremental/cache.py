@@ -69,8 +69,9 @@ class Record:
     mtime_ns: int
     ino: int
     phase: int = 0  # write.Phase: removals go in the reverse order
-    # The bytes written (stamp.digest), or "" for a file copied as it is: the same file put
-    # back with another time and inode (public/ restored from a CI cache) is known by them.
+    # The hash of the bytes written (stamp.content_hash), or "" for a file copied as it is:
+    # the same file put back with another time and inode (public/ restored from a CI
+    # cache) is known by them.
     content: str = ""
 
     def matches(self, status: Status | None) -> bool:
