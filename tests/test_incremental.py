@@ -318,6 +318,43 @@ def test_planted_body_reference_cannot_publish_a_file_outside_the_cache(
     assert b"A body." in project.tree()["2021/11/05/x/index.html"]
 
 
+@pytest.mark.parametrize("planted", ["site folder", "bodies", "segment", "lock"])
+def test_a_link_planted_in_the_cache_is_never_followed(
+    project: Project, tmp_path: Path, planted: str
+) -> None:
+    # A CI cache is restored by tar, links and all: none may make a build read a file
+    # outside the cache (and publish it) or write, or delete, one.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    write_corpus(project, 5)
+    build(project.root, now=NOW)
+    folder = incremental.cache_folder(project.root)
+    bodies = folder / "bodies"
+    if planted == "segment":  # the store's segment, its name kept, now a link to a secret
+        (segment,) = [p for p in bodies.iterdir() if p.suffix == ".txt"]
+        secret = outside / "secret.txt"
+        secret.write_bytes(b"the office's private key " * (segment.stat().st_size // 25 + 1))
+        segment.unlink()
+        segment.symlink_to(secret)
+    else:
+        target = {"site folder": folder, "bodies": bodies, "lock": folder / "lock"}[planted]
+        if target.is_dir():
+            shutil.copytree(target, outside / "copy")  # what the link leads to looks right
+            shutil.rmtree(target)
+            target.symlink_to(outside / "copy")
+        else:
+            target.unlink()
+            target.symlink_to(outside / "lock")  # a file that does not exist yet
+    before = {p: p.stat().st_mtime_ns for p in outside.rglob("*")}
+    _edit(_entries(project)[0], "Paragraph 0", "First paragraph")  # a build must run...
+    shutil.rmtree(project.root / "public")  # ...and make every page from the cache
+    build(project.root, now=NOW)
+    assert {p: p.stat().st_mtime_ns for p in outside.rglob("*")} == before
+    assert not any(b"private key" in data for data in project.tree().values())
+    assert project.tree() == _cold_tree(project, tmp_path)
+    assert not any(p.is_symlink() for p in [folder, *folder.rglob("*")])
+
+
 def test_truncated_body_store_is_compiled_again(project: Project, tmp_path: Path) -> None:
     write_corpus(project, 5)
     build(project.root, now=NOW)

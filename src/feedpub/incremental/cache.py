@@ -7,11 +7,13 @@ site, and holds:
   size, mtime and key (a file listed so is not read again); their bodies in `bodies/`,
   append-only segments read on demand (with, while a build compiles, each worker's lines);
 - per output folder, `manifest-*.json` (what the last build read: each source's size and
-  mtime; what it wrote: a key, size, mtime, inode and phase per output; what it reported)
+  mtime; what it wrote: a key, size, mtime, inode, phase and the hash of its bytes per
+  output; what it reported)
   and `deps-*.json` (the dependencies each output recorded while it was rendered).
 
 Every file is JSON or plain text stamped with feedpub's and its libraries' versions: a
-cache file can never run code, and one that does not read back is ignored. Standard
+cache file can never run code, and one that does not read back is ignored; a link in it
+(the cache's folder, `bodies/`, a segment, the lock) is never followed. Standard
 library and the model only: the no-change check starts fast.
 """
 
@@ -22,8 +24,9 @@ import dataclasses
 import functools
 import os
 import re
+import stat
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timezone, tzinfo
 from pathlib import Path
@@ -44,7 +47,16 @@ except ImportError:  # pragma: no cover - Windows: builds there are not locked
 ENTRIES = "entries.txt"
 _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
 _TEMPORARY = re.compile(r"\..+\.[0-9a-f]{32}")  # see _save_lines
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 SAVED_APART_UP_TO = 20_000  # compiled entries saved by a child while a build goes on
+
+
+def _real(path: Path, kind: Callable[[int], bool]) -> None:
+    """Remove what is at `path` unless it is of `kind` (stat.S_ISDIR, S_ISREG): a link, above
+    all, is never followed."""
+    with contextlib.suppress(FileNotFoundError):
+        if not kind(os.lstat(path).st_mode):
+            os.unlink(path)
 
 
 def cache_folder(root: Path) -> Path:
@@ -128,8 +140,10 @@ class Cache:
     def locked(self) -> Iterator[None]:
         """One build or check of a site at a time uses its cache."""
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.directory / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+            self._made_real()
+            lock = self.directory / "lock"
+            _real(lock, stat.S_ISREG)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NO_FOLLOW, 0o600)
         except OSError:
             yield  # an unwritable cache: nothing to protect
             return
@@ -167,7 +181,7 @@ class Cache:
         which is replaced only once they all are. False when that failed."""
         temporary = self.directory / f".{name}.{uuid.uuid4().hex}"
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self._made_real()
             with open(temporary, "wb") as handle:
                 handle.writelines(lines)
             os.replace(temporary, self.directory / name)
@@ -177,6 +191,13 @@ class Cache:
             return False
         return True
 
+    def _made_real(self, *inside: Path) -> None:
+        """Make the cache's folder (and `inside` it) real folders: anything else found there,
+        a link above all (a CI cache restored with one), is removed, never written through."""
+        for folder in (self.directory, *inside):
+            _real(folder, stat.S_ISDIR)
+            folder.mkdir(parents=True, exist_ok=True)
+
     # Compiled entries: their fields here, their bodies in the body store.
 
     def store_body(self, html: str, absolute: str) -> Body:
@@ -185,7 +206,7 @@ class Cache:
         extra = b"" if absolute == html else absolute.encode()
         try:
             if self._segment is None or self._segment[0] != os.getpid():  # a forked worker
-                self.bodies.mkdir(parents=True, exist_ok=True)
+                self._made_real(self.bodies)
                 name = self.bodies / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.txt"
                 self._segment = (os.getpid(), name)
             segment = self._segment[1]
@@ -238,7 +259,10 @@ class Cache:
         segment = self._segment_sizes.get(name)
         if segment is None:  # a handful of segments for thousands of entries
             path = os.path.join(self.bodies, name)
-            segment = self._segment_sizes[name] = (path, os.stat(path).st_size)
+            st = os.stat(path, follow_symlinks=False)
+            if os.path.islink(self.bodies) or not stat.S_ISREG(st.st_mode):
+                raise ValueError(name)  # a link: never read through
+            segment = self._segment_sizes[name] = (path, st.st_size)
         if offset < 0 or min(html_size, absolute_size) < 0:
             raise ValueError(name)
         if offset + html_size + absolute_size > segment[1]:
@@ -270,6 +294,7 @@ class Cache:
             return  # `used` may not be whole: every segment is kept
         with contextlib.suppress(OSError):
             (self.directory / "entries.json").unlink(missing_ok=True)  # feedpub 0.2.0's
+            _real(self.bodies, stat.S_ISDIR)  # a link's folder is not emptied
             for segment in self.bodies.iterdir():
                 if segment.name not in used:
                     close_segment(str(segment))
@@ -321,7 +346,7 @@ class Cache:
         line = self.encode(item)
         try:
             if self._made_in is None or self._made_in[0] != os.getpid():  # a forked worker
-                self.bodies.mkdir(parents=True, exist_ok=True)
+                self._made_real(self.bodies)
                 name = self.bodies / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.lines"
                 self._made_in = (os.getpid(), name)
             with open(self._made_in[1], "ab") as handle:
