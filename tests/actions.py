@@ -11,6 +11,7 @@ the run, so a new action in a workflow is a decision, not a silent skip.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -180,8 +181,11 @@ class _Expression:
         if name == "always":
             return True
         if name == "hashFiles":  # of the files the patterns match in the workspace
-            workspace = self.context.workspace
-            files = sorted({f for a in args for f in workspace.glob(str(a)) if f.is_file()})
+            # glob.glob, not Path.glob: before Python 3.13 "entries/**" gives folders only.
+            matched = {
+                m for a in args for m in glob.glob(f"{self.context.workspace}/{a}", recursive=True)
+            }
+            files = sorted(Path(m) for m in matched if Path(m).is_file())
             digest = hashlib.sha256()
             for found in files:
                 digest.update(hashlib.sha256(found.read_bytes()).digest())

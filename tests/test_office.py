@@ -390,8 +390,10 @@ def test_office_next_run_puts_public_back_and_makes_only_what_lists_a_new_statem
         git(workspace, "add", "--all")
         git(workspace, "commit", "--quiet", "--message", "A statement")
 
-    second = fresh_run(add)
+    second = fresh_run(add)  # a new key (the entries changed): the first run's, restored
     assert second.step("actions/cache@v4").status == "emulated: restored"
+    assert second.step("actions/cache@v4").outputs == {"cache-hit": "false"}
+    assert len(cache.entries) == 2  # and saved under the new key as the job ended
     built = second.step(PUBLISH_STEPS[2]).output
     # Its page, its year's, its type's and the home page, their 6 feeds, the sitemap; the
     # other statements' pages and the sections it is not in are as they were put back (known
