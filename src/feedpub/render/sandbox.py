@@ -1,8 +1,9 @@
 """What a site's own template may do. Its templates come from its repository, so from any
 pull request: they run in Jinja's immutable sandbox (render/environment.py), and within
 limits on the time a page takes and the size of what one operation makes, so that a
-hostile template cannot hang or exhaust the build machine. A function printed instead of
-called is refused: it would print a memory address, different on every build.
+hostile template cannot hang or exhaust the build machine. A function printed on its own
+instead of called ({{ linked_data }}) is refused: it would print a memory address,
+different on every build (one joined into text first, with ~ or |string, is not seen).
 """
 
 from __future__ import annotations
