@@ -378,7 +378,14 @@ def test_out_pointing_at_a_file_or_symlink_is_refused(
 
 @pytest.mark.parametrize(
     "planted",
-    ["2021", "2021/11/05/office/index.html", ".feedpub-unfinished", ".feedpub", "atom.xml"],
+    [
+        "2021",
+        "2021/11/05/office/index.html",
+        ".feedpub-unfinished",
+        ".feedpub",
+        "atom.xml",
+        "junk/link",  # where the site has nothing: its folder goes too
+    ],
 )
 def test_a_link_planted_in_public_is_removed_never_written_through(
     project: Project, run: Run, tmp_path: Path, planted: str
@@ -392,6 +399,7 @@ def test_a_link_planted_in_public_is_removed_never_written_through(
     outside.mkdir()
     (outside / "kept.txt").write_text("not feedpub's")
     link = project.root / "public" / planted
+    link.parent.mkdir(exist_ok=True)
     if link.is_dir():
         shutil.rmtree(link)
     else:
@@ -403,7 +411,8 @@ def test_a_link_planted_in_public_is_removed_never_written_through(
     assert sorted(p.name for p in outside.iterdir()) == ["kept.txt"]
     assert (outside / "kept.txt").read_text() == "not feedpub's"
     assert project.tree() == cold
-    assert not any(p.is_symlink() for p in (project.root / "public").rglob("*"))
+    left = list((project.root / "public").rglob("*"))
+    assert not any(p.is_symlink() or (p.is_dir() and not any(p.iterdir())) for p in left)
 
 
 # --- beside public/: never touched ----------------------------------------------------------

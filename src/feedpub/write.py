@@ -320,6 +320,7 @@ def _write(
     out.mkdir(exist_ok=True)
     for rel in foreign:  # the marker or UNFINISHED among them: never written through
         os.unlink(f"{out}/{rel}")
+        _remove_empty_folders(out, rel)
     if not (out / marker).exists():
         (out / marker).write_bytes(b"")  # claimed before anything else: a killed build's
     (out / UNFINISHED).write_bytes(b"a build into this folder has not finished\n")
