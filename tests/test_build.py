@@ -213,6 +213,28 @@ def test_build_refuses_symlink_in_static(project: Project, run: Run) -> None:
     assert not (project.root / "public").exists()
 
 
+@pytest.mark.parametrize("first", ["file", "folder"])
+def test_a_static_file_becoming_a_folder_or_the_reverse_builds(
+    project: Project, run: Run, first: str
+) -> None:
+    # static/docs was a file and is now a folder (static/docs/a.txt), or the reverse: the
+    # old file is in the new one's way, and goes before it is written.
+    project.entry(ENTRY)
+    shapes = {"file": {"static/docs": "a file"}, "folder": {"static/docs/a.txt": "a folder"}}
+    for rel, text in shapes[first].items():
+        project.file(rel, text)
+    assert run("build").exit_code == 0
+    shutil.rmtree(project.root / "static")
+    for rel, text in shapes["folder" if first == "file" else "file"].items():
+        project.file(rel, text)
+    result = run("build")
+    assert result.exit_code == 0, result.errors
+    built = project.tree()
+    shutil.rmtree(project.root / "public")
+    assert run("build").exit_code == 0
+    assert project.tree() == built
+
+
 def test_build_refuses_folders_inside_entries(project: Project, run: Run) -> None:
     project.entry("2021/2021-11-05-office.yaml")
     result = run("build")

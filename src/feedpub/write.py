@@ -307,6 +307,7 @@ def _write(
             raise ValueError(f"{output.path} would be written twice")
         paths.add(output.path)
     gone = sorted(rel for rel in existing.keys() - paths if rel != UNFINISHED)
+    needed = {folder for path in paths for folder in _above(path)}  # as folders
     done: dict[str, Written] = {}
     todo: list[Output] = []
     for output in outputs:
@@ -318,7 +319,11 @@ def _write(
     if not todo and not gone and not foreign and not unfinished(out):
         return WriteReport(written=0, unchanged=len(outputs), removed=0), done
     out.mkdir(exist_ok=True)
-    for rel in foreign:  # the marker or UNFINISHED among them: never written through
+    # A file gone where a folder must now be (static/docs become static/docs/a.txt), or in
+    # a folder where a file must now be (the reverse): removed before writing, not after.
+    in_the_way = [rel for rel in gone if rel in needed or not paths.isdisjoint(_above(rel))]
+    # Links (the marker or UNFINISHED among them) before anything: never written through.
+    for rel in [*foreign, *in_the_way]:
         os.unlink(f"{out}/{rel}")
         _remove_empty_folders(out, rel)
     if not (out / marker).exists():
@@ -359,7 +364,8 @@ def _write(
                 done[item.path] = Written(item.path, item.record, shared, item.changed)
     # What links to others goes first (feeds, then lists, then pages), so nothing left
     # points at a file already removed.
-    for rel in sorted(gone, key=lambda rel: (-_phase(remembered, rel), rel.count("/"), rel)):
+    later = sorted(set(gone) - set(in_the_way))
+    for rel in sorted(later, key=lambda rel: (-_phase(remembered, rel), rel.count("/"), rel)):
         os.unlink(f"{out}/{rel}")
         _remove_empty_folders(out, rel)
     (out / UNFINISHED).unlink()
@@ -377,6 +383,11 @@ def _phase(remembered: Mapping[str, Record], rel: str) -> int:
     if rel.endswith((".xml", ".json")):
         return Phase.FEEDS
     return Phase.LISTS if rel.endswith(".html") else Phase.ASSETS
+
+
+def _above(rel: str) -> list[str]:
+    """The folders `rel` is in: a/b/c -> a, a/b."""
+    return [rel[:i] for i, char in enumerate(rel) if char == "/"]
 
 
 def _remove_empty_folders(out: Path, rel: str) -> None:
