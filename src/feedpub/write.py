@@ -7,9 +7,9 @@ reader (or a web server serving the folder as it is built) sees the old bytes or
 never half a file. Outputs are written in phases: assets (attachments, static files, the
 stylesheet), then statement and redirect pages, then list pages, then feeds and the
 sitemap; in each, new files before those rewritten, which may now link to them. Files the
-site no longer has are removed last; a symbolic link, first (feedpub writes none, and
-would write through it). A file whose bytes did not change is not rewritten, so its
-modification time stays and a deploy uploads nothing new.
+site no longer has are removed last, but first one in a new file's way (a file where a
+folder must now be) and any symbolic link (feedpub writes none, and would write through
+it). A file whose bytes did not change is not rewritten, so a deploy uploads nothing new.
 
 While a build writes, `.feedpub-unfinished` in the output says so. A build killed at any
 moment leaves every file whole, and no list or feed pointing to a page or attachment not
