@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from actions import Context, JobResult, Runner
-from conftest import REPO, git
+from conftest import REPO, Project, git
 from feedpub import __version__
 from feedpub.init import INSTALL_CHECKOUT, read_starter, render_workflow
 from feedpub.validate import PLACEHOLDER_BODY
@@ -406,14 +406,8 @@ def test_office_next_run_puts_public_back_and_makes_only_what_lists_a_new_statem
         *("feedpub", "build", "--out", str(tmp_path / "cold")),
     )
     assert cold.returncode == 0, cold.stderr
-    assert _tree(workspace / "public") == _tree(tmp_path / "cold")
+    assert Project(workspace).tree() == Project(tmp_path).tree("cold")
     assert (pages.root / "2021/11/06/fees/index.html").is_file()  # and deployed
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def _pull_request(office: Path, user_env: dict[str, str], pages: Pages) -> JobResult:

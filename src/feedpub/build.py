@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Severity, shown_path
 from feedpub.incremental import Cache, Manifest, probe, replay
 from feedpub.model import BuildResult, Site
@@ -47,7 +48,6 @@ def build(
     found = probe(root, out, now, preview=preview)
     if found.up_to_date:  # answered before any module below is imported
         return replay(found, time.perf_counter() - started)
-    from feedpub import parallel
     from feedpub.gather import Project, read_site
     from feedpub.render.addresses import add_static, check_site_links
     from feedpub.render.environment import compiled_meanwhile
@@ -171,8 +171,6 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
 
 def _make_every(outputs: list[Output], prepare: Callable[[], object]) -> None:
     """Make every output and drop it, on every core when there are many."""
-    from feedpub import parallel
-
     workers = parallel.workers() if len(outputs) >= MAKE_PARALLEL_FROM else 1
     if workers > 1:
         prepare()

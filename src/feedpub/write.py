@@ -307,7 +307,6 @@ def _write(
             raise ValueError(f"{output.path} would be written twice")
         paths.add(output.path)
     gone = sorted(rel for rel in existing.keys() - paths if rel != UNFINISHED)
-    needed = {folder for path in paths for folder in _above(path)}  # as folders
     done: dict[str, Written] = {}
     todo: list[Output] = []
     for output in outputs:
@@ -321,6 +320,7 @@ def _write(
     out.mkdir(exist_ok=True)
     # A file gone where a folder must now be (static/docs become static/docs/a.txt), or in
     # a folder where a file must now be (the reverse): removed before writing, not after.
+    needed = {folder for path in paths for folder in _above(path)}  # as folders
     in_the_way = [rel for rel in gone if rel in needed or not paths.isdisjoint(_above(rel))]
     # Links (the marker or UNFINISHED among them) before anything: never written through.
     for rel in [*foreign, *in_the_way]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from feedpub.errors import shown_root
+from feedpub.errors import Problems, shown_root
 from feedpub.incremental.cache import ENTRIES, Cache, Manifest, Record, cache_folder
 from feedpub.incremental.recording import (
     Dependencies,
@@ -37,6 +37,7 @@ from feedpub.incremental.recording import (
 )
 from feedpub.listing import Status, Survey, scan_sources
 from feedpub.model import BuildResult, WriteReport
+from feedpub.read import read_bytes
 from feedpub.stamp import content_hash
 
 __all__ = [
@@ -132,12 +133,8 @@ def current(
         return record
     if status is None or not record.content or status[0] != record.size:
         return None
-    try:  # never through a link: the file itself, which a rename will replace if need be
-        handle = os.open(f"{out}/{path}", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with open(handle, "rb") as file:
-            data = file.read(record.size + 1)
-    except OSError:
-        return None
-    if len(data) != record.size or content_hash(data) != record.content:
+    # Never through a link, never more than it should hold; any trouble: made again.
+    data = read_bytes(f"{out}/{path}", path, Problems(), limit=record.size)
+    if data is None or len(data) != record.size or content_hash(data) != record.content:
         return None
     return dataclasses.replace(record, mtime_ns=status[1], ino=status[2])
