@@ -220,6 +220,98 @@ def test_enough_kinds_of_edit_are_tried() -> None:
     assert len(EDITS) >= 15
 
 
+# Every way a site template may load another, each needing part.html (or, for a list, the
+# first of its names that exists): an edit to that file, or a file added ahead of it in a
+# list, must reach every page, however the name is spelt and however Jinja keeps what it
+# loaded. A module imported without context is made once and kept for every later page.
+PARTS = {
+    "part.html": "PART v1\n",
+    "sub/part.html": "SUB v1\n",
+    "outer.html": '{% include "part.html" %}\n',
+    "m.html": '{% set footer %}{% include "part.html" %}{% endset %}'
+    '{% macro show() %}{% include "./part.html" %}{% endmacro %}\n',
+}
+LOADS = {
+    "include ./name": '{% include "./part.html" %}',
+    "include /name": '{% include "/part.html" %}',
+    "include sub//name": '{% include "sub//part.html" %}',
+    "include a list": '{% include ["first.html", "part.html"] %}',
+    "include a list held in a variable": '{% set n = ["first.html", "part.html"] %}{% include n %}',
+    "include without context, what it includes": '{% include "outer.html" without context %}',
+    "import ./name, a macro": '{% import "./m.html" as m %}{{ m.show() }}',
+    "import, a value the module made": '{% import "m.html" as m %}{{ m.footer }}',
+    "from import, a value the module made": '{% from "m.html" import footer %}{{ footer }}',
+}
+LOAD_EDITS = {
+    "include sub//name": "sub/part.html",
+    "include a list": "first.html",
+    "include a list held in a variable": "first.html",
+}
+
+
+@pytest.mark.parametrize("load", sorted(LOADS))
+def test_a_template_loaded_any_way_jinja_allows_is_a_dependency_of_every_page(
+    project: Project, tmp_path: Path, load: str
+) -> None:
+    write_corpus(project, 6)
+    project.file(
+        "templates/entry.html",
+        '{% extends "base.html" %}{% block main %}<h1>{{ entry.title }}</h1>\n'
+        + LOADS[load]
+        + "{% endblock %}\n",
+    )
+    for name, text in PARTS.items():
+        project.file(f"templates/{name}", text)
+    build(project.root, now=NOW)
+    project.file(f"templates/{LOAD_EDITS.get(load, 'part.html')}", "EDITED\n")
+    build(project.root, now=NOW)
+    pages = [text for path, text in project.tree().items() if path.count("/") == 4]
+    assert len(pages) == 6 and all(b"EDITED" in page for page in pages)
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("A court order.", "An injunction."), ("2029-01-01", "2028-12-01")]
+)
+def test_a_removed_statement_s_notice_follows_an_edit_of_its_removal(
+    project: Project, tmp_path: Path, old: str, new: str
+) -> None:
+    _site(project)
+    EDITS["entry removed"](project)
+    build(project.root, now=NOW)
+    _edit(_entries(project)[1], old, new)
+    assert build(project.root, now=NOW).report.written == 1  # its page, in no list or feed
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
+def test_a_page_naming_its_translations_follows_a_translation_moved(
+    project: Project, tmp_path: Path
+) -> None:
+    """linked_data() reads where each translation lives: a page whose template calls it
+    alone (feedpub's also lists the translations) changes when one moves."""
+    project.file(
+        "templates/entry.html",
+        '{% extends "base.html" %}{% block main %}'
+        "{{ linked_data(entry, translations)|tojson }}{% endblock %}\n",
+    )
+    project.entry(
+        "2021-03-01-office.yaml",
+        "title: Office\ndate: 2021-03-01\nid: tag:press.example.org,2020:office\nbody: Open.\n",
+    )
+    translation = "title: Bureau\ndate: 2021-03-02\nlanguage: fr\nbody: Ouvert.\n"
+    translation += "id: tag:press.example.org,2020:bureau\n"
+    translation += "translation_of: tag:press.example.org,2020:office\n"
+    project.entry("2021-03-02-bureau.yaml", translation)
+    build(project.root, now=NOW)
+    (project.root / "entries/2021-03-02-bureau.yaml").rename(
+        project.root / "entries/2021-03-02-nouveau-bureau.yaml"
+    )
+    build(project.root, now=NOW)
+    page = project.tree()["2021/03/01/office/index.html"]
+    assert b"/2021/03/02/nouveau-bureau/" in page
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
 def test_cache_from_another_feedpub_version_is_ignored(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,7 +27,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from feedpub import __version__
 from feedpub.errors import FeedpubError, Problem
 from feedpub.forked import Forked, can_fork
-from feedpub.incremental import record
+from feedpub.incremental import record, recording
 from feedpub.model import Entry, SiteConfig
 from feedpub.render import filters
 from feedpub.render.sandbox import Limited, guarded_filter, printed
@@ -103,8 +103,42 @@ class _Recording:
 
     def get_template(self, name: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(name, str):
-            record(f"template:{name}")
+            record(f"template:{loaded_as(name)}")
         return super().get_template(name, *args, **kwargs)  # type: ignore[misc]
+
+    def select_template(self, names: Any, *args: Any, **kwargs: Any) -> Any:
+        # {% include ["a.html", "b.html"] %}: the page depends on every name it may take,
+        # those missing included (one added later is taken first).
+        if not isinstance(names, jinja2.Undefined):
+            names = list(names)
+            for name in names:
+                if isinstance(name, str):
+                    record(f"template:{loaded_as(name)}")
+        return super().select_template(names, *args, **kwargs)  # type: ignore[misc]
+
+
+def loaded_as(name: str) -> str:
+    """The name a loader finds a template by ("./a.html", "/a.html" and "a.html" are one):
+    Jinja's loaders drop empty and "." parts of the path."""
+    return "/".join(part for part in name.split("/") if part and part != ".")
+
+
+class _RecordingTemplate(jinja2.Template):
+    """A template imported without context ({% import %}, {% from %}) or included without
+    it is made into a module once, then kept: what making it read is recorded again by
+    every page that uses the kept module, not only by the first."""
+
+    _module_read: frozenset[str] = frozenset()
+
+    def _get_default_module(self, ctx: Context | None = None) -> Any:
+        with recording() as read:
+            module = super()._get_default_module(ctx)
+        if module is self._module:  # kept (made now, or earlier for another page)
+            self._module_read = self._module_read | read
+            read = set(self._module_read)
+        for token in read:
+            record(token)
+        return module
 
 
 # Set by the page renderer from the page's statement and the settings, which it records.
@@ -126,10 +160,12 @@ class _RecordingContext(Context):
 
 class _Environment(_Recording, jinja2.Environment):
     context_class = _RecordingContext
+    template_class = _RecordingTemplate
 
 
 class _SandboxedEnvironment(_Recording, Limited, ImmutableSandboxedEnvironment):
     context_class = _RecordingContext
+    template_class = _RecordingTemplate
 
 
 @contextlib.contextmanager

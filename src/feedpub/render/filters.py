@@ -188,6 +188,7 @@ def _linked_data(
     for other in translations:
         if other.entry.id == entry.id:
             continue
+        record(f"entry:{other.entry.id}")  # its address, read here
         work = {
             "@type": "NewsArticle",
             "@id": config.url(other.entry.path),

@@ -80,7 +80,8 @@ class Planner:
             for entry_id, group in self.translations.items()
         }
         self.feeds: dict[str, Feed] = {}
-        self.entries = {entry.id: entry for entry in site.entries}
+        # A removed statement's notice page reads it too: its reason may be edited.
+        self.entries = {entry.id: entry for entry in (*site.entries, *site.removed)}
         env = make_environment(root)
         self.templates = template_digests(env)
         self.renderer = PageRenderer(self.view, env, main)
