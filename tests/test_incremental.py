@@ -493,6 +493,28 @@ def test_moving_now_back_unpublishes_what_is_not_due(project: Project) -> None:
     assert b"Later" not in project.tree()["atom.xml"]
 
 
+def test_moving_now_back_takes_down_a_removal_notice_not_yet_due(
+    project: Project, tmp_path: Path
+) -> None:
+    """A removed statement is held back like any other until its date: its notice page
+    goes when "now" moves back before it, even when it is newer than every statement."""
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry(
+        "2021-11-07-gone.yaml",
+        "title: Gone\ndate: 2021-11-07\nbody: x\n"
+        "removed: {date: 2029-01-01, reason: A court order.}\n",
+    )
+    build(project.root, now=NOW)
+    assert "2021/11/07/gone/index.html" in project.tree()
+    earlier = datetime(2021, 11, 6, tzinfo=timezone.utc)
+    assert build(project.root, now=earlier).held  # not answered as already up to date
+    assert "2021/11/07/gone/index.html" not in project.tree()
+    cold = Project(tmp_path / "cold")
+    shutil.copytree(project.root, cold.root, ignore=shutil.ignore_patterns("public"))
+    build(cold.root, now=earlier)
+    assert project.tree() == cold.tree()
+
+
 def test_files_that_cannot_be_read_are_each_reported_under_their_own_name_every_time(
     project: Project, run: Run
 ) -> None:

@@ -92,8 +92,10 @@ def build(
             warnings=sorted([*result.warnings, *links]),
         )
         # "now" decides what is published: the shortcut holds only while now stays between
-        # the newest statement published and the first one held back. A preview shows all.
-        newest = site.entries[0].published.timestamp() if site.entries and not preview else None
+        # the newest statement published (a removed one's notice too) and the first one held
+        # back. A preview shows all.
+        due = [e.published.timestamp() for e in (*site.entries[:1], *site.removed)]
+        newest = max(due) if due and not preview else None
         held_until = site.held[0].published.timestamp() if site.held else None
         manifest = Manifest(
             sources=found.sources,  # as before reading: an edit made meanwhile shows next time
