@@ -270,6 +270,23 @@ def test_a_template_loaded_any_way_jinja_allows_is_a_dependency_of_every_page(
     assert project.tree() == _cold_tree(project, tmp_path)
 
 
+def test_a_template_edited_with_its_time_put_back_is_rendered_anew_in_the_same_process(
+    project: Project, tmp_path: Path
+) -> None:
+    """`feedpub serve` builds again in one process, its templates compiled once: an edit
+    that keeps the file's modification time (cp -p, rsync -a, tar) is still rendered."""
+    write_corpus(project, 3)
+    base = (TEMPLATES / "base.html").read_text()
+    path = project.file("templates/base.html", base.replace("Published by", "Issued by"))
+    build(project.root, now=NOW)
+    before = path.stat()
+    path.write_text(base.replace("Published by", "Issued, in a longer text, by"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    build(project.root, now=NOW)
+    assert b"in a longer text" in project.tree()["index.html"]
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("old", "new"), [("A court order.", "An injunction."), ("2029-01-01", "2028-12-01")]
 )

@@ -280,19 +280,21 @@ def make_environment(root: Path | None) -> jinja2.Environment:
     """Templates from the site's own `templates/` first, then feedpub's."""
     own = root / TEMPLATE_DIR if root is not None else None
     own = own if own is not None and own.is_dir() else None
+    # Any write changes a file's ctime, which no tool can set back (cp -p, rsync -a and
+    # tar restore the mtime): an edited template is never rendered as it was.
     signature = tuple(
-        (str(path), path.stat().st_mtime_ns)
+        (str(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
         for folder in (own, Path(__file__).parent.parent / TEMPLATE_DIR)
         if folder is not None
         for path in sorted(folder.rglob("*"))  # templates may include from subfolders
-        if path.is_file()
+        if path.is_file() and (st := path.stat())
     )
     return _environment(own, signature)
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(own: Path | None, signature: tuple[tuple[str, int], ...]) -> jinja2.Environment:
-    # Cached by the templates' mtimes: repeated builds in one process (tests, `feedpub
+def _environment(own: Path | None, signature: tuple[tuple[Any, ...], ...]) -> jinja2.Environment:
+    # Cached by the templates' status: repeated builds in one process (tests, `feedpub
     # serve`) compile templates once, and an edited template makes a new environment. So
     # Jinja need not check every template's mtime on every render (auto_reload off).
     loaders: list[jinja2.BaseLoader] = []
