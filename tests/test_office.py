@@ -11,6 +11,7 @@ are emulated by a folder served on 127.0.0.1, which stands for GitHub Pages.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -53,15 +54,27 @@ ID_LESS = (
 
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sdist and the wheel, as `python -m build` makes them (the wheel from the sdist)."""
-    out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    """The sdist and the wheel, as `python -m build` makes them (the wheel from the sdist).
+
+    Built once a run: pytest-xdist's workers share the run's folder, and the first to come
+    builds while the others wait (two builds at once in the source tree remove each other's
+    `feedpub-X.Y.Z/` staging folder)."""
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run = run.parent  # a worker's folder is popen-gwN in the run's
+    out, built = run / "dist", run / "dist.built"
+    with open(run / "dist.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released as the file closes
+        if not built.exists():
+            shutil.rmtree(out, ignore_errors=True)  # a worker's failed build
+            done = subprocess.run(
+                [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+            built.touch()
     return out
 
 
