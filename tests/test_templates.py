@@ -119,12 +119,14 @@ def test_site_template_runs_sandboxed_and_cannot_run_code(
         assert not (project.root / "MARKER").exists()
 
 
-# A function printed, not called, would print where it lies in memory: a page different on
-# every build.
-_PRINTS_A_FUNCTION = (
-    "prints a function itself, not what it gives (which would show only where it lies in"
+# A function printed or made into text, not called, would print where it lies in memory: a
+# page different on every build.
+_A_FUNCTION = (
+    " a function itself, not what it gives (which would show only where it lies in"
     " memory): call it, with its arguments in ( ) after its name"
 )
+_PRINTS_A_FUNCTION = "prints" + _A_FUNCTION
+_MAKES_TEXT_OF_A_FUNCTION = "makes text of" + _A_FUNCTION
 
 
 @pytest.mark.parametrize(
@@ -139,6 +141,21 @@ _PRINTS_A_FUNCTION = (
                 "site.entries[0].path.count",
                 "lipsum",
                 "_",
+            )
+        ],
+        *[
+            (joined, _MAKES_TEXT_OF_A_FUNCTION)
+            for joined in (
+                '"On " ~ entry.published.isoformat',
+                "linked_data ~ ''",
+                "site.entries[0].path.count|string",
+                "entry.title.upper|e",
+                '"%s" % lipsum',
+                '"{}".format(_)',
+                "[site.url]|join",
+                "range|lower",
+                "self.title ~ ''",
+                "entry.published|attr('isoformat') ~ ''",
             )
         ],
     ],
@@ -177,6 +194,28 @@ def test_site_template_calling_the_functions_it_is_given_still_builds(
     assert run("build").exit_code == 0
     page = next(data for path, data in project.tree().items() if path.count("/") == 4)
     assert b"<p>NewsArticle 20" in page and b" at 0x" not in page
+
+
+def test_site_template_showing_functions_and_helpers_whole_shows_no_address(
+    project: Project, run: Run
+) -> None:
+    # Where text of them is not refused (inside a list, |pprint, cycler() and joiner()
+    # themselves), it names them, and never where they lie in memory.
+    project.entry(*X)
+    project.file(
+        "templates/entry.html",
+        '{% extends "base.html" %}\n{% block main %}\n<p>{{ [linked_data, site.url] }}'
+        " {{ {'f': entry.published.isoformat}|pprint }} {{ cycler('a', 'b') }}"
+        " {{ joiner(', ') ~ '' }} {{ [_, lipsum, range] }}</p>\n{% endblock %}\n",
+    )
+    assert run("build").exit_code == 0
+    page = next(data for path, data in project.tree().items() if path.count("/") == 4)
+    assert (
+        b"<p>[&lt;function _linked_data&gt;, &lt;function url&gt;]"
+        b" {&#39;f&#39;: &lt;function isoformat&gt;} &lt;cycler&gt; &lt;joiner&gt;"
+        b" [&lt;function _newstyle_gettext&gt;, &lt;function generate_lorem_ipsum&gt;,"
+        b" &lt;function safe_range&gt;]</p>"
+    ) in page
 
 
 def test_error_after_some_pages_are_written_says_public_is_partly_updated(

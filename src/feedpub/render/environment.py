@@ -30,7 +30,7 @@ from feedpub.forked import Forked, can_fork
 from feedpub.incremental import record, recording
 from feedpub.model import Entry, SiteConfig
 from feedpub.render import filters
-from feedpub.render.sandbox import Limited, guarded_filter, printed
+from feedpub.render.sandbox import Limited, guarded_filter, printed, sandboxed_globals
 from feedpub.render.views import Section, SiteView, Subscription
 from feedpub.stamp import digest
 
@@ -325,4 +325,5 @@ def _environment(own: Path | None, signature: tuple[tuple[Any, ...], ...]) -> ji
     env.filters.update(filters.FILTERS)
     if kind is _SandboxedEnvironment:
         env.filters = {name: guarded_filter(f) for name, f in env.filters.items()}
+        env.globals = sandboxed_globals(env.globals)
     return env

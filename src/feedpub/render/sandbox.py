@@ -2,8 +2,8 @@
 pull request: they run in Jinja's immutable sandbox (render/environment.py), and within
 limits on the time a page takes and the size of what one operation makes, so that a
 hostile template cannot hang or exhaust the build machine. A function printed on its own
-instead of called ({{ linked_data }}) is refused: it would print a memory address,
-different on every build (one joined into text first, with ~ or |string, is not seen).
+or joined into text instead of called ({{ linked_data }}, {{ "On " ~ entry.published.isoformat }})
+is refused: it would print a memory address, different on every build.
 """
 
 from __future__ import annotations
@@ -55,26 +55,86 @@ class Limited:
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _check_arguments(args, kwargs)
+        if isinstance(__obj, Function):  # the sandbox checks the function itself
+            __obj = __obj.function
         return super().call(__context, __obj, *args, **kwargs)  # type: ignore[misc]
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         _check_format(obj, attribute)
-        return super().getattr(obj, attribute)  # type: ignore[misc]
+        return textless(super().getattr(obj, attribute))  # type: ignore[misc]
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         _check_format(obj, argument)
-        return super().getitem(obj, argument)  # type: ignore[misc]
+        return textless(super().getitem(obj, argument))  # type: ignore[misc]
+
+
+_PRINTS_A_FUNCTION = (
+    "{} a function itself, not what it gives (which would show only where it lies in"
+    " memory): call it, with its arguments in ( ) after its name"
+)
 
 
 def printed(value: Any) -> Any:
     """What `{{ value }}` prints (the environment's finalize): a function printed rather
     than called would show where it lies in memory, a page different on every build."""
     if callable(value) and not isinstance(value, jinja2.Undefined):
-        raise jinja2.TemplateRuntimeError(
-            "prints a function itself, not what it gives (which would show only where it"
-            " lies in memory): call it, with its arguments in ( ) after its name"
-        )
+        raise jinja2.TemplateRuntimeError(_PRINTS_A_FUNCTION.format("prints"))
     return value
+
+
+class Function:
+    """A function or method as a site's template holds it: called, it is the function (the
+    sandbox calls the function itself, see Limited.call); made into text (`~`, |string,
+    |e, `%`, format) it is refused, as printing it is. Its repr (|pprint, a list printed)
+    is its name alone, never where it lies in memory."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function = function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.function(*args, **kwargs)
+
+    def __str__(self) -> str:
+        raise jinja2.TemplateRuntimeError(_PRINTS_A_FUNCTION.format("makes text of"))
+
+    __html__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"<function {getattr(self.function, '__name__', '')}>"
+
+
+def textless(value: Any) -> Any:
+    """`value`, a function wrapped so that it never becomes text (see Function)."""
+    if callable(value) and not isinstance(value, type | jinja2.Undefined | Function):
+        return Function(value)
+    return value
+
+
+class Cycler(jinja2.utils.Cycler):
+    """Jinja's cycler(), whose text is the same on every build."""
+
+    def __repr__(self) -> str:
+        return "<cycler>"
+
+
+class Joiner(jinja2.utils.Joiner):
+    """Jinja's joiner(), whose text is the same on every build."""
+
+    def __repr__(self) -> str:
+        return "<joiner>"
+
+
+def sandboxed_globals(globals_: dict[str, Any]) -> dict[str, Any]:
+    """The environment's globals as a site's own template is given them: its functions
+    never become text (linked_data, _, lipsum, range), nor do cycler() and joiner()."""
+    found = {name: textless(value) for name, value in globals_.items()}
+    found.update(cycler=Cycler, joiner=Joiner)
+    return found
 
 
 def _check_format(obj: Any, attribute: Any) -> None:
@@ -102,14 +162,15 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
 
 
 def guarded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter for sandboxed templates: refuses numbers past MAX_MADE (|center(10**9))."""
+    """A filter for sandboxed templates: refuses numbers past MAX_MADE (|center(10**9)), and
+    a function it gives (|attr("isoformat"), |first) never becomes text."""
     passes = getattr(function, "jinja_pass_arg", None)
     skip = 2 if passes is not None else 1  # the context (or environment), then the value
 
     @functools.wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         _check_arguments(args[skip:], kwargs)
-        return function(*args, **kwargs)
+        return textless(function(*args, **kwargs))
 
     return guarded
 
