@@ -127,6 +127,10 @@ _A_FUNCTION = (
 )
 _PRINTS_A_FUNCTION = "prints" + _A_FUNCTION
 _MAKES_TEXT_OF_A_FUNCTION = "makes text of" + _A_FUNCTION
+_MAKES_TEXT_OF_ITEMS = (
+    "makes text of items given one at a time (which would show only where they lie in"
+    ' memory): add |list, or |join(", ") to show them'
+)
 
 
 @pytest.mark.parametrize(
@@ -156,6 +160,17 @@ _MAKES_TEXT_OF_A_FUNCTION = "makes text of" + _A_FUNCTION
                 "range|lower",
                 "self.title ~ ''",
                 "entry.published|attr('isoformat') ~ ''",
+            )
+        ],
+        *[
+            (items, _MAKES_TEXT_OF_ITEMS)
+            for items in (
+                "entry.tags|map('upper')",
+                "entry.tags|reverse ~ ''",
+                "range(3)|reverse|e",
+                "{'a': 1}|items|string",
+                "entry.tags|select|lower",
+                "entry.tags|unique",
             )
         ],
     ],
@@ -200,13 +215,16 @@ def test_site_template_showing_functions_and_helpers_whole_shows_no_address(
     project: Project, run: Run
 ) -> None:
     # Where text of them is not refused (inside a list, |pprint, cycler() and joiner()
-    # themselves), it names them, and never where they lie in memory.
+    # themselves, an object with no text of its own), it names them, and never where they
+    # lie in memory; such an object's items are still its own.
     project.entry(*X)
     project.file(
         "templates/entry.html",
         '{% extends "base.html" %}\n{% block main %}\n<p>{{ [linked_data, site.url] }}'
         " {{ {'f': entry.published.isoformat}|pprint }} {{ cycler('a', 'b') }}"
-        " {{ joiner(', ') ~ '' }} {{ [_, lipsum, range] }}</p>\n{% endblock %}\n",
+        " {{ joiner(', ') ~ '' }} {{ [_, lipsum, range] }} {{ page_text.locale.territories }}"
+        " {{ page_text.locale.territories['FR'] }} {{ page_text.locale.territories|length > 9 }}"
+        "</p>\n{% endblock %}\n",
     )
     assert run("build").exit_code == 0
     page = next(data for path, data in project.tree().items() if path.count("/") == 4)
@@ -214,8 +232,50 @@ def test_site_template_showing_functions_and_helpers_whole_shows_no_address(
         b"<p>[&lt;function _linked_data&gt;, &lt;function url&gt;]"
         b" {&#39;f&#39;: &lt;function isoformat&gt;} &lt;cycler&gt; &lt;joiner&gt;"
         b" [&lt;function _newstyle_gettext&gt;, &lt;function generate_lorem_ipsum&gt;,"
-        b" &lt;function safe_range&gt;]</p>"
+        b" &lt;function safe_range&gt;] &lt;LocaleDataDict&gt; France True</p>"
     ) in page
+
+
+def test_site_template_making_text_of_super_without_its_parentheses_is_refused(
+    project: Project, run: Run
+) -> None:
+    project.entry(*X)
+    project.file(
+        "templates/entry.html",
+        '{% extends "base.html" %}\n{% block main %}\n{{ "x" ~ super }}\n{% endblock %}\n',
+    )
+    result = run("build")
+    assert (result.exit_code, result.errors[0]) == (
+        1,
+        "templates/entry.html:3:1: template error: " + _MAKES_TEXT_OF_A_FUNCTION,
+    )
+
+
+def test_site_template_reading_what_a_function_holds_and_comparing_functions_still_builds(
+    project: Project, run: Run
+) -> None:
+    # A function a template holds is the function for what it reads and compares: a
+    # macro's name and arguments, a block's parent, the same method twice; and items given
+    # one at a time still go through loops and filters.
+    project.entry(
+        "2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntags: [Rates, Offices]\nbody: x\n"
+    )
+    project.file(
+        "templates/entry.html",
+        '{% extends "base.html" %}\n{% import "_notices.html" as notices %}\n'
+        "{% block title %}Child{% endblock %}\n{% block main %}\n"
+        '<p>{{ notices.withdrawal.name }}|{{ notices.withdrawal.arguments|join(",") }}'
+        "|{{ self.title() }}|{{ self.title.super() }}"
+        "|{{ entry.title.upper == entry.title.upper }}"
+        "|{{ [entry.title.upper, entry.title.upper]|unique|list|length }}"
+        '|{{ entry.tags|map("upper")|join(",") }}|{{ entry.tags|reverse|list|length }}'
+        "|{% for t in entry.tags|select %}{{ loop.length }}{% endfor %}</p>\n{% endblock %}\n",
+    )
+    assert run("build").exit_code == 0
+    page = next(data for path, data in project.tree().items() if path.count("/") == 4)
+    assert (
+        b"<p>withdrawal|entry,feed|Child|Example Agency Statements|True|1|RATES,OFFICES|2|22</p>"
+    ) in page, page
 
 
 def test_error_after_some_pages_are_written_says_public_is_partly_updated(

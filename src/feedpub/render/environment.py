@@ -30,7 +30,13 @@ from feedpub.forked import Forked, can_fork
 from feedpub.incremental import record, recording
 from feedpub.model import Entry, SiteConfig
 from feedpub.render import filters
-from feedpub.render.sandbox import Limited, guarded_filter, printed, sandboxed_globals
+from feedpub.render.sandbox import (
+    Limited,
+    guarded_filter,
+    printed,
+    sandboxed_globals,
+    textless,
+)
 from feedpub.render.views import Section, SiteView, Subscription
 from feedpub.stamp import digest
 
@@ -158,13 +164,19 @@ class _RecordingContext(Context):
         return super().resolve_or_missing(key)
 
 
+class _SandboxedContext(_RecordingContext):
+    def super(self, name: str, current: Any) -> Any:
+        # `super` without its ( ) is a function too: never made into text.
+        return textless(super().super(name, current))
+
+
 class _Environment(_Recording, jinja2.Environment):
     context_class = _RecordingContext
     template_class = _RecordingTemplate
 
 
 class _SandboxedEnvironment(_Recording, Limited, ImmutableSandboxedEnvironment):
-    context_class = _RecordingContext
+    context_class = _SandboxedContext
     template_class = _RecordingTemplate
 
 
