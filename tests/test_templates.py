@@ -195,19 +195,25 @@ def test_error_raised_inside_site_template_is_a_positioned_problem(
     assert {path: data for path, data in project.tree().items() if path in before} == before
 
 
+def _statement_page(project: Project, run: Run, template: str) -> bytes:
+    """The statement page a build makes with `template` as the site's entry.html."""
+    project.file("templates/entry.html", template)
+    assert run("build").exit_code == 0
+    return next(data for path, data in project.tree().items() if path.count("/") == 4)
+
+
 def test_site_template_calling_the_functions_it_is_given_still_builds(
     project: Project, run: Run
 ) -> None:
     project.entry(*X)
-    project.file(
-        "templates/entry.html",
+    page = _statement_page(
+        project,
+        run,
         '{% extends "base.html" %}\n{% block main %}\n<p>{{ linked_data(entry)["@type"] }}'
         " {{ entry.published.isoformat() }} {{ _('Statements') }} {{ entry }}</p>\n"
         "{% set comma = joiner(', ') %}{% for tag in entry.tags %}{{ comma() }}{{ tag }}"
         "{% endfor %}\n{% endblock %}\n",
     )
-    assert run("build").exit_code == 0
-    page = next(data for path, data in project.tree().items() if path.count("/") == 4)
     assert b"<p>NewsArticle 20" in page and b" at 0x" not in page
 
 
@@ -218,16 +224,15 @@ def test_site_template_showing_functions_and_helpers_whole_shows_no_address(
     # themselves, an object with no text of its own), it names them, and never where they
     # lie in memory; such an object's items are still its own.
     project.entry(*X)
-    project.file(
-        "templates/entry.html",
+    page = _statement_page(
+        project,
+        run,
         '{% extends "base.html" %}\n{% block main %}\n<p>{{ [linked_data, site.url] }}'
         " {{ {'f': entry.published.isoformat}|pprint }} {{ cycler('a', 'b') }}"
         " {{ joiner(', ') ~ '' }} {{ [_, lipsum, range] }} {{ page_text.locale.territories }}"
         " {{ page_text.locale.territories['FR'] }} {{ page_text.locale.territories|length > 9 }}"
         "</p>\n{% endblock %}\n",
     )
-    assert run("build").exit_code == 0
-    page = next(data for path, data in project.tree().items() if path.count("/") == 4)
     assert (
         b"<p>[&lt;function _linked_data&gt;, &lt;function url&gt;]"
         b" {&#39;f&#39;: &lt;function isoformat&gt;} &lt;cycler&gt; &lt;joiner&gt;"
@@ -260,8 +265,9 @@ def test_site_template_reading_what_a_function_holds_and_comparing_functions_sti
     project.entry(
         "2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntags: [Rates, Offices]\nbody: x\n"
     )
-    project.file(
-        "templates/entry.html",
+    page = _statement_page(
+        project,
+        run,
         '{% extends "base.html" %}\n{% import "_notices.html" as notices %}\n'
         "{% block title %}Child{% endblock %}\n{% block main %}\n"
         '<p>{{ notices.withdrawal.name }}|{{ notices.withdrawal.arguments|join(",") }}'
@@ -271,8 +277,6 @@ def test_site_template_reading_what_a_function_holds_and_comparing_functions_sti
         '|{{ entry.tags|map("upper")|join(",") }}|{{ entry.tags|reverse|list|length }}'
         "|{% for t in entry.tags|select %}{{ loop.length }}{% endfor %}</p>\n{% endblock %}\n",
     )
-    assert run("build").exit_code == 0
-    page = next(data for path, data in project.tree().items() if path.count("/") == 4)
     assert (
         b"<p>withdrawal|entry,feed|Child|Example Agency Statements|True|1|RATES,OFFICES|2|22</p>"
     ) in page, page
