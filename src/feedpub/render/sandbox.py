@@ -1,11 +1,11 @@
 """What a site's own template may do. Its templates come from its repository, so from any
 pull request: they run in Jinja's immutable sandbox (render/environment.py), and within
 limits on the time a page takes and the size of what one operation makes, so that a
-hostile template cannot hang or exhaust the build machine. Nothing it shows may show where
+hostile template cannot hang or exhaust the build machine. What it shows should not show where
 a value lies in memory (different on every build): a function printed or made into text
 instead of called ({{ linked_data }}, {{ "On " ~ entry.published.isoformat }}) is refused
 with its line, and so are items given one at a time (|map without |join); inside a list
-or |pprint they, and objects with no text of their own, show as their name or kind.
+or |pprint they show as their name.
 """
 
 from __future__ import annotations
@@ -152,61 +152,16 @@ class Items:
         return "<items>"
 
 
-class Opaque:
-    """An object whose repr is Python's (which shows where it lies in memory, as babel's
-    locale data's does), as a site's template holds it: its attributes and items are the
-    object's (Limited reads them of the object itself), and it goes through loops and
-    filters; its repr is its kind alone, its text its own or its kind."""
-
-    __slots__ = ("held",)
-    held: Any
-
-    def __init__(self, held: Any) -> None:
-        self.held = held
-
-    def __getattr__(self, name: str) -> Any:  # for filters, which read it directly
-        return getattr(self.held, name)
-
-    def __getitem__(self, key: Any) -> Any:
-        return self.held[key]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.held)
-
-    def __len__(self) -> int:
-        return len(self.held)
-
-    def __contains__(self, item: object) -> bool:
-        return item in self.held
-
-    def __bool__(self) -> bool:
-        return bool(self.held)
-
-    def __eq__(self, other: object) -> bool:
-        return bool(self.held == (other.held if isinstance(other, Opaque) else other))
-
-    def __hash__(self) -> int:
-        return hash(self.held)
-
-    def __repr__(self) -> str:
-        return f"<{type(self.held).__name__}>"
-
-    def __str__(self) -> str:  # its own text, if it has one (then only its repr is Python's)
-        return str(self.held) if type(self.held).__str__ is not _DEFAULT_STR else repr(self)
-
-
 def _held(value: Any) -> Any:
-    """What a Function, Items or Opaque holds: its attributes and items are the template's."""
+    """What a Function or Items holds: its attributes and items are the template's."""
     if isinstance(value, Function):
         return value.function
-    if isinstance(value, Opaque):
-        return value.held
     return value.items if isinstance(value, Items) else value
 
 
 def textless(value: Any) -> Any:
-    """`value`, wrapped if its text would show where it lies in memory: a function, items
-    given one at a time, an object with no text of its own (Function, Items, Opaque)."""
+    """`value`, wrapped if its text would show where it lies in memory: a function, or
+    items given one at a time (Function, Items)."""
     kind = type(value)
     wrap = _WRAPS.get(kind, _UNKNOWN)
     if wrap is _UNKNOWN:  # decided once per type: templates read thousands of values a page
@@ -216,18 +171,16 @@ def textless(value: Any) -> Any:
 
 _UNKNOWN: Any = object()
 _WRAPS: dict[type, Callable[[Any], Any] | None] = {}
-_DEFAULT_REPR: Any = object.__repr__
-_DEFAULT_STR: Any = object.__str__
 
 
 def _wrap(kind: type) -> Callable[[Any], Any] | None:
-    if issubclass(kind, Function | Items | Opaque | type | jinja2.Undefined):
+    if issubclass(kind, Function | Items | type | jinja2.Undefined):
         return None
     if issubclass(kind, Iterator):
         return Items
     if any("__call__" in vars(base) for base in kind.__mro__):  # its values are callable
         return Function
-    return Opaque if kind.__repr__ is _DEFAULT_REPR else None
+    return None
 
 
 class Cycler(jinja2.utils.Cycler):
