@@ -60,7 +60,9 @@ class Limited:
         if isinstance(__obj, Function):  # the sandbox checks the function itself
             __obj = __obj.function
         made = super().call(__context, __obj, *args, **kwargs)  # type: ignore[misc]
-        return Items(made) if isinstance(made, Iterator) and not isinstance(made, Items) else made
+        # Items a call gives are held as a filter's are; a function it gives is not
+        # (joiner() makes one that prints as <joiner>).
+        return textless(made) if isinstance(made, Iterator) else made
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         obj = _held(obj)  # a macro's .name, self.title.super()
