@@ -133,6 +133,14 @@ _MAKES_TEXT_OF_ITEMS = (
 )
 
 
+def _locale_data(name: str) -> str:
+    return (
+        f"{name!r} is babel's locale data, which templates are not given (its text would show"
+        " where it lies in memory, a page different on every build): show a date with"
+        " |long_date, a time with |release_time, a language's name with |language_name"
+    )
+
+
 @pytest.mark.parametrize(
     ("printed", "expected"),
     [
@@ -173,6 +181,10 @@ _MAKES_TEXT_OF_ITEMS = (
                 "entry.tags|unique",
             )
         ],
+        ('page_text.locale.eras.get("wide")', _locale_data("eras")),
+        ("page_text.locale|attr('months')", _locale_data("months")),
+        ('page_text["locale"]["territories"]|length', _locale_data("territories")),
+        ("page_text.locale.number_symbols.values()|list", _locale_data("number_symbols")),
     ],
 )
 def test_error_raised_inside_site_template_is_a_positioned_problem(
@@ -252,6 +264,17 @@ def test_site_template_making_text_of_super_without_its_parentheses_is_refused(
         1,
         "templates/entry.html:3:1: template error: " + _MAKES_TEXT_OF_A_FUNCTION,
     )
+
+
+def test_site_template_reading_the_page_locale_s_own_values_still_builds(
+    project: Project, run: Run
+) -> None:
+    # Only babel's locale data mappings are kept from templates: what else the page's
+    # locale holds prints the same on every build.
+    project.entry(*X)
+    shown = "{{ page_text.locale }}|{{ page_text.locale.display_name }}"
+    page = _statement_page(project, run, MAIN.format(f"<p>{shown}|{{{{ language }}}}</p>"))
+    assert b"<p>en|English|en</p>" in page, page
 
 
 def test_site_template_reading_what_a_function_holds_and_comparing_functions_still_builds(

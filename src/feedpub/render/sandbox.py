@@ -5,7 +5,8 @@ hostile template cannot hang or exhaust the build machine. What it shows should 
 a value lies in memory (different on every build): a function printed or made into text
 instead of called ({{ linked_data }}, {{ "On " ~ entry.published.isoformat }}) is refused
 with its line, and so are items given one at a time (|map without |join); inside a list
-or |pprint they show as their name.
+or |pprint they show as their name. Babel's locale data, whose text is an address too, is
+not given to templates.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import jinja2
-from jinja2.runtime import Context
+from babel.localedata import LocaleDataDict
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 # A site's own template runs sandboxed: it cannot reach Python's internals, change the
@@ -73,6 +76,26 @@ class Limited:
         obj = _held(obj)
         _check_format(obj, argument)
         return textless(super().getitem(obj, argument))  # type: ignore[misc]
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # Babel's locale data (page_text.locale.eras, .months...) are mappings whose text
+        # is where they lie in memory, and so is that of much of what they hold: no
+        # template is given them (a wrapper could not keep them mappings, and leaked
+        # through .get(), .values() and loops).
+        if isinstance(value, LocaleDataDict):
+            return False
+        return super().is_safe_attribute(obj, attr, value)  # type: ignore[misc, no-any-return]
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        if not isinstance(getattr(obj, attribute, None), LocaleDataDict):
+            return super().unsafe_undefined(obj, attribute)  # type: ignore[misc, no-any-return]
+        message = (
+            f"{attribute!r} is babel's locale data, which templates are not given (its text"
+            " would show where it lies in memory, a page different on every build): show"
+            " a date with |long_date, a time with |release_time, a language's name with"
+            " |language_name"
+        )
+        return self.undefined(message, name=attribute, obj=obj, exc=SecurityError)  # type: ignore[attr-defined, no-any-return]
 
 
 _PRINTS_A_FUNCTION = (
