@@ -260,6 +260,8 @@ def compile_entries(
         seen = known.get(name)
         if seen is not None and (seen[0], seen[1]) == files.status.get(name):
             hit = cached.get(seen[2])
+        elif not cached:
+            hit = None  # nothing to find (a cold build): the file is read where it is compiled
         else:
             data = read_bytes(path, shown, Problems())  # a file that cannot be read is
             hit = None if data is None else cached.get(digest(context, name, data))  # reported
