@@ -442,6 +442,36 @@ def test_body_links_into_the_site_are_found_as_urljoin_resolves_them(written: st
     assert bool(found) == urljoin(page, written).startswith(base)
 
 
+def test_check_warns_of_a_link_from_the_host_s_root_on_a_site_served_under_a_folder(
+    project: Project, run: Run
+) -> None:
+    # On GitHub Pages a project's site is served under its folder: /2021/11/05/a/ works in
+    # `feedpub serve` (served from /) and leads nowhere once published. A link outside the
+    # folder that names no page of the site may be the office's own (/about/): not warned.
+    project.config(
+        EXAMPLE_CONFIG.replace("https://press.example.org/", "https://example.github.io/press/")
+    )
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\n")
+    project.entry(
+        "2021-11-06-b.yaml",
+        "title: B\ndate: 2021-11-06\nbody: |\n"
+        "  See [A](/2021/11/05/a/), [A again](/press/2021/11/05/a/), [about us](/about/),\n"
+        "  [the feed](https://example.github.io/atom.xml) and [up](../../../../../tags/).\n",
+    )
+    result = run("check")
+    assert result.exit_code == 0
+    outside = (
+        "entries/2021-11-06-b.yaml:{0}: body: warning: links to /{1}, outside the site"
+        " (served under /press/): the site's own is at /press/{1}; write that address, or"
+        " the whole https://example.github.io/press/{1}"
+    )
+    assert result.errors == [
+        outside.format("4:11", "2021/11/05/a/"),
+        outside.format("5:14", "atom.xml"),
+        outside.format("5:59", "tags/"),
+    ]
+
+
 def test_check_warns_of_a_body_link_that_leads_nowhere(project: Project, run: Run) -> None:
     project.file("static/annual-report.pdf", b"%PDF-1.7")
     project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\naliases: [old-a/]\nbody: x\n")

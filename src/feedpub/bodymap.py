@@ -81,15 +81,20 @@ _LINK = re.compile(r'<(?:a|img)\s[^>]*?(?:href|src)="([^"]*)"')
 
 def find_site_links(
     document: Document, html: str, page_url: str, base_url: str
-) -> tuple[tuple[str, int, int], ...]:
+) -> tuple[tuple[str, int, int, bool], ...]:
     """The body's links and images that lead into the site, as paths inside public/, each
-    with where it stands in the file, so a check can say which ones lead nowhere."""
-    found: list[tuple[str, int, int]] = []
+    with where it stands in the file, so a check can say which ones lead nowhere; and, on a
+    site served under a folder, those on its host outside that folder (`/2021/11/05/a/`
+    where the site is https://example.github.io/statements/), as if from the folder:
+    a check can say which ones name a page of the site, and so were meant to."""
+    found: list[tuple[str, int, int, bool]] = []
     field = document.fields.get("body")
     start = field.value.start_mark.index if field is not None and field.value is not None else 0
     text = document.text
     cursor: dict[str, int] = {}  # where to look for the next occurrence of each address
     base = urlsplit(base_url)
+    # Links outside the site's folder, on its host, when it has one (else none is outside).
+    host_root = f"{base.scheme}://{base.netloc}/" if base.path != "/" else base_url
     for match in _LINK.finditer(html):
         written = htmllib.unescape(match.group(1))
         if not written or written.startswith("#"):
@@ -100,12 +105,14 @@ def find_site_links(
         if host and host != base.netloc:
             continue  # another site's: urljoin keeps the host an address names
         target = urljoin(page_url, written)
-        if not target.startswith(base_url):
+        outside = not target.startswith(base_url)
+        if outside and not target.startswith(host_root):
             continue
         offset = text.find(written, cursor.get(written, start))
         cursor[written] = offset + 1 if offset >= 0 else start
         at = max(offset, start)
         line_start = text.rfind("\n", 0, at) + 1
-        path = urlsplit(target).path.removeprefix(base.path)
-        found.append((unquote(path), text.count("\n", 0, at) + 1, at - line_start + 1))
+        path = urlsplit(target).path
+        path = path.removeprefix("/") if outside else path.removeprefix(base.path)
+        found.append((unquote(path), text.count("\n", 0, at) + 1, at - line_start + 1, outside))
     return tuple(found)

@@ -66,7 +66,7 @@ def build(
             last = cache.dependencies(out)
             outputs = plan_site(result.site, project.root, last)
             add_static(project.root, project.show, outputs)
-            links = check_site_links(result.site.entries, outputs)
+            links = check_site_links(result.site.entries, outputs, result.site.config.base_url)
             remembered = found.manifest.outputs if found.manifest is not None else {}
             collector.writing()
             report, written = write_outputs(
@@ -157,7 +157,8 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
             # field some statements lack): make every output as a build would, so that the
             # pull request's check finds it, not the build after the merge.
             _make_every(list(outputs.values()), outputs.prepare)
-    result.warnings.extend(check_site_links(result.site.entries, outputs))
+    links = check_site_links(result.site.entries, outputs, result.site.config.base_url)
+    result.warnings.extend(links)
     result.warnings.sort()
     if unfinished(project.root / OUTPUT_DIR):
         stopped = Problem(

@@ -219,8 +219,10 @@ class Entry:
     notes_html: str = ""  # notes to editors as safe HTML, links as written
     notes_absolute: str = ""  # the same with links made absolute, for feed readers
     # Links and images of the body that lead into the site, as paths inside public/, with
-    # where each stands in the file: (path, line, column). Checked once every page is known.
-    site_links: tuple[tuple[str, int, int], ...] = ()
+    # where each stands in the file: (path, line, column, outside). Checked once every page
+    # is known. `outside`: on the site's host but outside its folder (`/2021/...` where the
+    # site is served under /statements/), `path` then as if from the site's folder.
+    site_links: tuple[tuple[str, int, int, bool], ...] = ()
 
     @property
     def body_html(self) -> str:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.model import Entry
@@ -174,25 +175,39 @@ def add_static(root: Path, show: Callable[[str], str], outputs: Outputs) -> None
         raise FeedpubError(problems.items)
 
 
-def check_site_links(entries: Iterable[Entry], outputs: Outputs) -> list[Problem]:
-    """A warning for each body link or image into the site that no output answers."""
+def check_site_links(entries: Iterable[Entry], outputs: Outputs, base_url: str) -> list[Problem]:
+    """A warning for each body link or image into the site that no output answers, and
+    for each one outside the site's folder that names a page of the site (`/2021/11/05/a/`
+    on a site served under /statements/): it works in `feedpub serve`, served from `/`,
+    and leads nowhere once published."""
     answered = functools.cache(
         lambda path: _page_file(path) in outputs or f"{path}/index.html" in outputs
     )
+    folder = urlsplit(base_url).path
     found = []
     for entry in entries:
-        for path, line, column in entry.site_links:
-            if not answered(path):
-                found.append(
-                    Problem(
-                        path=entry.source,
-                        line=line,
-                        column=column,
-                        field="body",
-                        message=f"links to /{path}, which nothing in the site publishes (no"
-                        " statement, alias, static file or page of feedpub's); check the"
-                        " address",
-                        severity=Severity.WARNING,
-                    )
+        for path, line, column, outside in entry.site_links:
+            if outside and answered(path):
+                message = (
+                    f"links to /{path}, outside the site (served under {folder}): the"
+                    f" site's own is at {folder}{path}; write that address, or the whole"
+                    f" {base_url}{path}"
                 )
+            elif not outside and not answered(path):
+                message = (
+                    f"links to /{path}, which nothing in the site publishes (no statement,"
+                    " alias, static file or page of feedpub's); check the address"
+                )
+            else:
+                continue
+            found.append(
+                Problem(
+                    path=entry.source,
+                    line=line,
+                    column=column,
+                    field="body",
+                    message=message,
+                    severity=Severity.WARNING,
+                )
+            )
     return found
