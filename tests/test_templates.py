@@ -133,6 +133,12 @@ _MAKES_TEXT_OF_ITEMS = (
 )
 
 
+_READS_THE_CLOCK = (
+    "reads the build machine's clock, which --now does not set (a page different on every"
+    " build): show the statement's own dates, entry.published and entry.updated"
+)
+
+
 def _locale_data(name: str) -> str:
     return (
         f"{name!r} is babel's locale data, which templates are not given (its text would show"
@@ -185,6 +191,41 @@ def _locale_data(name: str) -> str:
         ("page_text.locale|attr('months')", _locale_data("months")),
         ('page_text["locale"]["territories"]|length', _locale_data("territories")),
         ("page_text.locale.number_symbols.values()|list", _locale_data("number_symbols")),
+        *[
+            (clock, _READS_THE_CLOCK)
+            for clock in ("entry.published.now()", "entry.published.today().year")
+        ],
+        (
+            "entry.published.astimezone()",
+            "astimezone() without a zone gives a time in the build machine's zone, a page"
+            " different on each machine: name the zone, as in astimezone(site.config.timezone)",
+        ),
+        (
+            "entry.published.fromtimestamp(0)",
+            "fromtimestamp() without a zone gives a time in the build machine's zone, a page"
+            " different on each machine: name the zone, as in"
+            " entry.published.fromtimestamp(t, site.config.timezone)",
+        ),
+        (
+            "page_text.locale.default()",
+            "reads the build machine's language settings (LANG, LANGUAGE), a page different"
+            " on each machine: the page's own locale is page_text.locale",
+        ),
+        (
+            "entry.body.stored",
+            "'stored' is where feedpub keeps the body, which differs from one build to the"
+            " next: show the body with entry.body_html",
+        ),
+        (
+            "[1, 2]|random",
+            "|random picks anew on every build, and a page must be the same on every build:"
+            " pick by something of the page, as in items[entry.published.day % items|length]",
+        ),
+        (
+            "lipsum(1)",
+            "lipsum() makes new placeholder text on every build, and a page must be the same on"
+            " every build: write the text",
+        ),
     ],
 )
 def test_error_raised_inside_site_template_is_a_positioned_problem(
@@ -246,7 +287,7 @@ def test_site_template_showing_functions_and_helpers_whole_shows_no_address(
     assert (
         b"<p>[&lt;function _linked_data&gt;, &lt;function url&gt;]"
         b" {&#39;f&#39;: &lt;function isoformat&gt;} &lt;cycler&gt; &lt;joiner&gt;"
-        b" [&lt;function _newstyle_gettext&gt;, &lt;function generate_lorem_ipsum&gt;,"
+        b" [&lt;function _newstyle_gettext&gt;, &lt;function lipsum&gt;,"
         b" &lt;function safe_range&gt;] [&lt;items&gt;]</p>"
     ) in page
 
@@ -264,6 +305,31 @@ def test_site_template_making_text_of_super_without_its_parentheses_is_refused(
         1,
         "templates/entry.html:3:1: template error: " + _MAKES_TEXT_OF_A_FUNCTION,
     )
+
+
+def test_site_template_keeping_state_in_an_imported_template_shows_it_afresh_on_each_page(
+    project: Project, run: Run
+) -> None:
+    # Jinja keeps a template imported without context for later pages: a namespace counting
+    # pages, or a cycler, there made each page depend on those made before it (and in which
+    # worker), so a cached build differed from a cold one.
+    for day in (5, 6, 7):
+        project.entry(f"2021-11-0{day}-s.yaml", f"title: S{day}\ndate: 2021-11-0{day}\nbody: x\n")
+    project.file(
+        "templates/_state.html",
+        '{% set counter = namespace(n=0) %}{% set stripe = cycler("odd", "even") %}',
+    )
+    project.file(
+        "templates/entry.html",
+        MAIN.format(
+            '{% import "_state.html" as st %}{% set c = st.counter %}{% set c.n = c.n + 1 %}'
+            "<p>page {{ c.n }} {{ st.stripe.next() }}</p>"
+        ),
+    )
+    assert run("build").exit_code == 0
+    pages = [data for path, data in project.tree().items() if path.count("/") == 4]
+    assert len(pages) == 3
+    assert all(b"<p>page 1 odd</p>" in page for page in pages)
 
 
 def test_site_template_reading_the_page_locale_s_own_values_still_builds(

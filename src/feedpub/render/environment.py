@@ -32,8 +32,8 @@ from feedpub.model import Entry, SiteConfig
 from feedpub.render import filters
 from feedpub.render.sandbox import (
     Limited,
-    guarded_filter,
     printed,
+    sandboxed_filters,
     sandboxed_globals,
     textless,
 )
@@ -49,7 +49,7 @@ def _token(obj: Any, attribute: str) -> str | None:
     if kind is Entry:
         return f"entry:{obj.id}"  # its key covers every field
     if kind is SiteView:
-        return f"site:{attribute}" if attribute in SiteView.COLLECTIONS else "config"
+        return f"site:{attribute}" if attribute in SiteView._COLLECTIONS else "config"
     if kind is SiteConfig:
         return "config"
     if kind is Section:
@@ -132,14 +132,21 @@ def loaded_as(name: str) -> str:
 class _RecordingTemplate(jinja2.Template):
     """A template imported without context ({% import %}, {% from %}) or included without
     it is made into a module once, then kept: what making it read is recorded again by
-    every page that uses the kept module, not only by the first."""
+    every page that uses the kept module, not only by the first. (A site's own, which could
+    keep state from page to page, is made afresh for each page.)"""
 
     _module_read: frozenset[str] = frozenset()
 
     def _get_default_module(self, ctx: Context | None = None) -> Any:
+        fresh = isinstance(self.environment, ImmutableSandboxedEnvironment)
+        if fresh:
+            # A site's module is made afresh for each page: what it holds could change as
+            # pages use it (a namespace counting them, a cycler), and a page would then
+            # depend on which were made before it, and in which worker.
+            self._module = None
         with recording() as read:
             module = super()._get_default_module(ctx)
-        if module is self._module:  # kept (made now, or earlier for another page)
+        if module is self._module and not fresh:  # kept (made now, or for another page)
             self._module_read = self._module_read | read
             read = set(self._module_read)
         for token in read:
@@ -336,6 +343,6 @@ def _environment(own: Path | None, signature: tuple[tuple[Any, ...], ...]) -> ji
     env.globals.update(filters.NEWSTYLE_GETTEXT)
     env.filters.update(filters.FILTERS)
     if kind is _SandboxedEnvironment:
-        env.filters = {name: guarded_filter(f) for name, f in env.filters.items()}
+        env.filters = sandboxed_filters(env.filters)
         env.globals = sandboxed_globals(env.globals)
     return env

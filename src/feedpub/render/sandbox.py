@@ -16,14 +16,18 @@ import functools
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, NoReturn
 
+import babel
 import jinja2
 from babel.localedata import LocaleDataDict
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from feedpub.model import Body
 
 # A site's own template runs sandboxed: it cannot reach Python's internals, change the
 # values it is given, nor (below) run for long or make a huge value. A page renders in
@@ -62,6 +66,7 @@ class Limited:
         _check_arguments(args, kwargs)
         if isinstance(__obj, Function):  # the sandbox checks the function itself
             __obj = __obj.function
+        _check_zone(__obj, args, kwargs)
         made = super().call(__context, __obj, *args, **kwargs)  # type: ignore[misc]
         # Items a call gives are held as a filter's are; a function it gives is not
         # (joiner() makes one that prints as <joiner>).
@@ -82,20 +87,98 @@ class Limited:
         # is where they lie in memory, and so is that of much of what they hold: no
         # template is given them (a wrapper could not keep them mappings, and leaked
         # through .get(), .values() and loops).
-        if isinstance(value, LocaleDataDict):
+        if isinstance(value, LocaleDataDict) or _machine(obj, attr) is not None:
             return False
         return super().is_safe_attribute(obj, attr, value)  # type: ignore[misc, no-any-return]
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
-        if not isinstance(getattr(obj, attribute, None), LocaleDataDict):
+        message = _machine(obj, attribute)
+        if message is None and isinstance(getattr(obj, attribute, None), LocaleDataDict):
+            message = (
+                f"{attribute!r} is babel's locale data, which templates are not given (its"
+                " text would show where it lies in memory, a page different on every"
+                " build): show a date with |long_date, a time with |release_time, a"
+                " language's name with |language_name"
+            )
+        if message is None:
             return super().unsafe_undefined(obj, attribute)  # type: ignore[misc, no-any-return]
-        message = (
-            f"{attribute!r} is babel's locale data, which templates are not given (its text"
-            " would show where it lies in memory, a page different on every build): show"
-            " a date with |long_date, a time with |release_time, a language's name with"
-            " |language_name"
-        )
         return self.undefined(message, name=attribute, obj=obj, exc=SecurityError)  # type: ignore[attr-defined, no-any-return]
+
+
+# What a template could read that differs from one build to the next though the site did
+# not: the build machine's clock and language settings, where the build cache lies.
+_CLOCK = (
+    "reads the build machine's clock, which --now does not set (a page different on every"
+    " build): show the statement's own dates, entry.published and entry.updated"
+)
+_MACHINE: Mapping[str, tuple[tuple[type, str], ...]] = {
+    "now": ((datetime, _CLOCK),),
+    "utcnow": ((datetime, _CLOCK),),
+    "today": ((date, _CLOCK),),
+    "default": (
+        (
+            babel.Locale,
+            "reads the build machine's language settings (LANG, LANGUAGE), a page different"
+            " on each machine: the page's own locale is page_text.locale",
+        ),
+    ),
+    **{
+        name: (
+            (
+                Body,
+                f"{name!r} is where feedpub keeps the body, which differs from one build to"
+                " the next: show the body with entry.body_html",
+            ),
+        )
+        for name in ("stored", "html_text", "absolute_text")
+    },
+}
+
+
+def _machine(obj: Any, attribute: str) -> str | None:
+    """Why reading `attribute` of `obj` would make a page differ between builds of the
+    same site, or None."""
+    for kind, message in _MACHINE.get(attribute, ()):
+        if isinstance(obj, kind):
+            return message
+    return None
+
+
+def _check_zone(function: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    """astimezone() and fromtimestamp(t) without a zone give the build machine's."""
+    name = getattr(function, "__name__", None)
+    if name not in ("astimezone", "fromtimestamp"):
+        return
+    owner = getattr(function, "__self__", None)
+    if not isinstance(owner, date) and not (isinstance(owner, type) and issubclass(owner, date)):
+        return
+    if "tz" in kwargs or len(args) >= (1 if name == "astimezone" else 2):
+        return
+    example = {"astimezone": "astimezone(site.config.timezone)"}.get(
+        name, "entry.published.fromtimestamp(t, site.config.timezone)"
+    )
+    raise jinja2.TemplateRuntimeError(
+        f"{name}() without a zone gives a time in the build machine's zone, a page"
+        f" different on each machine: name the zone, as in {example}"
+    )
+
+
+def _refused(name: str, message: str) -> Callable[..., NoReturn]:
+    def refused(*args: Any, **kwargs: Any) -> NoReturn:
+        raise jinja2.TemplateRuntimeError(message)
+
+    refused.__name__ = refused.__qualname__ = name
+    return refused
+
+
+_RANDOM = (
+    "|random picks anew on every build, and a page must be the same on every build: pick by"
+    " something of the page, as in items[entry.published.day % items|length]"
+)
+_LIPSUM = (
+    "lipsum() makes new placeholder text on every build, and a page must be the same on"
+    " every build: write the text"
+)
 
 
 _PRINTS_A_FUNCTION = (
@@ -224,9 +307,18 @@ class Joiner(jinja2.utils.Joiner):
 
 def sandboxed_globals(globals_: dict[str, Any]) -> dict[str, Any]:
     """The environment's globals as a site's own template is given them: its functions
-    never become text (linked_data, _, lipsum, range), nor do cycler() and joiner()."""
+    never become text (linked_data, _, range), nor do cycler() and joiner(); lipsum(),
+    different on every build, is refused."""
     found = {name: textless(value) for name, value in globals_.items()}
-    found.update(cycler=Cycler, joiner=Joiner)
+    found.update(cycler=Cycler, joiner=Joiner, lipsum=textless(_refused("lipsum", _LIPSUM)))
+    return found
+
+
+def sandboxed_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
+    """The environment's filters as a site's own template is given them: guarded (see
+    guarded_filter); |random, different on every build, is refused."""
+    found = {name: guarded_filter(function) for name, function in filters.items()}
+    found["random"] = _refused("random", _RANDOM)
     return found
 
 

@@ -88,7 +88,7 @@ class Subscription:
 class SiteView:
     """`site` in templates: the settings, and every published statement, type, tag and year."""
 
-    COLLECTIONS = frozenset({"entries", "types", "tags", "languages", "years"})
+    _COLLECTIONS = frozenset({"entries", "types", "tags", "languages", "years"})
 
     def __init__(
         self,
