@@ -190,6 +190,41 @@ def test_build_refuses_static_file_clashing_with_generated_one(project: Project,
     assert not (project.root / "public").exists()
 
 
+def test_statement_saved_in_static_is_refused_as_it_would_be_public_at_once(
+    project: Project, run: Run
+) -> None:
+    # static/ is published as it is: an embargoed statement saved there went live raw.
+    project.entry(ENTRY)
+    embargoed = "title: Later\ndate: 2031-01-01T09:00:00+01:00\nbody: x\n"
+    project.file("static/press/2031-01-01-later.yml", embargoed)
+    assert run("build").exit_code == 1
+    check = run("check")
+    assert (check.exit_code, check.errors[0]) == (
+        1,
+        "static/press/2031-01-01-later.yml: is named as a statement, and static/ is published"
+        " as it is: a statement here would be public at once, embargo or draft. Move it into"
+        " entries/; a data file, rename it",
+    )
+    assert not (project.root / "public").exists()
+
+
+def test_statement_saved_outside_entries_is_warned_of_as_never_published(
+    project: Project, run: Run
+) -> None:
+    project.entry(ENTRY)
+    project.file("2021-11-06-second.yaml", "title: Second\ndate: 2021-11-06\nbody: x\n")
+    project.file("entry/2021-11-07-third.yaml", "title: Third\ndate: 2021-11-07\nbody: x\n")
+    project.file("notes/2021-11-07-plan.txt", "not a statement")
+    result = run("build")
+    assert result.exit_code == 0
+    assert result.errors == [
+        f"{name}: warning: is named as a statement but is not in entries/, so it is not"
+        " published: move it into entries/ if it is one"
+        for name in ("2021-11-06-second.yaml", "entry/2021-11-07-third.yaml")
+    ]
+    assert "built 1 statement into public/" in result.stdout
+
+
 def test_build_refuses_symlinked_entry(project: Project, run: Run, tmp_path: Path) -> None:
     outside = tmp_path / "secret.yaml"
     outside.write_text("title: Secret\ndate: 2021-11-05\nbody: x\n")

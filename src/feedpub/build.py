@@ -140,7 +140,8 @@ class _Collector:
 
 def check(root: Path, now: datetime | None = None) -> SiteResult:
     """Validate the settings and every entry, and plan the outputs; write nothing."""
-    from feedpub.gather import TEMPLATE_DIR, Project, read_site
+    from feedpub.folders import TEMPLATE_DIR
+    from feedpub.gather import Project, read_site
     from feedpub.render.addresses import add_static, check_site_links
     from feedpub.render.environment import compiled_meanwhile
     from feedpub.render.plan import plan_site

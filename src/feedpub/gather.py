@@ -9,7 +9,6 @@ import dataclasses
 import functools
 import os
 import re
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,21 +16,19 @@ from pathlib import Path
 
 from feedpub import __version__, parallel
 from feedpub.across import by_git_history, check_across
-from feedpub.config import CONFIG_NAME, STATIC_DIR, read_settings
+from feedpub.config import CONFIG_NAME, read_settings
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
+from feedpub.folders import NOT_UTF8, check_folders, check_strays, is_utf8
 from feedpub.incremental import Cache
 from feedpub.listing import ENTRIES_DIR
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
-from feedpub.read import MAX_FILE_BYTES, file_kind, read_bytes
-from feedpub.slug import is_device_name
+from feedpub.read import file_kind, read_bytes
 from feedpub.stamp import digest
 from feedpub.translations import check_translations
 from feedpub.validate import Compiled, compile_entry, share_repeated
-from feedpub.values import DEVICE_NAME_REASON
 from feedpub.write import check_relative
 
-TEMPLATE_DIR = "templates"
 # Below this many entries to compile, a process pool costs more than it saves.
 PARALLEL_FROM = 300
 
@@ -90,7 +87,7 @@ def list_entry_files(
         if (
             item.name.endswith(".yaml")
             and item.is_file(follow_symlinks=False)
-            and _is_utf8(item.name)
+            and is_utf8(item.name)
         ):
             found.entries.append((item.name, item.path))
             status = listed.get(f"{ENTRIES_DIR}{os.sep}{item.name}")
@@ -100,7 +97,7 @@ def list_entry_files(
             found.status[item.name] = (status[0], status[1])
             continue
         shown = project.show(f"{ENTRIES_DIR}/{item.name}")
-        if not _is_utf8(item.name):
+        if not is_utf8(item.name):
             problems.add(shown, NOT_UTF8, line=0)
         elif item.is_symlink():
             problems.add(shown, "is a symbolic link; feedpub reads only files kept in entries/")
@@ -116,76 +113,6 @@ def list_entry_files(
         else:
             found.others[item.name] = item.stat().st_size
     return found
-
-
-# A static file is published as it is; GitHub refuses files over 100 MB, and an office's
-# site has no need of one. A template is read whole, so it is held to an entry's size.
-MAX_STATIC_BYTES = 100 * 1024 * 1024
-MAX_TEMPLATE_BYTES = MAX_FILE_BYTES
-
-
-NOT_UTF8 = "the file's name is not UTF-8 text; rename it"
-
-
-def _is_utf8(name: str) -> bool:
-    """False for a name whose bytes are not UTF-8 (Python holds them as lone surrogates)."""
-    try:
-        name.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def check_folders(project: Project, problems: Problems) -> None:
-    """A site's templates and static files are published or run: none may be a link to a
-    file outside the site, as `templates/style.css -> ~/.ssh/id_rsa` would publish it, nor
-    a named pipe or a device (reading one could wait for ever), nor too large."""
-    why = "(a link could publish files from outside the site)"
-    for folder, most in ((TEMPLATE_DIR, MAX_TEMPLATE_BYTES), (STATIC_DIR, MAX_STATIC_BYTES)):
-        path = project.root / folder
-        if path.is_symlink():
-            problems.add(
-                project.show(f"{folder}/"),
-                f"is a symbolic link; make it a real folder {why}",
-                line=0,
-            )
-            continue
-        if not path.is_dir():
-            continue
-        for parent, subfolders, files in os.walk(path):
-            subfolders.sort()
-            for name in sorted(subfolders + files):
-                item = Path(parent, name)
-                shown = project.show(item.relative_to(project.root).as_posix())
-                st = item.lstat()
-                if not _is_utf8(name):
-                    problems.add(shown, NOT_UTF8, line=0)
-                    if name in subfolders:
-                        subfolders.remove(name)
-                elif stat.S_ISLNK(st.st_mode):
-                    if folder == TEMPLATE_DIR:  # static/'s links are refused as it is planned
-                        problems.add(
-                            shown,
-                            f"is a symbolic link; {folder}/ may hold only real files {why}",
-                            line=0,
-                        )
-                elif folder == STATIC_DIR and is_device_name(name):
-                    problems.add(shown, DEVICE_NAME_REASON, line=0)
-                elif stat.S_ISDIR(st.st_mode):
-                    continue
-                elif not stat.S_ISREG(st.st_mode):
-                    problems.add(
-                        shown,
-                        f"is {file_kind(st.st_mode)}, not a file; {folder}/ may hold only files",
-                        line=0,
-                    )
-                elif st.st_size > most:
-                    problems.add(
-                        shown,
-                        f"is {st.st_size:,} bytes; a file in {folder}/ may hold at most"
-                        f" {most:,} bytes",
-                        line=0,
-                    )
 
 
 def _compile_file(
@@ -324,6 +251,7 @@ def read_site(
     config, checking = read_settings(project.root, problems, shown=project.show(CONFIG_NAME))
     files = list_entry_files(project, problems, sources or {})
     check_folders(project, problems)
+    check_strays(project, problems)
     compiled = compile_entries(project, checking, files, cache)
     for item in compiled:
         problems.extend(item.problems)

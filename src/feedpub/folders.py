@@ -1,0 +1,127 @@
+"""What a site's folders may hold besides its entries: templates and static files (no link
+out of the site, no pipe or device, nothing too large), and no statement saved where it
+would be published as it is (static/) or not at all (the site's own folder, `entry/`)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from feedpub.config import STATIC_DIR
+from feedpub.errors import Problems, Severity
+from feedpub.listing import ENTRIES_DIR
+from feedpub.read import MAX_FILE_BYTES, file_kind
+from feedpub.slug import is_device_name
+from feedpub.values import DEVICE_NAME_REASON
+
+if TYPE_CHECKING:
+    from feedpub.gather import Project
+
+TEMPLATE_DIR = "templates"
+
+# A static file is published as it is; GitHub refuses files over 100 MB, and an office's
+# site has no need of one. A template is read whole, so it is held to an entry's size.
+MAX_STATIC_BYTES = 100 * 1024 * 1024
+MAX_TEMPLATE_BYTES = MAX_FILE_BYTES
+
+
+NOT_UTF8 = "the file's name is not UTF-8 text; rename it"
+
+
+def is_utf8(name: str) -> bool:
+    """False for a name whose bytes are not UTF-8 (Python holds them as lone surrogates)."""
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# A statement saved where feedpub does not read statements: in static/, published at once
+# as it is (an embargo ignored); elsewhere, never published.
+_STATEMENT_NAME = re.compile(r"\d{4}-\d{2}-\d{2}-.+\.ya?ml", re.IGNORECASE)
+_PUBLISHED_AS_IT_IS = (
+    "is named as a statement, and static/ is published as it is: a statement here would be"
+    " public at once, embargo or draft. Move it into entries/; a data file, rename it"
+)
+
+
+def check_strays(project: Project, problems: Problems) -> None:
+    """Warn of a file named as a statement in the site's folder, or in a folder of it
+    feedpub does not read (`entry/`), as it would not be published."""
+    skipped = {ENTRIES_DIR, STATIC_DIR, TEMPLATE_DIR, "public"}
+    found: list[os.DirEntry[str]] = []
+    with contextlib.suppress(OSError):  # a folder that cannot be listed hides no statement
+        for top in os.scandir(project.root):
+            if not top.is_dir(follow_symlinks=False):
+                found.append(top)
+            elif top.name not in skipped and not top.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    found.extend(os.scandir(top.path))
+    for item in sorted(found, key=lambda item: item.path):
+        if _STATEMENT_NAME.fullmatch(item.name) and item.is_file(follow_symlinks=False):
+            problems.add(
+                project.show(os.path.relpath(item.path, project.root).replace(os.sep, "/")),
+                "is named as a statement but is not in entries/, so it is not published:"
+                " move it into entries/ if it is one",
+                line=0,
+                severity=Severity.WARNING,
+            )
+
+
+def check_folders(project: Project, problems: Problems) -> None:
+    """A site's templates and static files are published or run: none may be a link to a
+    file outside the site, as `templates/style.css -> ~/.ssh/id_rsa` would publish it, nor
+    a named pipe or a device (reading one could wait for ever), nor too large."""
+    why = "(a link could publish files from outside the site)"
+    for folder, most in ((TEMPLATE_DIR, MAX_TEMPLATE_BYTES), (STATIC_DIR, MAX_STATIC_BYTES)):
+        path = project.root / folder
+        if path.is_symlink():
+            problems.add(
+                project.show(f"{folder}/"),
+                f"is a symbolic link; make it a real folder {why}",
+                line=0,
+            )
+            continue
+        if not path.is_dir():
+            continue
+        for parent, subfolders, files in os.walk(path):
+            subfolders.sort()
+            for name in sorted(subfolders + files):
+                item = Path(parent, name)
+                shown = project.show(item.relative_to(project.root).as_posix())
+                st = item.lstat()
+                if not is_utf8(name):
+                    problems.add(shown, NOT_UTF8, line=0)
+                    if name in subfolders:
+                        subfolders.remove(name)
+                elif stat.S_ISLNK(st.st_mode):
+                    if folder == TEMPLATE_DIR:  # static/'s links are refused as it is planned
+                        problems.add(
+                            shown,
+                            f"is a symbolic link; {folder}/ may hold only real files {why}",
+                            line=0,
+                        )
+                elif folder == STATIC_DIR and is_device_name(name):
+                    problems.add(shown, DEVICE_NAME_REASON, line=0)
+                elif folder == STATIC_DIR and _STATEMENT_NAME.fullmatch(name):
+                    problems.add(shown, _PUBLISHED_AS_IT_IS, line=0)
+                elif stat.S_ISDIR(st.st_mode):
+                    continue
+                elif not stat.S_ISREG(st.st_mode):
+                    problems.add(
+                        shown,
+                        f"is {file_kind(st.st_mode)}, not a file; {folder}/ may hold only files",
+                        line=0,
+                    )
+                elif st.st_size > most:
+                    problems.add(
+                        shown,
+                        f"is {st.st_size:,} bytes; a file in {folder}/ may hold at most"
+                        f" {most:,} bytes",
+                        line=0,
+                    )
