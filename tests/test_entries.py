@@ -572,6 +572,18 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="apostrophe-in-single-quotes",
         ),
         pytest.param(
+            b'title: "Office opens\ndate: 2021-11-05\ntype: "Statement"\nbody: x\n',
+            '1:8: title: the quote " that starts here is not closed on its line, so the text'
+            ' runs on to the next " (line 3); end it with "',
+            id="quote-left-open-above-a-quoted-value",
+        ),
+        pytest.param(
+            b"summary: The agency's plan\ntitle: 'The agency's new office'\nbody: x\n",
+            "2:19: title: the quote ' closes before the text ends; to put ' inside text quoted"
+            " with ', write it twice (''), or quote the text with \" instead",
+            id="apostrophe-in-single-quotes-below-one-in-plain-text",
+        ),
+        pytest.param(
             b"title: X\ndate: 2021-11-05\nbody:\n\tx\n",
             "4:1: a tab cannot indent YAML; indent with spaces",
             id="tab-indent",
@@ -581,6 +593,22 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             "2:3: date: 'date' is indented more than 'title' above it, so YAML reads this line"
             " as more of that field's value; start it in column 1",
             id="bad-indentation",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: The agency opened an office.\n\n"
+            b"  Opening hours: Monday to Friday.\n",
+            "5:3: body: this line reads as the start of a new field; if it is more of the text"
+            " of 'body', write that text as a block: 'body: |', then each of its lines"
+            " indented by two spaces",
+            id="prose-with-a-colon-continuing-a-field",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: The agency opened an office.\n"
+            b"The agency opened an office today.\n",
+            "4:1: body: this line reads as a new field with no ':'; if it is more of the text"
+            " of 'body', write that text as a block: 'body: |', then each of its lines"
+            " indented by two spaces",
+            id="prose-continuing-a-field",
         ),
         pytest.param(
             b"title: X\ndate: 2021-11-05\nbody: x\n---\ntitle: Y\n",

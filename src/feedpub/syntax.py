@@ -77,6 +77,17 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
         if before and before[-1] in "'\"" and key:
             quote = before[-1]
             value = at_line[key.end() :].strip()
+            opened = _left_open(lines, at.line, quote)
+            if opened is not None:  # the text that closed here began lines above
+                line_number, column = opened
+                return (
+                    line_number + 1,
+                    column + 1,
+                    _field_of(lines[line_number]),
+                    f"the quote {quote} that starts here is not closed on its line, so the"
+                    f" text runs on to the next {quote} (line {at.line + 1}); end it with"
+                    f" {quote}",
+                )
             if value.startswith(quote):
                 inside = (
                     "write it twice ('')" if quote == "'" else 'write it as \\" (a backslash first)'
@@ -90,6 +101,21 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
                     f" text quoted with {quote}, {inside}, or quote the text with {other}"
                     " instead",
                 )
+    return None
+
+
+def _left_open(lines: list[str], number: int, quote: str) -> tuple[int, int] | None:
+    """(line, column) of a quote left open on a line above `number`: the nearest line
+    above holding that quote is a field whose value starts with it, and holds an odd number
+    of them (none doubled or escaped); an apostrophe in plain text is not one."""
+    for n in range(number - 1, -1, -1):
+        line = lines[n].replace("\\" + quote, "").replace(quote * 2, "")
+        if quote not in line:
+            continue
+        key = _KEY.match(lines[n])
+        if key is None or not lines[n][key.end() :].lstrip().startswith(quote):
+            return None
+        return (n, lines[n].index(quote, key.end())) if line.count(quote) % 2 else None
     return None
 
 
@@ -112,6 +138,10 @@ def _missing_colon(lines: list[str], number: int) -> tuple[int, int, str, str]:
             " (and the rest of the text) with two spaces",
         )
     m = _NO_COLON.fullmatch(content)
+    if m and not _FIELD_NAME.fullmatch(m.group(2)):  # prose ("The agency opened...")
+        text = _text_above(lines, number, indent)
+        if text is not None:
+            return number + 1, indent + 1, text, _as_block(text, "a new field with no ':'")
     if m:
         fix = f"{m.group(2)}: {m.group(3)}"
         return (
@@ -163,8 +193,11 @@ def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, in
         above_key = _KEY.match(above)
         if above_key is None:
             return _missing_colon(lines, above_number)
+        name = content[indent:column].strip()
+        if indent > above_indent and not _FIELD_NAME.fullmatch(name):  # prose: "Opening hours"
+            text = above_key.group(2).strip()
+            return number + 1, indent + 1, text, _as_block(text, "the start of a new field")
         if indent > above_indent:
-            name = content[indent:column].strip()
             return (
                 number + 1,
                 indent + 1,
@@ -179,6 +212,27 @@ def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, in
         _field_of(content),
         "': ' here reads as the start of a new field, where none can start; put the value"
         " in quotes",
+    )
+
+
+# Field names are lower case, one word: what else stands before a ':' is prose.
+_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _text_above(lines: list[str], number: int, indent: int) -> str | None:
+    """The field above line `number` that the line would continue, if any: the nearest
+    field at its indentation or less."""
+    for n in range(number - 1, -1, -1):
+        key = _KEY.match(lines[n])
+        if key is not None and len(key.group(1)) <= indent:
+            return key.group(2).strip()
+    return None
+
+
+def _as_block(field: str, read_as: str) -> str:
+    return (
+        f"this line reads as {read_as}; if it is more of the text of '{field}', write that"
+        f" text as a block: '{field}: |', then each of its lines indented by two spaces"
     )
 
 
