@@ -595,6 +595,18 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="bad-indentation",
         ),
         pytest.param(
+            b'title: "X"\n  date: 2021-11-05\nbody: x\n',
+            "2:3: date: 'date' is indented by 2 spaces, but the fields around it start in"
+            " column 1; start it there",
+            id="bad-indentation-after-a-quoted-value",
+        ),
+        pytest.param(
+            b"title: X\n# The day it was issued.\n date: 2021-11-05\nbody: x\n",
+            "3:2: date: 'date' is indented by 1 space, but the fields around it start in"
+            " column 1; start it there",
+            id="comment-mark-taken-off-its-space-left",
+        ),
+        pytest.param(
             b"title: X\ndate: 2021-11-05\nbody: The agency opened an office.\n\n"
             b"  Opening hours: Monday to Friday.\n",
             "5:3: body: this line reads as the start of a new field; if it is more of the text"

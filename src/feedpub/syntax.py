@@ -101,6 +101,18 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
                     f" text quoted with {quote}, {inside}, or quote the text with {other}"
                     " instead",
                 )
+        if key and begun is not None and len(key.group(1)) != begun.column:
+            # A field indented unlike those around it, after a quoted value or a comment
+            # (a '#' taken off to use a setting, its space left).
+            name, width = key.group(2).strip(), len(key.group(1))
+            spaces = f"{width} space" + ("s" if width != 1 else "")
+            return (
+                at.line + 1,
+                width + 1,
+                name,
+                f"'{name}' is indented by {spaces}, but the fields around it start in column"
+                f" {begun.column + 1}; start it there",
+            )
     return None
 
 
