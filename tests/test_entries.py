@@ -94,13 +94,14 @@ SHOWN = f"entries/{NAME}"
         ),
         pytest.param(
             "title: X\ndate: 2021-11-04\nbody: x\n",
-            "2:7: date: 2021-11-04 does not match the date in the file name (2021-11-05)",
+            "2:7: date: 2021-11-04 does not match the date in the file name (2021-11-05):"
+            " correct the date, or rename the file 2021-11-04-x.yaml",
             id="date-not-file-name",
         ),
         pytest.param(
             "title: X\ndate: 2021-11-05T23:30:00-05:00\nbody: x\n",
             "2:7: date: 2021-11-06 (in Europe/Paris) does not match the date in the file"
-            " name (2021-11-05)",
+            " name (2021-11-05): correct the date, or rename the file 2021-11-06-x.yaml",
             id="date-offset-moves-day-in-site-zone",
         ),
         pytest.param(
@@ -152,8 +153,25 @@ SHOWN = f"entries/{NAME}"
         ),
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\ntags: a, b\n",
-            "4:7: tags: expected a list of texts, got text ('a, b')",
+            "4:7: tags: expected a list of texts, got text ('a, b'); write it as a list: [a, b]",
             id="tags-not-a-list",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nwithdrawn: true\n",
+            "4:12: withdrawn: expected fields (name: value), got true/false (true); write them"
+            " as {date: YYYY-MM-DD, reason: ...}",
+            id="withdrawn-true",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nauthor: Example Agency\nbody: x\n",
+            "3:1: author: unknown field; did you mean byline?",
+            id="author-for-byline",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05T10:00\nupdated: 2021-11-05\nchange_note: y\nbody: x\n",
+            "3:10: updated: 2021-11-05T00:00:00+01:00 is before the date"
+            " 2021-11-05T10:00:00+01:00; give its time of day too, as in 2021-11-05T16:00",
+            id="updated-the-same-day-without-its-time",
         ),
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\ntags: [a, [b]]\n",

@@ -206,7 +206,7 @@ def test_init_asks_in_a_terminal_and_asks_again_when_an_answer_is_refused(
         "The office's time zone (IANA, such as Europe/Paris)",
         "The office's time zone (IANA, such as Europe/Paris)",
     ]
-    assert told == ["--timezone: unknown time zone 'Paris'"]
+    assert told == ["--timezone: unknown time zone 'Paris'; did you mean Europe/Paris?"]
     assert settings.publisher == "Press office"  # the default, taken with an empty answer
     assert settings.base_url == "https://press.example.org"
     assert (settings.language, settings.timezone) == ("fr", "Europe/Paris")

@@ -7,7 +7,7 @@ import re
 
 from feedpub import values
 from feedpub.fields import Limits
-from feedpub.load import Node
+from feedpub.load import Node, ScalarNode
 from feedpub.model import Accent
 from feedpub.values import fail
 
@@ -58,6 +58,12 @@ def readable(color: str, background: str) -> str:
 
 
 def read_accent_color(node: Node, ctx: None, limits: Limits) -> Accent:
+    if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
+        fail(
+            "is empty: unquoted, a '#' starts a comment in YAML, so a colour needs quotes:"
+            " accent_color: '#0b4fb3'",
+            node,
+        )
     value = values.text(node, max_length=7)
     if not _HEX_COLOR.fullmatch(value):
         fail(f"expected a colour such as '#0b4fb3' (# and 3 or 6 hex digits), got {value!r}", node)

@@ -121,7 +121,8 @@ def _note(node: Node, ctx: EntryContext, limits: Limits) -> str:
 def _dated_note(
     node: Node, ctx: EntryContext, text_key: str, limits: Limits
 ) -> tuple[datetime, str]:
-    parts = {key: value for key, _, value in values.mapping_items(values.mapping(node))}
+    example = f"{{date: YYYY-MM-DD, {text_key}: ...}}"
+    parts = {key: value for key, _, value in values.mapping_items(values.mapping(node, example))}
     for key in parts:
         if key not in ("date", text_key):
             fail(values.unknown_field(key, ["date", text_key]), node, key)

@@ -119,7 +119,11 @@ def time_zone(node: Node) -> tuple[str, tzinfo]:
         offset = _OFFSET_NAME.fullmatch(name.strip())
         if offset:
             fail(f"unknown time zone {name!r}; {_offset_hint(offset)}", node)
-        fail(f"unknown time zone {name!r}{hint(name, zoneinfo.available_timezones())}", node)
+        zones = zoneinfo.available_timezones()
+        # A city alone (Paris): the zone named after it, which difflib finds too far.
+        city = sorted(z for z in zones if z.rpartition("/")[2].casefold() == name.casefold())
+        suggestion = f"; did you mean {city[0]}?" if city else hint(name, zones)
+        fail(f"unknown time zone {name!r}{suggestion}", node)
 
 
 # GMT+1, UTC-05:00, +0530: an offset, which the IANA database names otherwise.

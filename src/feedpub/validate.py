@@ -219,7 +219,13 @@ def _check_dates(
         local = published.at.date().isoformat()
         if published.has_time:
             local += f" (in {config.timezone_name})"
-        report("date", f"{local} does not match the date in the file name ({named_date})")
+        name = document.path.rpartition("/")[2]
+        renamed = f"{published.at.date().isoformat()}{name[10:]}"
+        report(
+            "date",
+            f"{local} does not match the date in the file name ({named_date}): correct the"
+            f" date, or rename the file {renamed}",
+        )
     corrections = list(found["corrections"])
     updated: Moment | None = found["updated"]
     if updated is not None:
@@ -229,9 +235,17 @@ def _check_dates(
     for correction in corrections:
         if correction.at < published.at:
             from_updated = updated is not None and correction is corrections[-1]
+            day = published.at.date().isoformat()
+            same_day = (  # updated: 2021-11-05 for a statement of that day at 10:00
+                from_updated
+                and updated is not None
+                and not updated.has_time
+                and correction.at.date() == published.at.date()
+            )
             report(
                 "updated" if from_updated else "corrections",
-                f"{correction.at.isoformat()} is before the date {published.at.isoformat()}",
+                f"{correction.at.isoformat()} is before the date {published.at.isoformat()}"
+                + (f"; give its time of day too, as in {day}T16:00" if same_day else ""),
             )
     corrections.sort(key=lambda c: c.at)
     if updated is not None and corrections[-1].at != updated.at:

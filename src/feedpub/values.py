@@ -122,7 +122,9 @@ def text_list(
         return (text(node, max_length=max_length),)
     if not isinstance(node, SequenceNode):
         expected = "a list of texts or one text" if single_allowed else "a list of texts"
-        fail(f"expected {expected}, got {describe_node(node)}", node)
+        # tags: Offices, Budget -> [Offices, Budget]: YAML splits a list in [ ] at commas.
+        fix = f"; write it as a list: [{node.value}]" if _is_text(node) and node.value else ""
+        fail(f"expected {expected}, got {describe_node(node)}{fix}", node)
     if len(node.value) > max_items:
         fail(f"has {len(node.value):,} items; at most {max_items:,} are allowed", node)
     values = []
@@ -134,9 +136,11 @@ def text_list(
     return tuple(values)
 
 
-def mapping(node: Node) -> MappingNode:
+def mapping(node: Node, example: str = "") -> MappingNode:
+    """Read fields (name: value); `example` shows how, when they are not."""
     if not isinstance(node, MappingNode):
-        fail(f"expected fields (name: value), got {describe_node(node)}", node)
+        how = f"; write them as {example}" if example else ""
+        fail(f"expected fields (name: value), got {describe_node(node)}{how}", node)
     return node
 
 
@@ -229,9 +233,23 @@ def hint(name: str, choices: Iterable[str]) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
+# Names other tools give a field, and feedpub's (of an entry, then of the settings).
+_OTHER_NAMES = {
+    "author": ("byline", "publisher"),
+    "authors": ("byline", "publisher"),
+    "category": ("type",),
+    "categories": ("tags",),
+    "content": ("body",),
+    "text": ("body",),
+    "published": ("date",),
+    "modified": ("updated",),
+}
+
+
 def unknown_field(name: str, known: Iterable[str]) -> str:
     known = list(known)
-    suggestion = hint(name, known)
+    ours = [other for other in _OTHER_NAMES.get(name.casefold(), ()) if other in known]
+    suggestion = f"; did you mean {ours[0]}?" if ours else hint(name, known)
     if suggestion:
         return f"unknown field{suggestion}"
     return "unknown field; known fields are " + ", ".join(known)
