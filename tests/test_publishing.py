@@ -160,6 +160,11 @@ def test_embargo_holds_back_until_release_then_publishes(project: Project, run: 
     project.entry(*LATER)
     held = run("build", "--now", NOW_BEFORE)
     assert "(1 held under embargo until 2021-11-06T09:00:00+01:00)" in held.stdout
+    # Answered by the no-change check, the release time reads the same (it read 08:00Z).
+    again = run("build", "--now", NOW_BEFORE)
+    assert "(1 held under embargo until 2021-11-06T09:00:00+01:00) into public/ (already" in (
+        again.stdout
+    )
     public = project.root / "public"
     assert "Later" not in (public / "atom.xml").read_text()
     assert not (public / "2021/11/06/later").exists()

@@ -54,20 +54,20 @@ _ENCODER = msgspec.json.Encoder()
 class Reader:
     """Reads back values of one type from the JSON encode() made; one that is not as
     stored (malformed, a field of another type, a tuple of another length) raises
-    ValueError. Datetimes come back in the zone given."""
+    ValueError. Datetimes come back in the zone given, or None: with the offset stored."""
 
     def __init__(self, kind: Any) -> None:
         self._decoder = msgspec.json.Decoder(_shape(kind))
         self._make = _maker(kind)
 
-    def read(self, data: bytes | msgspec.Raw, zone: tzinfo) -> Any:
+    def read(self, data: bytes | msgspec.Raw, zone: tzinfo | None) -> Any:
         return self.build(self.decode(data), zone)
 
     def decode(self, data: bytes | msgspec.Raw) -> Any:
         """The value checked, before its dataclasses are made (by build())."""
         return self._decoder.decode(data)
 
-    def build(self, value: Any, zone: tzinfo) -> Any:
+    def build(self, value: Any, zone: tzinfo | None) -> Any:
         return value if self._make is None else self._make(value, zone)
 
 
@@ -99,7 +99,7 @@ def _shape(kind: Any) -> Any:
     return kind  # str, int, float, bool, None, an Enum (by value), Any
 
 
-Maker = Callable[[Any, tzinfo], Any]
+Maker = Callable[[Any, tzinfo | None], Any]
 _MAKERS: dict[Any, Maker | None] = {}
 
 
@@ -110,8 +110,11 @@ def _maker(kind: Any) -> Maker | None:
     return _MAKERS[kind]
 
 
-def _when(data: str, zone: tzinfo) -> datetime:
-    return datetime.fromisoformat(data).astimezone(zone)
+def _when(data: str, zone: tzinfo | None) -> datetime:
+    moment = datetime.fromisoformat(data)
+    if moment.tzinfo is None:
+        raise ValueError(f"{data!r} has no offset; feedpub stores every time with its own")
+    return moment if zone is None else moment.astimezone(zone)
 
 
 def _make_maker(kind: Any) -> Maker | None:
