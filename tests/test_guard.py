@@ -80,15 +80,20 @@ def test_guard_refuses_a_changed_id_at_its_line(repo: Project, run: Run) -> None
 def test_guard_names_the_old_file_of_a_renamed_id_less_entry(repo: Project, run: Run) -> None:
     # Moved by hand, not with git mv: the new file is untracked, and git still sees the rename.
     (repo.root / "entries" / RATES[0]).rename(repo.root / "entries/2021-11-05-rates-2022.yaml")
+    # Both of what it takes, in one run: its id back, and its old address kept.
     assert against(run) == (
         1,
         [
+            "entries/2021-11-05-rates-2022.yaml:1:1: aliases: the page of the published"
+            f" statement 'Rates for 2022' ({RATES_ID}) moved from 2021/11/05/rates/ to"
+            " 2021/11/05/rates-2022/, so every link to the old address would break; add the"
+            ' line `aliases: ["2021/11/05/rates/"]`',
             "entries/2021-11-05-rates-2022.yaml:1:1: id: was renamed from"
             f" entries/{RATES[0]} (so git sees it), whose name gave the statement its id: the"
             f" published statement's id changed from {RATES_ID} to"
             " tag:press.example.org,2020:2021-11-05-rates-2022; readers would see it again as"
             f' new. Add the line `id: "{RATES_ID}"`',
-            "feedpub: 1 problem in 1 file",
+            "feedpub: 2 problems in 1 file",
         ],
     )
     assert git(repo.root, "status", "--porcelain") == (

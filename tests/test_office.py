@@ -475,13 +475,18 @@ def test_office_pull_request_renaming_an_id_less_statement_fails_naming_it(
     git(office, "mv", f"entries/{ID_LESS[0]}", "entries/2021-11-05-rates-2022.yaml")
     job = _pull_request(office, user_env, pages)
     assert job.failed
+    where = "::error file=entries/2021-11-05-rates-2022.yaml,line=1,col=1,title=feedpub::"
     assert job.step(CHECK).output.splitlines() == [
-        "::error file=entries/2021-11-05-rates-2022.yaml,line=1,col=1,title=feedpub::id: was"
-        f" renamed from entries/{ID_LESS[0]} (so git sees it), whose name gave the statement its"
-        " id: the published statement's id changed from tag:127.0.0.1,2026:2021-11-05-rates to"
-        " tag:127.0.0.1,2026:2021-11-05-rates-2022; readers would see it again as new. Add the"
-        ' line `id: "tag:127.0.0.1,2026:2021-11-05-rates"`',
-        "feedpub: 1 problem in 1 file",
+        f"{where}aliases: the page of the published statement 'Example Agency rates for 2022'"
+        " (tag:127.0.0.1,2026:2021-11-05-rates) moved from 2021/11/05/rates/ to"
+        " 2021/11/05/rates-2022/, so every link to the old address would break; add the line"
+        ' `aliases: ["2021/11/05/rates/"]`',
+        f"{where}id: was renamed from entries/{ID_LESS[0]} (so git sees it), whose name gave"
+        " the statement its id: the published statement's id changed from"
+        " tag:127.0.0.1,2026:2021-11-05-rates to tag:127.0.0.1,2026:2021-11-05-rates-2022;"
+        " readers would see it again as new. Add the line"
+        ' `id: "tag:127.0.0.1,2026:2021-11-05-rates"`',
+        "feedpub: 2 problems in 1 file",
     ]
 
 

@@ -174,6 +174,9 @@ def kept_statements(c: Comparison) -> Iterator[Problem]:
                 f"{was}the published statement's id changed from {old.id} to {files[name].id};"
                 f" readers would see it again as new. {fix}",
             )
+            # Its page moved too (a new name, a new address): said now, not once the id is
+            # put back and kept_addresses finds the statement.
+            yield from _moved(c, old, files[name])
             continue
         yield Problem(
             path=c.shown(old.file),
@@ -220,10 +223,13 @@ def kept_addresses(c: Comparison) -> Iterator[Problem]:
     """A statement whose page moved keeps its old address as an alias (a redirect)."""
     for old in sorted(c.before.values(), key=lambda s: s.file):
         now = c.after.get(old.id)
-        if now is None or not now.has_page(c.now):
-            continue  # lost or taken back: reported by kept_statements
-        if now.path == old.path or old.path in now.aliases:
-            continue
+        if now is not None:  # lost, or (no page) taken back: reported by kept_statements
+            yield from _moved(c, old, now)
+
+
+def _moved(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
+    """The problem of `now`, published as `old`, whose page moved without an alias."""
+    if now.has_page(c.now) and now.path != old.path and old.path not in now.aliases:
         has = c.position(now.file, "aliases") != (0, 0)
         fix = (
             f"add {_yaml(old.path)} to its `aliases:`"
