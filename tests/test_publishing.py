@@ -174,6 +174,37 @@ def test_embargo_holds_back_until_release_then_publishes(project: Project, run: 
     assert (public / "2021/11/06/later/index.html").is_file()
 
 
+def test_correction_or_withdrawal_dated_after_now_is_refused_until_then(
+    project: Project, run: Run
+) -> None:
+    # A typo in a correction's year published "Corrected on 20 December" weeks early, and
+    # feeds sorted the statement first as the latest news until then.
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title: X\ndate: 2021-11-05\nupdated: 2021-11-20\nchange_note: Typo.\nbody: x\n",
+    )
+    project.entry(
+        "2021-11-04-y.yaml",
+        "title: Y\ndate: 2021-11-04\nwithdrawn: {date: 2021-11-30, reason: Wrong.}\nbody: y\n",
+    )
+    later = (
+        "{} is later than now (2021-11-06T08:59+01:00), and the statement is published: it"
+        " would show as made then, and readers would take it for the latest news until then;"
+        " date it when it is made"
+    )
+    result = run("build", "--now", NOW_BEFORE)
+    assert (result.exit_code, result.errors[:2]) == (
+        1,
+        [
+            "entries/2021-11-04-y.yaml:3:12: withdrawn: "
+            + later.format("2021-11-30T00:00:00+01:00"),
+            "entries/2021-11-05-x.yaml:3:10: updated: " + later.format("2021-11-20T00:00:00+01:00"),
+        ],
+    )
+    assert not (project.root / "public").exists()
+    assert run("build", "--now", "2021-11-30T00:00:00+01:00").exit_code == 0
+
+
 def test_same_now_gives_byte_identical_output(project: Project, run: Run, tmp_path: Path) -> None:
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
     project.entry(*LATER)

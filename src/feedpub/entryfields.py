@@ -288,7 +288,11 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
         " {length} characters",
         limits={"length": 500},
     ),
-    FieldSpec("updated", _optional_date, "date-time of the last correction; not before `date`"),
+    FieldSpec(
+        "updated",
+        _optional_date,
+        "date-time of the last correction; not before `date`, nor after now once published",
+    ),
     FieldSpec(
         "change_note",
         _note,

@@ -231,6 +231,35 @@ def compile_entries(
     return final
 
 
+def _dated_later(item: Compiled, now: datetime, config: SiteConfig, problems: Problems) -> None:
+    """A published statement's correction, withdrawal or removal dated after now would be
+    shown as made then, and a correction sorted first in feeds until then."""
+    entry = item.entry
+    assert entry is not None
+    corrected = entry.corrections[-1].at if entry.corrections else None  # `updated:` too
+    later = [
+        (name, at)
+        for name, at in (
+            ("updated" if "updated" in item.positions else "corrections", corrected),
+            ("withdrawn", entry.withdrawn.at if entry.withdrawn else None),
+            ("removed", entry.removed.at if entry.removed else None),
+        )
+        if at is not None and at > now
+    ]
+    for name, at in later:
+        line, column = item.at(name)
+        shown_now = now.astimezone(config.timezone).isoformat(timespec="minutes")
+        problems.add(
+            entry.source,
+            f"{at.isoformat()} is later than now ({shown_now}), and the statement is"
+            " published: it would show as made then, and readers would take it for the"
+            " latest news until then; date it when it is made",
+            line=line,
+            column=column,
+            field=name,
+        )
+
+
 def read_site(
     project: Project,
     now: datetime | None = None,
@@ -289,10 +318,12 @@ def read_site(
                 field="date",
                 severity=Severity.WARNING,
             )
-        elif entry.removed is not None:
-            removed.append(entry)
         else:
-            published.append(entry)
+            if not preview:
+                _dated_later(item, now, config, problems)
+            (published if entry.removed is None else removed).append(entry)
+    if problems.errors:
+        raise FeedpubError(problems.items)
     site = Site(
         config=config,
         entries=tuple(sorted(published, key=sort_key)),

@@ -161,6 +161,8 @@ def compile_entry(
         field: _at(document, field)
         for field in ("id", "date", "aliases", "language", "translation_of", "type")
     }
+    dated = ("updated", "corrections", "withdrawn", "removed")  # checked against now
+    positions.update({f: _at(document, f) for f in dated if f in document.fields})
     tags_field = document.fields.get("tags")
     if tags_field is not None and isinstance(tags_field.value, SequenceNode):
         for number, node in enumerate(tags_field.value.value):
