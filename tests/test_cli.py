@@ -56,6 +56,19 @@ def test_cli_usage_error_exits_2(run: Run, args: list[str]) -> None:
     assert result.stderr.startswith("usage: feedpub")
 
 
+def test_cli_without_a_command_shows_every_command(run: Run) -> None:
+    result = run()
+    assert result.exit_code == 2
+    assert "the following arguments are required" not in result.stderr
+    assert all(f"\n    {command} " in result.stderr for command in COMMANDS), result.stderr
+
+
+def test_usage_error_found_after_parsing_shows_its_command_s_usage(run: Run) -> None:
+    result = run("build", "--now", "soon")
+    assert result.exit_code == 2
+    assert result.errors[0].startswith("usage: feedpub build [-h]"), result.errors
+
+
 def test_cli_user_error_is_a_message_not_a_traceback(project: Project) -> None:
     project.entry("2021-11-05-x.yaml", b"title: \xff\n")
     result = console("build", cwd=project.root)  # a real process: a traceback would show

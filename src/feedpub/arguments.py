@@ -41,13 +41,16 @@ def _command(
     examples: str,
     exit_codes: str = _EXIT_CODES,
 ) -> argparse.ArgumentParser:
-    return commands.add_parser(  # type: ignore[no-any-return]
+    command: argparse.ArgumentParser = commands.add_parser(
         name,
         help=summary,
         description=description,
         epilog=f"examples:\n{examples}\n\n{exit_codes}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    # A usage error found after parsing (a --date that is no date) shows this command's.
+    command.set_defaults(print_usage=command.print_usage)
+    return command
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -61,7 +64,8 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"feedpub {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # No command: the whole help (cli.main), not an error naming COMMAND.
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build_cmd = _command(
         commands,

@@ -369,10 +369,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run feedpub with `argv` (default: the command line); return the exit status."""
     parser = make_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
     try:
         return _COMMANDS[args.command](args)
     except UsageError as exc:
-        parser.print_usage(sys.stderr)
+        args.print_usage(sys.stderr)
         print(f"feedpub: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except FeedpubError as exc:
