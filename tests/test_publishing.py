@@ -205,6 +205,34 @@ def test_correction_or_withdrawal_dated_after_now_is_refused_until_then(
     assert run("build", "--now", "2021-11-30T00:00:00+01:00").exit_code == 0
 
 
+def test_embargoed_statement_corrected_after_its_release_is_refused_before_it(
+    project: Project, run: Run
+) -> None:
+    # Else `check` passed, and the unattended build releasing it failed (and with it every
+    # other release) until the correction's date.
+    project.entry(LATER[0], LATER[1] + "updated: 2021-11-06T10:00\nchange_note: Typo.\n")
+    result = run("check", "--now", NOW_BEFORE)
+    assert (result.exit_code, result.errors[1]) == (
+        1,
+        f"entries/{LATER[0]}:4:10: updated: 2021-11-06T10:00:00+01:00 is later than its"
+        " release (2021-11-06T09:00+01:00): it would show as made then, and readers would"
+        " take it for the latest news until then; date it when it is made",
+    )
+
+
+def test_no_change_check_answers_as_a_full_build_when_now_moves_back_before_a_correction(
+    project: Project, run: Run
+) -> None:
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title: X\ndate: 2021-11-05\nupdated: 2021-11-06T10:00\nchange_note: Typo.\nbody: x\n",
+    )
+    assert run("build", "--now", "2021-11-07T00:00:00Z").exit_code == 0
+    back = run("build", "--now", NOW_AFTER)  # 09:00 in Paris, before the correction
+    assert back.exit_code == 1
+    assert "is later than now" in back.errors[0]
+
+
 def test_same_now_gives_byte_identical_output(project: Project, run: Run, tmp_path: Path) -> None:
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
     project.entry(*LATER)

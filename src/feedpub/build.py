@@ -92,9 +92,11 @@ def build(
             warnings=sorted([*result.warnings, *links]),
         )
         # "now" decides what is published: the shortcut holds only while now stays between
-        # the newest statement published (a removed one's notice too) and the first one held
-        # back. A preview shows all.
-        due = [e.published.timestamp() for e in (*site.entries[:1], *site.removed)]
+        # the newest date the site shows (a statement, a removed one's notice, a correction
+        # or withdrawal: one after now is refused) and the first one held back. A preview
+        # shows all.
+        due = [e.updated.timestamp() for e in (*site.entries, *site.removed)]  # >= its date
+        due += [e.removed.at.timestamp() for e in site.removed if e.removed is not None]
         newest = max(due) if due and not preview else None
         held_until = site.held[0].published.timestamp() if site.held else None
         manifest = Manifest(

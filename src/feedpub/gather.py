@@ -232,10 +232,13 @@ def compile_entries(
 
 
 def _dated_later(item: Compiled, now: datetime, config: SiteConfig, problems: Problems) -> None:
-    """A published statement's correction, withdrawal or removal dated after now would be
-    shown as made then, and a correction sorted first in feeds until then."""
+    """A correction, withdrawal or removal dated after now (after its release, for a
+    statement under embargo) would be shown as made then, and a correction sorted first in
+    feeds until then. Under embargo it is refused now, not by the build that releases it."""
     entry = item.entry
     assert entry is not None
+    held = entry.published > now
+    limit = entry.published if held else now
     corrected = entry.corrections[-1].at if entry.corrections else None  # `updated:` too
     later = [
         (name, at)
@@ -244,16 +247,16 @@ def _dated_later(item: Compiled, now: datetime, config: SiteConfig, problems: Pr
             ("withdrawn", entry.withdrawn.at if entry.withdrawn else None),
             ("removed", entry.removed.at if entry.removed else None),
         )
-        if at is not None and at > now
+        if at is not None and at > limit
     ]
+    shown = limit.astimezone(config.timezone).isoformat(timespec="minutes")
+    when = f"its release ({shown})" if held else f"now ({shown}), and the statement is published"
     for name, at in later:
         line, column = item.at(name)
-        shown_now = now.astimezone(config.timezone).isoformat(timespec="minutes")
         problems.add(
             entry.source,
-            f"{at.isoformat()} is later than now ({shown_now}), and the statement is"
-            " published: it would show as made then, and readers would take it for the"
-            " latest news until then; date it when it is made",
+            f"{at.isoformat()} is later than {when}: it would show as made then, and readers"
+            " would take it for the latest news until then; date it when it is made",
             line=line,
             column=column,
             field=name,
@@ -307,6 +310,7 @@ def read_site(
             drafts.append(entry)
         elif entry.published > now and not preview:
             held.append(entry)
+            _dated_later(item, now, config, problems)
             line, column = item.at("date")
             problems.add(
                 entry.source,

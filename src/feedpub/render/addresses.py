@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,11 +176,16 @@ def add_static(root: Path, show: Callable[[str], str], outputs: Outputs) -> None
         raise FeedpubError(problems.items)
 
 
+# A statement's page, or a file beside it: an address no other site on the host has.
+_STATEMENT_PAGE = re.compile(r"\d{4}/\d{2}/\d{2}/[^/]+/")
+
+
 def check_site_links(entries: Iterable[Entry], outputs: Outputs, base_url: str) -> list[Problem]:
     """A warning for each body link or image into the site that no output answers, and
-    for each one outside the site's folder that names a page of the site (`/2021/11/05/a/`
-    on a site served under /statements/): it works in `feedpub serve`, served from `/`,
-    and leads nowhere once published."""
+    for each one outside the site's folder that names a statement's page of the site
+    (`/2021/11/05/a/` on a site served under /statements/): it works in `feedpub serve`,
+    served from `/`, and leads nowhere once published. Others outside the folder (`/`,
+    `/about/`, `/tags/`) may be the office's own site's: left alone."""
     answered = functools.cache(
         lambda path: _page_file(path) in outputs or f"{path}/index.html" in outputs
     )
@@ -187,7 +193,7 @@ def check_site_links(entries: Iterable[Entry], outputs: Outputs, base_url: str) 
     found = []
     for entry in entries:
         for path, line, column, outside in entry.site_links:
-            if outside and answered(path):
+            if outside and _STATEMENT_PAGE.match(path) and answered(path):
                 message = (
                     f"links to /{path}, outside the site (served under {folder}): the"
                     f" site's own is at {folder}{path}; write that address, or the whole"
