@@ -332,6 +332,24 @@ def test_site_template_keeping_state_in_an_imported_template_shows_it_afresh_on_
     assert all(b"<p>page 1 odd</p>" in page for page in pages)
 
 
+def test_site_macro_of_another_signature_than_feedpub_s_is_a_problem_not_a_traceback(
+    project: Project, run: Run
+) -> None:
+    # feedpub's list pages call entry_item(entry, ..., level=...) from _macros.html.
+    project.entry(*X)
+    project.file(
+        "templates/_macros.html",
+        "{% macro entry_item(entry) %}<li>{{ entry.title }}</li>{% endmacro %}\n",
+    )
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[0].endswith(
+        "template error: TypeError: macro 'entry_item' takes no keyword argument 'level';"
+        " raised in feedpub's template, which uses the site's own templates: check that what"
+        " they define takes what feedpub's pass"
+    ), result.errors
+
+
 def test_site_template_reading_the_page_locale_s_own_values_still_builds(
     project: Project, run: Run
 ) -> None:

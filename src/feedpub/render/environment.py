@@ -253,11 +253,18 @@ def template_problems(env: jinja2.Environment) -> Iterator[None]:
             if frame.filename.endswith((".html", ".css")):  # Jinja maps frames to templates
                 name, line = frame.filename, frame.lineno or 0
         shown = template_shown(env, name)
-        if not isinstance(exc, jinja2.TemplateError) and not shown.startswith(TEMPLATE_DIR):
-            raise  # an error in feedpub's own template is feedpub's bug
+        sandboxed = isinstance(env, ImmutableSandboxedEnvironment)
+        theirs = shown.startswith(TEMPLATE_DIR)
+        if not isinstance(exc, jinja2.TemplateError) and not theirs and not sandboxed:
+            raise  # an error in feedpub's own template, with none of the site's, is feedpub's
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         if not isinstance(exc, jinja2.TemplateError):
             message = f"{type(exc).__name__}: {message}"
+        if sandboxed and not theirs:  # feedpub's, calling a site's own (a macro's signature)
+            message += (
+                "; raised in feedpub's template, which uses the site's own templates: check"
+                " that what they define takes what feedpub's pass"
+            )
         # "'feedpub.model.SiteConfig object' has no attribute 'x'" -> "site has no attribute 'x'"
         message = _OBJECT.sub(lambda m: _VARIABLES.get(m.group(1), m.group(1)), message)
         problem = Problem(path=shown, line=line, message=f"template error: {message}")
