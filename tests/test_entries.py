@@ -614,15 +614,42 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
         ),
         pytest.param(
             b'title: "X"\n  date: 2021-11-05\nbody: x\n',
-            "2:3: date: 'date' is indented by 2 spaces, but the fields around it start in"
-            " column 1; start it there",
+            "2:3: date: 'date' is indented by 2 spaces, but the field above it starts in"
+            " column 1; line it up with the fields around it",
             id="bad-indentation-after-a-quoted-value",
         ),
         pytest.param(
             b"title: X\n# The day it was issued.\n date: 2021-11-05\nbody: x\n",
-            "3:2: date: 'date' is indented by 1 space, but the fields around it start in"
-            " column 1; start it there",
+            "3:2: date: 'date' is indented by 1 space, but the field above it starts in"
+            " column 1; line it up with the fields around it",
             id="comment-mark-taken-off-its-space-left",
+        ),
+        pytest.param(
+            b'title: X\ndate: 2021-11-05\nwithdrawn:\n  date: "2021-11-06"\n reason: y\nbody: x\n',
+            "5:2: reason: 'reason' is indented by 1 space, but the field above it starts in"
+            " column 3; line it up with the fields around it",
+            id="nested-field-indented-unlike-the-one-above",
+        ),
+        pytest.param(
+            b'title: X\ndate: 2021-11-05\nbody: |\n  She said: "We will open.\n\n  More.\n'
+            b'byline: "The "press" office"\n',
+            '7:14: byline: the quote " closes before the text ends; to put " inside text'
+            ' quoted with ", write it as \\" (a backslash first), or quote the text with \''
+            " instead",
+            id="quote-left-open-in-a-block-is-no-field-s",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: The agency opened an office in the centre of\n"
+            b"the city today.\n",
+            "4:1: body: this line reads as a new field with no ':'; if it is more of the text"
+            " of 'body', write that text as a block: 'body: |', then each of its lines"
+            " indented by two spaces",
+            id="prose-in-lower-case-continuing-a-field",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: x\nDate 2021-11-06\n",
+            "4:1: Date: this line has no ':' after the field name; write 'Date: 2021-11-06'",
+            id="capitalised-field-without-its-colon",
         ),
         pytest.param(
             b"title: X\ndate: 2021-11-05\nbody: The agency opened an office.\n\n"

@@ -77,7 +77,7 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
         if before and before[-1] in "'\"" and key:
             quote = before[-1]
             value = at_line[key.end() :].strip()
-            opened = _left_open(lines, at.line, quote)
+            opened = _left_open(lines, at.line, quote, len(key.group(1)))
             if opened is not None:  # the text that closed here began lines above
                 line_number, column = opened
                 return (
@@ -101,8 +101,9 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
                     f" text quoted with {quote}, {inside}, or quote the text with {other}"
                     " instead",
                 )
-        if key and begun is not None and len(key.group(1)) != begun.column:
-            # A field indented unlike those around it, after a quoted value or a comment
+        above = _field_above(lines, at.line)
+        if key and above is not None and len(key.group(1)) != above:
+            # A field indented unlike the one above it, after a quoted value or a comment
             # (a '#' taken off to use a setting, its space left).
             name, width = key.group(2).strip(), len(key.group(1))
             spaces = f"{width} space" + ("s" if width != 1 else "")
@@ -110,24 +111,38 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
                 at.line + 1,
                 width + 1,
                 name,
-                f"'{name}' is indented by {spaces}, but the fields around it start in column"
-                f" {begun.column + 1}; start it there",
+                f"'{name}' is indented by {spaces}, but the field above it starts in column"
+                f" {above + 1}; line it up with the fields around it",
             )
     return None
 
 
-def _left_open(lines: list[str], number: int, quote: str) -> tuple[int, int] | None:
+def _left_open(lines: list[str], number: int, quote: str, indent: int) -> tuple[int, int] | None:
     """(line, column) of a quote left open on a line above `number`: the nearest line
-    above holding that quote is a field whose value starts with it, and holds an odd number
-    of them (none doubled or escaped); an apostrophe in plain text is not one."""
+    above holding that quote is a field indented as `indent` (not a line of a | block)
+    whose value starts with it, and holds an odd number of them (none doubled or escaped);
+    an apostrophe in plain text is not one."""
     for n in range(number - 1, -1, -1):
         line = lines[n].replace("\\" + quote, "").replace(quote * 2, "")
         if quote not in line:
             continue
         key = _KEY.match(lines[n])
-        if key is None or not lines[n][key.end() :].lstrip().startswith(quote):
+        if key is None or len(key.group(1)) != indent:
+            return None
+        if not lines[n][key.end() :].lstrip().startswith(quote):
             return None
         return (n, lines[n].index(quote, key.end())) if line.count(quote) % 2 else None
+    return None
+
+
+def _field_above(lines: list[str], number: int) -> int | None:
+    """How far the nearest field above line `number` is indented (comments passed over)."""
+    for n in range(number - 1, -1, -1):
+        if lines[n].lstrip().startswith("#"):
+            continue
+        key = _KEY.match(lines[n])
+        if key is not None:
+            return len(key.group(1))
     return None
 
 
@@ -150,7 +165,7 @@ def _missing_colon(lines: list[str], number: int) -> tuple[int, int, str, str]:
             " (and the rest of the text) with two spaces",
         )
     m = _NO_COLON.fullmatch(content)
-    if m and not _FIELD_NAME.fullmatch(m.group(2)):  # prose ("The agency opened...")
+    if m and _is_prose(m.group(3)):  # "The agency opened an office today."
         text = _text_above(lines, number, indent)
         if text is not None:
             return number + 1, indent + 1, text, _as_block(text, "a new field with no ':'")
@@ -206,7 +221,7 @@ def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, in
         if above_key is None:
             return _missing_colon(lines, above_number)
         name = content[indent:column].strip()
-        if indent > above_indent and not _FIELD_NAME.fullmatch(name):  # prose: "Opening hours"
+        if indent > above_indent and " " in name:  # prose: "Opening hours: Monday..."
             text = above_key.group(2).strip()
             return number + 1, indent + 1, text, _as_block(text, "the start of a new field")
         if indent > above_indent:
@@ -227,8 +242,10 @@ def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, in
     )
 
 
-# Field names are lower case, one word: what else stands before a ':' is prose.
-_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+def _is_prose(rest: str) -> bool:
+    """Whether what follows a line's first word reads as a sentence going on (three words
+    or more, or ending as sentences end), not as a field's value (`date 2021-11-05`)."""
+    return len(rest.split()) >= 3 or rest.rstrip().endswith((".", "!", "?", ",", ";"))
 
 
 def _text_above(lines: list[str], number: int, indent: int) -> str | None:
