@@ -157,6 +157,11 @@ SHOWN = f"entries/{NAME}"
             id="tags-not-a-list",
         ),
         pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ntags: '#budget'\n",
+            "4:7: tags: expected a list of texts, got text ('#budget')",
+            id="tags-not-a-list-that-would-not-be-one-in-brackets",
+        ),
+        pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\nwithdrawn: true\n",
             "4:12: withdrawn: expected fields (name: value), got true/false (true); write them"
             " as {date: YYYY-MM-DD, reason: ...}",
@@ -170,7 +175,7 @@ SHOWN = f"entries/{NAME}"
         pytest.param(
             "title: X\ndate: 2021-11-05T10:00\nupdated: 2021-11-05\nchange_note: y\nbody: x\n",
             "3:10: updated: 2021-11-05T00:00:00+01:00 is before the date"
-            " 2021-11-05T10:00:00+01:00; give its time of day too, as in 2021-11-05T16:00",
+            " 2021-11-05T10:00:00+01:00; give its time of day too, after 10:00",
             id="updated-the-same-day-without-its-time",
         ),
         pytest.param(

@@ -130,8 +130,8 @@ def test_check_reports_bad_setting(project: Project, run: Run, line: str, expect
         ),
         pytest.param(
             "accent_color: #0b4fb3",
-            "11:14: accent_color: is empty: unquoted, a '#' starts a comment in YAML, so a"
-            " colour needs quotes: accent_color: '#0b4fb3'",
+            "11:14: accent_color: is empty; a colour written unquoted is a comment to YAML,"
+            " as a '#' starts one: put it in quotes, accent_color: '#0b4fb3'",
             id="accent-unquoted-is-a-comment",
         ),
         pytest.param(

@@ -222,6 +222,11 @@ def _locale_data(name: str) -> str:
             " pick by something of the page, as in items[entry.published.day % items|length]",
         ),
         (
+            "entry.published.replace(tzinfo=None).timestamp()",
+            "timestamp() of a time without its zone reads it in the build machine's zone, a"
+            " page different on each machine: keep the zone (entry.published.timestamp())",
+        ),
+        (
             "lipsum(1)",
             "lipsum() makes new placeholder text on every build, and a page must be the same on"
             " every build: write the text",

@@ -60,8 +60,8 @@ def readable(color: str, background: str) -> str:
 def read_accent_color(node: Node, ctx: None, limits: Limits) -> Accent:
     if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
         fail(
-            "is empty: unquoted, a '#' starts a comment in YAML, so a colour needs quotes:"
-            " accent_color: '#0b4fb3'",
+            "is empty; a colour written unquoted is a comment to YAML, as a '#' starts one:"
+            " put it in quotes, accent_color: '#0b4fb3'",
             node,
         )
     value = values.text(node, max_length=7)

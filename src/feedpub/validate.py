@@ -237,7 +237,6 @@ def _check_dates(
     for correction in corrections:
         if correction.at < published.at:
             from_updated = updated is not None and correction is corrections[-1]
-            day = published.at.date().isoformat()
             same_day = (  # updated: 2021-11-05 for a statement of that day at 10:00
                 from_updated
                 and updated is not None
@@ -247,7 +246,7 @@ def _check_dates(
             report(
                 "updated" if from_updated else "corrections",
                 f"{correction.at.isoformat()} is before the date {published.at.isoformat()}"
-                + (f"; give its time of day too, as in {day}T16:00" if same_day else ""),
+                + (f"; give its time of day too, after {published.at:%H:%M}" if same_day else ""),
             )
     corrections.sort(key=lambda c: c.at)
     if updated is not None and corrections[-1].at != updated.at:

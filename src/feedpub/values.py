@@ -123,7 +123,8 @@ def text_list(
     if not isinstance(node, SequenceNode):
         expected = "a list of texts or one text" if single_allowed else "a list of texts"
         # tags: Offices, Budget -> [Offices, Budget]: YAML splits a list in [ ] at commas.
-        fix = f"; write it as a list: [{node.value}]" if _is_text(node) and node.value else ""
+        plain = _is_text(node) and node.value and not set(node.value) & set("#[]{}'\"&*!|>%@`")
+        fix = f"; write it as a list: [{node.value}]" if plain else ""
         fail(f"expected {expected}, got {describe_node(node)}{fix}", node)
     if len(node.value) > max_items:
         fail(f"has {len(node.value):,} items; at most {max_items:,} are allowed", node)

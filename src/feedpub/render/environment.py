@@ -133,14 +133,14 @@ class _RecordingTemplate(jinja2.Template):
     """A template imported without context ({% import %}, {% from %}) or included without
     it is made into a module once, then kept: what making it read is recorded again by
     every page that uses the kept module, not only by the first. (A site's own, which could
-    keep state from page to page, is made afresh for each page.)"""
+    keep state from page to page, is made afresh at each import.)"""
 
     _module_read: frozenset[str] = frozenset()
 
     def _get_default_module(self, ctx: Context | None = None) -> Any:
         fresh = isinstance(self.environment, ImmutableSandboxedEnvironment)
         if fresh:
-            # A site's module is made afresh for each page: what it holds could change as
+            # A site's module is made afresh at each import: what it holds could change as
             # pages use it (a namespace counting them, a cycler), and a page would then
             # depend on which were made before it, and in which worker.
             self._module = None

@@ -147,9 +147,14 @@ def _machine(obj: Any, attribute: str) -> str | None:
 def _check_zone(function: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
     """astimezone() and fromtimestamp(t) without a zone give the build machine's."""
     name = getattr(function, "__name__", None)
+    owner = getattr(function, "__self__", None)
+    if name == "timestamp" and isinstance(owner, datetime) and owner.tzinfo is None:
+        raise jinja2.TemplateRuntimeError(
+            "timestamp() of a time without its zone reads it in the build machine's zone, a"
+            " page different on each machine: keep the zone (entry.published.timestamp())"
+        )
     if name not in ("astimezone", "fromtimestamp"):
         return
-    owner = getattr(function, "__self__", None)
     if not isinstance(owner, date) and not (isinstance(owner, type) and issubclass(owner, date)):
         return
     if "tz" in kwargs or len(args) >= (1 if name == "astimezone" else 2):
