@@ -6,7 +6,8 @@ a value lies in memory (different on every build): a function printed or made in
 instead of called ({{ linked_data }}, {{ "On " ~ entry.published.isoformat }}) is refused
 with its line, and so are items given one at a time (|map without |join); inside a list
 or |pprint they show as their name. Babel's locale data, whose text is an address too, is
-not given to templates.
+not given to templates, nor what differs between builds of one site (the clock, the
+machine's zone and language, |random, lipsum(), where the build cache keeps a body).
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ def _machine(obj: Any, attribute: str) -> str | None:
 
 
 def _check_zone(function: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
-    """astimezone() and fromtimestamp(t) without a zone give the build machine's."""
+    """astimezone() and fromtimestamp(t) without a zone, and timestamp() of a time without
+    one, use the build machine's zone."""
     name = getattr(function, "__name__", None)
     owner = getattr(function, "__self__", None)
     if name == "timestamp" and isinstance(owner, datetime) and owner.tzinfo is None:
