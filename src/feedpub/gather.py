@@ -249,6 +249,8 @@ def _dated_later(item: Compiled, now: datetime, config: SiteConfig, problems: Pr
         )
         if at is not None and at > limit
     ]
+    if not later:  # as for almost every statement: nothing more to do for 10,000 of them
+        return
     shown = limit.astimezone(config.timezone).isoformat(timespec="minutes")
     when = f"its release ({shown})" if held else f"now ({shown}), and the statement is published"
     for name, at in later:
