@@ -516,10 +516,12 @@ def test_moving_now_back_takes_down_a_removal_notice_not_yet_due(
     """A removed statement is held back like any other until its date: its notice page
     goes when "now" moves back before it, even when it is newer than every statement."""
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    # Removed the day it was released: a removal dated after the release of a statement
+    # still under embargo is refused.
     project.entry(
         "2021-11-07-gone.yaml",
         "title: Gone\ndate: 2021-11-07\nbody: x\n"
-        "removed: {date: 2029-01-01, reason: A court order.}\n",
+        "removed: {date: 2021-11-07, reason: A court order.}\n",
     )
     build(project.root, now=NOW)
     assert "2021/11/07/gone/index.html" in project.tree()
