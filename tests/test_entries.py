@@ -657,6 +657,13 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="capitalised-field-without-its-colon",
         ),
         pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: x\n"
+            b"withdrawn: {reason: Issued in error: not confirmed, date: 2021-11-06}\n",
+            "4:21: reason: ': ' inside a value in { } reads as the start of a new field; put"
+            ' the value in quotes: reason: "Issued in error: not confirmed"',
+            id="colon-in-a-value-in-braces",
+        ),
+        pytest.param(
             b"title: X\ndate: 2021-11-05\nbody: The agency opened an office.\n\n"
             b"  Opening hours: Monday to Friday.\n",
             "5:3: body: this line reads as the start of a new field; if it is more of the text"

@@ -9,6 +9,7 @@ lines not indented, a tab) are recognised here and explained where they are.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
@@ -71,6 +72,10 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
             _field_of(lines[begun.line]),
             f"the quote {quote} that starts here is never closed; end the text with {quote}",
         )
+    if "flow mapping" in context and problem.startswith("did not find expected ','"):
+        found = _colon_in_braces(at_line, begun, at)
+        if found is not None:
+            return found
     if problem == "did not find expected key" and at is not None and at.column > 0:
         before = at_line[: at.column].rstrip()
         key = _KEY.match(at_line)
@@ -115,6 +120,31 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
                 f" {above + 1}; line it up with the fields around it",
             )
     return None
+
+
+_NEXT_KEY = re.compile(r", [A-Za-z_][\w-]*: ")
+
+
+def _colon_in_braces(line: str, begun: Any, at: Any) -> tuple[int, int, str, str] | None:
+    """`withdrawn: {date: ..., reason: Issued in error: not confirmed}`: the ': ' inside
+    the reason reads as a new field, where { } allows none without a ','."""
+    if at is None or begun is None or begun.line != at.line:
+        return None
+    start = max(line.rfind(", ", begun.column, at.column) + 2, begun.column + 1)
+    end = line.find("}", at.column)
+    following = _NEXT_KEY.search(line, at.column)  # reason: a: b, date: ... ends at ", date"
+    if following is not None and (end < 0 or following.start() < end):
+        end = following.start()
+    key, colon, value = line[start : end if end >= 0 else len(line)].partition(": ")
+    if not colon or not value.strip():
+        return None
+    return (
+        at.line + 1,
+        start + len(key) + 3,
+        key.strip(),
+        f"': ' inside a value in {{ }} reads as the start of a new field; put the value in"
+        f" quotes: {key.strip()}: {_quoted(value.strip())}",
+    )
 
 
 def _left_open(lines: list[str], number: int, quote: str, indent: int) -> tuple[int, int] | None:
