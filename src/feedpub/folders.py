@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from feedpub.build import OUTPUT_DIR
 from feedpub.config import STATIC_DIR
 from feedpub.errors import Problems, Severity
 from feedpub.listing import ENTRIES_DIR
@@ -53,7 +54,7 @@ _PUBLISHED_AS_IT_IS = (
 def check_strays(project: Project, problems: Problems) -> None:
     """Warn of a file named as a statement in the site's folder, or in a folder of it
     feedpub does not read (`entry/`), as it would not be published."""
-    skipped = {ENTRIES_DIR, STATIC_DIR, TEMPLATE_DIR, "public"}
+    skipped = {ENTRIES_DIR, STATIC_DIR, TEMPLATE_DIR, OUTPUT_DIR}
     found: list[os.DirEntry[str]] = []
     with contextlib.suppress(OSError):  # a folder that cannot be listed hides no statement
         for top in os.scandir(project.root):
