@@ -30,13 +30,8 @@ from feedpub.forked import Forked, can_fork
 from feedpub.incremental import record, recording
 from feedpub.model import Entry, SiteConfig
 from feedpub.render import filters
-from feedpub.render.sandbox import (
-    Limited,
-    printed,
-    sandboxed_filters,
-    sandboxed_globals,
-    textless,
-)
+from feedpub.render.sandbox import Limited, sandboxed_filters, sandboxed_globals
+from feedpub.render.textless import printed, textless
 from feedpub.render.views import Section, SiteView, Subscription
 from feedpub.stamp import digest
 

@@ -7,7 +7,8 @@ instead of called ({{ linked_data }}, {{ "On " ~ entry.published.isoformat }}) i
 with its line, and so are items given one at a time (|map without |join); inside a list
 or |pprint they show as their name. Babel's locale data, whose text is an address too, is
 not given to templates, nor what differs between builds of one site (the clock, the
-machine's zone and language, |random, lipsum(), where the build cache keeps a body).
+machine's zone and language, |random, lipsum(), where the build cache keeps a body). How a
+function, items and a set are held is in render/textless.py.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from feedpub.model import Body
+from feedpub.render.textless import Cycler, Function, Joiner, held, textless
 
 # A site's own template runs sandboxed: it cannot reach Python's internals, change the
 # values it is given, nor (below) run for long or make a huge value. A page renders in
@@ -57,11 +59,12 @@ def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
 class Limited:
     """The limits of a site's own templates, for a sandboxed environment."""
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    # "-" for what it may give: a set (d.keys() - ["x"]), held in order (see Sorted).
+    intercepted_binops = frozenset({"*", "**", "%", "-"})
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         _check_binop(operator, left, right)
-        return super().call_binop(context, operator, left, right)  # type: ignore[misc]
+        return textless(super().call_binop(context, operator, left, right))  # type: ignore[misc]
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _check_arguments(args, kwargs)
@@ -69,17 +72,17 @@ class Limited:
             __obj = __obj.function
         _check_zone(__obj, args, kwargs)
         made = super().call(__context, __obj, *args, **kwargs)  # type: ignore[misc]
-        # Items a call gives are held as a filter's are; a function it gives is not
-        # (joiner() makes one that prints as <joiner>).
-        return textless(made) if isinstance(made, Iterator) else made
+        # Items a call gives, and a set, are held as a filter's are; a function it gives
+        # is not (joiner() makes one that prints as <joiner>).
+        return textless(made) if isinstance(made, Iterator | set | frozenset) else made
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        obj = _held(obj)  # a macro's .name, self.title.super()
+        obj = held(obj)  # a macro's .name, self.title.super()
         _check_format(obj, attribute)
         return textless(super().getattr(obj, attribute))  # type: ignore[misc]
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        obj = _held(obj)
+        obj = held(obj)
         _check_format(obj, argument)
         return textless(super().getitem(obj, argument))  # type: ignore[misc]
 
@@ -88,7 +91,7 @@ class Limited:
         # is where they lie in memory, and so is that of much of what they hold: no
         # template is given them (a wrapper could not keep them mappings, and leaked
         # through .get(), .values() and loops).
-        if isinstance(value, LocaleDataDict) or _machine(obj, attr) is not None:
+        if isinstance(value, LocaleDataDict | property) or _machine(obj, attr) is not None:
             return False
         return super().is_safe_attribute(obj, attr, value)  # type: ignore[misc, no-any-return]
 
@@ -100,6 +103,12 @@ class Limited:
                 " text would show where it lies in memory, a page different on every"
                 " build): show a date with |long_date, a time with |release_time, a"
                 " language's name with |language_name"
+            )
+        if message is None and isinstance(getattr(obj, attribute, None), property):
+            message = (
+                f"{attribute!r} is read from {getattr(obj, '__name__', 'a class')} itself, not"
+                " from one it made, which shows only where it lies in memory: read it from"
+                " the value that has it"
             )
         if message is None:
             return super().unsafe_undefined(obj, attribute)  # type: ignore[misc, no-any-return]
@@ -186,130 +195,6 @@ _LIPSUM = (
     "lipsum() makes new placeholder text on every build, and a page must be the same on"
     " every build: write the text"
 )
-
-
-_PRINTS_A_FUNCTION = (
-    "{} a function itself, not what it gives (which would show only where it lies in"
-    " memory): call it, with its arguments in ( ) after its name"
-)
-
-
-def printed(value: Any) -> Any:
-    """What `{{ value }}` prints (the environment's finalize): a function printed rather
-    than called would show where it lies in memory, a page different on every build."""
-    if callable(value) and not isinstance(value, jinja2.Undefined):
-        raise jinja2.TemplateRuntimeError(_PRINTS_A_FUNCTION.format("prints"))
-    return value
-
-
-class Function:
-    """A function or method as a site's template holds it: called, it is the function (the
-    sandbox calls the function itself, see Limited.call); made into text (`~`, |string,
-    |e, `%`, format) it is refused, as printing it is. Its repr (|pprint, a list printed)
-    is its name alone, never where it lies in memory."""
-
-    __slots__ = ("function",)
-
-    def __init__(self, function: Callable[..., Any]) -> None:
-        self.function = function
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.function(*args, **kwargs)
-
-    def __str__(self) -> str:
-        raise jinja2.TemplateRuntimeError(_PRINTS_A_FUNCTION.format("makes text of"))
-
-    __html__ = __str__
-
-    def __format__(self, spec: str) -> str:
-        return str(self)
-
-    def __repr__(self) -> str:
-        function = self.function
-        name = getattr(function, "__name__", None) or getattr(function, "name", None)
-        return f"<function {name or type(function).__name__}>"
-
-    def __eq__(self, other: object) -> bool:
-        return bool(self.function == (other.function if isinstance(other, Function) else other))
-
-    def __hash__(self) -> int:
-        return hash(self.function)
-
-
-class Items:
-    """What a filter gives one at a time (|map, |select, |reverse...), as a site's template
-    holds it: it goes through a loop, |list or |join, and is refused as text (printing it
-    as it is shows where it lies in memory)."""
-
-    __slots__ = ("items",)
-
-    def __init__(self, items: Iterator[Any]) -> None:
-        self.items = items
-
-    def __iter__(self) -> Iterator[Any]:
-        return self.items
-
-    def __next__(self) -> Any:
-        return next(self.items)
-
-    def __str__(self) -> str:
-        raise jinja2.TemplateRuntimeError(
-            "makes text of items given one at a time (which would show only where they lie"
-            ' in memory): add |list, or |join(", ") to show them'
-        )
-
-    __html__ = __str__
-
-    def __format__(self, spec: str) -> str:
-        return str(self)
-
-    def __repr__(self) -> str:
-        return "<items>"
-
-
-def _held(value: Any) -> Any:
-    """What a Function or Items holds: its attributes and items are the template's."""
-    if isinstance(value, Function):
-        return value.function
-    return value.items if isinstance(value, Items) else value
-
-
-def textless(value: Any) -> Any:
-    """`value`, wrapped if its text would show where it lies in memory: a function, or
-    items given one at a time (Function, Items)."""
-    kind = type(value)
-    wrap = _WRAPS.get(kind, _UNKNOWN)
-    if wrap is _UNKNOWN:  # decided once per type: templates read thousands of values a page
-        wrap = _WRAPS[kind] = _wrap(kind)
-    return value if wrap is None else wrap(value)
-
-
-_UNKNOWN: Any = object()
-_WRAPS: dict[type, Callable[[Any], Any] | None] = {}
-
-
-def _wrap(kind: type) -> Callable[[Any], Any] | None:
-    if issubclass(kind, Function | Items | type | jinja2.Undefined):
-        return None
-    if issubclass(kind, Iterator):
-        return Items
-    if any("__call__" in vars(base) for base in kind.__mro__):  # its values are callable
-        return Function
-    return None
-
-
-class Cycler(jinja2.utils.Cycler):
-    """Jinja's cycler(), whose text is the same on every build."""
-
-    def __repr__(self) -> str:
-        return "<cycler>"
-
-
-class Joiner(jinja2.utils.Joiner):
-    """Jinja's joiner(), whose text is the same on every build."""
-
-    def __repr__(self) -> str:
-        return "<joiner>"
 
 
 def sandboxed_globals(globals_: dict[str, Any]) -> dict[str, Any]:
