@@ -225,6 +225,23 @@ def test_statement_saved_outside_entries_is_warned_of_as_never_published(
     assert "built 1 statement into public/" in result.stdout
 
 
+def test_statement_saved_outside_entries_after_a_build_is_warned_of_by_the_next_build(
+    project: Project, run: Run
+) -> None:
+    # The next build found nothing changed in what it reads, and answered without a word.
+    project.entry(ENTRY)
+    assert run("build").errors == []
+    project.file("entry/2021-11-07-third.yaml", "title: Third\ndate: 2021-11-07\nbody: x\n")
+    warned = [
+        "entry/2021-11-07-third.yaml: warning: is named as a statement but is not in entries/,"
+        " so it is not published: move it into entries/ if it is one"
+    ]
+    assert run("build").errors == warned
+    assert run("build").errors == warned  # the build with nothing to do says it again
+    (project.root / "entry/2021-11-07-third.yaml").unlink()
+    assert run("build").errors == []
+
+
 def test_build_refuses_symlinked_entry(project: Project, run: Run, tmp_path: Path) -> None:
     outside = tmp_path / "secret.yaml"
     outside.write_text("title: Secret\ndate: 2021-11-05\nbody: x\n")

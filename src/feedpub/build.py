@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Severity, shown_path
 from feedpub.incremental import Cache, Manifest, probe, replay
+from feedpub.listing import OUTPUT_DIR
 from feedpub.model import BuildResult, Site
 
 if TYPE_CHECKING:
     from feedpub.gather import SiteResult
     from feedpub.write import Output
 
-OUTPUT_DIR = "public"
 # Below this many outputs to make, forking workers costs more than it saves.
 MAKE_PARALLEL_FROM = 500
 

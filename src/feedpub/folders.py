@@ -4,17 +4,14 @@ would be published as it is (static/) or not at all (the site's own folder, `ent
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feedpub.build import OUTPUT_DIR
 from feedpub.config import STATIC_DIR
 from feedpub.errors import Problems, Severity
-from feedpub.listing import ENTRIES_DIR
+from feedpub.listing import STATEMENT_NAME, stray_statements
 from feedpub.read import MAX_FILE_BYTES, file_kind
 from feedpub.slug import is_device_name
 from feedpub.values import DEVICE_NAME_REASON
@@ -42,9 +39,6 @@ def is_utf8(name: str) -> bool:
     return True
 
 
-# A statement saved where feedpub does not read statements: in static/, published at once
-# as it is (an embargo ignored); elsewhere, never published.
-_STATEMENT_NAME = re.compile(r"\d{4}-\d{2}-\d{2}-.+\.ya?ml", re.IGNORECASE)
 _PUBLISHED_AS_IT_IS = (
     "is named as a statement, and static/ is published as it is: a statement here would be"
     " public at once, embargo or draft. Move it into entries/; a data file, rename it"
@@ -54,24 +48,14 @@ _PUBLISHED_AS_IT_IS = (
 def check_strays(project: Project, problems: Problems) -> None:
     """Warn of a file named as a statement in the site's folder, or in a folder of it
     feedpub does not read (`entry/`), as it would not be published."""
-    skipped = {ENTRIES_DIR, STATIC_DIR, TEMPLATE_DIR, OUTPUT_DIR}
-    found: list[os.DirEntry[str]] = []
-    with contextlib.suppress(OSError):  # a folder that cannot be listed hides no statement
-        for top in os.scandir(project.root):
-            if not top.is_dir(follow_symlinks=False):
-                found.append(top)
-            elif top.name not in skipped and not top.name.startswith("."):
-                with contextlib.suppress(OSError):
-                    found.extend(os.scandir(top.path))
-    for item in sorted(found, key=lambda item: item.path):
-        if _STATEMENT_NAME.fullmatch(item.name) and item.is_file(follow_symlinks=False):
-            problems.add(
-                project.show(os.path.relpath(item.path, project.root).replace(os.sep, "/")),
-                "is named as a statement but is not in entries/, so it is not published:"
-                " move it into entries/ if it is one",
-                line=0,
-                severity=Severity.WARNING,
-            )
+    for item in stray_statements(project.root):
+        problems.add(
+            project.show(os.path.relpath(item.path, project.root).replace(os.sep, "/")),
+            "is named as a statement but is not in entries/, so it is not published:"
+            " move it into entries/ if it is one",
+            line=0,
+            severity=Severity.WARNING,
+        )
 
 
 def check_folders(project: Project, problems: Problems) -> None:
@@ -109,7 +93,7 @@ def check_folders(project: Project, problems: Problems) -> None:
                         )
                 elif folder == STATIC_DIR and is_device_name(name):
                     problems.add(shown, DEVICE_NAME_REASON, line=0)
-                elif folder == STATIC_DIR and _STATEMENT_NAME.fullmatch(name):
+                elif folder == STATIC_DIR and STATEMENT_NAME.fullmatch(name):
                     problems.add(shown, _PUBLISHED_AS_IT_IS, line=0)
                 elif stat.S_ISDIR(st.st_mode):
                     continue

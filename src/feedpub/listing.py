@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -20,6 +21,11 @@ NOT_A_FILE = -1
 WATCHED_FILES = ("feedpub.yaml",)
 ENTRIES_DIR = "entries"
 WATCHED_DIRS = (ENTRIES_DIR, "static", "templates")
+OUTPUT_DIR = "public"
+
+# A statement saved where feedpub does not read statements: in static/, published at once
+# as it is (an embargo ignored); elsewhere, never published (see folders.py).
+STATEMENT_NAME = re.compile(r"\d{4}-\d{2}-\d{2}-.+\.ya?ml", re.IGNORECASE)
 
 
 def scan_sources(root: Path) -> dict[str, list[int]]:
@@ -43,7 +49,32 @@ def scan_sources(root: Path) -> dict[str, list[int]]:
                     continue
                 st = entry.stat(follow_symlinks=False)
                 found[shown + entry.name] = [st.st_size, st.st_mtime_ns]
+    # Watched as well: a statement saved in a folder not read, warned of by the build that
+    # finds it, and so by the next build after one is saved there.
+    for entry in stray_statements(root):
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            found[os.path.relpath(entry.path, root)] = [st.st_size, st.st_mtime_ns]
     return found
+
+
+def stray_statements(root: Path | str) -> list[os.DirEntry[str]]:
+    """Files named as a statement in the site's folder, or in a folder of it feedpub does
+    not read (`entry/`), in order of their paths."""
+    skipped = {*WATCHED_DIRS, OUTPUT_DIR}
+    found: list[os.DirEntry[str]] = []
+    with contextlib.suppress(OSError):  # a folder that cannot be listed hides no statement
+        for top in os.scandir(root):
+            if not top.is_dir(follow_symlinks=False):
+                found.append(top)
+            elif top.name not in skipped and not top.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    found.extend(os.scandir(top.path))
+    named = [item for item in found if STATEMENT_NAME.fullmatch(item.name)]
+    return sorted(
+        (item for item in named if item.is_file(follow_symlinks=False)),
+        key=lambda item: item.path,
+    )
 
 
 def list_tree(directory: Path) -> dict[str, os.DirEntry[str]]:

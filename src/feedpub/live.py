@@ -26,12 +26,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedpub.build import OUTPUT_DIR
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.errors import FeedpubError, Problem, Problems, shown_path
 from feedpub.fetch import FetchError, Response, fetch
 from feedpub.gather import Project
 from feedpub.incremental import cache_folder
+from feedpub.listing import OUTPUT_DIR
 from feedpub.load import read_document
 from feedpub.model import SiteConfig
 
