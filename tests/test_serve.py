@@ -218,3 +218,49 @@ def test_serve_keeps_watching_after_an_unexpected_error(
     err = capfd.readouterr().err
     assert "RuntimeError: a bug in feedpub" in err  # a bug is shown, not hidden
     assert "feedpub: still serving the last good build" in err
+
+
+def test_serve_whose_first_build_fails_shows_its_problems_then_the_site_once_fixed(
+    project: Project,
+) -> None:
+    # A browser opened on a site that never built got the server's bare "404 File not
+    # found", and the terminal said it served "the last good build" (there was none).
+    project.entry("2021-11-05-x.yaml", "title: [\ndate: 2021-11-05\nbody: x\n")
+    reports: list[object] = []
+    preview = Preview(
+        project.root, project.root / ".preview", 0, preview=True, report=reports.append
+    )
+    try:
+        preview.start()
+        assert not preview.state.built
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(preview.url, timeout=5)
+        assert failed.value.code == 404
+        page = failed.value.read().decode()
+        assert "Nothing is built yet, so there is no page to show" in page
+        assert "entries/2021-11-05-x.yaml:3:5: YAML syntax error: did not find" in page
+        assert 'src="/__feedpub__/reload.js" data-generation="1"' in page  # reloads once fixed
+        assert _status(preview.url + "style.css") == 404  # only pages answer so
+        project.entry("2021-11-05-x.yaml", "title: Fixed\ndate: 2021-11-05\nbody: x\n")
+        assert wait_for(lambda: _status(preview.url) == 200)
+        assert "Fixed" in _get(preview.url) and preview.state.built
+    finally:
+        preview.stop()
+
+
+def test_serve_outside_a_site_says_so_and_serves_nothing(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("feedpub")
+    result = subprocess.run(
+        [str(script), "serve", "--port", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        f"feedpub.yaml: not found; is {tmp_path} a feedpub site? Run feedpub in the site's folder"
+        " (or give --root), or make a site here with `feedpub init`",
+        "feedpub: not serving: there is no site here",
+    ]

@@ -14,7 +14,14 @@ from typing import NoReturn, TextIO
 
 from feedpub.arguments import MAX_PROBLEMS_SHOWN, make_parser
 from feedpub.build import build
-from feedpub.errors import FeedpubError, Problem, printable, shown_path, summarize
+from feedpub.errors import (
+    FeedpubError,
+    Problem,
+    printable,
+    shown_path,
+    shown_root,
+    summarize,
+)
 from feedpub.model import BuildResult
 
 EXIT_OK = 0
@@ -212,18 +219,23 @@ def _run_import(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
+    from feedpub.config import CONFIG_NAME, not_found
     from feedpub.incremental import cache_folder
     from feedpub.serve import Preview
 
+    root = Path(os.path.abspath(args.root))
+    if not os.path.lexists(root / CONFIG_NAME):  # the wrong folder: nothing to watch
+        missing = Problem(path=shown_root(root) + CONFIG_NAME, line=0, message=not_found(root))
+        _print_problems([missing], sys.stderr)
+        print("feedpub: not serving: there is no site here", file=sys.stderr)
+        return EXIT_INVALID
     out = args.out or cache_folder(args.root) / "preview"
 
     def report(result: BuildResult | FeedpubError) -> None:
         if isinstance(result, FeedpubError):
             _print_problems(result.problems, sys.stderr)
-            print(
-                f"feedpub: {summarize(result.problems)}; still serving the last good build",
-                file=sys.stderr,
-            )
+            shows = "the last good build" if preview.state.built else "these problems"
+            print(f"feedpub: {summarize(result.problems)}; serving {shows}", file=sys.stderr)
             return
         _print_problems(result.warnings, sys.stderr)
         print(

@@ -274,6 +274,14 @@ def read_config(root: Path, problems: Problems, shown: str = CONFIG_NAME) -> Sit
     return read_settings(root, problems, shown)[0]
 
 
+def not_found(root: Path) -> str:
+    """What is wrong where feedpub.yaml is missing: most often, the wrong folder."""
+    return (
+        f"not found; is {root} a feedpub site? Run feedpub in the site's folder (or give"
+        " --root), or make a site here with `feedpub init`"
+    )
+
+
 def read_settings(
     root: Path, problems: Problems, shown: str = CONFIG_NAME
 ) -> tuple[SiteConfig | None, SiteConfig]:
@@ -285,7 +293,7 @@ def read_settings(
         problems.add(shown, "is a symbolic link; keep the real file in the site", line=0)
         return None, _make(found, complete=False)
     if not path.exists():
-        problems.add(shown, f"not found; is {root} a feedpub site?", line=0)
+        problems.add(shown, not_found(root), line=0)
         return None, _make(found, complete=False)
     data = read_bytes(path, shown, problems)
     if data is None:

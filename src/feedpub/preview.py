@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import escape
+from http import HTTPStatus
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
@@ -76,6 +77,7 @@ class State:
     generation: int = 0
     problems: tuple[Problem, ...] = ()  # of the last rebuild, when it failed
     marks: Mapping[str, Mark] = field(default_factory=dict)  # by the statement's page path
+    built: bool = False  # whether there is a build to show (this run's, or an earlier one's)
 
 
 def marks_of(site: Site, now: datetime | None = None) -> dict[str, Mark]:
@@ -106,13 +108,26 @@ def _banner(mark: Mark, label: str) -> str:
     return f'<p class="feedpub-preview" role="status"><strong>{escape(label)}:</strong> {why}</p>\n'
 
 
-def _failure(problems: Iterable[Problem]) -> str:
+def _failure(problems: Iterable[Problem], built: bool) -> str:
     items = "".join(f"<li><code>{escape(p.format())}</code></li>" for p in problems)
+    shows = (
+        "This preview still shows the last good build"
+        if built
+        else "Nothing is built yet, so there is no page to show"
+    )
     return (
         '<section class="feedpub-preview failed" role="alert">'
-        "<strong>The last rebuild failed.</strong> This preview still shows the last good"
-        f" build; fix these and save, and it rebuilds:<ul>{items}</ul></section>\n"
+        f"<strong>The last rebuild failed.</strong> {shows}; fix these and save, and it"
+        f" rebuilds:<ul>{items}</ul></section>\n"
     )
+
+
+# What a page not built answers while the site has problems: them, and the script that
+# reloads it once they are fixed (a browser opened on the first, failed, build).
+_NOT_BUILT = (
+    b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    b"<title>feedpub preview: not built</title>\n</head>\n<body>\n</body>\n</html>\n"
+)
 
 
 _BODY = re.compile(rb"<body\b[^>]*>")
@@ -133,7 +148,7 @@ def decorate(page: bytes, path: str, state: State, now: datetime | None = None) 
         )
         mark = f'<span class="feedpub-mark">{escape(label)}</span>'.encode()
         page = link.sub(rb"\1" + mark.replace(b"\\", b"\\\\"), page)
-    top = _failure(state.problems) if state.problems else ""
+    top = _failure(state.problems, state.built) if state.problems else ""
     own = state.marks.get(path)
     own_label = labels.get(path)
     banner = _banner(own, own_label) if own is not None and own_label else ""
@@ -179,10 +194,14 @@ class Decorating(http.server.SimpleHTTPRequestHandler):
             self.send_error(404)
             return None
         found = self._page(route)
+        state = self.current()
+        if found is None and state.problems and route.endswith(("/", ".html")):
+            page = decorate(_NOT_BUILT, "", state)
+            return self._send(page, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
         if found is None:
             return super().send_head()
         file, folder = found
-        page = decorate(file.read_bytes(), folder, self.current())
+        page = decorate(file.read_bytes(), folder, state)
         return self._send(page, "text/html; charset=utf-8")
 
     def _page(self, route: str) -> tuple[Path, str] | None:
@@ -196,8 +215,8 @@ class Decorating(http.server.SimpleHTTPRequestHandler):
             return None
         return file, unquote(route.lstrip("/")) if route.endswith("/") else ""
 
-    def _send(self, body: bytes, content_type: str) -> BinaryIO:
-        self.send_response(200)
+    def _send(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK) -> BinaryIO:
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")  # a reload gets the rebuilt page

@@ -108,12 +108,15 @@ class Preview:
             result = build(self.root, self.out, preview=self.preview, gathered=gathered.append)
         except FeedpubError as exc:  # keep serving the last good build, and say why
             errors = tuple(p for p in exc.problems if p.is_error)
-            self.state = State(state.generation + 1, errors, state.marks)
+            # An earlier run's build may be there (the preview's folder is kept).
+            built = state.built or (self.out / "index.html").is_file()
+            self.state = State(state.generation + 1, errors, state.marks, built)
             self.report(exc)
             return
         except Exception:  # a bug in feedpub: show it, and keep watching for the fix
             traceback.print_exc()
-            print("feedpub: still serving the last good build", file=sys.stderr, flush=True)
+            shows = "the last good build" if state.built else "nothing yet, still watching"
+            print(f"feedpub: still serving {shows}", file=sys.stderr, flush=True)
             return
         if gathered:
             marks = marks_of(gathered[0])
@@ -122,7 +125,7 @@ class Preview:
             marks = marks_of(read_site(project, cache=Cache(project.root), preview=True).site)
         else:
             marks = dict(state.marks)  # nothing changed
-        self.state = State(state.generation + 1, (), marks)
+        self.state = State(state.generation + 1, (), marks, built=True)
         self._marked = True
         self.report(result)
 
