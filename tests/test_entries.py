@@ -749,6 +749,34 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="noncharacter",
         ),
         pytest.param(
+            b"title: X\ntags: [Energy, Budget\ndate: 2021-11-05\nbody: x\n",
+            "2:7: tags: the [ that starts here is never closed, so the lines below are read as"
+            " part of its list; end it with ] (tags: [Energy, Budget]), or if the value is"
+            ' text, put it in quotes: tags: "[Energy, Budget"',
+            id="list-never-closed",
+        ),
+        pytest.param(
+            b"title: [\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: the [ that starts here is never closed, so the lines below are read as"
+            " part of its list; end it with ] (title: [a, b]), or if the value is text, put it"
+            ' in quotes: title: "["',
+            id="bracket-alone-never-closed",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: x\nwithdrawn: {date: 2021-11-06, reason: Error.\n",
+            "4:12: withdrawn: the { that starts here is never closed, so the lines below are"
+            " read as part of its mapping; end it with } (withdrawn: {date: 2021-11-06, reason:"
+            ' Error.}), or if the value is text, put it in quotes: withdrawn: "{date:'
+            ' 2021-11-06, reason: Error."',
+            id="mapping-never-closed",
+        ),
+        pytest.param(
+            b"title: [Draft] Budget statement\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: a value that starts with [ is read as a list, so no text may follow"
+            ' its ]; if the value is text, put it in quotes: title: "[Draft] Budget statement"',
+            id="text-after-a-list",
+        ),
+        pytest.param(
             b"title: X\ndate: 2021-11-05\nbody: x\n? [a]\n: b\n",
             "4:3: a field name must be plain text, got a list",
             id="complex-key",

@@ -3,7 +3,8 @@
 The parser says where it stopped ("could not find expected ':'", "mapping values are not
 allowed here"), which is often a line after the mistake. The mistakes people make most (a
 missing colon, a ': ' inside a value, curly quotes, a quote closed too early, a block's
-lines not indented, a tab) are recognised here and explained where they are.
+lines not indented, a tab, a [ or { never closed, text after a [list]) are recognised here
+and explained where they are.
 """
 
 from __future__ import annotations
@@ -76,9 +77,25 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
         found = _colon_in_braces(at_line, begun, at)
         if found is not None:
             return found
+    if "flow" in context and problem.startswith("did not find expected ','"):
+        found = _never_closed(text, lines, begun, at)
+        if found is not None:
+            return found
     if problem == "did not find expected key" and at is not None and at.column > 0:
         before = at_line[: at.column].rstrip()
         key = _KEY.match(at_line)
+        value = at_line[key.end() :].lstrip() if key else ""
+        if before and before[-1] in "]}" and value[:1] == _OPENS.get(before[-1]):
+            # `title: [Draft] Budget statement`: a list, then text after it
+            kind = "a list" if value[0] == "[" else "a mapping"
+            return (
+                at.line + 1,
+                len(at_line) - len(value) + 1,
+                key.group(2) if key else "",
+                f"a value that starts with {value[0]} is read as {kind}, so no text may"
+                f" follow its {before[-1]}; if the value is text, put it in quotes:"
+                f" {key.group(2) if key else ''}: {_quoted(value.rstrip())}",
+            )
         if before and before[-1] in "'\"" and key:
             quote = before[-1]
             value = at_line[key.end() :].strip()
@@ -123,6 +140,33 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
 
 
 _NEXT_KEY = re.compile(r", [A-Za-z_][\w-]*: ")
+_OPENS = {"]": "[", "}": "{"}
+_CLOSES = {"[": "]", "{": "}"}
+
+
+def _never_closed(
+    text: str, lines: list[str], begun: Any, at: Any
+) -> tuple[int, int, str, str] | None:
+    """`tags: [Energy, Budget` (or `title: [`) with no ] after it: the parser stops lines
+    below, where the next field is read as part of the list."""
+    if begun is None or at is None or at.line <= begun.line:
+        return None
+    opener = lines[begun.line][begun.column : begun.column + 1]
+    close = _CLOSES.get(opener)
+    if close is None or close in text[begun.index : at.index]:
+        return None  # closed on a line below: another mistake inside it
+    field = _field_of(lines[begun.line])
+    value = lines[begun.line][begun.column :].rstrip()
+    kind = "list" if opener == "[" else "mapping"
+    example = f"{field}: {value}{close}" if len(value) > 1 else f"{field}: {opener}a, b{close}"
+    return (
+        begun.line + 1,
+        begun.column + 1,
+        field,
+        f"the {opener} that starts here is never closed, so the lines below are read as part"
+        f" of its {kind}; end it with {close} ({example}), or if the value is text, put it"
+        f" in quotes: {field}: {_quoted(value)}",
+    )
 
 
 def _colon_in_braces(line: str, begun: Any, at: Any) -> tuple[int, int, str, str] | None:
