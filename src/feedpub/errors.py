@@ -124,10 +124,15 @@ def _rebuild(problems: list[Problem], outcome: str) -> FeedpubError:
 def summarize(problems: list[Problem], outcome: str = "") -> str:
     """Say how many problems in how many files, and what happened to the output."""
     errors = [p for p in problems if p.is_error]
-    files = {p.path for p in errors}
+    # A problem with what was given on the command line is in no file: its path is the
+    # option or argument in parentheses, "(--base-url)", "(title)".
+    options = {p.path for p in errors if p.path.startswith("(") and p.path.endswith(")")}
+    files = {p.path for p in errors} - options
     noun = "problem" if len(errors) == 1 else "problems"
-    fnoun = "file" if len(files) == 1 else "files"
-    text = f"{len(errors)} {noun} in {len(files)} {fnoun}"
+    places = [f"in {len(files)} file" + ("" if len(files) == 1 else "s")] if files else []
+    if options or not places:
+        places.append("on the command line" if options else "in 0 files")
+    text = f"{len(errors)} {noun} {' and '.join(places)}"
     return f"{text}; {outcome}" if outcome else text
 
 
