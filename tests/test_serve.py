@@ -238,7 +238,9 @@ def test_serve_whose_first_build_fails_shows_its_problems_then_the_site_once_fix
         assert failed.value.code == 404
         page = failed.value.read().decode()
         assert "Nothing is built yet, so there is no page to show" in page
-        assert "entries/2021-11-05-x.yaml:3:5: YAML syntax error: did not find" in page
+        assert (
+            "entries/2021-11-05-x.yaml:1:8: title: the [ that starts here is never closed" in page
+        )
         assert 'src="/__feedpub__/reload.js" data-generation="1"' in page  # reloads once fixed
         assert _status(preview.url + "style.css") == 404  # only pages answer so
         project.entry("2021-11-05-x.yaml", "title: Fixed\ndate: 2021-11-05\nbody: x\n")
