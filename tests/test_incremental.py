@@ -287,6 +287,48 @@ def test_a_template_edited_with_its_time_put_back_is_rendered_anew_in_the_same_p
     assert project.tree() == _cold_tree(project, tmp_path)
 
 
+def _put_back(path: Path, old: bytes, new: bytes) -> None:
+    """Replace `old` by `new` (as long) in the file, then put its modification time back,
+    as cp -p, rsync -a and tar -x do with a file they replace."""
+    assert len(old) == len(new)
+    before = path.stat()
+    data = path.read_bytes()
+    assert old in data, f"{old!r} not in {path}"
+    path.write_bytes(data.replace(old, new, 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat()[6:9] == before[6:9]  # size, and times as cp -p leaves them
+
+
+@pytest.mark.parametrize(
+    ("kind", "edit"),
+    [
+        ("template", lambda p: _put_back(p.root / "templates/_years.html", b"(v1)", b"(v2)")),
+        ("entry", lambda p: _put_back(_newest(p), b"statement number", b"STATEMENT NUMBER")),
+        ("settings", lambda p: _put_back(p.root / "feedpub.yaml", b"Example", b"EXAMPLE")),
+        ("static file", lambda p: _put_back(p.root / "static/CNAME", b".org", b".net")),
+        (
+            "attachment",
+            lambda p: _put_back(p.root / "entries/2019-01-01-annex.pdf", b"1st", b"2nd"),
+        ),
+    ],
+)
+def test_an_edit_of_the_same_size_with_its_time_put_back_is_built(
+    project: Project, tmp_path: Path, kind: str, edit: Callable[[Project], None]
+) -> None:
+    # Sources were told unchanged by their size and modification time alone: such an edit
+    # got "already up to date", and a static file so replaced was never copied again.
+    write_corpus(project, 5)
+    project.entry("2019-01-01-annex.pdf", b"%PDF-1.7 1st version")
+    first = _entries(project)[0]
+    first.write_text(first.read_text() + "attachments: [2019-01-01-annex.pdf]\n")
+    project.file("templates/_years.html", "<p>Years: {{ years|length }} (v1)</p>\n")
+    project.file("static/CNAME", "press.example.org\n")
+    build(project.root, now=NOW)
+    edit(project)
+    assert build(project.root, now=NOW).report.written > 0
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("old", "new"), [("A court order.", "An injunction."), ("2029-01-01", "2028-12-01")]
 )

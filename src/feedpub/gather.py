@@ -20,7 +20,7 @@ from feedpub.config import CONFIG_NAME, read_settings
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.folders import NOT_UTF8, check_folders, check_strays, is_utf8
 from feedpub.incremental import Cache
-from feedpub.listing import ENTRIES_DIR
+from feedpub.listing import ENTRIES_DIR, source_status
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
 from feedpub.read import file_kind, read_bytes
@@ -62,14 +62,14 @@ class EntryFiles:
 
     entries: list[tuple[str, str]]  # name, path (not a Path each: 100,000 of them)
     others: dict[str, int]
-    status: dict[str, tuple[int, int]] = field(default_factory=dict)
+    status: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
 def list_entry_files(
     project: Project, problems: Problems, listed: Mapping[str, Sequence[int]]
 ) -> EntryFiles:
     """The files in entries/, by name; refuses links, folders and look-alike names. Each
-    entry file's size and time are as `listed` (listing.scan_sources) when it names them:
+    entry file's status is as `listed` (listing.scan_sources) when it names them:
     not a second status call for each of 10,000 files."""
     directory = project.root / ENTRIES_DIR
     found = EntryFiles([], {})
@@ -92,9 +92,8 @@ def list_entry_files(
             found.entries.append((item.name, item.path))
             status = listed.get(f"{ENTRIES_DIR}{os.sep}{item.name}")
             if status is None:
-                st = item.stat(follow_symlinks=False)
-                status = (st.st_size, st.st_mtime_ns)
-            found.status[item.name] = (status[0], status[1])
+                status = source_status(item.stat(follow_symlinks=False))
+            found.status[item.name] = (status[0], status[1], status[2])
             continue
         shown = project.show(f"{ENTRIES_DIR}/{item.name}")
         if not is_utf8(item.name):
@@ -176,7 +175,7 @@ def compile_entries(
         __version__, repr(config), project.shown_root, repr(sorted(files.others.items()))
     )
     cached = cache.compiled(config.timezone)
-    # A file listed as the last build with these settings read it (its size and time) is
+    # A file listed as the last build with these settings read it (its size and times) is
     # not read again, as the no-change check trusts them for the whole site.
     known = cache.files(context)
     results: list[Compiled | None] = []
@@ -185,8 +184,8 @@ def compile_entries(
     for name, path in files.entries:
         shown = project.show(f"{ENTRIES_DIR}/{name}")
         seen = known.get(name)
-        if seen is not None and (seen[0], seen[1]) == files.status.get(name):
-            hit = cached.get(seen[2])
+        if seen is not None and (seen[0], seen[1], seen[2]) == files.status.get(name):
+            hit = cached.get(seen[3])
         elif not cached:
             hit = None  # nothing to find (a cold build): the file is read where it is compiled
         else:
@@ -277,7 +276,7 @@ def read_site(
 
     Statements dated after `now` (default: the clock) are held back (embargo); drafts are
     never published. A `preview` publishes both, for `feedpub serve`. `sources` are the
-    sizes and times of the site's files as the no-change check just listed them.
+    statuses of the site's files as the no-change check just listed them.
     """
     now = now or datetime.now(timezone.utc)
     cache = cache or Cache(project.root)

@@ -28,13 +28,21 @@ OUTPUT_DIR = "public"
 STATEMENT_NAME = re.compile(r"\d{4}-\d{2}-\d{2}-.+\.ya?ml", re.IGNORECASE)
 
 
+def source_status(st: os.stat_result) -> list[int]:
+    """What tells that a source file changed: its size, its modification time, and the time
+    its inode last changed, which no tool can set back (cp -p, rsync -a and tar -x put back
+    the mtime of a file they replace: an edit of the same size would go unseen)."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
 def scan_sources(root: Path) -> dict[str, list[int]]:
-    """Size and mtime of every file a build reads, by path relative to the root."""
+    """The status (source_status) of every file a build reads, by path relative to the
+    root."""
     found: dict[str, list[int]] = {}
     for name in WATCHED_FILES:
         with contextlib.suppress(OSError):
             st = os.stat(os.path.join(root, name), follow_symlinks=False)
-            found[name] = [st.st_size, st.st_mtime_ns]
+            found[name] = source_status(st)
     folders = [(os.path.join(root, name), name + os.sep) for name in WATCHED_DIRS]
     while folders:  # scandir's entries, not a path and a stat call each: 10,000 files
         folder, shown = folders.pop()
@@ -48,13 +56,13 @@ def scan_sources(root: Path) -> dict[str, list[int]]:
                     folders.append((entry.path, shown + entry.name + os.sep))
                     continue
                 st = entry.stat(follow_symlinks=False)
-                found[shown + entry.name] = [st.st_size, st.st_mtime_ns]
+                found[shown + entry.name] = source_status(st)
     # Watched as well: a statement saved in a folder not read, warned of by the build that
     # finds it, and so by the next build after one is saved there.
     for entry in stray_statements(root):
         with contextlib.suppress(OSError):
             st = entry.stat(follow_symlinks=False)
-            found[os.path.relpath(entry.path, root)] = [st.st_size, st.st_mtime_ns]
+            found[os.path.relpath(entry.path, root)] = source_status(st)
     return found
 
 

@@ -4,10 +4,11 @@ site, and holds:
 - `entries.txt`: compiled entries, by a key hashing each file's bytes with all that
   compiling it depends on, one line each (the key, then the entry as JSON: an unchanged
   entry's line is written back as it was read), after a line giving each entry file's
-  size, mtime and key (a file listed so is not read again); their bodies in `bodies/`,
-  append-only segments read on demand (with, while a build compiles, each worker's lines);
-- per output folder, `manifest-*.json` (what the last build read: each source's size and
-  mtime; what it wrote: a key, size, mtime, inode, phase and the hash of its bytes per
+  size, mtime, ctime and key (a file listed so is not read again); their bodies in
+  `bodies/`, append-only segments read on demand (with, while a build compiles, each
+  worker's lines);
+- per output folder, `manifest-*.json` (what the last build read: each source's size,
+  mtime and ctime; what it wrote: a key, size, mtime, inode, phase and the hash of its bytes per
   output; what it reported)
   and `deps-*.json` (the dependencies each output recorded while it was rendered).
 
@@ -107,7 +108,7 @@ class Manifest:
 # How each file is read back: checked against its types by msgspec (stored.Reader).
 _MANIFEST = Reader(tuple[str, Manifest])
 _DEPENDENCIES = Reader(tuple[str, tuple[list[str], dict[str, list[int]]]])
-_FILES = Reader(tuple[str, dict[str, tuple[int, int, str]]])  # entries.txt's second line
+_FILES = Reader(tuple[str, dict[str, tuple[int, int, int, str]]])  # entries.txt's second line
 
 
 @functools.cache
@@ -129,7 +130,7 @@ class Cache:
         self.bodies = self.directory / "bodies"
         self._read: dict[bytes, bytes] = {}  # entries.txt's lines as read, by key
         self._made: dict[bytes, tuple[str, int, int]] = {}  # lines a worker stored (see keep)
-        self._files: tuple[str, dict[str, tuple[int, int, str]]] = ("", {})
+        self._files: tuple[str, dict[str, tuple[int, int, int, str]]] = ("", {})
         self._segment_sizes: dict[str, tuple[str, int]] = {}  # segment -> (path, size)
         self._segment: tuple[int, Path] | None = None  # (pid, this process's segment)
         self._made_in: tuple[int, Path] | None = None  # (pid, this process's file of lines)
@@ -242,7 +243,7 @@ class Cache:
             self._files = ("", {})
             return {}
 
-    def files(self, context: str) -> dict[str, tuple[int, int, str]]:
+    def files(self, context: str) -> dict[str, tuple[int, int, int, str]]:
         """Each entry file's size, modification time and key, as the last build compiling
         entries in `context` listed them (read by compiled())."""
         return self._files[1] if self._files[0] == context else {}
@@ -273,7 +274,7 @@ class Cache:
         return ((*entry[:_BODY_FIELD], body, *entry[_BODY_FIELD + 1 :]), *data[1:])
 
     def save_compiled(
-        self, compiled: list[Any], context: str, files: dict[str, tuple[int, int, str]]
+        self, compiled: list[Any], context: str, files: dict[str, tuple[int, int, int, str]]
     ) -> None:
         """Remember compiled entries (bodies to the store) and each entry file's size, time
         and key (see files()); drop segments none uses. While the cache is locked, a forked
@@ -287,7 +288,7 @@ class Cache:
         self._save_compiled(compiled, context, files)
 
     def _save_compiled(
-        self, compiled: list[Any], context: str, files: dict[str, tuple[int, int, str]]
+        self, compiled: list[Any], context: str, files: dict[str, tuple[int, int, int, str]]
     ) -> None:
         used: set[str] = set()
         saved = self._save_lines(ENTRIES, self._lines(compiled, context, files, used))
@@ -306,7 +307,7 @@ class Cache:
         self,
         compiled: Iterable[Any],
         context: str,
-        files: dict[str, tuple[int, int, str]],
+        files: dict[str, tuple[int, int, int, str]],
         used: set[str],
     ) -> Iterator[bytes]:
         """entries.txt's lines, each compiled entry's as read when it is unchanged, or as a

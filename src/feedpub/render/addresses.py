@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
+from feedpub.listing import source_status
 from feedpub.model import Entry
 from feedpub.render.html import Context
 from feedpub.stamp import digest
@@ -60,9 +61,9 @@ class Outputs(dict[str, Output]):
         self.origin[output.path] = origin
 
     def add_file(self, path: str, source: Path, origin: str) -> None:
-        """A file copied as it is (static/, attachments), keyed by its size and mtime."""
-        st = source.stat()
-        key = digest("file", str(source), str(st.st_size), str(st.st_mtime_ns))
+        """A file copied as it is (static/, attachments), keyed by its status (size, mtime
+        and ctime: see listing.source_status)."""
+        key = digest("file", str(source), *map(str, source_status(source.stat())))
         self.add(Output(path, Phase.ASSETS, functools.partial(Made, source, key), key), origin)
 
 
