@@ -434,3 +434,65 @@ def test_build_with_renewed_workers_equals_one_made_in_one_process(
     monkeypatch.setattr(parallel, "workers", lambda: 1)
     build(alone.root, now=NOW)
     assert alone.tree() == forked
+
+
+def _denied(patch: pytest.MonkeyPatch, *paths: Path) -> None:
+    """Opening or listing any of `paths` fails as a file or folder without read permission
+    does (root, which runs some test machines, may read anything)."""
+    denied = {os.fspath(path) for path in paths}
+    real_open, real_scandir = os.open, os.scandir
+
+    def check(path: Any) -> None:
+        if os.fspath(path) in denied:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+
+    def guarded_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        check(path)
+        return real_open(path, *args, **kwargs)
+
+    def guarded_scandir(path: Any = ".") -> Any:
+        check(path)
+        return real_scandir(path)
+
+    patch.setattr(os, "open", guarded_open)
+    patch.setattr(os, "scandir", guarded_scandir)
+
+
+@pytest.mark.parametrize(
+    ("denied", "expected"),
+    [
+        ("entries", "entries/: cannot read: Permission denied"),
+        ("static", "static/: cannot read: Permission denied"),
+        ("static/CNAME", "static/CNAME: cannot read: Permission denied"),
+        ("templates", "templates/: cannot read: Permission denied"),
+        ("templates/_years.html", "templates/_years.html: cannot read: Permission denied"),
+        (
+            "entries/2021-11-05-annex.pdf",
+            "entries/2021-11-05-annex.pdf: cannot read: Permission denied",
+        ),
+    ],
+)
+def test_a_source_that_cannot_be_read_is_told_before_public_is_touched(
+    project: Project, run: Run, denied: str, expected: str
+) -> None:
+    # An unreadable static/ was skipped, its files (a CNAME) removed from public/ by a build
+    # that passed; an unreadable static file or attachment failed the build as it was being
+    # written ("cannot write" the source), and an unreadable entries/ was a traceback.
+    project.entry(ENTRY)
+    project.entry(
+        "2021-11-06-annexed.yaml",
+        "title: A\ndate: 2021-11-06\nbody: x\nattachments: [2021-11-05-annex.pdf]\n",
+    )
+    project.entry("2021-11-05-annex.pdf", b"%PDF-1.7 annex")
+    project.file("static/CNAME", "press.example.org\n")
+    project.file("templates/_years.html", "<p>{{ years|length }} years</p>\n")
+    assert run("build").exit_code == 0
+    before = project.tree()
+    project.entry("2021-11-07-later.yaml", "title: Later\ndate: 2021-11-07\nbody: x\n")
+    with pytest.MonkeyPatch.context() as patch:  # not `monkeypatch`: run's chdir must stay
+        _denied(patch, project.root / denied)
+        for command in ("check", "build"):
+            result = run(command)
+            assert (result.exit_code, result.errors[0]) == (1, expected)
+            assert len(result.errors) == 2  # and no other problem following from it
+    assert project.tree() == before

@@ -4,6 +4,7 @@ would be published as it is (static/) or not at all (the site's own folder, `ent
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 from feedpub.config import STATIC_DIR
 from feedpub.errors import Problems, Severity
 from feedpub.listing import STATEMENT_NAME, stray_statements
-from feedpub.read import MAX_FILE_BYTES, file_kind
+from feedpub.read import MAX_FILE_BYTES, check_readable, file_kind
 from feedpub.slug import is_device_name
 from feedpub.values import DEVICE_NAME_REASON
 
@@ -74,12 +75,19 @@ def check_folders(project: Project, problems: Problems) -> None:
             continue
         if not path.is_dir():
             continue
-        for parent, subfolders, files in os.walk(path):
+        # A folder that cannot be listed would otherwise be skipped: its files unpublished
+        # (a CNAME among them), and no one told.
+        unreadable = functools.partial(_unreadable, project, problems)
+        for parent, subfolders, files in os.walk(path, onerror=unreadable):
             subfolders.sort()
             for name in sorted(subfolders + files):
                 item = Path(parent, name)
                 shown = project.show(item.relative_to(project.root).as_posix())
-                st = item.lstat()
+                try:
+                    st = item.lstat()
+                except OSError as exc:  # a folder that can be listed but not searched
+                    problems.add(shown, f"cannot read: {exc.strerror}", line=0)
+                    continue
                 if not is_utf8(name):
                     problems.add(shown, NOT_UTF8, line=0)
                     if name in subfolders:
@@ -110,3 +118,10 @@ def check_folders(project: Project, problems: Problems) -> None:
                         f" {most:,} bytes",
                         line=0,
                     )
+                else:  # found now, not as it is copied into the output
+                    check_readable(item, shown, problems)
+
+
+def _unreadable(project: Project, problems: Problems, exc: OSError) -> None:
+    where = os.path.relpath(exc.filename or project.root, project.root).replace(os.sep, "/")
+    problems.add(project.show(f"{where}/"), f"cannot read: {exc.strerror}", line=0)

@@ -23,7 +23,7 @@ from feedpub.incremental import Cache
 from feedpub.listing import ENTRIES_DIR, source_status
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
-from feedpub.read import file_kind, read_bytes
+from feedpub.read import check_readable, file_kind, read_bytes
 from feedpub.stamp import digest
 from feedpub.translations import check_translations
 from feedpub.validate import Compiled, compile_entry, share_repeated
@@ -80,38 +80,55 @@ def list_entry_files(
             line=0,
         )
         return found
-    for item in sorted(os.scandir(directory), key=lambda e: e.name):
+    try:
+        listed_now = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        problems.add(project.show(ENTRIES_DIR + "/"), f"cannot read: {exc.strerror}", line=0)
+        return found
+    for item in listed_now:
         if item.name.startswith("."):
             continue
-        # An entry file, as almost all are: nothing to report.
-        if (
-            item.name.endswith(".yaml")
-            and item.is_file(follow_symlinks=False)
-            and is_utf8(item.name)
-        ):
-            found.entries.append((item.name, item.path))
-            status = listed.get(f"{ENTRIES_DIR}{os.sep}{item.name}")
-            if status is None:
-                status = source_status(item.stat(follow_symlinks=False))
-            found.status[item.name] = (status[0], status[1], status[2])
-            continue
-        shown = project.show(f"{ENTRIES_DIR}/{item.name}")
-        if not is_utf8(item.name):
-            problems.add(shown, NOT_UTF8, line=0)
-        elif item.is_symlink():
-            problems.add(shown, "is a symbolic link; feedpub reads only files kept in entries/")
-        elif item.is_dir():
-            problems.add(
-                shown + "/", "folders are not read; keep every entry directly in entries/", line=0
-            )
-        elif not item.is_file():  # reading a named pipe would wait for ever
-            kind = file_kind(item.stat(follow_symlinks=False).st_mode)
-            problems.add(shown, f"is {kind}, not a file; entries/ may hold only files", line=0)
-        elif item.name.lower().endswith((".yml", ".yaml")):
-            problems.add(shown, "entry files end in .yaml; rename it", line=0)
-        else:
-            found.others[item.name] = item.stat().st_size
+        try:
+            _list_entry_file(project, item, listed, found, problems)
+        except OSError as exc:  # a folder that can be listed but not searched
+            shown = project.show(f"{ENTRIES_DIR}/{item.name}")
+            problems.add(shown, f"cannot read: {exc.strerror}", line=0)
     return found
+
+
+def _list_entry_file(
+    project: Project,
+    item: os.DirEntry[str],
+    listed: Mapping[str, Sequence[int]],
+    found: EntryFiles,
+    problems: Problems,
+) -> None:
+    """List one file of entries/ (see list_entry_files); OSError if it cannot be looked at."""
+    # An entry file, as almost all are: nothing to report.
+    if item.name.endswith(".yaml") and item.is_file(follow_symlinks=False) and is_utf8(item.name):
+        status = listed.get(f"{ENTRIES_DIR}{os.sep}{item.name}")
+        if status is None:
+            status = source_status(item.stat(follow_symlinks=False))
+        found.entries.append((item.name, item.path))
+        found.status[item.name] = (status[0], status[1], status[2])
+        return
+    shown = project.show(f"{ENTRIES_DIR}/{item.name}")
+    if not is_utf8(item.name):
+        problems.add(shown, NOT_UTF8, line=0)
+    elif item.is_symlink():
+        problems.add(shown, "is a symbolic link; feedpub reads only files kept in entries/")
+    elif item.is_dir():
+        problems.add(
+            shown + "/", "folders are not read; keep every entry directly in entries/", line=0
+        )
+    elif not item.is_file():  # reading a named pipe would wait for ever
+        kind = file_kind(item.stat(follow_symlinks=False).st_mode)
+        problems.add(shown, f"is {kind}, not a file; entries/ may hold only files", line=0)
+    elif item.name.lower().endswith((".yml", ".yaml")):
+        problems.add(shown, "entry files end in .yaml; rename it", line=0)
+    else:  # an attachment is copied as it is: one that cannot be read is told now
+        check_readable(item.path, shown, problems)
+        found.others[item.name] = item.stat().st_size
 
 
 def _compile_file(

@@ -39,6 +39,17 @@ def too_large(size: int, limit: int = MAX_FILE_BYTES) -> str:
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
+def check_readable(path: str | Path, shown: str, problems: Problems) -> bool:
+    """Whether a file copied as it is (a static file, an attachment) can be opened to read;
+    if not, add why: found as the site is read, not as its copy is written."""
+    try:
+        os.close(os.open(path, _OPEN_FLAGS))
+    except OSError as exc:
+        problems.add(shown, f"cannot read: {exc.strerror}", line=0)
+        return False
+    return True
+
+
 def read_bytes(
     path: str | Path, shown: str, problems: Problems, limit: int = MAX_FILE_BYTES
 ) -> bytes | None:
