@@ -152,7 +152,7 @@ def test_check_github_format_prints_annotations(project: Project, run: Run) -> N
 
 
 def test_github_annotation_escapes_what_would_break_it() -> None:
-    from feedpub.cli import github_annotation
+    from feedpub.errors import github_annotation
 
     problem = Problem(
         path="entries/a,b:c.yaml",

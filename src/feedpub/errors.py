@@ -155,3 +155,29 @@ def shown_path(path: Path) -> str:
         return printable(absolute.relative_to(Path.cwd()).as_posix() or ".")
     except ValueError:
         return printable(str(absolute))
+
+
+def _escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command, shown on the pull request's diff. Line breaks are
+    escaped as the runner decodes them; other controls (a terminal's ESC sequences, which
+    the log viewer renders) as text."""
+    kind = "error" if problem.is_error else "warning"
+    properties = [f"file={_escape(_visible(problem.path), property_value=True)}"]
+    if problem.line:
+        properties += [f"line={problem.line}", f"col={problem.column}"]
+    properties.append("title=feedpub")
+    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    return f"::{kind} {','.join(properties)}::{_escape(_visible(message))}"
+
+
+def _visible(text: str) -> str:
+    # Line breaks are %0A-escaped below (the runner turns them back into breaks inside the
+    # one annotation); everything else that is not printable is shown as an escape.
+    return "\n".join(printable(line) for line in text.split("\n"))
