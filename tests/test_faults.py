@@ -814,3 +814,33 @@ def test_workers_of_a_killed_build_die_with_it_and_the_next_build_runs(project: 
                 os.kill(pid, signal.SIGKILL)
     next_build = subprocess.run(_build_command(project.root), check=False, timeout=600)
     assert next_build.returncode == 0
+
+
+def test_ctrl_c_during_a_build_is_a_message_and_the_next_build_finishes(project: Project) -> None:
+    # Ctrl-C ended a build in a Python traceback (KeyboardInterrupt) of 30 to 50 lines.
+    write_corpus(project, 600)
+    marker = project.root / "public" / write.UNFINISHED
+    child = subprocess.Popen(  # in a session of its own: Ctrl-C reaches its whole group
+        _build_command(project.root),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.killpg(child.pid, signal.SIGINT)  # as a terminal sends it, to the workers too
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.strip().splitlines() == [
+        f"feedpub: stopped (Ctrl-C); {project.root}/public/ is partly updated: every file in it"
+        " is whole and no list or feed links to a missing page; run `feedpub build` again to"
+        " finish it"
+    ]
+    assert children_left() == []
+    assert _beside(project.root) == []
+    assert subprocess.run(_build_command(project.root), check=False).returncode == 0
+    assert not marker.exists()
+    assert not [p for p in (project.root / "public").rglob("*") if ".feedpub-tmp-" in p.name]

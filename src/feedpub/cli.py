@@ -17,16 +17,18 @@ from feedpub.build import build
 from feedpub.errors import (
     FeedpubError,
     Problem,
-    printable,
+    github_annotation,
     shown_path,
     shown_root,
     summarize,
 )
+from feedpub.listing import OUTPUT_DIR
 from feedpub.model import BuildResult
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C (128 + SIGINT)
 
 
 class UsageError(Exception):
@@ -77,32 +79,6 @@ def _print_problems(
             f"feedpub: {_plural(more, 'more problem')} not shown; --max-problems 0 shows them all",
             file=sys.stderr,
         )
-
-
-def _escape(text: str, *, property_value: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if property_value:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
-
-
-def github_annotation(problem: Problem) -> str:
-    """A GitHub Actions workflow command, shown on the pull request's diff. Line breaks are
-    escaped as the runner decodes them; other controls (a terminal's ESC sequences, which
-    the log viewer renders) as text."""
-    kind = "error" if problem.is_error else "warning"
-    properties = [f"file={_escape(_visible(problem.path), property_value=True)}"]
-    if problem.line:
-        properties += [f"line={problem.line}", f"col={problem.column}"]
-    properties.append("title=feedpub")
-    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
-    return f"::{kind} {','.join(properties)}::{_escape(_visible(message))}"
-
-
-def _visible(text: str) -> str:
-    # Line breaks are %0A-escaped below (the runner turns them back into breaks inside the
-    # one annotation); everything else that is not printable is shown as an escape.
-    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def _plural(count: int, noun: str, nouns: str = "") -> str:
@@ -395,3 +371,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_problems(exc.problems, sys.stderr, limit)
         print(f"feedpub: {summarize(exc.problems, exc.outcome)}", file=sys.stderr)
         return EXIT_INVALID
+    except KeyboardInterrupt:  # Ctrl-C: what was stopped, not where in Python
+        print(f"\nfeedpub: stopped (Ctrl-C){_left_behind(args)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _left_behind(args: argparse.Namespace) -> str:
+    """What a build stopped part way left in its output folder."""
+    if args.command != "build":
+        return ""
+    from feedpub.write import unfinished
+
+    out = Path(args.out or Path(args.root) / OUTPUT_DIR)
+    if unfinished(out):
+        return (
+            f"; {shown_path(out)}/ is partly updated: every file in it is whole and no list or"
+            " feed links to a missing page; run `feedpub build` again to finish it"
+        )
+    return f"; {shown_path(out)}/ is as the last build that finished left it"
