@@ -1,6 +1,6 @@
 """The one gate to disk: changed files written in place, each whole, in an order that never
-lets a file point to one not yet written, unless that one comes in a later phase (a
-statement's page links to its year's list, which lists it).
+lets a list or feed point to a statement page or attachment not yet written (other links
+may wait for the rest of the build: a statement's page to its year's list, which lists it).
 
 Each output goes to a temporary file in its own folder, renamed over the old one, so a
 reader (or a web server serving the folder as it is built) sees the old bytes or the new,
