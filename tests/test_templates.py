@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Project, Run
+from conftest import EXAMPLE_CONFIG, Project, Run
 
 X = ("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
 
@@ -327,6 +327,32 @@ def test_site_template_showing_a_set_shows_it_in_order_not_in_this_run_s_hash_or
     ).encode() in page
     shown = ", ".join(f"&#39;{name}&#39;" for name in in_order.split(","))
     assert f"<p>{{{shown}}} [{{{shown}}}]</p>".encode() in page
+
+
+def test_site_macro_imported_without_context_speaks_the_page_s_language(
+    project: Project, run: Run
+) -> None:
+    # A template imported without context sees none of the page's variables: its _() and
+    # |long_date were in plain English, the site's messages and the statement's language
+    # ignored.
+    project.config(EXAMPLE_CONFIG + "messages:\n  en:\n    Subscribe: Follow us\n")
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2021-11-06-y.yaml", "title: Y\ndate: 2021-11-06\nlanguage: fr\nbody: x\n")
+    project.file(
+        "templates/_lib.html",
+        '{% macro said(when) %}<p id="said">{{ _("Subscribe") }}, {{ when|long_date }}</p>'
+        "{% endmacro %}",
+    )
+    project.file(
+        "templates/entry.html",
+        MAIN.format('{% import "_lib.html" as lib %}{{ lib.said(entry.published) }}'),
+    )
+    assert run("build").exit_code == 0
+    tree = project.tree()
+    assert b'<p id="said">Follow us, November 5, 2021</p>' in tree["2021/11/05/x/index.html"]
+    assert (
+        b'<p id="said">S\xe2\x80\x99abonner, 6 novembre 2021</p>' in tree["2021/11/06/y/index.html"]
+    )
 
 
 def test_site_template_making_text_of_super_without_its_parentheses_is_refused(

@@ -4,9 +4,11 @@ reads of the site on the page's behalf."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,10 +39,29 @@ def human_size(length: int) -> str:
 TEXT = "page_text"
 
 
+# The text of the page being rendered, for a macro of a template imported without context
+# ({% import "_macros.html" as m %}), which sees none of the page's variables: its _() and
+# dates are still in the page's language, with the site's own messages.
+_PAGE_TEXT: contextvars.ContextVar[PageText | None] = contextvars.ContextVar(TEXT, default=None)
+
+
+@contextlib.contextmanager
+def speaking(text: PageText) -> Iterator[None]:
+    """Render with `text` as the page's, for what is rendered without its variables."""
+    token = _PAGE_TEXT.set(text)
+    try:
+        yield
+    finally:
+        _PAGE_TEXT.reset(token)
+
+
 def _text(context: jinja2.runtime.Context) -> PageText:
     found = context.get(TEXT)
     if isinstance(found, PageText):
         return found
+    current = _PAGE_TEXT.get()
+    if current is not None:
+        return current
     site = context.get("site")  # a template rendered without one: the site's language
     config = site.config if isinstance(site, SiteView) else None
     if config is None:

@@ -20,7 +20,7 @@ from feedpub.load import describe_character, forbidden_character
 from feedpub.messages import PageText
 from feedpub.model import Entry
 from feedpub.render.environment import own_templates, template_problems, template_shown
-from feedpub.render.filters import TEXT
+from feedpub.render.filters import TEXT, speaking
 from feedpub.render.sandbox import deadline
 from feedpub.render.views import Section, SiteView, Subscription
 
@@ -83,7 +83,7 @@ class PageRenderer:
 
     def _subscription(self, section: Section, language: str) -> Subscription:
         def html(which: str) -> Markup:
-            with template_problems(self.env), deadline(self.env):
+            with template_problems(self.env), deadline(self.env), speaking(self.text(language)):
                 text = self._part.render(
                     site=self.site,
                     section=section,
@@ -139,7 +139,9 @@ class PageRenderer:
             found = self._templates.get(template)
             if found is None:
                 found = self._templates[template] = self.env.get_template(f"{template}.html")
-            text = found.render(self._in_language(context))
+            context = self._in_language(context)
+            with speaking(context[TEXT]):
+                text = found.render(context)
             return self._checked(text, f"{template}.html")
 
     def page_language(self, entry: Entry | None) -> str:
