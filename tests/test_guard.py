@@ -221,9 +221,9 @@ def test_guard_says_how_to_fetch_a_missing_revision(repo: Project, run: Run) -> 
     assert against(run, "origin/main") == (
         1,
         [
-            "--against origin/main: no such revision in this clone; fetch it first (`git fetch"
+            "(--against origin/main): no such revision in this clone; fetch it first (`git fetch"
             " origin` for a branch); in GitHub Actions, give actions/checkout `fetch-depth: 0`",
-            "feedpub: 1 problem in 1 file",
+            "feedpub: 1 problem on the command line",
         ],
     )
 
@@ -241,7 +241,7 @@ def test_guard_says_a_shallow_clone_lacks_the_revision(
     code, errors = against(run, first)
     assert code == 1
     assert errors[0] == (
-        f"--against {first}: no such revision in this clone (this clone is shallow); fetch it"
+        f"(--against {first}): no such revision in this clone (this clone is shallow); fetch it"
         " first (`git fetch origin` for a branch); in GitHub Actions, give actions/checkout"
         " `fetch-depth: 0`"
     )
@@ -252,7 +252,7 @@ def test_guard_outside_a_repository_says_so(project: Project, run: Run) -> None:
     code, errors = against(run)
     assert code == 1
     assert errors[0] == (
-        f"--against HEAD: {project.root} is not in a git repository; the guard compares the"
+        f"(--against HEAD): {project.root} is not in a git repository; the guard compares the"
         " entries with a git revision, so run it in a clone"
     )
 

@@ -277,7 +277,7 @@ def compare(
             return Comparison(project, rev, now, {}, after)
         config_data, entries = git.read_site(sha)
     except GitError as exc:
-        problems.add(f"--against {rev}", exc.message, line=0)
+        problems.add(f"(--against {rev})", exc.message, line=0)  # in no file
         return None
     if config_data is None:
         return Comparison(project, rev, now, {}, after)
