@@ -880,6 +880,23 @@ def test_links_shown_as_code_are_not_rewritten_and_code_keeps_its_language(
         ("withdrawn: {date: 2021-11-04, reason: Wrong.}\n", "4:12: withdrawn: 2021-11-04T00:00"),
         ("withdrawn: 2021-11-06\n", "4:12: withdrawn: expected fields (name: value), got a date"),
         ("withdrawn: {date: 2021-11-06}\n", "4:12: withdrawn.reason: required field is missing"),
+        # Dated at the statement's own moment, a change did not move its updated time: the
+        # page said "Withdrawn" and no reader was told.
+        (
+            "withdrawn: {date: 2021-11-05, reason: Wrong.}\n",
+            "4:12: withdrawn: 2021-11-05T00:00:00+01:00 is the statement's own date, and a change"
+            " must come after it; give the time it was withdrawn, after 00:00",
+        ),
+        (
+            "updated: 2021-11-05\nchange_note: Fixed.\n",
+            "4:10: updated: 2021-11-05T00:00:00+01:00 is the statement's own date, and a change"
+            " must come after it; give its time of day too, after 00:00",
+        ),
+        (
+            "corrections:\n  - {date: 2021-11-05, note: Fixed.}\n",
+            "5:3: corrections: 2021-11-05T00:00:00+01:00 is the statement's own date, and a"
+            " change must come after it",
+        ),
     ],
 )
 def test_corrections_and_withdrawal_problems(

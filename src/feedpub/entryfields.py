@@ -291,7 +291,7 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
     FieldSpec(
         "updated",
         _optional_date,
-        "date-time of the last correction; not before `date`, nor after now once published",
+        "date-time of the last correction; after `date`, not after now once published",
     ),
     FieldSpec(
         "change_note",
@@ -302,16 +302,16 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
     FieldSpec(
         "corrections",
         _corrections,
-        "earlier corrections: a list of `{{date: ..., note: ...}}`, each note at most"
-        " {length} characters",
+        "earlier corrections: a list of `{{date: ..., note: ...}}`, each after `date`, each"
+        " note at most {length} characters",
         default=(),
         limits={"length": 500},
     ),
     FieldSpec(
         "withdrawn",
         _withdrawn,
-        "`{{date: ..., reason: ...}}`: the statement was withdrawn; its page stays, with"
-        " the notice; the reason at most {length} characters",
+        "`{{date: ..., reason: ...}}`: the statement was withdrawn (after `date`); its page"
+        " stays, with the notice; the reason at most {length} characters",
         limits={"length": 500},
     ),
     FieldSpec(

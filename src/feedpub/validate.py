@@ -234,8 +234,10 @@ def _check_dates(
         corrections.append(Correction(at=updated.at, note=found["change_note"] or ""))
     elif found["change_note"] is not None:
         report("change_note", "needs an updated date: add updated: with the correction's date")
+    # A change dated at the statement's own moment (the day alone, for a statement of that
+    # day) would not move its updated time: readers would never be told of it.
     for correction in corrections:
-        if correction.at < published.at:
+        if correction.at <= published.at:
             from_updated = updated is not None and correction is corrections[-1]
             same_day = (  # updated: 2021-11-05 for a statement of that day at 10:00
                 from_updated
@@ -245,7 +247,7 @@ def _check_dates(
             )
             report(
                 "updated" if from_updated else "corrections",
-                f"{correction.at.isoformat()} is before the date {published.at.isoformat()}"
+                _not_after(correction.at, published.at)
                 + (f"; give its time of day too, after {published.at:%H:%M}" if same_day else ""),
             )
     corrections.sort(key=lambda c: c.at)
@@ -255,9 +257,12 @@ def _check_dates(
             "must be the latest correction; a correction listed under corrections is later",
         )
     withdrawn: Withdrawal | None = found["withdrawn"]
-    if withdrawn is not None and withdrawn.at < published.at:
+    if withdrawn is not None and withdrawn.at <= published.at:
+        same_day = withdrawn.at.date() == published.at.date()
         report(
-            "withdrawn", f"{withdrawn.at.isoformat()} is before the date {published.at.isoformat()}"
+            "withdrawn",
+            _not_after(withdrawn.at, published.at)
+            + (f"; give the time it was withdrawn, after {published.at:%H:%M}" if same_day else ""),
         )
     removed: Removal | None = found["removed"]
     if removed is not None and removed.at < published.at:
@@ -266,6 +271,12 @@ def _check_dates(
         return None
     last = max([published.at] + [c.at for c in corrections] + ([withdrawn.at] if withdrawn else []))
     return published.at, last, tuple(corrections)
+
+
+def _not_after(at: datetime, published: datetime) -> str:
+    if at < published:
+        return f"{at.isoformat()} is before the date {published.isoformat()}"
+    return f"{at.isoformat()} is the statement's own date, and a change must come after it"
 
 
 def _at(document: Document, name: str) -> tuple[int, int]:
