@@ -371,6 +371,19 @@ def test_a_page_naming_its_translations_follows_a_translation_moved(
     assert project.tree() == _cold_tree(project, tmp_path)
 
 
+def test_a_cached_time_past_the_last_year_in_a_new_zone_is_compiled_again(
+    project: Project, tmp_path: Path
+) -> None:
+    # 9999-12-31T23:00 in Paris is in the year 10000 in Kolkata: the cache compiled in
+    # Paris read back in the new zone ended every build in an OverflowError traceback.
+    project.entry("9999-12-31-held.yaml", "title: Held\ndate: 9999-12-31T23:00\nbody: x\n")
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    build(project.root, now=NOW)
+    project.config(EXAMPLE_CONFIG.replace("Europe/Paris", "Asia/Kolkata"))
+    build(project.root, now=NOW)
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
 def test_cache_from_another_feedpub_version_is_ignored(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -238,7 +238,7 @@ class Cache:
                 key.decode(): reader.build(self._placed(reader.decode(line)), zone)
                 for key, line in self._read.items()
             }
-        except (ValueError, OSError):
+        except (ValueError, OSError, OverflowError):  # Overflow: a time past 9999 in the zone
             self._read = {}
             self._files = ("", {})
             return {}
