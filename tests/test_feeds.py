@@ -292,3 +292,28 @@ def test_atom_entries_made_once_give_the_documents_feedgen_makes_whole(built: Pr
                 )
         assert b"New:" in made.render(site.config, documents[0], content)
         assert b'hreflang="fr"' in made.render(site.config, documents[2], content)
+
+
+def test_a_time_of_local_mean_time_is_written_to_the_minute_in_every_format(
+    project: Project, run: Run
+) -> None:
+    # Paris kept +00:09:21 until 1911: feeds said 1905-03-01T10:00:00+00:09:21 and
+    # "+000921", which RFC 3339, RFC 5322 and HTML do not allow (a reader took the RSS date
+    # for +09:21, nine hours off). Held at +00:09, the same from the cache as compiled.
+    project.entry("1905-03-01-archive.yaml", "title: Archive\ndate: 1905-03-01T10:00\nbody: x\n")
+    project.entry("1905-03-02-noon.yaml", "title: Noon\ndate: 1905-03-02T11:50:39Z\nbody: x\n")
+    assert run("build").exit_code == 0
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")  # from the cache
+    assert run("build").exit_code == 0
+    atom, rss = project.read("public/atom.xml"), project.read("public/rss.xml")
+    items = {item["title"]: item for item in json.loads(project.read("public/feed.json"))["items"]}
+    assert "<published>1905-03-01T10:00:00+00:09</published>" in atom
+    assert "<published>1905-03-02T11:59:39+00:09</published>" in atom  # the instant given
+    assert "<pubDate>Wed, 01 Mar 1905 10:00:00 +0009</pubDate>" in rss
+    assert items["Archive"]["date_published"] == "1905-03-01T10:00:00+00:09"
+    page = project.read("public/1905/03/01/archive/index.html")
+    assert '<time datetime="1905-03-01T10:00:00+00:09">' in page
+    parsed = feedparser.parse(rss).entries
+    assert [calendar.timegm(e.published_parsed) for e in parsed][-1] == calendar.timegm(
+        (1905, 3, 1, 9, 51, 0)
+    )

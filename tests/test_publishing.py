@@ -145,6 +145,30 @@ def test_new_refuses_a_bad_date_as_usage_error(project: Project, run: Run) -> No
     )
 
 
+def test_new_refuses_a_time_the_clocks_skip_and_writes_what_check_accepts(
+    project: Project, run: Run
+) -> None:
+    # It wrote 2021-03-28T02:30+01:00 (03:30 in Paris) where build refuses 02:30, and
+    # 1905-03-01T10:00+00:09:21, an offset its own check then refused.
+    skipped = run("new", "Gap", "--date", "2021-03-28T02:30")
+    assert (skipped.exit_code, skipped.errors) == (
+        1,
+        [
+            "(--date): 2021-03-28T02:30 does not exist in Europe/Paris (the clocks skip it);"
+            " give a time before or after the change",
+            "feedpub: 1 problem on the command line; nothing was written",
+        ],
+    )
+    for date, written in [
+        ("1905-03-01T10:00", "1905-03-01T10:00+00:09"),  # local mean time, to the minute
+        ("2021-10-31T02:30", "2021-10-31T02:30+02:00"),  # twice: the first, its offset said
+    ]:
+        assert run("new", "Dated", "--date", date).exit_code == 0
+        path = project.root / "entries" / f"{date[:10]}-dated.yaml"
+        assert f"date: {written}\n" in path.read_text()
+    assert run("check").errors == []  # drafts, but checked as any entry is
+
+
 def test_new_with_entries_as_a_file_is_a_problem(project: Project, run: Run) -> None:
     (project.root / "entries").rmdir()
     (project.root / "entries").write_text("not a folder")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from feedpub.config import CONFIG_NAME, read_config
@@ -17,8 +17,10 @@ from feedpub.errors import FeedpubError, Problem, Problems
 from feedpub.gather import Project
 from feedpub.listing import ENTRIES_DIR
 from feedpub.load import forbidden_message
+from feedpub.model import SiteConfig
 from feedpub.slug import slugify
 from feedpub.validate import MAX_SLUG, PLACEHOLDER_BODY, compile_entry, entry_id
+from feedpub.zones import as_written, in_zone
 
 MAX_NEW_SLUG = 60  # room under MAX_SLUG for a "-2" should the office reuse a title
 ID_COMMENT = (
@@ -163,12 +165,19 @@ def new_entry(
     slug = slugify(title, MAX_NEW_SLUG)
     if title and not slug:
         problems.add(shown, "the title has no letter or digit to make a file name from", line=0)
+    if config is not None and with_time and when.tzinfo is None and _skipped(when, config):
+        problems.add(
+            project.show("(--date)"),
+            f"{when:%Y-%m-%dT%H:%M} does not exist in {config.timezone_name} (the clocks skip"
+            " it); give a time before or after the change",
+            line=0,
+        )
     if config is None or problems.errors:
         raise FeedpubError(problems.items, outcome="nothing was written")
-    local = (
-        when.replace(tzinfo=config.timezone)
+    local = (  # a time the clocks repeat is taken the first time, its offset written
+        as_written(when.replace(tzinfo=config.timezone))
         if when.tzinfo is None
-        else when.astimezone(config.timezone)
+        else in_zone(when, config.timezone)
     )
     stem = f"{local:%Y-%m-%d}-{slug}"
     assert len(slug) <= MAX_SLUG
@@ -222,3 +231,9 @@ def write_entry(project: Project, name: str, text: str, *, writer: str) -> Path:
         message = f"cannot write: {exc.strerror}"
         raise FeedpubError([Problem(path=shown_file, line=0, message=message)]) from None
     return path
+
+
+def _skipped(naive: datetime, config: SiteConfig) -> bool:
+    """Whether the clocks of the site's zone skip this wall-clock time (spring forward)."""
+    local = naive.replace(tzinfo=config.timezone)
+    return local.astimezone(UTC).astimezone(config.timezone).replace(tzinfo=None) != naive

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from feedpub.load import Node, ScalarNode, describe_node
 from feedpub.values import fail, hint, text
+from feedpub.zones import as_written, in_zone
 
 # ISO 8601 extended format, as RFC 3339 profiles it; a space may stand for the T (YAML's habit).
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -44,7 +45,7 @@ def _moment(node: Node, zone: tzinfo, zone_name: str) -> Moment:
         day = _make_date(m.group(1, 2, 3), raw, node)
         midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
         # Midnight may not exist on a day the clocks change; take the first moment that does.
-        return Moment(_normalize(midnight, zone), has_time=False)
+        return Moment(as_written(_normalize(midnight, zone)), has_time=False)
     m = _DATETIME.fullmatch(raw)
     if not m:
         fail(
@@ -58,15 +59,15 @@ def _moment(node: Node, zone: tzinfo, zone_name: str) -> Moment:
         fail(f"{raw!r} is not a real time of day", node)
     naive = datetime(day.year, day.month, day.day, hour, minute, second)  # noqa: DTZ001
     if m.group("utc"):
-        return Moment(naive.replace(tzinfo=UTC).astimezone(zone), has_time=True)
+        return Moment(in_zone(naive.replace(tzinfo=UTC), zone), has_time=True)
     if m.group("sign"):
         oh, om = int(m.group("oh")), int(m.group("om"))
         if oh > 23 or om > 59:
             fail(f"{raw!r} has an offset out of range", node)
         delta = timedelta(hours=oh, minutes=om)
         offset = timezone(delta if m.group("sign") == "+" else -delta)
-        return Moment(naive.replace(tzinfo=offset).astimezone(zone), has_time=True)
-    return Moment(_localize(naive, zone, zone_name, raw, node), has_time=True)
+        return Moment(in_zone(naive.replace(tzinfo=offset), zone), has_time=True)
+    return Moment(as_written(_localize(naive, zone, zone_name, raw, node)), has_time=True)
 
 
 def _make_date(parts: tuple[str, ...], raw: str, node: Node) -> date:

@@ -23,6 +23,7 @@ from feedpub.measure import BodyTooComplex
 from feedpub.model import SiteConfig
 from feedpub.slug import slugify
 from feedpub.validate import FILE_NAME
+from feedpub.zones import as_written, in_zone
 
 # The id rule: an absolute URI (no scheme that runs or embeds content), or a plain id such
 # as an RSS guid `12345`: printable, no white space, at most 500 characters.
@@ -164,12 +165,13 @@ def _moment(raw: str, config: SiteConfig, item: Item, label: str, notes: list[Pr
         raise Skip("date", f"its {label} date {raw!r} is neither ISO 8601 nor RFC 822")
     if not isinstance(value, datetime):
         at = datetime(value.year, value.month, value.day, tzinfo=config.timezone)
-        return _Moment(at.astimezone(timezone.utc).astimezone(config.timezone), written(value))
+        at = as_written(at.astimezone(timezone.utc).astimezone(config.timezone))
+        return _Moment(at, written(value))
     if value.year < 1900:
         raise Skip("date", f"its {label} date {raw!r} is before 1900")
     if value.tzinfo is None:
         local = value.replace(tzinfo=config.timezone).astimezone(timezone.utc)
-        local = local.astimezone(config.timezone)
+        local = as_written(local.astimezone(config.timezone))
         text = written(local)
         notes.append(
             note(
@@ -180,7 +182,7 @@ def _moment(raw: str, config: SiteConfig, item: Item, label: str, notes: list[Pr
             )
         )
         return _Moment(local, text)
-    return _Moment(value.astimezone(config.timezone), written(value))
+    return _Moment(in_zone(value, config.timezone), written(value))
 
 
 def convert_item(

@@ -1,0 +1,34 @@
+"""A time in a site's zone, as every format can write it (standard library only: the build
+cache reads times back with it).
+
+Until the 20th century many zones kept local mean time, an offset with seconds (Paris
++00:09:21 until 1911, Monrovia -00:44:30 until 1972). RFC 3339 (Atom, JSON Feed), RFC 5322
+(RSS) and HTML's `<time>` write offsets to the minute only: such a time is held at its
+offset to the minute, moved by those seconds, the same way wherever it is read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone, tzinfo
+
+
+def in_zone(value: datetime, zone: tzinfo) -> datetime:
+    """The instant `value` (aware) in `zone`, at an offset to the minute."""
+    local = value.astimezone(zone)
+    fixed = _to_the_minute(local)
+    return local if fixed is None else value.astimezone(fixed)
+
+
+def as_written(local: datetime) -> datetime:
+    """A wall-clock time with its zone attached (`local`), at an offset to the minute: the
+    time as written, the instant moved by the offset's seconds."""
+    fixed = _to_the_minute(local)
+    return local if fixed is None else local.replace(tzinfo=fixed)
+
+
+def _to_the_minute(local: datetime) -> timezone | None:
+    offset = local.utcoffset()
+    if offset is None or not offset.seconds % 60:  # as nearly every time is
+        return None
+    minutes = round(offset.total_seconds() / 60)
+    return timezone(timedelta(minutes=minutes), local.tzname() or "LMT")
