@@ -771,6 +771,31 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="mapping-never-closed",
         ),
         pytest.param(
+            b"title: X\ntags: [Energy, Budget  # from the old site\ndate: 2021-11-05\nbody: x\n",
+            "2:7: tags: the [ that starts here is never closed, so the lines below are read as"
+            " part of its list; end it with ] (tags: [Energy, Budget]), or if the value is"
+            ' text, put it in quotes: tags: "[Energy, Budget"',
+            id="list-never-closed-before-a-comment",
+        ),
+        pytest.param(
+            b"title: X\ntags: [Energy,\n  Budget\ndate: 2021-11-05\nbody: x\n",
+            "2:7: tags: the [ that starts here is never closed, so the lines below are read as"
+            " part of its list; end it with ] after its last item",
+            id="list-on-several-lines-never-closed",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: x\ncontact:\n  - {name: Ann, email: a@b.org\n",
+            "5:5: the { that starts here is never closed, so the lines below are read as part of"
+            " its mapping; end it with } after its last item",
+            id="item-never-closed",
+        ),
+        pytest.param(
+            b"title: [Draft] Budget statement  # a note\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: a value that starts with [ is read as a list, so no text may follow"
+            ' its ]; if the value is text, put it in quotes: title: "[Draft] Budget statement"',
+            id="text-after-a-list-before-a-comment",
+        ),
+        pytest.param(
             b"title: [Draft] Budget statement\ndate: 2021-11-05\nbody: x\n",
             "1:8: title: a value that starts with [ is read as a list, so no text may follow"
             ' its ]; if the value is text, put it in quotes: title: "[Draft] Budget statement"',

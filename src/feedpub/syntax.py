@@ -84,17 +84,18 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
     if problem == "did not find expected key" and at is not None and at.column > 0:
         before = at_line[: at.column].rstrip()
         key = _KEY.match(at_line)
-        value = at_line[key.end() :].lstrip() if key else ""
-        if before and before[-1] in "]}" and value[:1] == _OPENS.get(before[-1]):
+        written = at_line[key.end() :].lstrip() if key else ""
+        value = _uncommented(written)
+        if key and before and before[-1] in "]}" and value[:1] == _OPENS.get(before[-1]):
             # `title: [Draft] Budget statement`: a list, then text after it
             kind = "a list" if value[0] == "[" else "a mapping"
             return (
                 at.line + 1,
-                len(at_line) - len(value) + 1,
-                key.group(2) if key else "",
+                len(at_line) - len(written) + 1,
+                key.group(2),
                 f"a value that starts with {value[0]} is read as {kind}, so no text may"
                 f" follow its {before[-1]}; if the value is text, put it in quotes:"
-                f" {key.group(2) if key else ''}: {_quoted(value.rstrip())}",
+                f" {key.group(2)}: {_quoted(value)}",
             )
         if before and before[-1] in "'\"" and key:
             quote = before[-1]
@@ -156,17 +157,26 @@ def _never_closed(
     if close is None or close in text[begun.index : at.index]:
         return None  # closed on a line below: another mistake inside it
     field = _field_of(lines[begun.line])
-    value = lines[begun.line][begun.column :].rstrip()
+    value = _uncommented(lines[begun.line][begun.column :])
     kind = "list" if opener == "[" else "mapping"
+    told = (
+        f"the {opener} that starts here is never closed, so the lines below are read as part"
+        f" of its {kind}; end it with {close}"
+    )
+    if not field or value.endswith(","):  # an item of a list, or items on several lines
+        return begun.line + 1, begun.column + 1, field, f"{told} after its last item"
     example = f"{field}: {value}{close}" if len(value) > 1 else f"{field}: {opener}a, b{close}"
     return (
         begun.line + 1,
         begun.column + 1,
         field,
-        f"the {opener} that starts here is never closed, so the lines below are read as part"
-        f" of its {kind}; end it with {close} ({example}), or if the value is text, put it"
-        f" in quotes: {field}: {_quoted(value)}",
+        f"{told} ({example}), or if the value is text, put it in quotes: {field}: {_quoted(value)}",
     )
+
+
+def _uncommented(value: str) -> str:
+    """A value as written on its line, without a comment after it (` # ...`)."""
+    return re.split(r"\s#", value, maxsplit=1)[0].rstrip()
 
 
 def _colon_in_braces(line: str, begun: Any, at: Any) -> tuple[int, int, str, str] | None:
