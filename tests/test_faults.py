@@ -283,8 +283,9 @@ def test_disk_fault_halfway_is_a_clear_error_and_the_next_build_finishes(
     assert result.errors[0].startswith(f"{project.root}/public/: cannot write {project.root}/")
     assert result.errors[0].endswith(f": {message}")
     assert result.errors[1] == (
-        "feedpub: 1 problem in 1 file; public/ is partly updated: every file in it is whole and"
-        " no list or feed links to a missing page; run the build again once this is fixed"
+        "feedpub: 1 problem in 1 file; public/ is partly updated: every file in it is whole,"
+        " and no list or feed links to a statement page or attachment not yet written; run the"
+        " build again once this is fixed"
     )
     assert not [p for p in (project.root / "public").rglob("*") if ".feedpub-tmp-" in p.name]
     assert_consistent(project.root / "public", old_tree, new_tree)
@@ -836,8 +837,8 @@ def test_ctrl_c_during_a_build_is_a_message_and_the_next_build_finishes(project:
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert err.strip().splitlines() == [
         f"feedpub: stopped (Ctrl-C); {project.root}/public/ is partly updated: every file in it"
-        " is whole and no list or feed links to a missing page; run `feedpub build` again to"
-        " finish it"
+        " is whole, and no list or feed links to a statement page or attachment not yet"
+        " written; run `feedpub build` again to finish it"
     ]
     assert children_left() == []
     assert _beside(project.root) == []

@@ -461,8 +461,9 @@ def test_error_after_some_pages_are_written_says_public_is_partly_updated(
     result = run("build")
     assert result.exit_code == 1
     assert result.errors[-1] == (
-        "feedpub: 1 problem in 1 file; public/ is partly updated: every file in it is whole and"
-        " no list or feed links to a missing page; run the build again once this is fixed"
+        "feedpub: 1 problem in 1 file; public/ is partly updated: every file in it is whole,"
+        " and no list or feed links to a statement page or attachment not yet written; run the"
+        " build again once this is fixed"
     )
     assert (project.root / "public/.feedpub-unfinished").exists()
     (project.root / "templates/index.html").unlink()

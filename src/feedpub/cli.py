@@ -15,6 +15,7 @@ from typing import NoReturn, TextIO
 from feedpub.arguments import MAX_PROBLEMS_SHOWN, make_parser
 from feedpub.build import build
 from feedpub.errors import (
+    PARTLY_UPDATED,
     FeedpubError,
     Problem,
     github_annotation,
@@ -384,8 +385,7 @@ def _left_behind(args: argparse.Namespace) -> str:
 
     out = Path(args.out or Path(args.root) / OUTPUT_DIR)
     if unfinished(out):
-        return (
-            f"; {shown_path(out)}/ is partly updated: every file in it is whole and no list or"
-            " feed links to a missing page; run `feedpub build` again to finish it"
-        )
+        return f"; {shown_path(out)}/ {PARTLY_UPDATED}; run `feedpub build` again to finish it"
+    if not out.exists():
+        return f"; {shown_path(out)}/ was not made"
     return f"; {shown_path(out)}/ is as the last build that finished left it"

@@ -121,6 +121,13 @@ def _rebuild(problems: list[Problem], outcome: str) -> FeedpubError:
     return FeedpubError(problems, outcome=outcome)
 
 
+# What a build stopped while writing leaves in its output (see write.py).
+PARTLY_UPDATED = (
+    "is partly updated: every file in it is whole, and no list or feed links to a statement"
+    " page or attachment not yet written"
+)
+
+
 def summarize(problems: list[Problem], outcome: str = "") -> str:
     """Say how many problems in how many files, and what happened to the output."""
     errors = [p for p in problems if p.is_error]

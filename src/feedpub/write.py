@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path, PurePosixPath
 
-from feedpub.errors import FeedpubError, Problem
+from feedpub.errors import PARTLY_UPDATED, FeedpubError, Problem
 from feedpub.incremental import Record, current
 from feedpub.listing import NOT_A_FILE, Status, Survey, status_tree
 from feedpub.model import WriteReport
@@ -278,8 +278,7 @@ def write_outputs(
             raise FeedpubError(problems) from exc
         raise FeedpubError(
             problems,
-            outcome=f"{out.name}/ is partly updated: every file in it is whole and no list or"
-            " feed links to a missing page; run the build again once this is fixed",
+            outcome=f"{out.name}/ {PARTLY_UPDATED}; run the build again once this is fixed",
         ) from exc
 
 
