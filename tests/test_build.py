@@ -496,3 +496,16 @@ def test_a_source_that_cannot_be_read_is_told_before_public_is_touched(
             assert (result.exit_code, result.errors[0]) == (1, expected)
             assert len(result.errors) == 2  # and no other problem following from it
     assert project.tree() == before
+
+
+def test_a_file_no_statement_attaches_is_not_read_so_may_be_unreadable(
+    project: Project, run: Run
+) -> None:
+    # Only what is copied must be readable: a file in entries/ no statement lists is not.
+    project.entry(ENTRY)
+    project.entry("notes.pdf", b"%PDF-1.7 notes")
+    with pytest.MonkeyPatch.context() as patch:
+        _denied(patch, project.root / "entries/notes.pdf")
+        result = run("build")
+    assert result.exit_code == 0
+    assert not [e for e in result.errors if "cannot read" in e]

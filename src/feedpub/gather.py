@@ -126,8 +126,7 @@ def _list_entry_file(
         problems.add(shown, f"is {kind}, not a file; entries/ may hold only files", line=0)
     elif item.name.lower().endswith((".yml", ".yaml")):
         problems.add(shown, "entry files end in .yaml; rename it", line=0)
-    else:  # an attachment is copied as it is: one that cannot be read is told now
-        check_readable(item.path, shown, problems)
+    else:
         found.others[item.name] = item.stat().st_size
 
 
@@ -303,8 +302,14 @@ def read_site(
     check_folders(project, problems)
     check_strays(project, problems)
     compiled = compile_entries(project, checking, files, cache)
+    attached: set[str] = set()
     for item in compiled:
         problems.extend(item.problems)
+        if item.entry is not None:
+            attached.update(attachment.name for attachment in item.entry.attachments)
+    for name in sorted(attached):  # copied as it is: one that cannot be read is told now
+        shown = project.show(f"{ENTRIES_DIR}/{name}")
+        check_readable(project.root / ENTRIES_DIR / name, shown, problems)
     check_across(
         compiled,
         files.others,
