@@ -17,6 +17,8 @@ exit status:
   0  success
   1  invalid input (every problem is listed, FILE:LINE:COL: field: message); nothing written
   2  usage error (unknown command or option, a --now or SOURCE_DATE_EPOCH that is no time)
+  130  stopped by Ctrl-C (a build says what it left in its output folder; serve, once
+       serving, ends so with 0)
 """
 _NOW_HELP = (
     "the moment to publish as of, e.g. 2021-11-05T09:00:00+01:00 (default: $SOURCE_DATE_EPOCH"
