@@ -169,6 +169,17 @@ def test_new_refuses_a_time_the_clocks_skip_and_writes_what_check_accepts(
     assert run("check").errors == []  # drafts, but checked as any entry is
 
 
+def test_new_with_root_names_a_bad_title_as_on_the_command_line(project: Project, run: Run) -> None:
+    # With --root, the title was shown as a file of the site: "site/(title)", "in 1 file".
+    (project.root / "site/entries").mkdir(parents=True)
+    (project.root / "site/feedpub.yaml").write_text(project.read("feedpub.yaml"))
+    result = run("new", "!!!", "--root", "site", "--date", "2021-11-05")
+    assert result.errors == [
+        "(title): the title has no letter or digit to make a file name from",
+        "feedpub: 1 problem on the command line; nothing was written",
+    ]
+
+
 def test_new_with_entries_as_a_file_is_a_problem(project: Project, run: Run) -> None:
     (project.root / "entries").rmdir()
     (project.root / "entries").write_text("not a folder")

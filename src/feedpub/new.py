@@ -151,7 +151,7 @@ def new_entry(
     problems = Problems()
     config = read_config(project.root, problems, shown=project.show(CONFIG_NAME))
     title = " ".join(title.split())
-    shown = project.show("(title)")
+    shown = "(title)"  # on the command line, in no file of the site
     if not title:
         problems.add(shown, "the title is empty", line=0)
     elif len(title) > (most := limit("title", "length")):
@@ -161,13 +161,13 @@ def new_entry(
         ("(--tag)", tag) for tag in tags
     ]:
         if message := forbidden_message(value):
-            problems.add(project.show(where), message, line=0)
+            problems.add(where, message, line=0)
     slug = slugify(title, MAX_NEW_SLUG)
     if title and not slug:
         problems.add(shown, "the title has no letter or digit to make a file name from", line=0)
     if config is not None and with_time and when.tzinfo is None and _skipped(when, config):
         problems.add(
-            project.show("(--date)"),
+            "(--date)",
             f"{when:%Y-%m-%dT%H:%M} does not exist in {config.timezone_name} (the clocks skip"
             " it); give a time before or after the change",
             line=0,

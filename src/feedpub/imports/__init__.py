@@ -163,7 +163,7 @@ def _check_type(project: Project, entry_type: str) -> None:
         raise FeedpubError(
             [
                 Problem(
-                    path=project.show("(--type)"),
+                    path="(--type)",
                     line=0,
                     message=f"{entry_type!r}: a type has 1 to 60 characters, with a letter or"
                     " a digit",
