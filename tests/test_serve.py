@@ -266,3 +266,18 @@ def test_serve_outside_a_site_says_so_and_serves_nothing(tmp_path: Path) -> None
         " (or give --root), or make a site here with `feedpub init`",
         "feedpub: not serving: there is no site here",
     ]
+    (tmp_path / "empty").mkdir()  # given with --root: feedpub init must be told it too
+    result = subprocess.run(
+        [str(script), "serve", "--port", "0", "--root", "empty"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"empty/feedpub.yaml: not found; is {tmp_path}/empty a feedpub site? Run feedpub in the"
+        " site's folder (or give --root), or make a site in empty with `feedpub init empty`",
+        "feedpub: not serving: there is no site in empty",
+    ]

@@ -204,7 +204,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     if not os.path.lexists(root / CONFIG_NAME):  # the wrong folder: nothing to watch
         missing = Problem(path=shown_root(root) + CONFIG_NAME, line=0, message=not_found(root))
         _print_problems([missing], sys.stderr)
-        print("feedpub: not serving: there is no site here", file=sys.stderr)
+        where = f"in {shown_root(root).rstrip('/')}" if shown_root(root) else "here"
+        print(f"feedpub: not serving: there is no site {where}", file=sys.stderr)
         return EXIT_INVALID
     out = args.out or cache_folder(args.root) / "preview"
 

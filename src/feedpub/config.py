@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from feedpub import times, values
 from feedpub.colors import read_accent_color
-from feedpub.errors import Problems
+from feedpub.errors import Problems, shown_root
 from feedpub.fields import FieldSpec, Limits, read_fields
 from feedpub.load import (
     Document,
@@ -276,9 +276,15 @@ def read_config(root: Path, problems: Problems, shown: str = CONFIG_NAME) -> Sit
 
 def not_found(root: Path) -> str:
     """What is wrong where feedpub.yaml is missing: most often, the wrong folder."""
+    folder = shown_root(root).rstrip("/")
+    init = (
+        f"make a site in {folder} with `feedpub init {folder}`"
+        if folder
+        else ("make a site here with `feedpub init`")
+    )
     return (
         f"not found; is {root} a feedpub site? Run feedpub in the site's folder (or give"
-        " --root), or make a site here with `feedpub init`"
+        f" --root), or {init}"
     )
 
 

@@ -244,8 +244,8 @@ class Cache:
             return {}
 
     def files(self, context: str) -> dict[str, tuple[int, int, int, str]]:
-        """Each entry file's size, modification time and key, as the last build compiling
-        entries in `context` listed them (read by compiled())."""
+        """Each entry file's status (size, mtime, ctime: listing.source_status) and key, as
+        the last build compiling entries in `context` listed them (read by compiled())."""
         return self._files[1] if self._files[0] == context else {}
 
     def _placed(self, data: Any) -> Any:

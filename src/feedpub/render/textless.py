@@ -96,8 +96,8 @@ def held(value: Any) -> Any:
 
 
 def textless(value: Any) -> Any:
-    """`value`, wrapped if its text would show where it lies in memory: a function, or
-    items given one at a time (Function, Items)."""
+    """`value`, wrapped if its text would show where it lies in memory (a function, items
+    given one at a time: Function, Items) or the order of a hash table (a set: Sorted)."""
     kind = type(value)
     wrap = _WRAPS.get(kind, _UNKNOWN)
     if wrap is _UNKNOWN:  # decided once per type: templates read thousands of values a page
