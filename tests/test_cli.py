@@ -201,9 +201,12 @@ X = ("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
 NOW_AFTER = "2021-11-06T08:00:00Z"
 
 
-def test_huge_source_date_epoch_is_a_usage_error(project: Project) -> None:
+@pytest.mark.parametrize("epoch", ["99999999999999", "-1", "+1636086600", "1_636_086_600", " 1"])
+def test_source_date_epoch_not_whole_seconds_since_1970_is_a_usage_error(
+    project: Project, epoch: str
+) -> None:
     project.entry(*X)
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "99999999999999"}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}
     result = subprocess.run(
         [sys.executable, "-m", "feedpub", "build"],
         cwd=project.root,
@@ -213,7 +216,9 @@ def test_huge_source_date_epoch_is_a_usage_error(project: Project) -> None:
         check=False,
     )
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"feedpub: error: SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970"
+    )
 
 
 def test_date_alone_for_now_is_a_usage_error_saying_why(run: Run) -> None:

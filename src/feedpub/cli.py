@@ -55,7 +55,9 @@ def resolve_now(given: str | None) -> datetime:
             raise UsageError(f"--now {given!r} is not a real time") from None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None:
-        try:
+        try:  # digits alone, as reproducible-builds.org says (int() takes "-1", " 1_0 ")
+            if not epoch.isascii() or not epoch.isdigit():
+                raise ValueError(epoch)
             return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
         except (ValueError, OverflowError, OSError):
             raise UsageError(
