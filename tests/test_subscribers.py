@@ -389,6 +389,27 @@ def test_a_section_alias_that_cannot_work_is_refused(
     assert expected in result.errors
 
 
+def test_a_section_alias_to_a_name_only_an_embargoed_statement_has_waits_for_its_release(
+    project: Project, run: Run
+) -> None:
+    # It failed every build until the release: "no published statement has the tag".
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntags: [Budget]\nbody: x\n")
+    project.entry("2031-01-05-y.yaml", "title: Y\ndate: 2031-01-05\ntags: [Flooding]\nbody: x\n")
+    project.config(EXAMPLE_CONFIG + "section_aliases:\n  tags:\n    Flood defence: Flooding\n")
+    result = run("build", "--now", "2030-01-01T00:00:00Z")
+    assert result.exit_code == 0
+    assert (
+        "feedpub.yaml:13:5: section_aliases.tags: warning: no statement published yet has the"
+        " tag 'Flooding': the alias takes effect when entries/2031-01-05-y.yaml, under embargo,"
+        " is released"
+    ) in result.errors
+    assert not (project.root / "public/tags/flood-defence").exists()
+    assert run("build", "--now", "2031-02-01T00:00:00Z").exit_code == 0
+    assert project.read("public/tags/flood-defence/atom.xml") == project.read(
+        "public/tags/flooding/atom.xml"
+    )
+
+
 def test_a_removed_statement_leaves_a_notice_and_no_trace_in_feeds(
     large: Project, run: Run
 ) -> None:

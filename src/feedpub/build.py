@@ -89,7 +89,7 @@ def build(
             statements=len(site.entries),
             drafts=len(site.drafts),
             held=tuple(e.published for e in site.held),
-            warnings=sorted([*result.warnings, *links]),
+            warnings=sorted([*result.warnings, *outputs.warnings, *links]),
         )
         # "now" decides what is published: the shortcut holds only while now stays between
         # the newest date the site shows (a statement, a removed one's notice, a correction
@@ -161,7 +161,7 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
             # pull request's check finds it, not the build after the merge.
             _make_every(list(outputs.values()), outputs.prepare)
     links = check_site_links(result.site.entries, outputs, result.site.config.base_url)
-    result.warnings.extend(links)
+    result.warnings.extend([*outputs.warnings, *links])
     result.warnings.sort()
     if unfinished(project.root / OUTPUT_DIR):
         stopped = Problem(

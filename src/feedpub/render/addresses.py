@@ -35,6 +35,7 @@ class Outputs(dict[str, Output]):
         self.origin: dict[str, str] = {}
         # Called before workers are forked to make them: what they share, made once.
         self.prepare: Callable[[], object] = lambda: None
+        self.warnings: list[Problem] = []  # found as they were planned (a section alias)
 
     def folders(self) -> set[str]:
         """Every folder the outputs need, e.g. 'tags' and 'tags/energy'."""
@@ -102,6 +103,10 @@ def plan_aliases(plan: Planner, entries: Iterable[Entry], problems: Problems) ->
             _redirect(plan, alias, entry.path, f"an alias in {entry.source}")
 
 
+def _has(entry: Entry, kind: str, slug: str) -> bool:
+    return entry.type_slug == slug if kind == "type" else slug in entry.tag_slugs
+
+
 def plan_section_aliases(plan: Planner, problems: Problems) -> None:
     """A renamed type or tag: its old folder serves the renamed section's feeds, and its
     old page redirects to the new one."""
@@ -115,13 +120,20 @@ def plan_section_aliases(plan: Planner, problems: Problems) -> None:
         old_slug = slugify(alias.old)
         where = f"section_aliases.{folder}"
         if new is None:
-            problems.add(
+            held = [e for e in plan.site.held if _has(e, alias.kind, slugify(alias.new))]
+            problems.add(  # a statement under embargo: the alias comes with its release
                 shown,
-                f"no published statement has the {alias.kind} {alias.new!r}; write the name it"
-                " has now",
+                (
+                    f"no statement published yet has the {alias.kind} {alias.new!r}: the alias"
+                    f" takes effect when {held[0].source}, under embargo, is released"
+                )
+                if held
+                else f"no published statement has the {alias.kind} {alias.new!r}; write the"
+                " name it has now",
                 line=line,
                 column=column,
                 field=where,
+                severity=Severity.WARNING if held else Severity.ERROR,
             )
             continue
         if f"{alias.kind}/{old_slug}" in plan.sections or not old_slug:

@@ -380,7 +380,7 @@ def plan_site(
     plan_aliases(plan, (*site.entries, *site.removed), problems)
     if problems.errors:
         raise FeedpubError(problems.items)
-
+    plan.outputs.warnings = problems.items
     for path, content in render_sitemaps(config, pages).items():
         key = digest(content)
         made = functools.partial(Made, content, key)
