@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conftest import Project, Run, git
+from conftest import EXAMPLE_CONFIG, Project, Run, git
 from feedpub.gather import Project as SiteProject
 from feedpub.gather import read_site
 
@@ -385,6 +385,18 @@ def test_check_rejects_bad_file_name(project: Project, run: Run, name: str, expe
     result = run("check")
     assert result.exit_code == 1
     assert f"entries/{name}:1:1: {expected}" in result.errors
+
+
+def test_a_day_the_zone_skipped_whole_is_told_so(project: Project, run: Run) -> None:
+    # Samoa crossed the date line in 2011: 2011-12-30 never happened there. It was told
+    # "2011-12-31 does not match the date in the file name".
+    project.config(EXAMPLE_CONFIG.replace("Europe/Paris", "Pacific/Apia"))
+    project.entry("2011-12-30-x.yaml", "title: X\ndate: 2011-12-30\nbody: x\n")
+    assert run("check").errors == [
+        "entries/2011-12-30-x.yaml:2:7: date: '2011-12-30' does not exist in Pacific/Apia (the"
+        " clocks skip that day)",
+        "feedpub: 1 problem in 1 file",
+    ]
 
 
 def test_check_rejects_yml_extension_without_losing_it(project: Project, run: Run) -> None:

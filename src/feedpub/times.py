@@ -45,7 +45,10 @@ def _moment(node: Node, zone: tzinfo, zone_name: str) -> Moment:
         day = _make_date(m.group(1, 2, 3), raw, node)
         midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
         # Midnight may not exist on a day the clocks change; take the first moment that does.
-        return Moment(as_written(_normalize(midnight, zone)), has_time=False)
+        first = as_written(_normalize(midnight, zone))
+        if first.date() != day:  # Samoa skipped 2011-12-30 whole, crossing the date line
+            fail(f"{raw!r} does not exist in {zone_name} (the clocks skip that day)", node)
+        return Moment(first, has_time=False)
     m = _DATETIME.fullmatch(raw)
     if not m:
         fail(
