@@ -330,16 +330,22 @@ def test_an_edit_of_the_same_size_with_its_time_put_back_is_built(
 
 
 @pytest.mark.parametrize(
-    ("old", "new"), [("A court order.", "An injunction."), ("2029-01-01", "2028-12-01")]
+    ("old", "new", "written"),
+    [
+        ("A court order.", "An injunction.", 1),  # its page, in no list or feed
+        # ...and the Atom and RSS documents it was removed from, dated by the removal
+        # (the site's and its type's: the JSON Feed has no date of its own)
+        ("2029-01-01", "2028-12-01", 5),
+    ],
 )
 def test_a_removed_statement_s_notice_follows_an_edit_of_its_removal(
-    project: Project, tmp_path: Path, old: str, new: str
+    project: Project, tmp_path: Path, old: str, new: str, written: int
 ) -> None:
     _site(project)
     EDITS["entry removed"](project)
     build(project.root, now=NOW)
     _edit(_entries(project)[1], old, new)
-    assert build(project.root, now=NOW).report.written == 1  # its page, in no list or feed
+    assert build(project.root, now=NOW).report.written == written
     assert project.tree() == _cold_tree(project, tmp_path)
 
 

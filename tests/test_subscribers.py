@@ -410,6 +410,26 @@ def test_a_section_alias_to_a_name_only_an_embargoed_statement_has_waits_for_its
     )
 
 
+def test_a_feed_a_statement_is_removed_from_is_dated_by_the_removal_not_back_in_time(
+    project: Project, run: Run
+) -> None:
+    # The feed's <updated> and lastBuildDate went back to the statement before, though
+    # the feed had just changed: a reader or cache comparing dates saw an older feed.
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nbody: x\n")
+    assert run("build").exit_code == 0
+    assert "<updated>2021-11-06T00:00:00+01:00</updated>\n  <author>" in project.read(
+        "public/atom.xml"
+    )
+    removal = "removed: {date: 2021-12-01, reason: A court order.}\n"
+    project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nbody: x\n" + removal)
+    assert run("build").exit_code == 0
+    atom, rss = project.read("public/atom.xml"), project.read("public/rss.xml")
+    assert "<updated>2021-12-01T00:00:00+01:00</updated>\n  <author>" in atom
+    assert "<lastBuildDate>Wed, 01 Dec 2021 00:00:00 +0100</lastBuildDate>" in rss
+    assert "tag:press.example.org,2020:2021-11-06-b" not in atom
+
+
 def test_a_removed_statement_leaves_a_notice_and_no_trace_in_feeds(
     large: Project, run: Run
 ) -> None:

@@ -21,7 +21,7 @@ The rule, for the whole site and for every type, tag and language alike:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -141,6 +141,11 @@ def feed_documents(
         slots = sorted((*section.entries, *section.removed), key=sort_key)[::-1]
     gone = {entry.id for entry in section.removed}
     count = len(slots) // size
+
+    def removal(held: Iterable[Entry]) -> datetime | None:
+        """When the last of these statements a document held was removed from it."""
+        return max((e.removed.at for e in held if e.id in gone and e.removed), default=None)
+
     archive_dir = section.directory + ARCHIVE_DIR
 
     def document(entries: tuple[Entry, ...], links: list[tuple[str, str]], **kind: object) -> Feed:
@@ -165,7 +170,13 @@ def feed_documents(
         block = slots[(number - 1) * size : number * size]
         members = tuple(entry for entry in block[::-1] if entry.id not in gone)
         archives.append(
-            document(members, links, atom_path=f"{archive_dir}{number}.xml", archive=True)
+            document(
+                members,
+                links,
+                atom_path=f"{archive_dir}{number}.xml",
+                archive=True,
+                removed=removal(block),
+            )
         )
     newest = section.entries[:size]
     changed = sorted((e for e in section.entries[size:] if e.is_updated), key=change_key)[:size]
@@ -176,6 +187,7 @@ def feed_documents(
         rss_path=section.rss,
         json_path=section.json,
         hubs=config.websub_hubs,  # subscription documents only, never archives
+        removed=removal(slots[::-1][:size]),  # among the newest it showed
     )
     return [current, *archives]
 

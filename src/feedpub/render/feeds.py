@@ -59,10 +59,14 @@ class Feed:
     # A statement's translations, by its id: (language, URL of its page) of each other one.
     alternates: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     hubs: tuple[str, ...] = ()  # WebSub hubs; only subscription documents name them
+    # When the newest statement it held and no longer holds was removed (lawful removal).
+    removed: datetime | None = None
 
     def updated(self) -> datetime:
-        """A feed changes when one of its statements does: the newest `updated` among them."""
-        return max((e.updated for e in self.entries), default=EMPTY_FEED_DATE)
+        """A feed changes when one of its statements does, or is removed from it: the newest
+        `updated` among them, or the removal, whichever is later."""
+        dates = [e.updated for e in self.entries] + ([self.removed] if self.removed else [])
+        return max(dates, default=EMPTY_FEED_DATE)
 
 
 def entry_categories(config: SiteConfig, entry: Entry) -> list[tuple[str, str]]:
