@@ -6,6 +6,7 @@ exercise one rule are written inline. A server on 127.0.0.1 stands in for the ol
 
 from __future__ import annotations
 
+import html
 import http.server
 import json
 import shutil
@@ -302,6 +303,32 @@ def test_import_reads_a_date_without_zone_in_the_site_zone_and_says_so(
     ]
     [text] = _entries(project).values()
     assert "\ndate: 2021-10-31T02:30+02:00\n" in text  # the hour the clocks repeat: stated
+    _check_passes(run)
+
+
+def test_import_dates_a_change_given_by_its_day_alone_on_the_first_day_after_the_statement(
+    project: Project, run: Run
+) -> None:
+    # An older notice gives the day alone: on the statement's first day that is not after
+    # it, which check refuses (the change would reach no reader).
+    notice = "<p><strong>Withdrawn on 2021-11-05:</strong> Issued in error.</p><p>Text.</p>"
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/a</guid><title>Withdrawn: Office</title>"
+            "<pubDate>Fri, 05 Nov 2021 09:00:00 +0100</pubDate>"
+            f"<content:encoded>{html.escape(notice)}</content:encoded>"
+        ).replace(
+            "<title>Example Agency</title>", "<generator>feedpub</generator><title>E</title>"
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.errors == [
+        "feed.xml:5:1: date: warning: 'Withdrawn: Office': a change dated 2021-11-05 is dated a"
+        " minute after the statement (give its time if you know it)"
+    ]
+    [text] = _entries(project).values()
+    assert "withdrawn: {date: 2021-11-05T09:01+01:00, reason:" in text
     _check_passes(run)
 
 
@@ -659,7 +686,9 @@ title: Rates for 2022
 date: 2021-11-02
 updated: 2021-11-04T10:00:00+01:00
 change_note: The table had a typo.
-corrections: [{date: 2021-11-03, note: "Added the annex."}]
+corrections:
+  - {date: 2021-11-02T15:30, note: Fixed a heading.}  # its first day: the time comes back
+  - {date: 2021-11-03, note: "Added the annex."}
 summary: The rates for 2022, set by the board.
 tags: [Rates]
 attachments: [{file: annex.pdf, title: The annex}]

@@ -9,7 +9,7 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from feedpub.entryfields import limit
@@ -40,7 +40,7 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 # their <time datetime>; earlier versions wrote them in English with ISO dates.
 _WITHDRAWN = re.compile(
     r"\s*(?:<p><strong>Withdrawn on (\d{4}-\d{2}-\d{2}):</strong> ?(.*?)</p>"
-    r'|<p class="withdrawn"><strong>[^<]*<time datetime="(\d{4}-\d{2}-\d{2})[^"]*">'
+    r'|<p class="withdrawn"><strong>[^<]*<time datetime="(\d{4}-\d{2}-\d{2}[^"]*)">'
     r"[^<]*</time>[^<]*</strong> ?(.*?)</p>)\s*",
     re.DOTALL,
 )
@@ -52,7 +52,7 @@ _CORRECTIONS = re.compile(
     re.DOTALL,
 )
 _CORRECTION = re.compile(
-    r'<li>(?:(\d{4}-\d{2}-\d{2})|<time datetime="(\d{4}-\d{2}-\d{2})[^"]*">[^<]*</time>)'
+    r'<li>(?:(\d{4}-\d{2}-\d{2})|<time datetime="(\d{4}-\d{2}-\d{2}[^"]*)">[^<]*</time>)'
     r"[^<:]*: (.*?)</li>",
     re.DOTALL,
 )
@@ -319,25 +319,30 @@ def _take_notices(
     latest = updated if updated and updated.at > published.at else None
     latest_day = latest.at.date().isoformat() if latest else ""
 
-    def day_text(day: str) -> str:
-        # A notice gives the day only; on the statement's first day, its own time (a
-        # correction cannot precede it).
-        return published.text if day == published.at.date().isoformat() else day
+    def change_text(when: str) -> str:
+        # feedpub's notices give the time (<time datetime>), older ones the day only. One
+        # not after the statement (its first day) is dated a minute after it, and told.
+        day = published.at.date().isoformat()
+        if (datetime.fromisoformat(when) > published.at) if len(when) > 10 else when > day:
+            return when
+        told = f"{item_name(item)}: a change dated {when} is dated a minute after the statement"
+        notes.append(note(item, "date", told + " (give its time if you know it)"))
+        return (published.at + timedelta(minutes=1)).isoformat(timespec="minutes")
 
     # The feed's updated time is the latest of the withdrawal and the corrections: give it
     # back to the one that falls on its day, so the statement keeps its exact time.
     if withdrawn:
-        on_day = latest is not None and withdrawn[0] == latest_day
+        on_day = latest is not None and withdrawn[0][:10] == latest_day
         draft.withdrawn = (
-            latest.text if on_day and latest else day_text(withdrawn[0]),
+            latest.text if on_day and latest else change_text(withdrawn[0]),
             withdrawn[1],
         )
         latest = None if on_day else latest
-    if latest is not None and corrections and corrections[-1][0] == latest_day:
+    if latest is not None and corrections and corrections[-1][0][:10] == latest_day:
         draft.updated, draft.change_note = latest.text, corrections.pop()[1]
     elif latest is not None:  # a correction without a note: only its time is known
         draft.updated = latest.text
-    draft.corrections = [(day_text(day), text) for day, text in corrections]
+    draft.corrections = [(change_text(when), text) for when, text in corrections]
     return content
 
 
