@@ -217,6 +217,33 @@ def test_guard_reads_a_site_in_a_subfolder_of_the_repository(
     assert errors[0].startswith(f"entries/{RATES[0]}: the published statement 'Rates for 2022'")
 
 
+def test_guard_warns_of_a_deleted_entry_it_cannot_read_at_the_revision(
+    project: Project, run: Run
+) -> None:
+    # Written for an older feedpub (a withdrawal at the statement's own moment, refused
+    # since), the entry did not compile at REV, and the guard took it for never published:
+    # deleting it, as an office might to mend its build after an upgrade, passed unseen.
+    project.entry(*FEES)
+    project.entry(
+        "2021-11-05-old.yaml",
+        "title: Old\ndate: 2021-11-05\nbody: x\nwithdrawn: {date: 2021-11-05, reason: Error.}\n",
+    )
+    git(project.root, "init", "--quiet", "--initial-branch", "main")
+    git(project.root, "add", "--all")
+    git(project.root, "commit", "--quiet", "--message", "Published by an older feedpub")
+    (project.root / "entries/2021-11-05-old.yaml").unlink()
+    result = run("check", "--now", NOW, "--against", "HEAD")
+    assert (result.exit_code, result.errors) == (
+        0,
+        [
+            "entries/2021-11-05-old.yaml: warning: is gone, and the guard cannot tell whether"
+            " it was published at HEAD, where it does not pass this feedpub's checks (written"
+            " for an older one?): make sure no statement readers have is lost"
+        ],
+    )
+    assert result.stdout.endswith("; nothing the guard could read at HEAD is lost\n")
+
+
 def test_guard_says_how_to_fetch_a_missing_revision(repo: Project, run: Run) -> None:
     assert against(run, "origin/main") == (
         1,

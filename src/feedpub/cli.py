@@ -144,6 +144,8 @@ def _run_check(args: argparse.Namespace) -> int:
     entries = _plural(len(site.entries) + len(site.held) + len(site.drafts), "entry", "entries")
     warnings = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
     kept = f"; nothing published at {args.against} is lost" if args.against is not None else ""
+    if kept and any(w.message.startswith(guard.UNKNOWN) for w in result.warnings):
+        kept = f"; nothing the guard could read at {args.against} is lost"
     held = _held([e.published for e in site.held])
     print(f"feedpub: {entries} checked, no problems{warnings}{held}{kept}")
     return EXIT_OK
