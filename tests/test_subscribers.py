@@ -405,6 +405,18 @@ def test_a_section_alias_to_a_name_only_an_embargoed_statement_has_waits_for_its
     ) in result.errors
     assert not (project.root / "public/tags/flood-defence").exists()
     assert run("build", "--now", "2031-02-01T00:00:00Z").exit_code == 0
+    # Its other checks are not put off to the release: the old name must be unused now.
+    project.entry(
+        "2021-11-06-z.yaml", "title: Z\ndate: 2021-11-06\ntags: [Flood defence]\nbody: x\n"
+    )
+    result = run("check", "--now", "2030-01-01T00:00:00Z")
+    assert result.exit_code == 1
+    assert (
+        "feedpub.yaml:13:5: section_aliases.tags: 'Flood defence' is still the tag of published"
+        " statements (or has no letter or digit); an old name must be one no statement uses"
+    ) in result.errors
+    (project.root / "entries/2021-11-06-z.yaml").unlink()
+    assert run("build", "--now", "2031-02-01T00:00:00Z").exit_code == 0
     assert project.read("public/tags/flood-defence/atom.xml") == project.read(
         "public/tags/flooding/atom.xml"
     )

@@ -119,21 +119,15 @@ def plan_section_aliases(plan: Planner, problems: Problems) -> None:
         new = plan.sections.get(f"{alias.kind}/{slugify(alias.new)}")
         old_slug = slugify(alias.old)
         where = f"section_aliases.{folder}"
-        if new is None:
-            held = [e for e in plan.site.held if _has(e, alias.kind, slugify(alias.new))]
-            problems.add(  # a statement under embargo: the alias comes with its release
+        held = [e for e in plan.site.held if _has(e, alias.kind, slugify(alias.new))]
+        if new is None and not held:
+            problems.add(
                 shown,
-                (
-                    f"no statement published yet has the {alias.kind} {alias.new!r}: the alias"
-                    f" takes effect when {held[0].source}, under embargo, is released"
-                )
-                if held
-                else f"no published statement has the {alias.kind} {alias.new!r}; write the"
-                " name it has now",
+                f"no published statement has the {alias.kind} {alias.new!r}; write the name it"
+                " has now",
                 line=line,
                 column=column,
                 field=where,
-                severity=Severity.WARNING if held else Severity.ERROR,
             )
             continue
         if f"{alias.kind}/{old_slug}" in plan.sections or not old_slug:
@@ -144,6 +138,17 @@ def plan_section_aliases(plan: Planner, problems: Problems) -> None:
                 line=line,
                 column=column,
                 field=where,
+            )
+            continue
+        if new is None:  # a statement under embargo has it: the alias comes with its release
+            problems.add(
+                shown,
+                f"no statement published yet has the {alias.kind} {alias.new!r}: the alias"
+                f" takes effect when {held[0].source}, under embargo, is released",
+                line=line,
+                column=column,
+                field=where,
+                severity=Severity.WARNING,
             )
             continue
         old = f"{folder}/{old_slug}/"
