@@ -399,6 +399,20 @@ def test_a_day_the_zone_skipped_whole_is_told_so(project: Project, run: Run) -> 
     ]
 
 
+def test_a_time_repeated_in_local_mean_time_is_told_with_offsets_an_entry_may_give(
+    project: Project, run: Run
+) -> None:
+    # Amsterdam kept +00:19:32 and +01:19:32 until 1937: the hint said "+01:1932".
+    project.config(EXAMPLE_CONFIG.replace("Europe/Paris", "Europe/Amsterdam"))
+    project.entry("1916-09-30-x.yaml", "title: X\ndate: 1916-09-30T23:00:10\nbody: x\n")
+    assert run("check").errors[0] == (
+        "entries/1916-09-30-x.yaml:2:7: date: '1916-09-30T23:00:10' happens twice in"
+        " Europe/Amsterdam (the clocks go back); add an offset such as +01:20 or +00:20"
+    )
+    project.entry("1916-09-30-x.yaml", "title: X\ndate: 1916-09-30T23:00:10+01:20\nbody: x\n")
+    assert run("check").errors == []
+
+
 def test_check_rejects_yml_extension_without_losing_it(project: Project, run: Run) -> None:
     project.entry("2021-11-05-x.yml", "title: X\ndate: 2021-11-05\nbody: x\n")
     result = run("check")

@@ -390,6 +390,26 @@ def test_a_cached_time_past_the_last_year_in_a_new_zone_is_compiled_again(
     assert project.tree() == _cold_tree(project, tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("zone", "date"),
+    [("Asia/Kolkata", "1905-12-31T23:59:55"), ("Europe/Amsterdam", "1916-05-01T01:00:10")],
+)
+def test_a_time_held_to_the_minute_by_a_change_of_offset_comes_back_from_the_cache_as_compiled(
+    project: Project, tmp_path: Path, zone: str, date: str
+) -> None:
+    # Local mean time is held at its offset to the minute, which moves the instant by
+    # seconds: past the zone's change of offset, put back in the zone from the cache, it
+    # came back as 1906-01-01T00:08:55+05:30, a year page removed (cold: 23:59:55+05:21).
+    project.config(EXAMPLE_CONFIG.replace("Europe/Paris", zone))
+    project.entry(f"{date[:10]}-old.yaml", f"title: Old\ndate: {date}\nbody: x\n")
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    build(project.root, now=NOW)
+    _edit(project.root / "entries/2021-11-05-x.yaml", "title: X", "title: Y")
+    build(project.root, now=NOW)
+    assert f"<published>{date}+" in project.read("public/atom.xml")
+    assert project.tree() == _cold_tree(project, tmp_path)
+
+
 def test_cache_from_another_feedpub_version_is_ignored(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

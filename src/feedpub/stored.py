@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from feedpub.zones import in_zone
+from feedpub.zones import from_cache
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a manifest's 10,000 records: looked up once
@@ -116,7 +116,7 @@ def _when(data: str, zone: tzinfo | None) -> datetime:
     moment = datetime.fromisoformat(data)
     if moment.tzinfo is None:
         raise ValueError(f"{data!r} has no offset; feedpub stores every time with its own")
-    return moment if zone is None else in_zone(moment, zone)
+    return moment if zone is None else from_cache(moment, zone)
 
 
 def _make_maker(kind: Any) -> Maker | None:

@@ -108,8 +108,10 @@ def _localize(naive: datetime, zone: tzinfo, zone_name: str, raw: str, node: Nod
 
 
 def _offset(value: datetime) -> str:
-    text = value.strftime("%z")
-    return f"{text[:3]}:{text[3:]}"
+    """+01:00: an offset as an entry may give it (to the minute, as zones.py holds it)."""
+    minutes = round((value.utcoffset() or timedelta()).total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def time_zone(node: Node) -> tuple[str, tzinfo]:

@@ -30,5 +30,13 @@ def _to_the_minute(local: datetime) -> timezone | None:
     offset = local.utcoffset()
     if offset is None or not offset.seconds % 60:  # as nearly every time is
         return None
-    minutes = round(offset.total_seconds() / 60)
-    return timezone(timedelta(minutes=minutes), local.tzname() or "LMT")
+    # Unnamed, as the build cache reads it back (datetime.fromisoformat): see from_cache.
+    return timezone(timedelta(minutes=round(offset.total_seconds() / 60)))
+
+
+def from_cache(stored: datetime, zone: tzinfo) -> datetime:
+    """A time the build cache kept (with its offset), as it was compiled: in `zone`, or at
+    its offset to the minute where the zone's own then had seconds (in_zone, as_written:
+    put back in the zone, it could fall on the other side of a change of offset)."""
+    local = stored.astimezone(zone)
+    return local if local.utcoffset() == stored.utcoffset() else stored
