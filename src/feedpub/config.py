@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from datetime import date, tzinfo
 from pathlib import Path
@@ -278,7 +279,7 @@ def not_found(root: Path) -> str:
     """What is wrong where feedpub.yaml is missing: most often, the wrong folder."""
     folder = shown_root(root).rstrip("/")
     init = (
-        f"make a site in {folder} with `feedpub init {folder}`"
+        f"make a site in {folder} with `feedpub init {shlex.quote(folder)}`"
         if folder
         else ("make a site here with `feedpub init`")
     )

@@ -175,8 +175,17 @@ def _never_closed(
 
 
 def _uncommented(value: str) -> str:
-    """A value as written on its line, without a comment after it (` # ...`)."""
-    return re.split(r"\s#", value, maxsplit=1)[0].rstrip()
+    """A value as written on its line, without a comment after it (` # ...`, not inside
+    quotes: `"Plan #2"`)."""
+    quote = ""
+    for at, char in enumerate(value):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and at and value[at - 1].isspace():
+            return value[:at].rstrip()
+    return value.rstrip()
 
 
 def _colon_in_braces(line: str, begun: Any, at: Any) -> tuple[int, int, str, str] | None:
