@@ -286,6 +286,36 @@ def test_import_skips_items_without_title_or_date_and_says_why(project: Project,
     assert result.stdout == "feedpub: imported 0 statements, 0 already present, 4 skipped\n"
 
 
+def test_import_skips_an_item_whose_date_cannot_be_and_imports_the_others(
+    project: Project, run: Run
+) -> None:
+    # An impossible date ended the run in a traceback, and no item was imported.
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/a</guid><title>Good</title>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>x</description>",
+            "<guid>https://www.example.org/b</guid><title>February</title>"
+            "<pubDate>Mon, 31 Feb 2025 10:00:00 +0000</pubDate><description>x</description>",
+            "<guid>https://www.example.org/c</guid><title>Far</title>"
+            "<pubDate>9999-12-31T23:00:00-05:00</pubDate><description>x</description>",
+            "<guid>https://www.example.org/d</guid><title>Leap second</title>"
+            "<pubDate>2016-12-31T23:59:60Z</pubDate><description>x</description>",
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.errors == [
+        "feed.xml:6:1: date: warning: skipped 'February': its published date 'Mon, 31 Feb 2025"
+        " 10:00:00 +0000' is not a real date",
+        "feed.xml:7:1: date: warning: skipped 'Far': its published date"
+        " '9999-12-31T23:00:00-05:00' is not a real date",
+    ]
+    assert result.stdout.splitlines()[-1] == (
+        "feedpub: imported 2 statements, 0 already present, 2 skipped"
+    )
+    _check_passes(run)
+
+
 def test_import_reads_a_date_without_zone_in_the_site_zone_and_says_so(
     project: Project, run: Run
 ) -> None:

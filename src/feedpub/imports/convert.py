@@ -17,7 +17,7 @@ from feedpub.errors import Problem, Severity
 from feedpub.imports import markdown
 from feedpub.imports.dates import read_date, written
 from feedpub.imports.formats import Enclosure, Item
-from feedpub.imports.notices import unmarked_summary, unmarked_title
+from feedpub.imports.notices import contact, unmarked_summary, unmarked_title
 from feedpub.markup import plain_text, render_markdown, shorten
 from feedpub.measure import BodyTooComplex
 from feedpub.model import SiteConfig
@@ -69,7 +69,6 @@ _NOTES = re.compile(
     re.DOTALL,
 )
 _ADDRESS = re.compile(r"<address>(.*?)</address>", re.DOTALL)
-_LINK_TEXT = re.compile(r"<a\b[^>]*>([^<]+)</a>")
 # feedpub's <div lang dir> around an item's content; readers may reorder its attributes.
 _WRAPPER = re.compile(r'\s*<div (?=[^>]*\blang="([^"]+)")[^>]*>(.*)</div>\s*', re.DOTALL)
 _OLD_PAGE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/|\.html?)$")
@@ -160,6 +159,24 @@ class _Moment:
 
 
 def _moment(raw: str, config: SiteConfig, item: Item, label: str, notes: list[Problem]) -> _Moment:
+    try:
+        return _read_moment(raw, config, item, label, notes)
+    except (ValueError, OverflowError):  # 2025-02-30, an offset of +25:00, past 9999
+        raise Skip("date", f"its {label} date {raw!r} is not a real date") from None
+
+
+def _updated(item: Item, config: SiteConfig, notes: list[Problem]) -> _Moment | None:
+    """An item's updated time; one that is no real date is left out, and said so."""
+    try:
+        return _moment(item.updated, config, item, "updated", notes) if item.updated else None
+    except Skip as exc:
+        notes.append(note(item, "updated", f"{item_name(item)}: {exc.reason}; left out"))
+        return None
+
+
+def _read_moment(
+    raw: str, config: SiteConfig, item: Item, label: str, notes: list[Problem]
+) -> _Moment:
     value = read_date(raw)
     if value is None:
         raise Skip("date", f"its {label} date {raw!r} is neither ISO 8601 nor RFC 822")
@@ -219,8 +236,8 @@ def convert_item(
     if item.feedpub:
         content = _take_notices(draft, content, published, item, config, notes)
     elif item.updated and item.published:
-        updated = _moment(item.updated, config, item, "updated", notes)
-        if updated.at > published.at:
+        updated = _updated(item, config, notes)
+        if updated is not None and updated.at > published.at:
             draft.updated = updated.text
     _set_text(draft, content, item, notes)
     draft.type = _type(item, entry_type)
@@ -303,7 +320,7 @@ def _take_notices(
             ]
             content = content[: m.start()]
         elif m := _CONTACT.search(content):
-            draft.contacts = [_contact(address) for address in _ADDRESS.findall(m.group(1))]
+            draft.contacts = [contact(address) for address in _ADDRESS.findall(m.group(1))]
             content = content[: m.start()]
         elif m := _NOTES.search(content):
             draft.notes_to_editors = markdown.html_to_markdown(m.group(1))[0]
@@ -315,7 +332,7 @@ def _take_notices(
             content = content[: m.start()]
         else:
             break
-    updated = _moment(item.updated, config, item, "updated", notes) if item.updated else None
+    updated = _updated(item, config, notes)
     latest = updated if updated and updated.at > published.at else None
     latest_day = latest.at.date().isoformat() if latest else ""
 
@@ -344,21 +361,6 @@ def _take_notices(
         draft.updated = latest.text
     draft.corrections = [(change_text(when), text) for when, text in corrections]
     return content
-
-
-def _contact(address: str) -> tuple[str, str, str]:
-    """A media contact as feedpub writes it: name<br>Email: <a><br>Phone: <a>. Its links
-    are read by their text: a reader's sanitiser may have emptied a tel: link."""
-    name, *lines = re.split(r"<br\s*/?>", address)
-    email = phone = ""
-    for line in lines:
-        link = _LINK_TEXT.search(line)
-        text = html.unescape(link.group(1)).strip() if link else ""
-        if "@" in text:
-            email = text
-        elif text:
-            phone = text
-    return html.unescape(name).strip(), email, phone
 
 
 def _set_address(draft: Draft, item: Item, config: SiteConfig, notes: list[Problem]) -> None:

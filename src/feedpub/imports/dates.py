@@ -21,13 +21,14 @@ def read_date(raw: str) -> datetime | date | None:
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if m.group(4) is None:
             return date(year, month, day)
-        at = datetime(year, month, day, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0))  # noqa: DTZ001
+        second = min(int(m.group(6) or 0), 59)  # :60, a leap second, as its last second
+        at = datetime(year, month, day, int(m.group(4)), int(m.group(5)), second)  # noqa: DTZ001
         return at.replace(tzinfo=_offset(m.group("zone"))) if m.group("zone") else at
     parts = parsedate_tz(raw)
     if parts is None:
         return None
     year = parts[0] + (2000 if parts[0] < 50 else 1900 if parts[0] < 100 else 0)
-    at = datetime(year, *parts[1:6])  # noqa: DTZ001 - the zone is parts[9], when given
+    at = datetime(year, *parts[1:5], min(parts[5], 59))  # noqa: DTZ001 - zone: parts[9]
     # parsedate_tz answers 0 for a missing or unknown zone; RFC 5322's -0000 means unknown.
     if not _RFC822_ZONE.search(raw) or raw.endswith("-0000"):
         return at

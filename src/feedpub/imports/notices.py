@@ -1,7 +1,11 @@
 """The marks feedpub's own feeds add to a withdrawn statement's title and summary, taken
-off again when its feeds are imported (the withdrawal itself comes back as a field)."""
+off again when its feeds are imported (the withdrawal itself comes back as a field), and
+the media contact as they write it."""
 
 from __future__ import annotations
+
+import html
+import re
 
 from feedpub import messages
 from feedpub.model import SiteConfig
@@ -29,3 +33,21 @@ def unmarked_summary(summary: str, reason: str) -> str:
     at = summary.find(reason)
     # The notice is a few words and a date: the reason follows it closely, or it is not one.
     return summary[at + len(reason) :].strip() if 0 <= at <= 100 else summary
+
+
+_LINK_TEXT = re.compile(r"<a\b[^>]*>([^<]+)</a>")
+
+
+def contact(address: str) -> tuple[str, str, str]:
+    """A media contact as feedpub writes it: name<br>Email: <a><br>Phone: <a>. Its links
+    are read by their text: a reader's sanitiser may have emptied a tel: link."""
+    name, *lines = re.split(r"<br\s*/?>", address)
+    email = phone = ""
+    for line in lines:
+        link = _LINK_TEXT.search(line)
+        text = html.unescape(link.group(1)).strip() if link else ""
+        if "@" in text:
+            email = text
+        elif text:
+            phone = text
+    return html.unescape(name).strip(), email, phone
