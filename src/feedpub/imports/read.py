@@ -96,7 +96,7 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
     url = source if is_url(source) else ""
     path = None if url else Path(source)
     seen: set[str] = set()
-    start = ""
+    start = linked_from = ""
     for _ in range(MAX_ARCHIVES):
         shown = url or shown_path(path or Path())
         loaded = _load_url(url, timeout) if url else _load_file(path or Path())
@@ -105,8 +105,13 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
             result.failed = True
             return result
         data, location = loaded if isinstance(loaded, tuple) else (loaded, "")
+        if start and _origin(location) != _origin(start):  # an archive redirected away
+            why = f"its prev-archive {url} led to {location}, on another site; not imported"
+            result.problems.append(_warn(linked_from, why))
+            return result
         seen.add(location or str(path))
         start = start or location
+        linked_from = shown
         parsed = parse_document(shown, data, location)
         if parsed.problem is not None:
             result.problems.append(parsed.problem)
