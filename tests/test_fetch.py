@@ -56,6 +56,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 pass
         elif path == "/silent":
             time.sleep(3)
+        elif path in ("/drip-status", "/drip-headers"):
+            # A status line or header a byte every 0.3 s: each read's timeout starts anew.
+            start = b"" if path == "/drip-status" else b"HTTP/1.0 200 OK\r\nX-Example: "
+            try:
+                self.wfile.write(start)
+                for _ in range(20):
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+                    time.sleep(0.3)
+            except OSError:
+                pass
         else:
             self._send(500)
 
@@ -111,7 +122,7 @@ def test_fetch_refuses_body_over_the_size_cap(server: str, path: str) -> None:
         fetch(f"{server}{path}", max_bytes=4999)
 
 
-@pytest.mark.parametrize("path", ["/drip", "/silent"])
+@pytest.mark.parametrize("path", ["/drip", "/silent", "/drip-status", "/drip-headers"])
 def test_fetch_gives_up_at_its_deadline(server: str, path: str) -> None:
     started = time.monotonic()
     with pytest.raises(FetchError, match="no answer in time"):

@@ -8,11 +8,17 @@ off the web (file:, ftp:) by a hostile server. Standard library only.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.client
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from email.message import Message
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from feedpub import __version__
@@ -53,7 +59,62 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+class _Deadline:
+    """When an exchange must be over, and the timers that shut its connections then."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.timers: list[threading.Timer] = []
+
+    def watch(self, sock: socket.socket) -> None:
+        timer = threading.Timer(max(0.0, self.at - time.monotonic()), _shut, (sock,))
+        timer.daemon = True
+        self.timers.append(timer)
+        timer.start()
+
+    def cancel(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # closed meanwhile: nothing to end
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _ended(base: type[http.client.HTTPConnection]) -> Any:
+    """`base`, its connection shut at its exchange's deadline: http.client reads the status
+    line and headers a line at a time, each read with the socket's timeout anew, so a
+    server sending a byte every few seconds would hold it for ever."""
+
+    class Connection(base):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.deadline = deadline
+
+        def connect(self) -> None:
+            super().connect()
+            self.deadline.watch(self.sock)
+
+    return Connection
+
+
+_HTTPConnection = _ended(http.client.HTTPConnection)
+_HTTPSConnection = _ended(http.client.HTTPSConnection)
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(functools.partial(_HTTPConnection, deadline=req.deadline), req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def https_open(self, req: Any) -> Any:
+        connection = functools.partial(_HTTPSConnection, deadline=req.deadline)
+        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects, _HTTP, _HTTPS)
 
 
 def _check_scheme(url: str) -> None:
@@ -105,26 +166,30 @@ def _exchange(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchError(url, "no answer in time")
+    ending = request.deadline = _Deadline(deadline)  # type: ignore[attr-defined]
     try:
-        handle = _OPENER.open(request, timeout=remaining)
-    except urllib.error.HTTPError as exc:  # 3xx (unfollowed), 4xx, 5xx: still an answer
-        handle = exc
-    except TimeoutError:
-        raise FetchError(url, "no answer in time") from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
-            raise FetchError(url, "no answer in time") from None
-        text = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
-        raise FetchError(url, f"cannot connect ({text})") from None
-    except (OSError, ValueError) as exc:  # a malformed URL, a reset connection
-        raise FetchError(url, f"cannot connect ({exc})") from None
-    with handle:
-        status = handle.status if handle.status is not None else 0
-        body = _read(url, handle, deadline, max_bytes)
-        return Response(
-            url=handle.geturl() or url, status=status, body=body, headers=handle.headers
-        )
+        try:
+            handle = _OPENER.open(request, timeout=remaining)
+        except urllib.error.HTTPError as exc:  # 3xx (unfollowed), 4xx, 5xx: still an answer
+            handle = exc
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+            raise _failed(url, exc, deadline) from None
+        with handle:
+            status = handle.status if handle.status is not None else 0
+            body = _read(url, handle, deadline, max_bytes)
+            return Response(
+                url=handle.geturl() or url, status=status, body=body, headers=handle.headers
+            )
+    finally:
+        ending.cancel()
+
+
+def _failed(url: str, exc: Exception, deadline: float) -> FetchError:
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, TimeoutError) or time.monotonic() >= deadline:  # shut: too slow
+        return FetchError(url, "no answer in time")
+    text = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
+    return FetchError(url, f"cannot connect ({text})")  # a malformed URL, a reset connection
 
 
 def _read(url: str, handle: object, deadline: float, max_bytes: int) -> bytes:
@@ -148,6 +213,8 @@ def _read(url: str, handle: object, deadline: float, max_bytes: int) -> bytes:
         except OSError as exc:
             raise FetchError(url, f"the connection broke ({exc})") from None
         if not chunk:
+            if time.monotonic() >= deadline:  # shut at the deadline, not ended by the server
+                raise FetchError(url, "no answer in time")
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:
