@@ -552,6 +552,26 @@ def test_import_follows_a_redirect_and_the_archive_chain_over_http(
     )
 
 
+def test_import_stopped_at_its_archive_limit_names_where_to_go_on(
+    project: Project,
+    run: Run,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # It said "import the rest", and the same run again stopped at the same place.
+    url, routes = old_site
+    _serve_chain(routes)
+    monkeypatch.setattr(read, "MAX_ARCHIVES", 2)
+    first = run("import", f"{url}/news/atom.xml")
+    assert first.errors == [
+        f"{url}/news/atom.xml: warning: stopped after 2 archive documents; import the rest"
+        f" with `feedpub import {url}/news/archive/1.xml`"
+    ]
+    rest = run("import", f"{url}/news/archive/1.xml")
+    assert (rest.exit_code, rest.errors) == (0, [])
+    assert len(_entries(project)) == 6
+
+
 def test_import_does_not_follow_archives_to_another_site_or_round_a_loop(
     old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]], project: Project
 ) -> None:

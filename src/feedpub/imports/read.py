@@ -147,8 +147,13 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
                 _warn(shown, f"its prev-archive {previous} was read already (a loop); stopped")
             )
             return result
+    rest = url or shown_path(path or Path())  # the next archive, not read
     result.problems.append(
-        _warn(source, f"stopped after {MAX_ARCHIVES:,} archive documents; import the rest")
+        _warn(
+            source,
+            f"stopped after {MAX_ARCHIVES:,} archive documents; import the rest with"
+            f" `feedpub import {rest}`",
+        )
     )
     return result
 
