@@ -316,6 +316,30 @@ def test_import_skips_an_item_whose_date_cannot_be_and_imports_the_others(
     _check_passes(run)
 
 
+def test_import_tells_of_two_items_sharing_one_id_not_merges_them_unsaid(
+    project: Project, run: Run
+) -> None:
+    # A CMS putting its section's address in every guid: the second item vanished unsaid.
+    guid = "<guid isPermaLink='false'>https://www.example.org/news/</guid>"
+    project.file(
+        "feed.xml",
+        rss(
+            f"{guid}<title>Depot</title><pubDate>Tue, 03 Jun 2025 10:00:00 +0000</pubDate>"
+            "<description>A depot.</description>",
+            f"{guid}<title>Timetable</title><pubDate>Wed, 04 Jun 2025 10:00:00 +0000</pubDate>"
+            "<description>A timetable.</description>",
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.errors == [
+        "feed.xml:6:1: id: warning: skipped 'Timetable': its id 'https://www.example.org/news/'"
+        " is also that of 'Depot'"
+    ]
+    assert result.stdout.splitlines()[-1] == (
+        "feedpub: imported 1 statement, 0 already present, 1 skipped"
+    )
+
+
 def test_import_reads_a_date_without_zone_in_the_site_zone_and_says_so(
     project: Project, run: Run
 ) -> None:

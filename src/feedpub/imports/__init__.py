@@ -143,7 +143,11 @@ def import_sources(
                 continue
             report.problems += notes
             earlier = drafts.setdefault(draft.id, draft)
-            if earlier is not draft:  # the same statement in another feed: one entry
+            if earlier is not draft and (earlier.title, earlier.day) != (draft.title, draft.day):
+                report.skipped += 1  # one id for two statements (a section's URL as guid)
+                why = f"its id {draft.id!r} is also that of {item_name(earlier.item)}"
+                report.problems.append(note(item, "id", f"skipped {item_name(item)}: {why}"))
+            elif earlier is not draft:  # the same statement in another feed: one entry
                 known = {slugify(t) for t in earlier.tags}
                 earlier.tags += [t for t in draft.tags if slugify(t) not in known]
                 earlier.language = earlier.language or draft.language
