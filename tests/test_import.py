@@ -340,6 +340,44 @@ def test_import_tells_of_two_items_sharing_one_id_not_merges_them_unsaid(
     )
 
 
+def test_import_resolves_relative_links_against_the_item_s_page(project: Project, run: Run) -> None:
+    # A JSON Feed's, and an RSS file's with no xml:base, were kept relative: on the new site
+    # /img/depot.jpg pointed at nothing.
+    body = '<p>See <a href="/news/map.html">the map</a>.</p><p><img src="/img/x.jpg" alt="X"></p>'
+    project.file(
+        "feed.json",
+        json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "Example Agency",
+                "items": [
+                    {
+                        "id": "https://www.example.org/news/depot",
+                        "url": "https://www.example.org/news/depot",
+                        "title": "Depot",
+                        "date_published": "2025-03-01T10:00:00+01:00",
+                        "content_html": body,
+                    }
+                ],
+            }
+        ),
+    )
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/news/bridge</guid><title>Bridge</title>"
+            "<link>https://www.example.org/news/bridge</link>"
+            "<pubDate>Sat, 01 Mar 2025 10:00:00 +0100</pubDate>"
+            f"<description>{html.escape(body)}</description>"
+        ),
+    )
+    assert run("import", "feed.json", "feed.xml").exit_code == 0
+    for text in _entries(project).values():
+        assert "[the map](https://www.example.org/news/map.html)" in text
+        assert "![X](https://www.example.org/img/x.jpg)" in text
+    _check_passes(run)
+
+
 def test_import_reads_a_date_without_zone_in_the_site_zone_and_says_so(
     project: Project, run: Run
 ) -> None:

@@ -14,8 +14,10 @@ import xml.parsers.expat
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from feedpub.errors import Problem
+from feedpub.markup import absolute_links
 
 # Elements that hold one item: RSS 0.9x/2.0 (no namespace), RSS 0.90 and 1.0, Atom 1.0.
 _ITEM_ELEMENTS = frozenset(
@@ -79,7 +81,7 @@ class Parsed:
 def parse_document(shown: str, data: bytes, location: str = "") -> Parsed:
     """Read a JSON Feed or an XML feed; `location` (a URL) resolves relative links."""
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-        return _parse_json(shown, data)
+        return _parse_json(shown, data, location)
     return _parse_xml(shown, data, location)
 
 
@@ -146,6 +148,7 @@ def _parse_xml(shown: str, data: bytes, location: str) -> Parsed:
         language=_get(feed, "language", "").lower(),
         feedpub=bool(_FEEDPUB.match(_get(feed, "generator", ""))),
         wordpress=bool(_WXR_NAMESPACE.search(data[:4096])),
+        located=bool(location),
     )
     items = [_entry_item(context, e, where) for e, where in zip(entries, positions, strict=True)]
     return Parsed(items, links)
@@ -157,6 +160,7 @@ class _Context:
     language: str
     feedpub: bool
     wordpress: bool
+    located: bool = True  # read from an address, which feedparser resolves links against
 
 
 def _get(mapping: Any, key: str, default: Any = "") -> Any:
@@ -189,6 +193,11 @@ def _entry_item(context: _Context, entry: Any, where: tuple[int, int]) -> Item:
         feedpub_type = types[0] if types else ""
         categories = [(t, s) for t, s in categories if not s.endswith("/types/")]
     language = str(content_language or _get(title_detail, "language") or _get(entry, "language"))
+    link = _web(str(_get(entry, "link")).strip())
+    if not context.located and link:  # a file: its links resolved against the item's page
+        content = content if content_type == "text/plain" else absolute_links(content, link)
+        html = description_type != "text/plain"
+        description = absolute_links(description, link) if html and description else description
     item = Item(
         source=context.shown,
         line=where[0],
@@ -284,7 +293,7 @@ def _wordpress_date(local: str, utc: str) -> str:
 # --- JSON Feed ---------------------------------------------------------------------------
 
 
-def _parse_json(shown: str, data: bytes) -> Parsed:
+def _parse_json(shown: str, data: bytes, location: str = "") -> Parsed:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -307,7 +316,10 @@ def _parse_json(shown: str, data: bytes) -> Parsed:
     if not isinstance(items, list):
         return _problem(shown, 'is JSON but not a JSON Feed (it has no "items" list)')
     language = _string(document.get("language")).lower()
-    found = [_json_item(shown, raw, language) for raw in items if isinstance(raw, dict)]
+    # Relative links in an item's HTML are resolved against its own address, else the
+    # feed's (XML feeds have xml:base and the address they came from, which feedparser uses).
+    base = _web(document.get("feed_url")) or _web(document.get("home_page_url")) or location
+    found = [_json_item(shown, raw, language, base) for raw in items if isinstance(raw, dict)]
     links = {"self": _string(document.get("feed_url"))}
     return Parsed(found, {k: v for k, v in links.items() if v})
 
@@ -322,7 +334,13 @@ def _list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _json_item(shown: str, raw: dict[str, Any], feed_language: str) -> Item:
+def _web(value: object) -> str:
+    text = _string(value)
+    return text if text.lower().startswith(("http://", "https://")) else ""
+
+
+def _json_item(shown: str, raw: dict[str, Any], feed_language: str, base: str) -> Item:
+    base = _web(raw.get("url")) or base
     authors = raw.get("authors")
     if not isinstance(authors, list):  # JSON Feed 1.0: one "author"
         authors = [raw.get("author")]
@@ -336,6 +354,7 @@ def _json_item(shown: str, raw: dict[str, Any], feed_language: str) -> Item:
     enclosures: dict[str, Enclosure] = {}
     for attachment in attachments:
         url = _string(attachment.get("url")) if isinstance(attachment, dict) else ""
+        url = urljoin(base, url) if url and base else url
         if url:
             size = attachment.get("size_in_bytes")
             enclosures.setdefault(
@@ -348,6 +367,7 @@ def _json_item(shown: str, raw: dict[str, Any], feed_language: str) -> Item:
                 ),
             )
     html = _string(raw.get("content_html"))
+    html = absolute_links(html, base) if html and base else html
     extension = raw.get("_feedpub")
     feedpub_type = _string(extension.get("type")) if isinstance(extension, dict) else ""
     language = _string(raw.get("language"))
