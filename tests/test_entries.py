@@ -822,6 +822,12 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="text-after-a-list-with-a-hash-in-quotes",
         ),
         pytest.param(
+            b"title: [Draft] Agency's budget  # a note\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: a value that starts with [ is read as a list, so no text may follow"
+            ' its ]; if the value is text, put it in quotes: title: "[Draft] Agency\'s budget"',
+            id="text-after-a-list-with-an-apostrophe-before-a-comment",
+        ),
+        pytest.param(
             b"title: [Draft] Budget statement  # a note\ndate: 2021-11-05\nbody: x\n",
             "1:8: title: a value that starts with [ is read as a list, so no text may follow"
             ' its ]; if the value is text, put it in quotes: title: "[Draft] Budget statement"',

@@ -56,6 +56,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 pass
         elif path == "/silent":
             time.sleep(3)
+        elif path == "/drip-chunked":  # HTTP/1.1's chunks, a byte each, slower than allowed
+            self.protocol_version = "HTTP/1.1"
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            try:
+                for _ in range(20):
+                    self.wfile.write(b"1\r\na\r\n")
+                    self.wfile.flush()
+                    time.sleep(0.3)
+            except OSError:
+                pass
+            self.close_connection = True
         elif path in ("/drip-status", "/drip-headers"):
             # A status line or header a byte every 0.3 s: each read's timeout starts anew.
             start = b"" if path == "/drip-status" else b"HTTP/1.0 200 OK\r\nX-Example: "
@@ -122,7 +135,9 @@ def test_fetch_refuses_body_over_the_size_cap(server: str, path: str) -> None:
         fetch(f"{server}{path}", max_bytes=4999)
 
 
-@pytest.mark.parametrize("path", ["/drip", "/silent", "/drip-status", "/drip-headers"])
+@pytest.mark.parametrize(
+    "path", ["/drip", "/silent", "/drip-status", "/drip-headers", "/drip-chunked"]
+)
 def test_fetch_gives_up_at_its_deadline(server: str, path: str) -> None:
     started = time.monotonic()
     with pytest.raises(FetchError, match="no answer in time"):

@@ -188,6 +188,8 @@ def _failed(url: str, exc: Exception, deadline: float) -> FetchError:
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
     if isinstance(reason, TimeoutError) or time.monotonic() >= deadline:  # shut: too slow
         return FetchError(url, "no answer in time")
+    if isinstance(reason, http.client.HTTPException):  # BadStatusLine: not HTTP at all
+        return FetchError(url, f"the server did not answer in HTTP ({reason!r})")
     text = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
     return FetchError(url, f"cannot connect ({text})")  # a malformed URL, a reset connection
 
@@ -210,8 +212,10 @@ def _read(url: str, handle: object, deadline: float, max_bytes: int) -> bytes:
             chunk = read(_CHUNK)
         except TimeoutError:
             raise FetchError(url, "no answer in time") from None
-        except OSError as exc:
-            raise FetchError(url, f"the connection broke ({exc})") from None
+        except (OSError, http.client.HTTPException) as exc:  # IncompleteRead: shut, or cut
+            if time.monotonic() >= deadline:
+                raise FetchError(url, "no answer in time") from None
+            raise FetchError(url, f"the connection broke ({exc!r})") from None
         if not chunk:
             if time.monotonic() >= deadline:  # shut at the deadline, not ended by the server
                 raise FetchError(url, "no answer in time")

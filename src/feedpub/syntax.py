@@ -179,11 +179,12 @@ def _uncommented(value: str) -> str:
     quotes: `"Plan #2"`)."""
     quote = ""
     for at, char in enumerate(value):
+        before = value[at - 1] if at else " "
         if quote:
             quote = "" if char == quote else quote
-        elif char in "'\"":
+        elif char in "'\"" and (before.isspace() or before in "[{,:"):  # not Agency's
             quote = char
-        elif char == "#" and at and value[at - 1].isspace():
+        elif char == "#" and before.isspace():
             return value[:at].rstrip()
     return value.rstrip()
 
