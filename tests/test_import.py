@@ -300,7 +300,8 @@ def test_import_skips_an_item_whose_date_cannot_be_and_imports_the_others(
             "<guid>https://www.example.org/c</guid><title>Far</title>"
             "<pubDate>9999-12-31T23:00:00-05:00</pubDate><description>x</description>",
             "<guid>https://www.example.org/d</guid><title>Leap second</title>"
-            "<pubDate>2016-12-31T23:59:60Z</pubDate><description>x</description>",
+            "<pubDate>2016-12-31T23:59:60Z</pubDate><description>x</description>"
+            "<link>https://www.example.org/2016/00/00/odd/</link>",  # no day: not an address
         ),
     )
     result = run("import", "feed.xml")
@@ -335,6 +336,15 @@ def test_import_tells_of_two_items_sharing_one_id_not_merges_them_unsaid(
         "feed.xml:6:1: id: warning: skipped 'Timetable': its id 'https://www.example.org/news/'"
         " is also that of 'Depot'"
     ]
+    # The same day, another title (a corrected one in an older copy): the same statement.
+    project.file("feed.xml", project.read("feed.xml").replace("Wed, 04 Jun", "Tue, 03 Jun"))
+    (project.root / "entries" / next(iter(_entries(project)))).unlink()
+    again = run("import", "feed.xml")
+    assert again.errors == [
+        "feed.xml:6:1: id: warning: its id 'https://www.example.org/news/' is also that of"
+        " 'Depot', of the same day: merged"
+    ]
+    assert len(_entries(project)) == 1
     assert result.stdout.splitlines()[-1] == (
         "feedpub: imported 1 statement, 0 already present, 1 skipped"
     )
@@ -627,7 +637,7 @@ def test_import_stopped_at_its_archive_limit_names_where_to_go_on(
     first = run("import", f"{url}/news/atom.xml")
     assert first.errors == [
         f"{url}/news/atom.xml: warning: stopped after 2 archive documents; import the rest"
-        f" with `feedpub import {url}/news/archive/1.xml`"
+        f" with `feedpub import {url}/news/archive/1.xml` and the options given here"
     ]
     rest = run("import", f"{url}/news/archive/1.xml")
     assert (rest.exit_code, rest.errors) == (0, [])

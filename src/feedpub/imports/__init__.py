@@ -143,11 +143,13 @@ def import_sources(
                 continue
             report.problems += notes
             earlier = drafts.setdefault(draft.id, draft)
-            if earlier is not draft and (earlier.title, earlier.day) != (draft.title, draft.day):
+            why = f"its id {draft.id!r} is also that of {item_name(earlier.item)}"
+            if earlier is not draft and earlier.day != draft.day:
                 report.skipped += 1  # one id for two statements (a section's URL as guid)
-                why = f"its id {draft.id!r} is also that of {item_name(earlier.item)}"
                 report.problems.append(note(item, "id", f"skipped {item_name(item)}: {why}"))
             elif earlier is not draft:  # the same statement in another feed: one entry
+                if earlier.title != draft.title:  # the same day: taken for the same, said so
+                    report.problems.append(note(item, "id", f"{why}, of the same day: merged"))
                 known = {slugify(t) for t in earlier.tags}
                 earlier.tags += [t for t in draft.tags if slugify(t) not in known]
                 earlier.language = earlier.language or draft.language

@@ -9,13 +9,13 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from feedpub.entryfields import limit
 from feedpub.errors import Problem, Severity
 from feedpub.imports import markdown
-from feedpub.imports.dates import read_date, written
+from feedpub.imports.dates import after, read_date, written
 from feedpub.imports.formats import Enclosure, Item
 from feedpub.imports.notices import contact, unmarked_summary, unmarked_title
 from feedpub.markup import plain_text, render_markdown, shorten
@@ -339,8 +339,7 @@ def _take_notices(
     def change_text(when: str) -> str:
         # feedpub's notices give the time (<time datetime>), older ones the day only. One
         # not after the statement (its first day) is dated a minute after it, and told.
-        day = published.at.date().isoformat()
-        if (datetime.fromisoformat(when) > published.at) if len(when) > 10 else when > day:
+        if after(when, published.at):
             return when
         told = f"{item_name(item)}: a change dated {when} is dated a minute after the statement"
         notes.append(note(item, "date", told + " (give its time if you know it)"))
@@ -368,7 +367,7 @@ def _set_address(draft: Draft, item: Item, config: SiteConfig, notes: list[Probl
     when the old address is under the site's base_url and differs from the new page's."""
     parts = urlsplit(item.link)
     m = _OLD_PAGE.search(parts.path)
-    if m and date(*map(int, m.group(1, 2, 3))) == draft.day and len(m.group(4)) <= 80:
+    if m and m.group(1, 2, 3) == tuple(f"{draft.day:%Y %m %d}".split()) and len(m.group(4)) <= 80:
         draft.slug = m.group(4)
     else:
         draft.slug = slugify(draft.title, 60) or slugify(draft.id.rsplit("/", 1)[-1], 60)

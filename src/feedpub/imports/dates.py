@@ -48,3 +48,12 @@ def written(value: datetime | date) -> str:
     if not isinstance(value, datetime):
         return value.isoformat()
     return value.isoformat(timespec="seconds" if value.second else "minutes")
+
+
+def after(when: str, published: datetime) -> bool:
+    """Whether a notice's date (a day, or a time with its offset) is after `published`."""
+    try:
+        at = datetime.fromisoformat(when) if len(when) > 10 else None
+        return at > published if at is not None else when > published.date().isoformat()
+    except (ValueError, TypeError):  # not a time, or one without its offset
+        return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -152,7 +153,7 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
         _warn(
             source,
             f"stopped after {MAX_ARCHIVES:,} archive documents; import the rest with"
-            f" `feedpub import {rest}`",
+            f" `feedpub import {shlex.quote(rest)}` and the options given here",
         )
     )
     return result
