@@ -370,6 +370,11 @@ def test_a_renamed_tag_keeps_serving_its_old_feeds(project: Project, run: Run) -
             "feedpub.yaml:13:5: section_aliases.tags: 'Energy' is still the tag of published"
             " statements (or has no letter or digit); an old name must be one no statement uses",
         ),
+        (  # two old names of one folder: a traceback ("would be written twice")
+            "tags:\n    Old offices: Offices\n    old-offices: Energy",
+            "feedpub.yaml:14:5: section_aliases.tags: 'old-offices' names the folder"
+            " tags/old-offices/ as the old feed of tag 'Old offices' does; keep one of them",
+        ),
         (
             "topics:\n    A: B",
             "feedpub.yaml:12:3: section_aliases.topics: unknown field; known fields are types,"

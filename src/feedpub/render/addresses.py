@@ -152,6 +152,15 @@ def plan_section_aliases(plan: Planner, problems: Problems) -> None:
             )
             continue
         old = f"{folder}/{old_slug}/"
+        if taken := plan.outputs.origin.get(old + "atom.xml"):  # Flood defence, flood-defence
+            problems.add(
+                shown,
+                f"{alias.old!r} names the folder {old} as {taken} does; keep one of them",
+                line=line,
+                column=column,
+                field=where,
+            )
+            continue
         for name, path in (("atom.xml", new.atom), ("rss.xml", new.rss), ("feed.json", new.json)):
             same = plan.outputs[path]  # the renamed section's feed, byte for byte
             plan.outputs.add(
