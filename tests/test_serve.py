@@ -244,8 +244,8 @@ def test_serve_whose_first_build_fails_shows_its_problems_then_the_site_once_fix
         assert 'src="/__feedpub__/reload.js" data-generation="1"' in page  # reloads once fixed
         assert _status(preview.url + "style.css") == 404  # only pages answer so
         project.entry("2021-11-05-x.yaml", "title: Fixed\ndate: 2021-11-05\nbody: x\n")
-        assert wait_for(lambda: _status(preview.url) == 200)
-        assert "Fixed" in _get(preview.url) and preview.state.built
+        assert wait_for(lambda: preview.state.built)  # the rebuild's files, then its state
+        assert _status(preview.url) == 200 and "Fixed" in _get(preview.url)
     finally:
         preview.stop()
 
