@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from feedpub.fetch import MAX_REDIRECTS, FetchError, fetch
+from feedpub.fetch import MAX_REDIRECTS, FetchError, OffSite, fetch
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -54,6 +54,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     time.sleep(0.1)
             except OSError:
                 pass
+        elif path == "/away":  # the same server under another name: another site
+            port = self.headers["Host"].rpartition(":")[2]
+            self._send(302, Location=f"http://localhost:{port}/ok")
         elif path == "/silent":
             time.sleep(3)
         elif path == "/drip-chunked":  # HTTP/1.1's chunks, a byte each, slower than allowed
@@ -143,6 +146,14 @@ def test_fetch_gives_up_at_its_deadline(server: str, path: str) -> None:
     with pytest.raises(FetchError, match="no answer in time"):
         fetch(f"{server}{path}", timeout=1.0)
     assert time.monotonic() - started < 2.5  # the deadline, plus at most one socket wait
+
+
+def test_fetch_asked_to_stay_within_a_site_refuses_a_redirect_away_before_making_it(
+    server: str,
+) -> None:
+    with pytest.raises(OffSite, match=r"redirected to http://localhost:\d+/ok, on another site"):
+        fetch(f"{server}/away", within=f"{server}/feed.xml")
+    assert fetch(f"{server}/away").status == 200  # not asked to: followed
 
 
 def test_fetch_reports_a_refused_connection() -> None:

@@ -40,6 +40,15 @@ class FetchError(Exception):
         self.message = message
 
 
+class OffSite(FetchError):
+    """A redirect to another site than the caller allowed; not followed."""
+
+
+def _site(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     url: str  # after redirects
@@ -130,12 +139,14 @@ def fetch(
     accept: str = "*/*",
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    within: str = "",
 ) -> Response:
     """GET `url` (POST `data` when given), following at most 5 redirects.
 
     Any HTTP status is a Response (the caller decides what a 404 means); no answer in
     `timeout` seconds, a body over `max_bytes`, a sixth redirect or a redirect to another
-    scheme is a FetchError.
+    scheme is a FetchError, and so, asked for before it is made, is a redirect to another
+    site than the URL `within`'s (OffSite).
     """
     deadline = time.monotonic() + timeout
     first = url
@@ -146,6 +157,8 @@ def fetch(
         if response.status not in _REDIRECTS or not location:
             return response
         url = urljoin(url, location)
+        if within and _site(url) != _site(within):
+            raise OffSite(url, f"redirected to {url}, on another site")
         if response.status == 303 or (response.status in (301, 302) and data is not None):
             data, content_type = None, None  # as browsers do: the redirect becomes a GET
     raise FetchError(first, f"more than {MAX_REDIRECTS} redirects")

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from feedpub.errors import Problem, Severity, shown_path
-from feedpub.fetch import DEFAULT_TIMEOUT, FetchError, fetch
+from feedpub.fetch import DEFAULT_TIMEOUT, FetchError, OffSite, fetch
 from feedpub.imports.formats import Item, parse_document
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
@@ -55,11 +55,15 @@ def _error(path: str, message: str) -> Problem:
     return Problem(path=path, line=0, message=message)
 
 
-def _load_url(url: str, timeout: float) -> tuple[bytes, str] | Problem:
+def _load_url(url: str, timeout: float, within: str = "") -> tuple[bytes, str] | Problem:
     if not url.lower().startswith(("http://", "https://")):
         return _error(url, "only http:// and https:// URLs and files can be imported")
     try:
-        response = fetch(url, accept=ACCEPT, timeout=timeout, max_bytes=MAX_SOURCE_BYTES)
+        response = fetch(
+            url, accept=ACCEPT, timeout=timeout, max_bytes=MAX_SOURCE_BYTES, within=within
+        )
+    except OffSite as exc:  # an archive of the site sent elsewhere: not asked for
+        return _warn(url, f"{exc.message}, not followed; import it as a SOURCE of its own")
     except FetchError as exc:
         return _error(url, f"{exc.message}; nothing was imported from it")
     if not response.ok:
@@ -97,22 +101,17 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
     url = source if is_url(source) else ""
     path = None if url else Path(source)
     seen: set[str] = set()
-    start = linked_from = ""
+    start = ""
     for _ in range(MAX_ARCHIVES):
         shown = url or shown_path(path or Path())
-        loaded = _load_url(url, timeout) if url else _load_file(path or Path())
+        loaded = _load_url(url, timeout, start) if url else _load_file(path or Path())
         if isinstance(loaded, Problem):
             result.problems.append(loaded)
-            result.failed = True
+            result.failed = loaded.is_error  # a warning: an archive sent to another site
             return result
         data, location = loaded if isinstance(loaded, tuple) else (loaded, "")
-        if start and _origin(location) != _origin(start):  # an archive redirected away
-            why = f"its prev-archive {url} led to {location}, on another site; not imported"
-            result.problems.append(_warn(linked_from, why))
-            return result
         seen.add(location or str(path))
         start = start or location
-        linked_from = shown
         parsed = parse_document(shown, data, location)
         if parsed.problem is not None:
             result.problems.append(parsed.problem)
