@@ -44,7 +44,8 @@ class OffSite(FetchError):
     """A redirect to another site than the caller allowed; not followed."""
 
 
-def _site(url: str) -> tuple[str, str]:
+def site_of(url: str) -> tuple[str, str]:
+    """A URL's site, as redirects and archives are held to it: its scheme and host."""
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
 
@@ -157,7 +158,7 @@ def fetch(
         if response.status not in _REDIRECTS or not location:
             return response
         url = urljoin(url, location)
-        if within and _site(url) != _site(within):
+        if within and site_of(url) != site_of(within):
             raise OffSite(url, f"redirected to {url}, on another site")
         if response.status == 303 or (response.status in (301, 302) and data is not None):
             data, content_type = None, None  # as browsers do: the redirect becomes a GET

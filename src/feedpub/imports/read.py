@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from feedpub.errors import Problem, Severity, shown_path
-from feedpub.fetch import DEFAULT_TIMEOUT, FetchError, OffSite, fetch
+from feedpub.fetch import DEFAULT_TIMEOUT, FetchError, OffSite, fetch, site_of
 from feedpub.imports.formats import Item, parse_document
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
@@ -40,11 +40,6 @@ class Read:
 
 def is_url(source: str) -> bool:
     return bool(_URL.match(source))
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def _warn(path: str, message: str) -> Problem:
@@ -124,7 +119,7 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
             return result
         if url:
             url = urljoin(location, previous)
-            if _origin(url) != _origin(start):
+            if site_of(url) != site_of(start):
                 result.problems.append(
                     _warn(
                         shown,
