@@ -16,6 +16,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def _drip(self, piece: bytes, times: int, pause: float, start: bytes = b"") -> None:
+        """Write `start`, then `piece` `times` times, `pause` seconds apart, until the client
+        goes away."""
+        try:
+            self.wfile.write(start)
+            for _ in range(times):
+                self.wfile.write(piece)
+                self.wfile.flush()
+                time.sleep(pause)
+        except OSError:
+            pass
+
     def _send(self, status: int, body: bytes = b"", **headers: str) -> None:
         self.send_response(status)
         for name, value in headers.items():
@@ -47,13 +59,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Length", "100")
             self.end_headers()
-            try:
-                for _ in range(100):
-                    self.wfile.write(b".")
-                    self.wfile.flush()
-                    time.sleep(0.1)
-            except OSError:
-                pass
+            self._drip(b".", 100, 0.1)
         elif path == "/away":  # the same server under another name: another site
             port = self.headers["Host"].rpartition(":")[2]
             self._send(302, Location=f"http://localhost:{port}/ok")
@@ -64,25 +70,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            try:
-                for _ in range(20):
-                    self.wfile.write(b"1\r\na\r\n")
-                    self.wfile.flush()
-                    time.sleep(0.3)
-            except OSError:
-                pass
+            self._drip(b"1\r\na\r\n", 20, 0.3)
             self.close_connection = True
         elif path in ("/drip-status", "/drip-headers"):
             # A status line or header a byte every 0.3 s: each read's timeout starts anew.
             start = b"" if path == "/drip-status" else b"HTTP/1.0 200 OK\r\nX-Example: "
-            try:
-                self.wfile.write(start)
-                for _ in range(20):
-                    self.wfile.write(b"a")
-                    self.wfile.flush()
-                    time.sleep(0.3)
-            except OSError:
-                pass
+            self._drip(b"a", 20, 0.3, start)
         else:
             self._send(500)
 
