@@ -24,10 +24,17 @@ R = TypeVar("R")
 _FUNCTION: Callable[[Any], Any] | None = None
 
 
-def _die_with_parent(parent: int) -> None:
-    """Make this worker die with the process that forked it. Killed (SIGKILL, a CI job
-    cancelled), that process cannot stop its workers, and they would wait for work for
-    ever, holding the locks it held: the next build would wait for ever too."""
+def _start_worker(parent: int) -> None:
+    """Leave Ctrl-C to the process that forked this worker, and die with it.
+
+    A terminal sends Ctrl-C's SIGINT to the whole process group: a worker waiting for work
+    printed a KeyboardInterrupt traceback of its own under the parent's one-line message.
+    The parent stops the pool instead, and its workers finish the item in hand.
+
+    Killed (SIGKILL, a CI job cancelled), the parent cannot stop its workers, and they
+    would wait for work for ever, holding the locks it held: the next build would wait for
+    ever too."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: Linux; elsewhere nothing to do
@@ -83,16 +90,22 @@ def _pool_map(function: Callable[[T], R], items: list[T], count: int) -> Iterato
         with ProcessPoolExecutor(
             min(count, len(items)),
             mp_context=context,
-            initializer=_die_with_parent,
+            initializer=_start_worker,
             initargs=(os.getpid(),),
         ) as pool:
             waiting = iter(items)
             pending: deque[Future[R]] = deque(
                 pool.submit(_call, item) for item in itertools.islice(waiting, 2 * count)
             )
-            while pending:
-                result = pending.popleft().result()
-                pending.extend(pool.submit(_call, item) for item in itertools.islice(waiting, 1))
-                yield result
+            try:
+                while pending:
+                    result = pending.popleft().result()
+                    pending.extend(
+                        pool.submit(_call, item) for item in itertools.islice(waiting, 1)
+                    )
+                    yield result
+            except BaseException:  # Ctrl-C, or the caller stopped: start nothing more
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     finally:
         _FUNCTION = None
