@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -373,6 +375,38 @@ def test_a_forked_child_with_a_large_result_exits_before_the_result_is_read() ->
     assert stat.read_text().split()[2] == "Z"  # exited: only its exit status is left
     assert child.made() == "x" * 200_000
     assert children_left() == []
+
+
+_CTRL_C_AS_IT_FORKS = """
+import os, signal, sys
+from feedpub import forked, parallel
+# Ctrl-C arriving just as the process forks: while Python runs the at-fork hooks.
+os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
+for name, work in (
+    ("pool", lambda: list(parallel.fork_map(abs, range(8), 2))),
+    ("child", lambda: forked.Forked(lambda: 1).result()),
+):
+    try:
+        work()
+    except KeyboardInterrupt:
+        print(name, "stopped")
+    else:
+        print(name, "went on")
+"""
+
+
+def test_ctrl_c_as_the_build_forks_stops_it_and_no_child_prints_a_traceback() -> None:
+    # Raised in an at-fork hook (logging's), KeyboardInterrupt was printed as "Exception
+    # ignored" and dropped: the build went on to the end and exited 0.
+    done = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_AS_IT_FORKS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stdout.splitlines() == ["pool stopped", "child stopped"], done.stderr
+    assert done.stderr == ""
 
 
 def test_a_forked_child_s_error_is_raised_in_the_caller_and_the_child_reaped() -> None:

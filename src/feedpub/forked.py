@@ -13,8 +13,9 @@ import functools
 import gc
 import json
 import os
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 try:
@@ -29,6 +30,29 @@ PIPE_SIZE = 1 << 20
 def can_fork() -> bool:
     """False where a forked child could deadlock (threads: `feedpub serve`) or cannot be."""
     return threading.active_count() == 1 and hasattr(os, "fork")
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while this process forks; raise it (KeyboardInterrupt) once done.
+
+    A fork runs the at-fork hooks of the modules imported (logging's, imported with
+    concurrent.futures), and Python prints a KeyboardInterrupt raised in one as "Exception
+    ignored" and drops it: the build went on to the end, exit 0. A child inherits the hold:
+    it lets Ctrl-C through (let_interrupts_through) once it is ready for it."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows: no fork either
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def let_interrupts_through() -> None:
+    """In a child forked under interrupts_held: take Ctrl-C again, one held included."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 class Forked:
@@ -46,10 +70,12 @@ class Forked:
         # phase. Linux lets a pipe hold up to 1 MiB (pipe-max-size); elsewhere, as it is.
         with contextlib.suppress(OSError, AttributeError):
             fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
-        pid = os.fork()
+        with interrupts_held():
+            pid = os.fork()
         if pid == 0:  # pragma: no cover - the child: coverage does not follow it
             code = 1
-            try:
+            try:  # Ctrl-C ends it here, silently: the parent reports it
+                let_interrupts_through()
                 gc.disable()  # short-lived: nothing of the parent's is walked (and copied)
                 os.close(read)
                 with open(write, "wb") as pipe:

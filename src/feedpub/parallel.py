@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from feedpub.forked import interrupts_held, let_interrupts_through
+
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
@@ -35,6 +37,7 @@ def _start_worker(parent: int) -> None:
     would wait for work for ever, holding the locks it held: the next build would wait for
     ever too."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    let_interrupts_through()  # forked under interrupts_held
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: Linux; elsewhere nothing to do
@@ -94,10 +97,12 @@ def _pool_map(function: Callable[[T], R], items: list[T], count: int) -> Iterato
             initargs=(os.getpid(),),
         ) as pool:
             waiting = iter(items)
-            pending: deque[Future[R]] = deque(
-                pool.submit(_call, item) for item in itertools.islice(waiting, 2 * count)
-            )
+            pending: deque[Future[R]] = deque()
             try:
+                with interrupts_held():  # the first submission forks every worker
+                    pending.extend(
+                        pool.submit(_call, item) for item in itertools.islice(waiting, 2 * count)
+                    )
                 while pending:
                     result = pending.popleft().result()
                     pending.extend(
