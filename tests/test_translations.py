@@ -88,6 +88,9 @@ def test_atom_entries_and_the_sitemap_name_the_alternates(translated: Project) -
     atom = etree.parse(str(translated.root / "public/atom.xml"))
     office = atom.xpath("//a:entry[a:id='tag:press.example.org,2020:office']", namespaces=ATOM)[0]
     assert office.xpath("a:link[@hreflang]/@hreflang", namespaces=ATOM) == ["ar", "fr"]
+    # Related, not alternate: a reader taking the entry's link from the last alternate
+    # one (feedparser) opened a translation instead of the statement.
+    assert office.xpath("a:link[@hreflang]/@rel", namespaces=ATOM) == ["related", "related"]
     notice = atom.xpath("//a:entry[a:title='A notice']", namespaces=ATOM)[0]
     assert notice.xpath("a:link[@hreflang]", namespaces=ATOM) == []
     sitemap = etree.parse(str(translated.root / "public/sitemap.xml"))
@@ -179,3 +182,11 @@ def test_language_feeds_have_archives(project: Project, run: Run) -> None:
     assert run("build").exit_code == 0
     archives = sorted((project.root / "public/languages/fr/archive").glob("*.xml"))
     assert [p.name for p in archives] == ["1.xml", "2.xml"]
+
+
+def test_a_reader_opens_each_version_s_own_page_from_every_feed(translated: Project) -> None:
+    for path in ("atom.xml", "rss.xml", "languages/fr/atom.xml", "tags/offices/atom.xml"):
+        for item in feedparser.parse(str(translated.root / "public" / path)).entries:
+            assert item.link.startswith(BASE)
+            page = translated.read(f"public/{item.link.removeprefix(BASE)}index.html")
+            assert f"<title>{item.title} – " in page.replace("&#39;", "'"), (path, item.link)

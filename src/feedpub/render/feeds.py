@@ -98,8 +98,10 @@ class _FeedpubEntry(BaseEntryExtension):  # type: ignore[misc]
     def extend_atom(self, entry: Any) -> Any:
         if self.language:  # RFC 4287 §2: xml:lang on any element; the feed has the site's
             entry.set(f"{{{XML_NS}}}lang", self.language)
-        for language, url in self.translations:  # RFC 4287 §4.2.7.4: hreflang
-            xml_elem("link", entry, rel="alternate", type="text/html", hreflang=language, href=url)
+        # RFC 4287 §4.2.7.4: hreflang. Related, not alternate: readers take an entry's link
+        # from its first alternate link or, feedparser, its last: only its own is one.
+        for language, url in self.translations:
+            xml_elem("link", entry, rel="related", type="text/html", hreflang=language, href=url)
         for enclosure in self.enclosures:
             xml_elem("link", entry, rel="enclosure", **enclosure)
         return entry
