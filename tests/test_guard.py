@@ -325,3 +325,36 @@ def test_guard_accepts_a_renamed_tag_that_keeps_its_feeds(repo: Project, run: Ru
     repo.entry(RATES[0], RATES[1].replace("tags: [Rates, Budget]", "tags: [Tariffs, Budget]"))
     repo.config(EXAMPLE_CONFIG + "section_aliases:\n  tags:\n    Rates: Tariffs\n")
     assert against(run) == (0, [])
+
+
+def test_guard_warns_of_a_new_statement_dated_too_early_to_reach_any_feed(
+    project: Project, run: Run
+) -> None:
+    # A draft started weeks ago and published today, its date left as it was, fell into
+    # an archive document readers already had: in no feed they poll, RSS's and JSON
+    # Feed's included, and nothing said so.
+    project.config(EXAMPLE_CONFIG + "feed_limit: 2\n")
+    for day in (1, 2, 3):
+        text = f"title: Notice {day}\ndate: 2021-11-0{day}\nbody: x\n"
+        project.entry(f"2021-11-0{day}-n{day}.yaml", text)
+    late = "title: Late\ndate: 2021-11-01T12:00\nbody: x\n"
+    project.entry("2021-11-01-late.yaml", late + "draft: true\n")
+    git(project.root, "init", "--quiet", "--initial-branch", "main")
+    git(project.root, "add", "--all")
+    git(project.root, "commit", "--quiet", "--message", "Published")
+    project.entry("2021-11-01-late.yaml", late)
+    result = run("check", "--now", NOW, "--against", "HEAD")
+    assert result.exit_code == 0
+    assert result.errors == [
+        "entries/2021-11-01-late.yaml:2:1: date: warning: this statement, new since HEAD, is"
+        " older than the 2 newest ones, so it is in none of the feeds readers poll (atom.xml,"
+        " rss.xml, feed.json), only in archive/1.xml, which a reader that read it before"
+        " does not read again; if it is news, add the line"
+        " `updated: 2021-12-01T12:00+01:00` so that it reaches subscribers"
+    ]
+    # So marked, it reaches them; so does one dated among the newest.
+    project.entry("2021-11-01-late.yaml", late + "updated: 2021-12-01T12:00+01:00\n")
+    assert run("check", "--now", NOW, "--against", "HEAD").errors == []
+    (project.root / "entries" / "2021-11-01-late.yaml").unlink()
+    project.entry("2021-11-04-late.yaml", late.replace("2021-11-01T12:00", "2021-11-04"))
+    assert run("check", "--now", NOW, "--against", "HEAD").errors == []

@@ -5,7 +5,7 @@ git revision REV must still be there, with the same id, still published, and eve
 tag's feed must still exist; otherwise readers lose it, see it twice, or lose a feed they
 subscribed to. This compares the statements published at REV (read with git plumbing: no
 checkout, no network, no built public/) with the working tree's, and names the file and
-the one-line fix for each loss.
+the one-line fix for each loss, and warns of a new statement that would reach no feed.
 
 Each check is a rule: a function from a `Comparison` to problems, listed in RULES. A new
 kind of loss (a page moved with no alias, a section renamed) is one more rule.
@@ -28,8 +28,10 @@ from feedpub.gitrev import Blob, GitError, GitRevision
 from feedpub.listing import ENTRIES_DIR
 from feedpub.load import read_document
 from feedpub.model import Entry, Site, SiteConfig
+from feedpub.render.documents import make_sections, only_archived
 from feedpub.slug import slugify
 from feedpub.validate import compile_entry
+from feedpub.zones import in_zone
 
 PARALLEL_FROM = 300  # entries to compile at REV before forking workers pays
 
@@ -100,6 +102,8 @@ class Comparison:
     after: dict[str, Statement]  # in the working tree (drafts and embargoed too), by id
     renamed: dict[str, str] = field(default_factory=dict)  # file at rev -> its name now
     aliased: frozenset[tuple[str, str]] = frozenset()  # (kind, old slug): section_aliases
+    archived: dict[str, str] = field(default_factory=dict)  # id -> archive, if in no feed
+    config: SiteConfig | None = None  # the working tree's
 
     @property
     def after_files(self) -> dict[str, Statement]:
@@ -119,10 +123,12 @@ class Comparison:
         found = document.fields.get(name) if document else None
         return (found.line, found.column) if found else (0, 0)
 
-    def problem(self, file: str, name: str, message: str) -> Problem:
+    def problem(self, file: str, name: str, message: str, *, warning: bool = False) -> Problem:
         line, column = self.position(file, name)
-        line, column = (line, column) if line else (1, 1)
-        return Problem(path=self.shown(file), line=line, column=column, field=name, message=message)
+        where = {"line": line, "column": column} if line else {}  # else 1:1
+        severity = Severity.WARNING if warning else Severity.ERROR
+        shown = self.shown(file)
+        return Problem(path=shown, **where, field=name, message=message, severity=severity)
 
 
 def _yaml(value: str) -> str:
@@ -244,8 +250,30 @@ def _moved(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
         )
 
 
+def new_reach_readers(c: Comparison) -> Iterator[Problem]:
+    """Warn of a statement new since REV dated too early for the site's feeds (a draft dated
+    when begun): only in an archive readers have. An import of older ones is meant to be."""
+    if c.config is None:
+        return
+    now = in_zone(c.now, c.config.timezone).isoformat(timespec="minutes")
+    for statement in sorted(c.after.values(), key=lambda s: s.file):
+        archive = c.archived.get(statement.id)
+        if archive is None or statement.id in c.before:
+            continue
+        yield c.problem(
+            statement.file,
+            "date",
+            f"this statement, new since {c.rev}, is older than the {c.config.feed_limit}"
+            " newest ones, so it is in none of the feeds readers poll (atom.xml, rss.xml,"
+            f" feed.json), only in {archive}, which a reader that read it before does not"
+            f" read again; if it is news, add the line `updated: {now}` so that it reaches"
+            " subscribers",
+            warning=True,
+        )
+
+
 Rule = Callable[[Comparison], Iterable[Problem]]
-RULES: tuple[Rule, ...] = (kept_statements, kept_addresses, kept_sections)
+RULES: tuple[Rule, ...] = (kept_statements, kept_addresses, kept_sections, new_reach_readers)
 
 
 def check_against(root: Path, now: datetime, rev: str) -> SiteResult:
@@ -297,7 +325,8 @@ def compare(
             )
     renamed = git.renames(sha) if before.keys() - after.keys() else {}
     aliased = frozenset((alias.kind, slugify(alias.old)) for alias in site.config.section_aliases)
-    return Comparison(project, rev, now, before, after, renamed, aliased)
+    archived = only_archived(site.config, make_sections(site).main)  # see new_reach_readers
+    return Comparison(project, rev, now, before, after, renamed, aliased, archived, site.config)
 
 
 # A deleted entry whose statement the guard could not read at REV (see check_against).

@@ -192,6 +192,14 @@ def feed_documents(
     return [current, *archives]
 
 
+def only_archived(config: SiteConfig, section: Section) -> dict[str, str]:
+    """The section's statements in none of its subscription documents, by id: the path of
+    the archive document each is in."""
+    current, *archives = feed_documents(config, section)
+    polled = {entry.id for entry in current.entries}
+    return {e.id: a.atom_path for a in archives for e in a.entries if e.id not in polled}
+
+
 # A list page shows at most this many statements; older ones go on numbered pages.
 PAGE_SIZE = 50
 
