@@ -324,3 +324,34 @@ def test_config_reads_websub_hubs_in_order(project: Project) -> None:
     assert config.websub_hubs == ("https://hub.example.net/", "http://push.example.com/w")
     project.config(EXAMPLE_CONFIG + "websub_hubs: []\n")
     assert read_site(SiteProject.at(project.root)).site.config.websub_hubs == ()
+
+
+def test_a_command_run_inside_a_site_s_folder_names_the_site_and_only_that(
+    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Run from entries/, check warned that the entries were "not in entries/", said to
+    # create entries/ (that is, entries/entries/), and asked whether to `feedpub init`.
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    (project.root / "entries" / "deep").mkdir()
+    for folder, up in (("entries", ".."), ("entries/deep", "../..")):
+        monkeypatch.chdir(project.root / folder)
+        for command in ("check", "build"):
+            result = run(command)
+            assert result.exit_code == 1
+            assert result.errors[:-1] == [
+                f"feedpub.yaml: not found here, in {project.root}/{folder}, a folder of the"
+                f" site at {up}: run feedpub there (`cd {up}`), or give `--root {up}`"
+            ]
+    # A folder in no site: as before, with `feedpub init` offered.
+    monkeypatch.chdir(project.root.parent)
+    (project.root / "feedpub.yaml").unlink()
+    assert (
+        f"site/feedpub.yaml: not found; is {project.root} a feedpub site? Run feedpub in the"
+        " site's folder (or give --root), or make a site in site with `feedpub init site`"
+    ) in run("check", "--root", "site").errors
+    (project.root / "entries" / "deep").rmdir()
+    assert run("check", "--root", "site/entries").errors[:-1] == [
+        f"site/entries/feedpub.yaml: not found; is {project.root}/entries a feedpub site? Run"
+        " feedpub in the site's folder (or give --root), or make a site in site/entries with"
+        " `feedpub init site/entries`"
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections.abc import Callable
@@ -276,7 +277,16 @@ def read_config(root: Path, problems: Problems, shown: str = CONFIG_NAME) -> Sit
 
 
 def not_found(root: Path) -> str:
-    """What is wrong where feedpub.yaml is missing: most often, the wrong folder."""
+    """What is wrong where feedpub.yaml is missing: most often, the wrong folder (one of a
+    site's own, such as entries/, or one outside any site)."""
+    here = Path(os.path.abspath(root))
+    for above in here.parents:
+        if os.path.lexists(above / CONFIG_NAME):
+            up = shlex.quote(os.path.relpath(above, here))
+            return (
+                f"not found here, in {here}, a folder of the site at {up}: run feedpub there"
+                f" (`cd {up}`), or give `--root {up}`"
+            )
     folder = shown_root(root).rstrip("/")
     init = (
         f"make a site in {folder} with `feedpub init {shlex.quote(folder)}`"
