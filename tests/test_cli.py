@@ -146,7 +146,8 @@ def test_check_github_format_prints_annotations(project: Project, run: Run) -> N
     assert result.stdout.splitlines() == [
         "::error file=entries/2021-11-05-x.yaml,line=1,col=8,title=feedpub::title: expected"
         " text, got a list",
-        "::error file=entries/2021-11-05-y.yml,title=feedpub::entry files end in .yaml; rename it",
+        "::error file=entries/2021-11-05-y.yml,title=feedpub::entry files end in .yaml; rename it"
+        " to 2021-11-05-y.yaml",
     ]
     assert result.stderr == "feedpub: 2 problems in 2 files\n"
 

@@ -417,7 +417,34 @@ def test_check_rejects_yml_extension_without_losing_it(project: Project, run: Ru
     project.entry("2021-11-05-x.yml", "title: X\ndate: 2021-11-05\nbody: x\n")
     result = run("check")
     assert result.exit_code == 1
-    assert "entries/2021-11-05-x.yml: entry files end in .yaml; rename it" in result.errors
+    assert (
+        "entries/2021-11-05-x.yml: entry files end in .yaml; rename it to 2021-11-05-x.yaml"
+        in result.errors
+    )
+
+
+def test_a_statement_saved_with_a_suffix_after_yaml_is_refused_not_dropped(
+    project: Project, run: Run
+) -> None:
+    # Saved as .yaml.bak (or .txt after .yaml), a statement passed check with a warning
+    # about attachments, and its published page and feed items were removed by the build.
+    text = "title: X\ndate: 2021-11-05\nbody: x\n"
+    for name, after in (("2021-11-05-x.yaml.bak", ".bak"), ("2021-11-05-x.YML.txt", ".txt")):
+        project.entry(name, text)
+        result = run("check")
+        assert result.exit_code == 1
+        assert result.errors[0] == (
+            f"entries/{name}: is named as a statement, then {after!r}, so it is not read:"
+            " rename it to 2021-11-05-x.yaml, or move it out of entries/"
+        )
+        (project.root / "entries" / name).unlink()
+    # Beside its statement, an editor's copy is not one: a file no entry publishes.
+    project.entry("2021-11-05-x.yaml", text)
+    project.entry("2021-11-05-x.yaml~", text)
+    assert run("check").errors == [
+        "entries/2021-11-05-x.yaml~: warning: no entry lists this file under attachments,"
+        " so it is not published"
+    ]
 
 
 def test_check_reports_every_problem_in_every_file_with_a_count(project: Project, run: Run) -> None:

@@ -125,9 +125,23 @@ def _list_entry_file(
         kind = file_kind(item.stat(follow_symlinks=False).st_mode)
         problems.add(shown, f"is {kind}, not a file; entries/ may hold only files", line=0)
     elif item.name.lower().endswith((".yml", ".yaml")):
-        problems.add(shown, "entry files end in .yaml; rename it", line=0)
+        named = item.name.rpartition(".")[0] + ".yaml"
+        problems.add(shown, f"entry files end in .yaml; rename it to {named}", line=0)
+    elif (saved := _SAVED_AS.fullmatch(item.name)) and not os.path.lexists(
+        f"{project.root}/{ENTRIES_DIR}/{saved[1]}.yaml"  # else an editor's copy of that one
+    ):
+        problems.add(
+            shown,
+            f"is named as a statement, then {saved[2]!r}, so it is not read: rename it to"
+            f" {saved[1]}.yaml, or move it out of entries/",
+            line=0,
+        )
     else:
         found.others[item.name] = item.stat().st_size
+
+
+# A statement's file name, then more: saved by mistake as .yaml.bak, .yaml.txt, .yaml~.
+_SAVED_AS = re.compile(r"(\d{4}-\d{2}-\d{2}-.+?)\.ya?ml(.+)", re.IGNORECASE)
 
 
 def _compile_file(
