@@ -230,3 +230,21 @@ def _starter() -> object:
     from importlib import resources
 
     return resources.files("feedpub") / "starter"
+
+
+def test_init_s_readme_names_the_pull_request_check_to_make_required(
+    here: Run, tmp_path: Path
+) -> None:
+    # A push to main, or a merge over a failing check, publishes what the guard refused:
+    # the office is told which status check to require, and it is the guard's job.
+    assert here("init", "site", *FLAGS).exit_code == 0
+    readme = " ".join((tmp_path / "site/README.md").read_text().split())
+    workflow = yaml.safe_load((tmp_path / "site/.github/workflows/feeds.yml").read_text())
+    guards = [
+        name
+        for name, job in workflow["jobs"].items()
+        if job.get("if") == "github.event_name == 'pull_request'"
+        and any("--against" in step.get("run", "") for step in job["steps"])
+    ]
+    assert guards == ["check"]
+    assert f"requires a pull request before merging and the status check `{guards[0]}`" in readme
