@@ -248,3 +248,21 @@ def test_init_s_readme_names_the_pull_request_check_to_make_required(
     ]
     assert guards == ["check"]
     assert f"requires a pull request before merging and the status check `{guards[0]}`" in readme
+
+
+def test_init_s_next_steps_make_a_repository_where_there_is_none(here: Run, tmp_path: Path) -> None:
+    # "git add -A && git commit && git push" was the advice in a folder git knows nothing of.
+    result = here("init", "site", *FLAGS)
+    assert result.stdout.splitlines()[-3:] == [
+        "  cd site && feedpub serve        # preview, with the example draft",
+        "  git init -b main && git add -A && git commit -m 'Start the statements site'",
+        "  then make an empty repository on GitHub: git remote add origin URL && git push -u"
+        " origin main; Settings > Pages > Source: GitHub Actions (see README.md)",
+    ]
+    subprocess.run(["git", "init", "--quiet", str(tmp_path / "clone")], check=True)
+    result = here("init", "clone", *FLAGS)
+    assert result.stdout.splitlines()[-3:] == [
+        "  cd clone && feedpub serve        # preview, with the example draft",
+        "  git add -A && git commit -m 'Start the statements site' && git push",
+        "  on GitHub: Settings > Pages > Source: GitHub Actions (see README.md)",
+    ]

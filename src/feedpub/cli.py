@@ -285,12 +285,16 @@ def _run_init(args: argparse.Namespace) -> int:
         names = " and ".join(created.stand_ins)
         print(f"feedpub: {names} in feedpub.yaml are stand-ins; set them before publishing")
     where = f"cd {shown_path(args.dir)} && " if created.root != "./" else ""
-    print(
-        "next:\n"
-        f"  {where}feedpub serve        # preview, with the example draft\n"
-        "  git add -A && git commit -m 'Start the statements site' && git push\n"
-        "  on GitHub: Settings > Pages > Source: GitHub Actions (see README.md)"
-    )
+    git = "git add -A && git commit -m 'Start the statements site'"
+    pages = "Settings > Pages > Source: GitHub Actions (see README.md)"
+    if created.in_git:
+        git, pages = f"{git} && git push", f"on GitHub: {pages}"
+    else:  # in no repository yet: make one, and its GitHub twin
+        git = f"git init -b main && {git}"
+        push = "git remote add origin URL && git push -u origin main"
+        pages = f"then make an empty repository on GitHub: {push}; {pages}"
+    print(f"next:\n  {where}feedpub serve        # preview, with the example draft")
+    print(f"  {git}\n  {pages}")
     return EXIT_OK
 
 

@@ -87,6 +87,7 @@ class Created:
     root: str
     files: list[str]
     stand_ins: list[str]
+    in_git: bool = False  # written in a git repository's work tree
 
 
 def _quoted(text: str) -> str:
@@ -349,7 +350,16 @@ def init_site(root: Path, settings: Settings, now: datetime) -> Created:
         _undo(made)
         raise
     shown = [*files, f"{ENTRIES_DIR}/{example.name}", f"{STATIC_DIR}/"]
-    return Created(project.shown_root or "./", [project.show(rel) for rel in shown], [])
+    shown_root = project.shown_root or "./"
+    return Created(shown_root, [project.show(rel) for rel in shown], [], _in_git(project.root))
+
+
+def _in_git(folder: Path) -> bool:
+    try:
+        asked = ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"]
+        return subprocess.run(asked, capture_output=True, check=False).returncode == 0
+    except OSError:  # no git: in no repository it knows
+        return False
 
 
 def start_site(
