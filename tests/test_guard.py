@@ -358,3 +358,33 @@ def test_guard_warns_of_a_new_statement_dated_too_early_to_reach_any_feed(
     (project.root / "entries" / "2021-11-01-late.yaml").unlink()
     project.entry("2021-11-04-late.yaml", late.replace("2021-11-01T12:00", "2021-11-04"))
     assert run("check", "--now", NOW, "--against", "HEAD").errors == []
+
+
+def test_guard_warns_that_a_new_feed_limit_cuts_the_archives_again(
+    project: Project, run: Run
+) -> None:
+    # RFC 5005 archives must not change: with another feed_limit every archive document is
+    # cut again, and a reader stops at the first one it has already read.
+    project.config(EXAMPLE_CONFIG + "feed_limit: 2\n")
+    for day in (1, 2, 3, 4, 5):
+        text = f"title: Notice {day}\ndate: 2021-11-0{day}\nbody: x\n"
+        project.entry(f"2021-11-0{day}-n{day}.yaml", text)
+    git(project.root, "init", "--quiet", "--initial-branch", "main")
+    git(project.root, "add", "--all")
+    git(project.root, "commit", "--quiet", "--message", "Published")
+    project.config(EXAMPLE_CONFIG + "feed_limit: 3\n")
+    result = run("check", "--now", NOW, "--against", "HEAD")
+    assert (result.exit_code, result.errors) == (
+        0,
+        [
+            "feedpub.yaml:11:1: feed_limit: warning: changed from 2 at HEAD to 3, which cuts"
+            " every archive document again (the site's 2, archive/*.xml, and each type's, tag's"
+            " and language's): a reader that walked them before does not read them again, and"
+            " may miss statements; keep `feed_limit: 2` unless no reader relies on them"
+        ],
+    )
+    # Too few statements at HEAD for an archive: nothing to cut again.
+    project.config(EXAMPLE_CONFIG + "feed_limit: 9\n")
+    git(project.root, "commit", "--quiet", "--all", "--message", "Nine")
+    project.config(EXAMPLE_CONFIG + "feed_limit: 7\n")
+    assert run("check", "--now", NOW, "--against", "HEAD").errors == []

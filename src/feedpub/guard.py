@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feedpub import parallel
+from feedpub import feedguard, parallel
 from feedpub.build import check
 from feedpub.config import CONFIG_NAME, settings_from_bytes
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
@@ -31,7 +31,6 @@ from feedpub.model import Entry, Site, SiteConfig
 from feedpub.render.documents import make_sections, only_archived
 from feedpub.slug import slugify
 from feedpub.validate import compile_entry
-from feedpub.zones import in_zone
 
 PARALLEL_FROM = 300  # entries to compile at REV before forking workers pays
 
@@ -104,6 +103,7 @@ class Comparison:
     aliased: frozenset[tuple[str, str]] = frozenset()  # (kind, old slug): section_aliases
     archived: dict[str, str] = field(default_factory=dict)  # id -> archive, if in no feed
     config: SiteConfig | None = None  # the working tree's
+    limit: int = 0  # feed_limit at rev
 
     @property
     def after_files(self) -> dict[str, Statement]:
@@ -250,30 +250,14 @@ def _moved(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
         )
 
 
-def new_reach_readers(c: Comparison) -> Iterator[Problem]:
-    """Warn of a statement new since REV dated too early for the site's feeds (a draft dated
-    when begun): only in an archive readers have. An import of older ones is meant to be."""
-    if c.config is None:
-        return
-    now = in_zone(c.now, c.config.timezone).isoformat(timespec="minutes")
-    for statement in sorted(c.after.values(), key=lambda s: s.file):
-        archive = c.archived.get(statement.id)
-        if archive is None or statement.id in c.before:
-            continue
-        yield c.problem(
-            statement.file,
-            "date",
-            f"this statement, new since {c.rev}, is older than the {c.config.feed_limit}"
-            " newest ones, so it is in none of the feeds readers poll (atom.xml, rss.xml,"
-            f" feed.json), only in {archive}, which a reader that read it before does not"
-            f" read again; if it is news, add the line `updated: {now}` so that it reaches"
-            " subscribers",
-            warning=True,
-        )
-
-
 Rule = Callable[[Comparison], Iterable[Problem]]
-RULES: tuple[Rule, ...] = (kept_statements, kept_addresses, kept_sections, new_reach_readers)
+RULES: tuple[Rule, ...] = (
+    kept_statements,
+    kept_addresses,
+    kept_sections,
+    feedguard.new_reach_readers,
+    feedguard.kept_archives,
+)
 
 
 def check_against(root: Path, now: datetime, rev: str) -> SiteResult:
@@ -326,7 +310,9 @@ def compare(
     renamed = git.renames(sha) if before.keys() - after.keys() else {}
     aliased = frozenset((alias.kind, slugify(alias.old)) for alias in site.config.section_aliases)
     archived = only_archived(site.config, make_sections(site).main)  # see new_reach_readers
-    return Comparison(project, rev, now, before, after, renamed, aliased, archived, site.config)
+    return Comparison(
+        project, rev, now, before, after, renamed, aliased, archived, site.config, config.feed_limit
+    )
 
 
 # A deleted entry whose statement the guard could not read at REV (see check_against).
