@@ -190,3 +190,19 @@ def test_a_reader_opens_each_version_s_own_page_from_every_feed(translated: Proj
             assert item.link.startswith(BASE)
             page = translated.read(f"public/{item.link.removeprefix(BASE)}index.html")
             assert f"<title>{item.title} – " in page.replace("&#39;", "'"), (path, item.link)
+
+
+def test_a_lawful_removal_keeps_the_other_languages_feeds(project: Project, run: Run) -> None:
+    # Removing the only French statement made the site one-language: languages/en/ went
+    # too, and its subscribers got a 404 while every English statement stayed published.
+    project.entry(*ORIGINAL)
+    avis = "title: Avis\ndate: 2021-11-06\nlanguage: fr\nbody: Un avis.\n"
+    project.entry("2021-11-06-avis.yaml", avis)
+    assert run("build").exit_code == 0
+    english = project.read("public/languages/en/atom.xml")
+    project.entry(
+        "2021-11-06-avis.yaml", avis + "removed: {date: 2021-11-20, reason: A court order.}\n"
+    )
+    assert run("build").exit_code == 0
+    assert project.read("public/languages/en/atom.xml") == english
+    assert not (project.root / "public/languages/fr").exists()  # as a tag's would go

@@ -67,7 +67,9 @@ def make_sections(site: Site) -> Sections:
                         names[key] = _name(key[0], entry, language, key[1])
                 found.append(entry)
     sections: dict[str, list[Section]] = {"type": [], "tag": [], "language": []}
-    several = len({slug for kind, slug in groups if kind == "language"}) > 1
+    # Removed statements count: one lawfully removed leaves the other languages' feeds, to
+    # which readers subscribed, in place (as it keeps its archive slot).
+    several = len({slug for kind, slug in (*groups, *removed) if kind == "language"}) > 1
     for (kind, slug), entries in sorted(groups.items()):
         if kind == "language" and not several:
             continue
