@@ -123,8 +123,16 @@ def test_new_bounds_the_slug_and_keeps_the_id_through_a_rename(project: Project,
         ),
         (
             ["new", "Rates", "--type", "!!!", "--date", "2021-11-05"],
-            "entries/2021-11-05-rates.yaml:3:7: type: must contain a letter or a digit, got '!!!'",
+            "(--type): must contain a letter or a digit, got '!!!'",
         ),
+        # Refused as check would refuse them in the file, named as given: the file named
+        # before (entries/...:4:8: tags:) was never written.
+        (["new", "Rates", "--tag", "", "--date", "2021-11-05"], "(--tag): item 1: must not be"),
+        (
+            ["new", "Rates", "--tag", "A", "--tag", "x" * 61, "--date", "2021-11-05"],
+            "(--tag): item 2: is 61 characters long; at most 60",
+        ),
+        (["new", "Rates", "--type", "y" * 61, "--date", "2021-11-05"], "(--type): is 61 char"),
     ],
 )
 def test_new_refuses_unusable_titles(

@@ -6,6 +6,7 @@ so every file feedpub writes has the same field order, quoting and `|` block bod
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -196,10 +197,23 @@ def new_entry(
     # The last word is check's: an entry it would refuse (a --type with no letter, a --tag
     # too long...) is not written.
     compiled = compile_entry(project.show(f"{ENTRIES_DIR}/{name}"), name, text.encode(), config)
-    refused = [problem for problem in compiled.problems if problem.is_error]
+    refused = [_as_given(problem) for problem in compiled.problems if problem.is_error]
     if refused:
         raise FeedpubError(refused, outcome="nothing was written")
     return write_entry(project, name, text, writer="feedpub new")
+
+
+# Where each field of the draft came from, on the command line.
+_GIVEN = {"title": "(title)", "type": "(--type)", "tags": "(--tag)", "date": "(--date)"}
+
+
+def _as_given(problem: Problem) -> Problem:
+    """A problem of the draft, named as the command line gave the value: never written,
+    the file cannot be opened at the line."""
+    given = _GIVEN.get(problem.field)
+    if given is None:
+        return problem
+    return dataclasses.replace(problem, path=given, line=0, field="")
 
 
 def write_entry(project: Project, name: str, text: str, *, writer: str) -> Path:
