@@ -21,6 +21,25 @@ def test_broken_site_template_names_its_file_and_line(project: Project, run: Run
     assert result.errors[0].startswith("templates/entry.html:3:1: template error: ")
 
 
+def test_every_broken_template_is_named_with_the_entries_problems_in_one_run(
+    project: Project, run: Run
+) -> None:
+    # Each layer hid the next: the entry's problems first, then one template per run.
+    project.entry("2021-11-05-x.yaml", "titel: X\ndate: 2021-11-05\nbody: x\n")
+    project.file("templates/entry.html", '{% extends "base.html" %}\n{% block main %}\n{% if %}\n')
+    project.file("templates/index.html", "<p>{{ site.title }</p>\n")
+    for command in ("check", "build"):
+        result = run(command)
+        assert result.exit_code == 1
+        assert [line.split(": ")[0] for line in result.errors[:-1]] == [
+            "entries/2021-11-05-x.yaml:1:1",
+            "entries/2021-11-05-x.yaml:1:1",
+            "templates/entry.html:3:1",
+            "templates/index.html:1:1",
+        ], result.errors
+        assert result.errors[-1].startswith("feedpub: 4 problems in 3 files")
+
+
 def test_unknown_variable_in_site_template_names_it(project: Project, run: Run) -> None:
     project.entry(*X)
     project.file(

@@ -5,6 +5,7 @@ entries, and apply "now": the published statements, drafts and embargoed ones, a
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
@@ -18,7 +19,7 @@ from feedpub import __version__, parallel
 from feedpub.across import by_git_history, check_across
 from feedpub.config import CONFIG_NAME, read_settings
 from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
-from feedpub.folders import NOT_UTF8, check_folders, check_strays, is_utf8
+from feedpub.folders import NOT_UTF8, TEMPLATE_DIR, check_folders, check_strays, is_utf8
 from feedpub.incremental import Cache
 from feedpub.listing import ENTRIES_DIR, source_status
 from feedpub.model import Entry, Site, SiteConfig, sort_key
@@ -336,6 +337,14 @@ def read_site(
     )
     check_translations(compiled, checking.language, problems)
     if problems.errors or config is None:
+        from feedpub.render.environment import make_environment, syntax_problems
+
+        # The site's templates are read once its entries are: said now, not after the fix
+        # (unless a file there is refused unread: too large, a link, a pipe...).
+        templates = project.show(TEMPLATE_DIR + "/")
+        if not any(p.path.startswith(templates) for p in problems.items):
+            with contextlib.suppress(OSError):
+                problems.extend(syntax_problems(make_environment(project.root)))
         raise FeedpubError(problems.items)
     published: list[Entry] = []
     held: list[Entry] = []

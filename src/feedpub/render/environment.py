@@ -286,6 +286,18 @@ def own_templates(env: jinja2.Environment) -> list[str]:
     return []
 
 
+def syntax_problems(env: jinja2.Environment) -> list[Problem]:
+    """Every template of the site's own that does not compile, named by file and line."""
+    found: list[Problem] = []
+    for name in own_templates(env):
+        try:
+            with template_problems(env):
+                env.get_template(name)
+        except FeedpubError as exc:
+            found.extend(exc.problems)
+    return found
+
+
 def template_shown(env: jinja2.Environment, name: str) -> str:
     """templates/NAME for a site's own template, (feedpub)/templates/NAME for feedpub's."""
     base = Path(name).name

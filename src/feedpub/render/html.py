@@ -19,7 +19,7 @@ from feedpub.incremental import record, recording
 from feedpub.load import describe_character, forbidden_character
 from feedpub.messages import PageText
 from feedpub.model import Entry
-from feedpub.render.environment import own_templates, template_problems, template_shown
+from feedpub.render.environment import syntax_problems, template_problems, template_shown
 from feedpub.render.filters import TEXT, speaking
 from feedpub.render.sandbox import deadline
 from feedpub.render.views import Section, SiteView, Subscription
@@ -60,9 +60,9 @@ class PageRenderer:
         # anything is rendered, with its file and line. feedpub's, when first used (a
         # statement added uses half of them, and compiling all was a twentieth of the
         # time), or all at once before workers are forked (compile_all).
+        if broken := syntax_problems(env):
+            raise FeedpubError(broken)
         with template_problems(env):
-            for name in own_templates(env):
-                env.get_template(name)
             self._part = env.get_template("_subscription.html")
         self._templates: dict[str, jinja2.Template] = {}
         self._texts: dict[str, PageText] = {}
