@@ -355,3 +355,13 @@ def test_a_command_run_inside_a_site_s_folder_names_the_site_and_only_that(
         " feedpub in the site's folder (or give --root), or make a site in site/entries with"
         " `feedpub init site/entries`"
     ]
+
+
+def test_broken_settings_and_no_entries_folder_are_both_told_in_one_run(
+    project: Project, run: Run
+) -> None:
+    # Only a folder with neither is no site; a site with both wrong hears of both.
+    project.config(_config_with("timezone: Nowhere/Land"))
+    (project.root / "entries").rmdir()
+    result = run("check")
+    assert [line.split(":")[0] for line in result.errors[:-1]] == ["entries/", "feedpub.yaml"]

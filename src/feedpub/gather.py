@@ -313,7 +313,10 @@ def read_site(
     cache = cache or Cache(project.root)
     problems = Problems()
     config, checking = read_settings(project.root, problems, shown=project.show(CONFIG_NAME))
-    if config is None and not (project.root / ENTRIES_DIR).is_dir():
+    if (
+        not os.path.lexists(project.root / CONFIG_NAME)
+        and not (project.root / ENTRIES_DIR).is_dir()
+    ):
         raise FeedpubError(problems.items)  # no site here: only where one is is worth saying
     files = list_entry_files(project, problems, sources or {})
     check_folders(project, problems)
