@@ -281,3 +281,25 @@ def test_serve_outside_a_site_says_so_and_serves_nothing(tmp_path: Path) -> None
         " site's folder (or give --root), or make a site in empty with `feedpub init empty`",
         "feedpub: not serving: there is no site in empty",
     ]
+
+
+def test_serve_on_a_port_in_use_says_how_to_choose_another(project: Project) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("feedpub")), "serve", "--port", str(port)],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"feedpub: error: --port {port}: Address already in use; give another, or --port 0 to"
+        " take a free one"
+    )

@@ -202,7 +202,7 @@ def _run_import(args: argparse.Namespace) -> int:
 def _run_serve(args: argparse.Namespace) -> int:
     from feedpub.config import CONFIG_NAME, not_found
     from feedpub.incremental import cache_folder
-    from feedpub.serve import Preview
+    from feedpub.serve import Preview, port_refused
 
     root = Path(os.path.abspath(args.root))
     if not os.path.lexists(root / CONFIG_NAME):  # the wrong folder: nothing to watch
@@ -228,7 +228,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     try:
         preview = Preview(args.root, out, args.port, preview=not args.published_only, report=report)
     except OSError as exc:
-        raise UsageError(f"--port {args.port}: {exc.strerror}") from None
+        raise UsageError(port_refused(args.port, exc)) from None
     preview.start()
     print(f"feedpub: serving {preview.url} (Ctrl-C stops)", flush=True)
     try:

@@ -9,6 +9,7 @@ the last good build served and the watcher running.
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import sys
@@ -60,6 +61,12 @@ class _Server(http.server.ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return  # a browser that went away mid-answer
         super().handle_error(request, client_address)
+
+
+def port_refused(port: int, exc: OSError) -> str:
+    """Why `feedpub serve` cannot listen on `port`, and what to do about it."""
+    hint = "; give another, or --port 0 to take a free one" if exc.errno == errno.EADDRINUSE else ""
+    return f"--port {port}: {exc.strerror}{hint}"
 
 
 class Preview:
