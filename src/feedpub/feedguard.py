@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from feedpub.config import CONFIG_NAME
-from feedpub.errors import Problem, Problems, Severity
-from feedpub.load import read_document
+from feedpub.errors import Problem, Severity
 from feedpub.zones import in_zone
 
 if TYPE_CHECKING:
@@ -43,16 +42,11 @@ def kept_archives(c: Comparison) -> Iterator[Problem]:
     archives = len(c.before) // c.limit if c.limit else 0
     if c.config is None or c.config.feed_limit == c.limit or not archives:
         return
-    shown = c.project.show(CONFIG_NAME)
-    try:
-        document = read_document(shown, (c.project.root / CONFIG_NAME).read_bytes(), Problems())
-    except OSError:
-        document = None
-    found = document.fields.get("feed_limit") if document else None
+    line, column = c.field_at(CONFIG_NAME, "feed_limit")
     yield Problem(
-        path=shown,
-        line=found.line if found else 0,
-        column=found.column if found else 1,
+        path=c.project.show(CONFIG_NAME),
+        line=line,
+        column=column,
         field="feed_limit",
         message=f"changed from {c.limit} at {c.rev} to {c.config.feed_limit}, which cuts every"
         f" archive document again (the site's {archives}, archive/*.xml, and each type's,"

@@ -114,12 +114,15 @@ class Comparison:
 
     def position(self, file: str, name: str) -> tuple[int, int]:
         """Where field `name` stands in the working tree's entry `file` ((0, 0) if absent)."""
-        shown = self.shown(file)
+        return self.field_at(f"{ENTRIES_DIR}/{file}", name)
+
+    def field_at(self, rel: str, name: str) -> tuple[int, int]:
+        """Where field `name` stands in the site's file `rel` ((0, 0) if absent)."""
         try:
-            data = (self.project.root / ENTRIES_DIR / file).read_bytes()
+            data = (self.project.root / rel).read_bytes()
         except OSError:
             return (0, 0)
-        document = read_document(shown, data, Problems())
+        document = read_document(self.project.show(rel), data, Problems())
         found = document.fields.get(name) if document else None
         return (found.line, found.column) if found else (0, 0)
 
