@@ -266,3 +266,88 @@ def test_init_s_next_steps_make_a_repository_where_there_is_none(here: Run, tmp_
         "  git add -A && git commit -m 'Start the statements site' && git push",
         "  on GitHub: Settings > Pages > Source: GitHub Actions (see README.md)",
     ]
+
+
+class _Terminal:
+    """`feedpub init` in a real terminal (a pseudo-terminal), answered as a person would."""
+
+    def __init__(self, folder: Path) -> None:
+        import os
+        import sys
+
+        self.master, slave = os.openpty()
+        env = {**os.environ, "TZ": "UTC", "LANG": "C.UTF-8", "SOURCE_DATE_EPOCH": "1636102800"}
+        command = [sys.executable, "-m", "feedpub", "init", "site"]
+        self.process = subprocess.Popen(
+            command, stdin=slave, stdout=slave, stderr=slave, cwd=folder, env=env
+        )
+        os.close(slave)
+        self.shown = ""
+
+    def answer(self, question: str, text: str) -> None:
+        """Wait for `question`, then type `text` and Enter (Ctrl-D when text is EOT)."""
+        import os
+
+        self.wait_for(question)
+        os.write(self.master, text.encode() if text == "\x04" else f"{text}\n".encode())
+
+    def wait_for(self, text: str) -> None:
+        import os
+        import select
+        import time
+
+        deadline = time.monotonic() + 60
+        while text not in self.shown:
+            assert time.monotonic() < deadline, f"never shown: {text!r}; shown:\n{self.shown}"
+            if select.select([self.master], [], [], 0.5)[0]:
+                try:
+                    self.shown += os.read(self.master, 4096).decode()
+                except OSError:  # the terminal closed: init has exited
+                    assert text in self.shown, f"never shown: {text!r}; shown:\n{self.shown}"
+        self.shown = self.shown[self.shown.index(text) + len(text) :]
+
+    def finish(self) -> tuple[int, str]:
+        import os
+
+        rest = b""
+        try:
+            while chunk := os.read(self.master, 4096):
+                rest += chunk
+        except OSError:  # EIO: the terminal closed with the process
+            pass
+        os.close(self.master)
+        return self.process.wait(60), self.shown + rest.decode()
+
+
+ADDRESS = "The address the site will be served at: "
+
+
+def test_init_in_a_terminal_asks_again_for_an_address_left_empty(tmp_path: Path) -> None:
+    terminal = _Terminal(tmp_path)
+    terminal.answer("The site's title [Press statements]: ", "Example Agency statements")
+    terminal.answer("[Press office]: ", "Example Agency")
+    terminal.answer(ADDRESS, "")  # Enter alone: there is nothing to propose
+    terminal.wait_for("--base-url: needed: the address the site will be served at")
+    terminal.answer(ADDRESS, "https://press.example.org/")
+    terminal.answer("(BCP 47, such as en or fr) [", "")
+    terminal.answer("(IANA, such as Europe/Paris) [UTC]: ", "Europe/Paris")
+    code, shown = terminal.finish()
+    assert code == 0, shown
+    assert "feedpub: started a site in site/" in shown
+    config = yaml.safe_load((tmp_path / "site/feedpub.yaml").read_text())
+    assert config["base_url"] == "https://press.example.org/"
+    assert config["timezone"] == "Europe/Paris"
+
+
+def test_init_in_a_terminal_stops_on_ctrl_d_with_nothing_written(tmp_path: Path) -> None:
+    terminal = _Terminal(tmp_path)
+    terminal.answer("The site's title [Press statements]: ", "")
+    terminal.answer("[Press office]: ", "")
+    terminal.answer(ADDRESS, "\x04")  # Ctrl-D: the input ends
+    code, shown = terminal.finish()
+    assert code == 1, shown
+    assert shown.replace("\r\n", "\n").strip().splitlines()[-2:] == [
+        "(--base-url): no answer: the input ended; run `feedpub init` again, or give --base-url",
+        "feedpub: 1 problem on the command line; nothing was written",
+    ]
+    assert _files(tmp_path) == []

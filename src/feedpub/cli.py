@@ -258,11 +258,8 @@ def _run_ping(args: argparse.Namespace) -> int:
 def _run_init(args: argparse.Namespace) -> int:
     from feedpub.init import start_site
 
-    def ask(question: str, default: str) -> str:
-        try:
-            answer = input(f"{question} [{default}]: " if default else f"{question}: ")
-        except EOFError:
-            answer = ""
+    def ask(question: str, default: str) -> str:  # EOFError (Ctrl-D) stops init
+        answer = input(f"{question} [{default}]: " if default else f"{question}: ")
         return answer.strip() or default
 
     def tell(message: str) -> None:

@@ -243,42 +243,47 @@ def choose_settings(
     """
     defaults = default_settings(root)
     chosen: dict[str, str] = {}
-    for name, (flag, question) in QUESTIONS.items():
+    for name, (flag, _) in QUESTIONS.items():
         value = given.get(name)
         if value is None and ask is not None:
-            value = ask(question, defaults[name] or "") or None
+            value = _answer(ask, name, defaults[name] or "")
+            while value is None and defaults[name] is None:  # needed: asked until given
+                tell(f"{flag}: {_NEEDED}")
+                value = _answer(ask, name, "")
+        value = value or defaults[name]
         if value is None:
-            value = defaults[name]
-        if value is None:
-            raise FeedpubError(
-                [
-                    Problem(
-                        path=f"({flag})",
-                        line=0,
-                        message="needed: the address the site will be served at, such as"
-                        " https://ORG.github.io/REPO/ for GitHub Pages or"
-                        " https://press.example.org/ (no GitHub remote `origin` here to"
-                        " derive it from)",
-                    )
-                ],
-                outcome="nothing was written",
-            )
+            raise _refused({name: f"{_NEEDED} (no GitHub remote `origin` here to derive it from)"})
         chosen[name] = value
     settings = Settings(**chosen)
     while wrong := settings_problems(settings, now):
         if ask is None:
-            raise FeedpubError(
-                [
-                    Problem(path=f"({QUESTIONS[name][0]})", line=0, message=message)
-                    for name, message in wrong.items()
-                ],
-                outcome="nothing was written",
-            )
+            raise _refused(wrong)
         for name, message in wrong.items():
             tell(f"{QUESTIONS[name][0]}: {message}")
-            answer = ask(QUESTIONS[name][1], getattr(settings, name))
+            answer = _answer(ask, name, getattr(settings, name))
             settings = replace(settings, **{name: answer or getattr(settings, name)})
     return settings
+
+
+_NEEDED = (
+    "needed: the address the site will be served at, such as https://ORG.github.io/REPO/"
+    " for GitHub Pages or https://press.example.org/"
+)
+
+
+def _answer(ask: Ask, name: str, default: str) -> str | None:
+    """An answer (None for none); input ended (Ctrl-D) stops init with nothing written."""
+    try:
+        return ask(QUESTIONS[name][1], default) or None
+    except EOFError:
+        flag = QUESTIONS[name][0]
+        ended = f"no answer: the input ended; run `feedpub init` again, or give {flag}"
+        raise _refused({name: ended}) from None
+
+
+def _refused(wrong: dict[str, str]) -> FeedpubError:
+    problems = [Problem(path=f"({QUESTIONS[n][0]})", line=0, message=m) for n, m in wrong.items()]
+    return FeedpubError(problems, outcome="nothing was written")
 
 
 def placeholders(settings: Settings, given: dict[str, str | None]) -> list[str]:
