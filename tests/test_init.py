@@ -138,7 +138,7 @@ def test_init_without_an_address_derives_it_from_the_github_remote(
 def test_init_github_pages_address_of_a_remote(
     tmp_path: Path, remote: str, expected: str | None
 ) -> None:
-    from feedpub.init import github_pages_url
+    from feedpub.repository import github_pages_url
 
     subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
     subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", remote], check=True)
@@ -351,3 +351,52 @@ def test_init_in_a_terminal_stops_on_ctrl_d_with_nothing_written(tmp_path: Path)
         "feedpub: 1 problem on the command line; nothing was written",
     ]
     assert _files(tmp_path) == []
+
+
+def _git(*args: str) -> None:
+    subprocess.run(["git", *args], check=True, capture_output=True)
+
+
+def test_init_s_workflow_publishes_the_branch_the_office_pushes(here: Run, tmp_path: Path) -> None:
+    # `branches: [main]` was written whatever the clone: an office on `master` pushed, and
+    # nothing was ever deployed.
+    _git("init", "--quiet", "--initial-branch", "trunk", str(tmp_path / "fresh"))
+    result = here("init", "fresh", *FLAGS)
+    assert "feedpub: the workflow publishes what is pushed to trunk" in result.stdout.splitlines()
+    workflow = yaml.safe_load((tmp_path / "fresh/.github/workflows/feeds.yml").read_text())
+    assert workflow[True]["push"]["branches"] == ["trunk"]
+    readme = " ".join((tmp_path / "fresh/README.md").read_text().split())
+    assert "feedpub check --against origin/trunk #" in readme
+    assert "add a ruleset for `trunk` that requires a pull request" in readme
+    # A clone is published from its origin's default branch, whatever branch is checked out.
+    origin = tmp_path / "origin.git"
+    _git("init", "--quiet", "--bare", "--initial-branch", "release", str(origin))
+    _git("clone", "--quiet", str(origin), str(tmp_path / "work"))
+    _git("-C", str(tmp_path / "work"), "commit", "--quiet", "--allow-empty", "-m", "Start")
+    _git("-C", str(tmp_path / "work"), "push", "--quiet", "origin", "release")
+    _git("clone", "--quiet", str(origin), str(tmp_path / "clone"))
+    _git("-C", str(tmp_path / "clone"), "switch", "--quiet", "--create", "add-feedpub")
+    assert here("init", "clone", *FLAGS).exit_code == 0
+    workflow = yaml.safe_load((tmp_path / "clone/.github/workflows/feeds.yml").read_text())
+    assert workflow[True]["push"]["branches"] == ["release"]
+    # Outside git, the next steps make `main`, as the workflow expects.
+    assert here("init", "new", *FLAGS).exit_code == 0
+    workflow = yaml.safe_load((tmp_path / "new/.github/workflows/feeds.yml").read_text())
+    assert workflow[True]["push"]["branches"] == ["main"]
+
+
+def test_init_below_the_top_of_a_repository_warns_its_workflows_will_not_run(
+    here: Run, tmp_path: Path
+) -> None:
+    # An office starting its site in a folder of an existing repository pushed, and nothing
+    # was checked or deployed: GitHub reads .github/workflows/ at the repository's top only.
+    _git("init", "--quiet", str(tmp_path / "website"))
+    result = here("init", "website/statements", *FLAGS)
+    assert result.exit_code == 0
+    assert result.errors == [
+        "website/statements/.github/workflows/: warning: GitHub runs only the workflows at the"
+        f" top of the repository ({(tmp_path / 'website').resolve()}/.github/workflows/), so these"
+        " will not run: start the site in a repository of its own, or move them there and run"
+        " their steps in this folder"
+    ]
+    assert here("init", "website", *FLAGS).errors == []  # at the top: nothing to say

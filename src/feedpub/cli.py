@@ -281,14 +281,17 @@ def _run_init(args: argparse.Namespace) -> int:
     if created.stand_ins:
         names = " and ".join(created.stand_ins)
         print(f"feedpub: {names} in feedpub.yaml are stand-ins; set them before publishing")
+    print(f"feedpub: the workflow publishes what is pushed to {created.branch}")
+    for warning in created.warnings:
+        print(warning.format(), file=sys.stderr)
     where = f"cd {shown_path(args.dir)} && " if created.root != "./" else ""
     git = "git add -A && git commit -m 'Start the statements site'"
     pages = "Settings > Pages > Source: GitHub Actions (see README.md)"
     if created.in_git:
         git, pages = f"{git} && git push", f"on GitHub: {pages}"
     else:  # in no repository yet: make one, and its GitHub twin
-        git = f"git init -b main && {git}"
-        push = "git remote add origin URL && git push -u origin main"
+        git = f"git init -b {created.branch} && {git}"
+        push = f"git remote add origin URL && git push -u origin {created.branch}"
         pages = f"then make an empty repository on GitHub: {push}; {pages}"
     print(f"next:\n  {where}feedpub serve        # preview, with the example draft")
     print(f"  {git}\n  {pages}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -22,9 +21,10 @@ from urllib.parse import urlsplit
 
 from feedpub import __version__
 from feedpub.config import CONFIG_NAME, STATIC_DIR, settings_from_bytes
-from feedpub.errors import FeedpubError, Problem, Problems
+from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.gather import Project
 from feedpub.listing import ENTRIES_DIR
+from feedpub.repository import github_pages_url, published_branch, work_tree
 
 # Package data -> where init writes it. Dotted names are stored without their dot, since
 # package-data globs skip hidden files.
@@ -88,6 +88,8 @@ class Created:
     files: list[str]
     stand_ins: list[str]
     in_git: bool = False  # written in a git repository's work tree
+    branch: str = "main"  # the workflow publishes what is pushed to it
+    warnings: tuple[Problem, ...] = ()
 
 
 def _quoted(text: str) -> str:
@@ -118,10 +120,10 @@ def render(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
-def render_workflow(install: str, dependencies: str) -> str:
+def render_workflow(install: str, dependencies: str, branch: str = "main") -> str:
     """feeds.yml, installing feedpub as `install` says (INSTALL_RELEASE or INSTALL_CHECKOUT)."""
     text = read_starter("github/workflows/feeds.yml")
-    return render(text, {"install": install, "dependencies": dependencies})
+    return render(text, {"install": install, "dependencies": dependencies, "branch": branch})
 
 
 def id_authority(base_url: str, now: datetime) -> str:
@@ -130,9 +132,11 @@ def id_authority(base_url: str, now: datetime) -> str:
     return f"{host},{now:%Y}"
 
 
-def starter_files(settings: Settings, now: datetime) -> dict[str, str]:
-    """Every file init writes (but the example statement), by path in the site."""
+def starter_files(settings: Settings, now: datetime, branch: str = "main") -> dict[str, str]:
+    """Every file init writes (but the example statement), by path in the site; the
+    workflow deploys what is pushed to `branch`."""
     values = {
+        "branch": branch,
         "version": __version__,
         "title": _quoted(settings.title),
         "title_md": _markdown(settings.title),
@@ -179,35 +183,6 @@ def default_settings(root: Path) -> dict[str, str | None]:
         "language": _system_language(),
         "timezone": _system_timezone(),
     }
-
-
-_GITHUB_REMOTE = re.compile(
-    r"(?:https://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)"
-    r"(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?/?"
-)
-
-
-def github_pages_url(root: Path) -> str | None:
-    """The GitHub Pages address of the repository `root` is a clone of, if it is one."""
-    folder = root if root.is_dir() else None
-    if folder is None:
-        return None
-    try:
-        remote = subprocess.run(
-            ["git", "-C", str(folder), "remote", "get-url", "origin"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-    except OSError:
-        return None
-    m = _GITHUB_REMOTE.fullmatch(remote)
-    if m is None:
-        return None
-    owner, repo = m.group("owner").lower(), m.group("repo")
-    if repo.lower() == f"{owner}.github.io":
-        return f"https://{owner}.github.io/"
-    return f"https://{owner}.github.io/{repo}/"
 
 
 def _system_timezone() -> str:
@@ -299,7 +274,8 @@ def placeholders(settings: Settings, given: dict[str, str | None]) -> list[str]:
 def init_site(root: Path, settings: Settings, now: datetime) -> Created:
     """Write a new site at `root`, or, if anything is in the way, raise and write nothing."""
     project = Project.at(root)
-    files = starter_files(settings, now)
+    branch = published_branch(project.root)
+    files = starter_files(settings, now, branch)
     problems = Problems()
     if project.root.exists() and not project.root.is_dir():
         problems.add(project.show("") or str(root), "is a file; give a folder to start the site in")
@@ -356,15 +332,21 @@ def init_site(root: Path, settings: Settings, now: datetime) -> Created:
         raise
     shown = [*files, f"{ENTRIES_DIR}/{example.name}", f"{STATIC_DIR}/"]
     shown_root = project.shown_root or "./"
-    return Created(shown_root, [project.show(rel) for rel in shown], [], _in_git(project.root))
-
-
-def _in_git(folder: Path) -> bool:
-    try:
-        asked = ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"]
-        return subprocess.run(asked, capture_output=True, check=False).returncode == 0
-    except OSError:  # no git: in no repository it knows
-        return False
+    shown_files = [project.show(rel) for rel in shown]
+    top = work_tree(project.root)
+    warnings = []
+    if top is not None and top != project.root.resolve():  # its workflows would never run
+        warnings.append(
+            Problem(
+                path=project.show(".github/workflows/"),
+                line=0,
+                message="GitHub runs only the workflows at the top of the repository"
+                f" ({top}/.github/workflows/), so these will not run: start the site in a"
+                " repository of its own, or move them there and run their steps in this folder",
+                severity=Severity.WARNING,
+            )
+        )
+    return Created(shown_root, shown_files, [], top is not None, branch, tuple(warnings))
 
 
 def start_site(

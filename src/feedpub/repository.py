@@ -1,0 +1,70 @@
+"""What `feedpub init` reads of the git repository a new site is started in: the GitHub
+Pages address of its origin, the branch it publishes from, and where its work tree begins
+(GitHub runs only the workflows at its top)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+_GITHUB_REMOTE = re.compile(
+    r"(?:https://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)"
+    r"(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?/?"
+)
+
+
+def github_pages_url(root: Path) -> str | None:
+    """The GitHub Pages address of the repository `root` is a clone of, if it is one."""
+    folder = root if root.is_dir() else None
+    if folder is None:
+        return None
+    try:
+        remote = subprocess.run(
+            ["git", "-C", str(folder), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        return None
+    m = _GITHUB_REMOTE.fullmatch(remote)
+    if m is None:
+        return None
+    owner, repo = m.group("owner").lower(), m.group("repo")
+    if repo.lower() == f"{owner}.github.io":
+        return f"https://{owner}.github.io/"
+    return f"https://{owner}.github.io/{repo}/"
+
+
+_BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")  # nothing a workflow's filter reads
+
+
+def published_branch(root: Path) -> str:
+    """The branch the site is published from: the default branch of the repository `root`
+    was cloned from (a clone of an empty one is on it), else `main`, as `git init -b main`."""
+    folder = next((f for f in (root, *root.parents) if f.is_dir()), Path("."))
+    for asked in (["refs/remotes/origin/HEAD"], ["HEAD"]):
+        try:
+            name = subprocess.run(
+                ["git", "-C", str(folder), "symbolic-ref", "--short", "--quiet", *asked],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.strip()
+        except OSError:  # no git
+            return "main"
+        name = name.removeprefix("origin/") if asked[0] != "HEAD" else name
+        if name and _BRANCH.fullmatch(name):
+            return name
+    return "main"
+
+
+def work_tree(folder: Path) -> Path | None:
+    """The top folder of the git work tree `folder` is in; None in none git knows."""
+    try:
+        asked = ["git", "-C", str(folder), "rev-parse", "--show-toplevel"]
+        done = subprocess.run(asked, capture_output=True, text=True, check=False)
+    except OSError:  # no git
+        return None
+    return Path(done.stdout.strip()).resolve() if done.returncode == 0 else None
