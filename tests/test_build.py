@@ -192,6 +192,27 @@ def test_build_refuses_static_file_clashing_with_generated_one(project: Project,
     assert not (project.root / "public").exists()
 
 
+def test_static_file_problems_are_told_with_the_entries_problems(
+    project: Project, run: Run
+) -> None:
+    # They were told only once every entry passed: two runs to learn of two mistakes.
+    project.entry(ENTRY)
+    project.entry("2021-11-06-broken.yaml", "title: Broken\ndate: soon\nbody: x\n")
+    project.file("static/atom.xml", "<feed/>")
+    project.file("static/.htaccess", "Deny from all\n")
+    for command, outcome in (("check", ""), ("build", "; public/ was not changed")):
+        result = run(command)
+        assert result.exit_code == 1
+        assert result.errors[1:] == [
+            "static/.htaccess: a static file's path may not hold a backslash or start with a dot",
+            "static/atom.xml: clashes with the main Atom feed, which feedpub writes to"
+            " public/atom.xml; rename or remove the static file",
+            f"feedpub: 3 problems in 3 files{outcome}",
+        ]
+        assert result.errors[0].startswith("entries/2021-11-06-broken.yaml:2:7: date: ")
+    assert not (project.root / "public").exists()
+
+
 def test_statement_saved_in_static_is_refused_as_it_would_be_public_at_once(
     project: Project, run: Run
 ) -> None:

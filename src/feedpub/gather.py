@@ -340,6 +340,7 @@ def read_site(
     )
     check_translations(compiled, checking.language, problems)
     if problems.errors or config is None:
+        from feedpub.render.addresses import static_problems
         from feedpub.render.environment import make_environment, syntax_problems
 
         # The site's templates are read once its entries are: said now, not after the fix
@@ -348,6 +349,7 @@ def read_site(
         if not any(p.path.startswith(templates) for p in problems.items):
             with contextlib.suppress(OSError):
                 problems.extend(syntax_problems(make_environment(project.root)))
+        problems.extend(static_problems(project.root, project.show, checking))  # said now too
         raise FeedpubError(problems.items)
     published: list[Entry] = []
     held: list[Entry] = []

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.listing import source_status
-from feedpub.model import Entry
+from feedpub.model import Entry, Site, SiteConfig
 from feedpub.render.html import Context
 from feedpub.stamp import digest
 from feedpub.write import Made, Output, Phase
@@ -201,6 +201,18 @@ def add_static(root: Path, show: Callable[[str], str], outputs: Outputs) -> None
                     outputs.add_file(rel, path, shown)
     if problems.errors:
         raise FeedpubError(problems.items)
+
+
+def static_problems(root: Path, show: Callable[[str], str], config: SiteConfig) -> list[Problem]:
+    """static/'s problems as a site without statements has them: told with the entries'
+    problems, not once they are fixed (a clash with a statement's page is found then)."""
+    from feedpub.render.plan import plan_site
+
+    try:
+        add_static(root, show, plan_site(Site(config=config, entries=())))
+    except FeedpubError as exc:
+        return exc.problems
+    return []
 
 
 # A statement's page, or a file beside it: an address no other site on the host has.
