@@ -77,6 +77,12 @@ SHOWN = f"entries/{NAME}"
             id="date-out-of-range",
         ),
         pytest.param(
+            "title: X\ndate: 0221-11-05\nbody: x\n",
+            "2:7: date: '0221-11-05' is before 1900; date it the day it was released: check the"
+            " year",
+            id="date-before-1900",
+        ),
+        pytest.param(
             "title: X\ndate: 2021-11-05T25:00\nbody: x\n",
             "2:7: date: '2021-11-05T25:00' is not a real time of day",
             id="time-out-of-range",
@@ -896,7 +902,8 @@ def test_load_refuses_oversized_file_before_parsing(project: Project, run: Run) 
     result = run("check")
     assert result.exit_code == 1
     assert (
-        f"{SHOWN}:1:1: file is 1,048,609 bytes; a file may hold at most 1,048,576 bytes"
+        f"{SHOWN}:1:1: file is 1,048,609 bytes; a file may hold at most 1,048,576 bytes:"
+        " shorten it (a long document can be published as an attachment, `attachments:`)"
         in result.errors
     )
 

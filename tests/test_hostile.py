@@ -133,7 +133,8 @@ def test_multi_megabyte_body_is_refused_with_its_limit(project: Project) -> None
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "entries/2021-11-05-x.yaml:1:1: file is 3,920,034 bytes; a file may hold at most"
-        " 1,048,576 bytes"
+        " 1,048,576 bytes:"
+        " shorten it (a long document can be published as an attachment, `attachments:`)"
     )
 
 
@@ -266,7 +267,8 @@ def test_huge_sparse_files_are_refused_by_size_without_being_read(project: Proje
     result = _limited_check(project, 512 * 1024 * 1024)
     assert result.stderr.splitlines() == [
         "entries/2021-11-05-x.yaml:1:1: file is 3,221,225,472 bytes; a file may hold at most"
-        " 1,048,576 bytes",
+        " 1,048,576 bytes:"
+        " shorten it (a long document can be published as an attachment, `attachments:`)",
         "entries/2021-11-06-y.yaml:3:15: attachments: item 1: 'a.pdf' is 3,221,225,472 bytes;"
         " an attachment may be at most 100 MB",
         "entries/a.pdf: warning: no entry lists this file under attachments, so it is not"
@@ -285,7 +287,8 @@ def test_huge_sparse_settings_file_is_refused_without_being_read(project: Projec
     _sparse(project.root / "feedpub.yaml", 3 * 1024**3)
     result = _limited_check(project, 512 * 1024 * 1024)
     assert result.stderr.splitlines()[0] == (
-        "feedpub.yaml:1:1: file is 3,221,225,472 bytes; a file may hold at most 1,048,576 bytes"
+        "feedpub.yaml:1:1: file is 3,221,225,472 bytes; a file may hold at most 1,048,576 bytes:"
+        " shorten it (a long document can be published as an attachment, `attachments:`)"
     )
 
 

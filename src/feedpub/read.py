@@ -33,7 +33,10 @@ def file_kind(mode: int) -> str:
 
 
 def too_large(size: int, limit: int = MAX_FILE_BYTES) -> str:
-    return f"file is {size:,} bytes; a file may hold at most {limit:,} bytes"
+    return (
+        f"file is {size:,} bytes; a file may hold at most {limit:,} bytes: shorten it (a"
+        " long document can be published as an attachment, `attachments:`)"
+    )
 
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)

@@ -80,7 +80,7 @@ def _make_date(parts: tuple[str, ...], raw: str, node: Node) -> date:
     except ValueError:
         fail(f"{raw!r} is not a real date", node)
     if value.year < 1900:
-        fail(f"{raw!r} is before 1900", node)
+        fail(f"{raw!r} is before 1900; date it the day it was released: check the year", node)
     return value
 
 
