@@ -338,20 +338,33 @@ def test_every_attachment_reaches_every_format(project: Project, run: Run) -> No
 # --- renamed sections and removed statements ------------------------------------------------
 
 
-def test_a_renamed_tag_keeps_serving_its_old_feeds(project: Project, run: Run) -> None:
-    project.entry(
-        "2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntags: [Flood defence]\nbody: x\n"
-    )
+def test_a_renamed_tag_keeps_serving_its_old_feeds_archives_and_feed_id(
+    project: Project, run: Run
+) -> None:
+    # The feed's id changed with its name (RFC 4287 makes it permanent), and the old
+    # archive documents (RFC 5005: stable) were deleted.
+    for day in (3, 4, 5):
+        text = f"title: X{day}\ndate: 2021-11-0{day}\ntags: [Flood defence]\nbody: x\n"
+        project.entry(f"2021-11-0{day}-x.yaml", text)
+    project.config(EXAMPLE_CONFIG + "feed_limit: 2\n")
     assert run("build").exit_code == 0
     old = {feed: _ids(project, f"tags/flood-defence/{feed}") for feed in FEEDS}
-    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntags: [Flooding]\nbody: x\n")
-    project.config(EXAMPLE_CONFIG + "section_aliases:\n  tags:\n    Flood defence: Flooding\n")
+    feed_id = feedparser.parse(project.read("public/tags/flood-defence/atom.xml")).feed.id
+    assert feed_id == "tag:press.example.org,2020:feed/tags/flood-defence"
+    for day in (3, 4, 5):
+        text = f"title: X{day}\ndate: 2021-11-0{day}\ntags: [Flooding]\nbody: x\n"
+        project.entry(f"2021-11-0{day}-x.yaml", text)
+    aliases = "section_aliases:\n  tags:\n    Flood defence: Flooding\n"
+    project.config(EXAMPLE_CONFIG + "feed_limit: 2\n" + aliases)
     assert run("build").exit_code == 0
-    for feed in FEEDS:
-        assert _ids(project, f"tags/flood-defence/{feed}") == old[feed]
+    for feed in (*FEEDS, "archive/1.xml"):
+        if feed in old:
+            assert _ids(project, f"tags/flood-defence/{feed}") == old[feed]
         assert project.read(f"public/tags/flood-defence/{feed}") == project.read(
             f"public/tags/flooding/{feed}"
         )
+    for path in ("tags/flood-defence/atom.xml", "tags/flooding/archive/1.xml"):
+        assert feedparser.parse(project.read(f"public/{path}")).feed.id == feed_id
     assert '<link rel="canonical" href="https://press.example.org/tags/flooding/">' in project.read(
         "public/tags/flood-defence/index.html"
     )

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.listing import source_status
 from feedpub.model import Entry, Site, SiteConfig
+from feedpub.render.documents import ARCHIVE_DIR
 from feedpub.render.html import Context
 from feedpub.stamp import digest
 from feedpub.write import Made, Output, Phase
@@ -161,10 +162,17 @@ def plan_section_aliases(plan: Planner, problems: Problems) -> None:
                 field=where,
             )
             continue
-        for name, path in (("atom.xml", new.atom), ("rss.xml", new.rss), ("feed.json", new.json)):
-            same = plan.outputs[path]  # the renamed section's feed, byte for byte
+        # The renamed section's feeds, byte for byte, and its archives: RFC 5005 archives
+        # stay where readers found them.
+        archives = sorted(
+            path for path in plan.outputs if path.startswith(new.directory + ARCHIVE_DIR)
+        )
+        feeds = [("atom.xml", new.atom), ("rss.xml", new.rss), ("feed.json", new.json)]
+        feeds += [(path.removeprefix(new.directory), path) for path in archives]
+        for name, path in feeds:
+            same = plan.outputs[path]
             plan.outputs.add(
-                Output(old + name, Phase.FEEDS, same.make, same.key),
+                Output(old + name, Phase.FEEDS, same.make, same.key, same.together),
                 f"the old feed of {alias.kind} {alias.old!r}",
             )
         _redirect(plan, old, new.directory, f"the old page of {alias.kind} {alias.old!r}")
