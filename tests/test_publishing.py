@@ -366,3 +366,41 @@ def test_withdrawn_statement_keeps_its_page_with_a_notice(project: Project, run:
         ' <time datetime="2021-11-09T12:00:00+01:00">November 9, 2021</time>:</strong>'
         " Replaced by the statement of 9 November.</p>"
     )
+
+
+def test_check_refuses_now_what_would_stop_the_build_that_releases_an_embargo(
+    project: Project, run: Run
+) -> None:
+    # The pull request's check passed, and the scheduled build at the release time failed:
+    # the statement stayed unpublished, and the office learnt of it from a failed run.
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry(LATER[0], LATER[1] + "aliases: [about/]\n")
+    project.file("static/about/index.html", "<p>About us</p>\n")
+    result = run("check", "--now", NOW_BEFORE)
+    assert (result.exit_code, result.errors[1:]) == (
+        1,
+        [
+            f"static/about/index.html: clashes with an alias in entries/{LATER[0]}, which feedpub"
+            " writes to public/about/index.html; rename or remove the static file (at the"
+            " release of the statements under embargo, whose build it would stop)",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    (project.root / "static/about/index.html").unlink()
+    # A site's template that fails only on the statement under embargo's page, likewise.
+    project.file(
+        "templates/entry.html",
+        '{% extends "base.html" %}\n{% block main %}{{ 1 // (entry.title != "Later") }}'
+        "{% endblock %}\n",
+    )
+    result = run("check", "--now", NOW_BEFORE)
+    assert (result.exit_code, result.errors[1:]) == (
+        1,
+        [
+            "templates/entry.html:2:1: template error: ZeroDivisionError: integer division or"
+            " modulo by zero (at the release of the statements under embargo, whose build it"
+            " would stop)",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    assert run("build", "--now", NOW_BEFORE).exit_code == 0  # published now, it is fine

@@ -26,7 +26,7 @@ from feedpub.model import BuildResult, Site
 
 if TYPE_CHECKING:
     from feedpub.gather import SiteResult
-    from feedpub.write import Output
+    from feedpub.render.addresses import Outputs
 
 # Below this many outputs to make, forking workers costs more than it saves.
 MAKE_PARALLEL_FROM = 500
@@ -144,7 +144,7 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
     """Validate the settings and every entry, and plan the outputs; write nothing."""
     from feedpub.folders import TEMPLATE_DIR
     from feedpub.gather import Project, read_site
-    from feedpub.render.addresses import add_static, check_site_links
+    from feedpub.render.addresses import add_static, at_release, check_site_links
     from feedpub.render.environment import compiled_meanwhile
     from feedpub.render.plan import plan_site
     from feedpub.write import unfinished
@@ -155,11 +155,14 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
         result = read_site(project, now or _clock(), cache)
         outputs = plan_site(result.site, project.root)
         add_static(project.root, project.show, outputs)
-        if (project.root / TEMPLATE_DIR).is_dir():
-            # A site's own template can fail only as a page is made ({{ 1 / 0 }}, or a
-            # field some statements lack): make every output as a build would, so that the
-            # pull request's check finds it, not the build after the merge.
-            _make_every(list(outputs.values()), outputs.prepare)
+        # A site's own template can fail only as a page is made ({{ 1 / 0 }}, or a field
+        # some statements lack): every output is made as a build would, so that the pull
+        # request's check finds it, not the build after the merge or at a release.
+        make = _make_every if (project.root / TEMPLATE_DIR).is_dir() else None
+        if make is not None:
+            make(outputs)
+        if released := at_release(project.root, project.show, result.site, make):
+            raise FeedpubError([*result.warnings, *released])
     links = check_site_links(result.site.entries, outputs, result.site.config.base_url)
     result.warnings.extend([*outputs.warnings, *links])
     result.warnings.sort()
@@ -175,11 +178,12 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
     return result
 
 
-def _make_every(outputs: list[Output], prepare: Callable[[], object]) -> None:
+def _make_every(planned: Outputs) -> None:
     """Make every output and drop it, on every core when there are many."""
+    outputs = list(planned.values())
     workers = parallel.workers() if len(outputs) >= MAKE_PARALLEL_FROM else 1
     if workers > 1:
-        prepare()
+        planned.prepare()
     size = max(1, -(-len(outputs) // (workers * 8)))
 
     def make(span: tuple[int, int]) -> None:

@@ -10,13 +10,14 @@ import functools
 import os
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.listing import source_status
-from feedpub.model import Entry, Site, SiteConfig
+from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.render.documents import ARCHIVE_DIR
 from feedpub.render.html import Context
 from feedpub.stamp import digest
@@ -220,6 +221,29 @@ def static_problems(root: Path, show: Callable[[str], str], config: SiteConfig) 
         add_static(root, show, plan_site(Site(config=config, entries=())))
     except FeedpubError as exc:
         return exc.problems
+    return []
+
+
+def at_release(
+    root: Path, show: Callable[[str], str], site: Site, make: Callable[[Outputs], object] | None
+) -> list[Problem]:
+    """What would stop the build that releases the statements under embargo (an alias or
+    page where a static file is; with `make`, an output a site's template fails to make):
+    said by the pull request's check, not by the scheduled build at the release time, which
+    would fail and leave the statement unpublished."""
+    from feedpub.render.plan import plan_site
+
+    if not site.held:
+        return []
+    entries = tuple(sorted((*site.entries, *site.held), key=sort_key))
+    try:
+        outputs = plan_site(replace(site, entries=entries, held=()), root)
+        add_static(root, show, outputs)
+        if make is not None:
+            make(outputs)
+    except FeedpubError as exc:
+        when = "at the release of the statements under embargo, whose build it would stop"
+        return [replace(p, message=f"{p.message} ({when})") for p in exc.problems if p.is_error]
     return []
 
 
