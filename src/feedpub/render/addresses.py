@@ -217,10 +217,11 @@ def static_problems(root: Path, show: Callable[[str], str], config: SiteConfig) 
     problems, not once they are fixed (a clash with a statement's page is found then)."""
     from feedpub.render.plan import plan_site
 
+    bare = Site(config=replace(config, section_aliases=()), entries=())  # none to check
     try:
-        add_static(root, show, plan_site(Site(config=config, entries=())))
+        add_static(root, show, plan_site(bare))
     except FeedpubError as exc:
-        return exc.problems
+        return [p for p in exc.problems if p.path.startswith(show(STATIC_DIR))]
     return []
 
 
