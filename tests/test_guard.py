@@ -180,7 +180,14 @@ def test_guard_sees_every_derived_id_change_when_the_authority_changes(
         f"entries/{RATES[0]}:1:1: id: the published statement's id changed from {RATES_ID} to"
         " tag:press.example.org,2021:2021-11-05-rates;"
     )
-    assert errors[1:] == ["feedpub: 1 problem in 1 file"]  # FEES has its own id
+    # FEES has its own id; every feed's id changes too, said at the setting.
+    assert errors[1:] == [
+        "feedpub.yaml:10:1: id_authority: changed from press.example.org,2020 at HEAD to"
+        " press.example.org,2021: every feed's id, and the id of every statement made from it,"
+        " would change, so readers would see them all again as new; keep `id_authority:"
+        " press.example.org,2020`",
+        "feedpub: 2 problems in 2 files",
+    ]
 
 
 def test_guard_reports_the_entries_problems_first(repo: Project, run: Run) -> None:
@@ -388,3 +395,154 @@ def test_guard_warns_that_a_new_feed_limit_cuts_the_archives_again(
     git(project.root, "commit", "--quiet", "--all", "--message", "Nine")
     project.config(EXAMPLE_CONFIG + "feed_limit: 7\n")
     assert run("check", "--now", NOW, "--against", "HEAD").errors == []
+
+
+# --- what readers already have of a published statement, and of the site ------------------
+
+
+def _publish(repo: Project, *entries: tuple[str, str], config: str = "") -> None:
+    """Commit these entries (and settings) as published at HEAD."""
+    for name, text in entries:
+        repo.entry(name, text)
+    if config:
+        repo.config(config)
+    git(repo.root, "add", "--all")
+    git(repo.root, "commit", "--quiet", "--message", "Published")
+
+
+FEES_SHOWN = "'Fees' (urn:example-agency:fees)"
+
+
+def test_guard_refuses_a_withdrawal_taken_back(repo: Project, run: Run) -> None:
+    # Its readers were told it was withdrawn; taken back, their item says nothing more.
+    _publish(repo, (FEES[0], FEES[1] + "withdrawn: {date: 2021-11-20, reason: Replaced.}\n"))
+    repo.entry(*FEES)
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:1:1: withdrawn: the published statement {FEES_SHOWN} was withdrawn"
+            " at HEAD, and its readers were told so; a withdrawal is never taken back: put its"
+            " `withdrawn:` back as it was",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+
+
+def test_guard_refuses_a_last_change_moved_back(repo: Project, run: Run) -> None:
+    # A correction taken out (or dated earlier): readers never receive the new version.
+    corrected = FEES[1] + "updated: 2021-11-20T10:00\nchange_note: The fee for permits.\n"
+    _publish(repo, (FEES[0], corrected))
+    repo.entry(FEES[0], FEES[1].replace("stay as they are", "rise"))
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:1:1: updated: the published statement {FEES_SHOWN} was last"
+            " changed 2021-11-20T10:00:00+01:00 at HEAD, and now 2021-11-06T00:00:00+01:00: feed"
+            " readers send an item again only when its time of last change moves forward, so"
+            " this version would reach no one; keep `updated: 2021-11-20T10:00:00+01:00` (or a"
+            " later time, with its `change_note:`), and keep an earlier correction under"
+            " `corrections:`",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    # A newer correction in its place is what the README describes.
+    repo.entry(FEES[0], FEES[1] + "updated: 2021-11-25T10:00\nchange_note: Permits again.\n")
+    assert against(run) == (0, [])
+
+
+def test_guard_refuses_a_published_statement_dated_anew(repo: Project, run: Run) -> None:
+    # Redated (an alias keeping its address), it came back to the top of every feed as news.
+    repo.entry(FEES[0], FEES[1].replace("date: 2021-11-06", "date: 2021-11-06T18:00"))
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:2:1: date: the published statement {FEES_SHOWN} was dated"
+            " 2021-11-06T00:00:00+01:00 at HEAD, and is now dated 2021-11-06T18:00:00+01:00:"
+            " readers would see it dated anew, and the archives holding it would change; keep"
+            " `date: 2021-11-06T00:00:00+01:00`, and record a change with `updated:` and"
+            " `change_note:`",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+
+
+def test_guard_refuses_an_earlier_address_or_an_attachment_dropped(repo: Project, run: Run) -> None:
+    repo.file("entries/signed.pdf", b"%PDF-1.4\n%%EOF\n")
+    kept = FEES[1] + "aliases: [news/fees.html]\nattachments: [signed.pdf]\n"
+    _publish(repo, (FEES[0], kept))
+    repo.entry(*FEES)
+    (repo.root / "entries/signed.pdf").unlink()
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:1:1: aliases: news/fees.html, an earlier address of the published"
+            f" statement {FEES_SHOWN}, is no longer in its `aliases:`, so every link to it would"
+            " break; keep it there",
+            f"entries/{FEES[0]}:1:1: attachments: signed.pdf, attached to the published statement"
+            f" {FEES_SHOWN}, would be deleted from 2021/11/06/fees/, and readers have it in their"
+            " feeds; keep it in `attachments:` (a new version can be attached beside it, under"
+            " another name)",
+            "feedpub: 2 problems in 1 file",
+        ],
+    )
+
+
+def test_guard_keeps_a_removed_statement_s_entry_and_id(repo: Project, run: Run) -> None:
+    # Deleted, its address lost the notice; its id, given to another, named new content.
+    removed = FEES[1] + "removed: {date: 2021-11-20, reason: A court order.}\n"
+    _publish(repo, (FEES[0], removed))
+    (repo.root / "entries" / FEES[0]).unlink()
+    repo.entry(
+        "2021-11-07-other.yaml",
+        "title: Other\ndate: 2021-11-07\nid: urn:example-agency:fees\nbody: x\n",
+    )
+    assert against(run) == (
+        1,
+        [
+            "entries/2021-11-06-fees.yaml: the entry of the removed statement"
+            " urn:example-agency:fees was deleted, which would take down the notice at its"
+            " address saying why it was removed; keep the entry (`git checkout HEAD --"
+            " entries/2021-11-06-fees.yaml`): its `removed:` keeps its text off the site",
+            "entries/2021-11-07-other.yaml:3:1: id: urn:example-agency:fees is the id of the"
+            " statement removed in entries/2021-11-06-fees.yaml: readers who had that statement"
+            " would take this one for it; give this one its own id",
+            "feedpub: 2 problems in 2 files",
+        ],
+    )
+
+
+def test_guard_refuses_settings_that_re_date_or_drop_feeds(repo: Project, run: Run) -> None:
+    aliases = "section_aliases:\n  tags:\n    Charges: Budget\n"
+    _publish(repo, config=EXAMPLE_CONFIG + aliases)
+    repo.config(EXAMPLE_CONFIG.replace("Europe/Paris", "America/New_York"))
+    assert against(run) == (
+        1,
+        [
+            "feedpub.yaml: section_aliases: the tag 'Charges', renamed 'Budget' at HEAD, is no"
+            " longer declared, so its old feeds (tags/charges/atom.xml, rss.xml and feed.json),"
+            " to which readers may subscribe, would disappear; keep `Charges: Budget` under"
+            " `section_aliases: tags:`",
+            "feedpub.yaml:5:1: timezone: changed from Europe/Paris at HEAD to America/New_York:"
+            " every published statement dated without an offset (as `feedpub new` writes them)"
+            " would move to that time in the new zone, so readers would see them all changed,"
+            " and their pages may move to another day; keep `timezone: Europe/Paris`",
+            "feedpub: 2 problems in 1 file",
+        ],
+    )
+
+
+def test_guard_refuses_a_language_s_feeds_lost(repo: Project, run: Run) -> None:
+    french = ("2021-11-07-taux.yaml", "title: Taux\ndate: 2021-11-07\nlanguage: fr\nbody: x\n")
+    _publish(repo, french)
+    repo.entry(french[0], french[1].replace("language: fr\n", ""))
+    code, errors = against(run)
+    assert (code, errors) == (
+        1,
+        [
+            f"entries/{french[0]}:1:1: language: no statement would be in fr any more, so the"
+            " feeds of languages/fr/ (atom.xml, rss.xml and feed.json), and every other"
+            " language's (the site would be in one language), to which readers may subscribe,"
+            " would disappear; keep `language: fr`",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )

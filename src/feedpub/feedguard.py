@@ -1,5 +1,7 @@
 """The guard's rules on a site's feeds as wholes (see guard.py): a new statement reaches
-the feeds readers poll, and the archives they walked stay as they were (RFC 5005)."""
+the feeds readers poll, the archives they walked stay as they were (RFC 5005), the feeds of
+renamed sections and of each language stay, and so do the settings that made every id and
+date (`id_authority`, `timezone`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from feedpub.errors import Problem, Severity
 from feedpub.zones import in_zone
 
 if TYPE_CHECKING:
-    from feedpub.guard import Comparison
+    from feedpub.comparison import Comparison
 
 
 def new_reach_readers(c: Comparison) -> Iterator[Problem]:
@@ -55,3 +57,92 @@ def kept_archives(c: Comparison) -> Iterator[Problem]:
         " them",
         severity=Severity.WARNING,
     )
+
+
+def _setting(c: Comparison, name: str, message: str, *, warning: bool = False) -> Problem:
+    line, column = c.field_at(CONFIG_NAME, name)
+    severity = Severity.WARNING if warning else Severity.ERROR
+    where = c.project.show(CONFIG_NAME)
+    return Problem(
+        path=where, line=line, column=column, field=name, message=message, severity=severity
+    )
+
+
+# Settings that made what readers have: each id, each statement's time. A change is said at
+# its line, with what it changes after "changed from A at REV to B: ".
+_MADE_BY = {
+    "id_authority": "every feed's id, and the id of every statement made from it, would change,"
+    " so readers would see them all again as new",
+    "timezone": "every published statement dated without an offset (as `feedpub new` writes"
+    " them) would move to that time in the new zone, so readers would see them all changed,"
+    " and their pages may move to another day",
+}
+
+
+def kept_settings(c: Comparison) -> Iterator[Problem]:
+    """`id_authority` and `timezone` stay once a statement is published: every feed's id and
+    each plain or file-name id are made with the first; a time written without an offset is
+    in the second."""
+    if c.earlier is None or c.config is None or not (c.before or c.gone):
+        return
+    for name, changes in _MADE_BY.items():
+        was = getattr(c.earlier, "timezone_name" if name == "timezone" else name)
+        now = getattr(c.config, "timezone_name" if name == "timezone" else name)
+        if was != now:
+            message = f"changed from {was} at {c.rev} to {now}: {changes}; keep `{name}: {was}`"
+            yield _setting(c, name, message)
+
+
+def kept_section_aliases(c: Comparison) -> Iterator[Problem]:
+    """A type or tag renamed at REV keeps its old feeds, which readers subscribed to."""
+    if c.earlier is None or c.config is None:
+        return
+    from feedpub.slug import slugify
+
+    kept = {(a.kind, slugify(a.old)) for a in c.config.section_aliases}
+    live = {
+        (s.kind, s.slug) for st in c.after.values() if st.is_published(c.now) for s in st.sections
+    }
+    for alias in c.earlier.section_aliases:
+        key = (alias.kind, slugify(alias.old))
+        if key in kept or key in live:
+            continue
+        folder = "types" if alias.kind == "type" else "tags"
+        yield _setting(
+            c,
+            "section_aliases",
+            f"the {alias.kind} {alias.old!r}, renamed {alias.new!r} at {c.rev}, is no longer"
+            f" declared, so its old feeds ({folder}/{key[1]}/atom.xml, rss.xml and feed.json),"
+            f" to which readers may subscribe, would disappear; keep `{alias.old}: {alias.new}`"
+            f" under `section_aliases: {folder}:`",
+        )
+
+
+def kept_languages(c: Comparison) -> Iterator[Problem]:
+    """Each language's feeds (languages/fr/, on a site in more than one language) keep a
+    statement, published or removed lawfully."""
+    if c.earlier is None or c.config is None:
+        return
+    earlier, config = c.earlier, c.config
+    was = {
+        (s.language or earlier.language).lower(): s for s in (*c.before.values(), *c.gone.values())
+    }
+    if len(was) < 2:
+        return  # no language had feeds of its own
+    now = {(s.language or config.language).lower() for s in c.after.values() if s.has_page(c.now)}
+    alone = (
+        ", and every other language's (the site would be in one language)" if len(now) < 2 else ""
+    )
+    for language, old in sorted(was.items()):
+        if language in now:
+            continue
+        message = (
+            f"no statement would be in {language} any more, so the feeds of languages/{language}/"
+            f" (atom.xml, rss.xml and feed.json){alone}, to which readers may subscribe, would"
+            " disappear;"
+        )
+        statement = c.after.get(old.id)
+        if statement is not None and statement.file in c.after_files:
+            yield c.problem(statement.file, "language", f"{message} keep `language: {language}`")
+        else:
+            yield _setting(c, "language", f"{message} keep a statement in {language}")

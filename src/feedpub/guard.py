@@ -7,131 +7,33 @@ subscribed to. This compares the statements published at REV (read with git plum
 checkout, no network, no built public/) with the working tree's, and names the file and
 the one-line fix for each loss, and warns of a new statement that would reach no feed.
 
-Each check is a rule: a function from a `Comparison` to problems, listed in RULES. A new
-kind of loss (a page moved with no alias, a section renamed) is one more rule.
+Each check is a rule: a function from a `Comparison` (comparison.py) to problems, listed in
+RULES: here, a statement kept, its address, its type's and tags' feeds; in entryguard.py,
+what readers have of each statement; in feedguard.py, of the site's feeds and settings. A new
+kind of loss is one more rule.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feedpub import feedguard, parallel
+from feedpub import entryguard, feedguard, parallel
 from feedpub.build import check
+from feedpub.comparison import Comparison, Section, Statement
 from feedpub.config import CONFIG_NAME, settings_from_bytes
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.gather import Project, SiteResult
 from feedpub.gitrev import Blob, GitError, GitRevision
 from feedpub.listing import ENTRIES_DIR
-from feedpub.load import read_document
 from feedpub.model import Entry, Site, SiteConfig
 from feedpub.render.documents import make_sections, only_archived
 from feedpub.slug import slugify
 from feedpub.validate import compile_entry
 
 PARALLEL_FROM = 300  # entries to compile at REV before forking workers pays
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    """A type's or a tag's own pages and feeds, e.g. tags/energy/."""
-
-    kind: str  # "type" or "tag"
-    slug: str
-    name: str  # as an entry spells it
-
-    @property
-    def folder(self) -> str:
-        return f"{'types' if self.kind == 'type' else 'tags'}/{self.slug}/"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Statement:
-    """What the guard knows of one entry: enough to tell what a reader would lose."""
-
-    id: str
-    title: str
-    file: str  # its name in entries/
-    path: str  # its page inside public/, e.g. 2021/11/05/rates/
-    published: datetime
-    draft: bool
-    sections: tuple[Section, ...]
-    aliases: tuple[str, ...] = ()  # earlier paths of its page, each kept as a redirect
-    removed: bool = False  # removed for a lawful reason: a notice stays at its address
-
-    @classmethod
-    def of(cls, entry: Entry) -> Statement:
-        sections = [Section("type", entry.type_slug, entry.type)]
-        sections += [Section("tag", slug, tag) for tag, slug in entry.tag_links]
-        return cls(
-            id=entry.id,
-            title=entry.title,
-            file=entry.source.rsplit("/", 1)[-1],
-            path=entry.path,
-            published=entry.published,
-            draft=entry.draft,
-            sections=tuple(sections),
-            aliases=entry.aliases,
-            removed=entry.removed is not None,
-        )
-
-    def is_published(self, now: datetime) -> bool:
-        return not self.draft and not self.removed and self.published <= now
-
-    def has_page(self, now: datetime) -> bool:
-        """A published or removed statement has a page (its text, or the removal notice)."""
-        return not self.draft and self.published <= now
-
-    @property
-    def named(self) -> str:
-        return f"{self.title!r} ({self.id})"
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    """The two sides: statements published at `rev`, and every valid entry now."""
-
-    project: Project
-    rev: str  # as the user gave it, for messages
-    now: datetime
-    before: dict[str, Statement]  # published at rev, by id
-    after: dict[str, Statement]  # in the working tree (drafts and embargoed too), by id
-    renamed: dict[str, str] = field(default_factory=dict)  # file at rev -> its name now
-    aliased: frozenset[tuple[str, str]] = frozenset()  # (kind, old slug): section_aliases
-    archived: dict[str, str] = field(default_factory=dict)  # id -> archive, if in no feed
-    config: SiteConfig | None = None  # the working tree's
-    limit: int = 0  # feed_limit at rev
-
-    @property
-    def after_files(self) -> dict[str, Statement]:
-        return {s.file: s for s in self.after.values()}
-
-    def shown(self, file: str) -> str:
-        return self.project.show(f"{ENTRIES_DIR}/{file}")
-
-    def position(self, file: str, name: str) -> tuple[int, int]:
-        """Where field `name` stands in the working tree's entry `file` ((0, 0) if absent)."""
-        return self.field_at(f"{ENTRIES_DIR}/{file}", name)
-
-    def field_at(self, rel: str, name: str) -> tuple[int, int]:
-        """Where field `name` stands in the site's file `rel` ((0, 0) if absent)."""
-        try:
-            data = (self.project.root / rel).read_bytes()
-        except OSError:
-            return (0, 0)
-        document = read_document(self.project.show(rel), data, Problems())
-        found = document.fields.get(name) if document else None
-        return (found.line, found.column) if found else (0, 0)
-
-    def problem(self, file: str, name: str, message: str, *, warning: bool = False) -> Problem:
-        line, column = self.position(file, name)
-        where = {"line": line, "column": column} if line else {}  # else 1:1
-        severity = Severity.WARNING if warning else Severity.ERROR
-        shown = self.shown(file)
-        return Problem(path=shown, **where, field=name, message=message, severity=severity)
 
 
 def _yaml(value: str) -> str:
@@ -258,6 +160,11 @@ RULES: tuple[Rule, ...] = (
     kept_statements,
     kept_addresses,
     kept_sections,
+    entryguard.kept_records,
+    entryguard.kept_notices,
+    feedguard.kept_settings,
+    feedguard.kept_section_aliases,
+    feedguard.kept_languages,
     feedguard.new_reach_readers,
     feedguard.kept_archives,
 )
@@ -300,7 +207,9 @@ def compare(
     if config is None:
         return None
     same_config = config_data == _read_bytes(project.root / CONFIG_NAME)
-    before, failed = _published(project, config, entries, site, same_config, now, git.hash_object)
+    before, gone, failed = _published(
+        project, config, entries, site, same_config, now, git.hash_object
+    )
     for name in failed:  # compiled under older rules, perhaps; in any case not known
         if not (project.root / ENTRIES_DIR / name).exists():
             problems.add(
@@ -310,11 +219,23 @@ def compare(
                 line=0,
                 severity=Severity.WARNING,
             )
-    renamed = git.renames(sha) if before.keys() - after.keys() else {}
+    renamed = git.renames(sha) if (before.keys() | gone.keys()) - after.keys() else {}
     aliased = frozenset((alias.kind, slugify(alias.old)) for alias in site.config.section_aliases)
     archived = only_archived(site.config, make_sections(site).main)  # see new_reach_readers
+    limit = config.feed_limit
     return Comparison(
-        project, rev, now, before, after, renamed, aliased, archived, site.config, config.feed_limit
+        project,
+        rev,
+        now,
+        before,
+        after,
+        renamed,
+        aliased,
+        archived,
+        site.config,
+        limit,
+        config,
+        gone,
     )
 
 
@@ -351,10 +272,10 @@ def _published(
     same_config: bool,
     now: datetime,
     hash_object: Callable[[bytes], str],
-) -> tuple[dict[str, Statement], list[str]]:
-    """The statements REV published, by id, and the entry files that do not compile there
-    (now). An entry whose bytes and settings are unchanged in the working tree is the
-    working tree's (no need to compile it again)."""
+) -> tuple[dict[str, Statement], dict[str, Statement], list[str]]:
+    """The statements REV published, those it had removed (lawfully), by id, and the entry
+    files that do not compile there (now). An entry whose bytes and settings are unchanged in
+    the working tree is the working tree's (no need to compile it again)."""
     every = (*site.entries, *site.removed, *site.held, *site.drafts)
     current = {e.source.rsplit("/", 1)[-1]: e for e in every}
     directory = project.root / ENTRIES_DIR
@@ -386,4 +307,5 @@ def _published(
     # An entry that does not compile at REV stopped every build there, unless an older
     # feedpub, with other rules, built it: the caller warns if it is gone.
     failed = [s for s in compiled if isinstance(s, str)]
-    return {s.id: s for s in statements if s.is_published(now)}, failed
+    gone = {s.id: s for s in statements if s.removed and s.has_page(now)}
+    return {s.id: s for s in statements if s.is_published(now)}, gone, failed
