@@ -480,6 +480,24 @@ def test_check_rejects_id_used_twice_naming_both_files(project: Project, run: Ru
     ) in result.errors
 
 
+def test_check_rejects_a_plain_id_and_the_tag_uri_atom_makes_of_it(
+    project: Project, run: Run
+) -> None:
+    # Atom gives a plain id a tag URI; a statement with that URI as its id shared it, and
+    # Atom readers took the second for a new version of the first.
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nid: '12345'\nbody: x\n")
+    copy = "title: B\ndate: 2021-11-06\nid: tag:press.example.org,2020:id:12345\nbody: x\n"
+    project.entry("2021-11-06-b.yaml", copy)
+    result = run("check")
+    assert result.errors == [
+        "entries/2021-11-06-b.yaml:3:5: id: tag:press.example.org,2020:id:12345 is already used"
+        " by entries/2021-11-05-a.yaml:3:5 (`id: 12345`, in Atom"
+        " tag:press.example.org,2020:id:12345), whose file name comes first; this file is the"
+        " copy: give it an id of its own, such as tag:press.example.org,2020:2021-11-06-b",
+        "feedpub: 1 problem in 1 file",
+    ]
+
+
 def test_check_names_the_copy_added_later_in_git_history(project: Project, run: Run) -> None:
     # The copy's name sorts first; git says which file came later.
     git(project.root, "init", "-q")

@@ -14,7 +14,7 @@ from feedpub.errors import Problems, Severity
 from feedpub.listing import ENTRIES_DIR
 from feedpub.load import describe_character
 from feedpub.model import SiteConfig
-from feedpub.validate import Compiled, entry_id
+from feedpub.validate import Compiled, atom_id, entry_id
 
 # Entry file names, oldest first, and why that order: the copy of an entry is the later one.
 AddedFirst = Callable[[Sequence[str]], tuple[list[str], str]]
@@ -89,15 +89,18 @@ def _check_unique_ids(
     config: SiteConfig | None,
     added_first: AddedFirst,
 ) -> None:
-    """One id, one statement: the files added after the first are the copies to change."""
+    """One id, one statement: the files added after the first are the copies to change.
+    Ids are compared as Atom writes them: a plain `id: 12345` is a tag URI there, which
+    another statement may give as its id."""
     first: dict[str, Compiled] = {}
     shared: dict[str, dict[str, Compiled]] = {}  # ids used more than once: file name -> item
     for item in compiled:
         assert item.entry is not None
-        seen = first.setdefault(item.entry.id, item)
+        key = item.entry.id if config is None else atom_id(config, item.entry.id)
+        seen = first.setdefault(key, item)
         if seen is not item:
             assert seen.entry is not None
-            items = shared.setdefault(item.entry.id, {_name(seen): seen})
+            items = shared.setdefault(key, {_name(seen): seen})
             items[_name(item)] = item
     used = set(first)
     for identifier in [i for i in first if i in shared] if shared else []:
@@ -116,10 +119,15 @@ def _check_unique_ids(
                     fresh += "-2"
                 used.add(fresh)
                 fix += f", such as {fresh}"
+            used_by = f"{original.entry.source}:{line}:{column}"
+            if original.entry.id != identifier:
+                used_by += f" (`id: {original.entry.id}`, in Atom {identifier})"
+            given = copy.entry.id
+            if given != identifier:
+                given += f" (in Atom {identifier})"
             problems.add(
                 copy.entry.source,
-                f"{identifier} is already used by {original.entry.source}:{line}:{column},"
-                f" {why}; this file is the copy: {fix}",
+                f"{given} is already used by {used_by}, {why}; this file is the copy: {fix}",
                 line=copy.at("id")[0],
                 column=copy.at("id")[1],
                 field="id",
