@@ -566,3 +566,28 @@ def test_check_warns_of_a_body_link_that_leads_nowhere(project: Project, run: Ru
         " which nothing in the site publishes (no statement, alias, static file or page of"
         " feedpub's); check the address",
     ]
+
+
+def test_a_statement_moved_with_an_alias_keeps_its_attachments_at_the_old_address(
+    project: Project, run: Run
+) -> None:
+    # Readers have the enclosure's address from their feeds: after a rename, only the page
+    # redirected, and the PDF at the old address was deleted.
+    project.file("entries/signed.pdf", b"%PDF-1.4\n%%EOF\n")
+    project.entry(
+        "2021-11-05-draft-report.yaml",
+        "title: Report\ndate: 2021-11-05\nid: urn:example:report\nattachments: [signed.pdf]\n"
+        "body: x\n",
+    )
+    assert run("build").exit_code == 0
+    enclosure = feedparser.parse(project.read("public/atom.xml")).entries[0].enclosures[0].href
+    assert enclosure == "https://press.example.org/2021/11/05/draft-report/signed.pdf"
+    (project.root / "entries/2021-11-05-draft-report.yaml").unlink()
+    project.entry(
+        "2021-11-05-report.yaml",
+        "title: Report\ndate: 2021-11-05\nid: urn:example:report\nattachments: [signed.pdf]\n"
+        "aliases: [2021/11/05/draft-report/]\nbody: x\n",
+    )
+    assert run("build").exit_code == 0
+    for folder in ("draft-report", "report"):
+        assert project.read(f"public/2021/11/05/{folder}/signed.pdf") == "%PDF-1.4\n%%EOF\n"

@@ -275,8 +275,9 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
         _aliases,
         "earlier addresses of the statement's page, relative to"
         " `base_url`: folders such as `2021/11/05/old-slug/` or pages such as"
-        " `news/123.html`; each becomes a page that redirects to the statement; at most"
-        " {aliases}, each at most {length} characters",
+        " `news/123.html`; each becomes a page that redirects to the statement (an earlier"
+        " page of the site's also keeps its attachments); at most {aliases}, each at most"
+        " {length} characters",
         default=(),
         limits={"aliases": 20, "length": 300},
     ),

@@ -103,6 +103,12 @@ def plan_aliases(plan: Planner, entries: Iterable[Entry], problems: Problems) ->
                 )
                 continue
             _redirect(plan, alias, entry.path, f"an alias in {entry.source}")
+            # Its attachments too, where feeds enclosed them: an earlier page of the site's.
+            if _STATEMENT_PAGE.fullmatch(alias) and entry.removed is None and plan.site.entries_dir:
+                for attachment in entry.attachments:
+                    source = plan.site.entries_dir / attachment.name
+                    origin = f"{entry.source} (attachment, at an earlier address)"
+                    plan.outputs.add_file(alias + attachment.name, source, origin)
 
 
 def _has(entry: Entry, kind: str, slug: str) -> bool:
