@@ -404,3 +404,31 @@ def test_check_refuses_now_what_would_stop_the_build_that_releases_an_embargo(
         ],
     )
     assert run("build", "--now", NOW_BEFORE).exit_code == 0  # published now, it is fine
+
+
+def test_the_preview_refuses_a_change_dated_after_now_as_check_does(
+    project: Project, tmp_path: Path
+) -> None:
+    # `feedpub serve` showed the page as corrected on a later day, with no problem, and the
+    # pull request's check failed.
+    from datetime import datetime
+
+    from feedpub.build import build
+    from feedpub.errors import FeedpubError
+
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title: X\ndate: 2021-11-05\nupdated: 2021-11-20\nchange_note: Typo.\nbody: x\n",
+    )
+    project.entry(
+        "2021-11-06-d.yaml",
+        "title: D\ndate: 2021-11-06\nupdated: 2021-12-20\ndraft: true\nbody: x\n",
+    )
+    with pytest.raises(FeedpubError) as raised:
+        build(project.root, tmp_path / "out", datetime.fromisoformat(NOW_BEFORE), preview=True)
+    assert [p.format().removeprefix(f"{project.root}/") for p in raised.value.problems] == [
+        "entries/2021-11-05-x.yaml:3:10: updated: 2021-11-20T00:00:00+01:00 is later than now"
+        " (2021-11-06T08:59+01:00), and the statement is published: it would show as made"
+        " then, and readers would take it for the latest news until then; date it when it is"
+        " made"
+    ]  # a draft's is said once it is published

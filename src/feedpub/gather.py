@@ -376,7 +376,7 @@ def read_site(
                 severity=Severity.WARNING,
             )
         else:
-            if not preview:
+            if not entry.draft:  # a preview too: check and build would refuse it
                 _dated_later(item, now, config, problems)
             (published if entry.removed is None else removed).append(entry)
     if problems.errors:
