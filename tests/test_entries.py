@@ -982,6 +982,25 @@ def test_links_shown_as_code_are_not_rewritten_and_code_keeps_its_language(
     assert '<code class="language-python">' in content
 
 
+def test_a_body_cannot_borrow_the_page_s_own_classes(project: Project, run: Run) -> None:
+    # `class` is kept on <code> for a fence's language: a body gave itself the look of
+    # feedpub's withdrawal notice, and hid text from sight.
+    body = (
+        'body: |\n  <code class="visually-hidden">hidden</code>\n'
+        '  <code class="notice withdrawn language-js">shown</code>\n'
+    )
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\n" + body)
+    assert run("build").exit_code == 0
+    content = json.loads(project.read("public/feed.json"))["items"][0]["content_html"]
+    assert '<code>hidden</code>\n<code class="language-js">shown</code>' in content
+    assert (
+        "visually-hidden"
+        not in project.read("public/2021/11/05/x/index.html")
+        .split('<div class="body"')[1]
+        .split("</div>")[0]
+    )
+
+
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
