@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -163,13 +164,34 @@ def test_dates_formatted_once_read_as_babel_formats_each_value() -> None:
         ("Speech", "Speeches"),
         ("Press release", "Press releases"),
         ("Essay", "Essays"),
-        ("FAQ", "FAQS"),
+        ("FAQ", "FAQs"),
+        ("Q&A", "Q&As"),
         ("Notice #", "Notice #"),
-        ("Communiqué", "Communiqué"),
+        ("Communiqué", "Communiqués"),
+        ("Пресс-релиз", "Пресс-релиз"),
+        ("News", "News"),
+        ("Series", "Series"),
+        ("Analysis", "Analyses"),
+        ("Statement by the Minister", "Statements by the Minister"),
+        ("Notice of meeting", "Notices of meeting"),
+        ("Brief", "Briefs"),
     ],
 )
 def test_english_plural_of_a_type(name: str, expected: str) -> None:
     assert english_plural(name) == expected
+
+
+def test_a_language_s_own_feeds_say_they_are_in_that_language(project: Project, run: Run) -> None:
+    # languages/fr/ declared the site's language: a reader took the French feed for English.
+    _site(project)
+    assert run("build").exit_code == 0
+    public = project.root / "public"
+    for folder, language in (("", "en"), ("languages/fr/", "fr"), ("languages/de/", "de")):
+        atom = etree.parse(str(public / folder / "atom.xml")).getroot()
+        assert atom.get("{http://www.w3.org/XML/1998/namespace}lang") == language
+        rss = etree.parse(str(public / folder / "rss.xml"))
+        assert rss.xpath("string(/rss/channel/language)") == language
+        assert json.loads((public / folder / "feed.json").read_text())["language"] == language
 
 
 def _site(project: Project, config: str = EXAMPLE_CONFIG) -> None:

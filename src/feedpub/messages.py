@@ -249,18 +249,32 @@ def _time_pattern(locale: babel.Locale) -> str:
 # --- names in sentences ---------------------------------------------------------------------
 
 
+# Nouns whose plural is the singular; "Notice of meeting" makes "Notice" plural.
+_SAME_IN_PLURAL = frozenset({"news", "series", "species", "means", "headquarters"})
+_OF = re.compile(r" (?:by|of|from|for|on|to|in|at|with|about|under) ", re.IGNORECASE)
+
+
 def english_plural(name: str) -> str:
-    """'Release' -> 'Releases', 'Advisory' -> 'Advisories': the last word made plural, for
-    an English label such as "Releases only". Other languages' labels use the name as it
-    is (their messages are written around it)."""
+    """'Release' -> 'Releases', 'Advisory' -> 'Advisories', 'Statement by the Minister' ->
+    'Statements by the Minister': the noun made plural, for an English label such as
+    "Releases only". Other languages' labels use the name as it is (their messages are
+    written around it)."""
+    of = _OF.search(name)
+    if of is not None and of.start() > 0:  # the noun before "of", "by"...
+        return english_plural(name[: of.start()]) + name[of.start() :]
     head, _, last = name.rpartition(" ")
-    if not last or not last[-1].isalpha() or not last.isascii():
+    latin = all(char.isascii() or "\u00c0" <= char <= "\u024f" for char in last)
+    if not last or not last[-1].isalpha() or not latin or last.lower() in _SAME_IN_PLURAL:
         return name
     lower = last.lower()
-    if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
-        plural = last[:-1] + ("IES" if last.isupper() else "ies")
+    if last.isupper() and len(last) > 1:  # FAQ, Q&A: an abbreviation
+        plural = last + "s"
+    elif lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
+        plural = last[:-1] + "ies"
+    elif lower.endswith("sis"):  # Analysis, Synopsis
+        plural = last[:-2] + "es"
     elif lower.endswith(("s", "x", "z", "ch", "sh")):
-        plural = last + ("ES" if last.isupper() else "es")
+        plural = last + "es"
     else:
-        plural = last + ("S" if last.isupper() and len(last) > 1 else "s")
+        plural = last + "s"
     return f"{head} {plural}" if head else plural

@@ -168,6 +168,7 @@ def feed_documents(
             entries=entries,
             links=tuple(links),
             alternates={e.id: known[e.id] for e in entries if e.id in known},
+            language=section.slug if section.kind == "language" else None,
             **kind,  # type: ignore[arg-type]
         )
 

@@ -61,6 +61,7 @@ class Feed:
     hubs: tuple[str, ...] = ()  # WebSub hubs; only subscription documents name them
     # When the newest statement it held and no longer holds was removed (lawful removal).
     removed: datetime | None = None
+    language: str | None = None  # a language's own feed (languages/fr/): not the site's
 
     def updated(self) -> datetime:
         """A feed changes when one of its statements does, or is removed from it: the newest
@@ -96,7 +97,7 @@ class _FeedpubEntry(BaseEntryExtension):  # type: ignore[misc]
         self.translations: tuple[tuple[str, str], ...] = ()
 
     def extend_atom(self, entry: Any) -> Any:
-        if self.language:  # RFC 4287 §2: xml:lang on any element; the feed has the site's
+        if self.language:  # RFC 4287 §2: xml:lang on any element; the feed has its own
             entry.set(f"{{{XML_NS}}}lang", self.language)
         # RFC 4287 §4.2.7.4: hreflang. Related, not alternate: readers take an entry's link
         # from its first alternate link or, feedparser, its last: only its own is one.
@@ -135,7 +136,7 @@ def _generator(config: SiteConfig, feed: Feed, self_url: str, self_type: str) ->
     fg.id(feed.id)
     fg.title(feed.title)
     fg.subtitle(feed.subtitle)  # RSS <description> too
-    fg.language(config.language)
+    fg.language(feed.language or config.language)
     fg.updated(feed.updated())
     fg.generator("feedpub", version=__version__)
     publisher = {"name": config.publisher.name}

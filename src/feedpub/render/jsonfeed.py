@@ -55,7 +55,7 @@ def render_json(config: SiteConfig, feed: Feed, content: Content) -> bytes:
         "home_page_url": config.url(feed.home),
         "feed_url": config.url(feed.json_path),
         "description": feed.subtitle,
-        "language": config.language,
+        "language": feed.language or config.language,
         "authors": [author],
     }
     if config.logo:
