@@ -330,6 +330,15 @@ def test_right_to_left_statement_renders_right_to_left(browser: Any, agency_url:
     title = page.locator("header.site .site-title")
     assert title.get_attribute("lang") == "en-GB"
     assert title.evaluate("element => getComputedStyle(element).direction") == "ltr"
+    # Its type's name, in English, is set apart: the day's number went with it, shown as
+    # "Statement · 4" at the right, away from its month: it must stand left of the name.
+    day_left_of_type = """element => {
+        const range = document.createRange();
+        range.setStart(element.firstChild, 0); range.setEnd(element.firstChild, 1);
+        const type = element.closest("p").querySelector(".type").getBoundingClientRect();
+        return range.getBoundingClientRect().right <= type.left;
+    }"""
+    assert page.locator("article p.meta time").first.evaluate(day_left_of_type)
     page.screenshot(path=str(ARTIFACTS / "arabic-375.png"), full_page=True)
     page.context.close()
 
