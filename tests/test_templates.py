@@ -499,6 +499,13 @@ def test_error_after_some_pages_are_written_says_public_is_partly_updated(
         ("'%0999999999d' % 1", "the format '%0999999999d' asks for a width or precision too large"),
         ("'{:>999999999}'.format(1)", "the format '{:>999999999}' asks for a width too large"),
         ("9 ** 99999", "9 ** 99999 has more than 10,000 digits"),
+        # Each operand within the limit, the value twice it: doubled again and again, a
+        # page's string took gigabytes.
+        ("('x' * 999999) ~ ('x' * 999999)", "joining 1,999,998 characters or items"),
+        ("('x' * 999999) + ('x' * 999999)", "adding up to 1,999,998 characters or items"),
+        ("(('x' * 999999)|list) + ['y', 'z']", "adding up to 1,000,001 characters or items"),
+        ("range(3)|join('x' * 999999)", "joining 3 items with 1,999,998 characters between"),
+        ("['x' * 999999, 'yy']|join", "joining 1,000,001 characters or items"),
     ],
 )
 def test_site_template_cannot_make_a_huge_value(

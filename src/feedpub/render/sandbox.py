@@ -25,6 +25,8 @@ from typing import Any, NoReturn
 import babel
 import jinja2
 from babel.localedata import LocaleDataDict
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -56,11 +58,32 @@ def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
             raise _too_big(f"{value:,} is too large a number to pass")
 
 
+class _JoinsLimited(CodeGenerator):
+    """Compiles `a ~ b` so that what it joins is measured (see Limited.joined): doubled 30
+    times, a page's string took a gigabyte."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.joined(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+def _measured(value: Any, what: str) -> Any:
+    if isinstance(value, str | list | tuple) and len(value) > MAX_MADE:
+        raise _too_big(f"{what} {len(value):,} characters or items")
+    return value
+
+
 class Limited:
     """The limits of a site's own templates, for a sandboxed environment."""
 
-    # "-" for what it may give: a set (d.keys() - ["x"]), held in order (see Sorted).
-    intercepted_binops = frozenset({"*", "**", "%", "-"})
+    # "-" for what it may give: a set (d.keys() - ["x"]), held in order (see Sorted); "+"
+    # for what it may join (see _check_binop).
+    intercepted_binops = frozenset({"*", "**", "%", "-", "+"})
+    code_generator_class: type[CodeGenerator] = _JoinsLimited
+
+    def joined(self, value: Any) -> Any:
+        return _measured(value, "joining")
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         _check_binop(operator, left, right)
@@ -211,7 +234,23 @@ def sandboxed_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Calla
     guarded_filter); |random, different on every build, is refused."""
     found = {name: guarded_filter(function) for name, function in filters.items()}
     found["random"] = _refused("random", _RANDOM)
+    found["join"] = _measured_join(found["join"])
     return found
+
+
+def _measured_join(join: Callable[..., Any]) -> Callable[..., Any]:
+    """|join, refusing before it joins more than MAX_MADE characters: a thousand copies of
+    a long separator would be a gigabyte before it could be measured."""
+
+    @functools.wraps(join)
+    def measured(context: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
+        items = list(value) if not isinstance(value, str) else value
+        separators = len(str(d)) * max(0, len(items) - 1)
+        if separators > MAX_MADE:
+            raise _too_big(f"joining {len(items):,} items with {separators:,} characters between")
+        return _measured(join(context, items, d, attribute), "joining")
+
+    return measured
 
 
 def _check_format(obj: Any, attribute: Any) -> None:
@@ -236,6 +275,10 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
                 raise _too_big(f"repeating {len(sequence):,} items {count:,} times")
     elif operator == "%" and isinstance(left, str) and _FORMAT_WIDTH.search(left):
         raise _too_big(f"the format {left[:40]!r} asks for a width or precision too large")
+    elif operator == "+":
+        sizes = [len(side) for side in (left, right) if isinstance(side, str | list | tuple)]
+        if sum(sizes) > MAX_MADE:
+            raise _too_big(f"adding up to {sum(sizes):,} characters or items")
 
 
 def guarded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
