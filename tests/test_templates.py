@@ -517,6 +517,17 @@ def test_site_template_cannot_make_a_huge_value(
     assert result.errors[0].startswith(f"templates/index.html:3:1: template error: {message}")
 
 
+def test_site_template_nested_too_deeply_is_named(project: Project, run: Run) -> None:
+    # A RecursionError in Jinja's parser named no template, and was put on feedpub's own.
+    project.entry(*X)
+    project.file("templates/index.html", "{% if 1 %}" * 3000 + "x" + "{% endif %}" * 3000)
+    result = run("check")
+    assert result.errors[0] == (
+        "templates/index.html:1:1: template error: blocks nested too deeply to compile: nest"
+        " fewer {% if %}, {% for %} and {% block %} inside one another"
+    )
+
+
 def test_site_template_that_loops_too_long_is_stopped(
     project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -85,6 +85,20 @@ class Limited:
     def joined(self, value: Any) -> Any:
         return _measured(value, "joining")
 
+    def compile(self, source: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        """Compile, naming the template whose blocks nest too deeply for Jinja's parser (a
+        RecursionError, which names no template)."""
+        try:
+            return super().compile(source, name, *args, **kwargs)  # type: ignore[misc]
+        except RecursionError:
+            raise jinja2.TemplateSyntaxError(
+                "blocks nested too deeply to compile: nest fewer {% if %}, {% for %} and"
+                " {% block %} inside one another",
+                lineno=1,
+                name=name,
+                filename=args[0] if args else kwargs.get("filename"),
+            ) from None
+
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         _check_binop(operator, left, right)
         return textless(super().call_binop(context, operator, left, right))  # type: ignore[misc]
