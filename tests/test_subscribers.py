@@ -460,33 +460,6 @@ def test_a_feed_a_statement_is_removed_from_is_dated_by_the_removal_not_back_in_
     assert "tag:press.example.org,2020:2021-11-06-b" not in atom
 
 
-def test_removing_the_only_statement_of_a_type_or_tag_keeps_their_feeds_empty(
-    project: Project, run: Run
-) -> None:
-    # The guard accepts a lawful removal, and the type's and tag's feeds then went: their
-    # subscribers got 404s. (A language's feeds stayed: removed statements count there.)
-    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\n")
-    visit = "title: Visit\ndate: 2021-11-06\ntype: Advisory\ntags: [Offices]\nbody: x\n"
-    project.entry("2021-11-06-visit.yaml", visit)
-    assert run("build").exit_code == 0
-    removal = "removed: {date: 2021-12-01, reason: Personal data.}\n"
-    project.entry("2021-11-06-visit.yaml", visit + removal)
-    assert run("build").exit_code == 0
-    schema = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "schemas/atom.rng")))
-    for folder in ("types/advisory/", "tags/offices/"):
-        atom = feedparser.parse(project.read(f"public/{folder}atom.xml"))
-        assert (atom.bozo, atom.entries, atom.feed.updated) == (
-            False,
-            [],
-            "2021-12-01T00:00:00+01:00",  # changed when the statement was removed
-        )
-        assert schema.validate(etree.parse(str(project.root / f"public/{folder}atom.xml")))
-        assert json.loads(project.read(f"public/{folder}feed.json"))["items"] == []
-        assert feedparser.parse(project.read(f"public/{folder}rss.xml")).entries == []
-        assert "<ol" not in project.read(f"public/{folder}index.html").split("<main")[1]
-    assert "Visit" not in project.read("public/types/advisory/index.html")
-
-
 def test_a_removed_statement_leaves_a_notice_and_no_trace_in_feeds(
     large: Project, run: Run
 ) -> None:

@@ -67,11 +67,10 @@ def make_sections(site: Site) -> Sections:
                         names[key] = _name(key[0], entry, language, key[1])
                 found.append(entry)
     sections: dict[str, list[Section]] = {"type": [], "tag": [], "language": []}
-    # Removed statements count: one lawfully removed leaves its type's, tags' and language's
-    # feeds, to which readers subscribed, in place (as it keeps its archive slot), if empty.
+    # Removed statements count: one lawfully removed leaves the other languages' feeds, to
+    # which readers subscribed, in place (as it keeps its archive slot).
     several = len({slug for kind, slug in (*groups, *removed) if kind == "language"}) > 1
-    for kind, slug in sorted({*groups, *removed}):
-        entries = groups.get((kind, slug), [])
+    for (kind, slug), entries in sorted(groups.items()):
         if kind == "language" and not several:
             continue
         name = names[(kind, slug)]
@@ -230,9 +229,8 @@ class Paged:
     older: str | None
 
     @property
-    def lastmod(self) -> datetime | None:
-        """None for the page of a section whose statements were all removed (lawfully)."""
-        return max((entry.updated for entry in self.entries), default=None)
+    def lastmod(self) -> datetime:
+        return max(entry.updated for entry in self.entries)
 
     def context(self) -> dict[str, Any]:
         return {
