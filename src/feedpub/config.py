@@ -226,8 +226,8 @@ SETTINGS: tuple[FieldSpec[None], ...] = (
         _section_aliases,
         "types and tags renamed, so their subscribers keep their feeds: `{{types: {{Old name:"
         " New name}}, tags: {{Old name: New name}}}}`; the old addresses keep serving the"
-        " renamed section's feeds and archives, with the old feed id, and its page"
-        " redirects; names at most {length} characters",
+        " renamed section's feeds and archives, and its page redirects; names at most"
+        " {length} characters",
         default=(),
         limits={"length": 60},
     ),

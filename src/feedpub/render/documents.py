@@ -101,17 +101,10 @@ def _name(kind: str, entry: Entry, language: str, slug: str) -> str:
 
 
 def feed_id(config: SiteConfig, section: Section) -> str:
-    """One id for a section's subscription document and its archives (RFC 5005 §4). A type
-    or tag renamed keeps the id it had under the first old name `section_aliases` gives it:
-    an id is permanent (RFC 4287 §4.2.6), and its old feeds serve these bytes."""
-    from feedpub.slug import slugify
-
-    directory = section.directory
-    for alias in config.section_aliases:
-        if alias.kind == section.kind and slugify(alias.new) == section.slug:
-            directory = f"{directory.split('/')[0]}/{slugify(alias.old)}/"
-            break
-    suffix = "" if section.kind == "all" else f"/{directory.rstrip('/')}"
+    """One id for a section's subscription document and its archives (RFC 5005 §4), from
+    its address. (A renamed section's takes its new address's: the old name's id would be
+    given to the section it merged into, whose own subscribers would see theirs change.)"""
+    suffix = "" if section.kind == "all" else f"/{section.directory.rstrip('/')}"
     return f"tag:{config.id_authority}:feed{suffix}"
 
 
