@@ -40,7 +40,7 @@ class Statement:
     aliases: tuple[str, ...] = ()  # earlier paths of its page, each kept as a redirect
     removed: bool = False  # removed for a lawful reason: a notice stays at its address
     updated: datetime | None = None  # its last change (a correction), if after `published`
-    withdrawn: bool = False
+    withdrawn: datetime | None = None  # when it was withdrawn
     language: str | None = None  # when it differs from the site's
     attachments: tuple[str, ...] = ()  # file names, beside its page
 
@@ -59,7 +59,7 @@ class Statement:
             aliases=entry.aliases,
             removed=entry.removed is not None,
             updated=entry.updated if entry.updated > entry.published else None,
-            withdrawn=entry.withdrawn is not None,
+            withdrawn=entry.withdrawn.at if entry.withdrawn else None,
             language=entry.language,
             attachments=tuple(a.name for a in entry.attachments),
         )
@@ -92,6 +92,9 @@ class Comparison:
     limit: int = 0  # feed_limit at rev
     earlier: SiteConfig | None = None  # the settings at rev
     gone: dict[str, Statement] = field(default_factory=dict)  # removed at rev, by id
+    # Published statements a new time zone moved (dated without an offset): said once, at
+    # the setting, not at each (0 when the zone, or only its name, is the same).
+    zone_moved: int = 0
 
     @property
     def after_files(self) -> dict[str, Statement]:

@@ -9,6 +9,7 @@ or to everyone as news. Each rule names the field and the line that puts it righ
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -34,9 +35,8 @@ def kept_records(c: Comparison) -> Iterator[Problem]:
 
 
 def _kept_record(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
-    zone_kept = (
-        c.earlier is None or c.config is None or c.earlier.timezone_name == c.config.timezone_name
-    )  # else feedguard.kept_settings says so
+    was = old.updated or old.published  # its time of last change, at REV
+    is_ = now.updated or now.published
     if old.withdrawn and not now.withdrawn:  # its time of last change moves back with it
         yield c.problem(
             now.file,
@@ -44,26 +44,44 @@ def _kept_record(c: Comparison, old: Statement, now: Statement) -> Iterator[Prob
             f"the published statement {old.named} was withdrawn at {c.rev}, and its readers were"
             " told so; a withdrawal is never taken back: put its `withdrawn:` back as it was",
         )
-    elif now.published != old.published and zone_kept:
-        was = old.published.isoformat()
+    elif now.published != old.published:  # a new time zone moves them all: kept_settings
+        if not c.zone_moved:
+            shown = old.published.isoformat()
+            yield c.problem(
+                now.file,
+                "date",
+                f"the published statement {old.named} was dated {shown} at {c.rev}, and is now"
+                f" dated {now.published.isoformat()}: readers would see it dated anew, and the"
+                f" archives holding it would change; keep `date: {shown}`, and record a change"
+                " with `updated:` and `change_note:`",
+            )
+    elif old.withdrawn and now.withdrawn and now.withdrawn < old.withdrawn:
         yield c.problem(
             now.file,
-            "date",
-            f"the published statement {old.named} was dated {was} at {c.rev}, and is now dated"
-            f" {now.published.isoformat()}: readers would see it dated anew, and the archives"
-            f" holding it would change; keep `date: {was}`, and record a change with `updated:`"
-            " and `change_note:`",
+            "withdrawn",
+            f"the withdrawal of the published statement {old.named} was dated"
+            f" {old.withdrawn.isoformat()} at {c.rev}, and now {now.withdrawn.isoformat()}: feed"
+            " readers send an item again only when its time of last change moves forward; keep"
+            " the withdrawal's date",
         )
-    elif (now.updated or now.published) < (old.updated or old.published):
-        was = (old.updated or old.published).isoformat()
+    elif is_ < was:
         yield c.problem(
             now.file,
             "updated",
-            f"the published statement {old.named} was last changed {was} at {c.rev}, and now"
-            f" {(now.updated or now.published).isoformat()}: feed readers send an item again"
-            f" only when its time of last change moves forward, so this version would reach no"
-            f" one; keep `updated: {was}` (or a later time, with its `change_note:`), and keep an"
-            " earlier correction under `corrections:`",
+            f"the published statement {old.named} was last changed {was.isoformat()} at {c.rev},"
+            f" and now {is_.isoformat()}: feed readers send an item again only when its time of"
+            " last change moves forward, so this version would reach no one; keep `updated:"
+            f" {was.isoformat()}` (or a later time, with its `change_note:`), and keep an earlier"
+            " correction under `corrections:`",
+        )
+    elif now.withdrawn and not old.withdrawn and now.withdrawn <= was:
+        yield c.problem(
+            now.file,
+            "withdrawn",
+            f"the withdrawal of the published statement {old.named} is dated"
+            f" {now.withdrawn.isoformat()}, not after its last change ({was.isoformat()}): feed"
+            " readers send an item again only when that time moves forward, so no reader would"
+            " be told; date the withdrawal when it is made",
         )
     aliases = [alias for alias in old.aliases if alias not in now.aliases and alias != now.path]
     if aliases:
@@ -93,24 +111,43 @@ def kept_notices(c: Comparison) -> Iterator[Problem]:
     for old in sorted(c.gone.values(), key=lambda s: s.file):
         now = c.after.get(old.id)
         name = c.renamed.get(old.file, old.file)
-        if now is not None and now.file == name:
-            if now.has_page(c.now) and now.path != old.path and old.path not in now.aliases:
+        if now is not None and now.removed:  # the same statement, its file perhaps renamed
+            if not now.has_page(c.now):
+                yield c.problem(
+                    now.file,
+                    "draft" if now.draft else "date",
+                    f"the removed statement {old.id} would no longer be published, which would"
+                    " take down the notice at its address saying why it was removed; keep it"
+                    f" as it was at {c.rev} (`draft:` unset, dated {old.published.isoformat()})",
+                )
+            elif now.path != old.path and old.path not in now.aliases:
                 yield c.problem(
                     now.file,
                     "aliases",
                     f"the notice of the removed statement {old.id} moved from {old.path} to"
                     f" {now.path}, so links to the old address would break; add"
-                    f" {old.path!r} to its `aliases:`",
+                    f" {json.dumps(old.path)} to its `aliases:`",
                 )
             continue
-        if now is not None:  # its id, given to another statement
+        if now is not None and now.file not in (old.file, name):  # its id, another's now
             yield c.problem(
                 now.file,
                 "id",
-                f"{old.id} is the id of the statement removed in {c.shown(old.file)}: readers"
-                " who had that statement would take this one for it; give this one its own id",
+                f"{old.id} is the id of the statement removed in {c.shown(old.file)}:"
+                " readers who had that statement would take this one for it; give this one"
+                " its own id",
             )
-        if name not in files:
+        if name in files:
+            if now is None:  # renamed, and its id (from its file name) changed with it
+                yield c.problem(
+                    name,
+                    "id",
+                    f"the removed statement's id changed from {old.id} to {files[name].id},"
+                    " which would leave its old address with no notice; add the line `id:"
+                    f" {json.dumps(old.id)}`, and `aliases: [{json.dumps(old.path)}]` if its"
+                    " address moved",
+                )
+        else:
             yield Problem(
                 path=c.shown(old.file),
                 line=0,

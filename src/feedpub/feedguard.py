@@ -68,29 +68,32 @@ def _setting(c: Comparison, name: str, message: str, *, warning: bool = False) -
     )
 
 
-# Settings that made what readers have: each id, each statement's time. A change is said at
-# its line, with what it changes after "changed from A at REV to B: ".
-_MADE_BY = {
-    "id_authority": "every feed's id, and the id of every statement made from it, would change,"
-    " so readers would see them all again as new",
-    "timezone": "every published statement dated without an offset (as `feedpub new` writes"
-    " them) would move to that time in the new zone, so readers would see them all changed,"
-    " and their pages may move to another day",
-}
-
-
 def kept_settings(c: Comparison) -> Iterator[Problem]:
     """`id_authority` and `timezone` stay once a statement is published: every feed's id and
     each plain or file-name id are made with the first; a time written without an offset is
-    in the second."""
+    in the second. (Another name for the same zone, Europe/Kiev for Europe/Kyiv, moves
+    nothing, nor does a new zone when every date has its offset.)"""
     if c.earlier is None or c.config is None or not (c.before or c.gone):
         return
-    for name, changes in _MADE_BY.items():
-        was = getattr(c.earlier, "timezone_name" if name == "timezone" else name)
-        now = getattr(c.config, "timezone_name" if name == "timezone" else name)
-        if was != now:
-            message = f"changed from {was} at {c.rev} to {now}: {changes}; keep `{name}: {was}`"
-            yield _setting(c, name, message)
+    was, now = c.earlier.id_authority, c.config.id_authority
+    if was != now:
+        yield _setting(
+            c,
+            "id_authority",
+            f"changed from {was} at {c.rev} to {now}: every feed's id, and the id of every"
+            " statement made from it, would change, so readers would see them all again as"
+            f" new; keep `id_authority: {was}`",
+        )
+    if c.zone_moved:
+        was, now = c.earlier.timezone_name, c.config.timezone_name
+        yield _setting(
+            c,
+            "timezone",
+            f"changed from {was} at {c.rev} to {now}, which moves {c.zone_moved:,} published"
+            " statements dated without an offset (as `feedpub new` writes them) to that time"
+            " in the new zone: readers would see them changed, and their pages may move to"
+            f" another day; keep `timezone: {was}`",
+        )
 
 
 def kept_section_aliases(c: Comparison) -> Iterator[Problem]:
@@ -142,7 +145,9 @@ def kept_languages(c: Comparison) -> Iterator[Problem]:
             " disappear;"
         )
         statement = c.after.get(old.id)
-        if statement is not None and statement.file in c.after_files:
+        if language == earlier.language.lower():  # the site's: feedpub.yaml's changed
+            yield _setting(c, "language", f"{message} keep `language: {earlier.language}`")
+        elif statement is not None and statement.file in c.after_files:
             yield c.problem(statement.file, "language", f"{message} keep `language: {language}`")
         else:
             yield _setting(c, "language", f"{message} keep a statement in {language}")

@@ -223,6 +223,11 @@ def compare(
     aliased = frozenset((alias.kind, slugify(alias.old)) for alias in site.config.section_aliases)
     archived = only_archived(site.config, make_sections(site).main)  # see new_reach_readers
     limit = config.feed_limit
+    moved = 0
+    if config.timezone_name != site.config.timezone_name:
+        moved = sum(
+            1 for i, s in before.items() if i in after and after[i].published != s.published
+        )
     return Comparison(
         project,
         rev,
@@ -236,6 +241,7 @@ def compare(
         limit,
         config,
         gone,
+        moved,
     )
 
 
