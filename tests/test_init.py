@@ -379,6 +379,15 @@ def test_init_s_workflow_publishes_the_branch_the_office_pushes(here: Run, tmp_p
     assert here("init", "clone", *FLAGS).exit_code == 0
     workflow = yaml.safe_load((tmp_path / "clone/.github/workflows/feeds.yml").read_text())
     assert workflow[True]["push"]["branches"] == ["release"]
+    # A site started on a branch of its own, in a repository pushed (not cloned, so with
+    # no origin/HEAD), is merged into main and published from it.
+    pushed = tmp_path / "pushed"
+    _git("init", "--quiet", "--initial-branch", "main", str(pushed))
+    _git("-C", str(pushed), "commit", "--quiet", "--allow-empty", "-m", "Start")
+    _git("-C", str(pushed), "switch", "--quiet", "--create", "add-statements-site")
+    assert here("init", "pushed", *FLAGS).exit_code == 0
+    workflow = yaml.safe_load((pushed / ".github/workflows/feeds.yml").read_text())
+    assert workflow[True]["push"]["branches"] == ["main"]
     # Outside git, the next steps make `main`, as the workflow expects.
     assert here("init", "new", *FLAGS).exit_code == 0
     workflow = yaml.safe_load((tmp_path / "new/.github/workflows/feeds.yml").read_text())

@@ -42,22 +42,28 @@ _BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")  # nothing a workflow's fil
 
 def published_branch(root: Path) -> str:
     """The branch the site is published from: the default branch of the repository `root`
-    was cloned from (a clone of an empty one is on it), else `main`, as `git init -b main`."""
+    was cloned from; in an empty clone, the one checked out (the remote's default); else
+    `main` or `master` if the repository has one, as a site started on a branch of its own
+    (to merge by pull request) is published from them; else the one checked out; outside
+    git, `main`, as `git init -b main` makes."""
     folder = next((f for f in (root, *root.parents) if f.is_dir()), Path("."))
-    for asked in (["refs/remotes/origin/HEAD"], ["HEAD"]):
+
+    def git(*args: str) -> str | None:
         try:
-            name = subprocess.run(
-                ["git", "-C", str(folder), "symbolic-ref", "--short", "--quiet", *asked],
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout.strip()
+            done = subprocess.run(
+                ["git", "-C", str(folder), *args], capture_output=True, text=True, check=False
+            )
         except OSError:  # no git
-            return "main"
-        name = name.removeprefix("origin/") if asked[0] != "HEAD" else name
-        if name and _BRANCH.fullmatch(name):
-            return name
-    return "main"
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    default = git("symbolic-ref", "--short", "--quiet", "refs/remotes/origin/HEAD") or ""
+    checked_out = git("symbolic-ref", "--short", "--quiet", "HEAD") or ""
+    unborn = git("rev-parse", "--verify", "--quiet", "HEAD") is None
+    found = [default.removeprefix("origin/"), checked_out if unborn else ""]
+    found += [name for name in ("main", "master") if git("rev-parse", "--verify", "--quiet", name)]
+    found.append(checked_out)  # a repository whose only branch is another (trunk)
+    return next((name for name in found if name and _BRANCH.fullmatch(name)), "main")
 
 
 def work_tree(folder: Path) -> Path | None:
