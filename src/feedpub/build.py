@@ -161,7 +161,7 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
         make = _make_every if (project.root / TEMPLATE_DIR).is_dir() else None
         if make is not None:
             make(outputs)
-        if released := at_release(project.root, project.show, result.site, make):
+        if released := at_release(project.root, project.show, result.site, make, outputs):
             raise FeedpubError([*result.warnings, *released])
     links = check_site_links(result.site.entries, outputs, result.site.config.base_url)
     result.warnings.extend([*outputs.warnings, *links])

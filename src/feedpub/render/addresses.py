@@ -232,12 +232,17 @@ def static_problems(root: Path, show: Callable[[str], str], config: SiteConfig) 
 
 
 def at_release(
-    root: Path, show: Callable[[str], str], site: Site, make: Callable[[Outputs], object] | None
+    root: Path,
+    show: Callable[[str], str],
+    site: Site,
+    make: Callable[[Outputs], object] | None,
+    current: Outputs,
 ) -> list[Problem]:
     """What would stop the build that releases the statements under embargo (an alias or
     page where a static file is; with `make`, an output a site's template fails to make):
     said by the pull request's check, not by the scheduled build at the release time, which
-    would fail and leave the statement unpublished."""
+    would fail and leave the statement unpublished. Only what the release adds, and the
+    lists and feeds that may name it, are made again: `current`'s pages were."""
     from feedpub.render.plan import plan_site
 
     if not site.held:
@@ -247,7 +252,12 @@ def at_release(
         outputs = plan_site(replace(site, entries=entries, held=()), root)
         add_static(root, show, outputs)
         if make is not None:
-            make(outputs)
+            new = Outputs()
+            new.prepare = outputs.prepare
+            for path, output in outputs.items():
+                if path not in current or output.phase >= Phase.LISTS:
+                    new[path] = output
+            make(new)
     except FeedpubError as exc:
         when = "at the release of the statements under embargo, whose build it would stop"
         return [replace(p, message=f"{p.message} ({when})") for p in exc.problems if p.is_error]
