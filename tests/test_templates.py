@@ -499,22 +499,44 @@ def test_error_after_some_pages_are_written_says_public_is_partly_updated(
         ("'%0999999999d' % 1", "the format '%0999999999d' asks for a width or precision too large"),
         ("'{:>999999999}'.format(1)", "the format '{:>999999999}' asks for a width too large"),
         ("9 ** 99999", "9 ** 99999 has more than 10,000 digits"),
-        # Each operand within the limit, the value twice it: doubled again and again, a
-        # page's string took gigabytes.
-        ("('x' * 999999) ~ ('x' * 999999)", "joining 1,999,998 characters or items"),
-        ("('x' * 999999) + ('x' * 999999)", "adding up to 1,999,998 characters or items"),
-        ("(('x' * 999999)|list) + ['y', 'z']", "adding up to 1,000,001 characters or items"),
-        ("range(3)|join('x' * 999999)", "joining 3 items with 1,999,998 characters between"),
-        ("['x' * 999999, 'yy']|join", "joining 1,000,001 characters or items"),
+        # Each operand within the limit, the value adding more than it to the largest: one
+        # doubled again and again took gigabytes.
+        ("(A ~ A) ~ (A ~ A)", "joining 3,999,996 characters or items"),
+        ("(A + A) + (A + A)", "adding up to 3,999,996 characters or items"),
+        ("(A|list + A|list) + (A|list + A|list)", "adding up to 3,999,996 characters or items"),
+        ("range(3)|join(A)", "joining 3 items with 1,999,998 characters between"),
+        ("[A, A, 'yy']|join", "making 2,000,000 characters or items"),
+        ("'x'|replace('x', A)|replace('x', A)", "replacing 999,999 times with 999,999"),
+        ("('a\\n' * 1000)|indent(A)", "indenting 1,001 lines by 999,999 characters"),
+        ("([range(99999)|list] * 100)|sum(start=[])", "making 9,999,900 characters or items"),
+        ("'x'.replace('x', A).replace('x', A)", "replacing 999,999 times with 999,999"),
+        ("A.join(range(3))", "joining 3 items with 999,999 characters between"),
     ],
 )
 def test_site_template_cannot_make_a_huge_value(
     project: Project, run: Run, expression: str, message: str
 ) -> None:
     project.entry(*X)
-    project.file("templates/index.html", MAIN.format(f"{{{{ {expression} }}}}"))
+    project.file(
+        "templates/index.html",
+        MAIN.format("{% set A = 'x' * 999999 %}" + f"{{{{ {expression} }}}}"),
+    )
     result = run("build")
     assert result.errors[0].startswith(f"templates/index.html:3:1: template error: {message}")
+
+
+def test_site_template_may_print_a_long_body_as_it_is_and_wrapped(
+    project: Project, run: Run
+) -> None:
+    # A body may hold 2 MB of HTML, past the limit of what one operation makes: printing
+    # it, or wrapping it in a tag, makes nothing new.
+    lines = ("  " + "**w** " * 1000 + "\n") * 100  # 600 KB, 1.9 million characters of HTML
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: |\n" + lines)
+    page = "{% extends 'base.html' %}\n{% block main %}\n{}\n{% endblock %}\n"
+    body = "{{ '<div>'|safe ~ entry.body_html|safe ~ '</div>'|safe }}"
+    body += "{{ entry.body_html|upper|length }}"
+    project.file("templates/entry.html", page.replace("{}", body))
+    assert run("build").errors == []
 
 
 def test_site_template_nested_too_deeply_is_named(project: Project, run: Run) -> None:

@@ -63,14 +63,25 @@ class _JoinsLimited(CodeGenerator):
     times, a page's string took a gigabyte."""
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
-        self.write("environment.joined(")
-        super().visit_Concat(node, frame)
-        self.write(")")
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        else:
+            join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        self.write("environment.joined((")  # as Jinja's own, the parts measured (3.1.6)
+        for part in node.nodes:
+            self.visit(part, frame)
+            self.write(", ")
+        self.write(f"), {join})")
 
 
-def _measured(value: Any, what: str) -> Any:
+def _measured(value: Any, what: str, given: Sequence[Any] = ()) -> Any:
+    """`value`, unless it holds more than MAX_MADE characters or items more than the largest
+    of what it was made from (`given`): a statement's body of 2 MB may be printed, wrapped
+    in a <div>, but a value doubled again and again is stopped."""
     if isinstance(value, str | list | tuple) and len(value) > MAX_MADE:
-        raise _too_big(f"{what} {len(value):,} characters or items")
+        sizes = [len(item) for item in given if isinstance(item, str | list | tuple)]
+        if len(value) - max(sizes, default=0) > MAX_MADE:
+            raise _too_big(f"{what} {len(value):,} characters or items")
     return value
 
 
@@ -82,8 +93,8 @@ class Limited:
     intercepted_binops = frozenset({"*", "**", "%", "-", "+"})
     code_generator_class: type[CodeGenerator] = _JoinsLimited
 
-    def joined(self, value: Any) -> Any:
-        return _measured(value, "joining")
+    def joined(self, parts: Sequence[Any], join: Callable[[Sequence[Any]], str]) -> Any:
+        return _measured(join(parts), "joining", parts)
 
     def compile(self, source: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
         """Compile, naming the template whose blocks nest too deeply for Jinja's parser (a
@@ -108,7 +119,10 @@ class Limited:
         if isinstance(__obj, Function):  # the sandbox checks the function itself
             __obj = __obj.function
         _check_zone(__obj, args, kwargs)
+        if isinstance(getattr(__obj, "__self__", None), str):  # "x".replace(...), .join(...)
+            _check_text_method(__obj.__self__, __obj.__name__, args, kwargs)
         made = super().call(__context, __obj, *args, **kwargs)  # type: ignore[misc]
+        made = _measured(made, "making", (getattr(__obj, "__self__", None), *args))
         # Items a call gives, and a set, are held as a filter's are; a function it gives
         # is not (joiner() makes one that prints as <joiner>).
         return textless(made) if isinstance(made, Iterator | set | frozenset) else made
@@ -249,7 +263,53 @@ def sandboxed_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Calla
     found = {name: guarded_filter(function) for name, function in filters.items()}
     found["random"] = _refused("random", _RANDOM)
     found["join"] = _measured_join(found["join"])
+    found["replace"] = _measured_replace(found["replace"])
+    found["indent"] = _measured_indent(found["indent"])
     return found
+
+
+def _check_text_method(text: str, name: str, args: Sequence[Any], kwargs: Any) -> None:
+    """Refuse a text method that would make more than MAX_MADE characters, before it does."""
+    if name == "replace" and len(args) >= 2:
+        _check_replace(text, args[0], args[1], args[2] if len(args) > 2 else -1)
+    elif name == "join" and args:
+        items = args[0] if isinstance(args[0], Sequence) else ()
+        if len(text) * max(0, len(items) - 1) > MAX_MADE:
+            raise _too_big(f"joining {len(items):,} items with {len(text):,} characters between")
+    elif name == "expandtabs":
+        size = args[0] if args else kwargs.get("tabsize", 8)
+        if isinstance(size, int) and text.count("\t") * size > MAX_MADE:
+            raise _too_big(f"expanding {text.count(chr(9)):,} tabs to {size:,} spaces each")
+
+
+def _check_replace(text: Any, old: Any, new: Any, count: Any) -> None:
+    text, old, new = str(text), str(old), str(new)
+    times = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        times = min(times, count)
+    if len(text) + times * len(new) > MAX_MADE:
+        raise _too_big(f"replacing {times:,} times with {len(new):,} characters")
+
+
+def _measured_replace(replace: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(replace)
+    def measured(context: Any, s: Any, old: Any, new: Any, count: Any = None) -> Any:
+        _check_replace(s, old, new, count)
+        return replace(context, s, old, new, count)
+
+    return measured
+
+
+def _measured_indent(indent: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(indent)
+    def measured(s: Any, width: Any = 4, *args: Any, **kwargs: Any) -> Any:
+        each = width if isinstance(width, int) else len(str(width))
+        lines = str(s).count("\n") + 1
+        if len(str(s)) + lines * each > MAX_MADE:
+            raise _too_big(f"indenting {lines:,} lines by {each:,} characters")
+        return indent(s, width, *args, **kwargs)
+
+    return measured
 
 
 def _measured_join(join: Callable[..., Any]) -> Callable[..., Any]:
@@ -291,7 +351,7 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
         raise _too_big(f"the format {left[:40]!r} asks for a width or precision too large")
     elif operator == "+":
         sizes = [len(side) for side in (left, right) if isinstance(side, str | list | tuple)]
-        if sum(sizes) > MAX_MADE:
+        if sum(sizes) > MAX_MADE and sum(sizes) - max(sizes) > MAX_MADE:  # see _measured
             raise _too_big(f"adding up to {sum(sizes):,} characters or items")
 
 
@@ -304,7 +364,8 @@ def guarded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         _check_arguments(args[skip:], kwargs)
-        return textless(function(*args, **kwargs))
+        made = function(*args, **kwargs)
+        return textless(_measured(made, "making", args[skip - 1 :]))  # |sum of lists
 
     return guarded
 
