@@ -175,6 +175,11 @@ def test_dates_formatted_once_read_as_babel_formats_each_value() -> None:
         ("Statement by the Minister", "Statements by the Minister"),
         ("Notice of meeting", "Notices of meeting"),
         ("Brief", "Briefs"),
+        ("Ministry of Finance update", "Ministry of Finance updates"),
+        ("Board of Governors decision", "Board of Governors decisions"),
+        ("Remarks", "Remarks"),
+        ("Minutes", "Minutes"),
+        ("Press", "Presses"),
     ],
 )
 def test_english_plural_of_a_type(name: str, expected: str) -> None:

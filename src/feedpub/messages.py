@@ -252,6 +252,7 @@ def _time_pattern(locale: babel.Locale) -> str:
 # Nouns whose plural is the singular; "Notice of meeting" makes "Notice" plural.
 _SAME_IN_PLURAL = frozenset({"news", "series", "species", "means", "headquarters"})
 _OF = re.compile(r" (?:by|of|from|for|on|to|in|at|with|about|under) ", re.IGNORECASE)
+_ARTICLES = frozenset({"the", "a", "an"})
 
 
 def english_plural(name: str) -> str:
@@ -260,7 +261,11 @@ def english_plural(name: str) -> str:
     "Releases only". Other languages' labels use the name as it is (their messages are
     written around it)."""
     of = _OF.search(name)
-    if of is not None and of.start() > 0:  # the noun before "of", "by"...
+    after = name[of.end() :].split() if of is not None else []
+    # The noun before "of", "by"... when what follows names one thing ("Statement by the
+    # Minister", "Notice of meeting"), not when it qualifies the last ("Ministry of Finance
+    # update").
+    if of is not None and of.start() > 0 and (len(after) == 1 or after[0].lower() in _ARTICLES):
         return english_plural(name[: of.start()]) + name[of.start() :]
     head, _, last = name.rpartition(" ")
     latin = all(char.isascii() or "\u00c0" <= char <= "\u024f" for char in last)
@@ -273,6 +278,8 @@ def english_plural(name: str) -> str:
         plural = last[:-1] + "ies"
     elif lower.endswith("sis"):  # Analysis, Synopsis
         plural = last[:-2] + "es"
+    elif lower.endswith("s") and not lower.endswith(("ss", "us", "is")):  # Remarks, Minutes
+        plural = last
     elif lower.endswith(("s", "x", "z", "ch", "sh")):
         plural = last + "es"
     else:
