@@ -630,3 +630,13 @@ def test_guard_says_the_site_s_language_changed_at_the_setting(repo: Project, ru
         " languages/en/ (atom.xml, rss.xml and feed.json), to which readers may subscribe, would"
         " disappear; keep `language: en`"
     )
+
+
+def test_guard_does_not_advise_an_alias_of_the_default_type(repo: Project, run: Run) -> None:
+    # An alias of Statement would refuse every later statement written without a type.
+    repo.entry(FEES[0], FEES[1] + "type: Release\n")
+    assert against(run)[1][0] == (
+        f"entries/{FEES[0]}:6:1: type: the type 'Statement' would be left with no published"
+        " statement, so its feeds (types/statement/atom.xml, rss.xml and feed.json), to which"
+        ' readers may subscribe, would disappear; set `type: "Statement"` again'
+    )

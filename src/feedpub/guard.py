@@ -24,6 +24,7 @@ from feedpub import entryguard, feedguard, parallel
 from feedpub.build import check
 from feedpub.comparison import Comparison, Section, Statement
 from feedpub.config import CONFIG_NAME, settings_from_bytes
+from feedpub.entryfields import DEFAULT_TYPE
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.gather import Project, SiteResult
 from feedpub.gitrev import Blob, GitError, GitRevision
@@ -123,10 +124,13 @@ def kept_sections(c: Comparison) -> Iterator[Problem]:
         else:
             fix = f"keep {_yaml(section.name)} in its tags, or"
         folder = "types" if section.kind == "type" else "tags"
-        fix += (
-            f" if it was renamed, keep its feeds with `section_aliases: {{{folder}:"
-            f" {{{section.name}: <its new name>}}}}` in feedpub.yaml"
-        )
+        if section.kind == "type" and section.name == DEFAULT_TYPE:
+            fix = fix.removesuffix(", or")  # an alias would refuse every statement without one
+        else:
+            fix += (
+                f" if it was renamed, keep its feeds with `section_aliases: {{{folder}:"
+                f" {{{section.name}: <its new name>}}}}` in feedpub.yaml"
+            )
         yield c.problem(now.file, "type" if section.kind == "type" else "tags", message + fix)
 
 
