@@ -534,7 +534,8 @@ def test_site_template_may_print_a_long_body_as_it_is_and_wrapped(
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: |\n" + lines)
     page = "{% extends 'base.html' %}\n{% block main %}\n{}\n{% endblock %}\n"
     body = "{{ '<div>'|safe ~ entry.body_html|safe ~ '</div>'|safe }}"
-    body += "{{ entry.body_html|upper|length }}"
+    body += "{{ entry.body_html|upper|length }}{{ entry.body_html|replace('<p>', '<p class=x>') }}"
+    body += "{{ [entry.body_html]|join }}{{ entry.body_html|indent(2)|length }}"
     project.file("templates/entry.html", page.replace("{}", body))
     assert run("build").errors == []
 

@@ -59,13 +59,11 @@ def kept_archives(c: Comparison) -> Iterator[Problem]:
     )
 
 
-def _setting(c: Comparison, name: str, message: str, *, warning: bool = False) -> Problem:
+def _setting(c: Comparison, name: str, message: str) -> Problem:
+    """An error at setting `name`'s line of feedpub.yaml (no line when it is gone)."""
     line, column = c.field_at(CONFIG_NAME, name)
-    severity = Severity.WARNING if warning else Severity.ERROR
     where = c.project.show(CONFIG_NAME)
-    return Problem(
-        path=where, line=line, column=column, field=name, message=message, severity=severity
-    )
+    return Problem(path=where, line=line, column=column, field=name, message=message)
 
 
 def kept_settings(c: Comparison) -> Iterator[Problem]:
@@ -123,7 +121,8 @@ def kept_section_aliases(c: Comparison) -> Iterator[Problem]:
 
 def kept_languages(c: Comparison) -> Iterator[Problem]:
     """Each language's feeds (languages/fr/, on a site in more than one language) keep a
-    statement, published or removed lawfully."""
+    statement. (A lawful removal, which takes its language's feeds down with it when it was
+    their last, passes, as it does for a type's or a tag's.)"""
     if c.earlier is None or c.config is None:
         return
     earlier, config = c.earlier, c.config

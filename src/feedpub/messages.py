@@ -249,7 +249,8 @@ def _time_pattern(locale: babel.Locale) -> str:
 # --- names in sentences ---------------------------------------------------------------------
 
 
-# Nouns whose plural is the singular; "Notice of meeting" makes "Notice" plural.
+# Nouns whose plural is the singular; the words after which a name's noun may stand
+# ("Notice of meeting").
 _SAME_IN_PLURAL = frozenset({"news", "series", "species", "means", "headquarters"})
 _OF = re.compile(r" (?:by|of|from|for|on|to|in|at|with|about|under) ", re.IGNORECASE)
 _ARTICLES = frozenset({"the", "a", "an"})
@@ -265,7 +266,12 @@ def english_plural(name: str) -> str:
     # The noun before "of", "by"... when what follows names one thing ("Statement by the
     # Minister", "Notice of meeting"), not when it qualifies the last ("Ministry of Finance
     # update").
-    if of is not None and of.start() > 0 and (len(after) == 1 or after[0].lower() in _ARTICLES):
+    if (
+        of is not None
+        and of.start() > 0
+        and after
+        and (len(after) == 1 or after[0].lower() in _ARTICLES)
+    ):
         return english_plural(name[: of.start()]) + name[of.start() :]
     head, _, last = name.rpartition(" ")
     latin = all(char.isascii() or "\u00c0" <= char <= "\u024f" for char in last)

@@ -56,6 +56,8 @@ def measured(value: Any, what: str, given: Sequence[Any] = ()) -> Any:
     in a <div>, but a value doubled again and again is stopped."""
     if isinstance(value, str | list | tuple) and len(value) > MAX_MADE:
         sizes = [len(item) for item in given if isinstance(item, str | list | tuple)]
+        for items in (item for item in given if isinstance(item, list | tuple)):
+            sizes += [len(one) for one in items if isinstance(one, str | list | tuple)]  # |join
         if len(value) - max(sizes, default=0) > MAX_MADE:
             raise too_big(f"{what} {len(value):,} characters or items")
     return value
@@ -80,7 +82,7 @@ def check_replace(text: Any, old: Any, new: Any, count: Any) -> None:
     times = text.count(old) if old else len(text) + 1
     if isinstance(count, int) and count >= 0:
         times = min(times, count)
-    if len(text) + times * len(new) > MAX_MADE:
+    if times * (len(new) - len(old)) > MAX_MADE:  # what it adds (see measured)
         raise too_big(f"replacing {times:,} times with {len(new):,} characters")
 
 
@@ -98,7 +100,7 @@ def measured_indent(indent: Callable[..., Any]) -> Callable[..., Any]:
     def checked(s: Any, width: Any = 4, *args: Any, **kwargs: Any) -> Any:
         each = width if isinstance(width, int) else len(str(width))
         lines = str(s).count("\n") + 1
-        if len(str(s)) + lines * each > MAX_MADE:
+        if lines * each > MAX_MADE:  # what it adds (see measured)
             raise too_big(f"indenting {lines:,} lines by {each:,} characters")
         return indent(s, width, *args, **kwargs)
 
@@ -115,7 +117,7 @@ def measured_join(join: Callable[..., Any]) -> Callable[..., Any]:
         separators = len(str(d)) * max(0, len(items) - 1)
         if separators > MAX_MADE:
             raise too_big(f"joining {len(items):,} items with {separators:,} characters between")
-        return measured(join(context, items, d, attribute), "joining")
+        return measured(join(context, items, d, attribute), "joining", [items])
 
     return checked
 
