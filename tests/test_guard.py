@@ -640,3 +640,23 @@ def test_guard_does_not_advise_an_alias_of_the_default_type(repo: Project, run: 
         " statement, so its feeds (types/statement/atom.xml, rss.xml and feed.json), to which"
         ' readers may subscribe, would disappear; set `type: "Statement"` again'
     )
+
+
+def test_guard_warns_of_an_attachment_replaced_under_its_name(repo: Project, run: Run) -> None:
+    # A signed PDF's bytes changed with nothing said: readers who downloaded it kept the old.
+    repo.file("entries/signed.pdf", b"%PDF-1.4\n1\n%%EOF\n")
+    _publish(repo, (FEES[0], FEES[1] + "attachments: [signed.pdf]\n"))
+    repo.file("entries/signed.pdf", b"%PDF-1.4\n2\n%%EOF\n")
+    result = run("check", "--now", NOW, "--against", "HEAD")
+    assert (result.exit_code, result.errors) == (
+        0,
+        [
+            f"entries/{FEES[0]}:6:1: attachments: warning: signed.pdf, attached to the published"
+            f" statement {FEES_SHOWN}, changed since HEAD, and readers who downloaded it keep the"
+            " old bytes; attach a new version beside it, under another name, or say what"
+            " changed with `updated:` and `change_note:`"
+        ],
+    )
+    note = "updated: 2021-11-20T10:00\nchange_note: The signed copy replaces the draft.\n"
+    repo.entry(FEES[0], FEES[1] + "attachments: [signed.pdf]\n" + note)
+    assert against(run) == (0, [])

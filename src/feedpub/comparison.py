@@ -95,6 +95,7 @@ class Comparison:
     # Published statements a new time zone moved (dated without an offset): said once, at
     # the setting, not at each (0 when the zone, or only its name, is the same).
     zone_moved: int = 0
+    replaced: frozenset[str] = frozenset()  # attachments at rev whose bytes changed since
 
     @property
     def after_files(self) -> dict[str, Statement]:

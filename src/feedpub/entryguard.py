@@ -92,6 +92,18 @@ def _kept_record(c: Comparison, old: Statement, now: Statement) -> Iterator[Prob
             f"{names}, an earlier address of the published statement {old.named}, is no longer"
             f" in its `aliases:`, so every link to {them} would break; keep {them} there",
         )
+    replaced = [name for name in old.attachments if name in now.attachments and name in c.replaced]
+    if replaced and is_ <= was:  # not told as a correction either
+        names, them = _listed(replaced)
+        yield c.problem(
+            now.file,
+            "attachments",
+            f"{names}, attached to the published statement {old.named}, changed since {c.rev},"
+            f" and readers who downloaded {them} keep the old bytes; attach a new version"
+            " beside it, under another name, or say what changed with `updated:` and"
+            " `change_note:`",
+            warning=True,
+        )
     attached = [name for name in old.attachments if name not in now.attachments]
     if attached:
         names, them = _listed(attached)

@@ -232,6 +232,8 @@ def compare(
         moved = sum(
             1 for i, s in before.items() if i in after and after[i].published != s.published
         )
+    attached = {name for statement in before.values() for name in statement.attachments}
+    replaced = _replaced(project, [b for b in entries if b.name in attached], git.hash_object)
     return Comparison(
         project,
         rev,
@@ -246,7 +248,23 @@ def compare(
         config,
         gone,
         moved,
+        replaced,
     )
+
+
+def _replaced(
+    project: Project, blobs: list[Blob], hash_object: Callable[[bytes], str]
+) -> frozenset[str]:
+    """The files among `blobs` (attachments at REV) whose bytes in entries/ now differ."""
+    found = set()
+    for blob in blobs:
+        path = project.root / ENTRIES_DIR / blob.name
+        try:
+            if path.stat().st_size != blob.size or hash_object(path.read_bytes()) != blob.object_id:
+                found.add(blob.name)
+        except OSError:  # gone: entryguard says so if a statement still attaches it
+            continue
+    return frozenset(found)
 
 
 # A deleted entry whose statement the guard could not read at REV (see check_against).
