@@ -660,3 +660,24 @@ def test_guard_warns_of_an_attachment_replaced_under_its_name(repo: Project, run
     note = "updated: 2021-11-20T10:00\nchange_note: The signed copy replaces the draft.\n"
     repo.entry(FEES[0], FEES[1] + "attachments: [signed.pdf]\n" + note)
     assert against(run) == (0, [])
+
+
+def test_guard_names_a_new_time_zone_when_check_fails_on_what_it_moved(
+    project: Project, run: Run
+) -> None:
+    # The file name's date no longer matched: `check` said to rename the file (which moves
+    # its page), and the guard, which never ran, did not say the zone was the cause.
+    project.entry("2021-11-06-late.yaml", "title: Late\ndate: 2021-11-05T23:30:00Z\nbody: x\n")
+    git(project.root, "init", "--quiet", "--initial-branch", "main")
+    git(project.root, "add", "--all")
+    git(project.root, "commit", "--quiet", "--message", "Published")
+    project.config(EXAMPLE_CONFIG.replace("Europe/Paris", "UTC"))
+    code, errors = against(run)
+    assert code == 1
+    assert errors[-2:] == [
+        "feedpub.yaml:5:1: timezone: warning: changed from Europe/Paris at HEAD to UTC, in which"
+        " every date is now read (a time without an offset, and the day of one with it): it may"
+        " be why a date no longer matches its file name above; keep `timezone: Europe/Paris`",
+        "feedpub: 1 problem in 1 file",
+    ]
+    assert errors[0].startswith("entries/2021-11-06-late.yaml:2:7: date: 2021-11-05 (in UTC)")

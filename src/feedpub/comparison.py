@@ -109,14 +109,7 @@ class Comparison:
         return self.field_at(f"{ENTRIES_DIR}/{file}", name)
 
     def field_at(self, rel: str, name: str) -> tuple[int, int]:
-        """Where field `name` stands in the site's file `rel` ((0, 0) if absent)."""
-        try:
-            data = (self.project.root / rel).read_bytes()
-        except OSError:
-            return (0, 0)
-        document = read_document(self.project.show(rel), data, Problems())
-        found = document.fields.get(name) if document else None
-        return (found.line, found.column) if found else (0, 0)
+        return field_at(self.project, rel, name)
 
     def problem(self, file: str, name: str, message: str, *, warning: bool = False) -> Problem:
         line, column = self.position(file, name)
@@ -124,3 +117,14 @@ class Comparison:
         severity = Severity.WARNING if warning else Severity.ERROR
         shown = self.shown(file)
         return Problem(path=shown, **where, field=name, message=message, severity=severity)
+
+
+def field_at(project: Project, rel: str, name: str) -> tuple[int, int]:
+    """Where field `name` stands in the site's file `rel` ((0, 0) if absent)."""
+    try:
+        data = (project.root / rel).read_bytes()
+    except OSError:
+        return (0, 0)
+    document = read_document(project.show(rel), data, Problems())
+    found = document.fields.get(name) if document else None
+    return (found.line, found.column) if found else (0, 0)
