@@ -681,3 +681,22 @@ def test_guard_names_a_new_time_zone_when_check_fails_on_what_it_moved(
         "feedpub: 1 problem in 1 file",
     ]
     assert errors[0].startswith("entries/2021-11-06-late.yaml:2:7: date: 2021-11-05 (in UTC)")
+
+
+def test_guard_offers_the_new_file_of_the_same_day_as_the_deleted_one_renamed(
+    repo: Project, run: Run
+) -> None:
+    # Renamed and rewritten in one edit, git sees no rename: the advice to restore and
+    # withdraw it would have published the statement twice.
+    (repo.root / "entries" / RATES[0]).unlink()
+    repo.entry(
+        "2021-11-05-interest-rates.yaml",
+        "title: Interest rates for 2022\ndate: 2021-11-05\nbody: |\n  Entirely new words.\n",
+    )
+    assert against(run)[1][0] == (
+        f"entries/{RATES[0]}: the published statement 'Rates for 2022' ({RATES_ID}) was"
+        " deleted; a statement is never deleted: restore it (`git checkout HEAD --"
+        f" entries/{RATES[0]}`) and add `withdrawn: {{date: ..., reason: ...}}` to it instead;"
+        " if entries/2021-11-05-interest-rates.yaml is it, renamed, add to it the lines `id:"
+        f' "{RATES_ID}"` and `aliases: ["2021/11/05/rates/"]` instead'
+    )

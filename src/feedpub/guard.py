@@ -90,12 +90,21 @@ def kept_statements(c: Comparison) -> Iterator[Problem]:
             # put back and kept_addresses finds the statement.
             yield from _moved(c, old, files[name])
             continue
+        # A new file of the same day may be it, renamed and rewritten (git sees no rename).
+        day = old.file[:11]
+        new = [s.file for s in c.after.values() if s.file.startswith(day) and s.id not in c.before]
+        maybe = (
+            f"; if {c.shown(new[0])} is it, renamed, add to it the lines `id: {_yaml(old.id)}`"
+            f" and `aliases: [{_yaml(old.path)}]` instead"
+            if len(new) == 1
+            else ""
+        )
         yield Problem(
             path=c.shown(old.file),
             line=0,
             message=f"the published statement {old.named} was deleted; a statement is never"
             f" deleted: restore it (`git checkout {c.rev} -- {c.shown(old.file)}`) and"
-            f" {_WITHDRAW}",
+            f" {_WITHDRAW}{maybe}",
         )
 
 
