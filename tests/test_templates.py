@@ -508,7 +508,7 @@ def test_error_after_some_pages_are_written_says_public_is_partly_updated(
         ("[A, A, 'yy']|join", "making 2,000,000 characters or items"),
         ("'x'|replace('x', A)|replace('x', A)", "replacing 999,999 times with 999,999"),
         ("('a\\n' * 1000)|indent(A)", "indenting 1,001 lines by 999,999 characters"),
-        ("([range(99999)|list] * 100)|sum(start=[])", "making 9,999,900 characters or items"),
+        ("([range(99999)|list] * 100)|sum(start=[])", "adding up to 9,999,900 characters or"),
         ("'x'.replace('x', A).replace('x', A)", "replacing 999,999 times with 999,999"),
         ("A.join(range(3))", "joining 3 items with 999,999 characters between"),
     ],

@@ -107,6 +107,21 @@ def measured_indent(indent: Callable[..., Any]) -> Callable[..., Any]:
     return checked
 
 
+def measured_sum(add: Callable[..., Any]) -> Callable[..., Any]:
+    """|sum of lists or texts, refused before it adds them up: each step copies the total
+    so far, and a hundred lists of 99,999 items took longer than a page may."""
+
+    @functools.wraps(add)
+    def checked(context: Any, value: Any, attribute: Any = None, start: Any = 0) -> Any:
+        items = list(value)
+        sizes = [len(i) for i in (*items, start) if isinstance(i, str | list | tuple)]
+        if sum(sizes) > MAX_MADE and sum(sizes) - max(sizes) > MAX_MADE:  # see measured
+            raise too_big(f"adding up to {sum(sizes):,} characters or items")
+        return add(context, items, attribute, start)
+
+    return checked
+
+
 def measured_join(join: Callable[..., Any]) -> Callable[..., Any]:
     """|join, refusing before it joins more than MAX_MADE characters: a thousand copies of
     a long separator would be a gigabyte before it could be measured."""

@@ -40,6 +40,7 @@ from feedpub.render.limits import (
     measured_indent,
     measured_join,
     measured_replace,
+    measured_sum,
 )
 from feedpub.render.textless import Cycler, Function, Joiner, held, textless
 
@@ -229,6 +230,7 @@ def sandboxed_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Calla
     found["join"] = measured_join(found["join"])
     found["replace"] = measured_replace(found["replace"])
     found["indent"] = measured_indent(found["indent"])
+    found["sum"] = measured_sum(found["sum"])
     return found
 
 
