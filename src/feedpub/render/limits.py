@@ -50,6 +50,12 @@ class JoinsLimited(CodeGenerator):
         self.write(f"), {join})")
 
 
+def adds_too_much(sizes: Sequence[int]) -> bool:
+    """Whether a value made of parts of these sizes adds more than MAX_MADE characters or
+    items to the largest of them (a 2 MB body wrapped in a <div> adds a few)."""
+    return sum(sizes) - max(sizes, default=0) > MAX_MADE
+
+
 def measured(value: Any, what: str, given: Sequence[Any] = ()) -> Any:
     """`value`, unless it holds more than MAX_MADE characters or items more than the largest
     of what it was made from (`given`): a statement's body of 2 MB may be printed, wrapped
@@ -115,7 +121,7 @@ def measured_sum(add: Callable[..., Any]) -> Callable[..., Any]:
     def checked(context: Any, value: Any, attribute: Any = None, start: Any = 0) -> Any:
         items = list(value)
         sizes = [len(i) for i in (*items, start) if isinstance(i, str | list | tuple)]
-        if sum(sizes) > MAX_MADE and sum(sizes) - max(sizes) > MAX_MADE:  # see measured
+        if adds_too_much(sizes):
             raise too_big(f"adding up to {sum(sizes):,} characters or items")
         return add(context, items, attribute, start)
 
@@ -161,5 +167,5 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
         raise too_big(f"the format {left[:40]!r} asks for a width or precision too large")
     elif operator == "+":
         sizes = [len(side) for side in (left, right) if isinstance(side, str | list | tuple)]
-        if sum(sizes) > MAX_MADE and sum(sizes) - max(sizes) > MAX_MADE:  # see measured
+        if adds_too_much(sizes):
             raise too_big(f"adding up to {sum(sizes):,} characters or items")
