@@ -406,6 +406,37 @@ def test_check_refuses_now_what_would_stop_the_build_that_releases_an_embargo(
     assert run("build", "--now", NOW_BEFORE).exit_code == 0  # published now, it is fine
 
 
+def test_check_refuses_a_template_failing_on_a_page_the_release_changes(
+    project: Project, run: Run
+) -> None:
+    # Only the released statement's own page and the lists and feeds were made at its
+    # release: the page of the statement before it, whose "newer" link now names it, and a
+    # page reading the newest statements, failed only in the scheduled build.
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2021-11-04-w.yaml", "title: W\ndate: 2021-11-04\nbody: w\n")
+    project.entry(LATER[0], LATER[1])
+    failing = {
+        "a neighbour's": '{{ 1 // (newer is none or newer.title != "Later") }}',
+        "the newest's": '{{ 1 // (entry.title == "Later" or site.entries[0].title != "Later") }}',
+    }
+    for template in failing.values():
+        project.file(
+            "templates/entry.html",
+            f'{{% extends "base.html" %}}\n{{% block main %}}{template}{{% endblock %}}\n',
+        )
+        result = run("check", "--now", NOW_BEFORE)
+        assert (result.exit_code, result.errors[1:]) == (
+            1,
+            [
+                "templates/entry.html:2:1: template error: ZeroDivisionError: integer division"
+                " or modulo by zero (at the release of the statements under embargo, whose"
+                " build it would stop)",
+                "feedpub: 1 problem in 1 file",
+            ],
+        ), template
+        assert run("build", "--now", NOW_BEFORE).exit_code == 0  # before, it is fine
+
+
 def test_the_preview_refuses_a_change_dated_after_now_as_check_does(
     project: Project, tmp_path: Path
 ) -> None:

@@ -26,10 +26,6 @@ from feedpub.model import BuildResult, Site
 
 if TYPE_CHECKING:
     from feedpub.gather import SiteResult
-    from feedpub.render.addresses import Outputs
-
-# Below this many outputs to make, forking workers costs more than it saves.
-MAKE_PARALLEL_FROM = 500
 
 
 def build(
@@ -144,7 +140,7 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
     """Validate the settings and every entry, and plan the outputs; write nothing."""
     from feedpub.folders import TEMPLATE_DIR
     from feedpub.gather import Project, read_site
-    from feedpub.render.addresses import add_static, at_release, check_site_links
+    from feedpub.render.addresses import add_static, at_release, check_site_links, make_every
     from feedpub.render.environment import compiled_meanwhile
     from feedpub.render.plan import plan_site
     from feedpub.write import unfinished
@@ -158,10 +154,9 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
         # A site's own template can fail only as a page is made ({{ 1 / 0 }}, or a field
         # some statements lack): every output is made as a build would, so that the pull
         # request's check finds it, not the build after the merge or at a release.
-        make = _make_every if (project.root / TEMPLATE_DIR).is_dir() else None
-        if make is not None:
-            make(outputs)
-        if released := at_release(project.root, project.show, result.site, make, outputs):
+        own = (project.root / TEMPLATE_DIR).is_dir()
+        made = make_every(outputs) if own else None
+        if released := at_release(project.root, project.show, result.site, made):
             raise FeedpubError([*result.warnings, *released])
     links = check_site_links(result.site.entries, outputs, result.site.config.base_url)
     result.warnings.extend([*outputs.warnings, *links])
@@ -176,23 +171,6 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
         )
         result.warnings.insert(0, stopped)
     return result
-
-
-def _make_every(planned: Outputs) -> None:
-    """Make every output and drop it, on every core when there are many."""
-    outputs = list(planned.values())
-    workers = parallel.workers() if len(outputs) >= MAKE_PARALLEL_FROM else 1
-    if workers > 1:
-        planned.prepare()
-    size = max(1, -(-len(outputs) // (workers * 8)))
-
-    def make(span: tuple[int, int]) -> None:
-        for output in outputs[span[0] : span[1]]:  # forked workers inherit `outputs`
-            output.make()
-
-    spans = [(i, min(i + size, len(outputs))) for i in range(0, len(outputs), size)]
-    for _ in parallel.fork_map(make, spans, workers):
-        pass
 
 
 def _clock() -> datetime:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.listing import source_status
 from feedpub.model import Entry, Site, SiteConfig, sort_key
@@ -231,33 +232,58 @@ def static_problems(root: Path, show: Callable[[str], str], config: SiteConfig) 
     return []
 
 
+# Below this many outputs to make, forking workers costs more than it saves.
+MAKE_PARALLEL_FROM = 500
+
+
+def make_every(planned: Outputs) -> dict[str, Made]:
+    """Make every output, on every core when there are many: each one's key and the tokens
+    its making recorded (its content dropped)."""
+    outputs = list(planned.values())
+    workers = parallel.workers() if len(outputs) >= MAKE_PARALLEL_FROM else 1
+    if workers > 1:
+        planned.prepare()
+    size = max(1, -(-len(outputs) // (workers * 8)))
+
+    def make(span: tuple[int, int]) -> list[tuple[str, Made]]:
+        made = []
+        for output in outputs[span[0] : span[1]]:  # forked workers inherit `outputs`
+            found = output.make()
+            made.append((output.path, Made(b"", found.key, found.tokens)))
+        return made
+
+    spans = [(i, min(i + size, len(outputs))) for i in range(0, len(outputs), size)]
+    return dict(pair for made in parallel.fork_map(make, spans, workers) for pair in made)
+
+
 def at_release(
-    root: Path,
-    show: Callable[[str], str],
-    site: Site,
-    make: Callable[[Outputs], object] | None,
-    current: Outputs,
+    root: Path, show: Callable[[str], str], site: Site, made: Mapping[str, Made] | None
 ) -> list[Problem]:
     """What would stop the build that releases the statements under embargo (an alias or
-    page where a static file is; with `make`, an output a site's template fails to make):
-    said by the pull request's check, not by the scheduled build at the release time, which
-    would fail and leave the statement unpublished. Only what the release adds, and the
-    lists and feeds that may name it, are made again: `current`'s pages were."""
+    page where a static file is; with what a site's templates `made` of every output now,
+    an output they fail to make then): said by the pull request's check, not by the
+    scheduled build at the release time, which would fail and leave the statement
+    unpublished. Made again, as that build would, is what the release adds and every
+    output whose key changes: what its making read now differs (a neighbour's link, the
+    newest statements, a section)."""
+    from feedpub.incremental import Dependencies
     from feedpub.render.plan import plan_site
 
     if not site.held:
         return []
     entries = tuple(sorted((*site.entries, *site.held), key=sort_key))
+    read = Dependencies([], {}).updated({p: m.tokens for p, m in (made or {}).items()}, ())
     try:
-        outputs = plan_site(replace(site, entries=entries, held=()), root)
+        outputs = plan_site(replace(site, entries=entries, held=()), root, read)
         add_static(root, show, outputs)
-        if make is not None:
+        if made is not None:
             new = Outputs()
             new.prepare = outputs.prepare
             for path, output in outputs.items():
-                if path not in current or output.phase >= Phase.LISTS:
+                before = made.get(path)
+                if before is None or output.key is None or output.key != before.key:
                     new[path] = output
-            make(new)
+            make_every(new)
     except FeedpubError as exc:
         when = "at the release of the statements under embargo, whose build it would stop"
         return [replace(p, message=f"{p.message} ({when})") for p in exc.problems if p.is_error]
