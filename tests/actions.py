@@ -4,7 +4,12 @@ What the tests need of Actions, and no more: the event's jobs chosen by their `i
 reusable workflow (`uses: ./.github/workflows/X.yml`) run in place, each step's `if:` with
 the implicit `success() &&`, `${{ }}` in `env:` and `with:`, `run:` through the shell the
 workflow names, GITHUB_ENV / GITHUB_OUTPUT / GITHUB_PATH, and the environment variables the
-runner sets. Actions (`uses: owner/name@v`) cannot run here: each is handed to a function the
+runner sets. Each job runs on a fresh runner, as on GitHub: the first in the workspace the
+test prepared, a later one in an empty folder its checkout fills; RUNNER_TEMP is emptied as
+each job begins. A job's `needs` and `outputs` pass on what it found (needs.JOB.outputs.X),
+and a job whose needs did not all succeed is skipped.
+
+Actions (`uses: owner/name@v`) cannot run here: each is handed to a function the
 test gives, which emulates it or says why it is skipped; an action with no function fails
 the run, so a new action in a workflow is a decision, not a silent skip.
 """
@@ -16,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,7 +69,9 @@ class Context:
     base_env: dict[str, str]
     env: dict[str, str] = field(default_factory=dict)
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    needs: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: list[str] = field(default_factory=list)
+    post: list[Callable[[], None]] = field(default_factory=list)  # actions' post steps
     job_failed: bool = False
 
     def lookup(self, name: str) -> Any:
@@ -78,6 +86,7 @@ class Context:
             },
             "env": self.env,
             "steps": self.steps,
+            "needs": self.needs,
             "runner": {"temp": str(self.temp), "os": "Linux"},
         }
         value: Any = roots.get(parts[0])
@@ -268,18 +277,38 @@ class Runner:
             return []
         results: list[JobResult] = []
         shell = document.get("defaults", {}).get("run", {}).get("shell")
+        finished: dict[str, dict[str, Any]] = {}  # each job's result and outputs
         for name, job in document["jobs"].items():
-            context = self._context(event_name, event, document.get("env", {}))
-            if "if" in job and not _truthy(evaluate(str(job["if"]), context)):
+            workspace = self.workspace if not results else self._fresh(name)
+            context = self._context(event_name, event, document.get("env", {}), workspace)
+            needs = job.get("needs", [])
+            context.needs = {n: finished[n] for n in ([needs] if isinstance(needs, str) else needs)}
+            context.job_failed = any(n["result"] != "success" for n in context.needs.values())
+            if not _condition(job.get("if"), context):
+                finished[name] = {"result": "skipped", "outputs": {}}
                 continue
             if "uses" in job:  # a reusable workflow of this repository, with the same event
                 results += self.run(job["uses"].removeprefix("./"), event_name, event, called=True)
+                finished[name] = {"result": "success", "outputs": {}}
                 continue
-            results.append(self._job(name, job, context, shell))
+            done = self._job(name, job, context, shell)
+            outputs = {k: substitute(str(v), context) for k, v in job.get("outputs", {}).items()}
+            finished[name] = {"result": "failure" if done.failed else "success", "outputs": outputs}
+            results.append(done)
         return results
 
-    def _context(self, event_name: str, event: dict[str, Any], env: dict[str, str]) -> Context:
-        self.temp.mkdir(parents=True, exist_ok=True)
+    def _fresh(self, job: str) -> Path:
+        """The empty workspace of a job's own runner, beside the prepared one."""
+        workspace = self.workspace.parent / f"{self.workspace.name}-{job}"
+        shutil.rmtree(workspace, ignore_errors=True)
+        workspace.mkdir(parents=True)
+        return workspace
+
+    def _context(
+        self, event_name: str, event: dict[str, Any], env: dict[str, str], workspace: Path
+    ) -> Context:
+        shutil.rmtree(self.temp, ignore_errors=True)  # each job's runner starts empty
+        self.temp.mkdir(parents=True)
         event_path = self.temp / "event.json"
         event_path.write_text(json.dumps(event), encoding="utf-8")
         base = {
@@ -288,11 +317,11 @@ class Runner:
             "GITHUB_ACTIONS": "true",
             "GITHUB_EVENT_NAME": event_name,
             "GITHUB_EVENT_PATH": str(event_path),
-            "GITHUB_WORKSPACE": str(self.workspace),
+            "GITHUB_WORKSPACE": str(workspace),
             "RUNNER_TEMP": str(self.temp),
             "RUNNER_OS": "Linux",
         }
-        context = Context(self.workspace, self.temp, event_name, event, base)
+        context = Context(workspace, self.temp, event_name, event, base)
         context.env = {k: substitute(str(v), context) for k, v in env.items()}
         return context
 
@@ -325,6 +354,8 @@ class Runner:
             result.steps.append(step_result)
             if step_result.status == "failed":
                 context.job_failed = True
+        for post in reversed(context.post):  # as the job ends, on its runner
+            post()
         return result
 
     def _run(
@@ -353,7 +384,7 @@ class Runner:
             full_env["PATH"] = os.pathsep.join([*context.path, full_env["PATH"]])
         done = subprocess.run(
             command,
-            cwd=self.workspace / step.get("working-directory", "."),
+            cwd=context.workspace / step.get("working-directory", "."),
             env=full_env,
             capture_output=True,
             text=True,
@@ -366,3 +397,26 @@ class Runner:
         return StepResult(
             title, status, done.stdout + done.stderr, _read_env_file(files["GITHUB_OUTPUT"])
         )
+
+
+def artifacts() -> dict[str, Action]:
+    """actions/upload-artifact and download-artifact: a folder kept by name for the run's
+    later jobs, on other runners."""
+    kept: dict[str, Path] = {}
+
+    def upload(context: Context, given: dict[str, str]) -> tuple[str, dict[str, str]]:
+        source = Path(given["path"])
+        if not source.is_dir():
+            return "failed", {}
+        kept[given["name"]] = context.temp.parent / f"artifact-{given['name']}"
+        shutil.rmtree(kept[given["name"]], ignore_errors=True)
+        shutil.copytree(source, kept[given["name"]])
+        return "emulated: uploaded", {}
+
+    def download(context: Context, given: dict[str, str]) -> tuple[str, dict[str, str]]:
+        if given["name"] not in kept:
+            return "failed", {}
+        shutil.copytree(kept[given["name"]], Path(given["path"]), dirs_exist_ok=True)
+        return "emulated: downloaded", {}
+
+    return {"actions/upload-artifact": upload, "actions/download-artifact": download}

@@ -23,14 +23,16 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 import yaml
 
-from actions import Context, JobResult, Runner
+from actions import Context, JobResult, Runner, artifacts
 from conftest import REPO, Project, git
 from feedpub import __version__
 from feedpub.init import INSTALL_CHECKOUT, read_starter, render_workflow
+from feedpub.ping import FEED_NAMES
 from feedpub.validate import PLACEHOLDER_BODY
 
 # 2026-01-01T00:00:00Z: the clock of every run here, moved on where a test says so.
@@ -151,13 +153,16 @@ def test_installed_feedpub_comes_from_the_wheel_not_the_source(
 
 
 class Pages:
-    """A folder served on 127.0.0.1, standing for GitHub Pages: a deployment replaces it."""
+    """A folder served on 127.0.0.1, standing for GitHub Pages: a deployment replaces it.
+    It is also a WebSub hub at /hub, which keeps each form it is sent (`posts`)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         root.mkdir()
         handler = functools.partial(_QuietHandler, directory=str(root))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.posts: list[str] = []
+        self.server.posts = self.posts  # type: ignore[attr-defined]
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -174,6 +179,16 @@ class Pages:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(length).decode()
+        if self.path != "/hub":
+            self.send_error(404)
+            return
+        self.server.posts.append(form)  # type: ignore[attr-defined]
+        self.send_response(204)
+        self.end_headers()
 
 
 @pytest.fixture(scope="module")
@@ -228,24 +243,17 @@ def office(origin: Path, tmp_path: Path, pages: Pages) -> Path:
     return tmp_path / "statements"
 
 
-# `feedpub ping` (WebSub) comes from another branch; until it is merged here, its two steps
-# are reported as not yet runnable. Once src/feedpub/ping.py exists they run like the rest.
-PING_LANDED = (REPO / "src/feedpub/ping.py").exists()
-NOT_YET = (
-    {}
-    if PING_LANDED
-    else {
-        c: "feedpub ping is not in this feedpub yet"
-        for c in ("feedpub ping --prepare", "feedpub ping")
-    }
-)
-
-
 def _runner(office: Path, env: dict[str, str], pages: Pages, epoch: int = EPOCH) -> Runner:
     artifact: dict[str, Path] = {}
 
     def skipped(why: str) -> Any:
         return lambda context, given: (f"skipped: {why}", {})
+
+    def checkout(context: Context, given: dict[str, str]) -> tuple[str, dict[str, str]]:
+        if context.workspace == office:
+            return "skipped: the test made the clone", {}
+        git(context.workspace, "clone", "--quiet", str(office), ".")  # a later job's runner
+        return "emulated: cloned", {}
 
     def upload(context: Context, given: dict[str, str]) -> tuple[str, dict[str, str]]:
         artifact["path"] = context.workspace / given["path"]
@@ -260,14 +268,14 @@ def _runner(office: Path, env: dict[str, str], pages: Pages, epoch: int = EPOCH)
         office.parent / "runner-temp",
         {**env, "SOURCE_DATE_EPOCH": str(epoch), "GITHUB_REF": "refs/heads/main"},
         {
-            "actions/checkout": skipped("the test made the clone"),
+            "actions/checkout": checkout,
             "actions/setup-python": skipped("the fresh venv is first on PATH"),
             "actions/cache": skipped("nothing to restore in a test"),
             "actions/configure-pages": skipped("needs GitHub"),
             "actions/upload-pages-artifact": upload,
             "actions/deploy-pages": deploy,
+            **artifacts(),
         },
-        NOT_YET,
     )
 
 
@@ -276,40 +284,45 @@ def _steps(job: JobResult) -> list[tuple[str, str]]:
 
 
 def _ran(job: JobResult) -> list[str]:
-    """The steps that ran (the WebSub ones too, when feedpub ping is not here yet)."""
-    return [
-        s.name
-        for s in job.steps
-        if s.status == "ran" or (not PING_LANDED and s.name in PING_STEPS and "not in" in s.status)
-    ]
+    return [s.name for s in job.steps if s.status == "ran"]
 
 
-PUBLISH_STEPS = [
-    "Install feedpub (the release requirements.txt pins)",
+INSTALL = "Install feedpub (the release requirements.txt pins)"
+BUILD_STEPS = [
+    INSTALL,
     "Keep feedpub's build cache between runs",
     "Build the feeds and pages",
     "Compare with the live site (what this deployment releases)",
     "List the feeds that change, for the WebSub hubs",
+]
+DEPLOY_STEPS = [
+    INSTALL,
     "Check that each statement released is live",
     "Tell the WebSub hubs which feeds changed",
 ]
-PING_STEPS = {PUBLISH_STEPS[4], PUBLISH_STEPS[6]}
+BUILT, COMPARED, LIVE = BUILD_STEPS[2], BUILD_STEPS[3], DEPLOY_STEPS[1]
 
 
 def test_office_push_to_main_builds_deploys_and_finds_each_statement_live(
     office: Path, user_env: dict[str, str], pages: Pages
 ) -> None:
-    (job,) = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
-    assert job.name == "publish"
-    assert not job.failed, job.output
-    assert _ran(job) == PUBLISH_STEPS
-    assert _steps(job)[-4:-2] == [
+    build, deploy = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
+    assert (build.name, deploy.name) == ("build", "deploy")
+    assert not build.failed and not deploy.failed, build.output + deploy.output
+    assert _ran(build) == BUILD_STEPS
+    assert _steps(build)[-2:] == [
         ("actions/upload-pages-artifact@v3", "emulated: the artifact is the folder built"),
+        ("Keep both lists for the deploy job", "emulated: uploaded"),
+    ]
+    assert _ran(deploy) == DEPLOY_STEPS
+    assert _steps(deploy)[:3] == [
+        ("actions/configure-pages@v5", "skipped: needs GitHub"),
         ("actions/deploy-pages@v4", "emulated: the artifact is served on 127.0.0.1"),
+        ("actions/checkout@v4", "emulated: cloned"),  # on its own runner
     ]
     assert (office / "public/2021/11/05/rates/index.html").is_file()
     assert (pages.root / "2021/11/04/example-agency-names-a-spokesperson/index.html").is_file()
-    live = job.step("Check that each statement released is live").output
+    live = deploy.step(LIVE).output
     assert live == f"feedpub: {pages.url} serves this build's feed.json and 2 released statements\n"
 
 
@@ -319,30 +332,51 @@ def test_office_schedule_deploys_only_once_an_embargo_has_ended(
     (office / "entries" / EMBARGOED[0]).write_text(EMBARGOED[1])  # noon in Paris: 11:00Z
     git(office, "add", "--all")
     git(office, "commit", "--quiet", "--message", "Statement under embargo")
-    (push,) = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
-    assert not push.failed, push.output
+    push = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
+    assert [job.failed for job in push] == [False, False], push[0].output + push[1].output
     assert not (pages.root / "2026/01/01/new-office").exists()
 
+    # Nothing due: no deploy job, so no deployment of the github-pages environment every 15
+    # minutes, and none waiting for the environment's reviewers if the office sets some.
     before = _runner(office, user_env, pages, EPOCH + 10 * HOUR)
     (quiet,) = before.run(".github/workflows/embargo.yml", "schedule", {})
-    assert not quiet.failed, quiet.output
-    assert _ran(quiet) == PUBLISH_STEPS[:4]
-    assert "nothing is due" in quiet.step(PUBLISH_STEPS[3]).output
+    assert (quiet.name, quiet.failed) == ("build", False), quiet.output
+    assert _ran(quiet) == BUILD_STEPS[:4]
+    assert "nothing is due" in quiet.step(COMPARED).output
 
     after = _runner(office, user_env, pages, EPOCH + 11 * HOUR)
-    (release,) = after.run(".github/workflows/embargo.yml", "schedule", {})
-    assert not release.failed, release.output
-    assert _ran(release) == PUBLISH_STEPS
-    assert "releasing 1 statement (first: " in release.step(PUBLISH_STEPS[3]).output
+    build, deploy = after.run(".github/workflows/embargo.yml", "schedule", {})
+    assert not build.failed and not deploy.failed, build.output + deploy.output
+    assert (_ran(build), _ran(deploy)) == (BUILD_STEPS, DEPLOY_STEPS)
+    assert "releasing 1 statement (first: " in build.step(COMPARED).output
     assert (pages.root / "2026/01/01/new-office/index.html").is_file()
-    assert release.step(PUBLISH_STEPS[5]).output.endswith("and 1 released statement\n")
+    assert deploy.step(LIVE).output.endswith("and 1 released statement\n")
+
+
+def test_office_deploy_tells_the_websub_hubs_of_the_build_job_s_changed_feeds(
+    office: Path, user_env: dict[str, str], pages: Pages
+) -> None:
+    # The list of changed feeds is written by the build job and read on the deploy job's
+    # runner: it must travel with the run, not stay in the build job's temporary folder.
+    config = office / "feedpub.yaml"
+    config.write_text(config.read_text() + f"websub_hubs: [{pages.url}hub]\n")
+    git(office, "commit", "--quiet", "--all", "--message", "A hub")
+    pages.posts.clear()
+    build, deploy = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
+    assert not build.failed and not deploy.failed, build.output + deploy.output
+    told = sorted(unquote(form) for form in pages.posts)
+    sections = ["", "tags/rates/", "types/release/", "types/statement/"]
+    feeds = sorted(f"{section}{name}" for section in sections for name in FEED_NAMES)
+    assert told == [f"hub.mode=publish&hub.url={pages.url}{feed}" for feed in feeds], "\n".join(
+        told
+    )
 
 
 class _ActionsCache:
     """actions/cache as a GitHub-hosted runner does it: its paths put back at its step from
     the entry of its key, else the newest whose key begins with a restore key, as tar puts
-    them back (new inodes, times to the second); saved as the job ends (its post step),
-    unless its key was hit."""
+    them back (new inodes, times to the second); saved as its job ends (its post step, on
+    its runner), unless its key was hit."""
 
     def __init__(self, store: Path) -> None:
         self.store = store
@@ -356,6 +390,7 @@ class _ActionsCache:
         near = (saved for k, saved in reversed(self.entries) if k.startswith(tuple(prefixes)))
         found = hit or next(near, None)
         self.pending = None if hit else (key, paths)
+        context.post.append(self.save)
         if found is None:
             return "emulated: nothing saved yet", {"cache-hit": "false"}
         for number, path in enumerate(paths):
@@ -372,6 +407,7 @@ class _ActionsCache:
             for number, path in enumerate(paths):
                 shutil.copytree(path, saved / str(number))
             self.entries.append((key, saved))
+            self.pending = None
 
 
 def test_office_next_run_puts_public_back_and_makes_only_what_lists_a_new_statement(
@@ -388,13 +424,12 @@ def test_office_next_run_puts_public_back_and_makes_only_what_lists_a_new_statem
         change()
         runner = _runner(workspace, user_env, pages)
         runner.actions["actions/cache"] = cache.restore
-        (job,) = runner.run(".github/workflows/feeds.yml", "push", {})
-        assert not job.failed, job.output
-        cache.save()
+        job, deploy = runner.run(".github/workflows/feeds.yml", "push", {})
+        assert not job.failed and not deploy.failed, job.output + deploy.output
         return job
 
     first = fresh_run(lambda: None)
-    assert "(24 written, 0 unchanged, 0 removed)" in first.step(PUBLISH_STEPS[2]).output
+    assert "(24 written, 0 unchanged, 0 removed)" in first.step(BUILT).output
 
     def add() -> None:
         (workspace / "entries/2021-11-06-fees.yaml").write_text(
@@ -407,7 +442,7 @@ def test_office_next_run_puts_public_back_and_makes_only_what_lists_a_new_statem
     assert second.step("actions/cache@v4").status == "emulated: restored"
     assert second.step("actions/cache@v4").outputs == {"cache-hit": "false"}
     assert len(cache.entries) == 2  # and saved under the new key as the job ended
-    built = second.step(PUBLISH_STEPS[2]).output
+    built = second.step(BUILT).output
     # Its page, its year's, its type's and the home page, their 6 feeds, the sitemap; the
     # other statements' pages and the sections it is not in are as they were put back (known
     # by their bytes, not made again: test_incremental.py). Without public/ in the cache,
@@ -495,8 +530,8 @@ def test_office_pin_with_no_such_release_says_what_to_run(
 ) -> None:
     (office / "requirements.txt").write_text("feedpub==99.0.0\n")
     (job,) = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
-    assert job.failed
-    install = job.step(PUBLISH_STEPS[0])
+    assert job.failed  # and the deploy job, which needs it, is skipped
+    install = job.step(INSTALL)
     assert install.status == "failed"
     assert "No matching distribution found for feedpub==99.0.0" in install.output
     assert (
@@ -506,7 +541,7 @@ def test_office_pin_with_no_such_release_says_what_to_run(
         " requirements.txt, and commit it."
     ) in install.output
     after = job.steps[job.steps.index(install) + 1 :]
-    assert len(after) == 10 and all(s.status.startswith("skipped (if: ") for s in after)
+    assert len(after) == 7 and all(s.status.startswith("skipped (if: ") for s in after)
 
 
 # --- every workflow file passes the linters ------------------------------------------------
@@ -576,18 +611,29 @@ def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> No
     feeds = yaml.safe_load(render_workflow(INSTALL_CHECKOUT, "pyproject.toml"))
     assert set(feeds[True]) == {"pull_request", "push", "workflow_dispatch", "workflow_call"}
     assert feeds[True]["push"]["branches"] == ["main"]
-    check, publish = feeds["jobs"]["check"], feeds["jobs"]["publish"]
+    check, build, deploy = (feeds["jobs"][name] for name in ("check", "build", "deploy"))
     assert check["steps"][0] == {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}
     assert check["steps"][-1]["run"] == 'feedpub check --format github --against "$BASE"'
     assert check["steps"][-1]["env"]["BASE"] == "${{ github.event.pull_request.base.sha }}"
-    assert publish["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
-    assert publish["concurrency"] == {"group": "pages", "cancel-in-progress": False}
-    runs = [step.get("run", "") for step in publish["steps"]]
-    order = ["feedpub build", "feedpub live --prepare --format github", "feedpub ping --prepare"]
-    assert [r for r in runs if r in order] == order
-    uses = [step.get("uses", "") for step in publish["steps"]]
-    deploy = uses.index("actions/deploy-pages@v4")
-    assert runs[deploy + 1 :] == ['feedpub live --served-at "$PAGE_URL"', "feedpub ping"]
+    # Only the deploy job may deploy, and only it names the environment.
+    assert "permissions" not in build and "environment" not in build
+    assert deploy["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert (deploy["needs"], deploy["if"]) == ("build", "needs.build.outputs.deploy == 'true'")
+    # Runs deploy in the order they were pushed: builds one at a time, then deploys.
+    assert build["concurrency"] == {"group": "pages-build", "cancel-in-progress": False}
+    assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    runs = [step.get("run", "") for step in build["steps"]]
+    order = ["feedpub build", "feedpub live --prepare", "feedpub ping --prepare"]
+    found = [r for r in runs if r.startswith(tuple(order))]
+    assert [next(o for o in order if r.startswith(o)) for r in found] == order
+    uses = [step.get("uses", "") for step in deploy["steps"]]
+    assert uses[:2] == ["actions/configure-pages@v5", "actions/deploy-pages@v4"]
+    runs = [step.get("run", "") for step in deploy["steps"]]
+    assert [r.split(" --list")[0] for r in runs[-2:]] == [
+        'feedpub live --served-at "$PAGE_URL"',
+        "feedpub ping",
+    ]
     embargo = yaml.safe_load(read_starter("github/workflows/embargo.yml"))
     assert embargo[True] == {"schedule": [{"cron": "*/15 * * * *"}]}
     assert embargo["jobs"]["release"]["uses"] == "./.github/workflows/feeds.yml"
