@@ -523,10 +523,46 @@ def test_guard_refuses_settings_that_re_date_or_drop_feeds(repo: Project, run: R
             " to which readers may subscribe, would disappear; keep `Charges: Budget` under"
             " `section_aliases: tags:`",
             "feedpub.yaml:5:1: timezone: changed from Europe/Paris at HEAD to America/New_York,"
-            " which moves 2 published statements dated without an offset (as `feedpub new`"
-            " writes them) to that time in the new zone: readers would see them changed, and"
-            " their pages may move to another day; keep `timezone: Europe/Paris`",
+            " which moves the times of 2 published statements written without an offset"
+            " (their `date:`, `updated:` or withdrawal's date) to those times in the new zone:"
+            " readers would see them changed, and their pages may move to another day; keep"
+            " `timezone: Europe/Paris`",
             "feedpub: 2 problems in 1 file",
+        ],
+    )
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Europe/Helsinki"])
+def test_guard_refuses_a_timezone_that_moves_a_correction_or_withdrawal_time(
+    repo: Project, run: Run, zone: str
+) -> None:
+    # Dated with an offset, corrected or withdrawn at a time without one: a new zone moved
+    # those times, so readers were sent the items again (westward), or the guard blamed
+    # each entry for moving its last change back (eastward), never the setting.
+    for name, text in (RATES, FEES):  # dated with their offset: they do not move
+        day = name[:10]
+        repo.entry(name, text.replace(f"date: {day}\n", f"date: {day}T09:00+01:00\n"))
+    corrected = (
+        "2021-11-07-taux.yaml",
+        "title: Taux\ndate: 2021-11-07T09:30+01:00\nupdated: 2021-11-20T10:00\n"
+        "change_note: Figures.\nbody: x\n",
+    )
+    withdrawn = (
+        "2021-11-08-old.yaml",
+        "title: Old\ndate: 2021-11-08T09:30+01:00\nbody: x\n"
+        "withdrawn: {date: 2021-11-21T10:00, reason: Replaced.}\n",
+    )
+    _publish(repo, corrected, withdrawn)
+    repo.config(EXAMPLE_CONFIG.replace("Europe/Paris", zone))
+    assert against(run) == (
+        1,
+        [
+            f"feedpub.yaml:5:1: timezone: changed from Europe/Paris at HEAD to {zone}, which"
+            " moves the times of 2 published statements written without an offset (their"
+            " `date:`, `updated:` or withdrawal's date) to those times in the new zone:"
+            " readers would see them changed, and their pages may move to another day; keep"
+            " `timezone: Europe/Paris`",
+            "feedpub: 1 problem in 1 file",
         ],
     )
 

@@ -64,6 +64,12 @@ class Statement:
             attachments=tuple(a.name for a in entry.attachments),
         )
 
+    @property
+    def times(self) -> tuple[datetime | None, ...]:
+        """Its times readers are given: a new time zone may move any written without an
+        offset."""
+        return (self.published, self.updated, self.withdrawn)
+
     def is_published(self, now: datetime) -> bool:
         return not self.draft and not self.removed and self.published <= now
 
@@ -92,8 +98,8 @@ class Comparison:
     limit: int = 0  # feed_limit at rev
     earlier: SiteConfig | None = None  # the settings at rev
     gone: dict[str, Statement] = field(default_factory=dict)  # removed at rev, by id
-    # Published statements a new time zone moved (dated without an offset): said once, at
-    # the setting, not at each (0 when the zone, or only its name, is the same).
+    # Published statements a new time zone moved (a time written without an offset): said
+    # once, at the setting, not at each (0 when the zone, or only its name, is the same).
     zone_moved: int = 0
     replaced: frozenset[str] = frozenset()  # attachments at rev whose bytes changed since
 

@@ -44,17 +44,18 @@ def _kept_record(c: Comparison, old: Statement, now: Statement) -> Iterator[Prob
             f"the published statement {old.named} was withdrawn at {c.rev}, and its readers were"
             " told so; a withdrawal is never taken back: put its `withdrawn:` back as it was",
         )
-    elif now.published != old.published:  # a new time zone moves them all: kept_settings
-        if not c.zone_moved:
-            shown = old.published.isoformat()
-            yield c.problem(
-                now.file,
-                "date",
-                f"the published statement {old.named} was dated {shown} at {c.rev}, and is now"
-                f" dated {now.published.isoformat()}: readers would see it dated anew, and the"
-                f" archives holding it would change; keep `date: {shown}`, and record a change"
-                " with `updated:` and `change_note:`",
-            )
+    elif c.zone_moved and now.times != old.times:
+        pass  # moved by a new time zone: said once, at the setting (kept_settings)
+    elif now.published != old.published:
+        shown = old.published.isoformat()
+        yield c.problem(
+            now.file,
+            "date",
+            f"the published statement {old.named} was dated {shown} at {c.rev}, and is now"
+            f" dated {now.published.isoformat()}: readers would see it dated anew, and the"
+            f" archives holding it would change; keep `date: {shown}`, and record a change"
+            " with `updated:` and `change_note:`",
+        )
     elif old.withdrawn and now.withdrawn and now.withdrawn < old.withdrawn:
         yield c.problem(
             now.file,

@@ -87,10 +87,10 @@ def kept_settings(c: Comparison) -> Iterator[Problem]:
         yield _setting(
             c,
             "timezone",
-            f"changed from {was} at {c.rev} to {now}, which moves {c.zone_moved:,} published"
-            " statements dated without an offset (as `feedpub new` writes them) to that time"
-            " in the new zone: readers would see them changed, and their pages may move to"
-            f" another day; keep `timezone: {was}`",
+            f"changed from {was} at {c.rev} to {now}, which moves the times of"
+            f" {c.zone_moved:,} published statements written without an offset (their `date:`,"
+            " `updated:` or withdrawal's date) to those times in the new zone: readers would"
+            f" see them changed, and their pages may move to another day; keep `timezone: {was}`",
         )
 
 

@@ -272,9 +272,7 @@ def compare(
     limit = config.feed_limit
     moved = 0
     if config.timezone_name != site.config.timezone_name:
-        moved = sum(
-            1 for i, s in before.items() if i in after and after[i].published != s.published
-        )
+        moved = sum(1 for i, s in before.items() if i in after and after[i].times != s.times)
     attached = {name for statement in before.values() for name in statement.attachments}
     replaced = _replaced(git, sha, attached)
     return Comparison(
