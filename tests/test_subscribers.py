@@ -384,8 +384,10 @@ def test_a_renamed_tag_keeps_serving_its_old_feeds_and_archives(project: Project
         ),
         (
             "tags:\n    Energy: Offices",
-            "feedpub.yaml:13:5: section_aliases.tags: 'Energy' is still the tag of published"
-            " statements (or has no letter or digit); an old name must be one no statement uses",
+            "entries/2021-11-05-x.yaml:3:1: tags: the tag 'Energy' is an old name: feedpub.yaml's"
+            " section_aliases.tags renames it 'Offices', and an old name must be one no"
+            " statement uses; write 'Offices' here, or take `Energy: Offices` out of"
+            " section_aliases",
         ),
         (  # two old names of one folder: a traceback ("would be written twice")
             "tags:\n    Old offices: Offices\n    old-offices: Energy",
@@ -411,6 +413,30 @@ def test_a_section_alias_that_cannot_work_is_refused(
     assert expected in result.errors
 
 
+def test_new_writes_the_type_the_default_type_was_renamed_and_check_names_the_entry(
+    project: Project, run: Run
+) -> None:
+    # The default type renamed, every statement `feedpub new` started ("Statement") failed,
+    # at feedpub.yaml's alias alone: an office would take the alias out.
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\ntype: Comment\nbody: x\n")
+    project.entry("2021-11-06-y.yaml", "title: Y\ndate: 2021-11-06\nbody: y\n")
+    project.config(EXAMPLE_CONFIG + "section_aliases:\n  types:\n    Statement: Comment\n")
+    result = run("check")
+    assert (result.exit_code, result.errors) == (
+        1,
+        [
+            "entries/2021-11-06-y.yaml: type: has no `type:`, so it is a 'Statement', an old"
+            " name: feedpub.yaml's section_aliases.types renames it 'Comment', and an old name"
+            " must be one no statement uses; write `type: Comment`",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    (project.root / "entries/2021-11-06-y.yaml").unlink()
+    made = run("new", "A new statement", "--date", "2021-11-07")
+    assert made.exit_code == 0, made.errors
+    assert 'type: "Comment"\n' in project.read("entries/2021-11-07-a-new-statement.yaml")
+
+
 def test_a_section_alias_to_a_name_only_an_embargoed_statement_has_waits_for_its_release(
     project: Project, run: Run
 ) -> None:
@@ -434,8 +460,10 @@ def test_a_section_alias_to_a_name_only_an_embargoed_statement_has_waits_for_its
     result = run("check", "--now", "2030-01-01T00:00:00Z")
     assert result.exit_code == 1
     assert (
-        "feedpub.yaml:13:5: section_aliases.tags: 'Flood defence' is still the tag of published"
-        " statements (or has no letter or digit); an old name must be one no statement uses"
+        "entries/2021-11-06-z.yaml:3:1: tags: the tag 'Flood defence' is an old name:"
+        " feedpub.yaml's section_aliases.tags renames it 'Flooding', and an old name must be"
+        " one no statement uses; write 'Flooding' here, or take `Flood defence: Flooding` out"
+        " of section_aliases"
     ) in result.errors
     (project.root / "entries/2021-11-06-z.yaml").unlink()
     assert run("build", "--now", "2031-02-01T00:00:00Z").exit_code == 0

@@ -6,6 +6,7 @@ that every link a body makes into the site leads somewhere.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.listing import source_status
-from feedpub.model import Entry, Site, SiteConfig, sort_key
+from feedpub.model import Entry, SectionAlias, Site, SiteConfig, sort_key
 from feedpub.render.documents import ARCHIVE_DIR
 from feedpub.render.html import Context
 from feedpub.stamp import digest
@@ -116,6 +117,35 @@ def _has(entry: Entry, kind: str, slug: str) -> bool:
     return entry.type_slug == slug if kind == "type" else slug in entry.tag_slugs
 
 
+def _still_named(plan: Planner, entry: Entry, alias: SectionAlias, problems: Problems) -> None:
+    """`entry` has the old name of a renamed type or tag: said where it names it."""
+    from feedpub.entryfields import DEFAULT_TYPE
+    from feedpub.load import read_document
+
+    name = "type" if alias.kind == "type" else "tags"
+    folder = "types" if alias.kind == "type" else "tags"
+    found = None
+    if plan.site.entries_dir is not None:
+        with contextlib.suppress(OSError):
+            data = (plan.site.entries_dir / entry.source.rsplit("/", 1)[-1]).read_bytes()
+            document = read_document(entry.source, data, Problems())
+            found = document.fields.get(name) if document is not None else None
+    renamed = f"feedpub.yaml's section_aliases.{folder} renames it {alias.new!r}"
+    if found is None and alias.kind == "type":  # no `type:`: the default type's
+        message = (
+            f"has no `type:`, so it is a {DEFAULT_TYPE!r}, an old name: {renamed}, and an old"
+            f" name must be one no statement uses; write `type: {alias.new}`"
+        )
+    else:
+        message = (
+            f"the {alias.kind} {alias.old!r} is an old name: {renamed}, and an old name must"
+            f" be one no statement uses; write {alias.new!r} here, or take `{alias.old}:"
+            f" {alias.new}` out of section_aliases"
+        )
+    line, column = (found.line, found.column) if found is not None else (0, 0)
+    problems.add(entry.source, message, line=line, column=column, field=name)
+
+
 def plan_section_aliases(plan: Planner, problems: Problems) -> None:
     """A renamed type or tag: its old folder serves the renamed section's feeds, and its
     old page redirects to the new one."""
@@ -139,15 +169,19 @@ def plan_section_aliases(plan: Planner, problems: Problems) -> None:
                 field=where,
             )
             continue
-        if f"{alias.kind}/{old_slug}" in plan.sections or not old_slug:
+        if not old_slug:
             problems.add(
                 shown,
-                f"{alias.old!r} is still the {alias.kind} of published statements (or has no"
-                " letter or digit); an old name must be one no statement uses",
+                f"{alias.old!r} has no letter or digit; write the name the {alias.kind} had",
                 line=line,
                 column=column,
                 field=where,
             )
+            continue
+        if f"{alias.kind}/{old_slug}" in plan.sections:
+            for entry in plan.site.entries:
+                if _has(entry, alias.kind, old_slug):
+                    _still_named(plan, entry, alias, problems)
             continue
         if new is None:  # a statement under embargo has it: the alias comes with its release
             problems.add(
