@@ -367,6 +367,42 @@ def test_guard_warns_of_a_new_statement_dated_too_early_to_reach_any_feed(
     assert run("check", "--now", NOW, "--against", "HEAD").errors == []
 
 
+def test_guard_warns_of_a_correction_too_many_others_push_out_of_every_feed(
+    project: Project, run: Run
+) -> None:
+    # Three old statements corrected in one pull request, two corrections a feed: the
+    # earliest correction was in no feed readers poll, only in an archive, and the check
+    # said nothing, though a correction "of a statement of any age reaches every subscriber".
+    project.config(EXAMPLE_CONFIG + "feed_limit: 2\n")
+    for day in (1, 2, 3, 4, 5):
+        text = f"title: Notice {day}\ndate: 2021-11-0{day}\nbody: x\n"
+        project.entry(f"2021-11-0{day}-n{day}.yaml", text)
+    git(project.root, "init", "--quiet", "--initial-branch", "main")
+    git(project.root, "add", "--all")
+    git(project.root, "commit", "--quiet", "--message", "Published")
+    for day in (1, 2, 3):
+        text = (
+            f"title: Notice {day}\ndate: 2021-11-0{day}\nupdated: 2021-11-20T0{day}:00\n"
+            "change_note: The contact.\nbody: x\n"
+        )
+        project.entry(f"2021-11-0{day}-n{day}.yaml", text)
+    result = run("check", "--now", NOW, "--against", "HEAD")
+    assert (result.exit_code, result.errors) == (
+        0,
+        [
+            "entries/2021-11-01-n1.yaml:3:1: updated: warning: this correction, made since HEAD,"
+            " is in none of the feeds readers poll (atom.xml, rss.xml, feed.json), only in"
+            " archive/1.xml: they carry the 2 most recent changes to older statements, and 2"
+            " more were made after it; readers would not see it: publish at most 2 corrections"
+            " of older statements at a time, letting readers poll between them (or with a"
+            " greater `feed_limit`)"
+        ],
+    )
+    # Two at a time, both reach readers.
+    project.entry("2021-11-01-n1.yaml", "title: Notice 1\ndate: 2021-11-01\nbody: x\n")
+    assert run("check", "--now", NOW, "--against", "HEAD").errors == []
+
+
 def test_guard_warns_that_a_new_feed_limit_cuts_the_archives_again(
     project: Project, run: Run
 ) -> None:

@@ -65,6 +65,11 @@ class Statement:
         )
 
     @property
+    def changed(self) -> datetime:
+        """Its time of last change: its publication, last correction or withdrawal."""
+        return max(t for t in (self.published, self.updated, self.withdrawn) if t is not None)
+
+    @property
     def times(self) -> tuple[datetime | None, ...]:
         """Its times readers are given: a new time zone may move any written without an
         offset."""

@@ -38,6 +38,37 @@ def new_reach_readers(c: Comparison) -> Iterator[Problem]:
         )
 
 
+def corrections_reach_readers(c: Comparison) -> Iterator[Problem]:
+    """Warn of a correction (or withdrawal) made since REV that more recent changes to older
+    statements push out of the site's feeds: a subscription document carries `feed_limit`
+    of them, so corrections made together beyond that reach no reader (documents.py)."""
+    if c.config is None:
+        return
+    limit = c.config.feed_limit
+    changed = []
+    for old in c.before.values():
+        now = c.after.get(old.id)
+        if now is not None and now.is_published(c.now) and now.changed > old.changed:
+            changed.append(now)
+    for statement in sorted(changed, key=lambda s: s.file):
+        archive = c.archived.get(statement.id)
+        if archive is None:
+            continue
+        after = sum(1 for other in changed if other.changed > statement.changed)
+        withdrawal = statement.withdrawn == statement.changed
+        yield c.problem(
+            statement.file,
+            "withdrawn" if withdrawal else "updated",
+            f"this {'withdrawal' if withdrawal else 'correction'}, made since {c.rev}, is in none of the feeds readers poll"
+            f" (atom.xml, rss.xml, feed.json), only in {archive}: they carry the {limit} most"
+            f" recent changes to older statements, and {after} more were made after it;"
+            f" readers would not see it: publish at most {limit} corrections of older"
+            " statements at a time, letting readers poll between them (or with a greater"
+            " `feed_limit`)",
+            warning=True,
+        )
+
+
 def kept_archives(c: Comparison) -> Iterator[Problem]:
     """Warn of a new feed_limit where REV had archives: each is cut again. (A warning: an
     office may know that no reader walks them.)"""

@@ -179,6 +179,7 @@ RULES: tuple[Rule, ...] = (
     feedguard.kept_section_aliases,
     feedguard.kept_languages,
     feedguard.new_reach_readers,
+    feedguard.corrections_reach_readers,
     feedguard.kept_archives,
 )
 

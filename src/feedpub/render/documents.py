@@ -9,7 +9,8 @@ The rule, for the whole site and for every type, tag and language alike:
 - The subscription document holds the newest `feed_limit` statements, so every statement
   in no complete archive yet, plus up to `feed_limit` older statements that changed since
   they were published (corrected or withdrawn), most recent change first. A correction of
-  a statement of any age reaches every subscriber, and never pushes a recent statement out.
+  a statement of any age reaches every subscriber, and never pushes a recent statement out
+  (more than `feed_limit` made at once push the earliest out: the guard warns of it).
 - Items are ordered by the time of their last change (publication, correction or
   withdrawal), newest first: a reader that keeps only the first items keeps what changed
   most recently, and a corrected statement stands where subscribers look. This is the
