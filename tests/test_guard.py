@@ -449,6 +449,30 @@ def _publish(repo: Project, *entries: tuple[str, str], config: str = "") -> None
 FEES_SHOWN = "'Fees' (urn:example-agency:fees)"
 
 
+def test_guard_warns_of_a_published_statement_s_text_changed_without_updated(
+    repo: Project, run: Run
+) -> None:
+    # Its title, figure and attachment changed, its `updated:` left alone: feed readers
+    # kept the old text, and the check said nothing.
+    repo.file("entries/table.csv", "a,b\n")
+    changed = FEES[1].replace("stay as they are", "rise by 5%") + "attachments: [table.csv]\n"
+    repo.entry(FEES[0], changed)
+    repo.entry(RATES[0], RATES[1].replace("tags: [Rates, Budget]", "tags: [Rates]"))
+    assert against(run) == (
+        0,
+        [
+            "entries/2021-11-06-fees.yaml:5:1: body: warning: the title, text or attachments"
+            f" of the published statement {FEES_SHOWN} changed since HEAD, with no later"
+            " `updated:`: feed readers are not sent it again, so readers who have it keep"
+            " what they had; if the change matters to them, add `updated: 2021-12-01T12:00+01:00`"
+            " and a `change_note:` saying what changed"
+        ],
+    )  # a tag taken off is not the text readers have
+    corrected = changed + "updated: 2021-11-20\nchange_note: The rise.\n"
+    repo.entry(FEES[0], corrected)
+    assert against(run) == (0, [])
+
+
 def test_guard_refuses_a_withdrawal_taken_back(repo: Project, run: Run) -> None:
     # Its readers were told it was withdrawn; taken back, their item says nothing more.
     _publish(repo, (FEES[0], FEES[1] + "withdrawn: {date: 2021-11-20, reason: Replaced.}\n"))

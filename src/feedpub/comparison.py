@@ -11,6 +11,7 @@ from feedpub.gather import Project
 from feedpub.listing import ENTRIES_DIR
 from feedpub.load import read_document
 from feedpub.model import Entry, SiteConfig
+from feedpub.stamp import digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +44,14 @@ class Statement:
     withdrawn: datetime | None = None  # when it was withdrawn
     language: str | None = None  # when it differs from the site's
     attachments: tuple[str, ...] = ()  # file names, beside its page
+    # What readers are shown of it (title, body, attachments), as a digest: made as REV's
+    # entry is compiled (`text=True`: an entry whose file changed), else from `entry` when
+    # asked (`shown`), for the working tree's few whose file changed.
+    text: str = ""
+    entry: Entry | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, entry: Entry) -> Statement:
+    def of(cls, entry: Entry, *, text: bool = False) -> Statement:
         sections = [Section("type", entry.type_slug, entry.type)]
         sections += [Section("tag", slug, tag) for tag, slug in entry.tag_links]
         return cls(
@@ -62,7 +68,14 @@ class Statement:
             withdrawn=entry.withdrawn.at if entry.withdrawn else None,
             language=entry.language,
             attachments=tuple(a.name for a in entry.attachments),
+            text=_text(entry) if text else "",
+            entry=None if text else entry,
         )
+
+    @property
+    def shown(self) -> str:
+        """The digest of what readers are shown of it (see `text`)."""
+        return self.text or (_text(self.entry) if self.entry is not None else "")
 
     @property
     def changed(self) -> datetime:
@@ -128,6 +141,11 @@ class Comparison:
         severity = Severity.WARNING if warning else Severity.ERROR
         shown = self.shown(file)
         return Problem(path=shown, **where, field=name, message=message, severity=severity)
+
+
+def _text(entry: Entry) -> str:
+    attachments = "\n".join(a.name for a in entry.attachments)
+    return digest("\0".join((entry.title, entry.body_html, attachments)))
 
 
 def field_at(project: Project, rel: str, name: str) -> tuple[int, int]:

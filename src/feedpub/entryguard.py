@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from feedpub.errors import Problem
+from feedpub.zones import in_zone
 
 if TYPE_CHECKING:
     from feedpub.comparison import Comparison, Statement
@@ -31,7 +32,27 @@ def kept_records(c: Comparison) -> Iterator[Problem]:
         now = c.after.get(old.id)
         if now is None or now.removed or now.draft or now.published > c.now:
             continue  # lost, taken back or removed: kept_statements says so, or it is lawful
-        yield from _kept_record(c, old, now)
+        found = list(_kept_record(c, old, now))
+        yield from found
+        if not found and (old.updated or old.published) == (now.updated or now.published):
+            yield from _told(c, old, now)
+
+
+def _told(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
+    """A published statement whose text changed with no later `updated:` (a warning: an
+    office may mend a typo without telling readers)."""
+    if old.text and now.shown != old.text:
+        local = in_zone(c.now, c.config.timezone) if c.config is not None else c.now
+        yield c.problem(
+            now.file,
+            "body",
+            f"the title, text or attachments of the published statement {old.named} changed"
+            f" since {c.rev}, with no later `updated:`: feed readers are not sent it again, so"
+            " readers who have it keep what they had; if the change matters to them, add"
+            f" `updated: {local.isoformat(timespec='minutes')}` and a `change_note:` saying"
+            " what changed",
+            warning=True,
+        )
 
 
 def _kept_record(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:

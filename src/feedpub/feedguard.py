@@ -56,10 +56,11 @@ def corrections_reach_readers(c: Comparison) -> Iterator[Problem]:
             continue
         after = sum(1 for other in changed if other.changed > statement.changed)
         withdrawal = statement.withdrawn == statement.changed
+        kind = "withdrawal" if withdrawal else "correction"
         yield c.problem(
             statement.file,
             "withdrawn" if withdrawal else "updated",
-            f"this {'withdrawal' if withdrawal else 'correction'}, made since {c.rev}, is in none of the feeds readers poll"
+            f"this {kind}, made since {c.rev}, is in none of the feeds readers poll"
             f" (atom.xml, rss.xml, feed.json), only in {archive}: they carry the {limit} most"
             f" recent changes to older statements, and {after} more were made after it;"
             f" readers would not see it: publish at most {limit} corrections of older"

@@ -363,7 +363,7 @@ def _published(
         for blob in jobs[span[0] : span[1]]:
             shown = project.show(f"{ENTRIES_DIR}/{blob.name}")
             entry = compile_entry(shown, blob.name, blob.data, config, available).entry
-            found.append(Statement.of(entry) if entry is not None else blob.name)
+            found.append(Statement.of(entry, text=True) if entry is not None else blob.name)
         return found
 
     workers = parallel.workers() if len(jobs) >= PARALLEL_FROM else 1
