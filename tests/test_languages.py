@@ -241,11 +241,11 @@ def test_section_feeds_describe_themselves_in_the_site_s_language(
         "Example Agency Statements – Énergie (mot-clé)"
     )
     assert tag.xpath("string(/a:feed/a:subtitle)", namespaces=a) == (
-        "Communiqués de Example Agency avec le mot-clé Énergie."
+        "Communiqués avec le mot-clé Énergie publiés par Example Agency."  # not "de Example"
     )
     kind = etree.parse(str(project.root / "public/types/note/rss.xml"))
     assert kind.xpath("string(/rss/channel/description)") == (
-        "Communiqués de type Note de Example Agency."
+        "Communiqués de type Note publiés par Example Agency."
     )
 
 
@@ -287,7 +287,7 @@ def test_lists_keep_the_page_s_language_and_mark_each_statement_s(
     ]
     assert items[1].xpath(".//h3//span/@lang") == ["fr"]
     assert _text(home, "//ul[@class='feeds']//p[@class='feed-name']") == (
-        "Every statement In Deutsch In English In Français"  # and a feed per language
+        "Every statement In Deutsch In English In français"  # as French writes it, in a phrase
     )
     section = _page(project, "types/release")
     assert _text(section, "//ul[@class='feeds']//p[@class='feed-name']") == "Releases only"

@@ -126,7 +126,7 @@ def _subtitle(config: SiteConfig, section: Section) -> str:
     if section.kind == "language":
         found = _site_text(config, section.slug)
         text = found.gettext("Statements in %(language)s from %(publisher)s.")
-        return text % {"language": section.name, "publisher": publisher}
+        return text % {"language": language_name(section.slug, False), "publisher": publisher}
     return config.description
 
 

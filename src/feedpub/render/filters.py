@@ -105,14 +105,15 @@ def _newstyle_ngettext(
 
 
 @functools.lru_cache(maxsize=1024)  # asked once per statement: a site has a few languages
-def language_name(code: str) -> str:
-    """A language's name in itself (CLDR, through Babel): 'français', 'العربية'."""
+def language_name(code: str, capitalized: bool = True) -> str:
+    """A language's name in itself (CLDR, through Babel): 'Français', 'العربية'; as a
+    sentence writes it with `capitalized=False`: 'français'."""
     try:
         locale = Locale.parse(code, sep="-")
     except (ValueError, UnknownLocaleError):
         return code
     name = locale.get_display_name(locale) or code
-    return name[:1].upper() + name[1:]
+    return name[:1].upper() + name[1:] if capitalized else name
 
 
 @jinja2.pass_context

@@ -47,6 +47,16 @@ class Section:
         return len(self.entries)
 
     @property
+    def in_sentence(self) -> str:
+        """Its name inside a sentence: a language's as its own tongue writes it there
+        ("français", "English"), not capitalised as a heading."""
+        if self.kind != "language":
+            return self.name
+        from feedpub.render.filters import language_name
+
+        return language_name(self.slug, capitalized=False)
+
+    @property
     def atom(self) -> str:
         return self.directory + "atom.xml"
 
