@@ -365,6 +365,18 @@ def test_guard_warns_of_a_new_statement_dated_too_early_to_reach_any_feed(
     (project.root / "entries" / "2021-11-01-late.yaml").unlink()
     project.entry("2021-11-04-late.yaml", late.replace("2021-11-01T12:00", "2021-11-04"))
     assert run("check", "--now", NOW, "--against", "HEAD").errors == []
+    # A removal lifted: not new, though no feed has it either.
+    (project.root / "entries" / "2021-11-04-late.yaml").unlink()
+    project.entry("2021-11-01-late.yaml", late + "removed: {date: 2021-11-20, reason: Order.}\n")
+    git(project.root, "commit", "--quiet", "--all", "--message", "Removed")
+    project.entry("2021-11-01-late.yaml", late)
+    assert run("check", "--now", NOW, "--against", "HEAD").errors == [
+        "entries/2021-11-01-late.yaml:2:1: date: warning: this statement, removed at HEAD, is"
+        " older than the 2 newest ones, so it is in none of the feeds readers poll (atom.xml,"
+        " rss.xml, feed.json), only in archive/1.xml, which a reader that read it before"
+        " does not read again; if it is news, add the line"
+        " `updated: 2021-12-01T12:00+01:00` so that it reaches subscribers"
+    ]
 
 
 def test_guard_warns_of_a_correction_too_many_others_push_out_of_every_feed(

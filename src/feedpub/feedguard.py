@@ -26,10 +26,11 @@ def new_reach_readers(c: Comparison) -> Iterator[Problem]:
         archive = c.archived.get(statement.id)
         if archive is None or statement.id in c.before:
             continue
+        new = "removed at" if statement.id in c.gone else "new since"  # a removal lifted
         yield c.problem(
             statement.file,
             "date",
-            f"this statement, new since {c.rev}, is older than the {c.config.feed_limit}"
+            f"this statement, {new} {c.rev}, is older than the {c.config.feed_limit}"
             " newest ones, so it is in none of the feeds readers poll (atom.xml, rss.xml,"
             f" feed.json), only in {archive}, which a reader that read it before does not"
             f" read again; if it is news, add the line `updated: {now}` so that it reaches"
