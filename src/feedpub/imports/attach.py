@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from feedpub.attachments import MEDIA_TYPES
 from feedpub.entryfields import limit
 from feedpub.fetch import FetchError, fetch
-from feedpub.imports.formats import Enclosure
+from feedpub.imports.items import Enclosure
 from feedpub.slug import slugify
 
 _EXTENSIONS = {media_type: ext for ext, media_type in reversed(MEDIA_TYPES.items())}

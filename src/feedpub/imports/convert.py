@@ -16,7 +16,7 @@ from feedpub.entryfields import limit
 from feedpub.errors import Problem, Severity
 from feedpub.imports import markdown
 from feedpub.imports.dates import after, read_date, written
-from feedpub.imports.formats import Enclosure, Item
+from feedpub.imports.items import Enclosure, Item
 from feedpub.imports.notices import contact, unmarked_summary, unmarked_title
 from feedpub.markup import plain_text, render_markdown, shorten
 from feedpub.measure import BodyTooComplex

@@ -2,21 +2,20 @@
 
 XML (RSS 0.9x, 1.0 and 2.0, Atom 1.0, WordPress's WXR export) is read by feedparser, after
 expat has said the bytes are well-formed and where each item starts. JSON Feed 1.0/1.1 is
-read with the json module: feedparser does not read it.
+read by `jsonfeed`: feedparser does not read it.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import re
 import xml.parsers.expat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
 
-from feedpub.errors import Problem
+from feedpub.imports.items import Enclosure, Item, Parsed, unreadable, web
+from feedpub.imports.jsonfeed import parse_json
 from feedpub.markup import absolute_links
 
 # Elements that hold one item: RSS 0.9x/2.0 (no namespace), RSS 0.90 and 1.0, Atom 1.0.
@@ -34,59 +33,11 @@ _WXR_DATE = "%Y-%m-%d %H:%M:%S"
 _WXR_TAXONOMIES = frozenset({"category", "post_tag"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Enclosure:
-    url: str
-    media_type: str = ""
-    length: int | None = None
-    title: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Item:
-    """One item as its source gave it: text as found, dates as written."""
-
-    source: str  # the source as shown to the user (a path or a URL)
-    line: int = 0  # where the item starts in its source; 0 when unknown (JSON)
-    column: int = 0
-    id: str = ""
-    link: str = ""
-    title: str = ""  # HTML when title_is_html
-    title_is_html: bool = False
-    published: str = ""  # the date strings as written, offsets and all
-    updated: str = ""
-    content: str = ""  # HTML, or plain text when content_is_text
-    content_is_text: bool = False
-    description: str = ""
-    description_is_text: bool = False
-    authors: tuple[str, ...] = ()
-    categories: tuple[tuple[str, str], ...] = ()  # (term, scheme)
-    enclosures: tuple[Enclosure, ...] = ()
-    language: str = ""  # only when the item states one of its own
-    feedpub: bool = False  # written by feedpub, so its notices can be recognised
-    feedpub_type: str = ""
-    wordpress: bool = False  # WXR content: paragraphs are separated by blank lines
-    not_a_post: str = ""  # why a WXR item is no statement (a page, a draft)
-
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """What one document gave: its items and links (self, prev-archive), or why nothing."""
-
-    items: list[Item] = field(default_factory=list)
-    links: dict[str, str] = field(default_factory=dict)
-    problem: Problem | None = None
-
-
 def parse_document(shown: str, data: bytes, location: str = "") -> Parsed:
     """Read a JSON Feed or an XML feed; `location` (a URL) resolves relative links."""
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-        return _parse_json(shown, data, location)
+        return parse_json(shown, data, location)
     return _parse_xml(shown, data, location)
-
-
-def _problem(shown: str, message: str, line: int = 0, column: int = 0) -> Parsed:
-    return Parsed(problem=Problem(path=shown, line=line, column=column, message=message))
 
 
 # --- XML ---------------------------------------------------------------------------------
@@ -111,7 +62,7 @@ def _item_positions(shown: str, data: bytes) -> list[tuple[int, int]] | Parsed:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
         reason = xml.parsers.expat.ErrorString(exc.code)
-        return _problem(
+        return unreadable(
             shown,
             f"not well-formed XML ({reason}); nothing was imported from it",
             exc.lineno,
@@ -132,7 +83,7 @@ def _parse_xml(shown: str, data: bytes, location: str) -> Parsed:
     feed = parsed.feed
     entries = list(parsed.entries)
     if not parsed.version and not entries:
-        return _problem(
+        return unreadable(
             shown,
             "is not a feed feedpub can read (RSS, Atom, JSON Feed or a WordPress export)",
         )
@@ -193,7 +144,7 @@ def _entry_item(context: _Context, entry: Any, where: tuple[int, int]) -> Item:
         feedpub_type = types[0] if types else ""
         categories = [(t, s) for t, s in categories if not s.endswith("/types/")]
     language = str(content_language or _get(title_detail, "language") or _get(entry, "language"))
-    link = _web(str(_get(entry, "link")).strip())
+    link = web(str(_get(entry, "link")).strip())
     if not context.located and link:  # a file: its links resolved against the item's page
         content = content if content_type == "text/plain" else absolute_links(content, link)
         html = description_type != "text/plain"
@@ -288,104 +239,3 @@ def _wordpress_date(local: str, utc: str) -> str:
     sign = "-" if minutes < 0 else "+"
     hours, rest = divmod(abs(minutes), 60)
     return f"{at.isoformat(sep='T')}{sign}{hours:02d}:{rest:02d}"
-
-
-# --- JSON Feed ---------------------------------------------------------------------------
-
-
-def _parse_json(shown: str, data: bytes, location: str = "") -> Parsed:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return _problem(shown, "is not UTF-8, as JSON Feed requires", line, column)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return _problem(
-            shown,
-            f"not well-formed JSON ({exc.msg}); nothing was imported from it",
-            exc.lineno,
-            exc.colno,
-        )
-    except RecursionError:
-        return _problem(shown, "is nested too deeply to be a JSON Feed")
-    # Read leniently: some generators write "version": "1.1" instead of the spec's URL.
-    items = document.get("items") if isinstance(document, dict) else None
-    if not isinstance(items, list):
-        return _problem(shown, 'is JSON but not a JSON Feed (it has no "items" list)')
-    language = _string(document.get("language")).lower()
-    # Relative links in an item's HTML are resolved against its own address, else the
-    # feed's (XML feeds have xml:base and the address they came from, which feedparser uses).
-    base = _web(document.get("feed_url")) or _web(document.get("home_page_url")) or location
-    found = [_json_item(shown, raw, language, base) for raw in items if isinstance(raw, dict)]
-    links = {"self": _string(document.get("feed_url"))}
-    return Parsed(found, {k: v for k, v in links.items() if v})
-
-
-def _string(value: object) -> str:
-    if isinstance(value, bool):
-        return ""
-    return str(value).strip() if isinstance(value, str | int | float) else ""
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _web(value: object) -> str:
-    text = _string(value)
-    return text if text.lower().startswith(("http://", "https://")) else ""
-
-
-def _json_item(shown: str, raw: dict[str, Any], feed_language: str, base: str) -> Item:
-    base = _web(raw.get("url")) or base
-    authors = raw.get("authors")
-    if not isinstance(authors, list):  # JSON Feed 1.0: one "author"
-        authors = [raw.get("author")]
-    names = tuple(
-        dict.fromkeys(
-            " ".join(_string(a.get("name")).split()) for a in authors if isinstance(a, dict)
-        )
-    )
-    tags = _list(raw.get("tags"))
-    attachments = _list(raw.get("attachments"))
-    enclosures: dict[str, Enclosure] = {}
-    for attachment in attachments:
-        url = _string(attachment.get("url")) if isinstance(attachment, dict) else ""
-        url = urljoin(base, url) if url and base else url
-        if url:
-            size = attachment.get("size_in_bytes")
-            enclosures.setdefault(
-                url,
-                Enclosure(
-                    url=url,
-                    media_type=_string(attachment.get("mime_type")).lower(),
-                    length=size if isinstance(size, int) and not isinstance(size, bool) else None,
-                    title=" ".join(_string(attachment.get("title")).split()),
-                ),
-            )
-    html = _string(raw.get("content_html"))
-    html = absolute_links(html, base) if html and base else html
-    extension = raw.get("_feedpub")
-    feedpub_type = _string(extension.get("type")) if isinstance(extension, dict) else ""
-    language = _string(raw.get("language"))
-    return Item(
-        source=shown,
-        id=_string(raw.get("id")),
-        link=_string(raw.get("url")),
-        title=_string(raw.get("title")),
-        published=_string(raw.get("date_published")),
-        updated=_string(raw.get("date_modified")),
-        content=html or _string(raw.get("content_text")),
-        content_is_text=not html,
-        description=_string(raw.get("summary")),
-        description_is_text=True,
-        authors=tuple(n for n in names if n),
-        categories=tuple((t.strip(), "") for t in tags if isinstance(t, str) and t.strip()),
-        enclosures=tuple(enclosures.values()),
-        language="" if language.lower() in ("", feed_language) else language,
-        feedpub=isinstance(extension, dict),
-        feedpub_type=feedpub_type,
-    )

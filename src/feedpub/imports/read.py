@@ -17,7 +17,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from feedpub.errors import Problem, Severity, shown_path
 from feedpub.fetch import DEFAULT_TIMEOUT, FetchError, OffSite, fetch, site_of
-from feedpub.imports.formats import Item, parse_document
+from feedpub.imports.formats import parse_document
+from feedpub.imports.items import Item
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
 MAX_ARCHIVES = 1000
