@@ -259,6 +259,106 @@ def test_import_reports_a_malformed_source_and_still_imports_the_others(
     )
 
 
+def _declared(encoding: str, title: str, codec: str = "") -> bytes:
+    """An RSS feed of one item titled `title`, in `codec`, declaring `encoding`."""
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>\n' if encoding else ""
+    text = (
+        declaration
+        + rss(
+            f"<guid>https://www.example.org/a</guid><title>{title}</title>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>x</description>"
+        ).split("\n", 1)[1]
+    )
+    return text.encode(codec or encoding)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "codec", "title"),
+    [
+        ("Shift_JIS", "", "記者発表"),
+        ("GB2312", "", "新闻稿"),
+        ("EUC-KR", "", "보도자료"),
+        ("Big5", "", "新聞稿"),
+        ("UTF-7", "", "Élysée"),
+        ("UTF-32", "utf-32", "Élysée"),  # a byte order mark, as UTF-32 needs
+        ("", "utf-32-le", "Élysée"),  # none: its first bytes tell (XML 1.0 Appendix F)
+        ("Shift_JIS", "utf-16", "記者発表"),  # the byte order mark wins, as feedparser has it
+        ("windows-1252", "", "“Quotes” – €"),
+    ],
+)
+def test_import_decodes_a_feed_in_any_encoding_expat_cannot_read_itself(
+    project: Project, run: Run, encoding: str, codec: str, title: str
+) -> None:
+    # Shift_JIS, GB2312, EUC-KR, Big5, UTF-7 and UTF-32 ended in expat's ValueError.
+    project.file("feed.xml", _declared(encoding, title, codec))
+    result = run("import", "feed.xml")
+    assert result.exit_code == 0, result.stderr
+    [text] = _entries(project).values()
+    assert text.startswith(f'title: "{title}"\n')
+    _check_passes(run)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            _declared("x-unknown", "t", "ascii"),
+            "bad.xml:1:31: encoding: the XML declaration names the encoding 'x-unknown', which"
+            ' feedpub does not know; save the feed as UTF-8 with encoding="UTF-8" and import it'
+            " again; nothing was imported from it",
+        ),
+        (
+            _declared("base64", "t", "ascii"),
+            "bad.xml:1:31: encoding: the XML declaration names the encoding 'base64', which"
+            ' feedpub does not know; save the feed as UTF-8 with encoding="UTF-8" and import it'
+            " again; nothing was imported from it",
+        ),
+        (
+            _declared("UTF-32", "t", "ascii"),
+            "bad.xml:1:31: encoding: the XML declaration says UTF-32, but is itself written in"
+            " ASCII, so the file cannot be UTF-32; declare the encoding it is written in (such as"
+            ' encoding="UTF-8") and import it again; nothing was imported from it',
+        ),
+        (
+            _declared("Shift_JIS", "\u00e9", "latin-1"),
+            "bad.xml:5:52: encoding: the byte 0xe9 is not Shift_JIS text, as the file says it is;"
+            " save it as UTF-8, or declare the encoding it is written in; nothing was imported"
+            " from it",
+        ),
+    ],
+)
+def test_import_reports_an_encoding_it_cannot_read_and_still_imports_the_others(
+    project: Project, run: Run, data: bytes, expected: str
+) -> None:
+    # An unknown encoding ended the whole run in LookupError: no source was imported.
+    project.file("bad.xml", data)
+    result = run("import", "bad.xml", fixture("wordpress-rss2.xml"))
+    assert result.exit_code == 1
+    assert result.errors == [expected]
+    assert result.stdout.splitlines()[-1] == (
+        "feedpub: imported 2 statements, 0 already present, 0 skipped"
+    )
+
+
+def test_import_reads_a_json_feed_holding_a_number_past_int_s_limit(
+    project: Project, run: Run
+) -> None:
+    # json.loads raised ValueError (Python's 4,300-digit limit on int strings): a traceback.
+    item = {
+        "id": "https://www.example.org/news/1",
+        "title": "Rates",
+        "content_text": "Rates rise.",
+        "date_published": "2021-11-05T10:00:00+01:00",
+    }
+    text = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [item]})
+    project.file("feed.json", text.replace('"items"', f'"n": {"7" * 5000}, "items"'))
+    result = run("import", "feed.json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "feedpub: imported 1 statement, 0 already present, 0 skipped"
+    )
+
+
 def test_import_skips_items_without_title_or_date_and_says_why(project: Project, run: Run) -> None:
     project.file(
         "feed.xml",

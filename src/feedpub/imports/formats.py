@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from feedpub.errors import Problem
+from feedpub.imports.charset import xml_as_utf8
 from feedpub.imports.items import Enclosure, Item, Parsed, unreadable, web
 from feedpub.imports.jsonfeed import parse_json
 from feedpub.markup import absolute_links
@@ -74,6 +76,10 @@ def _item_positions(shown: str, data: bytes) -> list[tuple[int, int]] | Parsed:
 def _parse_xml(shown: str, data: bytes, location: str) -> Parsed:
     import feedparser
 
+    utf8 = xml_as_utf8(shown, data)
+    if isinstance(utf8, Problem):
+        return Parsed(problem=utf8)
+    data = utf8
     positions = _item_positions(shown, data)
     if isinstance(positions, Parsed):
         return positions

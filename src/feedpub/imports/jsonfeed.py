@@ -18,7 +18,8 @@ def parse_json(shown: str, data: bytes, location: str = "") -> Parsed:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return unreadable(shown, "is not UTF-8, as JSON Feed requires", line, column)
     try:
-        document = json.loads(text)
+        # A number past int()'s 4,300 digits would raise ValueError: none is a feed's.
+        document = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as exc:
         return unreadable(
             shown,
@@ -39,6 +40,10 @@ def parse_json(shown: str, data: bytes, location: str = "") -> Parsed:
     found = [_json_item(shown, raw, language, base) for raw in items if isinstance(raw, dict)]
     links = {"self": string(document.get("feed_url"))}
     return Parsed(found, {k: v for k, v in links.items() if v})
+
+
+def _integer(digits: str) -> int | None:
+    return int(digits) if len(digits) <= 100 else None
 
 
 def _list(value: object) -> list[Any]:
