@@ -240,6 +240,61 @@ def test_import_atom_archive_chain_from_local_copies(project: Project, run: Run)
     _check_passes(run)
 
 
+_ARCHIVED = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Example Agency</title><id>tag:old.example.org,2005:news</id>
+  <updated>2005-03-01T10:00:00+01:00</updated>{self}
+  <link rel="prev-archive" href="{previous}"/>
+  <entry>
+    <title>Rates</title><id>tag:old.example.org,2005:rates</id>
+    <published>2005-03-01T10:00:00+01:00</published><updated>2005-03-01T10:00:00+01:00</updated>
+    <content type="html">&lt;p&gt;Rates rise.&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+_SECRET = rss(
+    "<guid>memo-1</guid><title>Internal memo</title>"
+    "<pubDate>Tue, 03 Mar 2020 10:00:00 GMT</pubDate><description>Confidential</description>"
+)
+
+
+@pytest.mark.parametrize(
+    ("self_link", "previous"),
+    [
+        ("", "{secret}"),
+        ("", "{quoted}"),
+        ("https://old.example.org/news/atom.xml", "{quoted}"),
+        ("", "link.xml"),  # a symbolic link beside the feed, to a file outside its folder
+    ],
+)
+def test_import_reads_local_archives_only_in_the_feed_file_s_folder(
+    project: Project, run: Run, tmp_path: Path, self_link: str, previous: str
+) -> None:
+    # "%2Ftmp%2F...": unquoted, an absolute path replaced the folder, and any file was read.
+    secret = tmp_path / "secret" / "private.xml"
+    secret.parent.mkdir()
+    secret.write_text(_SECRET)
+    (project.root / "old").mkdir()
+    (project.root / "old" / "link.xml").symlink_to(secret)
+    href = previous.format(secret=secret, quoted=str(secret).replace("/", "%2F"))
+    link = f'\n  <link rel="self" href="{self_link}"/>' if self_link else ""
+    project.file("old/atom.xml", _ARCHIVED.format(self=link, previous=href))
+    result = run("import", "old/atom.xml")
+    assert result.exit_code == 0, result.stderr
+    expected = (
+        f"old/atom.xml: warning: its prev-archive {href} is outside the feed file's folder (old),"
+        " where its local copies are read from, and was not read; copy the archive beside the"
+        " feed file, or import it as a SOURCE of its own"
+    )
+    if previous == "{secret}":  # absolute, without a self link: refused as before
+        expected = (
+            f"old/atom.xml: warning: its prev-archive {href} cannot be found beside the file (it"
+            " has no self link); import the feed from its URL to follow it"
+        )
+    assert result.errors == [expected]
+    assert [p.name for p in (project.root / "entries").glob("*.yaml")] == ["2005-03-01-rates.yaml"]
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 

@@ -173,9 +173,31 @@ def _local_archive(path: Path, self_link: str, previous: str) -> Path | str:
             " link); import the feed from its URL to follow it"
         )
     candidate = path.parent / relative
-    if not relative or ".." in relative.split("/") or not candidate.is_file():
+    if not relative or ".." in relative.split("/") or "\x00" in relative:
+        return _no_copy(previous, candidate)
+    # Unquoted, "%2Ftmp%2Fx" is absolute and would replace the folder, and a symbolic link
+    # may lead out of it: only a file in the feed file's folder, or below it, is read.
+    if relative.startswith("/") or not _inside(candidate, path.parent):
         return (
-            f"its prev-archive {previous} has no local copy at {shown_path(candidate)};"
-            " import the feed from its URL to follow its archives"
+            f"its prev-archive {previous} is outside the feed file's folder"
+            f" ({shown_path(path.parent)}), where its local copies are read from, and was not"
+            " read; copy the archive beside the feed file, or import it as a SOURCE of its own"
         )
+    if not candidate.is_file():
+        return _no_copy(previous, candidate)
     return candidate
+
+
+def _inside(candidate: Path, folder: Path) -> bool:
+    """Whether `candidate`, its symbolic links followed, is in `folder` or below it."""
+    try:
+        return candidate.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links (Python 3.11)
+        return True  # not read either: is_file() is False for it
+
+
+def _no_copy(previous: str, candidate: Path) -> str:
+    return (
+        f"its prev-archive {previous} has no local copy at {shown_path(candidate)};"
+        " import the feed from its URL to follow its archives"
+    )
