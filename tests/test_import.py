@@ -414,6 +414,41 @@ def test_import_reads_a_json_feed_holding_a_number_past_int_s_limit(
     )
 
 
+WXR = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:wp="http://wordpress.org/export/1.2/"><channel>
+<title>Example Agency</title><link>https://old.example.org</link><description>d</description>
+{items}
+</channel></rss>
+"""
+
+
+def _wxr_post(title: str, password: str) -> str:
+    return (
+        f'<item><title>{title}</title><guid isPermaLink="false">https://old.example.org/?p={title}'
+        "</guid><content:encoded><![CDATA[<p>Only for the board.</p>]]></content:encoded>"
+        "<wp:post_date>2020-03-03 10:00:00</wp:post_date>"
+        "<wp:post_date_gmt>2020-03-03 09:00:00</wp:post_date_gmt>"
+        "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
+        f"<wp:post_password>{password}</wp:post_password></item>"
+    )
+
+
+def test_import_skips_a_password_protected_wordpress_post_and_names_it(
+    project: Project, run: Run
+) -> None:
+    # A published post with a password was imported whole: its body made public.
+    items = "\n".join([_wxr_post("Open", ""), _wxr_post("Board", "s3cret")])
+    project.file("export.xml", WXR.format(items=items))
+    result = run("import", "export.xml")
+    assert result.exit_code == 0, result.stderr
+    assert result.errors == [
+        "export.xml:6:1: item: warning: skipped 'Board': is protected by a WordPress password:"
+        " not public, so not imported"
+    ]
+    assert list(_entries(project)) == ["2020-03-03-open.yaml"]
+
+
 def test_import_skips_items_without_title_or_date_and_says_why(project: Project, run: Run) -> None:
     project.file(
         "feed.xml",

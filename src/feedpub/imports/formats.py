@@ -207,6 +207,8 @@ def _wordpress(item: Item, entry: Any) -> Item:
         not_a_post = f"is a WordPress {post_type}, not a post"
     elif status != "publish":
         not_a_post = f"has the WordPress status {status!r}, not 'publish'"
+    elif str(_get(entry, "wp_post_password")).strip():  # its body is for those given it
+        not_a_post = "is protected by a WordPress password: not public, so not imported"
     published = _wordpress_date(_get(entry, "wp_post_date"), _get(entry, "wp_post_date_gmt"))
     updated = _wordpress_date(_get(entry, "wp_post_modified"), _get(entry, "wp_post_modified_gmt"))
     categories = tuple(
