@@ -85,6 +85,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/see-other":
             self._send(303, Location="/ok")
             return
+        if self.path.startswith("/moved-"):  # /moved-307: the same POST, sent again to /hub
+            self._send(int(self.path.rsplit("-", 1)[1]), Location="/hub")
+            return
         answer = self.headers.get("Content-Type", "").encode() + b"|" + body
         self._send(202, answer)
 
@@ -161,3 +164,19 @@ def test_fetch_posts_a_form_and_a_303_becomes_a_get(server: str) -> None:
     assert response.status == 202
     assert response.body == b"application/x-www-form-urlencoded|hub.mode=publish"
     assert fetch(f"{server}/see-other", data=b"x").body == b"hello"
+
+
+FORM_ECHO = b"application/x-www-form-urlencoded|hub.mode=publish"
+
+
+@pytest.mark.parametrize(("status", "answer"), [(301, 301), (302, 302), (303, 303), (307, 202)])
+def test_fetch_keep_post_follows_only_the_redirects_that_keep_the_post(
+    server: str, status: int, answer: int
+) -> None:
+    # A hub's redirect made the publish request a GET, whose answer was taken for the hub's.
+    response = fetch(f"{server}/moved-{status}", data=b"hub.mode=publish", keep_post=True)
+    assert response.status == answer
+    if answer == 202:
+        assert (response.url, response.body) == (f"{server}/hub", FORM_ECHO)
+    else:
+        assert (response.url, response.headers["Location"]) == (f"{server}/moved-{status}", "/hub")

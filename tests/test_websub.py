@@ -232,6 +232,63 @@ def test_ping_with_the_hub_down_warns_and_exits_0(deployed: Deployed, run: Run, 
     assert len(hub.requests) == 18
 
 
+@pytest.fixture
+def moved_hub(hub: Hub) -> Iterator[tuple[str, list[str]]]:
+    """A hub's old address that answers every request with `status` and a Location: the
+    hub's; the status is set by writing it as the first item of the list it yields."""
+    seen: list[str] = ["301"]
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def _moved(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            seen.append(self.command)
+            self.send_response(int(seen[0]))
+            self.send_header("Location", hub.url)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = _moved
+
+    server, url = _serve(Handler)
+    yield url, seen
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_ping_to_a_hub_that_redirects_says_where_and_never_turns_the_post_into_a_get(
+    deployed: Deployed, run: Run, hub: Hub, moved_hub: tuple[str, list[str]], status: int
+) -> None:
+    # fetch followed the redirect as a GET, and the GET's 200 was reported as the hub's
+    # acceptance: no hub had been told, and nothing said so.
+    old, seen = moved_hub
+    seen[0] = str(status)
+    deployed.project.config(_config(deployed.base_url, [old], "feed_limit: 1\n"))
+    result = run("ping", "--all")
+    assert result.exit_code == 0
+    moved = (
+        f"feedpub: warning: {old}: the hub answered with a redirect to {hub.url}, so websub_hubs"
+        f" in feedpub.yaml should say {hub.url}"
+    )
+    if status in (307, 308):  # the POST is sent again, to the hub's new address
+        assert result.errors == [moved]
+        assert result.stdout == f"feedpub: {old}: HTTP 204 for 18 feeds\n"
+        assert len(hub.published()) == 18
+    else:  # a 301, 302 or 303 would make it a GET: not followed, the hub is not told
+        assert result.errors == [
+            moved,
+            f"feedpub: warning: {old}: HTTP {status}, a redirect that would turn the publish"
+            " request (a POST) into a GET, which tells a hub nothing; 18 feeds not pinged"
+            " (readers still get them at their next poll)",
+        ]
+        assert result.stdout == ""
+        assert hub.requests == []
+        assert seen[1:] == ["POST"]  # one request: every feed would be sent the same way
+
+
 @pytest.mark.parametrize(("status", "reply"), [(400, b"hub.url is not\na topic"), (503, b"")])
 def test_ping_reports_a_hub_refusal_as_a_warning_with_its_status(
     deployed: Deployed, run: Run, hub: Hub, status: int, reply: bytes

@@ -141,13 +141,15 @@ def fetch(
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     within: str = "",
+    keep_post: bool = False,
 ) -> Response:
     """GET `url` (POST `data` when given), following at most 5 redirects.
 
     Any HTTP status is a Response (the caller decides what a 404 means); no answer in
     `timeout` seconds, a body over `max_bytes`, a sixth redirect or a redirect to another
     scheme is a FetchError, and so, asked for before it is made, is a redirect to another
-    site than the URL `within`'s (OffSite).
+    site than the URL `within`'s (OffSite). With `keep_post`, a redirect that would turn
+    the POST into a GET (301, 302, 303) is not followed but returned, Location and all.
     """
     deadline = time.monotonic() + timeout
     first = url
@@ -161,6 +163,8 @@ def fetch(
         if within and site_of(url) != site_of(within):
             raise OffSite(url, f"redirected to {url}, on another site")
         if response.status == 303 or (response.status in (301, 302) and data is not None):
+            if keep_post and data is not None:  # RFC 9110 §15.4: only 307 and 308 keep it
+                return response
             data, content_type = None, None  # as browsers do: the redirect becomes a GET
     raise FetchError(first, f"more than {MAX_REDIRECTS} redirects")
 

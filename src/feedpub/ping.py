@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.errors import FeedpubError, Problem, Problems, shown_path, shown_root
@@ -98,10 +98,16 @@ class Answer:
     feed: str
     status: int | None
     detail: str = ""  # the start of the hub's reply, or why there was none
+    moved_to: str = ""  # where the hub's URL redirected the request, if it did
 
     @property
     def accepted(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def unfollowed(self) -> bool:
+        """A redirect a publish request cannot follow (it would be a GET): no hub told."""
+        return bool(self.moved_to) and self.status is not None and 300 <= self.status < 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +129,21 @@ class Pinged:
         report = Report()
         for hub in self.hubs:
             accepted: dict[int, int] = {}
-            for answer in (a for a in self.answers if a.hub == hub):
+            answers = [a for a in self.answers if a.hub == hub]
+            if moved := next((a.moved_to for a in answers if a.moved_to), ""):
+                report.warnings.append(
+                    f"{hub}: the hub answered with a redirect to {moved}, so websub_hubs in"
+                    f" {CONFIG_NAME} should say {moved}"
+                )
+            for answer in answers:
                 detail = f": {answer.detail}" if answer.detail else ""
-                if answer.status is None:
+                if answer.status is None or answer.unfollowed:
+                    why = answer.detail or (
+                        f"HTTP {answer.status}, a redirect that would turn the publish request"
+                        " (a POST) into a GET, which tells a hub nothing"
+                    )
                     report.warnings.append(
-                        f"{hub}: {answer.detail}; {_plural(self.not_sent[hub], 'feed')} not"
+                        f"{hub}: {why}; {_plural(self.not_sent[hub], 'feed')} not"
                         " pinged (readers still get them at their next poll)"
                     )
                 elif answer.accepted:
@@ -267,9 +283,17 @@ def read_list(path: Path) -> list[str]:
 
 def _publish(hub: str, feed: str, timeout: float) -> Answer:
     body = urlencode({"hub.mode": "publish", "hub.url": feed}).encode()
-    response = fetch(hub, data=body, content_type=FORM, timeout=timeout, max_bytes=64 * 1024)
-    detail = " ".join(response.body[:200].decode("utf-8", "replace").split())
-    return Answer(hub, feed, response.status, detail)
+    response = fetch(
+        hub, data=body, content_type=FORM, timeout=timeout, max_bytes=64 * 1024, keep_post=True
+    )
+    # 307 and 308 were followed with the POST; 301, 302 and 303 would have made it a GET,
+    # which tells a hub nothing, so they come back unfollowed. Either way, say where to.
+    location = response.headers.get("Location") if 300 <= response.status < 400 else None
+    moved = urljoin(response.url, location) if location else response.url
+    if moved == hub:
+        detail = " ".join(response.body[:200].decode("utf-8", "replace").split())
+        return Answer(hub, feed, response.status, detail)
+    return Answer(hub, feed, response.status, moved_to=moved)
 
 
 def ping(
@@ -296,7 +320,11 @@ def ping(
     for hub in config.websub_hubs:
         for number, feed in enumerate(feeds):
             try:
-                answers.append(_publish(hub, feed, timeout))
+                answer = _publish(hub, feed, timeout)
+                answers.append(answer)
+                if answer.unfollowed:  # and so would every other feed be
+                    not_sent[hub] = len(feeds) - number
+                    break
             except FetchError as exc:
                 # A hub that cannot be reached now will not be for the next feed either.
                 answers.append(Answer(hub, feed, None, exc.message))
