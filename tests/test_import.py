@@ -873,6 +873,47 @@ def test_import_does_not_follow_archives_to_another_site_or_round_a_loop(
     )
 
 
+_PLAIN_IDS = {
+    "/rss.xml": rss(
+        "<guid>12345</guid><title>Plain guid</title><description>x</description>"
+        "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
+    ),
+    "/based.xml": rss(
+        "<guid> 2345 </guid><title>Based guid</title><description>x</description>"
+        "<pubDate>Fri, 05 Nov 2021 11:00:00 +0100</pubDate>"
+    ).replace('<rss version="2.0"', '<rss version="2.0" xml:base="https://www.example.org/n/"'),
+    "/atom.xml": """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://www.example.org/n/">
+<title>t</title><id>urn:feed</id><updated>2021-11-05T12:00:00+01:00</updated>
+<entry><id>3456</id><title>Atom plain id</title><updated>2021-11-05T12:00:00+01:00</updated>
+<content type="html">&lt;p&gt;x&lt;/p&gt;</content>
+<source><id>not-the-item-s</id></source></entry>
+</feed>
+""",
+}
+
+
+@pytest.mark.parametrize("read_from", ["url", "file"])
+def test_import_keeps_a_plain_id_as_written_wherever_the_feed_is_read_from(
+    project: Project,
+    run: Run,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+    read_from: str,
+) -> None:
+    # feedparser resolved <guid>12345</guid> read from a URL (or under xml:base) into
+    # http://host/12345: the same statement got another id than it had in its feed.
+    url, routes = old_site
+    sources = []
+    for path, text in _PLAIN_IDS.items():
+        routes[path] = (200, text.encode(), {"Content-Type": "application/xml"})
+        sources.append(f"{url}{path}" if read_from == "url" else str(project.file(path[1:], text)))
+    result = run("import", *sources)
+    assert result.exit_code == 0, result.stderr
+    ids = sorted(t.split('\nid: "', 1)[1].split('"', 1)[0] for t in _entries(project).values())
+    assert ids == ["12345", "2345", "3456"]
+    _check_passes(run)
+
+
 def test_import_reports_http_status_timeout_and_size(
     project: Project,
     old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],

@@ -1,15 +1,14 @@
 """Feed documents -> Items, as each format gives them, nothing decided yet.
 
 XML (RSS 0.9x, 1.0 and 2.0, Atom 1.0, WordPress's WXR export) is read by feedparser, after
-expat has said the bytes are well-formed and where each item starts. JSON Feed 1.0/1.1 is
-read by `jsonfeed`: feedparser does not read it.
+expat has said the bytes are well-formed, where each item starts and what its id says
+(`scan`). JSON Feed 1.0/1.1 is read by `jsonfeed`: feedparser does not read it.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import xml.parsers.expat
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,17 +17,9 @@ from feedpub.errors import Problem
 from feedpub.imports.charset import xml_as_utf8
 from feedpub.imports.items import Enclosure, Item, Parsed, unreadable, web
 from feedpub.imports.jsonfeed import parse_json
+from feedpub.imports.scan import Spot, scan_items
 from feedpub.markup import absolute_links
 
-# Elements that hold one item: RSS 0.9x/2.0 (no namespace), RSS 0.90 and 1.0, Atom 1.0.
-_ITEM_ELEMENTS = frozenset(
-    {
-        " item",
-        "http://my.netscape.com/rdf/simple/0.9/ item",
-        "http://purl.org/rss/1.0/ item",
-        "http://www.w3.org/2005/Atom entry",
-    }
-)
 _FEEDPUB = re.compile(r"feedpub(?:\s|$)")
 _WXR_NAMESPACE = re.compile(rb"xmlns:wp=[\"']http://wordpress\.org/export/")
 _WXR_DATE = "%Y-%m-%d %H:%M:%S"
@@ -45,34 +36,6 @@ def parse_document(shown: str, data: bytes, location: str = "") -> Parsed:
 # --- XML ---------------------------------------------------------------------------------
 
 
-def _item_positions(shown: str, data: bytes) -> list[tuple[int, int]] | Parsed:
-    """Check well-formedness with expat on the bytes as given; note where each item starts.
-
-    feedparser would read a broken document anyway (its loose parser), and the positions of
-    its own errors are shifted by the DOCTYPE it rewrites: expat answers for the file itself.
-    Python's expat expands no external entity and limits entity amplification (2.4+).
-    """
-    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
-    found: list[tuple[int, int]] = []
-
-    def start(name: str, attributes: object) -> None:
-        if (name if " " in name else " " + name) in _ITEM_ELEMENTS:
-            found.append((parser.CurrentLineNumber, parser.CurrentColumnNumber + 1))
-
-    parser.StartElementHandler = start
-    try:
-        parser.Parse(data, True)
-    except xml.parsers.expat.ExpatError as exc:
-        reason = xml.parsers.expat.ErrorString(exc.code)
-        return unreadable(
-            shown,
-            f"not well-formed XML ({reason}); nothing was imported from it",
-            exc.lineno,
-            exc.offset + 1,
-        )
-    return found
-
-
 def _parse_xml(shown: str, data: bytes, location: str) -> Parsed:
     import feedparser
 
@@ -80,9 +43,9 @@ def _parse_xml(shown: str, data: bytes, location: str) -> Parsed:
     if isinstance(utf8, Problem):
         return Parsed(problem=utf8)
     data = utf8
-    positions = _item_positions(shown, data)
-    if isinstance(positions, Parsed):
-        return positions
+    positions = scan_items(shown, data)
+    if isinstance(positions, Problem):
+        return Parsed(problem=positions)
     headers = {"content-location": location} if location else {}
     # Unsanitised: feedpub sanitises with its own allow-list and reports what it removes.
     parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, response_headers=headers)
@@ -94,7 +57,7 @@ def _parse_xml(shown: str, data: bytes, location: str) -> Parsed:
             "is not a feed feedpub can read (RSS, Atom, JSON Feed or a WordPress export)",
         )
     if len(positions) != len(entries):
-        positions = [(0, 0)] * len(entries)
+        positions = [Spot(0, 0)] * len(entries)
     links: dict[str, str] = {}
     for link in _get(feed, "links", []):
         rel, href = _get(link, "rel", "alternate"), _get(link, "href", "")
@@ -126,7 +89,7 @@ def _get(mapping: Any, key: str, default: Any = "") -> Any:
     return default if value is None else value
 
 
-def _entry_item(context: _Context, entry: Any, where: tuple[int, int]) -> Item:
+def _entry_item(context: _Context, entry: Any, where: Spot) -> Item:
     title_detail = _get(entry, "title_detail", {})
     content, content_type, content_language = "", "", ""
     for part in _get(entry, "content", []):
@@ -157,9 +120,9 @@ def _entry_item(context: _Context, entry: Any, where: tuple[int, int]) -> Item:
         description = absolute_links(description, link) if html and description else description
     item = Item(
         source=context.shown,
-        line=where[0],
-        column=where[1],
-        id=str(_get(entry, "id")).strip(),
+        line=where.line,
+        column=where.column,
+        id=where.id or str(_get(entry, "id")).strip(),  # as written: feedparser resolves it
         link=str(_get(entry, "link")).strip(),
         title=str(_get(entry, "title")),
         title_is_html=_get(title_detail, "type") in ("text/html", "application/xhtml+xml"),
