@@ -20,7 +20,7 @@ from typing import ClassVar
 import feedparser
 import pytest
 
-from conftest import Project, Run
+from conftest import EXAMPLE_CONFIG, Project, Run
 from feedpub.errors import Problems
 from feedpub.imports import import_sources, read
 from feedpub.load import read_document
@@ -197,6 +197,59 @@ def test_import_json_feed_with_uri_ids(project: Project, run: Run) -> None:
         "\n"
         "  \\# Not a heading\n"
     )
+    _check_passes(run)
+
+
+def _in_language(kind: str, language: str) -> tuple[str, str]:
+    """A feed of one item whose feed (not the item) says `language`: (file name, text)."""
+    item = {
+        "id": "https://www.example.org/news/1",
+        "title": "Communiqué",
+        "content_text": "Les tarifs augmentent.",
+        "date_published": "2021-11-05T10:00:00+01:00",
+    }
+    if kind == "json":
+        feed = {"version": "https://jsonfeed.org/version/1.1", "language": language}
+        return "feed.json", json.dumps({**feed, "items": [item]})
+    if kind == "atom":
+        return "feed.xml", (
+            '<?xml version="1.0"?>\n'
+            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{language}">'
+            "<title>t</title><id>urn:feed</id><updated>2021-11-05T10:00:00+01:00</updated>\n"
+            "<entry><id>https://www.example.org/news/1</id><title>Communiqué</title>"
+            "<updated>2021-11-05T10:00:00+01:00</updated><content type='html'>"
+            "&lt;p&gt;Les tarifs augmentent.&lt;/p&gt;</content></entry></feed>"
+        )
+    channel = f"<description>d</description><language>{language}</language>"
+    text = rss(
+        "<guid>https://www.example.org/news/1</guid><title>Communiqué</title>"
+        "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
+        "<description>Les tarifs augmentent.</description>"
+    ).replace("<description>d</description>", channel)
+    if kind == "wxr":  # WordPress writes the site's language as the channel's
+        text = text.replace("<rss ", '<rss xmlns:wp="http://wordpress.org/export/1.2/" ')
+        text = text.replace("description>Les", "content:encoded>Les")
+        text = text.replace("augmentent.</description>", "augmentent.</content:encoded>")
+    return "feed.xml", text
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json", "wxr"])
+@pytest.mark.parametrize(
+    ("site", "feed", "written"),
+    [("en", "fr", "fr"), ("en", "fr-FR", "fr-FR"), ("en-GB", "en-gb", ""), ("en", "EN", "")],
+)
+def test_import_gives_each_item_its_feed_s_language_unless_it_is_the_site_s(
+    project: Project, run: Run, kind: str, site: str, feed: str, written: str
+) -> None:
+    # A French feed imported into an English site wrote no language: its statements were
+    # published as English, in the English feeds, with <html lang="en">.
+    project.config(EXAMPLE_CONFIG.replace("language: en\n", f"language: {site}\n"))
+    name, text = _in_language(kind, feed)
+    project.file(name, text)
+    result = run("import", name)
+    assert result.exit_code == 0, result.stderr
+    [entry] = _entries(project).values()
+    assert (f'\nlanguage: "{written}"\n' in entry) if written else ("\nlanguage:" not in entry)
     _check_passes(run)
 
 

@@ -227,7 +227,7 @@ def convert_item(
         date=published.text,
         day=published.at.date(),
         enclosures=item.enclosures,
-        language=item.language if _LANGUAGE.fullmatch(item.language) else "",
+        language=item.language.replace("_", "-"),  # fr_FR: a locale, written as a tag
     )
     if len(title) > limit("title", "length"):
         draft.title = shorten(title, limit("title", "length"))
@@ -247,6 +247,10 @@ def convert_item(
     )
     draft.bylines = tuple(dict.fromkeys(b for b in draft.bylines if b))[: limit("byline", "names")]
     _set_address(draft, item, config, notes)
+    # The entry says its language only when it is not the site's (BCP 47 tags are
+    # compared case-insensitively, RFC 5646 §2.1.1); one that is no tag is left out.
+    if not _LANGUAGE.fullmatch(draft.language) or draft.language.lower() == config.language.lower():
+        draft.language = ""
     return draft
 
 
@@ -300,7 +304,7 @@ def _take_notices(
 ) -> str:
     """Turn the notices feedpub writes into feed content back into fields."""
     if m := _WRAPPER.fullmatch(content):
-        draft.language = draft.language or m.group(1)
+        draft.language = m.group(1)  # written only for a statement in another language
         content = m.group(2)
     withdrawn = None
     if m := _WITHDRAWN.match(content):

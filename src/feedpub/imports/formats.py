@@ -65,7 +65,7 @@ def _parse_xml(shown: str, data: bytes, location: str) -> Parsed:
             links.setdefault(rel, href)
     context = _Context(
         shown=shown,
-        language=_get(feed, "language", "").lower(),
+        language=str(_get(feed, "language", "")).strip(),
         feedpub=bool(_FEEDPUB.match(_get(feed, "generator", ""))),
         wordpress=bool(_WXR_NAMESPACE.search(data[:4096])),
         located=bool(location),
@@ -135,7 +135,7 @@ def _entry_item(context: _Context, entry: Any, where: Spot) -> Item:
         authors=tuple(a for a in authors if a),
         categories=tuple((t, s) for t, s in categories if t.strip()),
         enclosures=_enclosures(entry),
-        language="" if language.lower() in ("", context.language) else language,
+        language=language.strip() or context.language,
         feedpub=context.feedpub,
         feedpub_type=feedpub_type,
     )

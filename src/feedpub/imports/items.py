@@ -36,7 +36,7 @@ class Item:
     authors: tuple[str, ...] = ()
     categories: tuple[tuple[str, str], ...] = ()  # (term, scheme)
     enclosures: tuple[Enclosure, ...] = ()
-    language: str = ""  # only when the item states one of its own
+    language: str = ""  # the item's own, else its feed's; '' when neither says
     feedpub: bool = False  # written by feedpub, so its notices can be recognised
     feedpub_type: str = ""
     wordpress: bool = False  # WXR content: paragraphs are separated by blank lines

@@ -33,7 +33,7 @@ def parse_json(shown: str, data: bytes, location: str = "") -> Parsed:
     items = document.get("items") if isinstance(document, dict) else None
     if not isinstance(items, list):
         return unreadable(shown, 'is JSON but not a JSON Feed (it has no "items" list)')
-    language = string(document.get("language")).lower()
+    language = string(document.get("language"))
     # Relative links in an item's HTML are resolved against its own address, else the
     # feed's (XML feeds have xml:base and the address they came from, which feedparser uses).
     base = web(document.get("feed_url")) or web(document.get("home_page_url")) or location
@@ -96,7 +96,7 @@ def _json_item(shown: str, raw: dict[str, Any], feed_language: str, base: str) -
         authors=tuple(n for n in names if n),
         categories=tuple((t.strip(), "") for t in tags if isinstance(t, str) and t.strip()),
         enclosures=tuple(enclosures.values()),
-        language="" if language.lower() in ("", feed_language) else language,
+        language=language or feed_language,
         feedpub=isinstance(extension, dict),
         feedpub_type=feedpub_type,
     )
