@@ -157,6 +157,26 @@ def test_import_keeps_a_plain_rss_guid_verbatim(project: Project, run: Run) -> N
     assert (guid.id, guid.guidislink) == ("12345", False)
 
 
+def test_import_drops_bidirectional_overrides_check_refuses_in_one_line_fields(
+    project: Project, run: Run, tmp_path: Path
+) -> None:
+    # A title holding U+202E was written as it came, and the entry failed `check`.
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        rss(
+            "<title>Minister \u202eseton s%02 yletarucca</title><guid>1</guid>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
+            "<category>Budget\u202d</category><description>Text.</description>"
+        )
+    )
+    result = run("import", str(feed))
+    assert result.exit_code == 0, result.stderr
+    [text] = _entries(project).values()
+    assert 'title: "Minister seton s%02 yletarucca"\n' in text
+    assert "\u202e" not in text and "\u202d" not in text
+    _check_passes(run)
+
+
 def test_import_json_feed_with_uri_ids(project: Project, run: Run) -> None:
     feed = {
         "version": "https://jsonfeed.org/version/1.1",

@@ -18,6 +18,7 @@ from feedpub.imports import markdown
 from feedpub.imports.dates import after, read_date, written
 from feedpub.imports.items import Enclosure, Item
 from feedpub.imports.notices import contact, unmarked_summary, unmarked_title
+from feedpub.imports.text import clean, clean_line
 from feedpub.markup import plain_text, render_markdown, shorten
 from feedpub.measure import BodyTooComplex
 from feedpub.model import SiteConfig
@@ -31,8 +32,6 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")
 _REFUSED_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 _PLAIN_ID = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]{1,500}")
-# Characters an entry file cannot hold (load.py's rule): dropped from imported text.
-_FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 # The notices feedpub adds to a feed item's content (templates/_notices.html): recognised
 # only in feeds feedpub wrote, and turned back into fields instead of being copied into the
@@ -129,12 +128,6 @@ def note(item: Item, field: str, message: str) -> Problem:
     )
 
 
-def clean(text: str) -> str:
-    """Drop what no entry file may hold (controls, U+FFFE); line breaks as LF."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _FORBIDDEN.sub("", text.replace("\x85", "\n").replace("\u2028", "\n"))
-
-
 def check_id(value: str) -> str:
     """Why `value` cannot be an entry's id, or ''."""
     if _SCHEME.match(value):
@@ -213,7 +206,7 @@ def convert_item(
         raise Skip("id", "it has no id and no link, so its subscribers could not recognise it")
     if reason := check_id(identifier):
         raise Skip("id", reason)
-    title = " ".join(clean(plain_text(item.title) if item.title_is_html else item.title).split())
+    title = clean_line(plain_text(item.title) if item.title_is_html else item.title)
     if not title:
         raise Skip("title", "it has no title")
     raw = item.published or item.updated
@@ -241,10 +234,8 @@ def convert_item(
             draft.updated = updated.text
     _set_text(draft, content, item, notes)
     draft.type = _type(item, entry_type)
-    draft.tags = [" ".join(clean(t).split()) for t, _ in item.categories]
-    draft.bylines = tuple(
-        shorten(" ".join(clean(a).split()), limit("byline", "length")) for a in item.authors
-    )
+    draft.tags = [clean_line(t) for t, _ in item.categories]
+    draft.bylines = tuple(shorten(clean_line(a), limit("byline", "length")) for a in item.authors)
     draft.bylines = tuple(dict.fromkeys(b for b in draft.bylines if b))[: limit("byline", "names")]
     _set_address(draft, item, config, notes)
     # The entry says its language only when it is not the site's (BCP 47 tags are
@@ -255,7 +246,7 @@ def convert_item(
 
 
 def _type(item: Item, entry_type: str | None) -> str:
-    return " ".join(clean(item.feedpub_type).split()) or entry_type or "Statement"
+    return clean_line(item.feedpub_type) or entry_type or "Statement"
 
 
 def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> None:

@@ -1,0 +1,22 @@
+"""Imported text made fit for an entry file: what no entry may hold is dropped."""
+
+from __future__ import annotations
+
+import re
+
+# Characters an entry file cannot hold (load.py's rule): dropped from imported text.
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Bidirectional overrides, which `check` refuses in a one-line field (values.py): they show
+# what follows reversed, so a title reads as something else ("Trojan Source").
+_OVERRIDE = re.compile("[\u202d\u202e]")
+
+
+def clean(text: str) -> str:
+    """Drop what no entry file may hold (controls, U+FFFE); line breaks as LF."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _FORBIDDEN.sub("", text.replace("\x85", "\n").replace("\u2028", "\n"))
+
+
+def clean_line(text: str) -> str:
+    """`clean`, on one line (runs of white space as one space), its overrides dropped."""
+    return " ".join(_OVERRIDE.sub("", clean(text)).split())
