@@ -1037,29 +1037,55 @@ def test_import_downloads_attachments_it_may_attach_and_lists_the_others(
             ("login.pdf", "application/pdf"),
         )
     )
-    project.file(
-        "feed.xml",
-        rss(
-            "<guid>https://www.example.org/r</guid><title>Report</title>"
-            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>See.</description>"
-            + enclosures
-        ),
+    feed = rss(
+        "<guid>https://www.example.org/r</guid><title>Report</title>"
+        "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>See.</description>"
+        + enclosures
     )
-    result = run("import", "feed.xml", "--download-attachments")
+    routes["/feed.xml"] = (200, feed.encode(), {"Content-Type": "application/rss+xml"})
+    # From the feed's own host (here on 127.0.0.1): trusted as the feed is.
+    result = run("import", f"{url}/feed.xml", "--download-attachments")
     assert result.exit_code == 0, result.stderr
     assert (project.root / "entries/annual-report.pdf").read_bytes() == b"%PDF-1.4 report"
     assert result.errors == [
-        f"feed.xml:5:1: attachments: warning: 'Report': not downloaded, listed as a link:"
+        f"{url}/feed.xml:5:1: attachments: warning: 'Report': not downloaded, listed as a link:"
         f" {url}/files/page.svg (image/svg+xml) is not a kind of file feedpub attaches (avif,"
         " csv, doc, docx, gif, jpeg, jpg, m4a, mp3, mp4, odp, ods, odt, ogg, pdf, png, ppt, pptx,"
         " txt, wav, webm, webp, xls, xlsx, zip)",
-        f"feed.xml:5:1: attachments: warning: 'Report': not downloaded, listed as a link:"
+        f"{url}/feed.xml:5:1: attachments: warning: 'Report': not downloaded, listed as a link:"
         f" {url}/files/login.pdf: the server sent text/html, not the file",
     ]
     [text] = _entries(project).values()
     assert '\nattachments:\n  - "annual-report.pdf"\n' in text
     assert f"  - [page.svg](<{url}/files/page.svg>) (image/svg+xml, 10 bytes)\n" in text
     _check_passes(run)
+
+
+def test_import_downloads_no_attachment_from_a_private_address_a_feed_names(
+    project: Project,
+    run: Run,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+) -> None:
+    # A feed's enclosure at a service of the machine's own network (a cloud's metadata,
+    # with its keys) was downloaded into entries/, attached, and published.
+    url, routes = old_site
+    routes["/latest/meta-data/creds.txt"] = (200, b"SECRET", {"Content-Type": "text/plain"})
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/r</guid><title>Report</title>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>See.</description>"
+            f'<enclosure url="{url}/latest/meta-data/creds.txt" length="6" type="text/plain"/>'
+        ),
+    )
+    result = run("import", "feed.xml", "--download-attachments")
+    assert result.exit_code == 0, result.stderr
+    assert result.errors == [
+        "feed.xml:5:1: attachments: warning: 'Report': not downloaded, listed as a link:"
+        f" {url}/latest/meta-data/creds.txt: is at 127.0.0.1, not a public address, so it was"
+        " not fetched"
+    ]
+    assert not list((project.root / "entries").glob("*.txt"))
 
 
 # --- round trip and subscribers -------------------------------------------------------------

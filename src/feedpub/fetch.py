@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.client
+import ipaddress
 import socket
 import threading
 import time
@@ -42,6 +43,14 @@ class FetchError(Exception):
 
 class OffSite(FetchError):
     """A redirect to another site than the caller allowed; not followed."""
+
+
+class _Private(OSError):
+    """A connection, asked to be to a public address, reached a private one."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
+        self.address = address
 
 
 def site_of(url: str) -> tuple[str, str]:
@@ -98,13 +107,23 @@ def _ended(base: type[http.client.HTTPConnection]) -> Any:
     server sending a byte every few seconds would hold it for ever."""
 
     class Connection(base):  # type: ignore[valid-type, misc]
-        def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        def __init__(
+            self, *args: Any, deadline: _Deadline, public_only: bool, **kwargs: Any
+        ) -> None:
             super().__init__(*args, **kwargs)
             self.deadline = deadline
+            self.public_only = public_only
 
         def connect(self) -> None:
             super().connect()
             self.deadline.watch(self.sock)
+            # The address connected to, not the name's: a name may resolve anywhere, and
+            # again differently on the next lookup. (Through a proxy, the proxy decides.)
+            if self.public_only and self._tunnel_host is None:
+                address = ipaddress.ip_address(self.sock.getpeername()[0].split("%")[0])
+                if not address.is_global:
+                    self.sock.close()
+                    raise _Private(str(address))
 
     return Connection
 
@@ -115,13 +134,22 @@ _HTTPSConnection = _ended(http.client.HTTPSConnection)
 
 class _HTTP(urllib.request.HTTPHandler):
     def http_open(self, req: Any) -> Any:
-        return self.do_open(functools.partial(_HTTPConnection, deadline=req.deadline), req)
+        public = req.public_only and not _proxied(req)
+        connection = functools.partial(_HTTPConnection, deadline=req.deadline, public_only=public)
+        return self.do_open(connection, req)
 
 
 class _HTTPS(urllib.request.HTTPSHandler):
     def https_open(self, req: Any) -> Any:
-        connection = functools.partial(_HTTPSConnection, deadline=req.deadline)
+        public = req.public_only and not _proxied(req)
+        connection = functools.partial(_HTTPSConnection, deadline=req.deadline, public_only=public)
         return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+def _proxied(req: Any) -> bool:
+    """Whether the request goes through a proxy (its address is then the proxy's): an
+    HTTPS one tunnels to the host, an HTTP one is asked for the whole URL."""
+    return bool(getattr(req, "_tunnel_host", None)) or not req.selector.startswith("/")
 
 
 _OPENER = urllib.request.build_opener(_NoRedirects, _HTTP, _HTTPS)
@@ -142,6 +170,7 @@ def fetch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     within: str = "",
     keep_post: bool = False,
+    public_only: bool = False,
 ) -> Response:
     """GET `url` (POST `data` when given), following at most 5 redirects.
 
@@ -150,12 +179,15 @@ def fetch(
     scheme is a FetchError, and so, asked for before it is made, is a redirect to another
     site than the URL `within`'s (OffSite). With `keep_post`, a redirect that would turn
     the POST into a GET (301, 302, 303) is not followed but returned, Location and all.
+    With `public_only`, a connection to an address that is not the public internet's
+    (loopback, a private network, link-local: a cloud's metadata service) is refused,
+    redirects included.
     """
     deadline = time.monotonic() + timeout
     first = url
     for _ in range(MAX_REDIRECTS + 1):
         _check_scheme(url)
-        response = _exchange(url, data, content_type, accept, deadline, max_bytes)
+        response = _exchange(url, data, content_type, accept, deadline, max_bytes, public_only)
         location = response.headers.get("Location")
         if response.status not in _REDIRECTS or not location:
             return response
@@ -176,6 +208,7 @@ def _exchange(
     accept: str,
     deadline: float,
     max_bytes: int,
+    public_only: bool = False,
 ) -> Response:
     headers = {"User-Agent": USER_AGENT, "Accept": accept}
     if content_type:
@@ -185,6 +218,7 @@ def _exchange(
     if remaining <= 0:
         raise FetchError(url, "no answer in time")
     ending = request.deadline = _Deadline(deadline)  # type: ignore[attr-defined]
+    request.public_only = public_only  # type: ignore[attr-defined]
     try:
         try:
             handle = _OPENER.open(request, timeout=remaining)
@@ -204,6 +238,10 @@ def _exchange(
 
 def _failed(url: str, exc: Exception, deadline: float) -> FetchError:
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, _Private):
+        return FetchError(
+            url, f"is at {reason.address}, not a public address, so it was not fetched"
+        )
     if isinstance(reason, TimeoutError) or time.monotonic() >= deadline:  # shut: too slow
         return FetchError(url, "no answer in time")
     if isinstance(reason, http.client.HTTPException):  # BadStatusLine: not HTTP at all

@@ -15,7 +15,7 @@ from pathlib import Path
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.entryfields import limit
 from feedpub.errors import FeedpubError, Problem, Problems
-from feedpub.fetch import DEFAULT_TIMEOUT
+from feedpub.fetch import DEFAULT_TIMEOUT, site_of
 from feedpub.gather import Project, list_entry_files
 from feedpub.imports.attach import Downloads, download, link_list
 from feedpub.imports.convert import Draft, Skip, convert_item, item_name, note
@@ -155,7 +155,9 @@ def import_sources(
                 earlier.language = earlier.language or draft.language
                 earlier.bylines = earlier.bylines or draft.bylines
     report.present = len(present)
-    downloads = Downloads(taken={name.lower() for name in site.files})
+    urls = [source for source in sources if source.lower().startswith(("http://", "https://"))]
+    hosts = frozenset(site_of(url)[1] for url in urls)  # see attach.py
+    downloads = Downloads(taken={name.lower() for name in site.files}, hosts=hosts)
     for draft in drafts.values():
         _fit_to_site(draft, site, report)
         fields = _attachments(draft, downloads, report, timeout) if download else None

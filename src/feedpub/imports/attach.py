@@ -1,7 +1,10 @@
 """Enclosures -> attachments downloaded into entries/, or a list of links in the body.
 
 A download keeps to what an entry may attach: a type in attachments.MEDIA_TYPES (never HTML
-or SVG, which could run script from the site's address) and at most 100 MB.
+or SVG, which could run script from the site's address) and at most 100 MB; and to public
+addresses, or the host of a feed read from its URL: a feed's enclosure could otherwise name
+a service of the machine's own network (a cloud's metadata, with its keys), and the file
+would be published.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from feedpub.attachments import MEDIA_TYPES
 from feedpub.entryfields import limit
-from feedpub.fetch import FetchError, fetch
+from feedpub.fetch import FetchError, fetch, site_of
 from feedpub.imports.items import Enclosure
 from feedpub.slug import slugify
 
@@ -26,6 +29,7 @@ class Downloads:
 
     taken: set[str]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # url: (name, bytes)
+    hosts: frozenset[str] = frozenset()  # of the sources read from URLs: trusted as they are
 
     def sizes(self) -> dict[str, int]:
         return {name: len(data) for name, data in self.files.values()}
@@ -66,6 +70,7 @@ def download(enclosure: Enclosure, downloads: Downloads, timeout: float) -> str 
             enclosure.url,
             timeout=timeout,
             max_bytes=limit("attachments", "megabytes") * 1024 * 1024,
+            public_only=site_of(enclosure.url)[1] not in downloads.hosts,
         )
     except FetchError as exc:
         return exc
