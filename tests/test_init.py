@@ -72,7 +72,8 @@ def test_init_writes_a_site_that_check_passes(here: Run, tmp_path: Path) -> None
     site = tmp_path / "site"
     assert _files(site) == sorted(p for p in WRITTEN if not p.endswith("/"))
     assert (site / "static").is_dir()
-    assert (site / "requirements.txt").read_text().endswith(f"\nfeedpub=={__version__}\n")
+    pins = [line for line in (site / "requirements.txt").read_text().splitlines() if "==" in line]
+    assert pins[0] == f"feedpub=={__version__}" and any(p.startswith("Jinja2==") for p in pins)
     assert (site / ".gitignore").read_text().splitlines()[1] == "/public/"
     settings = yaml.safe_load((site / "feedpub.yaml").read_text())
     assert settings["base_url"] == "https://press.example.org/"

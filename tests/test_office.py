@@ -525,6 +525,29 @@ def test_office_pull_request_renaming_an_id_less_statement_fails_naming_it(
     ]
 
 
+def test_office_site_pins_every_library_feedpub_uses_at_the_versions_installed(
+    origin: Path, user_env: dict[str, str]
+) -> None:
+    # Only feedpub was pinned: a new release of Jinja2 or feedgen reached every office's
+    # next build unchecked, and the same entries could give another site.
+    pins = [
+        line
+        for line in (origin / "requirements.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    frozen = _user(user_env, origin, "pip", "freeze", "--exclude-editable").stdout.splitlines()
+    installed = {line.split("==")[0].lower(): line for line in frozen if "==" in line}
+    assert pins[0] == f"feedpub=={__version__}"
+    names = {pin.split("==")[0].lower() for pin in pins}
+    assert {"jinja2", "markupsafe", "feedgen", "lxml", "pyyaml", "babel", "nh3"} <= names
+    for pin in pins[1:]:  # each as installed where init ran
+        assert installed[pin.split("==")[0].lower()].lower() == pin.lower(), pin
+    assert "pip==" not in "\n".join(pins).lower()  # nor what feedpub does not use
+    updates = yaml.safe_load((origin / ".github/dependabot.yml").read_text())["updates"]
+    (pip,) = [u for u in updates if u["package-ecosystem"] == "pip"]
+    assert pip["groups"] == {"feedpub": {"patterns": ["*"]}}  # one pull request, not twelve
+
+
 def test_office_pin_with_no_such_release_says_what_to_run(
     office: Path, user_env: dict[str, str], pages: Pages
 ) -> None:
@@ -535,10 +558,10 @@ def test_office_pin_with_no_such_release_says_what_to_run(
     assert install.status == "failed"
     assert "No matching distribution found for feedpub==99.0.0" in install.output
     assert (
-        "::error file=requirements.txt::pip could not install the feedpub that requirements.txt"
-        " pins. If it says 'No matching distribution found', no such release exists: run 'pip"
-        " index versions feedpub' to list those that do, set one (feedpub==X.Y.Z) in"
-        " requirements.txt, and commit it."
+        "::error file=requirements.txt::pip could not install what requirements.txt pins. If"
+        " it says 'No matching distribution found', no such release exists: run 'pip index"
+        " versions NAME' to list those that do, set one (NAME==X.Y.Z) in requirements.txt, and"
+        " commit it."
     ) in install.output
     after = job.steps[job.steps.index(install) + 1 :]
     assert len(after) == 7 and all(s.status.startswith("skipped (if: ") for s in after)

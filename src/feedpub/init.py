@@ -1,10 +1,11 @@
 """`feedpub init`: start an office's own site, ready to publish from GitHub.
 
 Everything it writes comes from the files in `feedpub/starter/` (package data), with the
-office's settings filled in: feedpub.yaml, a README, requirements.txt pinning this feedpub,
-.gitignore, the workflows and Dependabot's settings. The example statement is written by
-`feedpub new`'s own code, as a draft. Nothing is ever overwritten: if any file init would
-write is there already, it names each one and writes nothing.
+office's settings filled in: feedpub.yaml, a README, requirements.txt pinning this feedpub
+and what it uses (pins.py), .gitignore, the workflows and Dependabot's settings. The
+example statement is written by `feedpub new`'s own code, as a draft. Nothing is ever
+overwritten: if any file init would write is there already, it names each one and writes
+nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from feedpub.config import CONFIG_NAME, STATIC_DIR, settings_from_bytes
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.gather import Project
 from feedpub.listing import ENTRIES_DIR
+from feedpub.pins import pinned
 from feedpub.repository import github_pages_url, published_branch, work_tree
 
 # Package data -> where init writes it. Dotted names are stored without their dot, since
@@ -45,10 +47,10 @@ INSTALL_RELEASE = """\
       - name: Install feedpub (the release requirements.txt pins)
         run: |
           if ! pip install --requirement requirements.txt; then
-            echo "::error file=requirements.txt::pip could not install the feedpub that\
- requirements.txt pins. If it says 'No matching distribution found', no such release exists:\
- run 'pip index versions feedpub' to list those that do, set one (feedpub==X.Y.Z) in\
- requirements.txt, and commit it."
+            echo "::error file=requirements.txt::pip could not install what requirements.txt\
+ pins. If it says 'No matching distribution found', no such release exists: run 'pip index\
+ versions NAME' to list those that do, set one (NAME==X.Y.Z) in requirements.txt, and commit\
+ it."
             exit 1
           fi"""
 INSTALL_CHECKOUT = """\
@@ -138,6 +140,7 @@ def starter_files(settings: Settings, now: datetime, branch: str = "main") -> di
     values = {
         "branch": branch,
         "version": __version__,
+        "pins": "\n".join(pinned(__version__)),
         "title": _quoted(settings.title),
         "title_md": _markdown(settings.title),
         "publisher": _quoted(settings.publisher),
