@@ -134,7 +134,7 @@ def test_import_rss_091_reads_its_entities_and_skips_its_undated_items(
     project: Project, run: Run
 ) -> None:
     result = run("import", fixture("rss091-netscape.xml"))
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # nothing was brought over
     assert result.errors == [
         f"{fixture('rss091-netscape.xml')}:10:1: date: warning: skipped 'Example Agency names a"
         " new délégué': it has no date (published or updated)"
@@ -537,7 +537,7 @@ def test_import_skips_items_without_title_or_date_and_says_why(project: Project,
         ),
     )
     result = run("import", "feed.xml")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # nothing was brought over
     assert result.errors == [
         "feed.xml:5:1: title: warning: skipped 'https://www.example.org/a': it has no title",
         "feed.xml:6:1: date: warning: skipped 'No date': it has no date (published or updated)",
@@ -547,6 +547,26 @@ def test_import_skips_items_without_title_or_date_and_says_why(project: Project,
         " November' is neither ISO 8601 nor RFC 822",
     ]
     assert result.stdout == "feedpub: imported 0 statements, 0 already present, 4 skipped\n"
+
+
+def test_import_exits_1_when_every_item_of_every_source_is_skipped(
+    project: Project, run: Run
+) -> None:
+    # It exited 0 having imported nothing: a script moving a site went on as if it had.
+    dated = "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>x</description>"
+    project.file("a.xml", rss(f"<guid>https://www.example.org/a</guid>{dated}"))
+    project.file("b.xml", rss("<guid>https://www.example.org/b</guid><title>B</title>"))
+    result = run("import", "a.xml", "b.xml")
+    assert (result.exit_code, result.stdout) == (
+        1,
+        "feedpub: imported 0 statements, 0 already present, 2 skipped\n",
+    )
+    assert len(result.errors) == 2
+    assert not _entries(project)
+    # One item taken (or already present) is a run that brought something over.
+    project.file("c.xml", rss(f"<guid>https://www.example.org/c</guid><title>C</title>{dated}"))
+    assert run("import", "a.xml", "c.xml").exit_code == 0
+    assert run("import", "a.xml", "c.xml").exit_code == 0  # c is already present
 
 
 def test_import_skips_an_item_whose_date_cannot_be_and_imports_the_others(

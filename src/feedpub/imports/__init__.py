@@ -58,7 +58,9 @@ class ImportReport:
 
     @property
     def failed(self) -> bool:
-        return any(p.is_error for p in self.problems)
+        """A source could not be read, or every item was skipped: nothing was brought over."""
+        nothing = self.skipped and not self.imported and not self.present
+        return bool(nothing) or any(p.is_error for p in self.problems)
 
 
 @dataclass(slots=True)
