@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
 
 import pytest
 
@@ -200,9 +201,22 @@ SHOWN = f"entries/{NAME}"
             id="tags-too-many",
         ),
         pytest.param(
-            "title: X\ndate: 2021-11-05\nbody: x\nid: not a uri\n",
-            "4:5: id: 'not a uri' holds white space; an id is one unbroken word or URI",
-            id="id-with-spaces",
+            "title: X\ndate: 2021-11-05\nbody: x\nid: not  one space\n",
+            "4:5: id: 'not  one space' holds white space other than single spaces between"
+            " words; a plain id may hold those, a URI none",
+            id="id-with-two-spaces",
+        ),
+        pytest.param(
+            'title: X\ndate: 2021-11-05\nbody: x\nid: "12\\t34"\n',
+            "4:5: id: '12\\t34' holds white space other than single spaces between"
+            " words; a plain id may hold those, a URI none",
+            id="id-with-a-tab",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nid: tag:a.org,2021:a b\n",
+            "4:5: id: 'tag:a.org,2021:a b' is a URI (it starts with tag:) and holds white"
+            " space, which a URI cannot; write a space as %20",
+            id="id-uri-with-a-space",
         ),
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\nid: 'tag:a.org,2021:<x>'\n",
@@ -1078,6 +1092,22 @@ def test_unreferenced_file_in_entries_is_a_warning(project: Project, run: Run) -
         "entries/2021-11-05-forgotten.pdf: warning: no entry lists this file under attachments,"
         " so it is not published"
     ]
+
+
+def test_plain_id_with_single_spaces_is_kept_in_rss_and_json_and_encoded_in_atom(
+    project: Project, run: Run
+) -> None:
+    # Drupal's guids: readers know its items by this string, so it stays as it is.
+    plain = "1234 at https://www.example.gov"
+    project.entry(NAME, f"title: X\ndate: 2021-11-05\nbody: x\nid: '{plain}'\n")
+    result = run("build")
+    assert result.exit_code == 0, result.errors
+    assert json.loads(project.read("public/feed.json"))["items"][0]["id"] == plain
+    assert ElementTree.fromstring(project.read("public/rss.xml")).findtext(".//guid") == plain
+    atom = ElementTree.fromstring(project.read("public/atom.xml"))
+    assert atom.findtext("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}id") == (
+        "tag:press.example.org,2020:id:1234%20at%20https%3A%2F%2Fwww.example.gov"
+    )
 
 
 @pytest.mark.parametrize("plain", ["12345", "post-7", "ID_42", "news/2019/123"])

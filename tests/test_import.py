@@ -157,6 +157,46 @@ def test_import_keeps_a_plain_rss_guid_verbatim(project: Project, run: Run) -> N
     assert (guid.id, guid.guidislink) == ("12345", False)
 
 
+def test_import_keeps_a_drupal_guid_with_spaces_verbatim(project: Project, run: Run) -> None:
+    # Every item was skipped ("its id has white space") and the run imported nothing.
+    result = run("import", fixture("drupal-rss.xml"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "feedpub: imported 2 statements, 0 already present, 0 skipped"
+    )
+    texts = _entries(project).values()
+    assert sorted(t.split("\nid: ")[1].split("\n")[0] for t in texts) == [
+        '"1234 at https://www.example.gov"',
+        '"1240 at https://www.example.gov"',
+    ]
+    _check_passes(run)
+    again = run("import", fixture("drupal-rss.xml"))
+    assert again.stdout == "feedpub: imported 0 statements, 2 already present, 0 skipped\n"
+
+
+def test_import_skips_an_id_check_would_refuse_saying_why(project: Project, run: Run) -> None:
+    dated = "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>x</description>"
+    project.file(
+        "feed.xml",
+        rss(
+            f"<guid>1234  at https://www.example.gov</guid><title>Two spaces</title>{dated}",
+            f"<guid>tag:example.gov,2021:a b</guid><title>URI</title>{dated}",
+            f"<guid>12 at https://www.example.gov</guid><title>Kept</title>{dated}",
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.exit_code == 0, result.stderr
+    assert result.errors == [
+        "feed.xml:5:1: id: warning: skipped 'Two spaces': feedpub check would refuse its id"
+        " ('1234  at https://www.example.gov' holds white space other than single spaces"
+        " between words; a plain id may hold those, a URI none)",
+        "feed.xml:6:1: id: warning: skipped 'URI': feedpub check would refuse its id"
+        " ('tag:example.gov,2021:a b' is a URI (it starts with tag:) and holds white space,"
+        " which a URI cannot; write a space as %20)",
+    ]
+    _check_passes(run)
+
+
 def test_import_drops_bidirectional_overrides_check_refuses_in_one_line_fields(
     project: Project, run: Run, tmp_path: Path
 ) -> None:
@@ -1343,6 +1383,12 @@ def test_import_subscriber_of_a_feed_with_plain_guids_sees_no_new_items(
     # RSS keeps <guid>12345</guid> as it was; Atom, which needs an IRI and which this
     # reader never subscribed to, gets a tag URI made from it.
     _subscriber_sees_nothing_new(tmp_path, old_site, ["rss094.xml"], feeds=("rss.xml",))
+
+
+def test_import_subscriber_of_a_drupal_feed_sees_no_new_items(
+    tmp_path: Path, old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]]
+) -> None:
+    _subscriber_sees_nothing_new(tmp_path, old_site, ["drupal-rss.xml"], feeds=("rss.xml",))
 
 
 def test_import_feedparser_unit_shapes(project: Project, run: Run) -> None:

@@ -265,7 +265,9 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
         "the permanent id feed readers know the statement by: a URI such as"
         " `tag:statements.example.org,2021:rates` (`javascript:`, `data:`, `vbscript:`"
         " and `file:` are refused), or a plain id with no scheme carried over from an"
-        " earlier feed (`12345`); at most {length} characters. Default: a tag URI"
+        " earlier feed (`12345`, or Drupal's `1234 at https://www.example.gov`: single"
+        " spaces between words are kept, in RSS and JSON Feed as written and in Atom's tag"
+        " URI as `%20`); at most {length} characters. Default: a tag URI"
         " (RFC 4151) from `id_authority` and the file name, which changes if the file is"
         " renamed; `feedpub new` writes it out",
         limits={"length": 500},

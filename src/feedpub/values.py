@@ -173,25 +173,46 @@ UNSAFE_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 _NON_ASCII_IRI = re.compile("[\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\U00010000-\U0010fffd]")
 
 
+# A plain id's words, one space between each: Drupal's RSS guids are `1234 at
+# https://www.example.gov`, and readers know its items by that string. RSS and JSON Feed
+# carry it as it is; Atom gets it percent-encoded in a tag URI (see validate.atom_id).
+_PLAIN_ID = re.compile(r"[^\s]+(?: [^\s]+)*")
+
+
 def identifier(node: Node, *, max_length: int) -> str:
     """Read an entry's permanent id: an absolute IRI (RFC 3987), or a plain id with no
     scheme, such as an RSS guid `12345` carried over from an earlier feed."""
     value = text(node, max_length=max_length)
-    if any(character.isspace() for character in value):
-        fail(f"{value!r} holds white space; an id is one unbroken word or URI", node)
+    if problem := id_problem(value):
+        fail(problem, node)
+    return value
+
+
+def id_problem(value: str) -> str:
+    """Why `value` (stripped, one line) cannot be an entry's id, or '': the rule `check`
+    and `import` share."""
     m = _SCHEME.match(value)
-    if m is None:
-        return value  # a plain id
+    if m is None:  # a plain id
+        if _PLAIN_ID.fullmatch(value):
+            return ""
+        return (
+            f"{value!r} holds white space other than single spaces between words; a plain id"
+            " may hold those, a URI none"
+        )
     scheme = m.group()[:-1].lower()
     if scheme in UNSAFE_SCHEMES:
-        fail(
+        return (
             f"{scheme}: ids are refused, since a reader could run or embed what they hold;"
-            " use a tag: URI such as tag:example.org,2021:statement-1",
-            node,
+            " use a tag: URI such as tag:example.org,2021:statement-1"
+        )
+    if any(character.isspace() for character in value):
+        return (
+            f"{value!r} is a URI (it starts with {m.group()}) and holds white space, which a"
+            " URI cannot; write a space as %20"
         )
     if not _URI_CHARACTERS.fullmatch(_NON_ASCII_IRI.sub("x", value)):
-        fail(f"{value!r} holds characters a URI cannot (quotes, <, >, braces)", node)
-    return value
+        return f"{value!r} holds characters a URI cannot (quotes, <, >, braces)"
+    return ""
 
 
 def is_iri(identifier: str) -> bool:
