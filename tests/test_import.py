@@ -731,6 +731,38 @@ def test_import_reads_a_date_without_zone_in_the_site_zone_and_says_so(
     _check_passes(run)
 
 
+def test_import_leaves_out_an_updated_date_later_than_now_and_keeps_the_item(
+    project: Project, run: Run
+) -> None:
+    # A CMS labelling its local time as Z, or a clock gone wrong: `check` refused the
+    # `updated` import wrote ("is later than now").
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/a</guid><title>Ahead</title>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>x</description>"
+            '<atom:updated xmlns:atom="http://www.w3.org/2005/Atom">2099-01-01T00:00:00Z'
+            "</atom:updated>",
+            "<guid>https://www.example.org/b</guid><title>Corrected</title>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>y</description>"
+            '<atom:updated xmlns:atom="http://www.w3.org/2005/Atom">2021-11-06T09:00:00Z'
+            "</atom:updated>",
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.exit_code == 0, result.stderr
+    [message] = result.errors
+    assert message.startswith(
+        "feed.xml:5:1: updated: warning: 'Ahead': its updated date '2099-01-01T00:00:00Z' is"
+        " later than now ("
+    )
+    assert message.endswith("); left out: check the feed's time zone")
+    entries = _entries(project)
+    assert "updated" not in entries["2021-11-05-ahead.yaml"]
+    assert "\nupdated: 2021-11-06T09:00+00:00\n" in entries["2021-11-05-corrected.yaml"]
+    _check_passes(run)
+
+
 def test_import_dates_a_change_given_by_its_day_alone_on_the_first_day_after_the_statement(
     project: Project, run: Run
 ) -> None:

@@ -10,6 +10,7 @@ Running it again adds nothing twice: an id already in entries/ is skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from feedpub.config import CONFIG_NAME, read_config
@@ -111,9 +112,11 @@ def import_sources(
     entry_type: str | None = None,
     download: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    now: datetime | None = None,
 ) -> ImportReport:
     """Import every item of `sources` into root/entries/; never overwrite, never repeat."""
     require_extra()
+    now = now or datetime.now(timezone.utc)  # what `check` compares `updated` with
 
     project = Project.at(root)
     problems = Problems()
@@ -132,7 +135,7 @@ def import_sources(
         for item in read.items:
             notes: list[Problem] = []
             try:
-                draft = convert_item(item, config, entry_type, notes)
+                draft = convert_item(item, config, entry_type, notes, now)
             except Skip as skip:
                 report.skipped += 1
                 report.problems += notes

@@ -144,13 +144,30 @@ def _moment(raw: str, config: SiteConfig, item: Item, label: str, notes: list[Pr
         raise Skip("date", f"its {label} date {raw!r} is not a real date") from None
 
 
-def _updated(item: Item, config: SiteConfig, notes: list[Problem]) -> _Moment | None:
-    """An item's updated time; one that is no real date is left out, and said so."""
+def _updated(
+    item: Item, config: SiteConfig, notes: list[Problem], published: _Moment, now: datetime
+) -> _Moment | None:
+    """An item's updated time; one that is no real date, or later than now (as `check`
+    refuses: after its release for one under embargo), is left out, and said so."""
     try:
-        return _moment(item.updated, config, item, "updated", notes) if item.updated else None
+        at = _moment(item.updated, config, item, "updated", notes) if item.updated else None
     except Skip as exc:
         notes.append(note(item, "updated", f"{item_name(item)}: {exc.reason}; left out"))
         return None
+    limit = max(published.at, now)
+    if at is not None and at.at > limit:
+        when = "its release" if limit > now else "now"
+        shown = limit.astimezone(config.timezone).isoformat(timespec="minutes")
+        notes.append(
+            note(
+                item,
+                "updated",
+                f"{item_name(item)}: its updated date {item.updated!r} is later than {when}"
+                f" ({shown}); left out: check the feed's time zone",
+            )
+        )
+        return None
+    return at
 
 
 def _read_moment(
@@ -182,7 +199,7 @@ def _read_moment(
 
 
 def convert_item(
-    item: Item, config: SiteConfig, entry_type: str | None, notes: list[Problem]
+    item: Item, config: SiteConfig, entry_type: str | None, notes: list[Problem], now: datetime
 ) -> Draft:
     """Map one item to a Draft, adding warnings to `notes`; raise Skip when it cannot be."""
     if item.not_a_post:
@@ -213,9 +230,9 @@ def convert_item(
         notes.append(note(item, "title", f"{item_name(item)}: title shortened to 300 characters"))
     content = clean(item.content)
     if item.feedpub:
-        content = _take_notices(draft, content, published, item, config, notes)
+        content = _take_notices(draft, content, published, item, config, notes, now)
     elif item.updated and item.published:
-        updated = _updated(item, config, notes)
+        updated = _updated(item, config, notes, published, now)
         if updated is not None and updated.at > published.at:
             draft.updated = updated.text
     _set_text(draft, content, item, notes)
@@ -278,6 +295,7 @@ def _take_notices(
     item: Item,
     config: SiteConfig,
     notes: list[Problem],
+    now: datetime,
 ) -> str:
     """Turn the notices feedpub writes into feed content back into fields."""
     if m := _WRAPPER.fullmatch(content):
@@ -313,7 +331,7 @@ def _take_notices(
             content = content[: m.start()]
         else:
             break
-    updated = _updated(item, config, notes)
+    updated = _updated(item, config, notes, published, now)
     latest = updated if updated and updated.at > published.at else None
     latest_day = latest.at.date().isoformat() if latest else ""
 
