@@ -711,6 +711,56 @@ def test_import_resolves_relative_links_against_the_item_s_page(project: Project
     _check_passes(run)
 
 
+def test_import_resolves_relative_links_however_the_html_writes_its_attributes(
+    project: Project, run: Run
+) -> None:
+    # Only href="..." in double quotes was resolved: the others stayed relative and, on the
+    # new site, pointed into it.
+    body = (
+        "<p><a href='/sq'>single</a> <a href=/uq>unquoted</a> <A HREF=\"/upper\">upper</A>"
+        ' <a href = "/spaced">spaced</a> <a title="x>y" href="rel/page.html">after a ">"</a>'
+        " <a href='/q?a=1&amp;b=2'>entity</a> <a href=\"https://other.example/x\">absolute</a>"
+        ' <a href="mailto:press@example.org">mail</a></p>'
+        "<p><img src=/img/a.png alt=A> <IMG SRC='/img/b.png' ALT='B'></p>"
+    )
+    item = {
+        "id": "https://www.example.org/news/depot",
+        "url": "https://www.example.org/news/depot",
+        "title": "Depot",
+        "date_published": "2025-03-01T10:00:00+01:00",
+        "content_html": body,
+    }
+    project.file("feed.json", json.dumps({"version": "1.1", "title": "E", "items": [item]}))
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/news/bridge</guid><title>Bridge</title>"
+            "<link>https://www.example.org/news/bridge</link>"
+            "<pubDate>Sat, 01 Mar 2025 11:00:00 +0100</pubDate>"
+            f"<description>{html.escape(body)}</description>"
+        ),
+    )
+    result = run("import", "feed.json", "feed.xml")
+    assert result.exit_code == 0, result.stderr
+    entries = _entries(project)
+    assert len(entries) == 2
+    for text in entries.values():
+        for expected in (
+            "[single](https://www.example.org/sq)",
+            "[unquoted](https://www.example.org/uq)",
+            "[upper](https://www.example.org/upper)",
+            "[spaced](https://www.example.org/spaced)",
+            '[after a ">"](https://www.example.org/news/rel/page.html "x>y")',
+            "[entity](https://www.example.org/q?a=1&b=2)",
+            "[absolute](https://other.example/x)",
+            "[mail](mailto:press@example.org)",
+            "![A](https://www.example.org/img/a.png)",
+            "![B](https://www.example.org/img/b.png)",
+        ):
+            assert expected in text
+    _check_passes(run)
+
+
 def test_import_reads_a_date_without_zone_in_the_site_zone_and_says_so(
     project: Project, run: Run
 ) -> None:

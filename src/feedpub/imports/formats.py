@@ -17,8 +17,8 @@ from feedpub.errors import Problem
 from feedpub.imports.charset import xml_as_utf8
 from feedpub.imports.items import Enclosure, Item, Parsed, unreadable, web
 from feedpub.imports.jsonfeed import parse_json
+from feedpub.imports.links import absolute_links
 from feedpub.imports.scan import Spot, scan_items
-from feedpub.markup import absolute_links
 
 _FEEDPUB = re.compile(r"feedpub(?:\s|$)")
 _WXR_NAMESPACE = re.compile(rb"xmlns:wp=[\"']http://wordpress\.org/export/")

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from feedpub.imports.items import Enclosure, Item, Parsed, string, unreadable, web
-from feedpub.markup import absolute_links
+from feedpub.imports.links import absolute_links
 
 
 def parse_json(shown: str, data: bytes, location: str = "") -> Parsed:
