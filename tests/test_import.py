@@ -952,6 +952,89 @@ def test_import_writes_an_alias_for_an_old_address_under_base_url(
     _check_passes(run)
 
 
+def _at(link: str, title: str, day: str = "05", extra: str = "") -> str:
+    return (
+        f"<guid>https://www.example.org/{title}</guid><title>{title}</title><link>{link}</link>"
+        f"<pubDate>Fri, {day} Nov 2021 10:00:00 +0100</pubDate><description>x</description>" + extra
+    )
+
+
+def test_import_gives_an_old_address_to_one_statement_only(project: Project, run: Run) -> None:
+    # Two items whose links were the same section page both got `news/` as an alias, and
+    # one was an alias an entry already had: check refused the second ("already an alias").
+    project.entry(
+        "2020-01-02-old.yaml", "title: Old\ndate: 2020-01-02\naliases: [legacy/]\nbody: x\n"
+    )
+    news = "https://press.example.org/news/"
+    project.file(
+        "feed.xml",
+        rss(
+            _at(news, "One"),
+            _at(news, "Two"),
+            _at("https://press.example.org/legacy/", "Three"),
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.exit_code == 0, result.stderr
+    assert result.errors == [
+        f"feed.xml:6:1: aliases: warning: 'Two': its old address {news} is already the alias"
+        " of 'One' (entries/2021-11-05-one.yaml), so it gets no redirect page to this"
+        " statement; redirect it on the old server if it should lead here",
+        "feed.xml:7:1: aliases: warning: 'Three': its old address"
+        " https://press.example.org/legacy/ is already an alias in entries/2020-01-02-old.yaml,"
+        " so it gets no redirect page to this statement; redirect it on the old server if it"
+        " should lead here",
+    ]
+    entries = _entries(project)
+    assert '\naliases: ["news/"]\n' in entries["2021-11-05-one.yaml"]
+    assert "aliases" not in entries["2021-11-05-two.yaml"]
+    assert "aliases" not in entries["2021-11-05-three.yaml"]
+    _check_passes(run)
+
+
+@pytest.mark.parametrize(
+    ("path", "what"),
+    [
+        ("index.html", "the home page, which feedpub writes to public/index.html"),
+        ("tags/", "the list of tags/, which feedpub writes to public/tags/index.html"),
+        ("types/", "the list of types/, which feedpub writes to public/types/index.html"),
+        (
+            "types/statement/",
+            "types/statement/, which feedpub writes to public/types/statement/index.html",
+        ),
+        ("tags/energy/", "tags/energy/, which feedpub writes to public/tags/energy/index.html"),
+        ("2021/", "the 2021 page, which feedpub writes to public/2021/index.html"),
+        ("2020/", "the 2020 page, which feedpub writes to public/2020/index.html"),
+        ("languages/fr/", "languages/fr/, which feedpub writes to public/languages/fr/index.html"),
+        ("2020/01/02/old/", "entries/2020-01-02-old.yaml"),
+        ("about.html", "static/about.html"),
+    ],
+)
+def test_import_gives_no_alias_at_an_address_of_feedpub_s_own(
+    project: Project, run: Run, path: str, what: str
+) -> None:
+    # An item linking to the home page, a list of tags or a year's page got it as an alias,
+    # which check refused ("is the address of the home page...").
+    project.entry("2020-01-02-old.yaml", "title: Old\ndate: 2020-01-02\nbody: x\n")
+    project.file("static/about.html", "<p>About</p>")
+    link = f"https://press.example.org/{path}"
+    french = "<language>fr</language>"
+    project.file(
+        "feed.xml",
+        rss(
+            _at(link, "Linked", extra="<category>Energy</category>"), _at(link, "Fr", "06", french)
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.exit_code == 0, result.stderr
+    assert result.errors[0].startswith(
+        f"feed.xml:5:1: aliases: warning: 'Linked': its old address {link} is "
+    )
+    assert what in result.errors[0]
+    assert "aliases" not in _entries(project)["2021-11-05-linked.yaml"]
+    _check_passes(run)
+
+
 def test_import_missing_extra_is_a_one_line_message(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,7 @@ Running it again adds nothing twice: an id already in entries/ is skipped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,12 +18,13 @@ from feedpub.entryfields import limit
 from feedpub.errors import FeedpubError, Problem, Problems
 from feedpub.fetch import DEFAULT_TIMEOUT, site_of
 from feedpub.gather import Project, list_entry_files
+from feedpub.imports.aliases import Addresses, existing_entries, planned_outputs
 from feedpub.imports.attach import Downloads, download, link_list
 from feedpub.imports.convert import Draft, Skip, convert_item, item_name, note
 from feedpub.imports.read import read_source
 from feedpub.listing import ENTRIES_DIR
 from feedpub.load import read_document
-from feedpub.model import SiteConfig
+from feedpub.model import Entry, SiteConfig
 from feedpub.new import EntryFields, format_entry, write_entry
 from feedpub.slug import slugify
 from feedpub.validate import MAX_SLUG, compile_entry, entry_id
@@ -163,11 +164,51 @@ def import_sources(
     urls = [source for source in sources if source.lower().startswith(("http://", "https://"))]
     hosts = frozenset(site_of(url)[1] for url in urls)  # see attach.py
     downloads = Downloads(taken={name.lower() for name in site.files}, hosts=hosts)
+    ready: list[_Ready] = []
     for draft in drafts.values():
         _fit_to_site(draft, site, report)
         fields = _attachments(draft, downloads, report, timeout) if download else None
-        _write(project, config, site, draft, fields, downloads, report)
+        if found := _compile(project, config, site, draft, fields, downloads, report):
+            ready.append(found)
+    _free_aliases(project, config, ready, report)
+    for found in ready:
+        _write(project, site, found, downloads, report)
     return report
+
+
+@dataclass(slots=True)
+class _Ready:
+    """A draft `compile_entry` accepted: its fields, its file's name, its entry."""
+
+    draft: Draft
+    fields: EntryFields
+    name: str
+    entry: Entry
+
+
+def _free_aliases(
+    project: Project, config: SiteConfig, ready: list[_Ready], report: ImportReport
+) -> None:
+    """Keep an old address as an alias only where `check` accepts it; say so where not."""
+    if not any(r.fields.aliases for r in ready):
+        return
+    existing = existing_entries(project, config)
+    outputs = planned_outputs(project, config, [*existing, *(r.entry for r in ready)])
+    addresses = Addresses(existing, outputs)
+    for found in ready:
+        for alias in found.fields.aliases:
+            holder = f"{item_name(found.draft.item)} ({found.entry.source})"
+            if why := addresses.claim(alias, holder):
+                found.fields = replace(found.fields, aliases=())
+                report.problems.append(
+                    note(
+                        found.draft.item,
+                        "aliases",
+                        f"{item_name(found.draft.item)}: its old address {found.draft.item.link}"
+                        f" {why}, so it gets no redirect page to this statement; redirect it"
+                        " on the old server if it should lead here",
+                    )
+                )
 
 
 def _check_type(project: Project, entry_type: str) -> None:
@@ -236,7 +277,7 @@ def _attachments(
     return tuple(names)
 
 
-def _write(
+def _compile(
     project: Project,
     config: SiteConfig,
     site: _Site,
@@ -244,8 +285,8 @@ def _write(
     attachments: tuple[tuple[str, str], ...] | None,
     downloads: Downloads,
     report: ImportReport,
-) -> None:
-    """Write one entry (and its new attachments) if `compile_entry` accepts it."""
+) -> _Ready | None:
+    """The entry a draft makes, if `compile_entry` accepts it; else why not, reported."""
     body = draft.body
     if draft.enclosures:
         body = f"{body}\n\n{link_list(draft.enclosures)}" if body else link_list(draft.enclosures)
@@ -268,28 +309,37 @@ def _write(
         notes_to_editors=draft.notes_to_editors,
         body=body,
     )
-    text = format_entry(fields)
     name = f"{draft.day:%Y-%m-%d}-{draft.slug}.yaml"
     shown = project.show(f"{ENTRIES_DIR}/{name}")
     available = {**site.files, **downloads.sizes()}
-    compiled = compile_entry(shown, name, text.encode(), config, available)
+    compiled = compile_entry(shown, name, format_entry(fields).encode(), config, available)
     refused = [p for p in compiled.problems if p.is_error]
-    if compiled.entry is None or refused:
-        report.skipped += 1
-        first = refused[0] if refused else None
-        why = (
-            f"{first.field}: {first.message}"
-            if first and first.field
-            else (first.message if first else "")
+    if compiled.entry is not None and not refused:
+        return _Ready(draft, fields, name, compiled.entry)
+    report.skipped += 1
+    first = refused[0] if refused else None
+    why = (
+        f"{first.field}: {first.message}"
+        if first and first.field
+        else first.message
+        if first
+        else ""
+    )
+    report.problems.append(
+        note(
+            draft.item,
+            "item",
+            f"skipped {item_name(draft.item)}: feedpub check would refuse {name} ({why})",
         )
-        report.problems.append(
-            note(
-                draft.item,
-                "item",
-                f"skipped {item_name(draft.item)}: feedpub check would refuse {name} ({why})",
-            )
-        )
-        return
+    )
+    return None
+
+
+def _write(
+    project: Project, site: _Site, ready: _Ready, downloads: Downloads, report: ImportReport
+) -> None:
+    """Write one entry, and its new attachments."""
+    draft, fields, name = ready.draft, ready.fields, ready.name
     try:
         for file_name, _ in fields.attachments:
             if file_name not in site.files:
@@ -297,7 +347,7 @@ def _write(
                 with (project.root / ENTRIES_DIR / file_name).open("xb") as handle:
                     handle.write(data)
                 site.files[file_name] = len(data)
-        path = write_entry(project, name, text, writer="feedpub import")
+        path = write_entry(project, name, format_entry(fields), writer="feedpub import")
     except (FeedpubError, OSError) as exc:
         report.skipped += 1
         message = exc.problems[0].message if isinstance(exc, FeedpubError) else str(exc)

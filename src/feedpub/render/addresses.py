@@ -59,6 +59,10 @@ class Outputs(dict[str, Output]):
                 return f"{self.origin[folder]}, which feedpub writes to public/{folder}"
         return ""
 
+    def alias_clash(self, alias: str) -> str:
+        """What an alias (an earlier address of a statement) would collide with, or ''."""
+        return self.clash(_page_file(alias))
+
     def add(self, output: Output, origin: str) -> None:
         if output.path in self:
             raise ValueError(f"{output.path} would be written twice ({self.origin[output.path]})")
@@ -94,7 +98,7 @@ def plan_aliases(plan: Planner, entries: Iterable[Entry], problems: Problems) ->
     for entry in entries:
         line, column = entry.aliases_at
         for alias in entry.aliases:
-            taken = plan.outputs.clash(_page_file(alias))
+            taken = plan.outputs.alias_clash(alias)
             if taken:
                 problems.add(
                     entry.source,
