@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from feedpub.fetch import MAX_REDIRECTS, FetchError, OffSite, fetch
+from feedpub.fetch import MAX_REDIRECTS, FetchError, OffSite, fetch, is_public
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -180,3 +181,44 @@ def test_fetch_keep_post_follows_only_the_redirects_that_keep_the_post(
         assert (response.url, response.body) == (f"{server}/hub", FORM_ECHO)
     else:
         assert (response.url, response.headers["Location"]) == (f"{server}/moved-{status}", "/hub")
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.215.14", True),
+        ("2606:2800:21f:cb07:6820:80da:af6b:8b2c", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("169.254.169.254", False),  # a cloud's metadata service
+        ("0.0.0.0", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("::127.0.0.1", False),  # IPv4-compatible: Python's is_global says True
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254: is_global says True
+        ("64:ff9b::5db8:d70e", True),  # NAT64 of a public address
+    ],
+)
+def test_is_public_sees_the_ipv4_address_an_ipv6_form_carries(address: str, public: bool) -> None:
+    assert is_public(address) is public
+
+
+def test_fetch_public_only_refuses_a_private_address_directly_and_through_a_proxy(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Through a proxy the address connected to is the proxy's: a proxy on the office's
+    # network reached its internal services.
+    import urllib.request
+
+    from feedpub import fetch as module
+
+    with pytest.raises(FetchError, match=re.escape("is at 127.0.0.1, not a public address")):
+        fetch(f"{server}/ok", public_only=True)
+    monkeypatch.setenv("http_proxy", server)
+    # The opener reads the proxies as it is made, as it is when feedpub starts.
+    opener = urllib.request.build_opener(module._NoRedirects, module._HTTP, module._HTTPS)
+    monkeypatch.setattr(module, "_OPENER", opener)
+    assert fetch("http://127.0.0.2:9/ok").status == 500  # the proxy (this server) answered
+    with pytest.raises(FetchError, match=re.escape("is at 127.0.0.2, not a public address")):
+        fetch("http://127.0.0.2:9/ok", public_only=True)

@@ -1311,6 +1311,26 @@ def test_import_downloads_no_attachment_from_a_private_address_a_feed_names(
         " not fetched"
     ]
     assert not list((project.root / "entries").glob("*.txt"))
+    # From the feed's own host, an enclosure redirected to another is not followed.
+    routes["/feed.xml"] = (
+        200,
+        rss(
+            "<guid>https://www.example.org/s</guid><title>Second</title>"
+            "<pubDate>Fri, 05 Nov 2021 11:00:00 +0100</pubDate><description>See.</description>"
+            f'<enclosure url="{url}/report.txt" length="6" type="text/plain"/>'
+        ).encode(),
+        {},
+    )
+    away = url.replace("127.0.0.1", "localhost")
+    routes["/report.txt"] = (302, b"", {"Location": f"{away}/latest/meta-data/creds.txt"})
+    result = run("import", f"{url}/feed.xml", "--download-attachments")
+    assert result.exit_code == 0, result.stderr
+    assert result.errors == [
+        f"{url}/feed.xml:5:1: attachments: warning: 'Second': not downloaded, listed as a link:"
+        f" {away}/latest/meta-data/creds.txt: redirected to {away}/latest/meta-data/creds.txt,"
+        " on another site"
+    ]
+    assert not list((project.root / "entries").glob("*.txt"))
 
 
 # --- round trip and subscribers -------------------------------------------------------------

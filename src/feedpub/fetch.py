@@ -120,10 +120,10 @@ def _ended(base: type[http.client.HTTPConnection]) -> Any:
             # The address connected to, not the name's: a name may resolve anywhere, and
             # again differently on the next lookup. (Through a proxy, the proxy decides.)
             if self.public_only and self._tunnel_host is None:
-                address = ipaddress.ip_address(self.sock.getpeername()[0].split("%")[0])
-                if not address.is_global:
+                address = self.sock.getpeername()[0]
+                if not is_public(address):
                     self.sock.close()
-                    raise _Private(str(address))
+                    raise _Private(address)
 
     return Connection
 
@@ -134,22 +134,53 @@ _HTTPSConnection = _ended(http.client.HTTPSConnection)
 
 class _HTTP(urllib.request.HTTPHandler):
     def http_open(self, req: Any) -> Any:
-        public = req.public_only and not _proxied(req)
+        public = _public_only(req)
         connection = functools.partial(_HTTPConnection, deadline=req.deadline, public_only=public)
         return self.do_open(connection, req)
 
 
 class _HTTPS(urllib.request.HTTPSHandler):
     def https_open(self, req: Any) -> Any:
-        public = req.public_only and not _proxied(req)
+        public = _public_only(req)
         connection = functools.partial(_HTTPSConnection, deadline=req.deadline, public_only=public)
         return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
 
 
-def _proxied(req: Any) -> bool:
-    """Whether the request goes through a proxy (its address is then the proxy's): an
-    HTTPS one tunnels to the host, an HTTP one is asked for the whole URL."""
-    return bool(getattr(req, "_tunnel_host", None)) or not req.selector.startswith("/")
+def _public_only(req: Any) -> bool:
+    """Whether the connection must reach a public address. Through a proxy (an HTTPS one
+    tunnels to the host, an HTTP one is asked for the whole URL) the address connected to is
+    the proxy's: the host's own name must then resolve to public addresses only."""
+    if not req.public_only:
+        return False
+    if not getattr(req, "_tunnel_host", None) and req.selector.startswith("/"):
+        return True  # direct: checked as it connects
+    host = urlsplit(req.full_url).hostname or ""
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False  # the proxy may know the name; it will not lead to an address here
+    for address in sorted(addresses):
+        if not is_public(address):
+            raise urllib.error.URLError(_Private(address))
+    return False
+
+
+# IPv6 forms that carry an IPv4 address: NAT64's well-known prefix, and the deprecated
+# IPv4-compatible ::a.b.c.d (Python's is_global takes both as global).
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def is_public(address: str) -> bool:
+    """Whether `address` (as a socket gives it) is on the public internet: not loopback,
+    a private network, link-local (a cloud's metadata service) or reserved, in any form."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64 or ip in _COMPATIBLE:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.is_global
 
 
 _OPENER = urllib.request.build_opener(_NoRedirects, _HTTP, _HTTPS)
