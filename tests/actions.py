@@ -398,25 +398,3 @@ class Runner:
             title, status, done.stdout + done.stderr, _read_env_file(files["GITHUB_OUTPUT"])
         )
 
-
-def artifacts() -> dict[str, Action]:
-    """actions/upload-artifact and download-artifact: a folder kept by name for the run's
-    later jobs, on other runners."""
-    kept: dict[str, Path] = {}
-
-    def upload(context: Context, given: dict[str, str]) -> tuple[str, dict[str, str]]:
-        source = Path(given["path"])
-        if not source.is_dir():
-            return "failed", {}
-        kept[given["name"]] = context.temp.parent / f"artifact-{given['name']}"
-        shutil.rmtree(kept[given["name"]], ignore_errors=True)
-        shutil.copytree(source, kept[given["name"]])
-        return "emulated: uploaded", {}
-
-    def download(context: Context, given: dict[str, str]) -> tuple[str, dict[str, str]]:
-        if given["name"] not in kept:
-            return "failed", {}
-        shutil.copytree(kept[given["name"]], Path(given["path"]), dirs_exist_ok=True)
-        return "emulated: downloaded", {}
-
-    return {"actions/upload-artifact": upload, "actions/download-artifact": download}

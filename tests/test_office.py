@@ -28,7 +28,7 @@ from urllib.parse import unquote
 import pytest
 import yaml
 
-from actions import Context, JobResult, Runner, artifacts
+from actions import Context, JobResult, Runner
 from conftest import REPO, Project, git
 from feedpub import __version__
 from feedpub.init import INSTALL_CHECKOUT, read_starter, render_workflow
@@ -274,7 +274,6 @@ def _runner(office: Path, env: dict[str, str], pages: Pages, epoch: int = EPOCH)
             "actions/configure-pages": skipped("needs GitHub"),
             "actions/upload-pages-artifact": upload,
             "actions/deploy-pages": deploy,
-            **artifacts(),
         },
     )
 
@@ -288,19 +287,23 @@ def _ran(job: JobResult) -> list[str]:
 
 
 INSTALL = "Install feedpub (the release requirements.txt pins)"
+CACHE = "Keep feedpub's build cache between runs"
 BUILD_STEPS = [
     INSTALL,
-    "Keep feedpub's build cache between runs",
+    CACHE,
     "Build the feeds and pages",
-    "Compare with the live site (what this deployment releases)",
-    "List the feeds that change, for the WebSub hubs",
+    "Compare with the live site (is a deployment due?)",
 ]
 DEPLOY_STEPS = [
     INSTALL,
+    CACHE,
+    "Build the feeds and pages",
+    "Compare with the live site (what this deployment releases)",
+    "List the feeds that change, for the WebSub hubs",
     "Check that each statement released is live",
     "Tell the WebSub hubs which feeds changed",
 ]
-BUILT, COMPARED, LIVE = BUILD_STEPS[2], BUILD_STEPS[3], DEPLOY_STEPS[1]
+BUILT, COMPARED, LIVE = BUILD_STEPS[2], BUILD_STEPS[3], DEPLOY_STEPS[5]
 
 
 def test_office_push_to_main_builds_deploys_and_finds_each_statement_live(
@@ -310,15 +313,12 @@ def test_office_push_to_main_builds_deploys_and_finds_each_statement_live(
     assert (build.name, deploy.name) == ("build", "deploy")
     assert not build.failed and not deploy.failed, build.output + deploy.output
     assert _ran(build) == BUILD_STEPS
-    assert _steps(build)[-2:] == [
-        ("actions/upload-pages-artifact@v3", "emulated: the artifact is the folder built"),
-        ("Keep both lists for the deploy job", "emulated: uploaded"),
-    ]
     assert _ran(deploy) == DEPLOY_STEPS
-    assert _steps(deploy)[:3] == [
+    assert _steps(deploy)[0] == ("actions/checkout@v4", "emulated: cloned")  # its own runner
+    assert _steps(deploy)[-5:-2] == [
         ("actions/configure-pages@v5", "skipped: needs GitHub"),
+        ("actions/upload-pages-artifact@v3", "emulated: the artifact is the folder built"),
         ("actions/deploy-pages@v4", "emulated: the artifact is served on 127.0.0.1"),
-        ("actions/checkout@v4", "emulated: cloned"),  # on its own runner
     ]
     assert (office / "public/2021/11/05/rates/index.html").is_file()
     assert (pages.root / "2021/11/04/example-agency-names-a-spokesperson/index.html").is_file()
@@ -341,7 +341,7 @@ def test_office_schedule_deploys_only_once_an_embargo_has_ended(
     before = _runner(office, user_env, pages, EPOCH + 10 * HOUR)
     (quiet,) = before.run(".github/workflows/embargo.yml", "schedule", {})
     assert (quiet.name, quiet.failed) == ("build", False), quiet.output
-    assert _ran(quiet) == BUILD_STEPS[:4]
+    assert _ran(quiet) == BUILD_STEPS
     assert "nothing is due" in quiet.step(COMPARED).output
 
     after = _runner(office, user_env, pages, EPOCH + 11 * HOUR)
@@ -349,6 +349,7 @@ def test_office_schedule_deploys_only_once_an_embargo_has_ended(
     assert not build.failed and not deploy.failed, build.output + deploy.output
     assert (_ran(build), _ran(deploy)) == (BUILD_STEPS, DEPLOY_STEPS)
     assert "releasing 1 statement (first: " in build.step(COMPARED).output
+    assert "releasing 1 statement (first: " in deploy.step(DEPLOY_STEPS[3]).output
     assert (pages.root / "2026/01/01/new-office/index.html").is_file()
     assert deploy.step(LIVE).output.endswith("and 1 released statement\n")
 
@@ -356,8 +357,7 @@ def test_office_schedule_deploys_only_once_an_embargo_has_ended(
 def test_office_deploy_tells_the_websub_hubs_of_the_build_job_s_changed_feeds(
     office: Path, user_env: dict[str, str], pages: Pages
 ) -> None:
-    # The list of changed feeds is written by the build job and read on the deploy job's
-    # runner: it must travel with the run, not stay in the build job's temporary folder.
+    # The deploy job, on a runner of its own, lists the feeds that change and tells the hub.
     config = office / "feedpub.yaml"
     config.write_text(config.read_text() + f"websub_hubs: [{pages.url}hub]\n")
     git(office, "commit", "--quiet", "--all", "--message", "A hub")
@@ -564,7 +564,7 @@ def test_office_pin_with_no_such_release_says_what_to_run(
         " commit it."
     ) in install.output
     after = job.steps[job.steps.index(install) + 1 :]
-    assert len(after) == 7 and all(s.status.startswith("skipped (if: ") for s in after)
+    assert len(after) == 4 and all(s.status.startswith("skipped (if: ") for s in after)
 
 
 # --- every workflow file passes the linters ------------------------------------------------
@@ -643,20 +643,28 @@ def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> No
     assert deploy["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert (deploy["needs"], deploy["if"]) == ("build", "needs.build.outputs.deploy == 'true'")
-    # Runs deploy in the order they were pushed: builds one at a time, then deploys.
-    assert build["concurrency"] == {"group": "pages-build", "cancel-in-progress": False}
     assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    # It builds the branch as it is when it starts: an approval given late deploys no old
+    # build, and a deployment that waited never replaces a newer one with an older commit.
+    assert deploy["steps"][0] == {
+        "uses": "actions/checkout@v4",
+        "with": {"ref": "${{ github.ref }}"},
+    }
     runs = [step.get("run", "") for step in build["steps"]]
-    order = ["feedpub build", "feedpub live --prepare", "feedpub ping --prepare"]
-    found = [r for r in runs if r.startswith(tuple(order))]
-    assert [next(o for o in order if r.startswith(o)) for r in found] == order
-    uses = [step.get("uses", "") for step in deploy["steps"]]
-    assert uses[:2] == ["actions/configure-pages@v5", "actions/deploy-pages@v4"]
+    assert runs[-2:] == ["feedpub build", "feedpub live --prepare --format github"]
     runs = [step.get("run", "") for step in deploy["steps"]]
-    assert [r.split(" --list")[0] for r in runs[-2:]] == [
+    uses = [step.get("uses", "") for step in deploy["steps"]]
+    assert [r for r in runs if r.startswith("feedpub")] == [
+        "feedpub build",
+        "feedpub live --prepare --format github",
+        "feedpub ping --prepare",
         'feedpub live --served-at "$PAGE_URL"',
         "feedpub ping",
     ]
+    assert (
+        uses.index("actions/deploy-pages@v4")
+        == runs.index('feedpub live --served-at "$PAGE_URL"') - 1
+    )
     embargo = yaml.safe_load(read_starter("github/workflows/embargo.yml"))
     assert embargo[True] == {"schedule": [{"cron": "*/15 * * * *"}]}
     assert embargo["jobs"]["release"]["uses"] == "./.github/workflows/feeds.yml"
