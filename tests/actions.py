@@ -397,4 +397,3 @@ class Runner:
         return StepResult(
             title, status, done.stdout + done.stderr, _read_env_file(files["GITHUB_OUTPUT"])
         )
-

@@ -452,6 +452,9 @@ def _declared(encoding: str, title: str, codec: str = "") -> bytes:
         ("", "utf-32-le", "Élysée"),  # none: its first bytes tell (XML 1.0 Appendix F)
         ("Shift_JIS", "utf-16", "記者発表"),  # the byte order mark wins, as feedparser has it
         ("windows-1252", "", "“Quotes” – €"),
+        ("UTF8", "utf-8", "Élysée"),  # Python's spellings, not expat's: "invalid token"
+        ("utf_8", "utf-8", "Élysée"),
+        ("latin1", "latin-1", "Élysée"),
     ],
 )
 def test_import_decodes_a_feed_in_any_encoding_expat_cannot_read_itself(
@@ -486,6 +489,12 @@ def test_import_decodes_a_feed_in_any_encoding_expat_cannot_read_itself(
             "bad.xml:1:31: encoding: the XML declaration says UTF-32, but is itself written in"
             " ASCII, so the file cannot be UTF-32; declare the encoding it is written in (such as"
             ' encoding="UTF-8") and import it again; nothing was imported from it',
+        ),
+        (  # a traceback: UTF-7 can spell half of a UTF-16 pair, which UTF-8 cannot hold
+            _declared("UTF-7", "t").replace(b"+-0100", b"GMT").replace(b">t<", b">+2AA-<"),
+            "bad.xml:5:52: encoding: UTF-7 text here stands for half of a character (U+D800),"
+            " which no text may hold; save the feed as UTF-8 and import it again; nothing was"
+            " imported from it",
         ),
         (
             _declared("Shift_JIS", "\u00e9", "latin-1"),

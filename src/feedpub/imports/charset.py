@@ -22,6 +22,7 @@ _TEXT_DECLARATION = re.compile(r"\A(<\?xml\s[^>]*?\bencoding\s*=\s*)([\"'])[^\"'
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,39}")
 # What expat reads itself from bytes that begin in ASCII (its built-in encodings).
 _NATIVE = frozenset({"utf-8", "ascii", "iso8859-1"})
+_EXPAT_NAMES = frozenset({"utf-8", "us-ascii", "iso-8859-1"})  # as expat spells them
 # Byte order marks and the bytes `<?` begins with, longest first (XML 1.0 Appendix F).
 _MARKS = (
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -62,8 +63,8 @@ def xml_as_utf8(shown: str, data: bytes) -> bytes | Problem:
             ' save the feed as UTF-8 with encoding="UTF-8" and import it again',
             column,
         )
-    if codec in _NATIVE:
-        return data
+    if codec in _NATIVE and name.lower() in _EXPAT_NAMES:
+        return data  # else "UTF8", "utf_8", "latin1": Python's names, not expat's
     if not _reads_ascii(codec):  # UTF-32, EBCDIC: its declaration was read as ASCII
         return _problem(
             shown,
@@ -109,7 +110,18 @@ def _transcode(shown: str, data: bytes, codec: str, name: str) -> bytes | Proble
             line,
         )
     text = text.removeprefix("\ufeff")
-    return _TEXT_DECLARATION.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")
+    try:
+        return _TEXT_DECLARATION.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")
+    except UnicodeEncodeError as exc:  # UTF-7's "+2AA-": half of a UTF-16 pair, alone
+        line = text.count("\n", 0, exc.start) + 1
+        column = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
+        return _problem(
+            shown,
+            f"{name} text here stands for half of a character (U+{ord(text[exc.start]):04X}),"
+            " which no text may hold; save the feed as UTF-8 and import it again",
+            column,
+            line,
+        )
 
 
 def _problem(shown: str, message: str, column: int = 1, line: int = 1) -> Problem:
