@@ -382,7 +382,8 @@ def test_check_refuses_now_what_would_stop_the_build_that_releases_an_embargo(
         [
             f"static/about/index.html: clashes with an alias in entries/{LATER[0]}, which feedpub"
             " writes to public/about/index.html; rename or remove the static file (at the"
-            " release of the statements under embargo, whose build it would stop)",
+            " release at 2021-11-06T09:00+01:00 of statements under embargo, whose build it"
+            " would stop)",
             "feedpub: 1 problem in 1 file",
         ],
     )
@@ -398,8 +399,8 @@ def test_check_refuses_now_what_would_stop_the_build_that_releases_an_embargo(
         1,
         [
             "templates/entry.html:2:1: template error: ZeroDivisionError: integer division or"
-            " modulo by zero (at the release of the statements under embargo, whose build it"
-            " would stop)",
+            " modulo by zero (at the release at 2021-11-06T09:00+01:00 of statements under"
+            " embargo, whose build it would stop)",
             "feedpub: 1 problem in 1 file",
         ],
     )
@@ -429,12 +430,36 @@ def test_check_refuses_a_template_failing_on_a_page_the_release_changes(
             1,
             [
                 "templates/entry.html:2:1: template error: ZeroDivisionError: integer division"
-                " or modulo by zero (at the release of the statements under embargo, whose"
-                " build it would stop)",
+                " or modulo by zero (at the release at 2021-11-06T09:00+01:00 of statements"
+                " under embargo, whose build it would stop)",
                 "feedpub: 1 problem in 1 file",
             ],
         ), template
         assert run("build", "--now", NOW_BEFORE).exit_code == 0  # before, it is fine
+
+
+def test_check_plans_each_release_time_not_only_the_last(project: Project, run: Run) -> None:
+    # Two statements under embargo until 09:00 and 10:00: only the site with both was
+    # checked, and the build at 09:00 failed, leaving the first unpublished.
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry(LATER[0], LATER[1])
+    project.entry("2021-11-06-last.yaml", "title: Last\ndate: 2021-11-06T10:00\nbody: x\n")
+    project.file(
+        "templates/index.html",
+        '{% extends "base.html" %}\n{% block main %}{{ 1 // (site.entries[0].title != "Later") }}'
+        "{% endblock %}\n",
+    )
+    result = run("check", "--now", NOW_BEFORE)
+    assert (result.exit_code, result.errors[2:]) == (
+        1,
+        [
+            "templates/index.html:2:1: template error: ZeroDivisionError: integer division or"
+            " modulo by zero (at the release at 2021-11-06T09:00+01:00 of statements under"
+            " embargo, whose build it would stop)",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    assert run("build", "--now", "2021-11-06T09:30:00+01:00").exit_code == 1  # as it said
 
 
 def test_the_preview_refuses_a_change_dated_after_now_as_check_does(

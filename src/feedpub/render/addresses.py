@@ -297,35 +297,52 @@ def make_every(planned: Outputs) -> dict[str, Made]:
 def at_release(
     root: Path, show: Callable[[str], str], site: Site, made: Mapping[str, Made] | None
 ) -> list[Problem]:
-    """What would stop the build that releases the statements under embargo (an alias or
-    page where a static file is; with what a site's templates `made` of every output now,
-    an output they fail to make then): said by the pull request's check, not by the
-    scheduled build at the release time, which would fail and leave the statement
-    unpublished. Made again, as that build would, is what the release adds and every
-    output whose key changes: what its making read now differs (a neighbour's link, the
-    newest statements, a section)."""
+    """What would stop a build that releases statements under embargo (an alias or page
+    where a static file is; with what a site's templates `made` of every output now, an
+    output they fail to make then): said by the pull request's check, not by the scheduled
+    build at the release time, which would fail and leave the statement unpublished.
+
+    With templates, the site is planned at each release time in turn (statements held until
+    different times are released by different builds), each time with what the outputs'
+    making read before, as an incremental build is: every output whose key changes (a
+    neighbour's link, the newest statements, a section) is made again."""
     from feedpub.incremental import Dependencies
     from feedpub.render.plan import plan_site
+    from feedpub.zones import in_zone
 
-    if not site.held:
-        return []
-    entries = tuple(sorted((*site.entries, *site.held), key=sort_key))
-    read = Dependencies([], {}).updated({p: m.tokens for p, m in (made or {}).items()}, ())
-    try:
-        outputs = plan_site(replace(site, entries=entries, held=()), root, read)
-        add_static(root, show, outputs)
-        if made is not None:
-            new = Outputs()
-            new.prepare = outputs.prepare
-            for path, output in outputs.items():
-                before = made.get(path)
-                if before is None or output.key is None or output.key != before.key:
-                    new[path] = output
-            make_every(new)
-    except FeedpubError as exc:
-        when = "at the release of the statements under embargo, whose build it would stop"
-        return [replace(p, message=f"{p.message} ({when})") for p in exc.problems if p.is_error]
+    times = sorted({entry.published for entry in site.held})
+    if made is None:
+        times = times[-1:]  # addresses only: the last release has every one of them
+    elif len(times) > MAX_RELEASES:  # the first ones, then the rest at once
+        times = [*times[: MAX_RELEASES - 1], times[-1]]
+    current = dict(made or {})
+    for at in times:
+        released = tuple(entry for entry in site.held if entry.published <= at)
+        entries = tuple(sorted((*site.entries, *released), key=sort_key))
+        held = tuple(entry for entry in site.held if entry.published > at)
+        read = Dependencies([], {}).updated({p: m.tokens for p, m in current.items()}, ())
+        try:
+            outputs = plan_site(replace(site, entries=entries, held=held), root, read)
+            add_static(root, show, outputs)
+            if made is not None:
+                new = Outputs()
+                new.prepare = outputs.prepare
+                for path, output in outputs.items():
+                    before = current.get(path)
+                    if before is None or output.key is None or output.key != before.key:
+                        new[path] = output
+                current.update(make_every(new))
+        except FeedpubError as exc:
+            shown = in_zone(at, site.config.timezone).isoformat(timespec="minutes")
+            when = (
+                f"at the release at {shown} of statements under embargo, whose build it would stop"
+            )
+            return [replace(p, message=f"{p.message} ({when})") for p in exc.problems if p.is_error]
     return []
+
+
+# Release times a check plans the site at, one by one; later ones are planned at once.
+MAX_RELEASES = 12
 
 
 # A statement's page, or a file beside it: an address no other site on the host has.
