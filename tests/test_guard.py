@@ -405,9 +405,9 @@ def test_guard_warns_of_a_correction_too_many_others_push_out_of_every_feed(
             "entries/2021-11-01-n1.yaml:3:1: updated: warning: this correction, made since HEAD,"
             " is in none of the feeds readers poll (atom.xml, rss.xml, feed.json), only in"
             " archive/1.xml: they carry the 2 most recent changes to older statements, and 2"
-            " more were made after it; readers would not see it: publish at most 2 corrections"
-            " of older statements at a time, letting readers poll between them (or with a"
-            " greater `feed_limit`)"
+            " others were made with it or after; readers would not see it: publish at most 2"
+            " corrections of older statements at a time, letting readers poll between them (or"
+            " with a greater `feed_limit`)"
         ],
     )
     # Two at a time, both reach readers.
@@ -595,9 +595,9 @@ def test_guard_refuses_settings_that_re_date_or_drop_feeds(repo: Project, run: R
             " to which readers may subscribe, would disappear; keep `Charges: Budget` under"
             " `section_aliases: tags:`",
             "feedpub.yaml:5:1: timezone: changed from Europe/Paris at HEAD to America/New_York,"
-            " which moves the times of 2 published statements written without an offset"
-            " (their `date:`, `updated:` or withdrawal's date) to those times in the new zone:"
-            " readers would see them changed, and their pages may move to another day; keep"
+            " which moves the times of 2 published statements written without an offset (a"
+            " `date:`, `updated:`, correction's or withdrawal's date) to those times in the new"
+            " zone: readers would see them changed, and pages may move to another day; keep"
             " `timezone: Europe/Paris`",
             "feedpub: 2 problems in 1 file",
         ],
@@ -624,15 +624,20 @@ def test_guard_refuses_a_timezone_that_moves_a_correction_or_withdrawal_time(
         "title: Old\ndate: 2021-11-08T09:30+01:00\nbody: x\n"
         "withdrawn: {date: 2021-11-21T10:00, reason: Replaced.}\n",
     )
-    _publish(repo, corrected, withdrawn)
+    earlier = (  # corrected twice, the first correction's time written without an offset
+        "2021-11-09-earlier.yaml",
+        "title: Earlier\ndate: 2021-11-09T09:30+01:00\nupdated: 2021-11-22T10:00+01:00\n"
+        "change_note: Second.\ncorrections: [{date: 2021-11-21T10:00, note: First.}]\nbody: x\n",
+    )
+    _publish(repo, corrected, withdrawn, earlier)
     repo.config(EXAMPLE_CONFIG.replace("Europe/Paris", zone))
     assert against(run) == (
         1,
         [
             f"feedpub.yaml:5:1: timezone: changed from Europe/Paris at HEAD to {zone}, which"
-            " moves the times of 2 published statements written without an offset (their"
-            " `date:`, `updated:` or withdrawal's date) to those times in the new zone:"
-            " readers would see them changed, and their pages may move to another day; keep"
+            " moves the times of 3 published statements written without an offset (a `date:`,"
+            " `updated:`, correction's or withdrawal's date) to those times in the new zone:"
+            " readers would see them changed, and pages may move to another day; keep"
             " `timezone: Europe/Paris`",
             "feedpub: 1 problem in 1 file",
         ],

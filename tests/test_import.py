@@ -206,7 +206,8 @@ def test_import_drops_bidirectional_overrides_check_refuses_in_one_line_fields(
         rss(
             "<title>Minister \u202eseton s%02 yletarucca</title><guid>1</guid>"
             "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
-            "<category>Budget\u202d</category><description>Text.</description>"
+            "<category>Budget\u202d</category><description>A \u202etxet\u202c.</description>"
+            "<content:encoded>&lt;p&gt;The body.&lt;/p&gt;</content:encoded>"
         )
     )
     result = run("import", str(feed))
@@ -214,6 +215,25 @@ def test_import_drops_bidirectional_overrides_check_refuses_in_one_line_fields(
     [text] = _entries(project).values()
     assert 'title: "Minister seton s%02 yletarucca"\n' in text
     assert "\u202e" not in text and "\u202d" not in text
+    _check_passes(run)
+
+
+def test_import_gives_an_item_without_type_the_name_the_default_type_was_renamed(
+    project: Project, run: Run, tmp_path: Path
+) -> None:
+    # With `Statement: Comment` in section_aliases, import wrote `type: "Statement"`, an old
+    # name no statement may use, and the next check failed.
+    project.config(EXAMPLE_CONFIG + "section_aliases:\n  types:\n    Statement: Comment\n")
+    project.entry("2021-11-04-c.yaml", "title: C\ndate: 2021-11-04\ntype: Comment\nbody: x\n")
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        rss(
+            "<title>Fees</title><guid>1</guid><pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
+            "<description>Text.</description>"
+        )
+    )
+    assert run("import", str(feed)).exit_code == 0
+    assert '\ntype: "Comment"\n' in _entries(project)["2021-11-05-fees.yaml"]
     _check_passes(run)
 
 

@@ -425,7 +425,7 @@ def test_new_writes_the_type_the_default_type_was_renamed_and_check_names_the_en
     assert (result.exit_code, result.errors) == (
         1,
         [
-            "entries/2021-11-06-y.yaml: type: has no `type:`, so it is a 'Statement', an old"
+            "entries/2021-11-06-y.yaml:1:1: type: has no `type:`, so it is a 'Statement', an old"
             " name: feedpub.yaml's section_aliases.types renames it 'Comment', and an old name"
             " must be one no statement uses; write `type: Comment`",
             "feedpub: 1 problem in 1 file",

@@ -130,7 +130,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     new_cmd.add_argument("title", help="the statement's title")
     _add_root(new_cmd)
-    new_cmd.add_argument("--type", dest="entry_type", metavar="TYPE", help="default: Statement")
+    new_cmd.add_argument(
+        "--type",
+        dest="entry_type",
+        metavar="TYPE",
+        help="default: Statement, or the name section_aliases renames it",
+    )
     new_cmd.add_argument(
         "--date",
         metavar="DATE",
@@ -159,7 +164,8 @@ def make_parser() -> argparse.ArgumentParser:
         "--type",
         dest="entry_type",
         metavar="TYPE",
-        help="the type of items whose source gives none (default: Statement)",
+        help="the type of items whose source gives none (default: Statement, or the name"
+        " section_aliases renames it)",
     )
     import_cmd.add_argument(
         "--download-attachments",

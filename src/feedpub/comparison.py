@@ -44,6 +44,7 @@ class Statement:
     withdrawn: datetime | None = None  # when it was withdrawn
     language: str | None = None  # when it differs from the site's
     attachments: tuple[str, ...] = ()  # file names, beside its page
+    corrected: tuple[datetime, ...] = ()  # the dates of its earlier corrections
     # What readers are shown of it (title, body, attachments), as a digest: made as REV's
     # entry is compiled (`text=True`: an entry whose file changed), else from `entry` when
     # asked (`shown`), for the working tree's few whose file changed.
@@ -68,6 +69,7 @@ class Statement:
             withdrawn=entry.withdrawn.at if entry.withdrawn else None,
             language=entry.language,
             attachments=tuple(a.name for a in entry.attachments),
+            corrected=tuple(c.at for c in entry.corrections),
             text=_text(entry) if text else "",
             entry=None if text else entry,
         )
@@ -86,7 +88,7 @@ class Statement:
     def times(self) -> tuple[datetime | None, ...]:
         """Its times readers are given: a new time zone may move any written without an
         offset."""
-        return (self.published, self.updated, self.withdrawn)
+        return (self.published, self.updated, self.withdrawn, *self.corrected)
 
     def is_published(self, now: datetime) -> bool:
         return not self.draft and not self.removed and self.published <= now

@@ -30,6 +30,17 @@ class EntryContext:
     available: Mapping[str, int]  # files beside the entries (not entries), by name: size
 
 
+def default_type(config: SiteConfig) -> str:
+    """The type `new` and `import` give a statement given none: the default, or the name
+    an office renamed it (section_aliases), which the old name may no longer be."""
+    from feedpub.slug import slugify
+
+    for alias in config.section_aliases:
+        if alias.kind == "type" and slugify(alias.old) == slugify(DEFAULT_TYPE):
+            return alias.new
+    return DEFAULT_TYPE
+
+
 def _title(node: Node, ctx: EntryContext, limits: Limits) -> str:
     return values.text(node, max_length=limits["length"])
 
@@ -93,6 +104,7 @@ def _summary(node: Node, ctx: EntryContext, limits: Limits) -> str:
     value = values.text(node, max_length=limits["length"], single_line=False)
     if re.search(r"\n[ \t]*\n", value):
         fail("must be one paragraph (no blank lines)", node)
+    values.no_override(value, node)  # shown on one line, as a title is
     return values.one_line(value)
 
 

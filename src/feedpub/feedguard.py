@@ -55,7 +55,7 @@ def corrections_reach_readers(c: Comparison) -> Iterator[Problem]:
         archive = c.archived.get(statement.id)
         if archive is None:
             continue
-        after = sum(1 for other in changed if other.changed > statement.changed)
+        after = sum(1 for o in changed if o is not statement and o.changed >= statement.changed)
         withdrawal = statement.withdrawn == statement.changed
         kind = "withdrawal" if withdrawal else "correction"
         yield c.problem(
@@ -63,7 +63,8 @@ def corrections_reach_readers(c: Comparison) -> Iterator[Problem]:
             "withdrawn" if withdrawal else "updated",
             f"this {kind}, made since {c.rev}, is in none of the feeds readers poll"
             f" (atom.xml, rss.xml, feed.json), only in {archive}: they carry the {limit} most"
-            f" recent changes to older statements, and {after} more were made after it;"
+            f" recent changes to older statements, and {after} others were made with it or"
+            " after;"
             f" readers would not see it: publish at most {limit} corrections of older"
             " statements at a time, letting readers poll between them (or with a greater"
             " `feed_limit`)",
@@ -120,10 +121,11 @@ def kept_settings(c: Comparison) -> Iterator[Problem]:
         yield _setting(
             c,
             "timezone",
-            f"changed from {was} at {c.rev} to {now}, which moves the times of"
-            f" {c.zone_moved:,} published statements written without an offset (their `date:`,"
-            " `updated:` or withdrawal's date) to those times in the new zone: readers would"
-            f" see them changed, and their pages may move to another day; keep `timezone: {was}`",
+            f"changed from {was} at {c.rev} to {now}, which moves the times of {c.zone_moved:,}"
+            f" published statement{'s' if c.zone_moved != 1 else ''} written without an offset"
+            " (a `date:`, `updated:`, correction's or withdrawal's date) to those times in the"
+            " new zone: readers would see them changed, and pages may move to another day;"
+            f" keep `timezone: {was}`",
         )
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feedpub.config import CONFIG_NAME, read_config
-from feedpub.entryfields import DEFAULT_TYPE, limit
+from feedpub.entryfields import default_type, limit
 from feedpub.errors import FeedpubError, Problem, Problems
 from feedpub.gather import Project
 from feedpub.listing import ENTRIES_DIR
@@ -186,7 +186,7 @@ def new_entry(
         EntryFields(
             title=title,
             date=local.isoformat(timespec="minutes") if with_time else local.date().isoformat(),
-            type=entry_type or _default_type(config),
+            type=entry_type or default_type(config),
             tags=tags,
             bylines=(config.publisher.name,),
             id=entry_id(config, stem),
@@ -251,12 +251,3 @@ def _skipped(naive: datetime, config: SiteConfig) -> bool:
     """Whether the clocks of the site's zone skip this wall-clock time (spring forward)."""
     local = naive.replace(tzinfo=config.timezone)
     return local.astimezone(UTC).astimezone(config.timezone).replace(tzinfo=None) != naive
-
-
-def _default_type(config: SiteConfig) -> str:
-    """The type of a statement given none: the default, or the name an office renamed it
-    (section_aliases), which the old name may no longer be."""
-    for alias in config.section_aliases:
-        if alias.kind == "type" and slugify(alias.old) == slugify(DEFAULT_TYPE):
-            return alias.new
-    return DEFAULT_TYPE

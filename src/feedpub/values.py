@@ -72,13 +72,8 @@ def text(
         fail("must not be empty", node)
     if single_line and ("\n" in value or "\r" in value):
         fail("must be a single line", node)
-    if single_line and (found := _OVERRIDE.search(value)):
-        fail(
-            f"holds U+{ord(found.group()):04X}, a bidirectional override, which shows the text"
-            " after it in reverse order in feed readers and pages, so that it can read as"
-            " something else; remove it (right-to-left text needs none: readers lay it out)",
-            node,
-        )
+    if single_line:
+        no_override(value, node)
     if len(value) > max_length:
         fail(f"is {len(value):,} characters long; at most {max_length:,} are allowed", node)
     return value
@@ -87,6 +82,17 @@ def text(
 # LEFT-TO-RIGHT and RIGHT-TO-LEFT OVERRIDE: they reorder what follows them, as the "Trojan
 # Source" attacks do; the embeddings, isolates and marks right-to-left text uses are kept.
 _OVERRIDE = re.compile("[\u202d\u202e]")
+
+
+def no_override(value: str, node: Node) -> None:
+    """Refuse a bidirectional override in text shown on one line (a title, a summary)."""
+    if found := _OVERRIDE.search(value):
+        fail(
+            f"holds U+{ord(found.group()):04X}, a bidirectional override, which shows the text"
+            " after it in reverse order in feed readers and pages, so that it can read as"
+            " something else; remove it (right-to-left text needs none: readers lay it out)",
+            node,
+        )
 
 
 def one_line(value: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from feedpub.entryfields import limit
+from feedpub.entryfields import default_type, limit
 from feedpub.errors import Problem, Severity
 from feedpub.imports import markdown
 from feedpub.imports.dates import after, read_date, written
@@ -236,7 +236,7 @@ def convert_item(
         if updated is not None and updated.at > published.at:
             draft.updated = updated.text
     _set_text(draft, content, item, notes)
-    draft.type = _type(item, entry_type)
+    draft.type = _type(item, entry_type, config)
     draft.tags = [clean_line(t) for t, _ in item.categories]
     draft.bylines = tuple(shorten(clean_line(a), limit("byline", "length")) for a in item.authors)
     draft.bylines = tuple(dict.fromkeys(b for b in draft.bylines if b))[: limit("byline", "names")]
@@ -248,8 +248,8 @@ def convert_item(
     return draft
 
 
-def _type(item: Item, entry_type: str | None) -> str:
-    return clean_line(item.feedpub_type) or entry_type or "Statement"
+def _type(item: Item, entry_type: str | None, config: SiteConfig) -> str:
+    return clean_line(item.feedpub_type) or entry_type or default_type(config)
 
 
 def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> None:
@@ -274,9 +274,7 @@ def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> N
     draft.body = body
     if not body and not draft.enclosures:
         raise Skip("body", "it has no text (no content, summary or description)")
-    summary = " ".join(
-        (description if item.description_is_text else plain_text(description)).split()
-    )
+    summary = clean_line(description if item.description_is_text else plain_text(description))
     if draft.withdrawn is not None:  # feedpub's feeds start it with the withdrawal notice
         summary = unmarked_summary(summary, draft.withdrawn[1])
     try:

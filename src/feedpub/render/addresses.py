@@ -146,7 +146,7 @@ def _still_named(plan: Planner, entry: Entry, alias: SectionAlias, problems: Pro
             f" be one no statement uses; write {alias.new!r} here, or take `{alias.old}:"
             f" {alias.new}` out of section_aliases"
         )
-    line, column = (found.line, found.column) if found is not None else (0, 0)
+    line, column = (found.line, found.column) if found is not None else (1, 1)
     problems.add(entry.source, message, line=line, column=column, field=name)
 
 
