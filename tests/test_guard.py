@@ -379,12 +379,8 @@ def test_guard_warns_of_a_new_statement_dated_too_early_to_reach_any_feed(
     ]
 
 
-def test_guard_warns_of_a_correction_too_many_others_push_out_of_every_feed(
-    project: Project, run: Run
-) -> None:
-    # Three old statements corrected in one pull request, two corrections a feed: the
-    # earliest correction was in no feed readers poll, only in an archive, and the check
-    # said nothing, though a correction "of a statement of any age reaches every subscriber".
+def _five_notices_two_a_feed(project: Project) -> None:
+    """Publish, at HEAD, five notices (1 to 5 November) with feed_limit 2: two archives."""
     project.config(EXAMPLE_CONFIG + "feed_limit: 2\n")
     for day in (1, 2, 3, 4, 5):
         text = f"title: Notice {day}\ndate: 2021-11-0{day}\nbody: x\n"
@@ -392,6 +388,15 @@ def test_guard_warns_of_a_correction_too_many_others_push_out_of_every_feed(
     git(project.root, "init", "--quiet", "--initial-branch", "main")
     git(project.root, "add", "--all")
     git(project.root, "commit", "--quiet", "--message", "Published")
+
+
+def test_guard_warns_of_a_correction_too_many_others_push_out_of_every_feed(
+    project: Project, run: Run
+) -> None:
+    # Three old statements corrected in one pull request, two corrections a feed: the
+    # earliest correction was in no feed readers poll, only in an archive, and the check
+    # said nothing, though a correction "of a statement of any age reaches every subscriber".
+    _five_notices_two_a_feed(project)
     for day in (1, 2, 3):
         text = (
             f"title: Notice {day}\ndate: 2021-11-0{day}\nupdated: 2021-11-20T0{day}:00\n"
@@ -420,13 +425,7 @@ def test_guard_warns_that_a_new_feed_limit_cuts_the_archives_again(
 ) -> None:
     # RFC 5005 archives must not change: with another feed_limit every archive document is
     # cut again, and a reader stops at the first one it has already read.
-    project.config(EXAMPLE_CONFIG + "feed_limit: 2\n")
-    for day in (1, 2, 3, 4, 5):
-        text = f"title: Notice {day}\ndate: 2021-11-0{day}\nbody: x\n"
-        project.entry(f"2021-11-0{day}-n{day}.yaml", text)
-    git(project.root, "init", "--quiet", "--initial-branch", "main")
-    git(project.root, "add", "--all")
-    git(project.root, "commit", "--quiet", "--message", "Published")
+    _five_notices_two_a_feed(project)
     project.config(EXAMPLE_CONFIG + "feed_limit: 3\n")
     result = run("check", "--now", NOW, "--against", "HEAD")
     assert (result.exit_code, result.errors) == (
