@@ -118,7 +118,7 @@ def _ended(base: type[http.client.HTTPConnection]) -> Any:
             super().connect()
             self.deadline.watch(self.sock)
             # The address connected to, not the name's: a name may resolve anywhere, and
-            # again differently on the next lookup. (Through a proxy, the proxy decides.)
+            # again differently on the next lookup. (Through a proxy: see _public_only.)
             if self.public_only and self._tunnel_host is None:
                 address = self.sock.getpeername()[0]
                 if not is_public(address):
