@@ -64,8 +64,7 @@ def corrections_reach_readers(c: Comparison) -> Iterator[Problem]:
             f"this {kind}, made since {c.rev}, is in none of the feeds readers poll"
             f" (atom.xml, rss.xml, feed.json), only in {archive}: they carry the {limit} most"
             f" recent changes to older statements, and {after} others were made with it or"
-            " after;"
-            f" readers would not see it: publish at most {limit} corrections of older"
+            f" after; readers would not see it: publish at most {limit} corrections of older"
             " statements at a time, letting readers poll between them (or with a greater"
             " `feed_limit`)",
             warning=True,

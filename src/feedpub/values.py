@@ -81,12 +81,12 @@ def text(
 
 # LEFT-TO-RIGHT and RIGHT-TO-LEFT OVERRIDE: they reorder what follows them, as the "Trojan
 # Source" attacks do; the embeddings, isolates and marks right-to-left text uses are kept.
-_OVERRIDE = re.compile("[\u202d\u202e]")
+OVERRIDES = re.compile("[\u202d\u202e]")
 
 
 def no_override(value: str, node: Node) -> None:
     """Refuse a bidirectional override in text shown on one line (a title, a summary)."""
-    if found := _OVERRIDE.search(value):
+    if found := OVERRIDES.search(value):
         fail(
             f"holds U+{ord(found.group()):04X}, a bidirectional override, which shows the text"
             " after it in reverse order in feed readers and pages, so that it can read as"

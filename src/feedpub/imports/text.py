@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
+from feedpub.values import OVERRIDES
+
 # Characters an entry file cannot hold (load.py's rule): dropped from imported text.
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# Bidirectional overrides, which `check` refuses in a one-line field (values.py): they show
-# what follows reversed, so a title reads as something else ("Trojan Source").
-_OVERRIDE = re.compile("[\u202d\u202e]")
 
 
 def clean(text: str) -> str:
@@ -18,5 +17,6 @@ def clean(text: str) -> str:
 
 
 def clean_line(text: str) -> str:
-    """`clean`, on one line (runs of white space as one space), its overrides dropped."""
-    return " ".join(_OVERRIDE.sub("", clean(text)).split())
+    """`clean`, on one line (runs of white space as one space), without the bidirectional
+    overrides `check` refuses in a one-line field (values.OVERRIDES)."""
+    return " ".join(OVERRIDES.sub("", clean(text)).split())
