@@ -334,3 +334,19 @@ def test_named_pipes_are_refused_and_never_waited_on(
     )
     assert expected in result.stderr.splitlines()
     assert result.returncode == 1
+
+
+@pytest.mark.parametrize("name", ["a\udcff.txt", "d\udcff/a.txt"])
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_static_name_not_utf8_is_a_message_not_a_traceback(
+    project: Project, run: Run, name: str, command: str
+) -> None:
+    # A name of bytes that are not UTF-8 cannot be an address, nor be hashed for the cache.
+    project.entry(*GOOD)
+    path = project.root / "static" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("x")
+    result = run(command)
+    shown = "static/" + name.split("/")[0].replace("\udcff", "\\udcff")
+    assert result.exit_code == 1
+    assert f"{shown}: the file's name is not UTF-8 text; rename it" in result.errors

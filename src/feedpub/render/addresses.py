@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
+from feedpub.folders import is_utf8
 from feedpub.listing import source_status
 from feedpub.model import Entry, SectionAlias, Site, SiteConfig, sort_key
 from feedpub.render.documents import ARCHIVE_DIR
@@ -236,7 +237,10 @@ def add_static(root: Path, show: Callable[[str], str], outputs: Outputs) -> None
             path = base / name
             rel = path.relative_to(directory).as_posix()
             shown = show(f"{STATIC_DIR}/{rel}")
-            if path.is_symlink():
+            if not is_utf8(name):  # said by check_folders; no address, nor key, can hold it
+                if name in subfolders:
+                    subfolders.remove(name)
+            elif path.is_symlink():
                 problems.add(shown, "is a symbolic link; static/ may hold only real files", line=0)
                 if name in subfolders:
                     subfolders.remove(name)
