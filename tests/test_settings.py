@@ -254,6 +254,25 @@ def test_icon_must_be_a_static_file(project: Project, run: Run) -> None:
     )
 
 
+def test_icon_and_logo_whose_names_need_escaping_are_linked_to_their_files(
+    project: Project, run: Run
+) -> None:
+    # "a%20b.png" served as written would be asked for as "a b.png", a file not there.
+    for name in ("a%20b #1.png", "café?.png"):
+        (project.root / "static" / name).parent.mkdir(exist_ok=True)
+        (project.root / "static" / name).write_bytes(b"\x89PNG")
+    project.config(project.read("feedpub.yaml") + "icon: 'a%20b #1.png'\nlogo: café?.png\n")
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: A.\n")
+    assert run("build").exit_code == 0
+    page = project.read("public/index.html")
+    assert '<link rel="icon" href="a%2520b%20%231.png">' in page
+    assert 'src="caf%C3%A9%3F.png"' in page
+    assert "a%20b #1.png" not in page
+    atom = project.read("public/atom.xml")
+    assert "<icon>https://press.example.org/a%2520b%20%231.png</icon>" in atom
+    assert "<logo>https://press.example.org/caf%C3%A9%3F.png</logo>" in atom
+
+
 @pytest.mark.parametrize(
     ("hubs", "expected"),
     [

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from feedpub import times, values
@@ -370,4 +370,5 @@ def _make(found: dict[str, Any], *, complete: bool) -> SiteConfig:
 def _absolute(image: str | None, base_url: str) -> str | None:
     if image is None or "://" in image:
         return image
-    return base_url + image
+    # A file's name, not a URL: "a%20b.png" and "logo#2.png" would be asked for as another.
+    return base_url + quote(image)
