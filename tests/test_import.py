@@ -1155,6 +1155,25 @@ def test_import_follows_a_redirect_and_the_archive_chain_over_http(
     )
 
 
+def test_import_reads_a_feed_in_the_charset_its_server_names_when_it_declares_none(
+    project: Project,
+    run: Run,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+) -> None:
+    # RFC 7303 §3.2: the charset parameter is authoritative; XML 1.0 Appendix F.2 defers to
+    # it. A Windows-1252 feed served so, read as UTF-8, was "not well-formed".
+    url, routes = old_site
+    title = "Caf\u00e9 \u201cquoted\u201d"
+    item = f"<guid>https://www.example.org/c</guid><title>{title}</title>"
+    item += "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>x</description>"
+    feed = rss(item).replace(' encoding="utf-8"', "").encode("cp1252")
+    routes["/feed"] = (200, feed, {"Content-Type": "application/rss+xml; charset=windows-1252"})
+    result = run("import", f"{url}/feed")
+    assert (result.exit_code, result.errors) == (0, [])
+    [text] = _entries(project).values()
+    assert text.startswith(f'title: "{title}"\n')
+
+
 def test_import_stopped_at_its_archive_limit_names_where_to_go_on(
     project: Project,
     run: Run,

@@ -43,8 +43,9 @@ _ASCII = b'<?xml version="1.0" encoding="utf-8"?>\n<rss>'
 _UNDECLARED = "; nothing was imported from it"
 
 
-def xml_as_utf8(shown: str, data: bytes) -> bytes | Problem:
-    """`data` as bytes expat reads without a codec of Python's, or why it cannot be."""
+def xml_as_utf8(shown: str, data: bytes, charset: str = "") -> bytes | Problem:
+    """`data` as bytes expat reads without a codec of Python's, or why it cannot be;
+    `charset`, its server's word for its encoding, counts where the document has none."""
     marked = next((name for mark, name in _MARKS if data.startswith(mark)), "")
     declared = _DECLARATION.match(data.removeprefix(codecs.BOM_UTF8))
     name = declared.group(2).decode("ascii", "replace") if declared else ""
@@ -52,6 +53,8 @@ def xml_as_utf8(shown: str, data: bytes) -> bytes | Problem:
         return data
     if marked:  # the byte order mark says, whatever the declaration (XML 1.0 Appendix F)
         return _transcode(shown, data, marked, marked.upper().removesuffix("-SIG"))
+    if declared is None and charset:  # RFC 7303 §3.2, XML 1.0 Appendix F.2
+        return _served_as(shown, data, charset)
     if declared is None:
         return data  # UTF-8, the default (XML 1.0 §4.3.3): expat says if it is not
     column = declared.start(2) + 1
@@ -74,6 +77,19 @@ def xml_as_utf8(shown: str, data: bytes) -> bytes | Problem:
             column,
         )
     return _transcode(shown, data, codec, name)
+
+
+def _served_as(shown: str, data: bytes, charset: str) -> bytes | Problem:
+    codec = _codec(charset)
+    if codec is None:
+        return _problem(
+            shown,
+            f"its server says it is written in {charset!r}, which feedpub does not know, and"
+            " the document declares no encoding",
+        )
+    if codec in ("utf-8", "ascii"):
+        return data
+    return _transcode(shown, data, codec, charset)
 
 
 def _codec(name: str) -> str | None:

@@ -26,20 +26,21 @@ _WXR_DATE = "%Y-%m-%d %H:%M:%S"
 _WXR_TAXONOMIES = frozenset({"category", "post_tag"})
 
 
-def parse_document(shown: str, data: bytes, location: str = "") -> Parsed:
-    """Read a JSON Feed or an XML feed; `location` (a URL) resolves relative links."""
+def parse_document(shown: str, data: bytes, location: str = "", charset: str = "") -> Parsed:
+    """Read a JSON Feed or an XML feed; `location` (a URL) resolves relative links, and
+    `charset` is what its server says its text is written in."""
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return parse_json(shown, data, location)
-    return _parse_xml(shown, data, location)
+    return _parse_xml(shown, data, location, charset)
 
 
 # --- XML ---------------------------------------------------------------------------------
 
 
-def _parse_xml(shown: str, data: bytes, location: str) -> Parsed:
+def _parse_xml(shown: str, data: bytes, location: str, charset: str) -> Parsed:
     import feedparser
 
-    utf8 = xml_as_utf8(shown, data)
+    utf8 = xml_as_utf8(shown, data, charset)
     if isinstance(utf8, Problem):
         return Parsed(problem=utf8)
     data = utf8

@@ -51,7 +51,9 @@ def _error(path: str, message: str) -> Problem:
     return Problem(path=path, line=0, message=message)
 
 
-def _load_url(url: str, timeout: float, within: str = "") -> tuple[bytes, str] | Problem:
+def _load_url(url: str, timeout: float, within: str = "") -> tuple[bytes, str, str] | Problem:
+    """The body, the address it came from after redirects, and the charset its server
+    names ('' for none)."""
     if not url.lower().startswith(("http://", "https://")):
         return _error(url, "only http:// and https:// URLs and files can be imported")
     try:
@@ -69,7 +71,7 @@ def _load_url(url: str, timeout: float, within: str = "") -> tuple[bytes, str] |
             f"the server answered HTTP {response.status}{' ' + reason if reason else ''};"
             " nothing was imported from it",
         )
-    return response.body, response.url
+    return response.body, response.url, response.headers.get_content_charset("")
 
 
 def _load_file(path: Path) -> bytes | Problem:
@@ -105,10 +107,10 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
             result.problems.append(loaded)
             result.failed = loaded.is_error  # a warning: an archive sent to another site
             return result
-        data, location = loaded if isinstance(loaded, tuple) else (loaded, "")
+        data, location, charset = loaded if isinstance(loaded, tuple) else (loaded, "", "")
         seen.add(location or str(path))
         start = start or location
-        parsed = parse_document(shown, data, location)
+        parsed = parse_document(shown, data, location, charset)
         if parsed.problem is not None:
             result.problems.append(parsed.problem)
             result.failed = True
