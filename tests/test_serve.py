@@ -168,6 +168,29 @@ def test_serve_answers_odd_paths_with_4xx_and_no_traceback(
     assert "Traceback" not in capfd.readouterr().err
 
 
+def test_serve_answers_for_a_page_a_rebuild_removes_as_it_is_read_without_a_traceback(
+    project: Project, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page was looked at (is_file), then read: a rebuild removing the statement in
+    # between, as one did under a few thousand requests, raised into the server's thread.
+    preview = _plain_preview(project, [])
+    read_bytes = Path.read_bytes
+
+    def removed_first(path: Path) -> bytes:
+        if path.as_posix().endswith(".preview/2021/11/05/x/index.html"):
+            path.unlink(missing_ok=True)
+        return read_bytes(path)
+
+    try:
+        preview.start()
+        monkeypatch.setattr(Path, "read_bytes", removed_first)
+        # An answer (its folder, as any folder without a page is shown), not a dropped one.
+        assert _status(preview.url + "2021/11/05/x/") in (200, 404)
+    finally:
+        preview.stop()
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_serve_keeps_rebuilding_after_a_template_error(project: Project) -> None:
     reports: list[object] = []
     preview = _plain_preview(project, reports)

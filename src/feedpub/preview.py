@@ -200,20 +200,22 @@ class Decorating(http.server.SimpleHTTPRequestHandler):
             return self._send(page, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
         if found is None:
             return super().send_head()
-        file, folder = found
-        page = decorate(file.read_bytes(), folder, state)
+        content, folder = found
+        page = decorate(content, folder, state)
         return self._send(page, "text/html; charset=utf-8")
 
-    def _page(self, route: str) -> tuple[Path, str] | None:
-        """The HTML file a route serves, and its folder inside the output ('' for a page
+    def _page(self, route: str) -> tuple[bytes, str] | None:
+        """The HTML page a route serves, and its folder inside the output ('' for a page
         that is not a folder's index)."""
         if not route.endswith(("/", ".html")):
             return None  # a file, or a folder the server redirects to its '/' first
         local = Path(self.translate_path(self.path))
         file = local / "index.html" if route.endswith("/") else local
-        if not file.is_file():
+        try:  # read at once: a rebuild may remove the page between a look and a read
+            content = file.read_bytes()
+        except (OSError, ValueError):  # not there, a folder, a NUL in the name
             return None
-        return file, unquote(route.lstrip("/")) if route.endswith("/") else ""
+        return content, unquote(route.lstrip("/")) if route.endswith("/") else ""
 
     def _send(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK) -> BinaryIO:
         self.send_response(status)
