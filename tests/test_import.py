@@ -842,6 +842,27 @@ def test_import_leaves_out_an_updated_date_later_than_now_and_keeps_the_item(
     _check_passes(run)
 
 
+def test_import_warns_of_an_item_dated_later_than_now_which_is_held_back(
+    project: Project, run: Run
+) -> None:
+    # Imported as written, it was silently embargoed: absent from the built site until
+    # 2099, with nothing said until a later `check`.
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/a</guid><title>Ahead</title>"
+            "<pubDate>Thu, 01 Jan 2099 10:00:00 +0100</pubDate><description>x</description>"
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.exit_code == 0, result.stderr
+    assert result.errors == [
+        "feed.xml:5:1: date: warning: 'Ahead': dated 'Thu, 01 Jan 2099 10:00:00 +0100', later"
+        " than now: held back until then; if not meant, check the feed's time zone"
+    ]
+    assert "\ndate: 2099-01-01T10:00+01:00\n" in _entries(project)["2099-01-01-ahead.yaml"]
+
+
 def test_import_dates_a_change_given_by_its_day_alone_on_the_first_day_after_the_statement(
     project: Project, run: Run
 ) -> None:

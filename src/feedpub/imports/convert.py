@@ -216,6 +216,9 @@ def convert_item(
     if not raw.strip():
         raise Skip("date", "it has no date (published or updated)")
     published = _moment(raw, config, item, "published", notes)
+    if published.at > now:  # kept, as a statement under embargo would be
+        told = f"{item_name(item)}: dated {raw!r}, later than now: held back until then"
+        notes.append(note(item, "date", told + "; if not meant, check the feed's time zone"))
     draft = Draft(
         item=item,
         id=identifier,
