@@ -573,6 +573,44 @@ def test_site_template_that_loops_too_long_is_stopped(
     assert run("build").exit_code == 0  # the timer is gone with the page
 
 
+@pytest.mark.parametrize(
+    "loop",
+    [
+        # A megabyte printed 100,000 times: within the time limit, it reached 2.5 GB.
+        '{% set big = "x" * 1000000 %}{% for i in range(100000) %}{{ big }}{% endfor %}',
+        # The same kept in a variable, never printed.
+        '{% set big = "x" * 1000000 %}{% set all %}{% for i in range(100000) %}{{ big }}'
+        "{% endfor %}{% endset %}",
+    ],
+    ids=["printed", "kept"],
+)
+def test_site_template_that_prints_too_much_is_stopped_before_it_exhausts_memory(
+    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch, loop: str
+) -> None:
+    # From a pull request, it had `check` killed by the machine, naming no template.
+    import resource
+
+    from feedpub.render import sandbox
+
+    monkeypatch.setattr(sandbox, "PAGE_MEMORY", 200 << 20)
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    project.entry(*X)
+    project.file(
+        "templates/index.html",
+        f"{{% extends 'base.html' %}}\n{{% block main %}}\n{loop}\n{{% endblock %}}\n",
+    )
+    result = run("check")
+    assert result.errors == [
+        "templates/index.html:3:1: template error: a page needed more than 200 MB of memory to"
+        " render, and a page of the site's own templates may use at most that: look for a"
+        " loop that prints too much",
+        "feedpub: 1 problem in 1 file",
+    ]
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # the limit is gone with the page
+    project.file("templates/index.html", "{% extends 'base.html' %}\n")
+    assert run("build").exit_code == 0
+
+
 def test_feedpub_own_templates_run_unsandboxed_and_site_templates_sandboxed(
     project: Project,
 ) -> None:

@@ -46,8 +46,11 @@ from feedpub.render.textless import Cycler, Function, Joiner, held, textless
 
 # A site's own template runs sandboxed: it cannot reach Python's internals, change the
 # values it is given, nor (below) run for long or (render/limits.py) make a huge value. A
-# page renders in milliseconds; PAGE_SECONDS stops a loop that would run for hours.
+# page renders in milliseconds; PAGE_SECONDS stops a loop that would run for hours, and
+# PAGE_MEMORY one that prints a megabyte a thousand times over (gigabytes within seconds:
+# the build machine would kill the build, with no word of which template did it).
 PAGE_SECONDS = 10.0
+PAGE_MEMORY = 1 << 30  # bytes a page may add to the process's address space
 
 
 class Limited:
@@ -253,11 +256,16 @@ class TemplateTimeout(jinja2.TemplateRuntimeError):
     """A page of a site's own templates took longer than PAGE_SECONDS to render."""
 
 
+class TemplateMemory(jinja2.TemplateRuntimeError):
+    """A page of a site's own templates needed more than PAGE_MEMORY to render."""
+
+
 @contextlib.contextmanager
 def deadline(env: jinja2.Environment) -> Iterator[None]:
-    """Stop rendering with a site's templates after PAGE_SECONDS. Only where a timer
-    signal can interrupt: the main thread of a process on a system that has one (so not in
-    `feedpub serve`'s rebuilds, which run on the previewer's own machine)."""
+    """Stop rendering with a site's templates after PAGE_SECONDS, or past PAGE_MEMORY more
+    memory. Only where a timer signal can interrupt, and no other thread allocates: the
+    main thread of a process on a system that has both (so not in `feedpub serve`'s
+    rebuilds, which run on the previewer's own machine)."""
     if (
         not isinstance(env, ImmutableSandboxedEnvironment)
         or not hasattr(signal, "setitimer")
@@ -274,8 +282,37 @@ def deadline(env: jinja2.Environment) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, PAGE_SECONDS)
+    restore = _memory_capped()
     try:
         yield
+    except MemoryError as exc:
+        restore()  # first: making the message needs memory too
+        raise TemplateMemory(
+            f"a page needed more than {PAGE_MEMORY >> 20:,} MB of memory to render, and a page"
+            " of the site's own templates may use at most that: look for a loop that prints"
+            " too much"
+        ).with_traceback(exc.__traceback__) from None  # its frames name the template's line
     finally:
+        restore()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _memory_capped() -> Callable[[], None]:
+    """Lower the process's address-space limit to what it uses now and PAGE_MEMORY more
+    (never above a limit already set); returns what sets the limit back."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", "rb") as status:  # Linux: pages of address space
+            used = int(status.read().split()[0]) * resource.getpagesize()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError, IndexError):  # another system: no cap
+        return lambda: None
+    cap = used + PAGE_MEMORY
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        return lambda: None  # a lower limit is set already
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
