@@ -259,6 +259,19 @@ SHOWN = f"entries/{NAME}"
             id="aliases-dot-dot",
         ),
         pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: ['https://press.example.org/news/3.html']\n",
+            "4:11: aliases: item 1: 'https://press.example.org/news/3.html' is a full address;"
+            " an alias is written relative to base_url: write 'news/3.html'",
+            id="aliases-full-address-of-the-site",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: ['https://www.example.org/n/3.html']\n",
+            "4:11: aliases: item 1: 'https://www.example.org/n/3.html' is not under base_url"
+            " (https://press.example.org/): an alias is an earlier address of this site, written"
+            " relative to base_url, such as 2021/11/05/old-slug/",
+            id="aliases-address-of-another-site",
+        ),
+        pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\naliases: [news/Lpt1.html]\n",
             "4:11: aliases: item 1: 'news/Lpt1.html': Windows keeps CON, PRN, AUX, NUL, COM0-9"
             " and LPT0-9 (with any extension) for devices, so a Windows checkout of public/"

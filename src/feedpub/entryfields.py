@@ -188,7 +188,7 @@ def _aliases(node: Node, ctx: EntryContext, limits: Limits) -> tuple[str, ...]:
     found: list[str] = []
     for number, item in enumerate(node.value, 1):
         try:
-            path = values.site_path(item, max_length=limits["length"])
+            path = values.site_path(item, max_length=limits["length"], base_url=ctx.config.base_url)
         except Invalid as exc:
             fail(f"item {number}: {exc.message}", exc.node or item)
         if path in found:

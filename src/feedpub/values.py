@@ -306,11 +306,31 @@ DEVICE_NAME_REASON = (
 _PATH_CHARACTERS = re.compile(r"[^\x00-\x20\x7f\\/?#<>\"|*]+")
 
 
-def site_path(node: Node, *, max_length: int) -> str:
+def _full_address(raw: str, base_url: str, node: Node) -> NoReturn:
+    """Refuse an address pasted whole, naming the path to write when it is the site's own
+    (with either scheme: an old page may have been served over http)."""
+    base = base_url.partition("://")[2].casefold()
+    rest = raw.partition("://")[2]
+    if rest.casefold().startswith(base) and rest[len(base) :]:
+        fail(
+            f"{raw!r} is a full address; an alias is written relative to base_url:"
+            f" write {rest[len(base) :]!r}",
+            node,
+        )
+    fail(
+        f"{raw!r} is not under base_url ({base_url}): an alias is an earlier address of this"
+        " site, written relative to base_url, such as 2021/11/05/old-slug/",
+        node,
+    )
+
+
+def site_path(node: Node, *, max_length: int, base_url: str) -> str:
     """Read a path inside the site, relative to base_url (a leading '/' means the same): a
     folder `2021/11/05/old-slug/` or a page `news/123.html`. Percent-escapes are decoded,
     since that is the name a web server looks up on disk."""
     raw = text(node, max_length=max_length)
+    if "://" in raw:
+        _full_address(raw, base_url, node)
     path = raw[1:] if raw.startswith("/") else raw
     if "?" in path or "#" in path:
         fail(
