@@ -400,6 +400,29 @@ def test_home_page_lists_dates_in_the_site_s_language(browser: Any, agency_url: 
     page.context.close()
 
 
+_TITLE_TO_DATE = """item => {
+    const title = item.querySelector("h2, h3").getBoundingClientRect();
+    const meta = item.querySelector(".meta").getBoundingClientRect();
+    return [Math.round(title.top - item.getBoundingClientRect().top),
+            Math.round(meta.top - title.bottom),
+            getComputedStyle(item.querySelector("h2, h3")).fontSize];
+}"""
+
+
+@pytest.mark.parametrize("path", ["2021/", "types/release/", "tags/offices/"])
+def test_lists_show_each_statement_as_the_home_page_does(
+    browser: Any, agency_url: str, path: str
+) -> None:
+    # A list page's items are h2 (its h1 is the page's), the home page's h3: a heading's own
+    # margins would float a title away from its date and from the rule above it.
+    page = _open(browser, agency_url, 1280)
+    home = page.locator("ol.entries > li").first.evaluate(_TITLE_TO_DATE)
+    page.context.close()
+    page = _open(browser, agency_url + path, 1280)
+    assert page.locator("ol.entries > li").first.evaluate(_TITLE_TO_DATE) == home
+    page.context.close()
+
+
 def test_every_page_shows_the_logo_and_links_the_favicon(browser: Any, agency_url: str) -> None:
     for path in AGENCY_PAGES:
         page = _open(browser, agency_url + path, 375)
