@@ -423,6 +423,17 @@ def test_lists_show_each_statement_as_the_home_page_does(
     page.context.close()
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_language_switcher_is_one_line_of_names(browser: Any, agency_url: str, width: int) -> None:
+    page = _open(browser, agency_url + "2021/11/05/office/", width)
+    items = page.locator("nav.translations li")
+    assert items.all_inner_texts() == ["English (United Kingdom)", "Français"]
+    tops = items.evaluate_all("items => items.map(i => i.getBoundingClientRect().top)")
+    assert len(set(tops)) == 1  # side by side, not a column of bullets
+    assert items.first.evaluate("li => getComputedStyle(li).display") == "inline"
+    page.context.close()
+
+
 def test_every_page_shows_the_logo_and_links_the_favicon(browser: Any, agency_url: str) -> None:
     for path in AGENCY_PAGES:
         page = _open(browser, agency_url + path, 375)
