@@ -11,6 +11,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -341,6 +342,35 @@ def test_right_to_left_statement_renders_right_to_left(browser: Any, agency_url:
     assert page.locator("article p.meta time").first.evaluate(day_left_of_type)
     page.screenshot(path=str(ARTIFACTS / "arabic-375.png"), full_page=True)
     page.context.close()
+
+
+def test_moved_page_of_a_right_to_left_site_shows_the_new_address_whole(
+    browser: Any, project: Project
+) -> None:
+    # In the Arabic sentence of a site in Arabic, the address's last '/' went to its left
+    # end ("mktb-/jdyd" for ".../mktb-jdyd/"): the address read wrong to whoever copied it.
+    project.config(EXAMPLE_CONFIG.replace("language: en", "language: ar"))
+    project.entry(
+        "2021-11-04-mktb.yaml",
+        "title: مكتب جديد\ndate: 2021-11-04\naliases: [2021/11/04/old/]\nbody: نص.\n",
+    )
+    build(project.root)
+    html = (project.root / "public/2021/11/04/old/index.html").read_text()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    # The page sends browsers on at once: its text is read without the refresh.
+    page.set_content(re.sub(r'<meta http-equiv="refresh"[^>]*>', "", html))
+    link = page.locator("main a")
+    assert link.inner_text() == "https://press.example.org/2021/11/04/mktb/"
+    last_two_left_to_right = """a => {
+        const text = a.firstChild, end = text.length, box = i => {
+            const range = document.createRange();
+            range.setStart(text, i); range.setEnd(text, i + 1);
+            return range.getBoundingClientRect();
+        };
+        return box(end - 2).right <= box(end - 1).left + 0.5;
+    }"""
+    assert link.evaluate(last_two_left_to_right)
+    page.close()
 
 
 def test_pages_need_no_javascript_and_print_without_navigation(

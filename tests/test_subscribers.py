@@ -97,7 +97,7 @@ def test_a_moved_page_keeps_its_old_address_as_a_redirect(project: Project, run:
         assert f'<meta http-equiv="refresh" content="0; url={target}">' in page
         assert f'<link rel="canonical" href="{BASE}2021/11/05/new-rates/">' in page
         assert '<meta name="robots" content="noindex">' in page
-        assert f'<a href="{target}">' in page
+        assert f'<a href="{target}" dir="ltr">' in page
     sitemap = project.read("public/sitemap.xml")
     assert "new-rates/" in sitemap and "/rates/" not in sitemap and "news/" not in sitemap
 
