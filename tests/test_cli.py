@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,15 @@ def test_cli_every_command_has_help_with_example(run: Run, command: str) -> None
 def test_cli_every_command_is_documented_in_readme(command: str) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"feedpub {command}" in readme
+
+
+def test_cli_readme_names_the_commands_that_take_no_root(run: Run) -> None:
+    # "Every command takes --root DIR" was not true of init, which takes its folder as DIR.
+    without = [c for c in COMMANDS if "--root" not in run(c, "--help").stdout]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    sentence = re.search(r"Every command[^.]*`--root DIR`[^.]*\.", readme)
+    assert sentence, "README.md no longer says which commands take --root"
+    assert all(f"`{command}`" in sentence.group(0) for command in without), sentence.group(0)
 
 
 def test_cli_prints_version(run: Run) -> None:
