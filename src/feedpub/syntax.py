@@ -52,6 +52,7 @@ def report_syntax_error(
 _KEY = re.compile(r"(\s*)(?:- )?([^\s#'\"{}\[\],&*!|>%@`-][^:#]*?):(?:\s|$)")
 _NO_COLON = re.compile(r"(\s*)(?:- )?([A-Za-z_][\w-]*)\s+(\S.*?)\s*")
 _CURLY = "“”‘’„‚«»"
+_BLOCKS = ("|", ">", "|-", ">-", "|+", ">+")
 
 
 def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] | None:
@@ -260,6 +261,15 @@ def _missing_colon(lines: list[str], number: int) -> tuple[int, int, str, str]:
         )
     m = _NO_COLON.fullmatch(content)
     if m and _is_prose(m.group(3)):  # "The agency opened an office today."
+        block = _block_above(lines, number, indent)
+        if block is not None:  # a paragraph of a block, left unindented
+            field, indicator, spaces = block
+            told = (
+                f"this line is not indented like the lines of '{field}: {indicator}' above it,"
+                f" so YAML reads it as a new field; indent it (and the rest of the text) by"
+                f" {spaces} spaces, as they are"
+            )
+            return number + 1, indent + 1, field, told
         text = _text_above(lines, number, indent)
         if text is not None:
             return number + 1, indent + 1, text, _as_block(text, "a new field with no ':'")
@@ -340,6 +350,26 @@ def _is_prose(rest: str) -> bool:
     """Whether what follows a line's first word reads as a sentence going on (three words
     or more, or ending as sentences end), not as a field's value (`date 2021-11-05`)."""
     return len(rest.split()) >= 3 or rest.rstrip().endswith((".", "!", "?", ",", ";"))
+
+
+def _block_above(lines: list[str], number: int, indent: int) -> tuple[str, str, int] | None:
+    """(field, indicator, spaces more) of the '|' or '>' block whose lines, indented more
+    than line `number`, stand right above it (blank lines between), or None."""
+    inside = None
+    for n in range(number - 1, -1, -1):
+        line = lines[n]
+        if not line.strip():
+            continue
+        width = len(line) - len(line.lstrip())
+        if width > indent:
+            inside = width
+            continue
+        key = _KEY.match(line)
+        indicator = _uncommented(line[key.end() :]).strip() if key else ""
+        if key is None or inside is None or indicator not in _BLOCKS:
+            return None
+        return key.group(2).strip(), indicator, inside - indent
+    return None
 
 
 def _text_above(lines: list[str], number: int, indent: int) -> str | None:
