@@ -36,6 +36,21 @@ SHOWN = f"entries/{NAME}"
             id="title-null",
         ),
         pytest.param(
+            "title: #1 priority for the agency\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: is empty: YAML reads a '#' after a space as the start of a comment, so"
+            " '#1 priority for the agency' is not the value; to begin the text with #, put it"
+            ' in quotes: title: "#1 priority for the agency"',
+            id="title-starting-with-a-hash",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nwithdrawn:\n  date: 2021-11-06\n"
+            "  reason:   # to say\n",
+            "6:13: withdrawn.reason: is empty: YAML reads a '#' after a space as the start of a"
+            " comment, so '# to say' is not the value; to begin the text with #, put it in"
+            ' quotes: reason: "# to say"',
+            id="nested-value-starting-with-a-hash",
+        ),
+        pytest.param(
             "title: [a, b]\ndate: 2021-11-05\nbody: x\n",
             "1:8: title: expected text, got a list",
             id="title-list",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from feedpub.errors import Problems
-from feedpub.load import Document, Node
+from feedpub.load import Document, Node, ScalarNode
 from feedpub.values import Invalid, node_position, unknown_field
 
 C = TypeVar("C")
@@ -86,7 +86,10 @@ def read_fields(
         except Invalid as exc:
             line, column = node_position(exc.node, (item.line, item.column))
             shown = f"{name}.{exc.part}" if exc.part else name
-            problems.add(document.path, exc.message, line=line, column=column, field=shown)
+            message = exc.message
+            if message == "must not be empty":
+                column, message = _commented_out(document, exc.node, line, column, message)
+            problems.add(document.path, message, line=line, column=column, field=shown)
     for spec in specs:
         if spec.name in document.fields:
             continue
@@ -95,6 +98,27 @@ def read_fields(
         else:
             found.setdefault(spec.target, spec.default)
     return found
+
+
+def _commented_out(
+    document: Document, node: Node | None, line: int, column: int, message: str
+) -> tuple[int, str]:
+    """A value begun with '#' (`title: #1 priority`) is a comment to YAML, and the field is
+    left empty: say so at the '#', with the quoted line (else the message as it was)."""
+    lines = document.text.splitlines()
+    if not (isinstance(node, ScalarNode) and node.value == "" and 0 < line <= len(lines)):
+        return column, message
+    written = lines[line - 1]
+    rest = written[column - 1 :]
+    key = written[: column - 1].strip().removeprefix("- ").rstrip(":").strip()
+    if not rest.lstrip().startswith("#") or not key:
+        return column, message
+    value = rest.strip()
+    quoted = f'"{value}"' if '"' not in value else f"'{value}'"
+    return column + len(rest) - len(rest.lstrip()), (
+        f"is empty: YAML reads a '#' after a space as the start of a comment, so {value!r} is"
+        f" not the value; to begin the text with #, put it in quotes: {key}: {quoted}"
+    )
 
 
 def markdown_table(specs: Iterable[FieldSpec[Any]], heading: str = "field") -> str:
