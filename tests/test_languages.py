@@ -199,6 +199,28 @@ def test_a_language_s_own_feeds_say_they_are_in_that_language(project: Project, 
         assert json.loads((public / folder / "feed.json").read_text())["language"] == language
 
 
+def test_language_tags_are_written_in_their_canonical_case(project: Project, run: Run) -> None:
+    # `language: FR` was counted under languages/fr/ but written as "FR" on its page and in
+    # every feed, so one feed mixed FR and fr: tags are case-insensitive, readers compare text.
+    project.config(EXAMPLE_CONFIG.replace("language: en", "language: EN-gb"))
+    project.entry(
+        "2021-11-06-bureau.yaml",
+        "title: L'Agence exemple ouvre un bureau\ndate: 2021-11-06\nlanguage: FR\n"
+        "body: Le bureau a ouvert aujourd'hui.\n",
+    )
+    project.entry("2021-11-07-office.yaml", "title: Office\ndate: 2021-11-07\nbody: Open.\n")
+    assert run("build").exit_code == 0
+    public = project.root / "public"
+    assert _page(project, "").getroot().get("lang") == "en-GB"
+    assert _page(project, "2021/11/06/bureau").getroot().get("lang") == "fr"
+    atom = (public / "atom.xml").read_text()
+    assert 'xml:lang="en-GB"' in atom and 'xml:lang="fr"' in atom
+    assert "FR" not in atom and "EN-gb" not in atom
+    feed = json.loads((public / "feed.json").read_text())
+    assert feed["language"] == "en-GB"
+    assert [item.get("language") for item in feed["items"]] == [None, "fr"]
+
+
 def _site(project: Project, config: str = EXAMPLE_CONFIG) -> None:
     project.config(config)
     project.entry(

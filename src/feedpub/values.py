@@ -260,11 +260,30 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 
 def language(node: Node) -> str:
-    """Read a BCP 47 language tag such as en, fr or en-GB."""
+    """Read a BCP 47 language tag such as en, fr or en-GB, in its canonical case (AR and
+    en-gb are ar and en-GB: one feed would mix them, and feeds compare them as text)."""
     value = text(node, max_length=35)
     if not _LANGUAGE.fullmatch(value):
         fail(f"expected a BCP 47 language tag such as en or en-GB, got {value!r}", node)
-    return value
+    return canonical_case(value)
+
+
+def canonical_case(tag: str) -> str:
+    """RFC 5646 §2.1.1: the language lower case, a script title case (Latn), a region
+    upper case (GB, 419), the rest, and all after a singleton (x-, u-), lower case."""
+    parts = tag.split("-")
+    cased = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 1:  # a singleton (x-, u-) and what follows it
+            cased.extend(p.lower() for p in parts[len(cased) :])
+            break
+        if len(part) == 4 and part.isalpha():
+            cased.append(part.title())
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            cased.append(part.upper())
+        else:
+            cased.append(part.lower())
+    return "-".join(cased)
 
 
 def hint(name: str, choices: Iterable[str]) -> str:
