@@ -139,6 +139,29 @@ def test_an_alias_that_is_taken_is_refused_with_its_position(
     assert expected in result.errors
 
 
+def test_an_alias_pasted_from_the_address_bar_of_a_project_site_is_read_from_its_base(
+    project: Project, run: Run
+) -> None:
+    # Under https://example.github.io/statements/, the browser shows the old page's path as
+    # /statements/2021/11/05/old/: it was built at statements/statements/..., a page nobody
+    # asks for, while the old address stayed a 404, with nothing said.
+    project.config(
+        EXAMPLE_CONFIG.replace(
+            "https://press.example.org/", "https://example.github.io/statements/"
+        )
+    )
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title: X\ndate: 2021-11-05\nbody: x\n"
+        "aliases: [/statements/2021/11/05/old/, /2021/11/05/older/, statements/kept/]\n",
+    )
+    assert run("build").exit_code == 0
+    public = project.root / "public"
+    for old in ("2021/11/05/old/", "2021/11/05/older/", "statements/kept/"):
+        assert "2021/11/05/x/" in (public / old / "index.html").read_text(), old
+    assert not (public / "statements/2021").exists()
+
+
 def test_two_statements_cannot_claim_one_old_address(project: Project, run: Run) -> None:
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\naliases: [old/]\n")
     project.entry("2021-11-05-y.yaml", "title: Y\ndate: 2021-11-05\nbody: y\naliases: [old/]\n")

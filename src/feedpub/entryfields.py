@@ -289,8 +289,11 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
         _aliases,
         "earlier addresses of the statement's page, relative to"
         " `base_url`: folders such as `2021/11/05/old-slug/` or pages such as"
-        " `news/123.html`; each becomes a page that redirects to the statement (an earlier"
-        " page of the site's also keeps its attachments); at most {aliases}, each at most"
+        " `news/123.html` (a path from the host's root, as a browser shows it, is read"
+        " from `base_url`'s: under `https://example.github.io/news/`,"
+        " `/news/2021/11/05/old-slug/` is `2021/11/05/old-slug/`); each becomes a page"
+        " that redirects to the statement (an earlier page of the site's also keeps its"
+        " attachments); at most {aliases}, each at most"
         " {length} characters",
         default=(),
         limits={"aliases": 20, "length": 300},

@@ -346,11 +346,16 @@ def _full_address(raw: str, base_url: str, node: Node) -> NoReturn:
 def site_path(node: Node, *, max_length: int, base_url: str) -> str:
     """Read a path inside the site, relative to base_url (a leading '/' means the same): a
     folder `2021/11/05/old-slug/` or a page `news/123.html`. Percent-escapes are decoded,
-    since that is the name a web server looks up on disk."""
+    since that is the name a web server looks up on disk. A path from the host's root, as
+    a browser shows it, is read from base_url's own: under https://org.github.io/news/,
+    /news/2021/11/05/old/ is 2021/11/05/old/ (not news/news/2021/11/05/old/)."""
     raw = text(node, max_length=max_length)
     if "://" in raw:
         _full_address(raw, base_url, node)
     path = raw[1:] if raw.startswith("/") else raw
+    own = urlsplit(base_url).path.lstrip("/")  # 'news/', or '' for a site at the root
+    if raw.startswith("/") and own and path.startswith(own):
+        path = path[len(own) :]
     if "?" in path or "#" in path:
         fail(
             f"{raw!r}: a static site cannot serve a query or a fragment; give the path alone", node
