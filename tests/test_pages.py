@@ -453,6 +453,24 @@ def test_lists_show_each_statement_as_the_home_page_does(
     page.context.close()
 
 
+def test_a_list_shows_a_statement_in_another_direction_on_one_side(
+    browser: Any, agency_url: str
+) -> None:
+    # On the English home page an Arabic statement's title started at the left and its
+    # summary at the right (its paragraph took the statement's direction): each on one side.
+    page = _open(browser, agency_url, 1280)
+    item = page.locator("ol.entries > li", has=page.locator('a[href="2021/11/04/arabic/"]'))
+    starts = item.evaluate(
+        """li => [li.querySelector("h3 span"), li.querySelector("p:not(.meta)")].map(e => {
+            const range = document.createRange(); range.selectNodeContents(e);
+            return range.getBoundingClientRect().left - li.getBoundingClientRect().left;
+        })"""
+    )
+    assert starts[0] == pytest.approx(0, abs=1) and starts[1] == pytest.approx(0, abs=1)
+    assert item.locator("p:not(.meta) span").get_attribute("dir") == "rtl"
+    page.context.close()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_language_switcher_is_one_line_of_names(browser: Any, agency_url: str, width: int) -> None:
     page = _open(browser, agency_url + "2021/11/05/office/", width)
