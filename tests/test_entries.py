@@ -414,10 +414,20 @@ def test_check_reports_bad_entry(project: Project, run: Run, text: str, expected
         (
             "2021-11-05-Upper.yaml",
             "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
-            " digits and single hyphens (for example 2021-11-05-joint-statement.yaml)",
+            " digits and single hyphens: rename it 2021-11-05-upper.yaml",
         ),
         (
             "2021-11-05-a--b.yaml",
+            "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
+            " digits and single hyphens: rename it 2021-11-05-a-b.yaml",
+        ),
+        (  # named after its title in Arabic: the name `feedpub new` would have given it
+            "2021-11-05-بيان-حول-المكتب.yaml",
+            "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
+            " digits and single hyphens: rename it 2021-11-05-byn-hwl-lmktb.yaml",
+        ),
+        (
+            "2021-11-05-!!!.yaml",
             "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
             " digits and single hyphens (for example 2021-11-05-joint-statement.yaml)",
         ),

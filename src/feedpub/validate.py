@@ -25,6 +25,7 @@ from feedpub.slug import is_device_name, slugify
 from feedpub.times import Moment
 
 FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml")
+_DATED = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.yaml")  # a name with its date, then anything
 MAX_SLUG = 80
 # What `feedpub new` writes as the body: refused outside drafts, so it is never published.
 PLACEHOLDER_BODY = "Write the statement here, in Markdown. Leave a blank line between paragraphs."
@@ -47,10 +48,15 @@ def check_file_name(shown: str, name: str, problems: Problems) -> tuple[date, st
     """Return the date and slug that an entry's file name promises, or report why not."""
     m = FILE_NAME.fullmatch(name)
     if m is None:
+        # The name `feedpub new` would give it (2026-10-03-Bayan.yaml, a title in Arabic).
+        loose = _DATED.fullmatch(name)
+        slug = slugify(loose.group(2), MAX_SLUG) if loose else ""
+        fix = f": rename it {loose.group(1)}-{slug}.yaml" if loose and slug else ""
         problems.add(
             shown,
             "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
-            " digits and single hyphens (for example 2021-11-05-joint-statement.yaml)",
+            " digits and single hyphens"
+            + (fix or " (for example 2021-11-05-joint-statement.yaml)"),
         )
         return None
     year, month, day, slug = m.groups()
