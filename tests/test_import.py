@@ -1195,6 +1195,25 @@ def test_import_reads_a_feed_in_the_charset_its_server_names_when_it_declares_no
     assert text.startswith(f'title: "{title}"\n')
 
 
+def test_import_reads_a_utf8_feed_as_utf8_whatever_charset_its_server_names(
+    project: Project,
+    run: Run,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+) -> None:
+    # Old servers name ISO-8859-1 for every file: a UTF-8 feed declaring no encoding was
+    # read as Latin-1, which never fails, and "Café" was imported as "CafÃ©", unsaid.
+    url, routes = old_site
+    title = "Caf\u00e9 \u201cquoted\u201d"
+    item = f"<guid>https://www.example.org/c</guid><title>{title}</title>"
+    item += "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>x</description>"
+    feed = rss(item).replace(' encoding="utf-8"', "").encode()
+    routes["/feed"] = (200, feed, {"Content-Type": "text/xml; charset=ISO-8859-1"})
+    result = run("import", f"{url}/feed")
+    assert (result.exit_code, result.errors) == (0, [])
+    [text] = _entries(project).values()
+    assert text.startswith(f'title: "{title}"\n')
+
+
 def test_import_stopped_at_its_archive_limit_names_where_to_go_on(
     project: Project,
     run: Run,

@@ -89,7 +89,11 @@ def _served_as(shown: str, data: bytes, charset: str) -> bytes | Problem:
         )
     if codec in ("utf-8", "ascii"):
         return data
-    return _transcode(shown, data, codec, charset)
+    try:  # UTF-8 (or ASCII) whatever its server says: old servers name ISO-8859-1 for every
+        data.decode("utf-8")  # file, and Latin-1 would read any UTF-8 as other letters
+    except UnicodeDecodeError:
+        return _transcode(shown, data, codec, charset)
+    return data
 
 
 def _codec(name: str) -> str | None:
