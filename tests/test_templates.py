@@ -573,6 +573,30 @@ def test_site_template_that_loops_too_long_is_stopped(
     assert run("build").exit_code == 0  # the timer is gone with the page
 
 
+def test_site_template_in_another_language_keeps_its_page_time_limit(
+    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A French statement's page on an English site first makes its feeds' links in French,
+    # under a limit of their own: ending, it switched off the page's, which then ran on.
+    from feedpub.render import sandbox
+
+    monkeypatch.setattr(sandbox, "PAGE_SECONDS", 0.3)
+    project.entry(*X)
+    project.entry(
+        "2021-11-06-bureau.yaml", "title: Bureau\ndate: 2021-11-06\nlanguage: fr\nbody: x\n"
+    )
+    project.file(
+        "templates/entry.html",
+        "{% extends 'base.html' %}\n{% block main %}\n{% if entry.language == 'fr' %}"
+        "{% for a in range(30000) %}{% for b in range(1000) %}{% endfor %}{% endfor %}"
+        "{% endif %}\n{% endblock %}\n",
+    )
+    result = run("build")
+    assert result.errors[0].startswith(
+        "templates/entry.html:3:1: template error: a page took more than 0.3 s to render"
+    )
+
+
 @pytest.mark.parametrize(
     "loop",
     [

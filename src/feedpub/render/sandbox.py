@@ -266,8 +266,10 @@ def deadline(env: jinja2.Environment) -> Iterator[None]:
     memory. Only where a timer signal can interrupt, and no other thread allocates: the
     main thread of a process on a system that has both (so not in `feedpub serve`'s
     rebuilds, which run on the previewer's own machine)."""
+    global _WITHIN
     if (
-        not isinstance(env, ImmutableSandboxedEnvironment)
+        _WITHIN  # a part rendered for the page (its feeds' links): the page's limits hold
+        or not isinstance(env, ImmutableSandboxedEnvironment)
         or not hasattr(signal, "setitimer")
         or threading.current_thread() is not threading.main_thread()
     ):
@@ -283,9 +285,11 @@ def deadline(env: jinja2.Environment) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, PAGE_SECONDS)
     restore = _memory_capped()
+    _WITHIN = True
     try:
         yield
     except MemoryError as exc:
+        signal.setitimer(signal.ITIMER_REAL, 0)  # no timeout raised within what follows
         restore()  # first: making the message needs memory too
         raise TemplateMemory(
             f"a page needed more than {PAGE_MEMORY >> 20:,} MB of memory to render, and a page"
@@ -293,9 +297,13 @@ def deadline(env: jinja2.Environment) -> Iterator[None]:
             " too much"
         ).with_traceback(exc.__traceback__) from None  # its frames name the template's line
     finally:
+        _WITHIN = False
+        signal.setitimer(signal.ITIMER_REAL, 0)  # first: a timeout now would skip the rest
         restore()
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+_WITHIN = False  # a page is being rendered under deadline()
 
 
 def _memory_capped() -> Callable[[], None]:
