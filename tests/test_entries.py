@@ -43,6 +43,13 @@ SHOWN = f"entries/{NAME}"
             id="title-starting-with-a-hash",
         ),
         pytest.param(
+            'title: X\ndate: 2021-11-05\nbody: x\nsummary: #1 "best" agency\'s\n',
+            "4:10: summary: is empty: YAML reads a '#' after a space as the start of a comment,"
+            " so '#1 \"best\" agency\\'s' is not the value; to begin the text with #, put it in"
+            " quotes: summary: '#1 \"best\" agency''s'",
+            id="summary-starting-with-a-hash-holding-both-quotes",
+        ),
+        pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\nwithdrawn:\n  date: 2021-11-06\n"
             "  reason:   # to say\n",
             "6:13: withdrawn.reason: is empty: YAML reads a '#' after a space as the start of a"
@@ -280,6 +287,18 @@ SHOWN = f"entries/{NAME}"
             id="aliases-full-address-of-the-site",
         ),
         pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: ['https://press.example.org/?p=12']\n",
+            "4:11: aliases: item 1: 'https://press.example.org/?p=12': a static site cannot"
+            " serve a query or a fragment",
+            id="aliases-full-address-with-a-query",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: ['https://press.example.org/']\n",
+            "4:11: aliases: item 1: 'https://press.example.org/' is the site's own home page,"
+            " which no alias can be",
+            id="aliases-full-address-of-the-home-page",
+        ),
+        pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\naliases: ['https://www.example.org/n/3.html']\n",
             "4:11: aliases: item 1: 'https://www.example.org/n/3.html' is not under base_url"
             " (https://press.example.org/): an alias is an earlier address of this site, written"
@@ -425,6 +444,11 @@ def test_check_reports_bad_entry(project: Project, run: Run, text: str, expected
             "2021-11-05-بيان-حول-المكتب.yaml",
             "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
             " digits and single hyphens: rename it 2021-11-05-byn-hwl-lmktb.yaml",
+        ),
+        (  # no name to give it: its date is none
+            "2021-19-45-Rates.yaml",
+            "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
+            " digits and single hyphens (for example 2021-11-05-joint-statement.yaml)",
         ),
         (
             "2021-11-05-!!!.yaml",

@@ -330,10 +330,14 @@ def _full_address(raw: str, base_url: str, node: Node) -> NoReturn:
     (with either scheme: an old page may have been served over http)."""
     base = base_url.partition("://")[2].casefold()
     rest = raw.partition("://")[2]
-    if rest.casefold().startswith(base) and rest[len(base) :]:
+    if rest.casefold().startswith(base):
+        path = rest[len(base) :]
+        if "?" in path or "#" in path:
+            fail(f"{raw!r}: a static site cannot serve a query or a fragment", node)
+        if not path:
+            fail(f"{raw!r} is the site's own home page, which no alias can be", node)
         fail(
-            f"{raw!r} is a full address; an alias is written relative to base_url:"
-            f" write {rest[len(base) :]!r}",
+            f"{raw!r} is a full address; an alias is written relative to base_url: write {path!r}",
             node,
         )
     fail(
@@ -346,9 +350,10 @@ def _full_address(raw: str, base_url: str, node: Node) -> NoReturn:
 def site_path(node: Node, *, max_length: int, base_url: str) -> str:
     """Read a path inside the site, relative to base_url (a leading '/' means the same): a
     folder `2021/11/05/old-slug/` or a page `news/123.html`. Percent-escapes are decoded,
-    since that is the name a web server looks up on disk. A path from the host's root, as
-    a browser shows it, is read from base_url's own: under https://org.github.io/news/,
-    /news/2021/11/05/old/ is 2021/11/05/old/ (not news/news/2021/11/05/old/)."""
+    since that is the name a web server looks up on disk. A path from the host's root that
+    begins with base_url's own path is read from there, as a browser shows it: under
+    https://org.github.io/news/, /news/2021/11/05/old/ is 2021/11/05/old/ (not
+    news/news/2021/11/05/old/, which is written without the leading '/')."""
     raw = text(node, max_length=max_length)
     if "://" in raw:
         _full_address(raw, base_url, node)
