@@ -114,7 +114,7 @@ def _commented_out(
     if not rest.lstrip().startswith("#") or not key:
         return column, message
     value = rest.strip()
-    quoted = f'"{value}"' if '"' not in value else f"'{value}'"
+    quoted = f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
     return column + len(rest) - len(rest.lstrip()), (
         f"is empty: YAML reads a '#' after a space as the start of a comment, so {value!r} is"
         f" not the value; to begin the text with #, put it in quotes: {key}: {quoted}"

@@ -50,7 +50,7 @@ def check_file_name(shown: str, name: str, problems: Problems) -> tuple[date, st
     if m is None:
         # The name `feedpub new` would give it (2026-10-03-Bayan.yaml, a title in Arabic).
         loose = _DATED.fullmatch(name)
-        slug = slugify(loose.group(2), MAX_SLUG) if loose else ""
+        slug = slugify(loose.group(2), MAX_SLUG) if loose and _is_date(loose.group(1)) else ""
         fix = f": rename it {loose.group(1)}-{slug}.yaml" if loose and slug else ""
         problems.add(
             shown,
@@ -72,6 +72,14 @@ def check_file_name(shown: str, name: str, problems: Problems) -> tuple[date, st
         problems.add(shown, f"slug {slug!r} names its page's folder: {values.DEVICE_NAME_REASON}")
         return None
     return named, slug
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
