@@ -737,6 +737,14 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="block-paragraph-not-indented",
         ),
         pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: |2-\n  The agency opened an office today.\n\n"
+            b"It will answer questions from the public.\n",
+            "6:1: body: this line is not indented like the lines of 'body: |2-' above it, so"
+            " YAML reads it as a new field; indent it (and the rest of the text) by 2 spaces, as"
+            " they are",
+            id="block-paragraph-not-indented-under-an-indentation-indicator",
+        ),
+        pytest.param(
             b"title: Budget 2022: what changes\ndate: 2021-11-05\nbody: x\n",
             "1:19: title: ': ' inside a value reads as the start of a new field; put the whole"
             ' value in quotes: title: "Budget 2022: what changes"',

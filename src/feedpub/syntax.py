@@ -52,7 +52,7 @@ def report_syntax_error(
 _KEY = re.compile(r"(\s*)(?:- )?([^\s#'\"{}\[\],&*!|>%@`-][^:#]*?):(?:\s|$)")
 _NO_COLON = re.compile(r"(\s*)(?:- )?([A-Za-z_][\w-]*)\s+(\S.*?)\s*")
 _CURLY = "“”‘’„‚«»"
-_BLOCKS = ("|", ">", "|-", ">-", "|+", ">+")
+_BLOCKS = re.compile(r"[|>](?:[1-9]?[-+]?|[-+][1-9])")  # a block's header: |, >-, |2, >+1
 
 
 def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] | None:
@@ -366,7 +366,7 @@ def _block_above(lines: list[str], number: int, indent: int) -> tuple[str, str, 
             continue
         key = _KEY.match(line)
         indicator = _uncommented(line[key.end() :]).strip() if key else ""
-        if key is None or inside is None or indicator not in _BLOCKS:
+        if key is None or inside is None or not _BLOCKS.fullmatch(indicator):
             return None
         return key.group(2).strip(), indicator, inside - indent
     return None
