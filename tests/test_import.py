@@ -1579,6 +1579,8 @@ def test_import_round_trip_of_feedpub_feeds_keeps_ids_titles_dates_and_text(
         assert f'title: "{title}"\n' in entry and "summary:" not in entry
     assert after[next(k for k in after if k.endswith("rates"))][3].count("Corrections") == 1
     rates = new.read("entries/2021-11-02-rates.yaml")
+    # Its summary, which feeds start with the last correction's note, is its own again.
+    assert 'summary: "The rates for 2022, set by the board."\n' in rates
     assert (
         "contact:\n"
         '  - {name: "Sam Example", email: "press@example.org", phone: "+44 20 7946 0000"}\n'

@@ -327,6 +327,16 @@ def test_correction_moves_the_statement_up_the_feeds_not_its_id_or_place_in_list
     assert [i["id"] for i in after] == [i["id"] for i in before][::-1]
     assert after[0]["date_modified"] == "2021-11-08T10:00:00+01:00"
     assert after[0]["date_published"] == before[1]["date_published"]
+    # A reader showing summaries alone saw the item come back unchanged: it says why, as a
+    # withdrawn one does, with the last correction's note, in every format.
+    summary = "Corrected on November 8, 2021: Corrected the figure in the second paragraph. x"
+    assert after[0]["summary"] == summary
+    assert after[1]["summary"] == "x"
+    atom = etree.parse(str(project.root / "public/atom.xml"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert atom.xpath("string(//a:entry[1]/a:summary)", namespaces=ns) == summary
+    rss = etree.parse(str(project.root / "public/rss.xml"))
+    assert rss.xpath("string(//item[1]/description)") == summary
     home = project.read("public/index.html")  # pages keep the order of publication
     assert home.index("2021/11/06/b/") < home.index("2021/11/05/a/")
     page = project.read("public/2021/11/05/a/index.html")

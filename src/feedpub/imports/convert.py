@@ -278,8 +278,10 @@ def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> N
     if not body and not draft.enclosures:
         raise Skip("body", "it has no text (no content, summary or description)")
     summary = clean_line(description if item.description_is_text else plain_text(description))
-    if draft.withdrawn is not None:  # feedpub's feeds start it with the withdrawal notice
-        summary = unmarked_summary(summary, draft.withdrawn[1])
+    # feedpub's feeds start it with the withdrawal notice, or the last correction's
+    last = draft.change_note or (draft.corrections[-1][1] if draft.corrections else "")
+    if draft.withdrawn is not None or (item.feedpub and last):
+        summary = unmarked_summary(summary, draft.withdrawn[1] if draft.withdrawn else last)
     try:
         rendered = render_markdown(body) if body else None
     except BodyTooComplex as exc:

@@ -184,12 +184,20 @@ class ItemText:
         return self._text(entry).gettext("Withdrawn: %(title)s") % {"title": entry.title}
 
     def summary(self, entry: Entry) -> str:
-        if entry.withdrawn is None:
+        """A withdrawn statement's summary starts with its notice, a corrected one's with
+        its last correction's note, as on its page: a reader showing summaries alone sees
+        why the item came back to the top of the feed."""
+        noted = entry.noted_corrections
+        if entry.withdrawn is None and not noted:
             return entry.summary
         text = self._text(entry)
-        day = messages.long_date(entry.withdrawn.at, text.locale)
-        notice = text.gettext("Withdrawn on %(date)s:") % {"date": day}
-        return f"{notice} {entry.withdrawn.reason} {entry.summary}"
+        if entry.withdrawn is not None:
+            day = messages.long_date(entry.withdrawn.at, text.locale)
+            notice = text.gettext("Withdrawn on %(date)s:") % {"date": day}
+            return f"{notice} {entry.withdrawn.reason} {entry.summary}"
+        day = messages.long_date(noted[-1].at, text.locale)
+        notice = text.gettext("Corrected on %(date)s:") % {"date": day}
+        return f"{notice} {noted[-1].note} {entry.summary}"
 
 
 def _add_entries(
@@ -234,7 +242,7 @@ def _fill(
         fe.category(term=term, scheme=scheme, label=term)
     # Atom's <summary> is plain text; RSS's <description> is HTML to every reader, so a
     # summary that mentions <script> is escaped there rather than run.
-    summary = words.summary(entry)  # a withdrawn statement's starts with its notice
+    summary = words.summary(entry)  # a withdrawn or corrected one's starts with its notice
     fe.summary(html.escape(summary, quote=False) if rss else summary)
     fe.content(html_content, type="html")  # RSS <content:encoded>
     for attachment in entry.attachments:
