@@ -1214,6 +1214,38 @@ def test_import_reads_a_utf8_feed_as_utf8_whatever_charset_its_server_names(
     assert text.startswith(f'title: "{title}"\n')
 
 
+def test_import_reads_a_feed_compressed_with_gzip_within_its_size_limit(
+    project: Project,
+    run: Run,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A server gzipping unasked, or a .xml.gz file, was "not well-formed (invalid token)"
+    # at 1:1, with no word of compression.
+    import gzip
+
+    url, routes = old_site
+    item = "<guid>https://www.example.org/z</guid><title>Zipped</title>"
+    item += "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>x</description>"
+    packed = gzip.compress(rss(item).encode(), mtime=0)
+    routes["/feed"] = (200, packed, {"Content-Type": "text/xml", "Content-Encoding": "gzip"})
+    project.file("old/feed.xml.gz", packed)
+    result = run("import", f"{url}/feed")
+    assert (result.exit_code, result.errors) == (0, [])
+    assert list(_entries(project)) == ["2021-11-05-zipped.yaml"]
+    (project.root / "entries/2021-11-05-zipped.yaml").unlink()
+    result = run("import", "old/feed.xml.gz")
+    assert (result.exit_code, result.errors) == (0, [])
+    assert list(_entries(project)) == ["2021-11-05-zipped.yaml"]
+    # What it would uncompress to is bounded, as what is downloaded is.
+    monkeypatch.setattr(read, "MAX_SOURCE_BYTES", 1000)
+    routes["/bomb"] = (200, gzip.compress(b" " * 100_000), {"Content-Type": "text/xml"})
+    assert run("import", f"{url}/bomb").errors == [
+        f"{url}/bomb: is compressed (gzip), and uncompressed more than the 1,000 bytes feedpub"
+        " imports from one document; nothing was imported from it",
+    ]
+
+
 def test_import_stopped_at_its_archive_limit_names_where_to_go_on(
     project: Project,
     run: Run,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import re
 import shlex
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -93,6 +94,26 @@ def _load_file(path: Path) -> bytes | Problem:
         return _error(shown, f"cannot read: {exc.strerror}")
 
 
+_GZIP = b"\x1f\x8b"  # how gzip data begins, as no feed does
+
+
+def _gunzipped(shown: str, data: bytes) -> bytes | Problem:
+    """A document compressed with gzip (a .xml.gz file, or a server that compressed it
+    unasked: feedpub asks for none), uncompressed to MAX_SOURCE_BYTES at most."""
+    inflate = zlib.decompressobj(wbits=31)
+    try:
+        found = inflate.decompress(data, MAX_SOURCE_BYTES)
+    except zlib.error as exc:
+        return _error(shown, f"is compressed (gzip) but broken ({exc}); nothing was imported")
+    if inflate.unconsumed_tail:
+        return _error(
+            shown,
+            f"is compressed (gzip), and uncompressed more than the {MAX_SOURCE_BYTES:,} bytes"
+            " feedpub imports from one document; nothing was imported from it",
+        )
+    return found
+
+
 def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
     """Read one SOURCE and the archives it links, each document on its own."""
     result = Read()
@@ -108,6 +129,13 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
             result.failed = loaded.is_error  # a warning: an archive sent to another site
             return result
         data, location, charset = loaded if isinstance(loaded, tuple) else (loaded, "", "")
+        if data[:2] == _GZIP:
+            unpacked = _gunzipped(shown, data)
+            if isinstance(unpacked, Problem):
+                result.problems.append(unpacked)
+                result.failed = True
+                return result
+            data = unpacked
         seen.add(location or str(path))
         start = start or location
         parsed = parse_document(shown, data, location, charset)
