@@ -67,18 +67,23 @@ def test_new_writes_a_draft_that_check_accepts(project: Project, run: Run) -> No
     assert (check.exit_code, check.stdout) == (0, "feedpub: 1 entry checked, no problems\n")
 
 
-def test_new_never_overwrites(project: Project, run: Run) -> None:
+def test_new_never_overwrites_and_numbers_a_title_used_again_that_day(
+    project: Project, run: Run
+) -> None:
+    # A second statement titled alike on one day ("Readout of the call") was refused, with
+    # "choose another title": import numbers such files, and so does new now.
     assert run("new", "Same title", "--date", "2021-11-05").exit_code == 0
     path = project.root / "entries/2021-11-05-same-title.yaml"
     path.write_text(path.read_text() + "# edited by hand\n")
     before = path.read_bytes()
+    (project.root / "entries/2021-11-05-same-title-2.yml").write_text("# another's\n")
     result = run("new", "Same title", "--date", "2021-11-05")
-    assert result.exit_code == 1
-    assert result.errors[0] == (
-        "entries/2021-11-05-same-title.yaml: already exists; feedpub new never overwrites an"
-        " entry. Choose another title or --date"
-    )
+    assert (result.exit_code, result.stdout) == (0, "entries/2021-11-05-same-title-3.yaml\n")
     assert path.read_bytes() == before
+    third = (project.root / "entries/2021-11-05-same-title-3.yaml").read_text()
+    assert 'id: "tag:press.example.org,2020:2021-11-05-same-title-3"\n' in third
+    (project.root / "entries/2021-11-05-same-title-2.yml").unlink()
+    assert run("check").exit_code == 0
 
 
 def test_new_bounds_the_slug_and_keeps_the_id_through_a_rename(project: Project, run: Run) -> None:

@@ -7,6 +7,7 @@ so every file feedpub writes has the same field order, quoting and `|` block bod
 from __future__ import annotations
 
 import dataclasses
+import glob
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from feedpub.slug import slugify
 from feedpub.validate import MAX_SLUG, PLACEHOLDER_BODY, compile_entry, entry_id
 from feedpub.zones import as_written, in_zone
 
-MAX_NEW_SLUG = 60  # room under MAX_SLUG for a "-2" should the office reuse a title
+MAX_NEW_SLUG = 60  # room under MAX_SLUG for the "-2" a title used twice on a day gets
 ID_COMMENT = (
     "# The permanent id feed readers know this statement by: keep it if you rename the file."
 )
@@ -180,8 +181,8 @@ def new_entry(
         if when.tzinfo is None
         else in_zone(when, config.timezone)
     )
-    stem = f"{local:%Y-%m-%d}-{slug}"
-    assert len(slug) <= MAX_SLUG
+    stem = _free(project.root / ENTRIES_DIR, f"{local:%Y-%m-%d}-{slug}")
+    assert len(stem) <= len("YYYY-MM-DD-") + MAX_SLUG
     text = format_entry(
         EntryFields(
             title=title,
@@ -214,6 +215,13 @@ def _as_given(problem: Problem) -> Problem:
     if given is None:
         return problem
     return dataclasses.replace(problem, path=given, line=0, field="")
+
+
+def _free(directory: Path, stem: str) -> str:
+    """`stem`, or with -2, -3... when a statement of that day already has its title, as
+    import names them (an office may issue two statements titled alike on one day)."""
+    taken = {p.stem for p in directory.glob(f"{glob.escape(stem)}*.y*ml")}
+    return next(c for n in range(1, 1000) if (c := f"{stem}-{n}" if n > 1 else stem) not in taken)
 
 
 def write_entry(project: Project, name: str, text: str, *, writer: str) -> Path:
