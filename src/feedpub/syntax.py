@@ -4,7 +4,7 @@ The parser says where it stopped ("could not find expected ':'", "mapping values
 allowed here"), which is often a line after the mistake. The mistakes people make most (a
 missing colon, a ': ' inside a value, curly quotes, a quote closed too early, a block's
 lines not indented, a tab, a [ or { never closed, text after a [list]) are recognised here
-and explained where they are.
+and explained where they are; yamllines.py reads the file's lines as they were written.
 """
 
 from __future__ import annotations
@@ -15,6 +15,16 @@ from typing import Any
 import yaml
 
 from feedpub.errors import Problems
+from feedpub.yamllines import (
+    KEY,
+    block_above,
+    field_above,
+    field_of,
+    is_prose,
+    left_open,
+    text_above,
+    uncommented,
+)
 
 
 def report_syntax_error(
@@ -49,10 +59,8 @@ def report_syntax_error(
 
 # --- the mistakes people make, explained where they are -------------------------------------
 
-_KEY = re.compile(r"(\s*)(?:- )?([^\s#'\"{}\[\],&*!|>%@`-][^:#]*?):(?:\s|$)")
 _NO_COLON = re.compile(r"(\s*)(?:- )?([A-Za-z_][\w-]*)\s+(\S.*?)\s*")
 _CURLY = "“”‘’„‚«»"
-_BLOCKS = re.compile(r"[|>](?:[1-9]?[-+]?|[-+][1-9])")  # a block's header: |, >-, |2, >+1
 
 
 def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] | None:
@@ -71,7 +79,7 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
         return (
             begun.line + 1,
             begun.column + 1,
-            _field_of(lines[begun.line]),
+            field_of(lines[begun.line]),
             f"the quote {quote} that starts here is never closed; end the text with {quote}",
         )
     if "flow mapping" in context and problem.startswith("did not find expected ','"):
@@ -84,9 +92,9 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
             return found
     if problem == "did not find expected key" and at is not None and at.column > 0:
         before = at_line[: at.column].rstrip()
-        key = _KEY.match(at_line)
+        key = KEY.match(at_line)
         written = at_line[key.end() :].lstrip() if key else ""
-        value = _uncommented(written)
+        value = uncommented(written)
         if key and before and before[-1] in "]}" and value[:1] == _OPENS.get(before[-1]):
             # `title: [Draft] Budget statement`: a list, then text after it
             kind = "a list" if value[0] == "[" else "a mapping"
@@ -101,13 +109,13 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
         if before and before[-1] in "'\"" and key:
             quote = before[-1]
             value = at_line[key.end() :].strip()
-            opened = _left_open(lines, at.line, quote, len(key.group(1)))
+            opened = left_open(lines, at.line, quote, len(key.group(1)))
             if opened is not None:  # the text that closed here began lines above
                 line_number, column = opened
                 return (
                     line_number + 1,
                     column + 1,
-                    _field_of(lines[line_number]),
+                    field_of(lines[line_number]),
                     f"the quote {quote} that starts here is not closed on its line, so the"
                     f" text runs on to the next {quote} (line {at.line + 1}); end it with"
                     f" {quote}",
@@ -125,7 +133,7 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
                     f" text quoted with {quote}, {inside}, or quote the text with {other}"
                     " instead",
                 )
-        above = _field_above(lines, at.line)
+        above = field_above(lines, at.line)
         if key and above is not None and len(key.group(1)) != above:
             # A field indented unlike the one above it, after a quoted value or a comment
             # (a '#' taken off to use a setting, its space left).
@@ -141,7 +149,7 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
     return None
 
 
-_NEXT_KEY = re.compile(r", [A-Za-z_][\w-]*: ")
+_NEXTKEY = re.compile(r", [A-Za-z_][\w-]*: ")
 _OPENS = {"]": "[", "}": "{"}
 _CLOSES = {"[": "]", "{": "}"}
 
@@ -157,8 +165,8 @@ def _never_closed(
     close = _CLOSES.get(opener)
     if close is None or close in text[begun.index : at.index]:
         return None  # closed on a line below: another mistake inside it
-    field = _field_of(lines[begun.line])
-    value = _uncommented(lines[begun.line][begun.column :])
+    field = field_of(lines[begun.line])
+    value = uncommented(lines[begun.line][begun.column :])
     kind = "list" if opener == "[" else "mapping"
     told = (
         f"the {opener} that starts here is never closed, so the lines below are read as part"
@@ -175,21 +183,6 @@ def _never_closed(
     )
 
 
-def _uncommented(value: str) -> str:
-    """A value as written on its line, without a comment after it (` # ...`, not inside
-    quotes: `"Plan #2"`)."""
-    quote = ""
-    for at, char in enumerate(value):
-        before = value[at - 1] if at else " "
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"" and (before.isspace() or before in "[{,:"):  # not Agency's
-            quote = char
-        elif char == "#" and before.isspace():
-            return value[:at].rstrip()
-    return value.rstrip()
-
-
 def _colon_in_braces(line: str, begun: Any, at: Any) -> tuple[int, int, str, str] | None:
     """`withdrawn: {date: ..., reason: Issued in error: not confirmed}`: the ': ' inside
     the reason reads as a new field, where { } allows none without a ','."""
@@ -197,7 +190,7 @@ def _colon_in_braces(line: str, begun: Any, at: Any) -> tuple[int, int, str, str
         return None
     start = max(line.rfind(", ", begun.column, at.column) + 2, begun.column + 1)
     end = line.find("}", at.column)
-    following = _NEXT_KEY.search(line, at.column)  # reason: a: b, date: ... ends at ", date"
+    following = _NEXTKEY.search(line, at.column)  # reason: a: b, date: ... ends at ", date"
     if following is not None and (end < 0 or following.start() < end):
         end = following.start()
     key, colon, value = line[start : end if end >= 0 else len(line)].partition(": ")
@@ -212,40 +205,6 @@ def _colon_in_braces(line: str, begun: Any, at: Any) -> tuple[int, int, str, str
     )
 
 
-def _left_open(lines: list[str], number: int, quote: str, indent: int) -> tuple[int, int] | None:
-    """(line, column) of a quote left open on a line above `number`: the nearest line
-    above holding that quote is a field indented as `indent` (not a line of a | block)
-    whose value starts with it, and holds an odd number of them (none doubled or escaped);
-    an apostrophe in plain text is not one."""
-    for n in range(number - 1, -1, -1):
-        line = lines[n].replace("\\" + quote, "").replace(quote * 2, "")
-        if quote not in line:
-            continue
-        key = _KEY.match(lines[n])
-        if key is None or len(key.group(1)) != indent:
-            return None
-        if not lines[n][key.end() :].lstrip().startswith(quote):
-            return None
-        return (n, lines[n].index(quote, key.end())) if line.count(quote) % 2 else None
-    return None
-
-
-def _field_above(lines: list[str], number: int) -> int | None:
-    """How far the nearest field above line `number` is indented (comments passed over)."""
-    for n in range(number - 1, -1, -1):
-        if lines[n].lstrip().startswith("#"):
-            continue
-        key = _KEY.match(lines[n])
-        if key is not None:
-            return len(key.group(1))
-    return None
-
-
-def _field_of(line: str) -> str:
-    key = _KEY.match(line)
-    return key.group(2).strip() if key else ""
-
-
 def _missing_colon(lines: list[str], number: int) -> tuple[int, int, str, str]:
     """A line that YAML reads as the start of a field, whose ':' never comes."""
     content = lines[number]
@@ -255,13 +214,13 @@ def _missing_colon(lines: list[str], number: int) -> tuple[int, int, str, str]:
         return (
             number + 1,
             indent + 1,
-            _field_of(above),
+            field_of(above),
             "the lines of a '|' block must be indented under its field; indent this line"
             " (and the rest of the text) with two spaces",
         )
     m = _NO_COLON.fullmatch(content)
-    if m and _is_prose(m.group(3)):  # "The agency opened an office today."
-        block = _block_above(lines, number, indent)
+    if m and is_prose(m.group(3)):  # "The agency opened an office today."
+        block = block_above(lines, number, indent)
         if block is not None:  # a paragraph of a block, left unindented
             field, indicator, spaces = block
             told = (
@@ -270,7 +229,7 @@ def _missing_colon(lines: list[str], number: int) -> tuple[int, int, str, str]:
                 f" {spaces} spaces, as they are"
             )
             return number + 1, indent + 1, field, told
-        text = _text_above(lines, number, indent)
+        text = text_above(lines, number, indent)
         if text is not None:
             return number + 1, indent + 1, text, _as_block(text, "a new field with no ':'")
     if m:
@@ -293,7 +252,7 @@ def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, in
     """YAML found ': ' where no field can start: inside a value, or on a line that
     continues a value begun above (a missing colon, or an indented field)."""
     content = lines[number]
-    key = _KEY.match(content)
+    key = KEY.match(content)
     if key is not None and key.end() <= column:
         # A second ': ' on a line that already has 'name: ': the value holds it.
         name = key.group(2).strip()
@@ -321,7 +280,7 @@ def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, in
     if above_number is not None:
         above = lines[above_number]
         above_indent = len(above) - len(above.lstrip())
-        above_key = _KEY.match(above)
+        above_key = KEY.match(above)
         if above_key is None:
             return _missing_colon(lines, above_number)
         name = content[indent:column].strip()
@@ -340,46 +299,10 @@ def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, in
     return (
         number + 1,
         column + 1,
-        _field_of(content),
+        field_of(content),
         "': ' here reads as the start of a new field, where none can start; put the value"
         " in quotes",
     )
-
-
-def _is_prose(rest: str) -> bool:
-    """Whether what follows a line's first word reads as a sentence going on (three words
-    or more, or ending as sentences end), not as a field's value (`date 2021-11-05`)."""
-    return len(rest.split()) >= 3 or rest.rstrip().endswith((".", "!", "?", ",", ";"))
-
-
-def _block_above(lines: list[str], number: int, indent: int) -> tuple[str, str, int] | None:
-    """(field, indicator, spaces more) of the '|' or '>' block whose lines, indented more
-    than line `number`, stand right above it (blank lines between), or None."""
-    inside = None
-    for n in range(number - 1, -1, -1):
-        line = lines[n]
-        if not line.strip():
-            continue
-        width = len(line) - len(line.lstrip())
-        if width > indent:
-            inside = width
-            continue
-        key = _KEY.match(line)
-        indicator = _uncommented(line[key.end() :]).strip() if key else ""
-        if key is None or inside is None or not _BLOCKS.fullmatch(indicator):
-            return None
-        return key.group(2).strip(), indicator, inside - indent
-    return None
-
-
-def _text_above(lines: list[str], number: int, indent: int) -> str | None:
-    """The field above line `number` that the line would continue, if any: the nearest
-    field at its indentation or less."""
-    for n in range(number - 1, -1, -1):
-        key = _KEY.match(lines[n])
-        if key is not None and len(key.group(1)) <= indent:
-            return key.group(2).strip()
-    return None
 
 
 def _as_block(field: str, read_as: str) -> str:
