@@ -745,6 +745,24 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="block-paragraph-not-indented-under-an-indentation-indicator",
         ),
         pytest.param(
+            b"title: @home\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: YAML reserves @ and ` at the start of a value, so a value cannot begin"
+            ' with @; put it in quotes: title: "@home"',
+            id="value-starts-with-at-sign",
+        ),
+        pytest.param(
+            b"title: `code` review\ndate: 2021-11-05\nbody: x\n",
+            "1:8: title: YAML reserves @ and ` at the start of a value, so a value cannot begin"
+            ' with `; put it in quotes: title: "`code` review"',
+            id="value-starts-with-backtick",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: x\ntags: [Water, @home]  # from the old site\n",
+            "4:15: tags: YAML reserves @ and ` at the start of a value, so a value cannot begin"
+            ' with @; put it in quotes: tags: [Water, "@home"]',
+            id="list-item-starts-with-at-sign",
+        ),
+        pytest.param(
             b"title: Budget 2022: what changes\ndate: 2021-11-05\nbody: x\n",
             "1:19: title: ': ' inside a value reads as the start of a new field; put the whole"
             ' value in quotes: title: "Budget 2022: what changes"',

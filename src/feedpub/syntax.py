@@ -3,8 +3,9 @@
 The parser says where it stopped ("could not find expected ':'", "mapping values are not
 allowed here"), which is often a line after the mistake. The mistakes people make most (a
 missing colon, a ': ' inside a value, curly quotes, a quote closed too early, a block's
-lines not indented, a tab, a [ or { never closed, text after a [list]) are recognised here
-and explained where they are; yamllines.py reads the file's lines as they were written.
+lines not indented, a tab, a [ or { never closed, text after a [list], a value begun with
+@ or `) are recognised here and explained where they are; yamllines.py reads the file's
+lines as they were written.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from feedpub.yamllines import (
     block_above,
     field_above,
     field_of,
+    flow_depth,
     is_prose,
     left_open,
     text_above,
@@ -70,6 +72,10 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
     problem, context = exc.problem or "", exc.context or ""
     at, begun = exc.problem_mark, exc.context_mark
     at_line = "" if at is None or at.line >= len(lines) else lines[at.line]
+    if "cannot start any token" in problem and at is not None:
+        found = _reserved(at_line, at.line, at.column)
+        if found is not None:
+            return found
     if problem == "could not find expected ':'" and begun is not None:
         return _missing_colon(lines, begun.line)
     if problem.startswith("mapping values are not allowed") and at is not None:
@@ -202,6 +208,27 @@ def _colon_in_braces(line: str, begun: Any, at: Any) -> tuple[int, int, str, str
         key.strip(),
         f"': ' inside a value in {{ }} reads as the start of a new field; put the value in"
         f" quotes: {key.strip()}: {_quoted(value.strip())}",
+    )
+
+
+def _reserved(line: str, number: int, column: int) -> tuple[int, int, str, str] | None:
+    """`title: @home`: YAML 1.2 §5.3 reserves @ and ` as indicators, so no plain value may
+    start with one."""
+    if line[column : column + 1] not in ("@", "`"):
+        return None
+    if line[:column].rstrip()[-1:] not in (":", "-", "[", "{", ","):  # not a value's start
+        return None
+    written = uncommented(line[column:])
+    item = written
+    if flow_depth(line, column):  # `tags: [Water, @home]`: only the item goes in quotes
+        item = re.split(r"[,\]}]", written, maxsplit=1)[0].rstrip()
+    fix = (line[:column] + _quoted(item) + written[len(item) :]).strip()
+    return (
+        number + 1,
+        column + 1,
+        field_of(line),
+        f"YAML reserves @ and ` at the start of a value, so a value cannot begin with"
+        f" {line[column]}; put it in quotes: {fix}",
     )
 
 

@@ -96,3 +96,20 @@ def text_above(lines: list[str], number: int, indent: int) -> str | None:
         if key is not None and len(key.group(1)) <= indent:
             return key.group(2).strip()
     return None
+
+
+def flow_depth(line: str, end: int) -> int:
+    """How many [ or { opened on `line` are still open at column `end` (quotes passed
+    over; a [ inside text, `Budget [draft]`, opens nothing)."""
+    depth, quote = 0, ""
+    for at, char in enumerate(line[:end]):
+        before = line[:at].rstrip()[-1:]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"" and before in ("", ":", "-", "[", "{", ","):
+            quote = char
+        elif char in "[{" and (depth or before in ("", ":", "-")):
+            depth += 1
+        elif char in "]}" and depth:
+            depth -= 1
+    return depth
