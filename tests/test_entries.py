@@ -409,6 +409,22 @@ SHOWN = f"entries/{NAME}"
             id="unknown-field",
         ),
         pytest.param(
+            # The paragraph's ': ' makes it a field to YAML: the same mistake as
+            # block-paragraph-not-indented, told the same way.
+            "title: X\ndate: 2021-11-05\nbody: |\n  The agency opened an office today.\n\n"
+            "It will answer: questions from the public.\n",
+            "6:1: body: this line is not indented like the lines of 'body: |' above it, so YAML"
+            " reads it as a new field; indent it (and the rest of the text) by 2 spaces, as"
+            " they are",
+            id="block-paragraph-with-a-colon-not-indented",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: |\n  The agency opened an office today.\n"
+            "summry: x\n",
+            "5:1: summry: unknown field; did you mean summary?",
+            id="unknown-field-below-a-block",
+        ),
+        pytest.param(
             "title: X\ntitle: Y\ndate: 2021-11-05\nbody: x\n",
             "2:1: title: defined twice (first at line 1, column 1)",
             id="field-twice",

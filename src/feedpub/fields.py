@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from feedpub.errors import Problems
 from feedpub.load import Document, Node, ScalarNode
+from feedpub.syntax import unindented_paragraph
 from feedpub.values import Invalid, node_position, unknown_field
 
 C = TypeVar("C")
@@ -71,12 +72,9 @@ def read_fields(
         spec = by_name.get(name)
         if spec is None:
             if name in listed:
+                shown, message = _unknown(document, name, item.line, item.column, by_name)
                 problems.add(
-                    document.path,
-                    unknown_field(name, by_name),
-                    line=item.line,
-                    column=item.column,
-                    field=name,
+                    document.path, message, line=item.line, column=item.column, field=shown
                 )
             continue
         if item.value is None:  # already reported (a refused tag or alias)
@@ -98,6 +96,20 @@ def read_fields(
         else:
             found.setdefault(spec.target, spec.default)
     return found
+
+
+def _unknown(
+    document: Document, name: str, line: int, column: int, known: Iterable[str]
+) -> tuple[str, str]:
+    """(field, message) for a field not declared: a paragraph of a body left unindented
+    whose ': ' makes it a field (`It will answer: ...` under `body: |`) is told as such,
+    since no field's name holds a space; any other, as an unknown field."""
+    if any(char.isspace() for char in name):
+        lines = document.text.splitlines()
+        paragraph = unindented_paragraph(lines, line - 1, column - 1)
+        if paragraph is not None:
+            return paragraph
+    return name, unknown_field(name, known)
 
 
 def _commented_out(

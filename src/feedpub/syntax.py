@@ -247,15 +247,9 @@ def _missing_colon(lines: list[str], number: int) -> tuple[int, int, str, str]:
         )
     m = _NO_COLON.fullmatch(content)
     if m and is_prose(m.group(3)):  # "The agency opened an office today."
-        block = block_above(lines, number, indent)
-        if block is not None:  # a paragraph of a block, left unindented
-            field, indicator, spaces = block
-            told = (
-                f"this line is not indented like the lines of '{field}: {indicator}' above it,"
-                f" so YAML reads it as a new field; indent it (and the rest of the text) by"
-                f" {spaces} spaces, as they are"
-            )
-            return number + 1, indent + 1, field, told
+        paragraph = unindented_paragraph(lines, number, indent)
+        if paragraph is not None:
+            return number + 1, indent + 1, *paragraph
         text = text_above(lines, number, indent)
         if text is not None:
             return number + 1, indent + 1, text, _as_block(text, "a new field with no ':'")
@@ -272,6 +266,20 @@ def _missing_colon(lines: list[str], number: int) -> tuple[int, int, str, str]:
         indent + 1,
         "",
         "this line has no ':' after the field name; write 'name: value'",
+    )
+
+
+def unindented_paragraph(lines: list[str], number: int, indent: int) -> tuple[str, str] | None:
+    """(field, message) for line `number`, a paragraph of the '|' or '>' block above it left
+    unindented, which YAML reads as a new field (with a ':' in it, a valid one), or None."""
+    block = block_above(lines, number, indent)
+    if block is None:
+        return None
+    field, indicator, spaces = block
+    return field, (
+        f"this line is not indented like the lines of '{field}: {indicator}' above it,"
+        f" so YAML reads it as a new field; indent it (and the rest of the text) by"
+        f" {spaces} spaces, as they are"
     )
 
 
