@@ -821,6 +821,22 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="bad-indentation",
         ),
         pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: |\n    The agency opened an office today.\n"
+            b"  It will answer questions from the public.\n",
+            "5:3: body: this line is indented by 2 spaces, less than the 4 of the lines of"
+            " 'body: |' above it, so YAML reads their text as ended; indent it (and the rest of"
+            " the text) by 2 more spaces, as they are",
+            id="block-line-indented-less-than-the-block",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: |\n    The agency opened an office today.\n\n"
+            b"  It will answer: questions from the public.\n",
+            "6:3: body: this line is indented by 2 spaces, less than the 4 of the lines of"
+            " 'body: |' above it, so YAML reads their text as ended; indent it (and the rest of"
+            " the text) by 2 more spaces, as they are",
+            id="block-line-with-a-colon-indented-less-than-the-block",
+        ),
+        pytest.param(
             b'title: "X"\n  date: 2021-11-05\nbody: x\n',
             "2:3: date: 'date' is indented by 2 spaces, but the field above it starts in"
             " column 1; line it up with the fields around it",

@@ -139,6 +139,10 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
                     f" text quoted with {quote}, {inside}, or quote the text with {other}"
                     " instead",
                 )
+        if key is None or any(char.isspace() for char in key.group(2).strip()):
+            found = _less_indented(lines, at.line)  # text, not a field: a block's line
+            if found is not None:
+                return found
         above = field_above(lines, at.line)
         if key and above is not None and len(key.group(1)) != above:
             # A field indented unlike the one above it, after a quoted value or a comment
@@ -281,6 +285,28 @@ def unindented_paragraph(lines: list[str], number: int, indent: int) -> tuple[st
         f" so YAML reads it as a new field; indent it (and the rest of the text) by"
         f" {spaces} spaces, as they are"
     )
+
+
+def _less_indented(lines: list[str], number: int) -> tuple[int, int, str, str] | None:
+    """A line of a '|' or '>' block indented less than the lines above it, yet not at its
+    field's margin: the block ends above it, where no field may start."""
+    indent = len(lines[number]) - len(lines[number].lstrip())
+    block = block_above(lines, number, indent)
+    if block is None:
+        return None
+    field, indicator, more = block
+    return (
+        number + 1,
+        indent + 1,
+        field,
+        f"this line is indented by {_spaces(indent)}, less than the {indent + more} of the"
+        f" lines of '{field}: {indicator}' above it, so YAML reads their text as ended;"
+        f" indent it (and the rest of the text) by {_spaces(more, 'more ')}, as they are",
+    )
+
+
+def _spaces(count: int, more: str = "") -> str:
+    return f"{count} {more}space" + ("" if count == 1 else "s")
 
 
 def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, int, str, str]:
