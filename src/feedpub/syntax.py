@@ -3,18 +3,18 @@
 The parser says where it stopped ("could not find expected ':'", "mapping values are not
 allowed here"), which is often a line after the mistake. The mistakes people make most (a
 missing colon, a ': ' inside a value, curly quotes, a quote closed too early, a block's
-lines not indented, a tab, a [ or { never closed, text after a [list], a value begun with
-@ or `) are recognised here and explained where they are; yamllines.py reads the file's
-lines as they were written.
+lines not indented, a tab, a value begun with @ or `) are recognised here and explained
+where they are; brackets.py explains those in a value in [ ] or { }, and yamllines.py
+reads the file's lines as they were written.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import yaml
 
+from feedpub.brackets import bracket_mistake
 from feedpub.errors import Problems
 from feedpub.yamllines import (
     KEY,
@@ -24,6 +24,7 @@ from feedpub.yamllines import (
     flow_depth,
     is_prose,
     left_open,
+    quoted,
     text_above,
     uncommented,
 )
@@ -88,30 +89,12 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
             field_of(lines[begun.line]),
             f"the quote {quote} that starts here is never closed; end the text with {quote}",
         )
-    if "flow mapping" in context and problem.startswith("did not find expected ','"):
-        found = _colon_in_braces(at_line, begun, at)
-        if found is not None:
-            return found
-    if "flow" in context and problem.startswith("did not find expected ','"):
-        found = _never_closed(text, lines, begun, at)
-        if found is not None:
-            return found
+    found = bracket_mistake(text, exc)
+    if found is not None:
+        return found
     if problem == "did not find expected key" and at is not None and at.column > 0:
         before = at_line[: at.column].rstrip()
         key = KEY.match(at_line)
-        written = at_line[key.end() :].lstrip() if key else ""
-        value = uncommented(written)
-        if key and before and before[-1] in "]}" and value[:1] == _OPENS.get(before[-1]):
-            # `title: [Draft] Budget statement`: a list, then text after it
-            kind = "a list" if value[0] == "[" else "a mapping"
-            return (
-                at.line + 1,
-                len(at_line) - len(written) + 1,
-                key.group(2),
-                f"a value that starts with {value[0]} is read as {kind}, so no text may"
-                f" follow its {before[-1]}; if the value is text, put it in quotes:"
-                f" {key.group(2)}: {_quoted(value)}",
-            )
         if before and before[-1] in "'\"" and key:
             quote = before[-1]
             value = at_line[key.end() :].strip()
@@ -159,62 +142,6 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
     return None
 
 
-_NEXTKEY = re.compile(r", [A-Za-z_][\w-]*: ")
-_OPENS = {"]": "[", "}": "{"}
-_CLOSES = {"[": "]", "{": "}"}
-
-
-def _never_closed(
-    text: str, lines: list[str], begun: Any, at: Any
-) -> tuple[int, int, str, str] | None:
-    """`tags: [Energy, Budget` (or `title: [`) with no ] after it: the parser stops lines
-    below, where the next field is read as part of the list."""
-    if begun is None or at is None or at.line <= begun.line:
-        return None
-    opener = lines[begun.line][begun.column : begun.column + 1]
-    close = _CLOSES.get(opener)
-    if close is None or close in text[begun.index : at.index]:
-        return None  # closed on a line below: another mistake inside it
-    field = field_of(lines[begun.line])
-    value = uncommented(lines[begun.line][begun.column :])
-    kind = "list" if opener == "[" else "mapping"
-    told = (
-        f"the {opener} that starts here is never closed, so the lines below are read as part"
-        f" of its {kind}; end it with {close}"
-    )
-    if not field or value.endswith(","):  # an item of a list, or items on several lines
-        return begun.line + 1, begun.column + 1, field, f"{told} after its last item"
-    example = f"{field}: {value}{close}" if len(value) > 1 else f"{field}: {opener}a, b{close}"
-    return (
-        begun.line + 1,
-        begun.column + 1,
-        field,
-        f"{told} ({example}), or if the value is text, put it in quotes: {field}: {_quoted(value)}",
-    )
-
-
-def _colon_in_braces(line: str, begun: Any, at: Any) -> tuple[int, int, str, str] | None:
-    """`withdrawn: {date: ..., reason: Issued in error: not confirmed}`: the ': ' inside
-    the reason reads as a new field, where { } allows none without a ','."""
-    if at is None or begun is None or begun.line != at.line:
-        return None
-    start = max(line.rfind(", ", begun.column, at.column) + 2, begun.column + 1)
-    end = line.find("}", at.column)
-    following = _NEXTKEY.search(line, at.column)  # reason: a: b, date: ... ends at ", date"
-    if following is not None and (end < 0 or following.start() < end):
-        end = following.start()
-    key, colon, value = line[start : end if end >= 0 else len(line)].partition(": ")
-    if not colon or not value.strip():
-        return None
-    return (
-        at.line + 1,
-        start + len(key) + 3,
-        key.strip(),
-        f"': ' inside a value in {{ }} reads as the start of a new field; put the value in"
-        f" quotes: {key.strip()}: {_quoted(value.strip())}",
-    )
-
-
 def _reserved(line: str, number: int, column: int) -> tuple[int, int, str, str] | None:
     """`title: @home`: YAML 1.2 §5.3 reserves @ and ` as indicators, so no plain value may
     start with one."""
@@ -226,7 +153,7 @@ def _reserved(line: str, number: int, column: int) -> tuple[int, int, str, str] 
     item = written
     if flow_depth(line, column):  # `tags: [Water, @home]`: only the item goes in quotes
         item = re.split(r"[,\]}]", written, maxsplit=1)[0].rstrip()
-    fix = (line[:column] + _quoted(item) + written[len(item) :]).strip()
+    fix = (line[:column] + quoted(item) + written[len(item) :]).strip()
     return (
         number + 1,
         column + 1,
@@ -320,7 +247,7 @@ def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, in
         value = content[key.end() :].strip()
         start = key.end() + (len(content[key.end() :]) - len(content[key.end() :].lstrip()))
         if value[:1] in _CURLY:
-            fix = _quoted(value.strip(_CURLY))
+            fix = quoted(value.strip(_CURLY))
             shown = f"{value[0]}…{value[-1]}" if value[-1] in _CURLY else value[0]
             return (
                 number + 1,
@@ -334,7 +261,7 @@ def _colon_in_value(lines: list[str], number: int, column: int) -> tuple[int, in
             column + 1,
             name,
             f"': ' inside a value reads as the start of a new field; put the whole value in"
-            f" quotes: {name}: {_quoted(value)}",
+            f" quotes: {name}: {quoted(value)}",
         )
     indent = len(content) - len(content.lstrip())
     above_number = next((n for n in range(number - 1, -1, -1) if lines[n].strip()), None)
@@ -371,12 +298,3 @@ def _as_block(field: str, read_as: str) -> str:
         f"this line reads as {read_as}; if it is more of the text of '{field}', write that"
         f" text as a block: '{field}: |', then each of its lines indented by two spaces"
     )
-
-
-def _quoted(value: str) -> str:
-    """A value in straight quotes, as a person would write it in the file."""
-    if '"' not in value:
-        return f'"{value}"'
-    if "'" not in value:
-        return f"'{value}'"
-    return '"' + value.replace('"', '\\"') + '"'

@@ -1,5 +1,6 @@
 """A YAML file's lines as a person wrote them, read without the parser: which field a line
-starts, its value without a comment, the block it stands under, a quote left open above it.
+starts, its value without a comment, the block it stands under, a quote left open above it;
+and a value quoted as a person would write it.
 
 The parser says where it stopped; these find where the mistake is, for syntax.py to word.
 """
@@ -113,3 +114,12 @@ def flow_depth(line: str, end: int) -> int:
         elif char in "]}" and depth:
             depth -= 1
     return depth
+
+
+def quoted(value: str) -> str:
+    """A value in straight quotes, as a person would write it in the file."""
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace('"', '\\"') + '"'
