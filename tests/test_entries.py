@@ -1003,6 +1003,27 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="list-on-several-lines-never-closed",
         ),
         pytest.param(
+            b"title: X\ntags: [Water, #x]\ndate: 2021-11-05\nbody: x\n",
+            "2:15: tags: '#' after a space starts a comment in YAML, so the rest of this line"
+            " (#x]) is not read and the [ is never closed; put the tag in quotes:"
+            ' tags: [Water, "#x"]',
+            id="hash-in-a-list-starts-a-comment",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: x\ntags: [Water, #x]\n",
+            "4:15: tags: '#' after a space starts a comment in YAML, so the rest of this line"
+            " (#x]) is not read and the [ is never closed; put the tag in quotes:"
+            ' tags: [Water, "#x"]',
+            id="hash-in-a-list-on-the-last-line-starts-a-comment",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\nbody: x\ntags: [Water, Plan #2, Energy]\n",
+            "4:20: tags: '#' after a space starts a comment in YAML, so the rest of this line"
+            " (#2, Energy]) is not read and the [ is never closed; put the tag in quotes:"
+            ' tags: [Water, "Plan #2", Energy]',
+            id="hash-inside-a-tag-starts-a-comment",
+        ),
+        pytest.param(
             b"title: X\ndate: 2021-11-05\nbody: x\ncontact:\n  - {name: Ann, email: a@b.org\n",
             "5:5: the { that starts here is never closed, so the lines below are read as part of"
             " its mapping; end it with } after its last item",

@@ -73,6 +73,9 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
     problem, context = exc.problem or "", exc.context or ""
     at, begun = exc.problem_mark, exc.context_mark
     at_line = "" if at is None or at.line >= len(lines) else lines[at.line]
+    found = bracket_mistake(text, exc)
+    if found is not None:
+        return found
     if "cannot start any token" in problem and at is not None:
         found = _reserved(at_line, at.line, at.column)
         if found is not None:
@@ -89,9 +92,6 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
             field_of(lines[begun.line]),
             f"the quote {quote} that starts here is never closed; end the text with {quote}",
         )
-    found = bracket_mistake(text, exc)
-    if found is not None:
-        return found
     if problem == "did not find expected key" and at is not None and at.column > 0:
         before = at_line[: at.column].rstrip()
         key = KEY.match(at_line)

@@ -8,6 +8,7 @@ The parser says where it stopped; these find where the mistake is, for syntax.py
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 KEY = re.compile(r"(\s*)(?:- )?([^\s#'\"{}\[\],&*!|>%@`-][^:#]*?):(?:\s|$)")
 BLOCK_HEADER = re.compile(r"[|>](?:[1-9]?[-+]?|[-+][1-9])")  # a block's header: |, >-, |2, >+1
@@ -99,21 +100,43 @@ def text_above(lines: list[str], number: int, indent: int) -> str | None:
     return None
 
 
-def flow_depth(line: str, end: int) -> int:
-    """How many [ or { opened on `line` are still open at column `end` (quotes passed
-    over; a [ inside text, `Budget [draft]`, opens nothing)."""
-    depth, quote = 0, ""
-    for at, char in enumerate(line[:end]):
-        before = line[:at].rstrip()[-1:]
+def _outside_quotes(line: str) -> Iterator[tuple[int, str, str]]:
+    """(column, character, the [ and { open before it) for each character of `line` outside
+    quotes; a [ inside text (`Budget [draft]`) opens nothing."""
+    opened, quote, last = "", "", ""
+    for at, char in enumerate(line):
         if quote:
             quote = "" if char == quote else quote
-        elif char in "'\"" and before in ("", ":", "-", "[", "{", ","):
-            quote = char
-        elif char in "[{" and (depth or before in ("", ":", "-")):
-            depth += 1
-        elif char in "]}" and depth:
-            depth -= 1
-    return depth
+        else:
+            yield at, char, opened
+            if char in "'\"" and last in ("", ":", "-", "[", "{", ","):
+                quote = char
+            elif char in "[{" and (opened or last in ("", ":", "-")):
+                opened += char
+            elif char in "]}" and opened:
+                opened = opened[:-1]
+        last = last if char.isspace() else char
+
+
+def flow_depth(line: str, end: int) -> int:
+    """How many [ or { opened on `line` are still open at column `end`."""
+    for at, _, opened in _outside_quotes(line):
+        if at == end:
+            return len(opened)
+    return 0
+
+
+def flow_comment(line: str) -> tuple[int, str] | None:
+    """(column, the [ or { it leaves open) of a '#' that YAML reads as the start of a
+    comment inside [ ] or { } on `line`, where the comment holds what would close them
+    (`tags: [Water, #x]`), or None."""
+    comment = None
+    for at, char, opened in _outside_quotes(line):
+        if comment is None and char == "#" and opened and line[at - 1] in " \t[{,":
+            comment = at, opened[-1]
+        elif comment is not None and char in "]}" and len(opened) == 1:
+            return comment
+    return None
 
 
 def quoted(value: str) -> str:
