@@ -812,3 +812,41 @@ def test_guard_offers_the_new_file_of_the_same_day_as_the_deleted_one_renamed(
         " if entries/2021-11-05-interest-rates.yaml is it, renamed, add to it the lines `id:"
         f' "{RATES_ID}"` and `aliases: ["2021/11/05/rates/"]` instead'
     )
+
+
+def test_guard_keeps_a_published_statement_s_corrections_as_readers_were_told(
+    repo: Project, run: Run
+) -> None:
+    # An earlier correction taken off its list, with no later one, left no trace on its page
+    # or in its feeds; a note reworded rewrote what readers were told: both passed silently.
+    corrected = (
+        FEES[1] + "updated: 2021-11-20T10:00\nchange_note: The fee for permits.\n"
+        "corrections: [{date: 2021-11-10T10:00, note: The date of the hearing.}]\n"
+    )
+    _publish(repo, (FEES[0], corrected))
+    repo.entry(FEES[0], corrected.split("corrections:")[0])
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:1:1: corrections: the correction of 2021-11-10T10:00:00+01:00 to"
+            f" the published statement {FEES_SHOWN}, listed at HEAD, is gone with no later"
+            " correction: its page and feeds would no longer say it was corrected then; keep"
+            ' `{date: 2021-11-10T10:00:00+01:00, note: "The date of the hearing."}` under'
+            " `corrections:`",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    repo.entry(FEES[0], corrected.replace("The fee for permits.", "Nothing."))
+    assert against(run) == (
+        0,
+        [
+            f"entries/{FEES[0]}:7:1: change_note: warning: the note of the correction of"
+            f" 2021-11-20T10:00:00+01:00 to the published statement {FEES_SHOWN} changed since"
+            " HEAD, with no later correction: readers who were told the first keep it; if the"
+            ' change matters to them, keep the note (`change_note: "The fee for permits."`) and'
+            " say what changed with a new `updated:` and `change_note:`"
+        ],
+    )
+    # A new correction may leave the earlier ones out (README: they "can be kept").
+    repo.entry(FEES[0], FEES[1] + "updated: 2021-11-25T10:00\nchange_note: Permits again.\n")
+    assert against(run) == (0, [])

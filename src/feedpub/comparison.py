@@ -44,7 +44,8 @@ class Statement:
     withdrawn: datetime | None = None  # when it was withdrawn
     language: str | None = None  # when it differs from the site's
     attachments: tuple[str, ...] = ()  # file names, beside its page
-    corrected: tuple[datetime, ...] = ()  # the dates of its earlier corrections
+    corrected: tuple[datetime, ...] = ()  # the dates of its corrections, the last one's too
+    notes: tuple[str, ...] = ()  # what each of them said, as `corrected`
     # What readers are shown of it (title, body, attachments), as a digest: made as REV's
     # entry is compiled (`text=True`: an entry whose file changed), else from `entry` when
     # asked (`shown`), for the working tree's few whose file changed.
@@ -70,6 +71,7 @@ class Statement:
             language=entry.language,
             attachments=tuple(a.name for a in entry.attachments),
             corrected=tuple(c.at for c in entry.corrections),
+            notes=tuple(c.note for c in entry.corrections),
             text=_text(entry) if text else "",
             entry=None if text else entry,
         )

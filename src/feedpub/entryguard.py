@@ -35,7 +35,41 @@ def kept_records(c: Comparison) -> Iterator[Problem]:
         found = list(_kept_record(c, old, now))
         yield from found
         if not found and (old.updated or old.published) == (now.updated or now.published):
+            yield from _kept_corrections(c, old, now)
             yield from _told(c, old, now)
+
+
+def _kept_corrections(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
+    """A published statement, not corrected again, keeps each correction its readers were
+    told of, and what it said: its page lists them, its feed summary starts with the last.
+    (A new correction may leave out the earlier ones, as the README says.)"""
+    if c.zone_moved and now.times != old.times:
+        return  # moved by a new time zone: said once, at the setting (kept_settings)
+    kept = dict(zip(now.corrected, now.notes, strict=True))
+    for at, note in zip(old.corrected, old.notes, strict=True):
+        said = f"{{date: {at.isoformat()}, note: {json.dumps(note, ensure_ascii=False)}}}"
+        if at not in kept:
+            yield c.problem(
+                now.file,
+                "corrections",
+                f"the correction of {at.isoformat()} to the published statement {old.named},"
+                f" listed at {c.rev}, is gone with no later correction: its page and feeds"
+                f" would no longer say it was corrected then; keep `{said}` under"
+                " `corrections:`",
+            )
+        elif note and kept[at] != note:
+            last = at == old.updated
+            if last:
+                said = f"change_note: {json.dumps(note, ensure_ascii=False)}"
+            yield c.problem(
+                now.file,
+                "change_note" if last else "corrections",
+                f"the note of the correction of {at.isoformat()} to the published statement"
+                f" {old.named} changed since {c.rev}, with no later correction: readers who"
+                " were told the first keep it; if the change matters to them, keep the note"
+                f" (`{said}`) and say what changed with a new `updated:` and `change_note:`",
+                warning=True,
+            )
 
 
 def _told(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
