@@ -850,3 +850,33 @@ def test_guard_keeps_a_published_statement_s_corrections_as_readers_were_told(
     # A new correction may leave the earlier ones out (README: they "can be kept").
     repo.entry(FEES[0], FEES[1] + "updated: 2021-11-25T10:00\nchange_note: Permits again.\n")
     assert against(run) == (0, [])
+
+
+def test_guard_refuses_entries_kept_in_a_git_submodule(repo: Project, run: Run) -> None:
+    # At a revision whose entries/ was a submodule, the guard read no statement there, so
+    # deleting any passed; a pull request making it one passed too, blinding the next.
+    (repo.root / "entries" / ".git").write_text("gitdir: ../.git/modules/entries\n")
+    assert against(run) == (
+        1,
+        [
+            "(--against HEAD): entries/ is a git submodule (its statements kept in another"
+            " repository) in the working tree, so the guard could not read what it publishes"
+            " once this change is the base; keep the entries in the site's own repository",
+            "feedpub: 1 problem on the command line",
+        ],
+    )
+    (repo.root / "entries" / ".git").unlink()
+    head = git(repo.root, "rev-parse", "HEAD")
+    git(repo.root, "rm", "--quiet", "--cached", "-r", "entries")
+    git(repo.root, "update-index", "--add", "--cacheinfo", f"160000,{head},entries")
+    git(repo.root, "commit", "--quiet", "--message", "Entries in a submodule")
+    (repo.root / "entries" / RATES[0]).unlink()
+    assert against(run) == (
+        1,
+        [
+            "(--against HEAD): entries/ is a git submodule (its statements kept in another"
+            " repository) at this revision, so what it published cannot be compared; keep the"
+            " entries in the site's own repository",
+            "feedpub: 1 problem on the command line",
+        ],
+    )

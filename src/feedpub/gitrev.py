@@ -30,6 +30,11 @@ class Blob:
     data: bytes = b""
 
 
+# The build reads a submodule's checkout as entries/; the guard reads only this repository.
+ENTRIES_SUBMODULE = f"{ENTRIES_DIR}/ is a git submodule (its statements kept in another repository)"
+KEEP_HERE = "keep the entries in the site's own repository"
+
+
 class GitError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -103,6 +108,11 @@ class GitRevision:
                 continue
             meta, path = record.split("\t", 1)
             mode, kind, object_id, size = meta.split()
+            if path == ENTRIES_DIR and kind == "commit":  # its files are in another repository
+                raise GitError(
+                    f"{ENTRIES_SUBMODULE} at this revision, so what it published cannot be"
+                    f" compared; {KEEP_HERE}"
+                )
             if kind != "blob" or mode == "120000":  # folders and links are never read
                 continue
             if path == CONFIG_NAME:
@@ -115,6 +125,15 @@ class GitRevision:
             Blob(b.name, b.object_id, b.size, contents.get(b.object_id, b"")) for b in entries
         ]
         return (contents[config.object_id] if config else None), entries
+
+    def check_entries_here(self) -> None:
+        """Raise GitError if the working tree's entries/ is a submodule: the next pull
+        request's guard could not read it at this revision (see read_site)."""
+        if (self.root / ENTRIES_DIR / ".git").exists():
+            raise GitError(
+                f"{ENTRIES_SUBMODULE} in the working tree, so the guard could not read what"
+                f" it publishes once this change is the base; {KEEP_HERE}"
+            )
 
     def _cat(self, object_ids: list[str]) -> dict[str, bytes]:
         if not object_ids:

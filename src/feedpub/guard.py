@@ -242,6 +242,7 @@ def compare(
     }
     try:
         git = GitRevision(project.root, rev)
+        git.check_entries_here()
         sha = git.resolve()
         if sha is None:  # a repository with no commit yet: nothing was published
             return Comparison(project, rev, now, {}, after)
