@@ -880,3 +880,27 @@ def test_guard_refuses_entries_kept_in_a_git_submodule(repo: Project, run: Run) 
             "feedpub: 1 problem on the command line",
         ],
     )
+
+
+def test_guard_warns_of_a_withdrawal_s_reason_reworded_under_its_date(
+    repo: Project, run: Run
+) -> None:
+    # Readers were told why it was withdrawn; the reason rewritten passed without a word.
+    withdrawn = FEES[1] + "withdrawn: {date: 2021-11-20, reason: Issued in error.}\n"
+    _publish(repo, (FEES[0], withdrawn))
+    repo.entry(FEES[0], withdrawn.replace("Issued in error.", "Replaced."))
+    assert against(run) == (
+        0,
+        [
+            f"entries/{FEES[0]}:6:1: withdrawn: warning: the reason for withdrawing the"
+            f" published statement {FEES_SHOWN} changed since HEAD, under the same date: feed"
+            " readers are not sent it again, so readers who were told the first keep it; if"
+            " the change matters to them, date the withdrawal anew (`date:"
+            " 2021-12-01T12:00+01:00`)"
+        ],
+    )
+    repo.entry(
+        FEES[0],
+        withdrawn.replace("2021-11-20, reason: Issued in error.", "2021-11-30, reason: Replaced."),
+    )
+    assert against(run) == (0, [])

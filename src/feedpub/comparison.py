@@ -42,6 +42,7 @@ class Statement:
     removed: bool = False  # removed for a lawful reason: a notice stays at its address
     updated: datetime | None = None  # its last change (a correction), if after `published`
     withdrawn: datetime | None = None  # when it was withdrawn
+    reason: str = ""  # why, as its notice tells readers
     language: str | None = None  # when it differs from the site's
     attachments: tuple[str, ...] = ()  # file names, beside its page
     corrected: tuple[datetime, ...] = ()  # the dates of its corrections, the last one's too
@@ -68,6 +69,7 @@ class Statement:
             removed=entry.removed is not None,
             updated=entry.updated if entry.updated > entry.published else None,
             withdrawn=entry.withdrawn.at if entry.withdrawn else None,
+            reason=entry.withdrawn.reason if entry.withdrawn else "",
             language=entry.language,
             attachments=tuple(a.name for a in entry.attachments),
             corrected=tuple(c.at for c in entry.corrections),

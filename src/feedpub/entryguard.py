@@ -36,7 +36,24 @@ def kept_records(c: Comparison) -> Iterator[Problem]:
         yield from found
         if not found and (old.updated or old.published) == (now.updated or now.published):
             yield from _kept_corrections(c, old, now)
+            yield from _kept_reason(c, old, now)
             yield from _told(c, old, now)
+
+
+def _kept_reason(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
+    """Warn of a withdrawal's reason reworded under the same date: feed readers are not sent
+    it again, so readers keep the notice they were given (a typo may be mended so)."""
+    if old.reason and now.withdrawn == old.withdrawn and now.reason != old.reason:
+        local = in_zone(c.now, c.config.timezone) if c.config is not None else c.now
+        yield c.problem(
+            now.file,
+            "withdrawn",
+            f"the reason for withdrawing the published statement {old.named} changed since"
+            f" {c.rev}, under the same date: feed readers are not sent it again, so readers"
+            " who were told the first keep it; if the change matters to them, date the"
+            f" withdrawal anew (`date: {local.isoformat(timespec='minutes')}`)",
+            warning=True,
+        )
 
 
 def _kept_corrections(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
