@@ -904,3 +904,20 @@ def test_guard_warns_of_a_withdrawal_s_reason_reworded_under_its_date(
         withdrawn.replace("2021-11-20, reason: Issued in error.", "2021-11-30, reason: Replaced."),
     )
     assert against(run) == (0, [])
+
+
+def test_guard_warns_of_a_new_base_url_that_moves_every_address(repo: Project, run: Run) -> None:
+    # Every page's and feed's address moved (a link in every item, each feed's rel="self"),
+    # and the check said nothing; ids, from id_authority, stay.
+    repo.config(EXAMPLE_CONFIG.replace("press.example.org/", "press.example.org/old/"))
+    assert against(run) == (
+        0,
+        [
+            "feedpub.yaml:3:1: base_url: warning: changed from https://press.example.org/ at"
+            " HEAD to https://press.example.org/old/: the address of every page and feed moves"
+            ' (a feed\'s own address, `rel="self"`, too, which some readers move a subscription'
+            " to), so readers' links and subscriptions break unless the site is served at the"
+            " new address and the old one redirects to it; else keep `base_url:"
+            " https://press.example.org/`"
+        ],
+    )

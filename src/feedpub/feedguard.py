@@ -128,6 +128,29 @@ def kept_settings(c: Comparison) -> Iterator[Problem]:
         )
 
 
+def kept_base_url(c: Comparison) -> Iterator[Problem]:
+    """Warn of a new `base_url` once a statement is published: every link in the feeds, each
+    feed's own address (`rel="self"`) and every page's address move with it. (A warning: a
+    site that moved, its old addresses redirected by its host, changes it so.)"""
+    if c.earlier is None or c.config is None or not (c.before or c.gone):
+        return
+    was, now = c.earlier.base_url, c.config.base_url
+    if was != now:
+        line, column = c.field_at(CONFIG_NAME, "base_url")
+        yield Problem(
+            path=c.project.show(CONFIG_NAME),
+            line=line,
+            column=column,
+            field="base_url",
+            message=f"changed from {was} at {c.rev} to {now}: the address of every page and"
+            ' feed moves (a feed\'s own address, `rel="self"`, too, which some readers move a'
+            " subscription to), so readers' links and subscriptions break unless the site is"
+            f" served at the new address and the old one redirects to it; else keep `base_url:"
+            f" {was}`",
+            severity=Severity.WARNING,
+        )
+
+
 def kept_section_aliases(c: Comparison) -> Iterator[Problem]:
     """A type or tag renamed at REV keeps its old feeds, which readers subscribed to."""
     if c.earlier is None or c.config is None:

@@ -176,6 +176,7 @@ RULES: tuple[Rule, ...] = (
     entryguard.kept_records,
     entryguard.kept_notices,
     feedguard.kept_settings,
+    feedguard.kept_base_url,
     feedguard.kept_section_aliases,
     feedguard.kept_languages,
     feedguard.new_reach_readers,
