@@ -921,3 +921,38 @@ def test_guard_warns_of_a_new_base_url_that_moves_every_address(repo: Project, r
             " https://press.example.org/`"
         ],
     )
+
+
+def test_guard_keeps_a_withdrawal_through_a_removal_and_its_lifting(
+    repo: Project, run: Run
+) -> None:
+    # Withdrawn, then removed with its `withdrawn:` dropped (passed: a removal was not
+    # compared), then its removal lifted (passed: a removed statement had no record): the
+    # statement came back to its feeds as if never withdrawn.
+    withdrawn = FEES[1] + "withdrawn: {date: 2021-11-20, reason: Issued in error.}\n"
+    removal = "removed: {date: 2021-11-25, reason: Personal data.}\n"
+    _publish(repo, (FEES[0], withdrawn))
+    repo.entry(FEES[0], FEES[1] + removal)
+    taken_back = (
+        " was withdrawn at HEAD, and its readers were told so; a withdrawal is never taken"
+        " back: put its `withdrawn:` back as it was"
+    )
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:1:1: withdrawn: the published statement {FEES_SHOWN}{taken_back}",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    _publish(repo, (FEES[0], withdrawn + removal))
+    repo.entry(*FEES)
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:1:1: withdrawn: the removed statement urn:example-agency:fees"
+            f"{taken_back}",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    repo.entry(FEES[0], withdrawn)  # the removal lifted, the withdrawal kept
+    assert against(run) == (0, [])

@@ -30,8 +30,11 @@ def kept_records(c: Comparison) -> Iterator[Problem]:
     its earlier addresses and its attachments."""
     for old in sorted(c.before.values(), key=lambda s: s.file):
         now = c.after.get(old.id)
-        if now is None or now.removed or now.draft or now.published > c.now:
-            continue  # lost, taken back or removed: kept_statements says so, or it is lawful
+        if now is not None and now.removed:  # lawful, but its withdrawal stays for the day
+            yield from _kept_withdrawal(c, old, now)  # its removal is lifted (kept_notices)
+            continue
+        if now is None or now.draft or now.published > c.now:
+            continue  # lost or taken back: kept_statements says so
         found = list(_kept_record(c, old, now))
         yield from found
         if not found and (old.updated or old.published) == (now.updated or now.published):
@@ -106,16 +109,26 @@ def _told(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
         )
 
 
-def _kept_record(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
-    was = old.updated or old.published  # its time of last change, at REV
-    is_ = now.updated or now.published
-    if old.withdrawn and not now.withdrawn:  # its time of last change moves back with it
+def _kept_withdrawal(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
+    """A statement withdrawn at REV is withdrawn still (removed lawfully too, or its removal
+    lifted: it would come back as if never withdrawn)."""
+    if old.withdrawn and not now.withdrawn:
+        # A removed statement's title is not repeated: it may be why (kept_notices).
+        named = f"removed statement {old.id}" if old.removed else f"published statement {old.named}"
         yield c.problem(
             now.file,
             "withdrawn",
-            f"the published statement {old.named} was withdrawn at {c.rev}, and its readers were"
-            " told so; a withdrawal is never taken back: put its `withdrawn:` back as it was",
+            f"the {named} was withdrawn at {c.rev}, and its readers were told so; a"
+            " withdrawal is never taken back: put its `withdrawn:` back as it was",
         )
+
+
+def _kept_record(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
+    was = old.updated or old.published  # its time of last change, at REV
+    is_ = now.updated or now.published
+    withdrawal = list(_kept_withdrawal(c, old, now))
+    if withdrawal:  # its time of last change moves back with it
+        yield from withdrawal
     elif c.zone_moved and now.times != old.times:
         pass  # moved by a new time zone: said once, at the setting (kept_settings)
     elif now.published != old.published:
@@ -196,6 +209,8 @@ def kept_notices(c: Comparison) -> Iterator[Problem]:
     for old in sorted(c.gone.values(), key=lambda s: s.file):
         now = c.after.get(old.id)
         name = c.renamed.get(old.file, old.file)
+        if now is not None and not now.removed:  # its removal lifted: it is shown again
+            yield from _kept_withdrawal(c, old, now)
         if now is not None and now.removed:  # the same statement, its file perhaps renamed
             if not now.has_page(c.now):
                 yield c.problem(
