@@ -956,3 +956,36 @@ def test_guard_keeps_a_withdrawal_through_a_removal_and_its_lifting(
     )
     repo.entry(FEES[0], withdrawn)  # the removal lifted, the withdrawal kept
     assert against(run) == (0, [])
+
+
+def test_guard_keeps_a_correction_through_a_removal_and_its_lifting(
+    repo: Project, run: Run
+) -> None:
+    # Removed with its `updated:` taken out, then its removal lifted: it came back older
+    # than the version its readers had, uncorrected, and neither step was refused.
+    corrected = FEES[1] + "updated: 2021-11-20T10:00\nchange_note: The fee for permits.\n"
+    removal = "removed: {date: 2021-11-25, reason: Personal data.}\n"
+    _publish(repo, (FEES[0], corrected))
+    repo.entry(FEES[0], FEES[1] + removal)
+    was = " was last changed 2021-11-20T10:00:00+01:00 at HEAD: "
+    keep = "; keep `updated: 2021-11-20T10:00:00+01:00` (or a later time, with its `change_note:`)"
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:1:1: updated: the published statement {FEES_SHOWN}{was}its"
+            f" correction taken out would not come back with it if its removal were lifted{keep}",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    _publish(repo, (FEES[0], corrected + removal))
+    repo.entry(*FEES)
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:1:1: updated: the removed statement urn:example-agency:fees{was}"
+            f"its removal lifted, it would come back older than the version readers have{keep}",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    repo.entry(FEES[0], corrected)  # the removal lifted, the correction kept
+    assert against(run) == (0, [])

@@ -112,14 +112,31 @@ def _told(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
 def _kept_withdrawal(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
     """A statement withdrawn at REV is withdrawn still (removed lawfully too, or its removal
     lifted: it would come back as if never withdrawn)."""
+    # A removed statement's title is not repeated: it may be why (kept_notices).
+    named = f"removed statement {old.id}" if old.removed else f"published statement {old.named}"
     if old.withdrawn and not now.withdrawn:
-        # A removed statement's title is not repeated: it may be why (kept_notices).
-        named = f"removed statement {old.id}" if old.removed else f"published statement {old.named}"
         yield c.problem(
             now.file,
             "withdrawn",
             f"the {named} was withdrawn at {c.rev}, and its readers were told so; a"
             " withdrawal is never taken back: put its `withdrawn:` back as it was",
+        )
+    elif (
+        (now.removed or old.removed)
+        and old.updated
+        and (now.updated or now.published) < (old.updated)
+    ):  # through a removal: kept_records says it of a statement published on both sides
+        was = old.updated.isoformat()
+        why = (
+            "its correction taken out would not come back with it if its removal were lifted"
+            if now.removed
+            else "its removal lifted, it would come back older than the version readers have"
+        )
+        yield c.problem(
+            now.file,
+            "updated",
+            f"the {named} was last changed {was} at {c.rev}: {why}; keep `updated: {was}` (or"
+            " a later time, with its `change_note:`)",
         )
 
 
