@@ -186,6 +186,24 @@ def test_bad_now_is_a_usage_error(run: Run, value: str) -> None:
     assert result.errors[-1].startswith(f"feedpub: error: --now {value!r}")
 
 
+def test_output_read_by_a_command_that_stops_early_ends_without_a_traceback(
+    project: Project,
+) -> None:
+    # `feedpub check --format github | head -3`: once head had its lines, the next write
+    # raised BrokenPipeError, printed as a traceback.
+    for number in range(300):
+        project.entry(f"2021-11-05-x{number}.yaml", "title: [X]\ndate: 2021-11-05\nbody: x\n")
+    script = Path(sys.executable).with_name("feedpub")
+    command = [str(script), "check", "--format", "github", "--max-problems", "0"]
+    process = subprocess.Popen(
+        command, cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # what reads it went away, before the problems (45 KB) are written
+    _, errors = process.communicate(timeout=120)
+    assert (process.returncode, errors) == (141, b"")
+
+
 def test_every_command_through_the_console_script(project: Project) -> None:
     root = project.root
     created = console("new", "Example Agency opens an office", "--date", "2021-11-05", cwd=root)

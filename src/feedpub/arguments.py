@@ -19,6 +19,7 @@ exit status:
   2  usage error (unknown command or option, a --now or SOURCE_DATE_EPOCH that is no time)
   130  stopped by Ctrl-C (a build says what it left in its output folder; serve, once
        serving, ends so with 0)
+  141  what read its output stopped reading it (feedpub check | head)
 """
 _NOW_HELP = (
     "the moment to publish as of, e.g. 2021-11-05T09:00:00+01:00 (default: $SOURCE_DATE_EPOCH"

@@ -347,14 +347,14 @@ _COMMANDS = {
 
 
 def run() -> NoReturn:
-    """The `feedpub` command: main(), then out at once.
-
-    A build leaves a hundred megabytes of objects behind it; letting the interpreter free
-    them one by one at exit costs a third of a second that nobody waits for usefully
-    (mypy ends the same way). What is printed is flushed first; an unexpected exception
-    still ends the usual way, with its traceback.
-    """
-    code = main()
+    """The `feedpub` command: main(), then out at once. A build leaves a hundred megabytes
+    of objects behind it, which the interpreter would free one by one for a third of a
+    second (mypy ends the same way). What is printed is flushed first; an unexpected
+    exception still ends the usual way, with its traceback."""
+    try:
+        code = main()
+    except BrokenPipeError:  # what reads the output went away (`| head`): say no more
+        os._exit(128 + 13)  # as a shell reports a command its SIGPIPE stopped
     try:
         sys.stdout.flush()
         sys.stderr.flush()
