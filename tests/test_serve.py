@@ -149,6 +149,29 @@ def test_serve_answers_only_requests_addressed_to_itself(project: Project) -> No
         preview.stop()
 
 
+def test_serve_closes_a_connection_that_sends_nothing(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # Each connection holds a thread: 1,500 left open sending nothing held 1,500 threads,
+    # for as long as their other end liked.
+    import socket
+
+    from feedpub import serve
+
+    assert serve._Handler.timeout == serve.IDLE_SECONDS == 30  # and here, sooner:
+    monkeypatch.setattr(serve._Handler, "timeout", 0.5)
+    preview = _plain_preview(project, [])
+    try:
+        preview.start()
+        port = preview.server.server_address[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as idle:
+            assert idle.recv(1) == b""  # closed by the preview, well before 10 s
+        assert _status(preview.url) == 200  # and it answers the next one as ever
+    finally:
+        preview.stop()
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_serve_answers_odd_paths_with_4xx_and_no_traceback(
     project: Project, capfd: pytest.CaptureFixture[str]
 ) -> None:

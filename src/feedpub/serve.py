@@ -28,11 +28,16 @@ from feedpub.listing import scan_sources
 from feedpub.model import BuildResult, Site
 from feedpub.preview import Decorating, State, marks_of
 
+IDLE_SECONDS = 30.0
+
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Answers only requests addressed to the preview itself, and odd paths with a 4xx."""
 
     server: _Server
+    # A connection that sends nothing is closed after this many seconds: each holds a
+    # thread, and a page polls every 400 ms (preview.py), so a browser never waits so long.
+    timeout = IDLE_SECONDS
 
     def send_head(self) -> Any:
         host = (self.headers.get("Host") or "").strip().lower()
