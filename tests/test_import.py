@@ -1206,6 +1206,34 @@ def test_import_reads_a_feed_declaring_no_encoding_in_the_one_it_is_written_in(
     assert text.startswith(f'title: "{title}"\n')
 
 
+@pytest.mark.parametrize(
+    ("written_in", "declared"),
+    [
+        # A CMS's template left declaring ISO-8859-1 over UTF-8 text, served as UTF-8: read
+        # by the declaration, "Café" was imported as "CafÃ©", unsaid.
+        ("utf-8", "ISO-8859-1"),
+        # The declaration right, the server's default wrong: the bytes are no UTF-8.
+        ("latin-1", "ISO-8859-1"),
+    ],
+)
+def test_import_reads_a_feed_whose_server_and_declaration_disagree_as_its_bytes_are(
+    project: Project,
+    run: Run,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+    written_in: str,
+    declared: str,
+) -> None:
+    url, routes = old_site
+    item = "<guid>https://www.example.org/c</guid><title>Café à Lyon</title>"
+    item += "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>x</description>"
+    feed = rss(item).replace('encoding="utf-8"', f'encoding="{declared}"').encode(written_in)
+    routes["/feed"] = (200, feed, {"Content-Type": "application/rss+xml; charset=utf-8"})
+    result = run("import", f"{url}/feed")
+    assert (result.exit_code, result.errors) == (0, [])
+    [text] = _entries(project).values()
+    assert text.startswith('title: "Café à Lyon"\n')
+
+
 def test_import_reads_a_feed_compressed_with_gzip_within_its_size_limit(
     project: Project,
     run: Run,
