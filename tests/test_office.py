@@ -172,8 +172,11 @@ class Pages:
             shutil.rmtree(item) if item.is_dir() else item.unlink()
 
     def deploy(self, folder: Path) -> None:
+        """Serve what upload-pages-artifact@v5 packs of `folder`: its tar leaves out every
+        file and folder whose name begins with a dot (`.feedpub`, `public/`'s marker)."""
         self.clear()
-        shutil.copytree(folder, self.root, dirs_exist_ok=True)
+        hidden = shutil.ignore_patterns(".*")
+        shutil.copytree(folder, self.root, dirs_exist_ok=True, ignore=hidden)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -314,11 +317,11 @@ def test_office_push_to_main_builds_deploys_and_finds_each_statement_live(
     assert not build.failed and not deploy.failed, build.output + deploy.output
     assert _ran(build) == BUILD_STEPS
     assert _ran(deploy) == DEPLOY_STEPS
-    assert _steps(deploy)[0] == ("actions/checkout@v4", "emulated: cloned")  # its own runner
+    assert _steps(deploy)[0] == ("actions/checkout@v7", "emulated: cloned")  # its own runner
     assert _steps(deploy)[-5:-2] == [
-        ("actions/configure-pages@v5", "skipped: needs GitHub"),
-        ("actions/upload-pages-artifact@v3", "emulated: the artifact is the folder built"),
-        ("actions/deploy-pages@v4", "emulated: the artifact is served on 127.0.0.1"),
+        ("actions/configure-pages@v6", "skipped: needs GitHub"),
+        ("actions/upload-pages-artifact@v5", "emulated: the artifact is the folder built"),
+        ("actions/deploy-pages@v5", "emulated: the artifact is served on 127.0.0.1"),
     ]
     assert (office / "public/2021/11/05/rates/index.html").is_file()
     assert (pages.root / "2021/11/04/example-agency-names-a-spokesperson/index.html").is_file()
@@ -439,8 +442,8 @@ def test_office_next_run_puts_public_back_and_makes_only_what_lists_a_new_statem
         git(workspace, "commit", "--quiet", "--message", "A statement")
 
     second = fresh_run(add)  # a new key (the entries changed): the first run's, restored
-    assert second.step("actions/cache@v4").status == "emulated: restored"
-    assert second.step("actions/cache@v4").outputs == {"cache-hit": "false"}
+    assert second.step("actions/cache@v5").status == "emulated: restored"
+    assert second.step("actions/cache@v5").outputs == {"cache-hit": "false"}
     assert len(cache.entries) == 2  # and saved under the new key as the job ended
     built = second.step(BUILT).output
     # Its page, its year's, its type's and the home page, their 6 feeds, the sitemap; the
@@ -630,12 +633,49 @@ def test_repository_workflows_are_the_office_s_installing_from_the_checkout() ->
     assert embargo == read_starter("github/workflows/embargo.yml")
 
 
+# The first major of each action GitHub's runners run on Node.js 24 (its action.yml says
+# `using: node24`; for upload-pages-artifact, a composite action, the first whose inner
+# upload-artifact does). GitHub forces Node.js 20 actions onto Node.js 24 since June 2026
+# and removed Node.js 20 from its runners in September 2026 (GitHub's changelog of
+# 2025-09-19): every run of an older major says so in a warning, and Dependabot's first
+# pull request in an office's new repository would be to bump them. Read off each action's
+# repository; an action not listed here is one to look up before it is used.
+NODE24_FROM = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/cache": 5,
+    "actions/configure-pages": 6,
+    "actions/upload-pages-artifact": 5,
+    "actions/deploy-pages": 5,
+    "actions/upload-artifact": 6,
+    "actions/download-artifact": 7,
+}
+
+
+def _actions_used(text: str) -> list[str]:
+    jobs = yaml.safe_load(text)["jobs"].values()
+    return [s["uses"] for job in jobs for s in job.get("steps", []) if "uses" in s]
+
+
+def test_workflows_use_no_action_that_github_runs_on_node_20() -> None:
+    written = [render_workflow(INSTALL_CHECKOUT, "requirements.txt")]
+    written += [path.read_text() for path in WORKFLOWS]
+    old = []
+    for uses in sorted({uses for text in written for uses in _actions_used(text)}):
+        name, _, version = uses.partition("@")
+        if name.startswith("actions/"):
+            assert name in NODE24_FROM, f"{uses}: look up the first major on Node.js 24"
+            if int(version.removeprefix("v")) < NODE24_FROM[name]:
+                old.append(uses)
+    assert not old, f"these run on Node.js 20, which GitHub removed: {old}"
+
+
 def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> None:
     feeds = yaml.safe_load(render_workflow(INSTALL_CHECKOUT, "pyproject.toml"))
     assert set(feeds[True]) == {"pull_request", "push", "workflow_dispatch", "workflow_call"}
     assert feeds[True]["push"]["branches"] == ["main"]
     check, build, deploy = (feeds["jobs"][name] for name in ("check", "build", "deploy"))
-    assert check["steps"][0] == {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}
+    assert check["steps"][0] == {"uses": "actions/checkout@v7", "with": {"fetch-depth": 0}}
     assert check["steps"][-1]["run"] == 'feedpub check --format github --against "$BASE"'
     assert check["steps"][-1]["env"]["BASE"] == "${{ github.event.pull_request.base.sha }}"
     # Only the deploy job may deploy, and only it names the environment.
@@ -647,7 +687,7 @@ def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> No
     # It builds the branch as it is when it starts: an approval given late deploys no old
     # build, and a deployment that waited never replaces a newer one with an older commit.
     assert deploy["steps"][0] == {
-        "uses": "actions/checkout@v4",
+        "uses": "actions/checkout@v7",
         "with": {"ref": "${{ github.ref }}"},
     }
     runs = [step.get("run", "") for step in build["steps"]]
@@ -662,7 +702,7 @@ def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> No
         "feedpub ping",
     ]
     assert (
-        uses.index("actions/deploy-pages@v4")
+        uses.index("actions/deploy-pages@v5")
         == runs.index('feedpub live --served-at "$PAGE_URL"') - 1
     )
     embargo = yaml.safe_load(read_starter("github/workflows/embargo.yml"))
