@@ -1,13 +1,15 @@
 """Run a GitHub Actions workflow's steps here, the way a GitHub-hosted runner would.
 
 What the tests need of Actions, and no more: the event's jobs chosen by their `if:`, a local
-reusable workflow (`uses: ./.github/workflows/X.yml`) run in place, each step's `if:` with
-the implicit `success() &&`, `${{ }}` in `env:` and `with:`, `run:` through the shell the
-workflow names, GITHUB_ENV / GITHUB_OUTPUT / GITHUB_PATH, and the environment variables the
-runner sets. Each job runs on a fresh runner, as on GitHub: the first in the workspace the
-test prepared, a later one in an empty folder its checkout fills; RUNNER_TEMP is emptied as
-each job begins. A job's `needs` and `outputs` pass on what it found (needs.JOB.outputs.X),
-and a job whose needs did not all succeed is skipped.
+reusable workflow (`uses: ./.github/workflows/X.yml`) run in place, each job's and step's
+`if:` with the implicit `success() &&`, `${{ }}` in `env:` and `with:`, `run:` through the
+shell the workflow names, GITHUB_ENV / GITHUB_OUTPUT / GITHUB_PATH, and the environment
+variables the runner sets. Each job runs on a fresh runner, as on GitHub: the first to run
+in the workspace the test prepared, a later one in an empty folder its checkout fills;
+RUNNER_TEMP is emptied as each job begins. A job passes on its result and outputs
+(needs.JOB.result, needs.JOB.outputs.X); a job it needs that failed or was skipped skips it,
+unless its `if:` calls a status function: success() if all it needs succeeded, failure() if
+an ancestor job failed, cancelled() never (no run is cancelled here).
 
 Actions (`uses: owner/name@v`) cannot run here: each is handed to a function the
 test gives, which emulates it or says why it is skipped; an action with no function fails
@@ -72,7 +74,8 @@ class Context:
     needs: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: list[str] = field(default_factory=list)
     post: list[Callable[[], None]] = field(default_factory=list)  # actions' post steps
-    job_failed: bool = False
+    job_failed: bool = False  # a step of this job failed; in the job's `if:`, an ancestor job
+    needs_unmet: bool = False  # in the job's `if:`: a job it needs did not succeed
 
     def lookup(self, name: str) -> Any:
         parts = name.split(".")
@@ -184,11 +187,11 @@ class _Expression:
 
     def call(self, name: str, args: list[Any]) -> Any:
         if name == "success":
-            return not self.context.job_failed
+            return not (self.context.job_failed or self.context.needs_unmet)
         if name == "failure":
             return self.context.job_failed
-        if name == "always":
-            return True
+        if name in ("always", "cancelled"):
+            return name == "always"
         if name == "hashFiles":  # of the files the patterns match in the workspace
             # glob.glob, not Path.glob: before Python 3.13 "entries/**" gives folders only.
             matched = {
@@ -220,9 +223,7 @@ def substitute(text: str, context: Context) -> str:
 
 
 def _condition(step_if: Any, context: Context) -> bool:
-    if step_if is None:
-        return not context.job_failed
-    text = str(step_if).strip()
+    text = str("success()" if step_if is None else step_if).strip()
     text = text[3:-2] if text.startswith("${{") else text
     if not re.search(r"\b(success|failure|always|cancelled)\(", text):
         text = f"success() && ({text})"
@@ -278,15 +279,19 @@ class Runner:
         results: list[JobResult] = []
         shell = document.get("defaults", {}).get("run", {}).get("shell")
         finished: dict[str, dict[str, Any]] = {}  # each job's result and outputs
+        failed: set[str] = set()  # the jobs that failed or have an ancestor that did
         for name, job in document["jobs"].items():
             workspace = self.workspace if not results else self._fresh(name)
             context = self._context(event_name, event, document.get("env", {}), workspace)
             needs = job.get("needs", [])
             context.needs = {n: finished[n] for n in ([needs] if isinstance(needs, str) else needs)}
-            context.job_failed = any(n["result"] != "success" for n in context.needs.values())
+            context.needs_unmet = any(n["result"] != "success" for n in context.needs.values())
+            context.job_failed = any(n in failed for n in context.needs)  # failure()'s ancestors
+            failed.update([name] if context.job_failed else [])
             if not _condition(job.get("if"), context):
                 finished[name] = {"result": "skipped", "outputs": {}}
                 continue
+            context.job_failed = context.needs_unmet = False  # its steps' are its own steps'
             if "uses" in job:  # a reusable workflow of this repository, with the same event
                 results += self.run(job["uses"].removeprefix("./"), event_name, event, called=True)
                 finished[name] = {"result": "success", "outputs": {}}
@@ -294,6 +299,7 @@ class Runner:
             done = self._job(name, job, context, shell)
             outputs = {k: substitute(str(v), context) for k, v in job.get("outputs", {}).items()}
             finished[name] = {"result": "failure" if done.failed else "success", "outputs": outputs}
+            failed.update([name] if done.failed else [])
             results.append(done)
         return results
 
@@ -337,7 +343,6 @@ class Runner:
                     StepResult(title, f"skipped (if: {step.get('if', 'success()')})")
                 )
                 continue
-            env = {k: substitute(str(v), context) for k, v in step.get("env", {}).items()}
             if "uses" in step:
                 action = step["uses"].split("@", 1)[0]
                 if action not in self.actions:
@@ -348,23 +353,17 @@ class Runner:
             elif step["run"] in self.not_yet:
                 step_result = StepResult(title, f"skipped: {self.not_yet[step['run']]}")
             else:
-                step_result = self._run(title, step, context, env, step.get("shell", shell))
+                step_result = self._run(title, step, context, step.get("shell", shell))
             if "id" in step:
                 context.steps[step["id"]] = {"outputs": step_result.outputs}
             result.steps.append(step_result)
-            if step_result.status == "failed":
-                context.job_failed = True
+            context.job_failed |= step_result.status == "failed"
         for post in reversed(context.post):  # as the job ends, on its runner
             post()
         return result
 
     def _run(
-        self,
-        title: str,
-        step: dict[str, Any],
-        context: Context,
-        env: dict[str, str],
-        shell: str | None,
+        self, title: str, step: dict[str, Any], context: Context, shell: str | None
     ) -> StepResult:
         files = {}
         for name in ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY"):
@@ -378,6 +377,7 @@ class Runner:
             if shell == "bash"
             else ["bash", "-e", str(script)]
         )
+        env = {k: substitute(str(v), context) for k, v in step.get("env", {}).items()}
         full_env = {**context.base_env, **context.env, **env}
         full_env.update({k: str(v) for k, v in files.items()})
         if context.path:
