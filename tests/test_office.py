@@ -309,15 +309,17 @@ DEPLOY_STEPS = [
 BUILT, COMPARED, LIVE = BUILD_STEPS[2], BUILD_STEPS[3], DEPLOY_STEPS[5]
 
 
-def test_office_push_to_main_builds_deploys_and_finds_each_statement_live(
-    office: Path, user_env: dict[str, str], pages: Pages
+@pytest.mark.parametrize("event", ["push", "workflow_dispatch"])
+def test_office_push_or_run_workflow_builds_once_deploys_and_finds_each_statement_live(
+    office: Path, user_env: dict[str, str], pages: Pages, event: str
 ) -> None:
-    build, deploy = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
-    assert (build.name, deploy.name) == ("build", "deploy")
-    assert not build.failed and not deploy.failed, build.output + deploy.output
-    assert _ran(build) == BUILD_STEPS
+    # A deployment is always due then: the build job, which tells a scheduled run whether one
+    # is, does not run, so it holds the statement back by no job (a runner, install, build).
+    jobs = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", event, {})
+    assert [job.name for job in jobs] == ["deploy"]
+    (deploy,) = jobs
+    assert not deploy.failed, deploy.output
     assert _ran(deploy) == DEPLOY_STEPS
-    assert _steps(deploy)[0] == ("actions/checkout@v7", "emulated: cloned")  # its own runner
     assert _steps(deploy)[-5:-2] == [
         ("actions/configure-pages@v6", "skipped: needs GitHub"),
         ("actions/upload-pages-artifact@v5", "emulated: the artifact is the folder built"),
@@ -335,8 +337,8 @@ def test_office_schedule_deploys_only_once_an_embargo_has_ended(
     (office / "entries" / EMBARGOED[0]).write_text(EMBARGOED[1])  # noon in Paris: 11:00Z
     git(office, "add", "--all")
     git(office, "commit", "--quiet", "--message", "Statement under embargo")
-    push = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
-    assert [job.failed for job in push] == [False, False], push[0].output + push[1].output
+    (push,) = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
+    assert (push.name, push.failed) == ("deploy", False), push.output
     assert not (pages.root / "2026/01/01/new-office").exists()
 
     # Nothing due: no deploy job, so no deployment of the github-pages environment every 15
@@ -357,16 +359,34 @@ def test_office_schedule_deploys_only_once_an_embargo_has_ended(
     assert deploy.step(LIVE).output.endswith("and 1 released statement\n")
 
 
-def test_office_deploy_tells_the_websub_hubs_of_the_build_job_s_changed_feeds(
+def test_office_schedule_whose_build_fails_deploys_nothing(
     office: Path, user_env: dict[str, str], pages: Pages
 ) -> None:
-    # The deploy job, on a runner of its own, lists the feeds that change and tells the hub.
+    # A statement that fails the check, pushed over it: nothing is served yet, so were the
+    # build to pass, a deployment would be due. The deploy job runs after a skipped build (a
+    # push): it must not take a failed one for that.
+    (office / "entries/2021-11-06-fees.yaml").write_text(
+        "title: Example Agency fees\ndate: Nov. 6, 2021\nbody: The fees stay as they are.\n"
+    )
+    git(office, "add", "--all")
+    git(office, "commit", "--quiet", "--message", "A statement the check refuses")
+    jobs = _runner(office, user_env, pages).run(".github/workflows/embargo.yml", "schedule", {})
+    assert [(job.name, job.failed) for job in jobs] == [("build", True)]
+    assert "date: not an ISO 8601 date" in jobs[0].step(BUILT).output
+    assert jobs[0].step(COMPARED).status == "skipped (if: success())"
+    assert not any(pages.root.iterdir())  # nothing deployed
+
+
+def test_office_deploy_tells_the_websub_hubs_which_feeds_changed(
+    office: Path, user_env: dict[str, str], pages: Pages
+) -> None:
+    # The deploy job lists the feeds that change before it deploys, and tells the hub after.
     config = office / "feedpub.yaml"
     config.write_text(config.read_text() + f"websub_hubs: [{pages.url}hub]\n")
     git(office, "commit", "--quiet", "--all", "--message", "A hub")
     pages.posts.clear()
-    build, deploy = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
-    assert not build.failed and not deploy.failed, build.output + deploy.output
+    (deploy,) = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
+    assert not deploy.failed, deploy.output
     told = sorted(unquote(form) for form in pages.posts)
     sections = ["", "tags/rates/", "types/release/", "types/statement/"]
     feeds = sorted(f"{section}{name}" for section in sections for name in FEED_NAMES)
@@ -427,9 +447,9 @@ def test_office_next_run_puts_public_back_and_makes_only_what_lists_a_new_statem
         change()
         runner = _runner(workspace, user_env, pages)
         runner.actions["actions/cache"] = cache.restore
-        job, deploy = runner.run(".github/workflows/feeds.yml", "push", {})
-        assert not job.failed and not deploy.failed, job.output + deploy.output
-        return job
+        (deploy,) = runner.run(".github/workflows/feeds.yml", "push", {})
+        assert not deploy.failed, deploy.output
+        return deploy
 
     first = fresh_run(lambda: None)
     assert "(24 written, 0 unchanged, 0 removed)" in first.step(BUILT).output
@@ -467,11 +487,11 @@ def _pull_request(office: Path, user_env: dict[str, str], pages: Pages) -> JobRe
     git(office, "add", "--all")
     git(office, "commit", "--quiet", "--message", "A change")
     event = {"pull_request": {"base": {"sha": base}}}
-    (job,) = _runner(office, user_env, pages).run(
+    jobs = _runner(office, user_env, pages).run(
         ".github/workflows/feeds.yml", "pull_request", event
     )
-    assert job.name == "check"
-    return job
+    assert [job.name for job in jobs] == ["check"]  # never a build, nor a deployment
+    return jobs[0]
 
 
 CHECK = "Check every statement, and that nothing published at the base is lost"
@@ -556,7 +576,7 @@ def test_office_pin_with_no_such_release_says_what_to_run(
 ) -> None:
     (office / "requirements.txt").write_text("feedpub==99.0.0\n")
     (job,) = _runner(office, user_env, pages).run(".github/workflows/feeds.yml", "push", {})
-    assert job.failed  # and the deploy job, which needs it, is skipped
+    assert (job.name, job.failed) == ("deploy", True)
     install = job.step(INSTALL)
     assert install.status == "failed"
     assert "No matching distribution found for feedpub==99.0.0" in install.output
@@ -567,7 +587,8 @@ def test_office_pin_with_no_such_release_says_what_to_run(
         " commit it."
     ) in install.output
     after = job.steps[job.steps.index(install) + 1 :]
-    assert len(after) == 4 and all(s.status.startswith("skipped (if: ") for s in after)
+    assert len(after) == 10 and all(s.status.startswith("skipped (if: ") for s in after)
+    assert not any(pages.root.iterdir())  # nothing deployed
 
 
 # --- every workflow file passes the linters ------------------------------------------------
@@ -682,7 +703,16 @@ def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> No
     assert "permissions" not in build and "environment" not in build
     assert deploy["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
-    assert (deploy["needs"], deploy["if"]) == ("build", "needs.build.outputs.deploy == 'true'")
+    # On a schedule, build decides; on a push or "Run workflow", deploy builds alone.
+    assert build["if"] == "github.event_name == 'schedule'"
+    assert build["outputs"] == {"due": "${{ steps.live.outputs.due }}"}
+    assert deploy["needs"] == "build"
+    assert " ".join(deploy["if"].split()) == (
+        "${{ !cancelled() && ( "
+        "(needs.build.result == 'success' && needs.build.outputs.due == 'true') || "
+        "(needs.build.result == 'skipped' && "
+        "(github.event_name == 'push' || github.event_name == 'workflow_dispatch'))) }}"
+    )
     assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     # It builds the branch as it is when it starts: an approval given late deploys no old
     # build, and a deployment that waited never replaces a newer one with an older commit.
