@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -110,6 +112,23 @@ class Project:
         shutil.rmtree(self.root / "entries")
         shutil.copytree(REPO / "entries", self.root / "entries")
         shutil.copy(REPO / "feedpub.yaml", self.root / "feedpub.yaml")
+
+
+SITE_URL = "https://press.example.org/"  # EXAMPLE_CONFIG's base_url
+_LINK = re.compile(rb'(?:href|src)="([^"#]+)"|<link>([^<]+)</link>|"url": "([^"]+)"')
+
+
+def site_links(path: str, data: bytes) -> set[str]:
+    """The paths inside the site that a page or feed at `path` links to (a folder's as its
+    index.html)."""
+    found = set()
+    for match in _LINK.finditer(data):
+        url = next(g for g in match.groups() if g).decode()
+        absolute = urljoin(SITE_URL + path, url)
+        if absolute.startswith(SITE_URL):
+            target = absolute.removeprefix(SITE_URL)
+            found.add(target + "index.html" if target.endswith("/") or not target else target)
+    return found
 
 
 def console(

@@ -18,18 +18,23 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 import pytest
 
-from conftest import EXAMPLE_CONFIG, Project, Run, children_left, wait_for, write_corpus
+from conftest import (
+    EXAMPLE_CONFIG,
+    Project,
+    Run,
+    children_left,
+    site_links,
+    wait_for,
+    write_corpus,
+)
 from feedpub import cli, forked, incremental, parallel, serve, write
 from feedpub.errors import FeedpubError
 
 ENTRY = ("2021-11-05-office.yaml", "title: Office\ndate: 2021-11-05\nbody: x\n")
-BASE = "https://press.example.org/"
 STATEMENT_PAGE = re.compile(r"\d{4}/\d{2}/\d{2}/[^/]+/index\.html")
-_LINK = re.compile(rb'(?:href|src)="([^"#]+)"|<link>([^<]+)</link>|"url": "([^"]+)"')
 
 
 def _build_command(root: Path) -> list[str]:
@@ -39,18 +44,6 @@ def _build_command(root: Path) -> list[str]:
 def _beside(root: Path) -> list[str]:
     """What a build left next to public/: nothing but the site's own files."""
     return sorted(p.name for p in root.iterdir() if p.name.startswith("."))
-
-
-def _links(path: str, data: bytes) -> set[str]:
-    """The paths inside the site that a page or feed at `path` links to."""
-    found = set()
-    for match in _LINK.finditer(data):
-        url = next(g for g in match.groups() if g).decode()
-        absolute = urljoin(BASE + path, url)
-        if absolute.startswith(BASE):
-            target = absolute.removeprefix(BASE)
-            found.add(target + "index.html" if target.endswith("/") or not target else target)
-    return found
 
 
 def assert_consistent(public: Path, old: dict[str, bytes], new: dict[str, bytes]) -> None:
@@ -67,7 +60,7 @@ def assert_consistent(public: Path, old: dict[str, bytes], new: dict[str, bytes]
     for rel, data in tree.items():
         if not rel.endswith((".html", ".xml", ".json")):
             continue
-        for target in _links(rel, data):
+        for target in site_links(rel, data):
             # Not a body's link to elsewhere, nor to what a later phase writes.
             if (target in old or target in new) and _phase(target) <= _phase(rel):
                 assert target in tree, f"{rel} links to {target}, which is not written"
