@@ -271,6 +271,29 @@ def test_section_feeds_describe_themselves_in_the_site_s_language(
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "No statements at present."),
+        ("fr", "Aucun communiqué pour le moment."),
+        ("es", "Ningún comunicado por el momento."),
+        ("ar", "لا توجد بيانات حاليًا."),
+    ],
+)
+def test_a_list_whose_statements_were_all_removed_says_so_in_the_site_s_language(
+    project: Project, run: Run, language: str, expected: str
+) -> None:
+    project.config(EXAMPLE_CONFIG.replace("language: en", f"language: {language}"))
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title: X\ndate: 2021-11-05\ntags: [Budget]\nbody: x\n"
+        "removed: {date: 2021-11-20, reason: A court order.}\n",
+    )
+    assert run("build").exit_code == 0
+    for path in ("tags/budget", "types/statement", "2021"):
+        assert _text(_page(project, path), "//main/p[1]").startswith(expected), path
+
+
 def test_statement_in_another_language_has_its_page_in_that_language(
     project: Project, run: Run
 ) -> None:

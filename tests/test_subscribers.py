@@ -16,7 +16,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import EXAMPLE_CONFIG, Project, Run, write_corpus
+from conftest import EXAMPLE_CONFIG, Project, Run, site_links, write_corpus
 from feedpub.bodymap import find_site_links
 from feedpub.errors import Problems
 from feedpub.load import read_document
@@ -25,6 +25,7 @@ from feedpub.slug import slugify
 BASE = "https://press.example.org/"
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 FEEDS = ("atom.xml", "rss.xml", "feed.json")
+ATOM_SCHEMA = Path(__file__).parent / "schemas/atom.rng"  # RFC 4287 Appendix B
 
 
 def _ids(project: Project, feed: str) -> list[str]:
@@ -513,6 +514,87 @@ def test_a_feed_a_statement_is_removed_from_is_dated_by_the_removal_not_back_in_
     assert "<updated>2021-12-01T00:00:00+01:00</updated>\n  <author>" in atom
     assert "<lastBuildDate>Wed, 01 Dec 2021 00:00:00 +0100</lastBuildDate>" in rss
     assert "tag:press.example.org,2020:2021-11-06-b" not in atom
+
+
+def _unwritten_links(tree: dict[str, bytes]) -> list[str]:
+    """Each link of a page or feed of the build to a file of the site it did not write."""
+    return [
+        f"{rel} -> {target}"
+        for rel, data in sorted(tree.items())
+        if rel.endswith((".html", ".xml", ".json"))
+        for target in sorted(site_links(rel, data))
+        if target not in tree
+    ]
+
+
+@pytest.mark.parametrize("others", [False, True], ids=["alone", "among-others"])
+def test_removing_the_last_statement_of_a_type_or_tag_keeps_their_feeds_and_pages(
+    project: Project, run: Run, others: bool
+) -> None:
+    # A lawful removal passes the guard, and the feeds of the statement's type and tag were
+    # deleted with it: their subscribers got 404s, after which a reader may drop them.
+    if others:  # another type, tag and year
+        text = "title: A\ndate: 2020-06-01\ntype: Advisory\ntags: [Ports]\nbody: x\n"
+        project.entry("2020-06-01-a.yaml", text)
+    budget = "title: Spending\ndate: 2021-11-06\ntype: Statement\ntags: [Budget]\nbody: x\n"
+    project.entry("2021-11-06-budget.yaml", budget)
+    assert run("build").exit_code == 0
+    removal = "removed: {date: 2021-12-01, reason: A court order.}\n"
+    project.entry("2021-11-06-budget.yaml", budget + removal)
+    assert run("build").exit_code == 0
+    tree = project.tree()
+    folders = ("types/statement/", "tags/budget/")
+    kept = [folder + name for folder in folders for name in (*FEEDS, "index.html")]
+    assert [path for path in (*kept, "2021/index.html") if path not in tree] == []
+    schema = etree.RelaxNG(etree.parse(str(ATOM_SCHEMA)))
+    for folder in folders:
+        atom = feedparser.parse(tree[f"{folder}atom.xml"])
+        assert (atom.bozo, atom.entries, atom.feed.updated) == (
+            False,
+            [],
+            "2021-12-01T00:00:00+01:00",  # changed when the statement was removed
+        )
+        assert schema.validate(etree.fromstring(tree[f"{folder}atom.xml"])), schema.error_log
+        rss = feedparser.parse(tree[f"{folder}rss.xml"])
+        assert (rss.bozo, rss.entries) == (False, [])
+        assert json.loads(tree[f"{folder}feed.json"])["items"] == []
+        page = tree[f"{folder}index.html"].decode()
+        assert '<p class="lead">No statements at present. <a' in page
+        assert "<ol" not in page and "Spending" not in page
+    # Its year's page stays too; nothing lists what only removed statements are in.
+    assert "<p>No statements at present.</p>" in tree["2021/index.html"].decode()
+    for path in ("types/statement/", "tags/budget/", "2021/"):
+        for listing in ("index.html", "types/index.html", "tags/index.html", "2020/index.html"):
+            assert f'href="{path}"' not in tree.get(listing, b"").decode().replace("../", "")
+        assert f"<loc>{BASE}{path}</loc>" not in tree["sitemap.xml"].decode()
+    assert _unwritten_links(tree) == []
+
+
+def test_a_renamed_tag_a_removed_statement_still_has_serves_the_new_name_s_feeds(
+    project: Project, run: Run
+) -> None:
+    # A removed statement keeps its tags' feeds: it must not keep the old name's, empty,
+    # where section_aliases serves the renamed tag's, as the guard advises.
+    removal = "removed: {date: 2021-12-01, reason: A court order.}\n"
+    gone = "title: Gone\ndate: 2021-11-05\ntags: [Rates]\nbody: x\n" + removal
+    project.entry("2021-11-05-gone.yaml", gone)
+    renamed = "title: Old\ndate: 2021-11-04\ntags: [Tariffs]\nbody: x\n"
+    project.entry("2021-11-04-old.yaml", renamed)
+    project.config(EXAMPLE_CONFIG + "section_aliases:\n  tags:\n    Rates: Tariffs\n")
+    assert run("build").exit_code == 0
+    assert _ids(project, "tags/rates/atom.xml") == ["tag:press.example.org,2020:2021-11-04-old"]
+    for feed in FEEDS:
+        old, new = (project.read(f"public/tags/{slug}/{feed}") for slug in ("rates", "tariffs"))
+        assert old == new
+    assert '<link rel="canonical" href="https://press.example.org/tags/tariffs/">' in project.read(
+        "public/tags/rates/index.html"
+    )
+    # Once the renamed tag's statements are all removed too, both names keep its feeds.
+    project.entry("2021-11-04-old.yaml", renamed + removal)
+    assert run("build").exit_code == 0
+    assert _ids(project, "tags/rates/atom.xml") == []
+    old, new = (project.read(f"public/tags/{slug}/atom.xml") for slug in ("rates", "tariffs"))
+    assert old == new
 
 
 def test_a_removed_statement_leaves_a_notice_and_no_trace_in_feeds(

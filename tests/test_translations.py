@@ -194,9 +194,10 @@ def test_a_reader_opens_each_version_s_own_page_from_every_feed(translated: Proj
             assert f"<title>{item.title} – " in page.replace("&#39;", "'"), (path, item.link)
 
 
-def test_a_lawful_removal_keeps_the_other_languages_feeds(project: Project, run: Run) -> None:
+def test_a_lawful_removal_keeps_every_language_s_feeds(project: Project, run: Run) -> None:
     # Removing the only French statement made the site one-language: languages/en/ went
-    # too, and its subscribers got a 404 while every English statement stayed published.
+    # too, and its subscribers got a 404 while every English statement stayed published;
+    # languages/fr/ went as well.
     project.entry(*ORIGINAL)
     avis = "title: Avis\ndate: 2021-11-06\nlanguage: fr\nbody: Un avis.\n"
     project.entry("2021-11-06-avis.yaml", avis)
@@ -207,5 +208,9 @@ def test_a_lawful_removal_keeps_the_other_languages_feeds(project: Project, run:
     )
     assert run("build").exit_code == 0
     assert project.read("public/languages/en/atom.xml") == english
-    # Its own language's feeds go, as a tag's do: the removal may be of what names them.
-    assert not (project.root / "public/languages/fr").exists()
+    # Its own language's feeds stay, empty, as its type's and tags' do.
+    for feed in ("atom.xml", "rss.xml"):
+        parsed = feedparser.parse(project.read(f"public/languages/fr/{feed}"))
+        assert (parsed.bozo, parsed.entries) == (False, [])
+    assert json.loads(project.read("public/languages/fr/feed.json"))["items"] == []
+    assert "No statements at present." in project.read("public/languages/fr/index.html")

@@ -178,8 +178,8 @@ def kept_section_aliases(c: Comparison) -> Iterator[Problem]:
 
 def kept_languages(c: Comparison) -> Iterator[Problem]:
     """Each language's feeds (languages/fr/, on a site in more than one language) keep a
-    statement. (A lawful removal, which takes its language's feeds down with it when it was
-    their last, passes, as it does for a type's or a tag's.)"""
+    statement. (One lawfully removed counts: its language's feeds stay, empty when it was
+    their last, as its type's and tags' do; see documents.make_sections.)"""
     if c.earlier is None or c.config is None:
         return
     earlier, config = c.earlier, c.config

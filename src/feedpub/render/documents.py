@@ -17,7 +17,9 @@ The rule, for the whole site and for every type, tag and language alike:
   order GOV.UK's feeds use for the same reason; the published date each item carries
   still places it in time for readers that sort by it.
 - A statement removed for a lawful reason keeps its slot in its archive block, so later
-  blocks keep their members, but appears in no document.
+  blocks keep their members, but appears in no document. It keeps its sections too: a
+  type, tag or language (and a year) only removed statements are in keeps its page and
+  feeds, empty, at the address readers have, and nothing lists it.
 """
 
 from __future__ import annotations
@@ -42,14 +44,17 @@ class Sections:
     types: tuple[Section, ...]
     tags: tuple[Section, ...]
     languages: tuple[Section, ...]  # only when statements are in more than one language
+    kept: tuple[Section, ...] = ()  # only removed statements are in them: listed nowhere
 
     def all(self) -> tuple[Section, ...]:
-        return (self.main, *self.types, *self.tags, *self.languages)
+        return (self.main, *self.types, *self.tags, *self.languages, *self.kept)
 
 
 def make_sections(site: Site) -> Sections:
     """The whole site, then one section per type, per tag and (when there are several) per
-    language, each sorted by name or code."""
+    language, each sorted by name or code; then those only removed statements are in."""
+    from feedpub.slug import slugify
+
     config = site.config
     main = Section("all", "All statements", "", "", site.entries, config.title, site.removed)
     groups: dict[tuple[str, str], list[Entry]] = {}
@@ -67,12 +72,16 @@ def make_sections(site: Site) -> Sections:
                     if key not in names:
                         names[key] = _name(key[0], entry, language, key[1])
                 found.append(entry)
-    sections: dict[str, list[Section]] = {"type": [], "tag": [], "language": []}
-    # Removed statements count: one lawfully removed leaves the other languages' feeds, to
-    # which readers subscribed, in place (as it keeps its archive slot).
+    sections: dict[str, list[Section]] = {"type": [], "tag": [], "language": [], "kept": []}
+    # Removed statements count: one lawfully removed leaves the feeds of its type, tags and
+    # language, and of the other languages, to which readers subscribed, in place (as it
+    # keeps its archive slot), empty if it was their last. Not an old name section_aliases
+    # gives another's feeds, which the guard asks for when a statement is renamed.
     several = len({slug for kind, slug in (*groups, *removed) if kind == "language"}) > 1
-    for (kind, slug), entries in sorted(groups.items()):
-        if kind == "language" and not several:
+    renamed = {(alias.kind, slugify(alias.old)) for alias in config.section_aliases}
+    for kind, slug in sorted({*groups, *removed}):
+        entries = groups.get((kind, slug), [])
+        if (kind == "language" and not several) or (not entries and (kind, slug) in renamed):
             continue
         name = names[(kind, slug)]
         if kind == "tag":  # a tag's feed, told apart from a type of the same name
@@ -82,9 +91,39 @@ def make_sections(site: Site) -> Sections:
         title = f"{config.title} – {name_in_title}"
         gone = tuple(removed.get((kind, slug), ()))
         directory = f"{_FOLDERS[kind]}/{slug}/"
-        sections[kind].append(Section(kind, name, slug, directory, tuple(entries), title, gone))
-    return Sections(
-        main, tuple(sections["type"]), tuple(sections["tag"]), tuple(sections["language"])
+        section = Section(kind, name, slug, directory, tuple(entries), title, gone)
+        sections[kind if entries else "kept"].append(section)
+    types, tags, languages, kept = (tuple(sections[k]) for k in ("type", "tag", "language", "kept"))
+    return Sections(main, types, tags, languages, kept)
+
+
+@dataclass(frozen=True, slots=True)
+class Year:
+    """A year's page: its statements, and the years whose pages it links to."""
+
+    year: int
+    entries: tuple[Entry, ...]  # newest first; none when its statements were all removed
+    newer: int | None  # the listed years next to it
+    older: int | None
+
+
+def make_years(site: Site) -> tuple[Year, ...]:
+    """Each year a statement was published in, newest first. A year whose statements were all
+    removed (lawfully) keeps its page, as a section keeps its feeds, and is listed nowhere:
+    the listed years next to it link to each other."""
+    by_year: dict[int, list[Entry]] = {}
+    for entry in site.entries:
+        by_year.setdefault(entry.published.year, []).append(entry)
+    listed = sorted(by_year)
+    every = sorted({*listed, *(entry.published.year for entry in site.removed)}, reverse=True)
+    return tuple(
+        Year(
+            year,
+            tuple(by_year.get(year, ())),
+            min((y for y in listed if y > year), default=None),
+            max((y for y in listed if y < year), default=None),
+        )
+        for year in every
     )
 
 

@@ -51,7 +51,13 @@ class PageRenderer:
         "_feed_entry",
     )
 
-    def __init__(self, site: SiteView, env: jinja2.Environment, main: Section) -> None:
+    def __init__(
+        self,
+        site: SiteView,
+        env: jinja2.Environment,
+        main: Section,
+        kept: Sequence[Section] = (),
+    ) -> None:
         self.site = site
         self.env = env
         self.main = main
@@ -69,7 +75,7 @@ class PageRenderer:
         language = site.config.language
         self.subscriptions = {
             section.key: self._subscription(section, language)
-            for section in (main, *site.types, *site.tags, *site.languages)
+            for section in (main, *site.types, *site.tags, *site.languages, *kept)
         }
         # In another language (a statement's own), made when a page first needs them.
         self._translated: dict[tuple[str, str], tuple[Subscription, frozenset[str]]] = {}

@@ -19,7 +19,14 @@ from feedpub.forked import halves
 from feedpub.incremental import Dependencies, key_line, key_of, key_of_lines, record, recording
 from feedpub.model import Entry, Site
 from feedpub.render.addresses import Outputs, plan_aliases, plan_section_aliases
-from feedpub.render.documents import Paged, feed_documents, make_sections, pages_of
+from feedpub.render.documents import (
+    Paged,
+    Year,
+    feed_documents,
+    make_sections,
+    make_years,
+    pages_of,
+)
 from feedpub.render.environment import make_environment, template_digests
 from feedpub.render.feeds import AtomEntries, Feed, render_atom, render_rss
 from feedpub.render.html import Context, PageRenderer
@@ -53,13 +60,10 @@ class Planner:
         self._own: dict[str, _Page] = {}
         self.outputs = Outputs()
         sections = make_sections(site)
-        main = sections.main
-        self.main = main
-        by_year: dict[int, list[Entry]] = {}
-        for entry in site.entries:
-            by_year.setdefault(entry.published.year, []).append(entry)
-        self.by_year = {year: tuple(entries) for year, entries in by_year.items()}
-        years = tuple(sorted(((y, len(e)) for y, e in by_year.items()), reverse=True))
+        self.main = main = sections.main
+        self.kept = sections.kept  # only removed statements are in them: listed nowhere
+        self.years = make_years(site)
+        years = tuple((year.year, len(year.entries)) for year in self.years if year.entries)
         self.view = SiteView(
             self.config, site.entries, sections.types, sections.tags, sections.languages, years
         )
@@ -84,7 +88,7 @@ class Planner:
         self.entries = {entry.id: entry for entry in (*site.entries, *site.removed)}
         env = make_environment(root)
         self.templates = template_digests(env)
-        self.renderer = PageRenderer(self.view, env, main)
+        self.renderer = PageRenderer(self.view, env, main, self.kept)
         self.config_digest = digest(repr(self.config))
         self._feed_content: dict[str, tuple[str, frozenset[str]]] = {}
         self.atom_entries = AtomEntries(FEED_CONTENT_KEPT)  # a statement's, in every archive
@@ -289,7 +293,7 @@ def plan_site(
     config, view, renderer = site.config, plan.view, plan.renderer
     main = plan.main
 
-    for section in (main, *view.types, *view.tags, *view.languages):
+    for section in (main, *view.types, *view.tags, *view.languages, *plan.kept):
         current, *archives = feed_documents(config, section, plan.alternates)
         plan.feed(current, section.directory or "main")
         for archive in archives:
@@ -320,32 +324,28 @@ def plan_site(
                     entry.path + attachment.name, source, f"{entry.source} (attachment)"
                 )
 
-    years = [year for year, _ in view.years]  # newest first
-    for position, year in enumerate(years):
-        newer = years[position - 1] if position > 0 else None
-        older = years[position + 1] if position + 1 < len(years) else None
-        for paged in pages_of(f"{year}/", plan.by_year[year]):
+    def year_context(year: Year, paged: Paged) -> Context:
+        context = renderer.base_context(paged.path, [main])
+        context.update(year=year.year, newer=year.newer, older=year.older, **paged.context())
+        return context
 
-            def year_context(
-                year: int = year, paged: Paged = paged, **years: int | None
-            ) -> Context:
-                context = renderer.base_context(paged.path, [main])
-                context.update(year=year, **years, **paged.context())
-                return context
+    def section_context(section: Section, paged: Paged) -> Context:
+        context = renderer.base_context(paged.path, [section])
+        context.update(section=section, **paged.context())
+        return context
 
-            make = functools.partial(year_context, newer=newer, older=older)
-            plan.page(paged.path, "archive", make, f"the {year} page")
-            pages.append((paged.path, paged.lastmod, ()))
-    for section in (*view.types, *view.tags, *view.languages):
+    for year in plan.years:  # newest first
+        for paged in pages_of(f"{year.year}/", year.entries):
+            origin = f"the {year.year} page"
+            plan.page(paged.path, "archive", year_context, origin, args=(year, paged))
+            if paged.entries:  # a page of none is listed nowhere (see make_years)
+                pages.append((paged.path, paged.lastmod, ()))
+    for section in (*view.types, *view.tags, *view.languages, *plan.kept):
         for paged in pages_of(section.directory, section.entries):
-
-            def section_context(section: Section = section, paged: Paged = paged) -> Context:
-                context = renderer.base_context(paged.path, [section])
-                context.update(section=section, **paged.context())
-                return context
-
-            plan.page(paged.path, "section", section_context, section.directory)
-            pages.append((paged.path, paged.lastmod, ()))
+            args = (section, paged)
+            plan.page(paged.path, "section", section_context, section.directory, args=args)
+            if paged.entries:
+                pages.append((paged.path, paged.lastmod, ()))
     latest = max((e.updated for e in site.entries), default=None)
     for kind, folder, sections in (("type", "types/", view.types), ("tag", "tags/", view.tags)):
 
