@@ -324,7 +324,14 @@ def test_guard_asks_for_an_alias_when_a_page_moves(repo: Project, run: Run) -> N
 
 def test_guard_accepts_a_lawful_removal(repo: Project, run: Run) -> None:
     repo.entry(RATES[0], RATES[1] + "removed: {date: 2021-11-20, reason: A court order.}\n")
-    # Its type and tag lose their only statement too: that is the removal, not a loss.
+    # Its type and tag lose their only statement too: their feeds stay, empty.
+    assert against(run) == (0, [])
+    # A tag that is itself what must go (a person's name) goes with it from the file.
+    repo.entry(
+        RATES[0],
+        RATES[1].replace("tags: [Rates, Budget]", "tags: [Budget]")
+        + "removed: {date: 2021-11-20, reason: Personal data.}\n",
+    )
     assert against(run) == (0, [])
 
 
@@ -741,6 +748,27 @@ def test_guard_says_the_site_s_language_changed_at_the_setting(repo: Project, ru
         "feedpub.yaml:4:1: language: no statement would be in en any more, so the feeds of"
         " languages/en/ (atom.xml, rss.xml and feed.json), to which readers may subscribe, would"
         " disappear; keep `language: en`"
+    )
+
+
+def test_guard_refuses_a_renamed_tag_whose_feeds_a_removed_statement_keeps_empty(
+    repo: Project, run: Run
+) -> None:
+    # A statement removed keeps its tags' feeds, so they would not disappear: they would
+    # stay, with no statement and none to come, which subscribers would not know.
+    removal = "removed: {date: 2021-11-20, reason: A court order.}\n"
+    _publish(repo, ("2021-11-05-gone.yaml", RATES[1].replace("Rates for", "Gone") + removal))
+    repo.entry(RATES[0], RATES[1].replace("tags: [Rates, Budget]", "tags: [Budget]"))
+    assert against(run) == (
+        1,
+        [
+            f"entries/{RATES[0]}:4:1: tags: the tag 'Rates' would be left with no published"
+            " statement, so its feeds (tags/rates/atom.xml, rss.xml and feed.json), to which"
+            ' readers may subscribe, would stay empty; keep "Rates" in its tags, or if it was'
+            " renamed, keep its feeds with `section_aliases: {tags: {Rates: <its new name>}}`"
+            " in feedpub.yaml",
+            "feedpub: 1 problem in 1 file",
+        ],
     )
 
 

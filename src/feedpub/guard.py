@@ -109,9 +109,16 @@ def kept_statements(c: Comparison) -> Iterator[Problem]:
 
 
 def kept_sections(c: Comparison) -> Iterator[Problem]:
-    """Each type's and tag's feed that had a statement at REV still has one."""
+    """Each type's and tag's feed that had a statement at REV still has one. (One a removed
+    statement is in stays, empty, and gets none again: refused all the same.)"""
     still = {
         (s.kind, s.slug) for st in c.after.values() if st.is_published(c.now) for s in st.sections
+    }
+    kept = {
+        (s.kind, s.slug)
+        for st in c.after.values()
+        if st.removed and st.has_page(c.now)
+        for s in st.sections
     }
     lost: dict[tuple[str, str], tuple[Section, Statement]] = {}
     for old in sorted(c.before.values(), key=lambda s: s.file):
@@ -122,11 +129,11 @@ def kept_sections(c: Comparison) -> Iterator[Problem]:
             key = (section.kind, section.slug)
             if key not in still and key not in c.aliased:
                 lost.setdefault(key, (section, now))
-    for section, now in lost.values():
+    for key, (section, now) in lost.items():
         message = (
             f"the {section.kind} {section.name!r} would be left with no published statement,"
             f" so its feeds ({section.folder}atom.xml, rss.xml and feed.json), to which readers"
-            " may subscribe, would disappear; "
+            f" may subscribe, would {'stay empty' if key in kept else 'disappear'}; "
         )
         if section.kind == "type":
             fix = f"set `type: {_yaml(section.name)}` again, or"
