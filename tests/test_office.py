@@ -14,7 +14,9 @@ from __future__ import annotations
 import fcntl
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -49,6 +51,16 @@ ID_LESS = (
     "tags: [Rates]\nbody: |\n  The Example Agency sets its rates for 2022.\n\n"
     "  They apply from 1 January 2022, for every office alike.\n",
 )
+
+
+# Each action as the workflows name it, by the commit of a release: {"actions/checkout":
+# "actions/checkout@3d3c...", ...}, and the release each commit is of (the comment beside it,
+# which Dependabot updates with the commit).
+_USES = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w./-]+)@(\S+)(?: # (v[\d.]+))?$", re.MULTILINE)
+PINNED = {
+    name: f"{name}@{ref}"
+    for name, ref, _ in _USES.findall(render_workflow(INSTALL_CHECKOUT, "requirements.txt"))
+}
 
 
 # --- the release: one wheel, one fresh venv ----------------------------------------------
@@ -321,9 +333,9 @@ def test_office_push_or_run_workflow_builds_once_deploys_and_finds_each_statemen
     assert not deploy.failed, deploy.output
     assert _ran(deploy) == DEPLOY_STEPS
     assert _steps(deploy)[-5:-2] == [
-        ("actions/configure-pages@v6", "skipped: needs GitHub"),
-        ("actions/upload-pages-artifact@v5", "emulated: the artifact is the folder built"),
-        ("actions/deploy-pages@v5", "emulated: the artifact is served on 127.0.0.1"),
+        (PINNED["actions/configure-pages"], "skipped: needs GitHub"),
+        (PINNED["actions/upload-pages-artifact"], "emulated: the artifact is the folder built"),
+        (PINNED["actions/deploy-pages"], "emulated: the artifact is served on 127.0.0.1"),
     ]
     assert (office / "public/2021/11/05/rates/index.html").is_file()
     assert (pages.root / "2021/11/04/example-agency-names-a-spokesperson/index.html").is_file()
@@ -462,8 +474,8 @@ def test_office_next_run_puts_public_back_and_makes_only_what_lists_a_new_statem
         git(workspace, "commit", "--quiet", "--message", "A statement")
 
     second = fresh_run(add)  # a new key (the entries changed): the first run's, restored
-    assert second.step("actions/cache@v5").status == "emulated: restored"
-    assert second.step("actions/cache@v5").outputs == {"cache-hit": "false"}
+    assert second.step(PINNED["actions/cache"]).status == "emulated: restored"
+    assert second.step(PINNED["actions/cache"]).outputs == {"cache-hit": "false"}
     assert len(cache.entries) == 2  # and saved under the new key as the job ended
     built = second.step(BUILT).output
     # Its page, its year's, its type's and the home page, their 6 feeds, the sitemap; the
@@ -618,6 +630,29 @@ def test_repository_workflow_passes_actionlint_and_schema(path: Path) -> None:
     _lint(path)
 
 
+def test_workflows_pass_zizmor_with_every_action_pinned_to_a_commit(origin: Path) -> None:
+    """zizmor, GitHub Actions' static security auditor: every action pinned to a commit (a
+    tag can be moved to other code, which would run with the right to deploy the site), no
+    checkout leaving its token in .git/config, Dependabot waiting a few days before it
+    proposes a release. Only its self-repository audit is off (.github/zizmor.yml says why)."""
+    paths = [*sorted((origin / ".github").rglob("*.yml")), *WORKFLOWS]
+    zizmor = Path(sys.executable).with_name("zizmor")
+    config = REPO / ".github/zizmor.yml"
+    done = subprocess.run(
+        [str(zizmor), "--offline", "--format", "json", "--config", str(config), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = [
+        f"{f['ident']}: {json.dumps(loc['symbolic']['key'])}"
+        f" line {loc['concrete']['location']['start_point']['row'] + 1}"
+        for f in json.loads(done.stdout or "[]")
+        for loc in f["locations"][:1]
+    ]
+    assert done.returncode == 0 and not found, "\n".join(found) or done.stderr
+
+
 def test_files_init_writes_pass_actionlint_and_schemas(origin: Path) -> None:
     written = sorted((origin / ".github").rglob("*.yml"))
     assert [p.relative_to(origin).as_posix() for p in written] == [
@@ -673,22 +708,21 @@ NODE24_FROM = {
 }
 
 
-def _actions_used(text: str) -> list[str]:
-    jobs = yaml.safe_load(text)["jobs"].values()
-    return [s["uses"] for job in jobs for s in job.get("steps", []) if "uses" in s]
-
-
-def test_workflows_use_no_action_that_github_runs_on_node_20() -> None:
+def test_workflows_pin_each_action_to_a_release_that_github_runs_on_node_24() -> None:
     written = [render_workflow(INSTALL_CHECKOUT, "requirements.txt")]
     written += [path.read_text() for path in WORKFLOWS]
+    used = {found for text in written for found in _USES.findall(text)}
+    assert used and all(re.fullmatch("[0-9a-f]{40}", ref) and release for _, ref, release in used)
     old = []
-    for uses in sorted({uses for text in written for uses in _actions_used(text)}):
-        name, _, version = uses.partition("@")
+    for name, _, release in sorted(used):
         if name.startswith("actions/"):
-            assert name in NODE24_FROM, f"{uses}: look up the first major on Node.js 24"
-            if int(version.removeprefix("v")) < NODE24_FROM[name]:
-                old.append(uses)
+            assert name in NODE24_FROM, f"{name}: look up the first major on Node.js 24"
+            if int(release[1:].split(".")[0]) < NODE24_FROM[name]:
+                old.append(f"{name} {release}")
     assert not old, f"these run on Node.js 20, which GitHub removed: {old}"
+    # One release of each action in every workflow, so that Dependabot's pull request
+    # updates them all.
+    assert len({name for name, _, _ in used}) == len({(name, ref) for name, ref, _ in used})
 
 
 def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> None:
@@ -696,7 +730,10 @@ def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> No
     assert set(feeds[True]) == {"pull_request", "push", "workflow_dispatch", "workflow_call"}
     assert feeds[True]["push"]["branches"] == ["main"]
     check, build, deploy = (feeds["jobs"][name] for name in ("check", "build", "deploy"))
-    assert check["steps"][0] == {"uses": "actions/checkout@v7", "with": {"fetch-depth": 0}}
+    assert check["steps"][0] == {
+        "uses": PINNED["actions/checkout"],
+        "with": {"persist-credentials": False, "fetch-depth": 0},
+    }
     assert check["steps"][-1]["run"] == 'feedpub check --format github --against "$BASE"'
     assert check["steps"][-1]["env"]["BASE"] == "${{ github.event.pull_request.base.sha }}"
     # Only the deploy job may deploy, and only it names the environment.
@@ -717,8 +754,8 @@ def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> No
     # It builds the branch as it is when it starts: an approval given late deploys no old
     # build, and a deployment that waited never replaces a newer one with an older commit.
     assert deploy["steps"][0] == {
-        "uses": "actions/checkout@v7",
-        "with": {"ref": "${{ github.ref }}"},
+        "uses": PINNED["actions/checkout"],
+        "with": {"persist-credentials": False, "ref": "${{ github.ref }}"},
     }
     runs = [step.get("run", "") for step in build["steps"]]
     assert runs[-2:] == ["feedpub build", "feedpub live --prepare --format github"]
@@ -732,7 +769,7 @@ def test_office_workflow_triggers_and_the_steps_that_protect_subscribers() -> No
         "feedpub ping",
     ]
     assert (
-        uses.index("actions/deploy-pages@v5")
+        uses.index(PINNED["actions/deploy-pages"])
         == runs.index('feedpub live --served-at "$PAGE_URL"') - 1
     )
     embargo = yaml.safe_load(read_starter("github/workflows/embargo.yml"))
