@@ -91,6 +91,9 @@ class Subscription:
         # A site's own templates may ask a subscription for its section's name, kind...
         return getattr(self.section, name)
 
+    def __dir__(self) -> list[str]:
+        return sorted({*object.__dir__(self), *dir(self.section)})  # as it answers
+
     def __repr__(self) -> str:
         return f"<subscription {self.section.key}>"  # as a section's (above)
 
@@ -118,6 +121,9 @@ class SiteView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.config, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*object.__dir__(self), *dir(self.config)})  # as it answers
 
     def url(self, path: str) -> str:
         return self.config.url(path)
