@@ -40,17 +40,145 @@ def test_every_broken_template_is_named_with_the_entries_problems_in_one_run(
         assert result.errors[-1].startswith("feedpub: 4 problems in 3 files")
 
 
-def test_unknown_variable_in_site_template_names_it(project: Project, run: Run) -> None:
+PAGE = '{% extends "base.html" %}\n{% block main %}\n{}\n{% endblock %}\n'
+# Where feedpub's README lists what a template is given: a message that knows no nearer
+# name points there.
+LISTED = '; feedpub\'s README lists what templates are given, under "The pages"'
+FILTERS_LISTED = (
+    "; the filters are Jinja's built-in ones and those feedpub's README lists under \"The pages\""
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # The column is the name's own, and the message offers the nearest existing name.
+        (
+            "<p>{{ entry.titel.upper() }}</p>",
+            "13: entry has no attribute 'titel'; did you mean title?",
+        ),
+        ("<p>{{ site.titel }}</p>", "12: site has no attribute 'titel'; did you mean title?"),
+        ("<p>{{ site.tagline }}</p>", "12: site has no attribute 'tagline'" + LISTED),
+        ("<p>{{ entry . zzqx }}</p>", "15: entry has no attribute 'zzqx'" + LISTED),
+        ("<p>{{ entri.title }}</p>", "7: 'entri' is undefined; did you mean entry?"),
+        ("<p>{{ zzqx }}</p>", "7: 'zzqx' is undefined" + LISTED),
+        (
+            "{% for item in site.entries %}{{ itm.title }}{% endfor %}",
+            "34: 'itm' is undefined; did you mean item?",
+        ),
+        ("<p>{{ entry.title.uppr() }}</p>", "19: str has no attribute 'uppr'; did you mean upper?"),
+        ("<p>{{ site.title|uper }}</p>", "18: unknown filter 'uper'; did you mean upper?"),
+        ("<p>{{ site.title | uper }}</p>", "20: unknown filter 'uper'; did you mean upper?"),
+        ("<p>{{ site.title|zzqx }}</p>", "18: unknown filter 'zzqx'" + FILTERS_LISTED),
+        ("{% filter uper %}x{% endfilter %}", "11: unknown filter 'uper'; did you mean upper?"),
+        ("<p>{{ entry.title is strin }}</p>", "22: unknown test 'strin'; did you mean string?"),
+        # Inside {% if %}, Jinja checks a filter's or test's name only as the page renders.
+        (
+            "{% if entry.title is strin %}x{% endif %}",
+            "22: unknown test 'strin'; did you mean string?",
+        ),
+        (
+            "{% if entry.title %}{{ entry.title|uper }}{% endif %}",
+            "36: unknown filter 'uper'; did you mean upper?",
+        ),
+    ],
+)
+def test_site_template_mistake_names_its_column_and_what_was_meant(
+    project: Project, run: Run, line: str, expected: str
+) -> None:
     project.entry(*X)
-    project.file(
-        "templates/entry.html",
-        '{% extends "base.html" %}\n{% block main %}\n<p>{{ site.tagline }}</p>\n{% endblock %}\n',
-    )
-    result = run("build")
+    project.file("templates/entry.html", PAGE.replace("{}", line))
+    for command in ("check", "build"):
+        result = run(command)
+        assert result.exit_code == 1
+        assert result.errors[0] == f"templates/entry.html:3:{expected}".replace(
+            ": ", ": template error: ", 1
+        )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # Which of the two is meant, or which of those words is the name read, is a guess.
+        (
+            "<p>{{ entry.titel }} {{ entry.titel }}</p>",
+            "entry has no attribute 'titel'; did you mean title?",
+        ),
+        (
+            "<p>{{ site.title|uper }} {{ entry.title|uper }}</p>",
+            "unknown filter 'uper'; did you mean upper?",
+        ),
+        ("<p>entri: {{ entri }}</p>", "'entri' is undefined; did you mean entry?"),
+        # Read as an item, not as .titel: the line holds no `.titel` to point at.
+        ("<p>{{ entry['titel'] }}</p>", "entry has no attribute 'titel'; did you mean title?"),
+    ],
+)
+def test_site_template_mistake_whose_name_is_not_once_on_its_line_is_at_column_1(
+    project: Project, run: Run, line: str, expected: str
+) -> None:
+    project.entry(*X)
+    project.file("templates/entry.html", PAGE.replace("{}", line))
+    result = run("check")
     assert result.exit_code == 1
-    assert result.errors[0] == (
-        "templates/entry.html:3:1: template error: site has no attribute 'tagline'"
-    )
+    assert result.errors[0] == f"templates/entry.html:3:1: template error: {expected}"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('<p>{{ "a" ~ }}</p>', "3:1: template error: unexpected 'end of print statement'"),
+        ("<p>{{ site.title }</p>", "3:1: template error: unexpected '}'"),
+    ],
+)
+def test_site_template_syntax_error_keeps_its_line(
+    project: Project, run: Run, line: str, expected: str
+) -> None:
+    # Jinja's syntax errors carry a line, not a column: column 1 rather than a guess.
+    project.entry(*X)
+    project.file("templates/entry.html", PAGE.replace("{}", line))
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors[0] == f"templates/entry.html:{expected}"
+
+
+LONG = "a" * 100_000
+CUT = "a" * 57 + "..."
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            f"<p>{{{{ entry.{LONG} }}}}</p>",
+            f"3:13: template error: entry has no attribute '{CUT}'" + LISTED,
+        ),
+        (f"<p>{{{{ {LONG} }}}}</p>", f"3:7: template error: '{CUT}' is undefined" + LISTED),
+        (
+            f"<p>{{{{ 1|{LONG} }}}}</p>",
+            f"3:9: template error: unknown filter '{CUT}'" + FILTERS_LISTED,
+        ),
+        # Shown escaped, never acted on by a terminal or a CI log.
+        (
+            '<p>{{ entry["ti\\u202etel\\n\\x1b[31m"] }}</p>',
+            "3:1: template error: entry has no attribute 'ti\\u202etel\\n\\x1b[31m'" + LISTED,
+        ),
+    ],
+)
+def test_site_template_mistake_with_a_huge_or_odd_name_gives_a_short_plain_message(
+    project: Project, run: Run, line: str, expected: str
+) -> None:
+    project.entry(*X)
+    project.file("templates/entry.html", PAGE.replace("{}", line))
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors[0] == f"templates/entry.html:{expected}", result.errors[0][:600]
+
+
+def test_readme_lists_what_templates_are_given_where_messages_say() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("\n## The pages\n")[1].split("\n## ")[0]
+    assert "A template may use anything it is given." in section
+    assert "the filters `long_date`" in section
 
 
 @pytest.mark.parametrize(

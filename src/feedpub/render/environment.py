@@ -16,7 +16,7 @@ import functools
 import marshal
 import re
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,8 @@ from feedpub.errors import FeedpubError, Problem
 from feedpub.forked import Forked, can_fork
 from feedpub.incremental import record, recording
 from feedpub.model import Entry, SiteConfig
-from feedpub.render import filters
+from feedpub.render import filters, lookups
+from feedpub.render.limits import JoinsLimited
 from feedpub.render.sandbox import Limited, sandboxed_filters, sandboxed_globals
 from feedpub.render.textless import printed, textless
 from feedpub.render.views import Section, SiteView, Subscription
@@ -175,11 +176,17 @@ class _SandboxedContext(_RecordingContext):
 class _Environment(_Recording, jinja2.Environment):
     context_class = _RecordingContext
     template_class = _RecordingTemplate
+    code_generator_class = lookups.NamesChecked
+
+
+class _SandboxedCode(lookups.NamesChecked, JoinsLimited):
+    pass
 
 
 class _SandboxedEnvironment(_Recording, Limited, ImmutableSandboxedEnvironment):
     context_class = _SandboxedContext
     template_class = _RecordingTemplate
+    code_generator_class = _SandboxedCode
 
 
 @contextlib.contextmanager
@@ -244,9 +251,12 @@ def template_problems(env: jinja2.Environment) -> Iterator[None]:
     except Exception as exc:
         name = getattr(exc, "name", None) or getattr(exc, "filename", None) or ""
         line = getattr(exc, "lineno", None) or 0
-        for frame in traceback.extract_tb(exc.__traceback__):
-            if frame.filename.endswith((".html", ".css")):  # Jinja maps frames to templates
-                name, line = frame.filename, frame.lineno or 0
+        scope: Mapping[str, Any] = {}
+        for frame, lineno in traceback.walk_tb(exc.__traceback__):
+            filename = frame.f_code.co_filename
+            if filename.endswith((".html", ".css")):  # Jinja maps frames to templates
+                # with the names the template could use there (jinja2/debug.py, 3.1.6)
+                name, line, scope = filename, lineno, frame.f_locals
         shown = template_shown(env, name)
         sandboxed = isinstance(env, ImmutableSandboxedEnvironment)
         theirs = shown.startswith(TEMPLATE_DIR)
@@ -255,25 +265,24 @@ def template_problems(env: jinja2.Environment) -> Iterator[None]:
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         if not isinstance(exc, jinja2.TemplateError):
             message = f"{type(exc).__name__}: {message}"
+        column = 1
+        if (explained := lookups.explained(exc, env, scope)) is not None:
+            message, pattern = explained
+            column = lookups.column(lookups.source_line(exc, name, line), pattern)
         if sandboxed and not theirs:  # feedpub's, calling a site's own (a macro's signature)
             message += (
                 "; raised in feedpub's template, which uses the site's own templates: check"
                 " that what they define takes what feedpub's pass"
             )
         # "'feedpub.model.SiteConfig object' has no attribute 'x'" -> "site has no attribute 'x'"
-        message = _OBJECT.sub(lambda m: _VARIABLES.get(m.group(1), m.group(1)), message)
-        problem = Problem(path=shown, line=line, message=f"template error: {message}")
+        message = _OBJECT.sub(lambda m: lookups.VARIABLES.get(m[1], m[1]), message)
+        problem = Problem(
+            path=shown, line=line, column=column, message=f"template error: {message}"
+        )
         raise FeedpubError([problem]) from None
 
 
 _OBJECT = re.compile(r"'(?:[\w.]+\.)?(\w+) object'")
-_VARIABLES = {
-    "SiteConfig": "site",
-    "SiteView": "site",
-    "Entry": "entry",
-    "Section": "section",
-    "Subscription": "subscription",
-}
 
 
 def own_templates(env: jinja2.Environment) -> list[str]:
@@ -341,7 +350,7 @@ def _environment(own: Path | None, signature: tuple[tuple[Any, ...], ...]) -> ji
         loader=jinja2.ChoiceLoader(loaders),
         extensions=["jinja2.ext.i18n"],
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=lookups.Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -359,4 +368,6 @@ def _environment(own: Path | None, signature: tuple[tuple[Any, ...], ...]) -> ji
     if kind is _SandboxedEnvironment:
         env.filters = sandboxed_filters(env.filters)
         env.globals = sandboxed_globals(env.globals)
+    env.filters = lookups.NamedOnly("filter", env.filters)
+    env.tests = lookups.NamedOnly("test", env.tests)
     return env
