@@ -157,6 +157,15 @@ CUT = "a" * 57 + "..."
             f"<p>{{{{ 1|{LONG} }}}}</p>",
             f"3:9: template error: unknown filter '{CUT}'" + FILTERS_LISTED,
         ),
+        (
+            f"<p>{{{{ 1 {LONG} }}}}</p>",
+            f"3:1: template error: expected token 'end of print statement', got '{CUT}'",
+        ),
+        # Whatever else repeats what the template gave is cut at 500 characters.
+        (
+            f"<p>{{{{ 'x'.encode('{LONG}') }}}}</p>",
+            "3:1: template error: LookupError: unknown encoding: " + "a" * 466 + "...",
+        ),
         # Shown escaped, never acted on by a terminal or a CI log.
         (
             '<p>{{ entry["ti\\u202etel\\n\\x1b[31m"] }}</p>',

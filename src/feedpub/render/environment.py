@@ -276,6 +276,7 @@ def template_problems(env: jinja2.Environment) -> Iterator[None]:
             )
         # "'feedpub.model.SiteConfig object' has no attribute 'x'" -> "site has no attribute 'x'"
         message = _OBJECT.sub(lambda m: lookups.VARIABLES.get(m[1], m[1]), message)
+        message = lookups.brief(message)  # a name of 100,000 characters is not repeated whole
         problem = Problem(
             path=shown, line=line, column=column, message=f"template error: {message}"
         )

@@ -227,3 +227,14 @@ def _offered(env: jinja2.Environment, obj: Any) -> list[str]:
     if isinstance(obj, Mapping):
         found += itertools.islice((k for k in obj if isinstance(k, str)), _CANDIDATES)
     return found
+
+
+_LONG_WORD = re.compile(rf"'([^'\s]{{{SHOWN + 1},}})'")
+_MESSAGE_MOST = 500  # characters
+
+
+def brief(message: str) -> str:
+    """A template error's message, with no long name of the template's repeated whole
+    ("got 'aaa...'", "unknown tag 'aaa...'") and cut at _MESSAGE_MOST characters."""
+    message = _LONG_WORD.sub(lambda m: f"'{m[1][: SHOWN - 3]}...'", message)
+    return message if len(message) <= _MESSAGE_MOST else message[: _MESSAGE_MOST - 3] + "..."
