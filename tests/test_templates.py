@@ -96,6 +96,23 @@ def test_site_template_mistake_names_its_column_and_what_was_meant(
         )
 
 
+def test_site_template_mistake_in_a_subfolder_is_named_by_its_path_in_templates(
+    project: Project, run: Run
+) -> None:
+    # A part kept in a subfolder, as offices share parts between templates: it was named
+    # by its file's name alone, as if feedpub's own (feedpub)/templates/note.html were wrong.
+    project.entry(*X)
+    project.file("templates/parts/note.html", "<p>\n{{ entry.titel }}</p>\n")
+    project.file("templates/entry.html", PAGE.replace("{}", '{% include "parts/note.html" %}'))
+    for command in ("check", "build"):
+        result = run(command)
+        assert result.exit_code == 1
+        assert result.errors[0] == (
+            "templates/parts/note.html:2:10: template error: entry has no attribute 'titel';"
+            " did you mean title?"
+        )
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [

@@ -14,6 +14,7 @@ import base64
 import contextlib
 import functools
 import marshal
+import os
 import re
 import traceback
 from collections.abc import Iterator, Mapping
@@ -309,14 +310,25 @@ def syntax_problems(env: jinja2.Environment) -> list[Problem]:
 
 
 def template_shown(env: jinja2.Environment, name: str) -> str:
-    """templates/NAME for a site's own template, (feedpub)/templates/NAME for feedpub's."""
-    base = Path(name).name
+    """templates/NAME for a site's own template, (feedpub)/templates/NAME for feedpub's;
+    `name` is a template's name (parts/note.html: in a subfolder too) or its file."""
     loader = env.loader
-    if isinstance(loader, jinja2.ChoiceLoader):
+    own = None  # the site's templates/ folder
+    if isinstance(loader, jinja2.ChoiceLoader) and len(loader.loaders) > 1:
         first = loader.loaders[0]
-        if isinstance(first, jinja2.FileSystemLoader) and base in first.list_templates():
-            return f"{TEMPLATE_DIR}/{base}"
-    return f"(feedpub)/{TEMPLATE_DIR}/{base}"
+        if isinstance(first, jinja2.FileSystemLoader):
+            own = Path(os.path.abspath(first.searchpath[0]))
+    file = Path(os.path.abspath(name))
+    for folder, shown in ((own, TEMPLATE_DIR), (_FEEDPUB_TEMPLATES, f"(feedpub)/{TEMPLATE_DIR}")):
+        if folder is not None and file.is_relative_to(folder):  # a file, as tracebacks name it
+            return f"{shown}/{file.relative_to(folder).as_posix()}"
+    found = loaded_as(name)
+    if own is not None and (own / found).is_file():
+        return f"{TEMPLATE_DIR}/{found}"
+    return f"(feedpub)/{TEMPLATE_DIR}/{found}"
+
+
+_FEEDPUB_TEMPLATES = Path(os.path.abspath(Path(__file__).parent.parent / TEMPLATE_DIR))
 
 
 def make_environment(root: Path | None) -> jinja2.Environment:
