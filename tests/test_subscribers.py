@@ -527,6 +527,9 @@ def _unwritten_links(tree: dict[str, bytes]) -> list[str]:
     ]
 
 
+NOINDEX = '<meta name="robots" content="noindex">'
+
+
 @pytest.mark.parametrize("others", [False, True], ids=["alone", "among-others"])
 def test_removing_the_last_statement_of_a_type_or_tag_keeps_their_feeds_and_pages(
     project: Project, run: Run, others: bool
@@ -561,8 +564,19 @@ def test_removing_the_last_statement_of_a_type_or_tag_keeps_their_feeds_and_page
         page = tree[f"{folder}index.html"].decode()
         assert '<p class="lead">No statements at present. <a' in page
         assert "<ol" not in page and "Spending" not in page
+        # A search engine that listed it with the statement drops it, as the removal's page.
+        assert NOINDEX in page
     # Its year's page stays too; nothing lists what only removed statements are in.
     assert "<p>No statements at present.</p>" in tree["2021/index.html"].decode()
+    assert NOINDEX in tree["2021/index.html"].decode()
+    assert not [
+        path
+        for path, page in tree.items()
+        if NOINDEX in page.decode(errors="replace")
+        and path.endswith("index.html")
+        and b"No statements at present." not in page
+        and b"Statement removed" not in page
+    ]
     for path in ("types/statement/", "tags/budget/", "2021/"):
         for listing in ("index.html", "types/index.html", "tags/index.html", "2020/index.html"):
             assert f'href="{path}"' not in tree.get(listing, b"").decode().replace("../", "")
