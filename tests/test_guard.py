@@ -667,6 +667,29 @@ def test_guard_refuses_a_language_s_feeds_lost(repo: Project, run: Run) -> None:
     )
 
 
+def test_guard_refuses_a_language_left_with_only_a_removed_statement_in_it(
+    repo: Project, run: Run
+) -> None:
+    # As a type's or tag's: the removed one keeps languages/fr/'s feeds, which would stay
+    # with no statement and none to come. A lawful removal of the last one still passes.
+    removal = "removed: {date: 2021-11-20, reason: A court order.}\n"
+    french = ("2021-11-07-taux.yaml", "title: Taux\ndate: 2021-11-07\nlanguage: fr\nbody: x\n")
+    gone = ("2021-11-08-frais.yaml", "title: Frais\ndate: 2021-11-08\nlanguage: fr\nbody: x\n")
+    _publish(repo, french, (gone[0], gone[1] + removal))
+    repo.entry(french[0], french[1].replace("language: fr\n", ""))
+    assert against(run) == (
+        1,
+        [
+            f"entries/{french[0]}:1:1: language: no published statement would be in fr any"
+            " more, so the feeds of languages/fr/ (atom.xml, rss.xml and feed.json), to which"
+            " readers may subscribe, would stay empty; keep `language: fr`",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    repo.entry(french[0], french[1] + removal)
+    assert against(run) == (0, [])
+
+
 def test_guard_follows_a_removed_statement_renamed_and_keeps_its_notice(
     repo: Project, run: Run
 ) -> None:

@@ -178,8 +178,9 @@ def kept_section_aliases(c: Comparison) -> Iterator[Problem]:
 
 def kept_languages(c: Comparison) -> Iterator[Problem]:
     """Each language's feeds (languages/fr/, on a site in more than one language) keep a
-    statement. (One lawfully removed counts: its language's feeds stay, empty when it was
-    their last, as its type's and tags' do; see documents.make_sections.)"""
+    published statement. One lawfully removed keeps them, empty (see
+    documents.make_sections): a lawful removal of the last passes, but a statement moved to
+    another language leaving only removed ones is refused, as a type's or tag's is."""
     if c.earlier is None or c.config is None:
         return
     earlier, config = c.earlier, c.config
@@ -189,18 +190,27 @@ def kept_languages(c: Comparison) -> Iterator[Problem]:
     if len(was) < 2:
         return  # no language had feeds of its own
     now = {(s.language or config.language).lower() for s in c.after.values() if s.has_page(c.now)}
+    published = {
+        (s.language or config.language).lower() for s in c.after.values() if s.is_published(c.now)
+    }
+    moved = {  # at REV in that language, published now (in another): the statement
+        (old.language or earlier.language).lower(): old
+        for old in sorted(c.before.values(), key=lambda s: s.file, reverse=True)
+        if (after := c.after.get(old.id)) is not None and after.is_published(c.now)
+    }
     alone = (
         ", and every other language's (the site would be in one language)" if len(now) < 2 else ""
     )
     for language, old in sorted(was.items()):
-        if language in now:
-            continue
+        if language in published or (language in now and language not in moved):
+            continue  # still published in, or its last lawfully removed: feeds stay
+        fate = "would stay empty" if language in now else "would disappear"
         message = (
-            f"no statement would be in {language} any more, so the feeds of languages/{language}/"
-            f" (atom.xml, rss.xml and feed.json){alone}, to which readers may subscribe, would"
-            " disappear;"
+            f"no {'published ' if language in now else ''}statement would be in {language} any"
+            f" more, so the feeds of languages/{language}/ (atom.xml, rss.xml and feed.json)"
+            f"{alone}, to which readers may subscribe, {fate};"
         )
-        statement = c.after.get(old.id)
+        statement = c.after.get(moved.get(language, old).id)
         if language == earlier.language.lower():  # the site's: feedpub.yaml's changed
             yield _setting(c, "language", f"{message} keep `language: {earlier.language}`")
         elif statement is not None and statement.file in c.after_files:
