@@ -61,6 +61,8 @@ FILTERS_LISTED = (
         ("<p>{{ site.tagline }}</p>", "12: site has no attribute 'tagline'" + LISTED),
         ("<p>{{ entry . zzqx }}</p>", "15: entry has no attribute 'zzqx'" + LISTED),
         ("<p>{{ entri.title }}</p>", "7: 'entri' is undefined; did you mean entry?"),
+        # The same word in the page's text is not the name read.
+        ("<p>entri: {{ entri }}</p>", "14: 'entri' is undefined; did you mean entry?"),
         ("<p>{{ zzqx }}</p>", "7: 'zzqx' is undefined" + LISTED),
         (
             "{% for item in site.entries %}{{ itm.title }}{% endfor %}",
@@ -96,6 +98,27 @@ def test_site_template_mistake_names_its_column_and_what_was_meant(
         )
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # The name read on line 3, used on line 4, where it is only the page's text.
+        "{% set t = entri %}\n<p>entri: {{ t }}</p>",
+        # An expression over two lines: on the line Jinja names, the word is text.
+        "<p>entri: {{ entry.title\n ~ entri }}</p>",
+    ],
+)
+def test_site_template_mistake_is_never_pointed_at_the_page_s_text(
+    project: Project, run: Run, lines: str
+) -> None:
+    project.entry(*X)
+    project.file("templates/entry.html", PAGE.replace("{}", lines))
+    result = run("check")
+    assert result.exit_code == 1
+    where, _, message = result.errors[0].partition(": template error: ")
+    assert message == "'entri' is undefined; did you mean entry?"
+    assert where.endswith(":1"), where  # which word is meant would be a guess
+
+
 def test_site_template_mistake_in_a_subfolder_is_named_by_its_path_in_templates(
     project: Project, run: Run
 ) -> None:
@@ -116,7 +139,7 @@ def test_site_template_mistake_in_a_subfolder_is_named_by_its_path_in_templates(
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        # Which of the two is meant, or which of those words is the name read, is a guess.
+        # Which of the two is meant is a guess.
         (
             "<p>{{ entry.titel }} {{ entry.titel }}</p>",
             "entry has no attribute 'titel'; did you mean title?",
@@ -125,7 +148,6 @@ def test_site_template_mistake_in_a_subfolder_is_named_by_its_path_in_templates(
             "<p>{{ site.title|uper }} {{ entry.title|uper }}</p>",
             "unknown filter 'uper'; did you mean upper?",
         ),
-        ("<p>entri: {{ entri }}</p>", "'entri' is undefined; did you mean entry?"),
         # Read as an item, not as .titel: the line holds no `.titel` to point at.
         ("<p>{{ entry['titel'] }}</p>", "entry has no attribute 'titel'; did you mean title?"),
     ],

@@ -187,15 +187,28 @@ def explained(
 
 
 def source_line(exc: BaseException, filename: str, line: int) -> str:
-    """The template's line `line` as Jinja numbers them, or "" if it cannot be read."""
+    """The template's line `line` as Jinja numbers them, or "" if it cannot be read; what
+    is not inside `{{ }}` or `{% %}` (the page's text, comments) is blanked out, so that a
+    name is never pointed at in the text."""
     source = getattr(exc, "source", None)  # a syntax error's (jinja2/debug.py, 3.1.6)
     if not isinstance(source, str):
         try:
             source = Path(filename).read_text(encoding="utf-8", errors="replace")
         except (OSError, ValueError):
             return ""
-    lines = re.split(r"\r\n|\r|\n", source.removeprefix("\ufeff"))  # as Jinja's lexer
+    source = source.removeprefix("\ufeff")
+    code, at = [], 0
+    for tag in _TAG.finditer(source):
+        text = _BLANKED.sub(" ", source[at : tag.start()])
+        code += [text, tag[0] if tag[1] else _BLANKED.sub(" ", tag[0])]
+        at = tag.end()
+    code.append(_BLANKED.sub(" ", source[at:]))
+    lines = re.split(r"\r\n|\r|\n", "".join(code))  # as Jinja's lexer
     return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+_TAG = re.compile(r"\{#.*?#\}|(\{\{.*?\}\}|\{%.*?%\})", re.DOTALL)  # group 1: code
+_BLANKED = re.compile(r"[^\r\n]")
 
 
 def column(line: str, pattern: str) -> int:
