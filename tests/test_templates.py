@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLE_CONFIG, Project, Run
+from conftest import EXAMPLE_CONFIG, REPO, Project, Run
 
 X = ("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
 
@@ -117,6 +117,28 @@ def test_site_template_mistake_is_never_pointed_at_the_page_s_text(
     where, _, message = result.errors[0].partition(": template error: ")
     assert message == "'entri' is undefined; did you mean entry?"
     assert where.endswith(":1"), where  # which word is meant would be a guess
+
+
+def test_site_template_failing_on_a_page_of_no_statements_says_which_page_and_why(
+    project: Project, run: Run
+) -> None:
+    # Written when every list had a statement: a lawful removal of a tag's last one keeps
+    # its page with none, and the template fails there. The office needs the page, and why.
+    own = (REPO / "src/feedpub/templates/section.html").read_text()
+    latest = "{% block main %}\n<p>Latest: {{ entries[0].title }}</p>\n"
+    project.file("templates/section.html", own.replace("{% block main %}\n", latest, 1))
+    project.entry(X[0], X[1] + "tags: [Jane Doe]\n")
+    assert run("check").exit_code == 0
+    project.entry(X[0], X[1] + "tags: [Jane Doe]\nremoved: {date: 2021-11-20, reason: Privacy.}\n")
+    result = run("check")
+    assert result.exit_code == 1
+    where, _, message = result.errors[0].partition(": template error: ")
+    assert where.startswith("templates/section.html:")
+    assert message == (
+        "tuple has no element 0; on the page tags/jane-doe/, which lists no statement:"
+        " `entries` is empty on the page of a type, tag, language or year whose statements"
+        " were all removed (`removed:`); test it with {% if entries %}"
+    )
 
 
 def test_site_template_mistake_in_a_subfolder_is_named_by_its_path_in_templates(

@@ -17,7 +17,7 @@ import marshal
 import os
 import re
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -238,12 +238,15 @@ def template_digests(env: jinja2.Environment) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def template_problems(env: jinja2.Environment) -> Iterator[None]:
+def template_problems(
+    env: jinja2.Environment, why: Callable[[], str] | None = None
+) -> Iterator[None]:
     """Turn a template's error into a FeedpubError naming the template file and line.
 
     A Jinja error (syntax, an unknown variable, a sandbox refusal) anywhere, and any other
     exception raised inside a site's own template ({{ 1 / 0 }}), is a problem to fix in
-    that file, not a traceback.
+    that file, not a traceback. `why`, asked only then, says what about the page may
+    explain it.
     """
     try:
         yield
@@ -278,6 +281,7 @@ def template_problems(env: jinja2.Environment) -> Iterator[None]:
         # "'feedpub.model.SiteConfig object' has no attribute 'x'" -> "site has no attribute 'x'"
         message = _OBJECT.sub(lambda m: lookups.VARIABLES.get(m[1], m[1]), message)
         message = lookups.brief(message)  # a name of 100,000 characters is not repeated whole
+        message += why() if why is not None else ""
         problem = Problem(
             path=shown, line=line, column=column, message=f"template error: {message}"
         )

@@ -6,6 +6,7 @@ records what each page reads; the page's text is in its language (render/filters
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -140,7 +141,8 @@ class PageRenderer:
 
     def render(self, template: str, context: Context) -> str:
         """Render one of PAGES with `context`; the caller records what it reads."""
-        with template_problems(self.env), deadline(self.env):
+        why = functools.partial(self._nothing_listed, context)
+        with template_problems(self.env, why), deadline(self.env):
             record(f"template:{template}.html")
             found = self._templates.get(template)
             if found is None:
@@ -149,6 +151,19 @@ class PageRenderer:
             with speaking(context[TEXT]):
                 text = found.render(context)
             return self._checked(text, f"{template}.html")
+
+    def _nothing_listed(self, context: Context) -> str:
+        """For a template error on a list page of no statement, which a site's template
+        written when every list had one may not expect: which page, and why."""
+        entries = context.get("entries")
+        if entries is None or len(entries) or "entry" in context:
+            return ""
+        path = str(context["canonical"]).removeprefix(self.site.config.base_url)
+        return (
+            f"; on the page {path}, which lists no statement: `entries` is empty on the page"
+            " of a type, tag, language or year whose statements were all removed"
+            " (`removed:`); test it with {% if entries %}"
+        )
 
     def page_language(self, entry: Entry | None) -> str:
         """A page's language: its statement's, when feedpub has text for it, else the site's."""
