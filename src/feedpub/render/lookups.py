@@ -135,8 +135,9 @@ class NamesChecked(CodeGenerator):
 
     def _check(self, node: nodes.Filter | nodes.Test, frame: Frame, kind: str, known: Any) -> None:
         # As Jinja's own check (CodeGenerator._filter_test_common, 3.1.6): inside {% if %}
-        # (a soft frame) the name is checked as the page renders, by NamedOnly.
-        if node.name not in known and not frame.soft_frame:
+        # (a soft frame) the name is checked as the page renders, by NamedOnly. A Jinja
+        # with no soft frames has it checked here, where Jinja 2 checked it.
+        if node.name not in known and not getattr(frame, "soft_frame", False):
             raise UnknownName(kind, node.name, node.lineno, self.name, self.filename)
 
 
