@@ -569,6 +569,9 @@ def test_removing_the_last_statement_of_a_type_or_tag_keeps_their_feeds_and_page
     # Its year's page stays too; nothing lists what only removed statements are in.
     assert "<p>No statements at present.</p>" in tree["2021/index.html"].decode()
     assert NOINDEX in tree["2021/index.html"].decode()
+    # "Every year" leads to the home page's list of years, which lists none when none is left.
+    assert ('href="../#archive"' in tree["2021/index.html"].decode()) == others
+    assert ('id="archive"' in tree["index.html"].decode()) == others
     assert not [
         path
         for path, page in tree.items()
