@@ -141,7 +141,7 @@ class PageRenderer:
 
     def render(self, template: str, context: Context) -> str:
         """Render one of PAGES with `context`; the caller records what it reads."""
-        why = functools.partial(self._nothing_listed, context)
+        why = functools.partial(self._nothing_listed, template, context)
         with template_problems(self.env, why), deadline(self.env):
             record(f"template:{template}.html")
             found = self._templates.get(template)
@@ -152,11 +152,11 @@ class PageRenderer:
                 text = found.render(context)
             return self._checked(text, f"{template}.html")
 
-    def _nothing_listed(self, context: Context) -> str:
-        """For a template error on a list page of no statement, which a site's template
-        written when every list had one may not expect: which page, and why."""
-        entries = context.get("entries")
-        if entries is None or len(entries) or "entry" in context:
+    def _nothing_listed(self, template: str, context: Context) -> str:
+        """For a template error on a type's, tag's, language's or year's page kept with no
+        statement, which a site's template written when every list had one may not expect:
+        which page, and why."""
+        if template not in ("section", "archive") or context["entries"]:
             return ""
         path = str(context["canonical"]).removeprefix(self.site.config.base_url)
         return (
