@@ -491,6 +491,30 @@ def test_guard_warns_of_a_published_statement_s_text_changed_without_updated(
     assert against(run) == (0, [])
 
 
+def test_guard_warns_of_a_correction_with_no_change_note(repo: Project, run: Run) -> None:
+    # `updated:` alone sent every reader the statement again, at the top of their feeds,
+    # with no word of what changed; the check said nothing.
+    changed = FEES[1].replace("stay as they are", "rise by 5%")
+    repo.entry(FEES[0], changed + "updated: 2021-11-20T10:00\n")
+    assert against(run) == (
+        0,
+        [
+            "entries/2021-11-06-fees.yaml:6:1: updated: warning: the published statement"
+            f" {FEES_SHOWN} is corrected at 2021-11-20T10:00:00+01:00 with no `change_note:`:"
+            " feed readers are sent it again, at the top of their feeds, with no word of what"
+            " changed; add a `change_note:` line saying what changed (a typo mended needs no"
+            " `updated:`)"
+        ],
+    )
+    repo.entry(FEES[0], changed + "updated: 2021-11-20T10:00\nchange_note: The rise.\n")
+    assert against(run) == (0, [])
+    # A correction published at HEAD without a note was warned of then, not again.
+    _publish(repo, (FEES[0], changed + "updated: 2021-11-20T10:00\n"))
+    retagged = changed.replace("tags: [Budget]", "tags: [Budget, Fees]")
+    repo.entry(FEES[0], retagged + "updated: 2021-11-20T10:00\n")
+    assert against(run) == (0, [])
+
+
 def test_guard_refuses_a_withdrawal_taken_back(repo: Project, run: Run) -> None:
     # Its readers were told it was withdrawn; taken back, their item says nothing more.
     _publish(repo, (FEES[0], FEES[1] + "withdrawn: {date: 2021-11-20, reason: Replaced.}\n"))

@@ -37,10 +37,29 @@ def kept_records(c: Comparison) -> Iterator[Problem]:
             continue  # lost or taken back: kept_statements says so
         found = list(_kept_record(c, old, now))
         yield from found
+        yield from _unexplained(c, old, now)
         if not found and (old.updated or old.published) == (now.updated or now.published):
             yield from _kept_corrections(c, old, now)
             yield from _kept_reason(c, old, now)
             yield from _told(c, old, now)
+
+
+def _unexplained(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
+    """Warn of a correction made since REV with no note: readers are sent the statement
+    again, at the top of their feeds, and told nothing of what changed. (A warning: an
+    import may carry corrections no one noted; one published so is not warned of again.)"""
+    for at, note in zip(now.corrected, now.notes, strict=True):
+        if not note and at not in old.corrected:
+            last = at == now.corrected[-1]
+            yield c.problem(
+                now.file,
+                "updated" if last else "corrections",
+                f"the published statement {old.named} is corrected at {at.isoformat()} with no"
+                " `change_note:`: feed readers are sent it again, at the top of their feeds,"
+                " with no word of what changed; add a `change_note:` line saying what changed"
+                " (a typo mended needs no `updated:`)",
+                warning=True,
+            )
 
 
 def _kept_reason(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
