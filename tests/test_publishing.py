@@ -86,6 +86,26 @@ def test_new_never_overwrites_and_numbers_a_title_used_again_that_day(
     assert run("check").exit_code == 0
 
 
+def test_new_never_gives_the_id_or_address_a_renamed_statement_keeps(
+    project: Project, run: Run
+) -> None:
+    # A statement renamed keeps its id and its old address (aliases:); `new` with its old
+    # title wrote the old file name again, with that id, and check then told the office
+    # to give the published statement, "the copy", a new id.
+    assert run("new", "Opening", "--date", "2021-11-05").exit_code == 0
+    old = project.root / "entries/2021-11-05-opening.yaml"
+    text = old.read_text().replace("draft: true\n", "").replace(PLACEHOLDER_BODY, "Open.")
+    old.unlink()
+    project.entry("2021-11-05-new-office.yaml", text + 'aliases: ["2021/11/05/opening/"]\n')
+    assert run("check").exit_code == 0
+    result = run("new", "Opening", "--date", "2021-11-05")
+    assert (result.exit_code, result.stdout) == (0, "entries/2021-11-05-opening-2.yaml\n")
+    assert 'id: "tag:press.example.org,2020:2021-11-05-opening-2"\n' in project.read(
+        "entries/2021-11-05-opening-2.yaml"
+    )
+    assert run("check").exit_code == 0
+
+
 def test_new_bounds_the_slug_and_keeps_the_id_through_a_rename(project: Project, run: Run) -> None:
     title = "Заявление " + "о сотрудничестве " * 10
     result = run("new", title, "--date", "2021-11-05T10:30")

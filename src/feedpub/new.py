@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import glob
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from feedpub.gather import Project
 from feedpub.listing import ENTRIES_DIR
 from feedpub.load import forbidden_message
 from feedpub.model import SiteConfig
+from feedpub.read import read_bytes
 from feedpub.slug import slugify
 from feedpub.validate import MAX_SLUG, PLACEHOLDER_BODY, compile_entry, entry_id
 from feedpub.zones import as_written, in_zone
@@ -181,7 +183,7 @@ def new_entry(
         if when.tzinfo is None
         else in_zone(when, config.timezone)
     )
-    stem = _free(project.root / ENTRIES_DIR, f"{local:%Y-%m-%d}-{slug}")
+    stem = _free(project.root / ENTRIES_DIR, f"{local:%Y-%m-%d}-{slug}", config)
     assert len(stem) <= len("YYYY-MM-DD-") + MAX_SLUG
     text = format_entry(
         EntryFields(
@@ -217,11 +219,37 @@ def _as_given(problem: Problem) -> Problem:
     return dataclasses.replace(problem, path=given, line=0, field="")
 
 
-def _free(directory: Path, stem: str) -> str:
+def _free(directory: Path, stem: str, config: SiteConfig) -> str:
     """`stem`, or with -2, -3... when a statement of that day already has its title, as
-    import names them (an office may issue two statements titled alike on one day)."""
+    import names them (an office may issue two statements titled alike on one day), or
+    when an entry keeps the id or the address that name would make: a statement renamed
+    keeps its `id:` and its old address in `aliases:`, and a new one given them would be
+    taken for it."""
     taken = {p.stem for p in directory.glob(f"{glob.escape(stem)}*.y*ml")}
-    return next(c for n in range(1, 1000) if (c := f"{stem}-{n}" if n > 1 else stem) not in taken)
+    kept = _kept(directory) if directory.is_dir() else ""
+    return next(
+        c
+        for n in range(1, 1000)
+        if (c := f"{stem}-{n}" if n > 1 else stem) not in taken
+        and not _mentioned(kept, entry_id(config, c))
+        and not _mentioned(kept, f"{c[:4]}/{c[5:7]}/{c[8:10]}/{c[11:]}")
+    )
+
+
+def _kept(directory: Path) -> str:
+    """The text of every entry file, for the ids and addresses they keep (a file that cannot
+    be read is check's to report)."""
+    texts = []
+    for path in sorted(directory.glob("*.y*ml")):
+        data = read_bytes(path, path.name, Problems())
+        texts.append(data.decode("utf-8", "replace") if data is not None else "")
+    return "\n".join(texts)
+
+
+def _mentioned(text: str, name: str) -> bool:
+    """Whether `name` (an id or an address) stands in `text` whole, not as the start of a
+    longer one (`...-opening` in `...-opening-2`)."""
+    return re.search(re.escape(name) + r"(?![A-Za-z0-9_-])", text) is not None
 
 
 def write_entry(project: Project, name: str, text: str, *, writer: str) -> Path:
