@@ -439,6 +439,44 @@ def test_check_reports_bad_entry(project: Project, run: Run, text: str, expected
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "title: X\ndate: 2021-11-05T10:00\nbody: x\nwithdrawn:\ndate: 2021-11-06\n"
+            "reason: Issued in error.\n",
+            "4:1: withdrawn: `date:` and `reason:` (lines 5 to 6) are not indented under"
+            " `withdrawn:`, so YAML reads each as a field of its own and `withdrawn:` as empty;"
+            " indent them by 2 spaces",
+            id="withdrawn",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\ncontact:\nname: Jane Doe\n\n"
+            "# the press desk\nemail: press@example.org\nphone: +33 1 23 45 67 89\n",
+            "4:1: contact: `name:`, `email:` and `phone:` (lines 5 to 9) are not indented"
+            " under `contact:`, so YAML reads each as a field of its own and `contact:` as"
+            " empty; indent them by 2 spaces",
+            id="contact",
+        ),
+        pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nremoved:\nreason: A court order.\n",
+            "4:1: removed: `reason:` (line 5) is not indented under `removed:`, so YAML reads"
+            " it as a field of its own and `removed:` as empty; indent it by 2 spaces",
+            id="removed",
+        ),
+    ],
+)
+def test_check_tells_the_fields_of_a_field_left_unindented(
+    project: Project, run: Run, text: str, expected: str
+) -> None:
+    # Told as "date: defined twice" and "reason: unknown field; known fields are ...", with
+    # "withdrawn: expected fields (name: value), got nothing (null)": nothing said to indent.
+    project.entry(NAME, text)
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors == [f"{SHOWN}:{expected}", "feedpub: 1 problem in 1 file"]
+
+
+@pytest.mark.parametrize(
     ("name", "expected"),
     [
         (

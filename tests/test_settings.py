@@ -77,6 +77,12 @@ def _config_with(line: str) -> str:
         ),
         ("publisher:\n  email: press@example.org", "publisher.name: required field is missing"),
         ("titel: X", "titel: unknown field; did you mean title?"),
+        (
+            "publisher:\nname: Example Agency\nurl: https://www.example.org/",
+            "publisher: `name:` and `url:` (lines 8 to 9) are not indented under `publisher:`,"
+            " so YAML reads each as a field of its own and `publisher:` as empty; indent them"
+            " by 2 spaces",
+        ),
     ],
 )
 def test_check_reports_bad_setting(project: Project, run: Run, line: str, expected: str) -> None:

@@ -197,6 +197,7 @@ SETTINGS: tuple[FieldSpec[None], ...] = (
         _publisher,
         "the office: a name, or `{{name: ..., email: ..., url: ...}}` (email and url optional)",
         required=True,
+        parts=("name", "email", "url"),
     ),
     FieldSpec(
         "id_authority",

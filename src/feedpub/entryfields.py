@@ -331,6 +331,7 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
         "`{{date: ..., reason: ...}}`: the statement was withdrawn (after `date`); its page"
         " stays, with the notice; the reason at most {length} characters",
         limits={"length": 500},
+        parts=("date", "reason"),
     ),
     FieldSpec(
         "removed",
@@ -340,6 +341,7 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
         " and no title or text; every feed, archive and list drops it. Copies already in"
         " readers stay. The reason at most {length} characters",
         limits={"length": 500},
+        parts=("date", "reason"),
     ),
     FieldSpec(
         "attachments",
@@ -363,6 +365,7 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
         default=(),
         attribute="contacts",
         limits={"contacts": 5, "length": 200},
+        parts=("name", "email", "phone"),
     ),
     FieldSpec(
         "notes_to_editors",

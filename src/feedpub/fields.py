@@ -8,6 +8,7 @@ check, the limits in messages and the README's tables all come from the declarat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -35,6 +36,9 @@ class FieldSpec(Generic[C]):
     default: Any = None  # the value when the field is absent
     limits: Limits = field(default_factory=dict)
     attribute: str = ""  # the model's attribute, when it is not the field's name
+    # The names of the fields it holds, when it holds fields (`withdrawn: {date, reason}`):
+    # written under it unindented, they are told as such, not as unknown or repeated.
+    parts: tuple[str, ...] = ()
 
     @property
     def target(self) -> str:
@@ -68,8 +72,13 @@ def read_fields(
             column=item.column,
         )
     listed = set(unknown[:MAX_UNKNOWN_SHOWN])
+    unindented = _unindented_parts(document, by_name, problems)
     for name, item in document.fields.items():
         spec = by_name.get(name)
+        if item.line in unindented:
+            continue  # a part of the field above it, told there
+        if spec is not None and name in unindented.values():
+            continue
         if spec is None:
             if name in listed:
                 shown, message = _unknown(document, name, item.line, item.column, by_name)
@@ -96,6 +105,59 @@ def read_fields(
         else:
             found.setdefault(spec.target, spec.default)
     return found
+
+
+def _unindented_parts(
+    document: Document, by_name: Mapping[str, FieldSpec[C]], problems: Problems
+) -> dict[int, str]:
+    """The lines of fields written under a field that holds fields (`withdrawn:`, then
+    `date: ...` and `reason: ...`) but not indented, so that YAML reads them as fields of
+    their own (a `date` twice, a `reason` unknown) and the field above as empty: each such
+    field told once, with the fix, and its parts' lines returned by the field they are of."""
+    lines = document.text.splitlines()
+    found: dict[int, str] = {}
+    for name, item in document.fields.items():
+        spec = by_name.get(name)
+        empty = isinstance(item.value, ScalarNode) and item.value.value == ""
+        if spec is None or not spec.parts or not empty:
+            continue
+        parts: list[tuple[int, str]] = []
+        for number in range(item.line, len(lines)):
+            written = lines[number]
+            if not written.strip() or written.lstrip().startswith("#"):
+                continue
+            key = _PART.match(written)
+            if key is None or len(key[1]) + 1 != item.column or key[2] not in spec.parts:
+                break
+            parts.append((number + 1, key[2]))
+        if not parts:
+            continue
+        found.update((line, name) for line, _ in parts)
+        names = [f"`{part}:`" for _, part in parts]
+        listed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        first, last = parts[0][0], parts[-1][0]
+        many = last > first
+        where = f"lines {first} to {last}" if many else f"line {first}"
+        problems.add(
+            document.path,
+            f"{listed} ({where}) {'are' if many else 'is'} not indented under `{name}:`, so"
+            f" YAML reads {'each' if many else 'it'} as a field of its own and `{name}:` as"
+            f" empty; indent {'them' if many else 'it'} by 2 spaces",
+            line=item.line,
+            column=item.column,
+            field=name,
+        )
+    # Such a part named like a field already given (a withdrawal's `date:`) was reported
+    # when the file was read as that field written twice: it is told above instead.
+    problems.items[:] = [
+        p
+        for p in problems.items
+        if not (p.path == document.path and p.line in found and p.message.startswith("defined"))
+    ]
+    return found
+
+
+_PART = re.compile(r"( *)([A-Za-z_]+) *:(?: |$)")
 
 
 def _unknown(
