@@ -1250,12 +1250,23 @@ def test_corrections_and_withdrawal_problems(
     [
         ("[missing.pdf]", "4:15: attachments: item 1: 'missing.pdf' is not a file in entries/"),
         ("[x.svg]", "4:15: attachments: item 1: 'x.svg': cannot attach .svg files"),
-        ("[../secret.pdf]", "4:15: attachments: item 1: '../secret.pdf' is not a plain file name"),
+        (
+            "[../secret.pdf]",
+            "4:15: attachments: item 1: '../secret.pdf' is not a plain file name (letters,"
+            " digits, '.', '_', '-'; no folders); keep the file in entries/, beside the entry,"
+            " and write its name alone",
+        ),
+        (
+            "[Rapport année 2026.pdf]",
+            "4:15: attachments: item 1: 'Rapport année 2026.pdf' is not a plain file name"
+            " (letters, digits, '.', '_', '-'; no folders); rename the file, such as to"
+            " Rapport-annee-2026.pdf, and write that name here",
+        ),
         ("[a.pdf, a.pdf]", "4:22: attachments: 'a.pdf' is listed twice"),
         ("a.pdf", "4:14: attachments: expected a list of file names, got text ('a.pdf')"),
     ],
 )
-def test_attachment_problems_are_reported(
+def test_attachment_problems_are_reported_with_the_fix(
     project: Project, run: Run, listed: str, expected: str
 ) -> None:
     project.entry("a.pdf", b"%PDF")

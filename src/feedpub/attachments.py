@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from anyascii import anyascii
+
 from feedpub import values
 from feedpub.fields import Limits
 from feedpub.load import MappingNode, Node, SequenceNode, describe_node
@@ -80,7 +82,8 @@ def _attachment(node: Node, available: Mapping[str, int], limits: Limits) -> Att
     name = values.text(node, max_length=limits["name"])
     if not _ATTACHMENT_NAME.fullmatch(name):
         fail(
-            f"{name!r} is not a plain file name (letters, digits, '.', '_', '-'; no folders)",
+            f"{name!r} is not a plain file name (letters, digits, '.', '_', '-'; no folders)"
+            + _plain_name(name),
             node,
         )
     if is_device_name(name):
@@ -102,3 +105,15 @@ def _attachment(node: Node, available: Mapping[str, int], limits: Limits) -> Att
         most = limits["megabytes"]
         fail(f"{name!r} is {size:,} bytes; an attachment may be at most {most} MB", node)
     return Attachment(name=name, title=title or name, media_type=media_type, length=size)
+
+
+def _plain_name(name: str) -> str:
+    """How to make `name` an attachment's: in a folder, kept beside the entry; else renamed,
+    in ASCII, other characters made hyphens (`Rapport année.pdf` -> `Rapport-annee.pdf`)."""
+    if "/" in name or "\\" in name:
+        return "; keep the file in entries/, beside the entry, and write its name alone"
+    stem, dot, extension = anyascii(name).rpartition(".")
+    plain = re.sub(r"[^A-Za-z0-9_]+", "-", stem).strip("-_") + dot + extension
+    if not stem or not _ATTACHMENT_NAME.fullmatch(plain) or plain.startswith("."):
+        return ""
+    return f"; rename the file, such as to {plain}, and write that name here"
