@@ -3,11 +3,16 @@ one named by file and line."""
 
 from __future__ import annotations
 
+import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import feedpub
 from conftest import EXAMPLE_CONFIG, REPO, Project, Run
 
 X = ("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
@@ -249,6 +254,24 @@ def test_readme_lists_what_templates_are_given_where_messages_say() -> None:
     section = readme.split("\n## The pages\n")[1].split("\n## ")[0]
     assert "A template may use anything it is given." in section
     assert "the filters `long_date`" in section
+
+
+def test_readme_names_every_template_a_site_may_replace_and_where_an_install_keeps_them() -> None:
+    # It listed 14 of the 18 (redirect.html, removed.html... replace feedpub's all the same)
+    # and sent an office that installed a wheel to src/feedpub/templates/, which it has not.
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = " ".join(readme.split("- **Your own templates:**")[1].split("\n\n")[0].split())
+    shipped = REPO / "src/feedpub/templates"
+    missing = [p.name for p in sorted(shipped.iterdir()) if f"`{p.name}`" not in section]
+    assert missing == []
+    command = re.search(r'`(python -c "import feedpub[^`]*)`', section)
+    assert command is not None, "no command that prints where feedpub's templates are"
+    code = shlex.split(command[1])[2]
+    printed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert Path(printed).resolve() == Path(feedpub.__file__).resolve().parent / "templates"
+    assert (Path(printed) / "entry.html").is_file()
 
 
 @pytest.mark.parametrize(
