@@ -650,6 +650,28 @@ def test_check_names_the_copy_added_later_in_git_history(project: Project, run: 
     assert copies == ["entries/2021-11-04-c.yaml", "entries/2021-11-05-a.yaml"]
 
 
+def test_check_names_a_file_git_does_not_track_the_copy_though_its_name_was_committed(
+    project: Project, run: Run
+) -> None:
+    # B renamed C (git follows the rename to B's commit), then B's name written again
+    # untracked: both seemed added at once, and the names' order called C, the
+    # committed statement, the copy.
+    git(project.root, "init", "-q")
+    project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nid: urn:x:1\nbody: x\n")
+    git(project.root, "add", "entries")
+    git(project.root, "commit", "-qm", "B", when="2021-11-06T10:00:00+00:00")
+    git(project.root, "mv", "entries/2021-11-06-b.yaml", "entries/2021-11-06-c.yaml")
+    git(project.root, "commit", "-qm", "B renamed C", when="2021-11-07T10:00:00+00:00")
+    project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nid: urn:x:1\nbody: x\n")
+    for staged in (False, True):  # untracked, then added but not committed
+        if staged:
+            git(project.root, "add", "entries")
+        assert run("check").errors[0].startswith(
+            "entries/2021-11-06-b.yaml:3:5: id: urn:x:1 is already used by"
+            " entries/2021-11-06-c.yaml:3:5, added earlier in git history; this file is the copy"
+        )
+
+
 def test_check_rejects_derived_id_clashing_with_explicit_one(project: Project, run: Run) -> None:
     project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\n")
     project.entry(

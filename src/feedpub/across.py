@@ -26,21 +26,14 @@ def by_name(names: Sequence[str]) -> tuple[list[str], str]:
 
 
 def by_git_history(root: Path, names: list[str]) -> tuple[list[str], str]:
-    """Entry files oldest first by the commit that added each (a file git does not know
-    yet is the newest); by name outside a git repository, or when git cannot tell."""
-    added: dict[str, float] = {}
-    for name in names:
+    """Entry files oldest first by the commit that added each (a file not in the last
+    commit is the newest, even under a name a renamed file once had); by name outside a
+    git repository, or when git cannot tell."""
+
+    def git(*arguments: str) -> str | None:
         try:
             result = subprocess.run(
-                [
-                    "git",
-                    "log",
-                    "--follow",
-                    "--diff-filter=A",
-                    "--format=%ct",
-                    "--",
-                    f"{ENTRIES_DIR}/{name}",
-                ],
+                ["git", *arguments],
                 cwd=root,
                 capture_output=True,
                 text=True,
@@ -48,10 +41,24 @@ def by_git_history(root: Path, names: list[str]) -> tuple[list[str], str]:
                 check=False,
             )
         except (OSError, subprocess.TimeoutExpired):
+            return None
+        return result.stdout if result.returncode == 0 else None  # no repository, no commit
+
+    committed = git("ls-tree", "-r", "-z", "--name-only", "HEAD", "--", f"{ENTRIES_DIR}/")
+    if committed is None:
+        return by_name(names)
+    kept = set(committed.split("\0"))
+    added: dict[str, float] = {}
+    for name in names:
+        if f"{ENTRIES_DIR}/{name}" not in kept:
+            added[name] = math.inf  # untracked, or added but not committed
+            continue
+        log = git(
+            "log", "--follow", "--diff-filter=A", "--format=%ct", "--", f"{ENTRIES_DIR}/{name}"
+        )
+        if log is None:
             return by_name(names)
-        if result.returncode != 0:  # not a repository, or no commit yet
-            return by_name(names)
-        times = result.stdout.split()
+        times = log.split()
         added[name] = float(times[-1]) if times else math.inf  # the first commit adding it
     if len(set(added.values())) < 2:
         return by_name(names)
