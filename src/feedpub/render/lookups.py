@@ -167,7 +167,7 @@ def explained(
     if isinstance(exc, UnknownName | UnknownNameCalled):
         kind, name = exc.kind, exc.unknown
         known = env.filters if kind == "filter" else env.tests
-        message = f"unknown {kind} {shown(name)}" + _nearest(name, known, _KINDS_LISTED[kind])
+        message = f"unknown {kind} {shown(name)}" + nearest(name, known, _KINDS_LISTED[kind])
         before = r"(?:\|\s*|\bfilter\s+)" if kind == "filter" else r"\bis\s+(?:not\s+)?"
         return message, rf"{before}(?P<name>{re.escape(name)})(?![\w.])"
     if not isinstance(exc, UndefinedRead):
@@ -175,7 +175,7 @@ def explained(
     obj, name = exc.obj, exc.asked
     if obj is missing:
         names = (n for n in scope if not n.startswith("__"))
-        message = f"{shown(name)} is undefined" + _nearest(name, names, _LISTED)
+        message = f"{shown(name)} is undefined" + nearest(name, names, _LISTED)
         # The name as a word; after a dot or a bar it is an attribute's or a filter's.
         return message, rf"(?:(?P<after>[.|])\s*)?(?<!\w)(?P<name>{re.escape(name)})(?!\w)"
     kind = type(obj).__name__
@@ -183,7 +183,7 @@ def explained(
     if not isinstance(name, str):
         return f"{what} has no element {shown(name)}", "(?!)"
     listed = _LISTED if type(obj).__module__.startswith("feedpub.") else ""
-    message = f"{what} has no attribute {shown(name)}" + _nearest(name, _offered(env, obj), listed)
+    message = f"{what} has no attribute {shown(name)}" + nearest(name, _offered(env, obj), listed)
     return message, rf"\.\s*(?P<name>{re.escape(name)})(?!\w)"
 
 
@@ -220,7 +220,7 @@ def column(line: str, pattern: str) -> int:
     return found[0].start("name") + 1 if len(found) == 1 else 1
 
 
-def _nearest(name: str, names: Iterable[str], otherwise: str) -> str:
+def nearest(name: str, names: Iterable[str], otherwise: str) -> str:
     """'; did you mean X?' with the name nearest `name`, else `otherwise`."""
     if len(name) > SHOWN:  # nearer to none: difflib would only take the time
         return otherwise
