@@ -23,7 +23,7 @@ def test_broken_site_template_names_its_file_and_line(project: Project, run: Run
     project.file("templates/entry.html", '{% extends "base.html" %}\n{% block main %}\n{% if %}\n')
     result = run("build")
     assert result.exit_code == 1
-    assert result.errors[0].startswith("templates/entry.html:3:1: template error: ")
+    assert result.errors[0].startswith("templates/entry.html:3:7: template error: ")
 
 
 def test_every_broken_template_is_named_with_the_entries_problems_in_one_run(
@@ -39,8 +39,8 @@ def test_every_broken_template_is_named_with_the_entries_problems_in_one_run(
         assert [line.split(": ")[0] for line in result.errors[:-1]] == [
             "entries/2021-11-05-x.yaml:1:1",
             "entries/2021-11-05-x.yaml:1:1",
-            "templates/entry.html:3:1",
-            "templates/index.html:1:1",
+            "templates/entry.html:3:7",
+            "templates/index.html:1:18",
         ], result.errors
         assert result.errors[-1].startswith("feedpub: 4 problems in 3 files")
 
@@ -189,22 +189,125 @@ def test_site_template_mistake_whose_name_is_not_once_on_its_line_is_at_column_1
     assert result.errors[0] == f"templates/entry.html:3:1: template error: {expected}"
 
 
+TAGS = (
+    "autoescape, block, call, extends, filter, for, from, if, import, include, macro, print,"
+    " raw, set, trans, with"
+)
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ('<p>{{ "a" ~ }}</p>', "3:1: template error: unexpected 'end of print statement'"),
-        ("<p>{{ site.title }</p>", "3:1: template error: unexpected '}'"),
+        # A misspelt tag at its name, with the nearest; the same word in the text is not it.
+        (
+            "{% for e in site.entries %}<p>endfo: {{ e.title }}{% endfo %}</p>",
+            "3:54: unknown tag 'endfo'; did you mean endfor?",
+        ),
+        ("<p>{% iff entry.title %}x{% endif %}</p>", "3:7: unknown tag 'iff'; did you mean if?"),
+        ("<p>{% zzqx %}</p>", f"3:7: unknown tag 'zzqx'; the tags are Jinja's: {TAGS}"),
+        # An end tag with nothing of its kind open.
+        (
+            "<p>endif: {% endif %}</p>",
+            "3:14: {% endif %} closes no {% if %}: remove it, or add the {% if %} it belongs to",
+        ),
+        (
+            "<p>{% else %}</p>",
+            "3:7: {% else %} is inside no {% if %} or {% for %}: remove it, or add the {% if %}"
+            " or {% for %} it belongs to",
+        ),
+        # The token Jinja did not expect, never the same word in the text or the code before.
+        (
+            "<p>title: {{ entry.title title }}</p>",
+            "3:26: expected token 'end of print statement', got 'title'; end the {{ before it"
+            " with }}, or join the two with an operator (~ joins them as text)",
+        ),
+        (
+            "<p>{{ entry.title }</p>",
+            "3:19: unexpected '}'; end {{ with }} and {% with %}, or remove it",
+        ),
+        (
+            '<p>{{ "a" ~ }}</p>',
+            "3:13: unexpected 'end of print statement'; a value was expected before it: write"
+            " it, or remove what asks for it",
+        ),
+        (
+            "<p>{{ entry.title|truncate(30,, '...') }}</p>",
+            "3:31: unexpected ','"
+            " where a value was expected: remove it, or write the value (a name, a number, a"
+            ' "string") before it',
+        ),
+        (
+            "<p>{{ entry.title|truncate(30 '...') }}</p>",
+            "3:31: expected token ',', got 'string'; separate two arguments or items with a"
+            " comma, or close the bracket before it",
+        ),
+        # Lexed apart from the parser: at the quote that opens it.
+        (
+            "<p>{{ 'Press office }}</p>",
+            "3:7: a string opened with ' is never closed: end it with '",
+        ),
+        ("<p>{% block %}x{% endblock %}</p>", "3:13: {% block %} needs a name: {% block NAME %}"),
+        # The second block of a name, which says where the first is.
+        (
+            "{% block main %}x{% endblock %}",
+            "3:10: block 'main' is defined twice, first at line 2, column 10: rename one of them",
+        ),
+        # A block closed inside another still open: at the end tag, naming the one open.
+        (
+            "<p>{% for e in site.entries %}{{ e.title }}</p>",
+            "4:4: {% endblock %} while the {% for %} at line 3, column 4 is still open: add its"
+            " {% endfor %} before this",
+        ),
     ],
 )
-def test_site_template_syntax_error_keeps_its_line(
+def test_site_template_syntax_error_names_its_column_and_how_to_fix_it(
     project: Project, run: Run, line: str, expected: str
 ) -> None:
-    # Jinja's syntax errors carry a line, not a column: column 1 rather than a guess.
+    # Jinja's syntax errors carry a line, not a column: the column is the token's that
+    # Jinja's own lexer finds where the message says, the message what to write.
     project.entry(*X)
     project.file("templates/entry.html", PAGE.replace("{}", line))
+    for command in ("check", "build"):
+        result = run(command)
+        assert result.exit_code == 1
+        assert result.errors[0] == f"templates/entry.html:{expected}".replace(
+            ": ", ": template error: ", 1
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "<main>\n  {% for e in site.entries %}\n  <p>{{ e.title }}</p>\n</main>\n",
+            "2:3: {% for %} is left open at the end of the template: it needs its {% endfor %}"
+            " where its body ends",
+        ),
+        (
+            "<main>\n{% if site.entries %}{% for e in site.entries %}{% endfor %}\n</main>\n",
+            "2:1: {% if %} is left open at the end of the template: it needs its {% endif %}"
+            " where its body ends",
+        ),
+        (
+            '{% extends "base.html" %}\n{% block main %}\n<p>{{ entry.title }}</p>\n',
+            "2:1: {% block %} is left open at the end of the template: it needs its"
+            " {% endblock %} where its body ends",
+        ),
+        ("<p>\r\n  {{ entry.title\r\n", "2:3: {{ is never closed: end it with }}"),
+        ("<p>{# a note\n</p>\n", "1:4: the comment {# is never closed: add its #}"),
+    ],
+)
+def test_site_template_left_open_at_its_end_is_named_where_it_opens(
+    project: Project, run: Run, text: str, expected: str
+) -> None:
+    # Jinja names the template's last line, where nothing is to be fixed.
+    project.entry(*X)
+    project.file("templates/entry.html", text)
     result = run("check")
     assert result.exit_code == 1
-    assert result.errors[0] == f"templates/entry.html:{expected}"
+    assert result.errors[0] == f"templates/entry.html:{expected}".replace(
+        ": ", ": template error: ", 1
+    )
 
 
 LONG = "a" * 100_000
@@ -225,7 +328,8 @@ CUT = "a" * 57 + "..."
         ),
         (
             f"<p>{{{{ 1 {LONG} }}}}</p>",
-            f"3:1: template error: expected token 'end of print statement', got '{CUT}'",
+            f"3:9: template error: expected token 'end of print statement', got '{CUT}'; end"
+            " the {{ before it with }}, or join the two with an operator (~ joins them as text)",
         ),
         # Whatever else repeats what the template gave is cut at 500 characters.
         (

@@ -30,7 +30,7 @@ from feedpub.errors import FeedpubError, Problem
 from feedpub.forked import Forked, can_fork
 from feedpub.incremental import record, recording
 from feedpub.model import Entry, SiteConfig
-from feedpub.render import filters, lookups
+from feedpub.render import filters, lookups, syntax
 from feedpub.render.limits import JoinsLimited
 from feedpub.render.sandbox import Limited, sandboxed_filters, sandboxed_globals
 from feedpub.render.textless import printed, textless
@@ -273,6 +273,8 @@ def template_problems(
         if (explained := lookups.explained(exc, env, scope)) is not None:
             message, pattern = explained
             column = lookups.column(lookups.source_line(exc, name, line), pattern)
+        elif isinstance(exc, jinja2.TemplateSyntaxError) and (at := syntax.located(env, exc)):
+            line, column, message = at.line, at.column, at.message
         if sandboxed and not theirs:  # feedpub's, calling a site's own (a macro's signature)
             message += (
                 "; raised in feedpub's template, which uses the site's own templates: check"
