@@ -247,6 +247,12 @@ TAGS = (
             "3:7: a string opened with ' is never closed: end it with '",
         ),
         ("<p>{% block %}x{% endblock %}</p>", "3:13: {% block %} needs a name: {% block NAME %}"),
+        # Found by Jinja once past it: at the name or value itself.
+        ("<p>{% set 1 = 2 %}</p>", "3:11: can't assign to 'const'"),
+        (
+            "{% macro m(a=1, b) %}{% endmacro %}",
+            "3:17: non-default argument follows default argument",
+        ),
         # The second block of a name, which says where the first is.
         (
             "{% block main %}x{% endblock %}",

@@ -35,6 +35,8 @@ _VALUE_EXPECTED = (
     " where a value was expected: remove it, or write the value (a name, a number, a"
     ' "string") before it'
 )
+# Raised by Jinja's parser once it has taken the token they are about (Jinja 3.1.6).
+_AFTER_IT = ("can't assign to", "non-default argument follows default argument")
 _VALUE_MISSING = "; a value was expected before it: write it, or remove what asks for it"
 
 
@@ -173,6 +175,8 @@ def _found(placed: _Placed, parser: _Parser, message: str) -> Found | None:
         line, column = placed.where(placed.raw[-1][1])
         return Found(line, column, message)
     current = parser.stream.current
+    if message.startswith(_AFTER_IT):  # Jinja has taken the token the message is about
+        current = placed.before(current) or current
     if message.startswith("Unexpected end of template.") and parser.opened:
         return _left_open(placed, parser.opened[-1])
     if message.startswith("unexpected end of template"):
