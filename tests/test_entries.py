@@ -666,9 +666,11 @@ def test_check_names_a_file_git_does_not_track_the_copy_though_its_name_was_comm
     for staged in (False, True):  # untracked, then added but not committed
         if staged:
             git(project.root, "add", "entries")
-        assert run("check").errors[0].startswith(
+        first = run("check").errors[0]
+        assert first.startswith(
             "entries/2021-11-06-b.yaml:3:5: id: urn:x:1 is already used by"
-            " entries/2021-11-06-c.yaml:3:5, added earlier in git history; this file is the copy"
+            " entries/2021-11-06-c.yaml:3:5, added earlier in git history; this file is the"
+            " copy"
         )
 
 

@@ -163,6 +163,40 @@ def test_site_template_mistake_in_a_subfolder_is_named_by_its_path_in_templates(
         )
 
 
+def test_site_template_no_page_uses_is_warned_of_with_the_name_meant(
+    project: Project, run: Run
+) -> None:
+    # A misspelt file name (entry.htm) or a part nothing includes was passed over in
+    # silence: the site kept feedpub's page, and the office wondered why.
+    project.entry(*X)
+    project.file("templates/entry.htm", PAGE.replace("{}", "<p>Ours</p>"))
+    project.file("templates/Index.html", PAGE.replace("{}", "<p>Ours</p>"))
+    project.file("templates/footer.html", "<p>Example Agency</p>\n")
+    project.file("templates/parts/note.html", "<p>{{ entry.title }}</p>\n")  # included
+    project.file("templates/notes.md", "Why our templates are as they are.\n")  # no template
+    project.file("templates/entry.html", PAGE.replace("{}", '{% include "parts/note.html" %}'))
+    not_used = (
+        ": warning: no page uses it: feedpub makes no page with a template of this name, and"
+        " none of the site's templates includes, imports or extends it"
+    )
+    for command in ("check", "build"):
+        result = run(command)
+        assert (result.exit_code, result.errors) == (
+            0,
+            [
+                f"templates/Index.html{not_used}; did you mean index.html?",
+                f"templates/entry.htm{not_used}; did you mean entry.html?",
+                f"templates/footer.html{not_used}; a site's template is used in place of"
+                " feedpub's of the same name (its README lists them), or where another includes"
+                " it",
+            ],
+        )
+    # Included by a name made as the page is rendered: which it may be cannot be told.
+    dynamic = '{% include "parts/" ~ entry.type ~ ".html" ignore missing %}'
+    project.file("templates/entry.html", PAGE.replace("{}", dynamic))
+    assert [line for line in run("check").errors if "warning" in line] == []
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [

@@ -25,6 +25,7 @@ from feedpub.listing import ENTRIES_DIR, source_status
 from feedpub.model import Entry, Site, SiteConfig, sort_key
 from feedpub.parallel import fork_map
 from feedpub.read import check_readable, file_kind, read_bytes
+from feedpub.render.unused import check_unused_templates
 from feedpub.stamp import digest
 from feedpub.translations import check_translations
 from feedpub.validate import Compiled, compile_entry, share_repeated
@@ -321,6 +322,7 @@ def read_site(
     files = list_entry_files(project, problems, sources or {})
     check_folders(project, problems)
     check_strays(project, problems)
+    check_unused_templates(project.root, project.show, problems)
     compiled = compile_entries(project, checking, files, cache)
     attached: set[str] = set()
     for item in compiled:

@@ -1,0 +1,81 @@
+"""A file in a site's templates/ that no page uses: named like none of feedpub's templates,
+and included, imported or extended by none of the site's. A misspelt name (`entry.htm`,
+`Index.html`) left feedpub's page in place, and no one was told why.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from feedpub.errors import Problem, Problems, Severity
+from feedpub.folders import TEMPLATE_DIR
+
+if TYPE_CHECKING:
+    import jinja2
+
+_FEEDPUB_TEMPLATES = Path(__file__).parent.parent / TEMPLATE_DIR
+
+# Files that may be templates; any other (notes.md, a logo kept there) is not warned of.
+_TEMPLATE_LIKE = (".html", ".htm", ".css", ".jinja", ".jinja2", ".j2", ".xml", ".txt", ".svg")
+_NOT_USED = (
+    "no page uses it: feedpub makes no page with a template of this name, and none of the"
+    " site's templates includes, imports or extends it"
+)
+_USED_HOW = (
+    "; a site's template is used in place of feedpub's of the same name (its README lists"
+    " them), or where another includes it"
+)
+
+
+def unused_templates(env: jinja2.Environment, show: Callable[[str], str]) -> list[Problem]:
+    """A warning for each template-like file of the site's own that no page can use; none
+    when a template names what it includes as it renders (which may be any), or when one
+    does not compile (said as its error)."""
+    import jinja2
+    from jinja2 import meta
+
+    loader = env.loader
+    if not isinstance(loader, jinja2.ChoiceLoader) or len(loader.loaders) < 2:
+        return []  # no templates/ folder
+    own = loader.loaders[0].list_templates()
+    feedpubs = sorted(p.name for p in _FEEDPUB_TEMPLATES.iterdir() if p.is_file())
+    referenced: set[str] = set()
+    for name in own:
+        if name.endswith(".css") or not name.endswith(_TEMPLATE_LIKE):
+            continue
+        try:
+            source = loader.get_source(env, name)[0]
+            names = list(meta.find_referenced_templates(env.parse(source)))
+        except (jinja2.TemplateError, OSError, UnicodeError, RecursionError):
+            return []  # its error is told as it is compiled
+        if None in names:
+            return []
+        referenced.update(n for n in names if n is not None)
+    found = []
+    for name in own:
+        if name in feedpubs or name in referenced or not name.endswith(_TEMPLATE_LIKE):
+            continue
+        close = difflib.get_close_matches(name, feedpubs, n=1, cutoff=0.8)
+        meant = f"; did you mean {close[0]}?" if close else _USED_HOW
+        found.append(
+            Problem(
+                path=show(f"{TEMPLATE_DIR}/{name}"),
+                line=0,
+                message=_NOT_USED + meant,
+                severity=Severity.WARNING,
+            )
+        )
+    return found
+
+
+def check_unused_templates(root: Path, show: Callable[[str], str], problems: Problems) -> None:
+    """Warn of the site's templates no page uses, once its folders passed their checks (a
+    link or a pipe there is not read)."""
+    if (root / TEMPLATE_DIR).is_dir() and not problems.errors:
+        # Imported here: a site without templates of its own, checked, reads no Jinja.
+        from feedpub.render.environment import make_environment
+
+        problems.extend(unused_templates(make_environment(root), show))
