@@ -899,6 +899,20 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="block-line-with-a-colon-indented-less-than-the-block",
         ),
         pytest.param(
+            b"title: X\ndate: 2021-11-05\ncontact:\n  - name: Jane Doe\n  email: p@example.org\n"
+            b"body: x\n",
+            "5:3: email: 'email' is in the column of the '-' that begins the item above it"
+            " (line 4), so YAML takes it for no part of that item; indent it by 2 more spaces,"
+            " in line with 'name', or begin a new item with '- '",
+            id="list-item-field-in-the-column-of-its-dash",
+        ),
+        pytest.param(
+            b"title: X\ndate: 2021-11-05\ntags:\n  - Rates\n - Budget\nbody: x\n",
+            "5:2: tags: this item's '-' is in column 2, but the items above it begin in"
+            " column 3 (line 4); line its '-' up with theirs",
+            id="list-item-indented-unlike-the-items-above",
+        ),
+        pytest.param(
             b'title: "X"\n  date: 2021-11-05\nbody: x\n',
             "2:3: date: 'date' is indented by 2 spaces, but the field above it starts in"
             " column 1; line it up with the fields around it",

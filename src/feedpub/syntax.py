@@ -82,6 +82,12 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
             return found
     if problem == "could not find expected ':'" and begun is not None:
         return _missing_colon(lines, begun.line)
+    if problem == "did not find expected '-' indicator" and at is not None and begun is not None:
+        found = _item_out_of_line(lines, at.line, at.column) or _field_at_dash(
+            lines, at.line, at.column, begun.column
+        )
+        if found is not None:
+            return found
     if problem.startswith("mapping values are not allowed") and at is not None:
         return _colon_in_value(lines, at.line, at.column)
     if "quoted scalar" in context and begun is not None and "end of stream" in problem:
@@ -126,6 +132,9 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
             found = _less_indented(lines, at.line)  # text, not a field: a block's line
             if found is not None:
                 return found
+        found = _item_out_of_line(lines, at.line, at.column)
+        if found is not None:
+            return found
         above = field_above(lines, at.line)
         if key and above is not None and len(key.group(1)) != above:
             # A field indented unlike the one above it, after a quoted value or a comment
@@ -139,6 +148,60 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
                 f"'{name}' is indented by {spaces}, but the field above it starts in column"
                 f" {above + 1}; line it up with the fields around it",
             )
+    return None
+
+
+def _field_at_dash(
+    lines: list[str], number: int, column: int, dash: int
+) -> tuple[int, int, str, str] | None:
+    """`  - name: Jane` then `  email: ...`: a field of a list's item written in the column of
+    the item's '-', not in line with its first field."""
+    key = KEY.match(lines[number])
+    if key is None or len(key.group(1)) != column or column != dash:
+        return None
+    for n in range(number - 1, -1, -1):
+        line = lines[n]
+        if line[:dash].strip() or not line[dash:].startswith("- "):
+            continue
+        first = KEY.match(line)
+        if first is None or len(first.group(1)) != dash:
+            return None  # an item that is no fields ('- Rates'): the parser's words
+        name, item = key.group(2).strip(), first.group(2).strip()
+        return (
+            number + 1,
+            column + 1,
+            name,
+            f"'{name}' is in the column of the '-' that begins the item above it (line"
+            f" {n + 1}), so YAML takes it for no part of that item; indent it by 2 more spaces,"
+            f" in line with '{item}', or begin a new item with '- '",
+        )
+    return None
+
+
+def _item_out_of_line(
+    lines: list[str], number: int, column: int
+) -> tuple[int, int, str, str] | None:
+    """A list's item whose '-' is not in the column of the items above it."""
+    if not lines[number][column:].startswith(("- ", "-\t")) and lines[number][column:] != "-":
+        return None
+    for n in range(number - 1, -1, -1):
+        line = lines[n]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        dash = len(line) - len(line.lstrip())
+        if not line[dash:].startswith("- ") and dash > column:
+            continue  # more of an item above (its second field)
+        if not line[dash:].startswith("- ") or dash == column:
+            return None  # not an item above: the parser's words
+        owners = (lines[m] for m in range(n - 1, -1, -1))
+        owner = next((field_of(o) for o in owners if field_of(o) and o[:dash].strip()), "")
+        return (
+            number + 1,
+            column + 1,
+            owner,
+            f"this item's '-' is in column {column + 1}, but the items above it begin in column"
+            f" {dash + 1} (line {n + 1}); line its '-' up with theirs",
+        )
     return None
 
 
