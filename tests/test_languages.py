@@ -364,6 +364,26 @@ def test_site_words_any_message_its_own_way(project: Project, run: Run) -> None:
     )
 
 
+def test_a_message_s_placeholder_written_with_d_is_filled_in_as_the_catalogue_s_is(
+    project: Project, run: Run
+) -> None:
+    # %(type)d for a name, or %(num)s for a number, is how the .pot writes the other kind.
+    config = EXAMPLE_CONFIG + (
+        "messages:\n"
+        "  en:\n"
+        "    '%(types)s only': 'Only %(type)d'\n"
+        "    '%(num)d statement':\n"
+        "      other: '%(num)s items'\n"
+    )
+    _site(project, config)
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    html = (project.root / "public/types/release/index.html").read_text()
+    assert "Only <bdi>Release</bdi>" in html
+    home = _page(project, "")
+    assert home.xpath("string(//nav[@class='years']//span[@class='count'])") == "(3 items)"
+
+
 def test_messages_for_a_language_without_a_catalogue_make_its_pages(
     project: Project, run: Run
 ) -> None:

@@ -71,5 +71,6 @@ def _message_text(node: Node, placeholders: frozenset[str], language: str, limit
         if name not in placeholders:
             shown = ", ".join(f"%({p})s" for p in sorted(placeholders)) or "none"
             fail(f"%({name})s is not filled in by this message (it has: {shown})", node, language)
-    # A lone % is text, not a placeholder: gettext's format needs it doubled.
-    return re.sub(r"%(?!\(\w+\)[sd])", "%%", text)
+    # A lone % is text, not a placeholder: gettext's format needs it doubled. Every placeholder
+    # becomes %(name)s, which writes a number as %(name)d does and a name, which %d cannot.
+    return PLACEHOLDER.sub(r"%(\1)s", re.sub(r"%(?!\(\w+\)[sd])", "%%", text))
