@@ -1066,6 +1066,38 @@ def test_broken_site_template_no_page_uses_is_reported_before_anything_is_writte
     assert project.tree() == built
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "entry.html",
+            "<p>Caf\u00e9 {{ entry.title }}</p>\n".encode("cp1252"),
+            "templates/entry.html:1:7: byte 0xE9 is not valid UTF-8 (it looks like"
+            " Windows-1252 or Latin-1); templates/ holds only templates, which are text: save"
+            " it as UTF-8, or move it out",
+        ),
+        (  # a Mac's Finder leaves one in every folder it opens
+            ".DS_Store",
+            b"\x00\x00\x00\x01Bud1\x00\x00\x10\x00\x00\x00\x08\x00\xff\xfe",
+            "templates/.DS_Store:1:17: byte 0xFF is not valid UTF-8; templates/ holds only"
+            " templates, which are text: save it as UTF-8, or move it out",
+        ),
+    ],
+)
+def test_site_template_not_utf8_is_a_message_at_its_byte_not_a_traceback(
+    project: Project, run: Run, name: str, content: bytes, expected: str
+) -> None:
+    project.entry(*X)
+    assert run("build").exit_code == 0
+    built = project.tree()
+    project.file(f"templates/{name}", content)
+    for command in ("check", "build"):
+        result = run(command)
+        assert result.exit_code == 1
+        assert expected in result.errors, result.errors
+    assert project.tree() == built
+
+
 def test_feedpub_templates_are_compiled_when_first_used_or_all_before_workers_fork(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from feedpub.config import STATIC_DIR
 from feedpub.errors import Problems, Severity
 from feedpub.listing import STATEMENT_NAME, stray_statements
-from feedpub.read import MAX_FILE_BYTES, check_readable, file_kind
+from feedpub.read import MAX_FILE_BYTES, check_readable, decode_utf8, file_kind, read_bytes
 from feedpub.slug import is_device_name
 from feedpub.values import DEVICE_NAME_REASON
 
@@ -29,6 +29,7 @@ MAX_TEMPLATE_BYTES = MAX_FILE_BYTES
 
 
 NOT_UTF8 = "the file's name is not UTF-8 text; rename it"
+_TEMPLATE_TEXT = "templates/ holds only templates, which are text: save it as UTF-8, or move it out"
 
 
 def is_utf8(name: str) -> bool:
@@ -118,6 +119,10 @@ def check_folders(project: Project, problems: Problems) -> None:
                         f" {most:,} bytes",
                         line=0,
                     )
+                elif folder == TEMPLATE_DIR:  # Jinja reads every file there as UTF-8
+                    data = read_bytes(item, shown, problems, most)
+                    if data is not None:
+                        decode_utf8(shown, data, problems, _TEMPLATE_TEXT)
                 else:  # found now, not as it is copied into the output
                     check_readable(item, shown, problems)
 

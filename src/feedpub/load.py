@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import yaml
 
 from feedpub.errors import Problems
-from feedpub.read import MAX_FILE_BYTES, too_large
+from feedpub.read import MAX_FILE_BYTES, decode_utf8, too_large
 from feedpub.syntax import report_syntax_error
 
 try:  # libyaml is several times faster; PyYAML's wheels ship it, source builds may not.
@@ -40,11 +40,6 @@ _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "value", "merge")
 )
-
-_BOMS = {
-    b"\xff\xfe": "UTF-16",
-    b"\xfe\xff": "UTF-16",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +94,7 @@ def read_document(path: str, data: bytes, problems: Problems) -> Document | None
     if len(data) > MAX_FILE_BYTES:
         problems.add(path, too_large(len(data)))
         return None
-    text = _decode(path, data, problems)
+    text = decode_utf8(path, data, problems)
     if text is None:
         return None
     bad_characters = [(m.start(), m.group()) for m in _FORBIDDEN.finditer(text)]
@@ -172,36 +167,6 @@ def _compose(path: str, text: str, problems: Problems) -> Document | None:
         )
         return None
     return _read_fields(path, text, root, problems)
-
-
-def _decode(path: str, data: bytes, problems: Problems) -> str | None:
-    for bom, name in _BOMS.items():
-        if data.startswith(bom):
-            problems.add(path, f"file is encoded as {name}; save it as UTF-8")
-            return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        line_start = before.rfind(b"\n") + 1
-        column = len(before[line_start:].decode("utf-8", "replace")) + 1
-        byte = data[exc.start]
-        guess = ""
-        try:
-            data.decode("cp1252")
-            guess = " (it looks like Windows-1252 or Latin-1)"
-        except UnicodeDecodeError:
-            pass
-        problems.add(
-            path,
-            f"byte 0x{byte:02X} is not valid UTF-8{guess}; save the file as UTF-8",
-            line=line,
-            column=column,
-        )
-        return None
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:

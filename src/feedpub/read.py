@@ -89,3 +89,42 @@ def read_bytes(
         problems.add(shown, too_large(len(data), limit))
         return None
     return data
+
+
+_BOMS = {
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+
+def decode_utf8(path: str, data: bytes, problems: Problems, advice: str = "") -> str | None:
+    """A site's text file as text, or None, adding where its first byte that is not UTF-8
+    stands (with a hint when the file looks like Windows-1252) and `advice`."""
+    for bom, name in _BOMS.items():
+        if data.startswith(bom):
+            problems.add(path, f"file is encoded as {name}; {advice or 'save it as UTF-8'}")
+            return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", "replace")) + 1
+        byte = data[exc.start]
+        guess = ""
+        try:
+            data.decode("cp1252")
+            if b"\x00" not in data:  # NUL bytes are a binary file's, not a text's
+                guess = " (it looks like Windows-1252 or Latin-1)"
+        except UnicodeDecodeError:
+            pass
+        problems.add(
+            path,
+            f"byte 0x{byte:02X} is not valid UTF-8{guess}; {advice or 'save the file as UTF-8'}",
+            line=line,
+            column=column,
+        )
+        return None
