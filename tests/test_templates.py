@@ -49,6 +49,10 @@ PAGE = '{% extends "base.html" %}\n{% block main %}\n{}\n{% endblock %}\n'
 # Where feedpub's README lists what a template is given: a message that knows no nearer
 # name points there.
 LISTED = '; feedpub\'s README lists what templates are given, under "The pages"'
+TEMPLATES_LISTED = (
+    "; a template names another by its path in templates/ (parts/note.html for"
+    " templates/parts/note.html) or by the name of one of feedpub's (base.html)"
+)
 FILTERS_LISTED = (
     "; the filters are Jinja's built-in ones and those feedpub's README lists under \"The pages\""
 )
@@ -87,6 +91,15 @@ FILTERS_LISTED = (
         (
             "{% if entry.title %}{{ entry.title|uper }}{% endif %}",
             "36: unknown filter 'uper'; did you mean upper?",
+        ),
+        # A template loaded that is not there is named, with the nearest that is.
+        (
+            "{% include 'subscribe.html' %}",
+            "13: there is no template 'subscribe.html'; did you mean _subscribe.html?",
+        ),
+        (
+            "<p>{% from '../feedpub.yaml' import x %}</p>",
+            "13: there is no template '../feedpub.yaml'" + TEMPLATES_LISTED,
         ),
     ],
 )

@@ -31,6 +31,10 @@ _CANDIDATES = 1000  # the names a suggestion is chosen from, at most (a mapping 
 
 # What a template is given, and feedpub's filters, are listed in the README.
 _LISTED = '; feedpub\'s README lists what templates are given, under "The pages"'
+_TEMPLATES_LISTED = (
+    "; a template names another by its path in templates/ (parts/note.html for"
+    " templates/parts/note.html) or by the name of one of feedpub's (base.html)"
+)
 _KINDS_LISTED = {
     "filter": (
         "; the filters are Jinja's built-in ones and those feedpub's README lists under"
@@ -170,6 +174,13 @@ def explained(
         message = f"unknown {kind} {shown(name)}" + nearest(name, known, _KINDS_LISTED[kind])
         before = r"(?:\|\s*|\bfilter\s+)" if kind == "filter" else r"\bis\s+(?:not\s+)?"
         return message, rf"{before}(?P<name>{re.escape(name)})(?![\w.])"
+    if isinstance(exc, jinja2.TemplateNotFound) and not isinstance(exc, jinja2.TemplatesNotFound):
+        name = exc.name if isinstance(exc.name, str) else str(exc.name)
+        templates = env.list_templates()
+        message = f"there is no template {shown(name)}" + nearest(
+            name, templates, _TEMPLATES_LISTED
+        )
+        return message, rf"['\"](?P<name>{re.escape(name)})['\"]"
     if not isinstance(exc, UndefinedRead):
         return None
     obj, name = exc.obj, exc.asked
