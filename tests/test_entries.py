@@ -67,6 +67,25 @@ SHOWN = f"entries/{NAME}"
             "1:8: title: must be a single line",
             id="title-spans-lines",
         ),
+        pytest.param(  # pasted from a word processor: a line break to YAML, not to an editor
+            "title: Example Agency\u2028opens an office\ndate: 2021-11-05\nbody: x\n",
+            "1:22: title: character U+2028 '\\u2028' is a line break to YAML but not to most"
+            " editors, so YAML reads this line otherwise than it shows; replace it with a"
+            " space, or start a new line",
+            id="title-with-a-line-separator",
+        ),
+        pytest.param(
+            "title: x\ndate: 2021-11-05\nbody: |\n  One.\x85Two.\n",
+            "4:7: body: character U+0085 '\\x85' is a line break to YAML but not to most"
+            " editors, so YAML reads this line otherwise than it shows; replace it with a"
+            " space, or start a new line",
+            id="body-with-a-next-line",
+        ),
+        pytest.param(
+            'title: "Example Agency\\u2029opens an office"\ndate: 2021-11-05\nbody: x\n',
+            "1:8: title: must be a single line",
+            id="title-with-an-escaped-paragraph-separator",
+        ),
         pytest.param(
             "title: 1.0\ndate: 2021-11-05\nbody: x\n",
             "1:8: title: expected text, got a number (1.0); put it in quotes if you mean"

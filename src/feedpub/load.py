@@ -36,6 +36,15 @@ MAX_CHARACTERS_SHOWN = 20
 # only ever arrive here as mojibake. Tab, LF and CR stay allowed.
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
+# NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR end a line for YAML (1.1 and libyaml) but not
+# for editors, git or GitHub, which show the file's lines by its line feeds: unescaped in a
+# file, every position after one would be told on a line the writer cannot find.
+_REFUSED = re.compile(f"{_FORBIDDEN.pattern}|[\x85\u2028\u2029]")
+_LINE_BREAK_UNSEEN = (
+    "character {} is a line break to YAML but not to most editors, so YAML reads this line"
+    " otherwise than it shows; replace it with a space, or start a new line"
+)
+
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "value", "merge")
@@ -97,17 +106,17 @@ def read_document(path: str, data: bytes, problems: Problems) -> Document | None
     text = decode_utf8(path, data, problems)
     if text is None:
         return None
-    bad_characters = [(m.start(), m.group()) for m in _FORBIDDEN.finditer(text)]
+    bad_characters = [(m.start(), m.group()) for m in _REFUSED.finditer(text)]
     if bad_characters:
         # Parse a copy with each bad character replaced by one of the same length, so the
         # positions still hold and the field that holds each character can be named.
-        text = _FORBIDDEN.sub("\ufffd", text)
+        text = _REFUSED.sub("\ufffd", text)
     document = _compose(path, text, problems)
     for offset, char in bad_characters[:MAX_CHARACTERS_SHOWN]:
         line, column = _line_column(text, offset)
         problems.add(
             path,
-            forbidden_message(char) or "",
+            forbidden_message(char) or _LINE_BREAK_UNSEEN.format(describe_character(char)),
             line=line,
             column=column,
             field=_field_at(document, line, column),

@@ -57,6 +57,11 @@ def _quote_hint(node: Node) -> str:
     return ""
 
 
+# What ends a line for str.splitlines() and for feed readers; \x0b, \x0c, \x1c-\x1e are
+# refused as characters XML forbids.
+_LINE_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
+
+
 def text(
     node: Node, *, max_length: int, single_line: bool = True, allow_empty: bool = False
 ) -> str:
@@ -70,7 +75,7 @@ def text(
     value = str(node.value).strip()
     if not value and not allow_empty:
         fail("must not be empty", node)
-    if single_line and ("\n" in value or "\r" in value):
+    if single_line and _LINE_BREAKS.search(value):
         fail("must be a single line", node)
     if single_line:
         no_override(value, node)
