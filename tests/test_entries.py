@@ -1041,6 +1041,16 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             "1:1: file is encoded as UTF-16; save it as UTF-8",
             id="utf-16",
         ),
+        pytest.param(  # its byte order mark begins with UTF-16's
+            "\ufefftitle: X\n".encode("utf-32-le"),
+            "1:1: file is encoded as UTF-32; save it as UTF-8",
+            id="utf-32",
+        ),
+        pytest.param(
+            "\ufefftitle: X\n".encode("utf-32-be"),
+            "1:1: file is encoded as UTF-32; save it as UTF-8",
+            id="utf-32-big-endian",
+        ),
         pytest.param(
             b"title: X\ndate: 2021-11-05\nbody: a\x00b\n",
             "3:8: body: character U+0000 '\\x00' is not allowed (XML 1.0 forbids it in feeds)",

@@ -91,7 +91,9 @@ def read_bytes(
     return data
 
 
-_BOMS = {
+_BOMS = {  # UTF-32's first: its little-endian mark begins with UTF-16's
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
     b"\xff\xfe": "UTF-16",
     b"\xfe\xff": "UTF-16",
 }
