@@ -371,6 +371,35 @@ def test_out_pointing_at_a_file_or_symlink_is_refused(
 
 
 @pytest.mark.parametrize(
+    ("out", "told"),
+    [
+        ("static", "is static/"),  # as init leaves it: empty, so no marker is asked for
+        ("static/site", "is inside static/"),
+        ("templates", "is templates/"),
+        ("entries/built", "is inside entries/"),
+    ],
+)
+def test_out_in_a_folder_the_build_reads_is_refused(
+    project: Project, run: Run, out: str, told: str
+) -> None:
+    # static/ would publish the site again inside itself, and its clashes fail every build
+    # after; templates/index.html, written as the home page, would become its template.
+    project.entry(*ENTRY)
+    (project.root / "static").mkdir()
+    before = sorted(p.relative_to(project.root) for p in project.root.rglob("*"))
+    result = run("build", "--out", out)
+    assert result.exit_code == 1
+    assert result.errors == [
+        f"{out}/: {told}, which feedpub reads to make the site, so the next build would"
+        " read what this one writes; choose an --out outside entries/, static/ and"
+        " templates/ (the default is public/)",
+        f"feedpub: 1 problem in 1 file; {out}/ was not changed",
+    ]
+    assert sorted(p.relative_to(project.root) for p in project.root.rglob("*")) == before
+    assert run("build").exit_code == 0
+
+
+@pytest.mark.parametrize(
     "planted",
     [
         "2021",

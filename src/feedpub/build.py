@@ -21,11 +21,30 @@ from typing import TYPE_CHECKING
 from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Severity, shown_path
 from feedpub.incremental import Cache, Manifest, probe, replay
-from feedpub.listing import OUTPUT_DIR
+from feedpub.listing import OUTPUT_DIR, WATCHED_DIRS
 from feedpub.model import BuildResult, Site
 
 if TYPE_CHECKING:
     from feedpub.gather import SiteResult
+
+
+def _refuse_output_in_sources(root: Path, out: Path) -> None:
+    """An output in a folder the build reads is read back by the next: in static/, the site
+    is published again inside itself; in templates/, its home page becomes a template."""
+    real = Path(os.path.realpath(out))
+    for folder in WATCHED_DIRS:
+        source = Path(os.path.realpath(root / folder))
+        if real.is_relative_to(source):
+            where = f"is {folder}/" if real == source else f"is inside {folder}/"
+            shown = f"{shown_path(out)}/"
+            message = (
+                f"{where}, which feedpub reads to make the site, so the next build would read"
+                " what this one writes; choose an --out outside entries/, static/ and"
+                " templates/ (the default is public/)"
+            )
+            raise FeedpubError(
+                [Problem(path=shown, line=0, message=message)], outcome=f"{shown} was not changed"
+            )
 
 
 def build(
@@ -40,6 +59,7 @@ def build(
     the site once it is read (not when nothing changed)."""
     started = time.perf_counter()
     out = Path(os.path.abspath(out or Path(root) / OUTPUT_DIR))
+    _refuse_output_in_sources(Path(root), out)
     now = now or _clock()
     found = probe(root, out, now, preview=preview)
     if found.up_to_date:  # answered before any module below is imported
