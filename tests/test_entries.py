@@ -617,6 +617,45 @@ def test_check_reports_every_problem_in_every_file_with_a_count(project: Project
     ]
 
 
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        (
+            "tags: [Offices, 1, null]",
+            [
+                "4:17: tags: item 2: expected text, got a number (1); put it in quotes if you"
+                " mean the text '1'",
+                "4:20: tags: item 3: must not be empty",
+            ],
+        ),
+        (
+            "attachments: [../feedpub.yaml, sub/x.pdf]",
+            [
+                "4:15: attachments: item 1: '../feedpub.yaml' is not a plain file name"
+                " (letters, digits, '.', '_', '-'; no folders)",
+                "4:32: attachments: item 2: 'sub/x.pdf' is not a plain file name (letters,"
+                " digits, '.', '_', '-'; no folders)",
+            ],
+        ),
+        (
+            "corrections: [{date: x, note: y}, {date: 2021-11-06}]",
+            [
+                "4:22: corrections: item 1.date: not an ISO 8601 date (got 'x'); write"
+                " 2021-11-05, 2021-11-05T14:30 or 2021-11-05T14:30:00-05:00",
+                "4:35: corrections: item 2.note: required field is missing",
+            ],
+        ),
+    ],
+)
+def test_check_reports_every_bad_item_of_a_list(
+    project: Project, run: Run, field: str, expected: list[str]
+) -> None:
+    project.entry(NAME, f"title: X\ndate: 2021-11-05\nbody: x\n{field}\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors[:-1] == [f"{SHOWN}:{line}" for line in expected]
+
+
 def test_check_rejects_id_used_twice_naming_both_files(project: Project, run: Run) -> None:
     project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\nid: urn:x:1\n")
     project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nid: urn:x:1\nbody: x\n")

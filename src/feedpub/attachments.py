@@ -13,7 +13,7 @@ from feedpub.fields import Limits
 from feedpub.load import MappingNode, Node, SequenceNode, describe_node
 from feedpub.model import Attachment
 from feedpub.slug import is_device_name
-from feedpub.values import Invalid, fail
+from feedpub.values import Invalid, fail, fail_items
 
 # Media types by extension, fixed here so the output never depends on the machine's
 # mime.types. HTML, SVG, XML and scripts are left out on purpose: opened from the site's
@@ -54,11 +54,13 @@ def read_attachments(
     if not isinstance(node, SequenceNode):
         fail(f"expected a list of file names, got {describe_node(node)}", node)
     found: list[Attachment] = []
+    errors = []
     for number, item in enumerate(node.value, 1):
         try:
             found.append(_attachment(item, available, limits))
         except Invalid as exc:
-            fail(f"item {number}: {exc.message}", exc.node or item)
+            errors.append(Invalid(f"item {number}: {exc.message}", exc.node or item))
+    fail_items(errors)
     seen: set[str] = set()
     for attachment, item in zip(found, node.value, strict=True):
         if attachment.name in seen:

@@ -9,7 +9,7 @@ from feedpub import values
 from feedpub.fields import Limits
 from feedpub.load import Node, ScalarNode, SequenceNode, describe_node
 from feedpub.model import Contact
-from feedpub.values import Invalid, fail
+from feedpub.values import Invalid, fail, fail_items
 
 # A phone number as people write it: digits, spaces, and + ( ) - . /; 5 to 20 digits.
 _PHONE = re.compile(r"\+?[0-9(][0-9 ()./-]*[0-9]")
@@ -57,9 +57,11 @@ def read_contacts(node: Node, ctx: object, limits: Limits) -> tuple[Contact, ...
     if len(node.value) > limits["contacts"]:
         fail(f"has {len(node.value):,} items; at most {limits['contacts']} are allowed", node)
     found = []
+    errors = []
     for number, item in enumerate(node.value, 1):
         try:
             found.append(_contact(item, limits))
         except Invalid as exc:
-            fail(f"item {number}: {exc.message}", exc.node or item)
+            errors.append(Invalid(f"item {number}: {exc.message}", exc.node or item))
+    fail_items(errors)
     return tuple(found)

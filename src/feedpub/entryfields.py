@@ -19,7 +19,7 @@ from feedpub.measure import BodyTooComplex
 from feedpub.model import Attachment, Correction, Removal, SiteConfig, Withdrawal
 from feedpub.read import MAX_FILE_BYTES
 from feedpub.times import Moment
-from feedpub.values import Invalid, fail
+from feedpub.values import Invalid, fail, fail_items
 
 DEFAULT_TYPE = "Statement"
 
@@ -156,13 +156,16 @@ def _corrections(node: Node, ctx: EntryContext, limits: Limits) -> tuple[Correct
     if not isinstance(node, SequenceNode):
         fail(f"expected a list of {{date: ..., note: ...}}, got {describe_node(node)}", node)
     found = []
+    errors = []
     for number, item in enumerate(node.value, 1):
         try:
             at, note = _dated_note(item, ctx, "note", limits)
         except Invalid as exc:
             part = f".{exc.part}" if exc.part else ""
-            fail(f"item {number}{part}: {exc.message}", exc.node or item)
+            errors.append(Invalid(f"item {number}{part}: {exc.message}", exc.node or item))
+            continue
         found.append(Correction(at=at, note=note))
+    fail_items(errors)
     return tuple(found)
 
 
@@ -186,14 +189,17 @@ def _aliases(node: Node, ctx: EntryContext, limits: Limits) -> tuple[str, ...]:
     if len(node.value) > limits["aliases"]:
         fail(f"has {len(node.value):,} items; at most {limits['aliases']:,} are allowed", node)
     found: list[str] = []
+    errors = []
     for number, item in enumerate(node.value, 1):
         try:
             path = values.site_path(item, max_length=limits["length"], base_url=ctx.config.base_url)
         except Invalid as exc:
-            fail(f"item {number}: {exc.message}", exc.node or item)
+            errors.append(Invalid(f"item {number}: {exc.message}", exc.node or item))
+            continue
         if path in found:
-            fail(f"{path!r} is listed twice", item)
+            errors.append(Invalid(f"{path!r} is listed twice", item))
         found.append(path)
+    fail_items(errors)
     return tuple(found)
 
 

@@ -91,12 +91,13 @@ def read_fields(
         try:
             found[spec.target] = spec.read(item.value, context, spec.limits)
         except Invalid as exc:
-            line, column = node_position(exc.node, (item.line, item.column))
-            shown = f"{name}.{exc.part}" if exc.part else name
-            message = exc.message
-            if message == "must not be empty":
-                column, message = _commented_out(document, exc.node, line, column, message)
-            problems.add(document.path, message, line=line, column=column, field=shown)
+            for each in (exc, *exc.also):  # a list's wrong items, each where it stands
+                line, column = node_position(each.node, (item.line, item.column))
+                shown = f"{name}.{each.part}" if each.part else name
+                message = each.message
+                if message == "must not be empty":
+                    column, message = _commented_out(document, each.node, line, column, message)
+                problems.add(document.path, message, line=line, column=column, field=shown)
     for spec in specs:
         if spec.name in document.fields:
             continue

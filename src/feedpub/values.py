@@ -36,10 +36,18 @@ class Invalid(Exception):
         self.message = message
         self.node = node
         self.part = part
+        self.also: tuple[Invalid, ...] = ()  # the other items of a list that are wrong
 
 
 def fail(message: str, node: Node | None = None, part: str = "") -> NoReturn:
     raise Invalid(message, node, part)
+
+
+def fail_items(errors: list[Invalid]) -> None:
+    """Raise the first of a list's wrong items, carrying the others: all told in one run."""
+    if errors:
+        errors[0].also = tuple(errors[1:])
+        raise errors[0]
 
 
 # Plain scalars YAML 1.1 tags specially but which hold nothing but their text: '=' and '<<'.
@@ -152,11 +160,13 @@ def text_list(
     if len(node.value) > max_items:
         fail(f"has {len(node.value):,} items; at most {max_items:,} are allowed", node)
     values = []
+    errors = []
     for number, item in enumerate(node.value, 1):
         try:
             values.append(text(item, max_length=max_length))
         except Invalid as exc:
-            fail(f"item {number}: {exc.message}", exc.node or item)
+            errors.append(Invalid(f"item {number}: {exc.message}", exc.node or item))
+    fail_items(errors)
     return tuple(values)
 
 
