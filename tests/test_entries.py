@@ -632,9 +632,11 @@ def test_check_reports_every_problem_in_every_file_with_a_count(project: Project
             "attachments: [../feedpub.yaml, sub/x.pdf]",
             [
                 "4:15: attachments: item 1: '../feedpub.yaml' is not a plain file name"
-                " (letters, digits, '.', '_', '-'; no folders)",
+                " (letters, digits, '.', '_', '-'; no folders); keep the file in entries/,"
+                " beside the entry, and write its name alone",
                 "4:32: attachments: item 2: 'sub/x.pdf' is not a plain file name (letters,"
-                " digits, '.', '_', '-'; no folders)",
+                " digits, '.', '_', '-'; no folders); keep the file in entries/, beside the"
+                " entry, and write its name alone",
             ],
         ),
         (
