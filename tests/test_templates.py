@@ -1089,10 +1089,10 @@ def test_broken_site_template_no_page_uses_is_reported_before_anything_is_writte
             " Windows-1252 or Latin-1); templates/ holds only templates, which are text: save"
             " it as UTF-8, or move it out",
         ),
-        (  # a Mac's Finder leaves one in every folder it opens
-            ".DS_Store",
-            b"\x00\x00\x00\x01Bud1\x00\x00\x10\x00\x00\x00\x08\x00\xff\xfe",
-            "templates/.DS_Store:1:17: byte 0xFF is not valid UTF-8; templates/ holds only"
+        (  # an image, which belongs in static/
+            "seal.png",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\xff",
+            "templates/seal.png:1:1: byte 0x89 is not valid UTF-8; templates/ holds only"
             " templates, which are text: save it as UTF-8, or move it out",
         ),
     ],
@@ -1109,6 +1109,30 @@ def test_site_template_not_utf8_is_a_message_at_its_byte_not_a_traceback(
         assert result.exit_code == 1
         assert expected in result.errors, result.errors
     assert project.tree() == built
+
+
+def test_what_systems_and_editors_leave_in_templates_is_no_template(
+    project: Project, run: Run
+) -> None:
+    # A Mac's .DS_Store, or Vim's swap file while an office edits a template with `feedpub
+    # serve` running, was read as a template: the build failed (a traceback, then "not
+    # valid UTF-8") until the file was found and deleted.
+    project.entry(*X)
+    project.file("templates/entry.html", PAGE.replace("{}", "<p>Ours</p>"))
+    assert run("build").exit_code == 0
+    built = project.tree()
+    binary = b"\x00\x00\x00\x01Bud1\x00\xff\xfe"
+    for name in (".DS_Store", ".entry.html.swp", "Thumbs.db", "parts/.DS_Store", ".git/x"):
+        project.file(f"templates/{name}", binary)
+    project.file("templates/entry.html~", "{% if %}")  # Emacs's backup: not compiled
+    project.file("templates/#entry.html#", "{% if %}")  # and its autosave
+    for command in ("check", "build"):
+        result = run(command)
+        assert (result.exit_code, result.errors) == (0, []), command
+    assert project.tree() == built  # nor keyed: no page depends on them
+    # Not loaded either: a page that names one is told it is not there.
+    project.file("templates/entry.html", PAGE.replace("{}", '{% include ".DS_Store" %}'))
+    assert "there is no template '.DS_Store'" in run("check").errors[0]
 
 
 def test_feedpub_templates_are_compiled_when_first_used_or_all_before_workers_fork(

@@ -32,6 +32,26 @@ NOT_UTF8 = "the file's name is not UTF-8 text; rename it"
 _TEMPLATE_TEXT = "templates/ holds only templates, which are text: save it as UTF-8, or move it out"
 
 
+# What a computer or an editor leaves beside a template (a Mac's .DS_Store, Vim's
+# .entry.html.swp, Emacs's entry.html~ and #entry.html#, Windows's Thumbs.db) is not text,
+# and was read as a template: the check failed while an office edited one with `feedpub
+# serve` running. It is no template (render/sitefiles.py).
+_LEFT_BY_SYSTEMS = frozenset({"thumbs.db", "desktop.ini"})
+
+
+def is_left_beside(name: str) -> bool:
+    """Whether `name` (a path in templates/, `/`-separated) is a file a system or an editor
+    leaves there, in any folder, or in a hidden folder (.git, .vscode)."""
+    parts = name.split("/")
+    file = parts[-1]
+    return (
+        any(part.startswith(".") for part in parts)
+        or file.endswith("~")
+        or (file.startswith("#") and file.endswith("#"))
+        or file.casefold() in _LEFT_BY_SYSTEMS
+    )
+
+
 def is_utf8(name: str) -> bool:
     """False for a name whose bytes are not UTF-8 (Python holds them as lone surrogates)."""
     try:
@@ -119,7 +139,9 @@ def check_folders(project: Project, problems: Problems) -> None:
                         f" {most:,} bytes",
                         line=0,
                     )
-                elif folder == TEMPLATE_DIR:  # Jinja reads every file there as UTF-8
+                elif folder == TEMPLATE_DIR and not is_left_beside(
+                    item.relative_to(path).as_posix()
+                ):  # Jinja reads every template as UTF-8
                     data = read_bytes(item, shown, problems, most)
                     if data is not None:
                         decode_utf8(shown, data, problems, _TEMPLATE_TEXT)

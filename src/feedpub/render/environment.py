@@ -33,6 +33,7 @@ from feedpub.model import Entry, SiteConfig
 from feedpub.render import filters, lookups, syntax
 from feedpub.render.limits import JoinsLimited
 from feedpub.render.sandbox import Limited, sandboxed_filters, sandboxed_globals
+from feedpub.render.sitefiles import SiteLoader
 from feedpub.render.textless import printed, textless
 from feedpub.render.views import Section, SiteView, Subscription
 from feedpub.stamp import digest
@@ -360,7 +361,7 @@ def _environment(own: Path | None, signature: tuple[tuple[Any, ...], ...]) -> ji
     # Jinja need not check every template's mtime on every render (auto_reload off).
     loaders: list[jinja2.BaseLoader] = []
     if own is not None:
-        loaders.append(jinja2.FileSystemLoader(own))
+        loaders.append(SiteLoader(own))
     loaders.append(jinja2.PackageLoader("feedpub", TEMPLATE_DIR))
     # A site's own templates come from its repository, so from any pull request: they run
     # sandboxed. feedpub's own templates are trusted, and faster unsandboxed.
