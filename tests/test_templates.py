@@ -101,12 +101,23 @@ FILTERS_LISTED = (
             "<p>{% from '../feedpub.yaml' import x %}</p>",
             "13: there is no template '../feedpub.yaml'" + TEMPLATES_LISTED,
         ),
+        # Not one that only ends in .html too: header.html was "_years.html?".
+        (
+            "{% include 'header.html' %}",
+            "13: there is no template 'header.html'" + TEMPLATES_LISTED,
+        ),
+        # One of its name in a subfolder first: note.html was "_notices.html?".
+        (
+            "{% include 'note.html' %}",
+            "13: there is no template 'note.html'; did you mean parts/note.html?",
+        ),
     ],
 )
 def test_site_template_mistake_names_its_column_and_what_was_meant(
     project: Project, run: Run, line: str, expected: str
 ) -> None:
     project.entry(*X)
+    project.file("templates/parts/note.html", "<p>{{ entry.title }}</p>\n")
     project.file("templates/entry.html", PAGE.replace("{}", line))
     for command in ("check", "build"):
         result = run(command)
@@ -187,7 +198,8 @@ def test_site_template_no_page_uses_is_warned_of_with_the_name_meant(
     project.file("templates/footer.html", "<p>Example Agency</p>\n")
     project.file("templates/parts/note.html", "<p>{{ entry.title }}</p>\n")  # included
     project.file("templates/notes.md", "Why our templates are as they are.\n")  # no template
-    project.file("templates/entry.html", PAGE.replace("{}", '{% include "parts/note.html" %}'))
+    # Named as Jinja's loader finds it: "./parts/note.html" is parts/note.html.
+    project.file("templates/entry.html", PAGE.replace("{}", '{% include "./parts/note.html" %}'))
     not_used = (
         ": warning: no page uses it: feedpub makes no page with a template of this name, and"
         " none of the site's templates includes, imports or extends it"

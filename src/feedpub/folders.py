@@ -40,12 +40,12 @@ _LEFT_BY_SYSTEMS = frozenset({"thumbs.db", "desktop.ini"})
 
 
 def is_left_beside(name: str) -> bool:
-    """Whether `name` (a path in templates/, `/`-separated) is a file a system or an editor
-    leaves there, in any folder, or in a hidden folder (.git, .vscode)."""
+    """Whether `name` (a path in templates/, `/`-separated, perhaps `./parts/x.html`) is a
+    file a system or an editor leaves there, in any folder, or in a hidden folder (.git)."""
     parts = name.split("/")
     file = parts[-1]
     return (
-        any(part.startswith(".") for part in parts)
+        any(part.startswith(".") and part not in (".", "..") for part in parts)
         or file.endswith("~")
         or (file.startswith("#") and file.endswith("#"))
         or file.casefold() in _LEFT_BY_SYSTEMS

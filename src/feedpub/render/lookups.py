@@ -11,6 +11,7 @@ or inside `{% if %}` as it renders (Jinja 3.0 defers the check there): `NamesChe
 
 from __future__ import annotations
 
+import difflib
 import functools
 import itertools
 import re
@@ -177,9 +178,8 @@ def explained(
     if isinstance(exc, jinja2.TemplateNotFound) and not isinstance(exc, jinja2.TemplatesNotFound):
         name = exc.name if isinstance(exc.name, str) else str(exc.name)
         templates = env.list_templates()
-        message = f"there is no template {shown(name)}" + nearest(
-            name, templates, _TEMPLATES_LISTED
-        )
+        meant = nearest_template(name, templates) if len(name) <= SHOWN else ""
+        message = f"there is no template {shown(name)}" + (meant or _TEMPLATES_LISTED)
         return message, rf"['\"](?P<name>{re.escape(name)})['\"]"
     if not isinstance(exc, UndefinedRead):
         return None
@@ -237,6 +237,20 @@ def nearest(name: str, names: Iterable[str], otherwise: str) -> str:
         return otherwise
     chosen = [n for n in itertools.islice(names, _CANDIDATES) if isinstance(n, str)]
     return hint(name, chosen) or otherwise
+
+
+def nearest_template(name: str, templates: Iterable[str]) -> str:
+    """'; did you mean X?' with the template `name` was meant for, or ''. One of its name in
+    another folder (note.html: parts/note.html) first; else the nearest by name, less the
+    extension every template shares (by which header.html was near _years.html)."""
+    found = [t for t in templates if isinstance(t, str) and t != name]
+    file = name.rpartition("/")[2]
+    same = [t for t in found if t.rpartition("/")[2] == file]
+    if same:
+        return f"; did you mean {same[0]}?"
+    stems = {t.rpartition(".")[0] or t: t for t in found}
+    close = difflib.get_close_matches(name.rpartition(".")[0] or name, stems, n=1, cutoff=0.75)
+    return f"; did you mean {stems[close[0]]}?" if close else ""
 
 
 def _offered(env: jinja2.Environment, obj: Any) -> list[str]:

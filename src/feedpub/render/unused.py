@@ -5,21 +5,20 @@ and included, imported or extended by none of the site's. A misspelt name (`entr
 
 from __future__ import annotations
 
-import difflib
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feedpub.errors import Problem, Problems, Severity
+from feedpub.errors import Problems, Severity
 from feedpub.folders import TEMPLATE_DIR
 
 if TYPE_CHECKING:
     import jinja2
 
+# Files that may be templates; no other (notes.md, notes.txt) is warned of.
+_TEMPLATE_LIKE = (".html", ".htm", ".css", ".jinja", ".jinja2", ".j2", ".xml", ".svg")
 _FEEDPUB_TEMPLATES = Path(__file__).parent.parent / TEMPLATE_DIR
-
-# Files that may be templates; any other (notes.md, a logo kept there) is not warned of.
-_TEMPLATE_LIKE = (".html", ".htm", ".css", ".jinja", ".jinja2", ".j2", ".xml", ".txt", ".svg")
 _NOT_USED = (
     "no page uses it: feedpub makes no page with a template of this name, and none of the"
     " site's templates includes, imports or extends it"
@@ -30,16 +29,37 @@ _USED_HOW = (
 )
 
 
-def unused_templates(env: jinja2.Environment, show: Callable[[str], str]) -> list[Problem]:
-    """A warning for each template-like file of the site's own that no page can use; none
-    when a template names what it includes as it renders (which may be any), or when one
-    does not compile (said as its error)."""
+def check_unused_templates(root: Path, show: Callable[[str], str], problems: Problems) -> None:
+    """Warn of the site's templates no page uses, once its folders passed their checks (a
+    link or a pipe there is not read)."""
+    if (root / TEMPLATE_DIR).is_dir() and not problems.errors:
+        # Imported here: a site without templates of its own, checked, reads no Jinja.
+        from feedpub.render.environment import make_environment
+
+        for name, meant in _unused(make_environment(root)):
+            problems.add(
+                show(f"{TEMPLATE_DIR}/{name}"),
+                _NOT_USED + meant,
+                line=0,
+                severity=Severity.WARNING,
+            )
+
+
+@functools.lru_cache(maxsize=8)
+def _unused(env: jinja2.Environment) -> tuple[tuple[str, str], ...]:
+    """(name, '; did you mean ...') of each template-like file of the site's own that no
+    page can use; none when a template names what it includes as it renders (which may be
+    any), or when one does not compile (said as its error). Kept for the environment, which
+    is made anew when a template changes: `serve` does not parse them at each rebuild."""
     import jinja2
     from jinja2 import meta
 
+    from feedpub.render.environment import loaded_as
+    from feedpub.render.lookups import nearest_template
+
     loader = env.loader
     if not isinstance(loader, jinja2.ChoiceLoader) or len(loader.loaders) < 2:
-        return []  # no templates/ folder
+        return ()  # no templates/ folder
     own = loader.loaders[0].list_templates()
     feedpubs = sorted(p.name for p in _FEEDPUB_TEMPLATES.iterdir() if p.is_file())
     referenced: set[str] = set()
@@ -50,32 +70,12 @@ def unused_templates(env: jinja2.Environment, show: Callable[[str], str]) -> lis
             source = loader.get_source(env, name)[0]
             names = list(meta.find_referenced_templates(env.parse(source)))
         except (jinja2.TemplateError, OSError, UnicodeError, RecursionError):
-            return []  # its error is told as it is compiled
+            return ()  # its error is told as it is compiled
         if None in names:
-            return []
-        referenced.update(n for n in names if n is not None)
-    found = []
-    for name in own:
-        if name in feedpubs or name in referenced or not name.endswith(_TEMPLATE_LIKE):
-            continue
-        close = difflib.get_close_matches(name, feedpubs, n=1, cutoff=0.8)
-        meant = f"; did you mean {close[0]}?" if close else _USED_HOW
-        found.append(
-            Problem(
-                path=show(f"{TEMPLATE_DIR}/{name}"),
-                line=0,
-                message=_NOT_USED + meant,
-                severity=Severity.WARNING,
-            )
-        )
-    return found
-
-
-def check_unused_templates(root: Path, show: Callable[[str], str], problems: Problems) -> None:
-    """Warn of the site's templates no page uses, once its folders passed their checks (a
-    link or a pipe there is not read)."""
-    if (root / TEMPLATE_DIR).is_dir() and not problems.errors:
-        # Imported here: a site without templates of its own, checked, reads no Jinja.
-        from feedpub.render.environment import make_environment
-
-        problems.extend(unused_templates(make_environment(root), show))
+            return ()
+        referenced.update(loaded_as(n) for n in names if n is not None)
+    return tuple(
+        (name, nearest_template(name, feedpubs) or _USED_HOW)
+        for name in own
+        if name not in feedpubs and name not in referenced and name.endswith(_TEMPLATE_LIKE)
+    )
