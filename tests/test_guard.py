@@ -659,13 +659,17 @@ def test_guard_refuses_a_timezone_that_moves_a_correction_or_withdrawal_time(
         "title: Earlier\ndate: 2021-11-09T09:30+01:00\nupdated: 2021-11-22T10:00+01:00\n"
         "change_note: Second.\ncorrections: [{date: 2021-11-21T10:00, note: First.}]\nbody: x\n",
     )
-    _publish(repo, corrected, withdrawn, earlier)
+    unnoted = (  # corrected with no note: not told as corrected anew when its time moves
+        "2021-11-10-unnoted.yaml",
+        "title: Unnoted\ndate: 2021-11-10T09:30+01:00\nupdated: 2021-11-23T10:00\nbody: x\n",
+    )
+    _publish(repo, corrected, withdrawn, earlier, unnoted)
     repo.config(EXAMPLE_CONFIG.replace("Europe/Paris", zone))
     assert against(run) == (
         1,
         [
             f"feedpub.yaml:5:1: timezone: changed from Europe/Paris at HEAD to {zone}, which"
-            " moves the times of 3 published statements written without an offset (a `date:`,"
+            " moves the times of 4 published statements written without an offset (a `date:`,"
             " `updated:`, correction's or withdrawal's date) to those times in the new zone:"
             " readers would see them changed, and pages may move to another day; keep"
             " `timezone: Europe/Paris`",

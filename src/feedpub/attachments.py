@@ -116,6 +116,11 @@ def _plain_name(name: str) -> str:
         return "; keep the file in entries/, beside the entry, and write its name alone"
     stem, dot, extension = anyascii(name).rpartition(".")
     plain = re.sub(r"[^A-Za-z0-9_]+", "-", stem).strip("-_") + dot + extension
-    if not stem or not _ATTACHMENT_NAME.fullmatch(plain) or plain.startswith("."):
+    if (
+        not stem
+        or not _ATTACHMENT_NAME.fullmatch(plain)
+        or plain.startswith(".")
+        or is_device_name(plain)
+    ):
         return ""
     return f"; rename the file, such as to {plain}, and write that name here"

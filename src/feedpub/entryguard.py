@@ -48,6 +48,8 @@ def _unexplained(c: Comparison, old: Statement, now: Statement) -> Iterator[Prob
     """Warn of a correction made since REV with no note: readers are sent the statement
     again, at the top of their feeds, and told nothing of what changed. (A warning: an
     import may carry corrections no one noted; one published so is not warned of again.)"""
+    if c.zone_moved and now.times != old.times:
+        return  # moved by a new time zone: said once, at the setting (kept_settings)
     for at, note in zip(now.corrected, now.notes, strict=True):
         if not note and at not in old.corrected:
             last = at == now.corrected[-1]
