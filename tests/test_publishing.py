@@ -86,8 +86,19 @@ def test_new_never_overwrites_and_numbers_a_title_used_again_that_day(
     assert run("check").exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("kept", "named"),
+    [
+        # Renamed, keeping its id and its old address: each alone is enough.
+        ("both", "opening-2"),
+        ("id", "opening-2"),
+        ("alias", "opening-2"),
+        # A link in a body to another site's page of that date and name is no address here.
+        ("link", "opening"),
+    ],
+)
 def test_new_never_gives_the_id_or_address_a_renamed_statement_keeps(
-    project: Project, run: Run
+    project: Project, run: Run, kept: str, named: str
 ) -> None:
     # A statement renamed keeps its id and its old address (aliases:); `new` with its old
     # title wrote the old file name again, with that id, and check then told the office
@@ -96,12 +107,20 @@ def test_new_never_gives_the_id_or_address_a_renamed_statement_keeps(
     old = project.root / "entries/2021-11-05-opening.yaml"
     text = old.read_text().replace("draft: true\n", "").replace(PLACEHOLDER_BODY, "Open.")
     old.unlink()
-    project.entry("2021-11-05-new-office.yaml", text + 'aliases: ["2021/11/05/opening/"]\n')
+    if kept in ("alias", "link"):  # an id of its own
+        text = text.replace("2021-11-05-opening", "2021-11-05-new-office")
+    if kept in ("both", "alias"):
+        text += 'aliases: ["2021/11/05/opening/"]\n'
+    if kept == "link":
+        text = text.replace(
+            "Open.", "Open, as [the Gazette](https://gazette.example.com/2021/11/05/opening/) says."
+        )
+    project.entry("2021-11-05-new-office.yaml", text)
     assert run("check").exit_code == 0
     result = run("new", "Opening", "--date", "2021-11-05")
-    assert (result.exit_code, result.stdout) == (0, "entries/2021-11-05-opening-2.yaml\n")
-    assert 'id: "tag:press.example.org,2020:2021-11-05-opening-2"\n' in project.read(
-        "entries/2021-11-05-opening-2.yaml"
+    assert (result.exit_code, result.stdout) == (0, f"entries/2021-11-05-{named}.yaml\n")
+    assert f'id: "tag:press.example.org,2020:2021-11-05-{named}"\n' in project.read(
+        f"entries/2021-11-05-{named}.yaml"
     )
     assert run("check").exit_code == 0
 

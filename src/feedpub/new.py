@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
+
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.entryfields import default_type, limit
 from feedpub.errors import FeedpubError, Problem, Problems
@@ -226,30 +228,41 @@ def _free(directory: Path, stem: str, config: SiteConfig) -> str:
     keeps its `id:` and its old address in `aliases:`, and a new one given them would be
     taken for it."""
     taken = {p.stem for p in directory.glob(f"{glob.escape(stem)}*.y*ml")}
-    kept = _kept(directory) if directory.is_dir() else ""
+    kept = _kept(directory, stem[11:]) if directory.is_dir() else set()
     return next(
         c
         for n in range(1, 1000)
         if (c := f"{stem}-{n}" if n > 1 else stem) not in taken
-        and not _mentioned(kept, entry_id(config, c))
-        and not _mentioned(kept, f"{c[:4]}/{c[5:7]}/{c[8:10]}/{c[11:]}")
+        and entry_id(config, c) not in kept
+        and f"{c[:4]}/{c[5:7]}/{c[8:10]}/{c[11:]}" not in kept
     )
 
 
-def _kept(directory: Path) -> str:
-    """The text of every entry file, for the ids and addresses they keep (a file that cannot
-    be read is check's to report)."""
-    texts = []
+# An entry's `id:` line, or its `aliases:` with the items below it: a statement's fields
+# start in column 1, so no line of a body matches.
+_KEEPS = re.compile(r"^(?:id:.*|aliases:.*(?:\n(?:[ \t]+-.*|[ \t]*#.*|[ \t]*))*)", re.M)
+
+
+def _kept(directory: Path, slug: str) -> set[str]:
+    """The ids, and the addresses in `aliases:` (without their slashes), that the entries
+    holding `slug` keep. Only their `id:` and `aliases:` lines are read as YAML: a link in
+    a body to another site's /2026/12/01/<slug>/ is no address of this one's."""
+    found: set[str] = set()
     for path in sorted(directory.glob("*.y*ml")):
-        data = read_bytes(path, path.name, Problems())
-        texts.append(data.decode("utf-8", "replace") if data is not None else "")
-    return "\n".join(texts)
-
-
-def _mentioned(text: str, name: str) -> bool:
-    """Whether `name` (an id or an address) stands in `text` whole, not as the start of a
-    longer one (`...-opening` in `...-opening-2`)."""
-    return re.search(re.escape(name) + r"(?![A-Za-z0-9_-])", text) is not None
+        data = read_bytes(path, path.name, Problems())  # one that cannot be read: check's
+        if data is None or slug.encode() not in data:
+            continue
+        for lines in _KEEPS.findall(data.decode("utf-8", "replace")):
+            try:
+                fields = yaml.load(lines, Loader=yaml.CSafeLoader)
+            except yaml.YAMLError:
+                continue
+            if not isinstance(fields, dict):
+                continue
+            aliases = fields.get("aliases")
+            values = [fields.get("id"), *(aliases if isinstance(aliases, list) else [])]
+            found.update(v.strip("/") for v in values if isinstance(v, str))
+    return found
 
 
 def write_entry(project: Project, name: str, text: str, *, writer: str) -> Path:
