@@ -82,7 +82,10 @@ def test_init_writes_a_site_that_check_passes(here: Run, tmp_path: Path) -> None
     assert "draft: true\n" in example
     assert 'id: "tag:press.example.org,2021:2021-11-05-example-agency-publishes-its' in example
     check = here("check", "--root", "site")
-    assert (check.exit_code, check.stdout) == (0, "feedpub: 1 entry checked, no problems\n")
+    assert (check.exit_code, check.stdout) == (
+        0,
+        "feedpub: 1 entry checked (1 draft not published), no problems\n",
+    )
     assert here("build", "--root", "site").exit_code == 0
     assert (site / "public/index.html").is_file()
 

@@ -518,7 +518,7 @@ def test_office_pull_request_adding_a_statement_passes(
     job = _pull_request(office, user_env, pages)
     assert not job.failed, job.output
     assert job.step(CHECK).output == (
-        "feedpub: 4 entries checked, no problems; nothing published at"
+        "feedpub: 4 entries checked (1 draft not published), no problems; nothing published at"
         f" {git(office, 'rev-parse', 'main')} is lost\n"
     )
 

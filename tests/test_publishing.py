@@ -32,8 +32,8 @@ def test_check_warns_of_embargo_leak_and_counts_held(project: Project, run: Run)
         " if it must stay confidential"
     ]
     assert result.stdout == (
-        "feedpub: 1 entry checked, no problems, 1 warning, 1 held under embargo until"
-        " 2021-11-06T09:00:00+01:00\n"
+        "feedpub: 1 entry checked (1 held under embargo until 2021-11-06T09:00:00+01:00),"
+        " no problems, 1 warning\n"
     )
 
 
@@ -64,7 +64,10 @@ def test_new_writes_a_draft_that_check_accepts(project: Project, run: Run) -> No
     )
     assert "draft: true\n" in text
     check = run("check")
-    assert (check.exit_code, check.stdout) == (0, "feedpub: 1 entry checked, no problems\n")
+    assert (check.exit_code, check.stdout) == (
+        0,
+        "feedpub: 1 entry checked (1 draft not published), no problems\n",
+    )
 
 
 def test_new_never_overwrites_and_numbers_a_title_used_again_that_day(
@@ -350,6 +353,16 @@ def test_draft_is_checked_but_never_published(project: Project, run: Run) -> Non
     assert not (project.root / "public/2021/11/05/x").exists()
     project.entry("2021-11-05-x.yaml", "title: [X]\ndate: 2021-11-05\nbody: x\ndraft: true\n")
     assert run("check").exit_code == 1
+
+
+def test_check_summary_counts_drafts_and_held_as_build_does(project: Project, run: Run) -> None:
+    project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\n")
+    project.entry("2021-11-05-d.yaml", "title: D\ndate: 2021-11-05\nbody: x\ndraft: true\n")
+    project.entry(*LATER)
+    aside = "(1 held under embargo until 2021-11-06T09:00:00+01:00, 1 draft not published)"
+    assert f"feedpub: built 1 statement {aside} into" in run("build", "--now", NOW_BEFORE).stdout
+    check = run("check", "--now", NOW_BEFORE)
+    assert check.stdout == f"feedpub: 3 entries checked {aside}, no problems, 1 warning\n"
 
 
 def test_correction_moves_the_statement_up_the_feeds_not_its_id_or_place_in_lists(

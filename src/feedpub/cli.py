@@ -88,10 +88,11 @@ def _plural(count: int, noun: str, nouns: str = "") -> str:
     return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
-def _held(held: Sequence[datetime]) -> str:
-    if not held:
-        return ""
-    return f", {len(held):,} held under embargo until {held[0].isoformat()}"
+def _unpublished(held: Sequence[datetime], drafts: int) -> str:
+    """' (1 held under embargo until T, 2 drafts not published)', or '': what is not out."""
+    parts = [f"{len(held):,} held under embargo until {held[0].isoformat()}"] if held else []
+    parts += [f"{_plural(drafts, 'draft')} not published"] if drafts else []
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _run_build(args: argparse.Namespace) -> int:
@@ -104,12 +105,7 @@ def _run_build(args: argparse.Namespace) -> int:
 
 def _build_summary(result: BuildResult) -> str:
     report = result.report
-    statements = _plural(result.statements, "statement")
-    extra = _held(result.held) + (
-        f", {_plural(result.drafts, 'draft')} not published" if result.drafts else ""
-    )
-    if extra:
-        statements += f" ({extra.removeprefix(', ')})"
+    statements = _plural(result.statements, "statement") + _unpublished(result.held, result.drafts)
     if report.changed:
         what = (
             f"{report.written:,} written, {report.unchanged:,} unchanged,"
@@ -146,8 +142,8 @@ def _run_check(args: argparse.Namespace) -> int:
     kept = f"; nothing published at {args.against} is lost" if args.against is not None else ""
     if kept and any(w.message.startswith(guard.UNKNOWN) for w in result.warnings):
         kept = f"; nothing the guard could read at {args.against} is lost"
-    held = _held([e.published for e in site.held])
-    print(f"feedpub: {entries} checked, no problems{warnings}{held}{kept}")
+    aside = _unpublished([e.published for e in site.held], len(site.drafts))
+    print(f"feedpub: {entries} checked{aside}, no problems{warnings}{kept}")
     return EXIT_OK
 
 
