@@ -179,7 +179,7 @@ def test_github_annotation_escapes_what_would_break_it() -> None:
     )
 
 
-@pytest.mark.parametrize("value", ["tomorrow", "2021-11-06T09:00", "2021-02-30"])
+@pytest.mark.parametrize("value", ["tomorrow", "2021-11-06T9:00", "2021-02-30", "2021-11-06T24:00"])
 def test_bad_now_is_a_usage_error(run: Run, value: str) -> None:
     result = run("build", "--now", value)
     assert result.exit_code == 2
@@ -250,13 +250,48 @@ def test_source_date_epoch_not_whole_seconds_since_1970_is_a_usage_error(
     )
 
 
-def test_date_alone_for_now_is_a_usage_error_saying_why(run: Run) -> None:
-    result = run("build", "--now", "2021-11-05")
+def test_now_that_is_no_time_says_what_is(run: Run) -> None:
+    result = run("build", "--now", "soon")
     assert result.exit_code == 2
     assert result.errors[-1] == (
-        "feedpub: error: --now '2021-11-05': expected a time with its offset, such as"
-        " 2021-11-05T09:00:00+01:00 or 2021-11-05T08:00:00Z"
+        "feedpub: error: --now 'soon': expected a time such as 2021-11-05T09:00 (in the"
+        " site's time zone), one with its offset such as 2021-11-05T09:00:00+01:00 or"
+        " 2021-11-05T08:00:00Z, or a date alone (its midnight)"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2021-03-28T02:30", "does not exist in Europe/Paris (the clocks skip it); add an offset"),
+        (
+            "2021-10-31T02:30",
+            "happens twice in Europe/Paris (the clocks go back); add an offset such as +02:00"
+            " or +01:00",
+        ),
+    ],
+)
+def test_now_the_clocks_skip_or_repeat_is_refused_as_in_an_entry(
+    run: Run, value: str, expected: str
+) -> None:
+    result = run("check", "--now", value)
+    assert result.exit_code == 2
+    assert result.errors[-1] == f"feedpub: error: --now {value!r} {expected}"
+
+
+def test_now_without_offset_in_a_site_without_a_time_zone_says_both(
+    project: Project, run: Run
+) -> None:
+    settings = project.read("feedpub.yaml")
+    (project.root / "feedpub.yaml").write_text(settings.replace("Europe/Paris", "Mars/Olympus"))
+    result = run("check", "--now", "2021-11-05T09:00")
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        "(--now): '2021-11-05T09:00' has no offset, and feedpub.yaml gives no usable timezone"
+        " to read it in; fix feedpub.yaml, or give the offset, such as 2021-11-05T09:00:00+01:00"
+    )
+    assert result.errors[1].endswith("timezone: unknown time zone 'Mars/Olympus'")
+    assert run("check", "--now", "2021-11-05T09:00:00+01:00").exit_code == 1  # as ever
 
 
 @pytest.mark.parametrize("form", ["text", "github"])

@@ -37,6 +37,23 @@ def test_check_warns_of_embargo_leak_and_counts_held(project: Project, run: Run)
     )
 
 
+def test_now_without_offset_is_read_in_the_sites_time_zone(project: Project, run: Run) -> None:
+    project.entry(*LATER)  # released at 09:00 in Paris, 08:00Z
+    held = "(1 held under embargo until 2021-11-06T09:00:00+01:00)"
+    assert held in run("build", "--now", "2021-11-06T08:59").stdout  # 07:59Z, not 08:59Z
+    released = run("build", "--now", "2021-11-06T09:00")
+    assert "feedpub: built 1 statement into public/" in released.stdout
+    assert run("check", "--now", "2021-11-06T09:00:00").stdout == (
+        "feedpub: 1 entry checked, no problems\n"
+    )
+    # A date alone is its midnight in the site's zone, as in an entry's date:.
+    day = run("check", "--now", "2021-11-06")
+    assert (day.exit_code, day.stdout) == (
+        0,
+        f"feedpub: 1 entry checked {held}, no problems, 1 warning\n",
+    )
+
+
 def test_new_writes_a_draft_that_check_accepts(project: Project, run: Run) -> None:
     result = run(
         "new",

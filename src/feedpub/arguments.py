@@ -22,8 +22,9 @@ exit status:
   141  what read its output stopped reading it (feedpub check | head)
 """
 _NOW_HELP = (
-    "the moment to publish as of, e.g. 2021-11-05T09:00:00+01:00 (default: $SOURCE_DATE_EPOCH"
-    " when set, else the clock); statements dated later are held back"
+    "the moment to publish as of: 2021-11-05T09:00 or 2021-11-05 (its midnight) in the site's"
+    " timezone, as entries are read, or with an offset, 2021-11-05T09:00:00+01:00 (default:"
+    " $SOURCE_DATE_EPOCH when set, else the clock); statements dated later are held back"
 )
 
 

@@ -8,7 +8,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -18,6 +18,7 @@ from feedpub.errors import (
     PARTLY_UPDATED,
     FeedpubError,
     Problem,
+    UsageError,
     github_annotation,
     shown_path,
     shown_root,
@@ -25,45 +26,12 @@ from feedpub.errors import (
 )
 from feedpub.listing import OUTPUT_DIR
 from feedpub.model import BuildResult
+from feedpub.now import resolve_now
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C (128 + SIGINT)
-
-
-class UsageError(Exception):
-    """A command-line value that is no use; exit status 2."""
-
-
-# An offset is required: a date alone would be midnight where? (UTC is rarely what an
-# office means, and the site's zone is not known before feedpub.yaml is read.)
-_NOW = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})")
-
-
-def resolve_now(given: str | None) -> datetime:
-    """--now, else SOURCE_DATE_EPOCH (reproducible builds), else the clock."""
-    if given is not None:
-        if not _NOW.fullmatch(given):
-            raise UsageError(
-                f"--now {given!r}: expected a time with its offset, such as"
-                " 2021-11-05T09:00:00+01:00 or 2021-11-05T08:00:00Z"
-            )
-        try:
-            return datetime.fromisoformat(given.replace("Z", "+00:00"))
-        except ValueError:
-            raise UsageError(f"--now {given!r} is not a real time") from None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None:
-        try:  # digits alone, as reproducible-builds.org says (int() takes "-1", " 1_0 ")
-            if not epoch.isascii() or not epoch.isdigit():
-                raise ValueError(epoch)
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise UsageError(
-                f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970"
-            ) from None
-    return datetime.now(timezone.utc)
 
 
 def _print_problems(
@@ -96,7 +64,7 @@ def _unpublished(held: Sequence[datetime], drafts: int) -> str:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    now = resolve_now(args.now)
+    now = resolve_now(args.now, args.root)
     result = build(args.root, args.out, now)  # an unchanged site imports nothing heavy
     _print_problems(result.warnings, sys.stderr, args.max_problems)
     print(_build_summary(result))
@@ -120,8 +88,8 @@ def _build_summary(result: BuildResult) -> str:
 def _run_check(args: argparse.Namespace) -> int:
     from feedpub import build, guard
 
-    now = resolve_now(args.now)
     try:
+        now = resolve_now(args.now, args.root)  # a problem of feedpub.yaml's is one of check's
         if args.against is not None:
             result = guard.check_against(args.root, now, args.against)
         else:
@@ -152,7 +120,7 @@ def _run_new(args: argparse.Namespace) -> int:
 
     with_time = args.date is not None and "T" in args.date
     if args.date is None:
-        when = resolve_now(None)
+        when = resolve_now(None, args.root)
     elif re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?", args.date):
         try:
             when = datetime.fromisoformat(args.date)
@@ -269,7 +237,7 @@ def _run_init(args: argparse.Namespace) -> int:
         "timezone": args.timezone,
     }
     created = start_site(
-        args.dir, given, resolve_now(None), ask if sys.stdin.isatty() else None, tell
+        args.dir, given, resolve_now(None, args.dir), ask if sys.stdin.isatty() else None, tell
     )
     print(f"feedpub: started a site in {created.root}")
     for path in created.files:

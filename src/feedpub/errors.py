@@ -117,6 +117,10 @@ class FeedpubError(Exception):
         return (_rebuild, (self.problems, self.outcome))
 
 
+class UsageError(Exception):
+    """A command-line value that is no use; exit status 2."""
+
+
 def _rebuild(problems: list[Problem], outcome: str) -> FeedpubError:
     return FeedpubError(problems, outcome=outcome)
 
