@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -119,6 +120,35 @@ def test_preview_marks_what_the_public_site_does_not_show(project: Project) -> N
         assert "feedpub-preview" not in text and "feedpub-mark" not in text, page
         assert "<script src" not in text, page
     assert not (project.root / "public/2021/11/06/draft").exists()
+
+
+EMBARGOED = "Embargoed until January 1, 2099, 9:00\u202fAM Central European Standard Time"
+
+
+def test_preview_feeds_mark_drafts_and_embargoed_titles_never_the_build(project: Project) -> None:
+    reports: list[object] = []
+    preview = _preview(project, reports)
+    try:
+        for feed in ("atom.xml", "rss.xml", "types/statement/atom.xml"):
+            text = _get(preview.url + feed)
+            assert "<title>[Draft] A draft</title>" in text, feed
+            assert f"<title>[{EMBARGOED}] Under embargo</title>" in text, feed
+            assert "<title>Example Agency opens an office</title>" in text, feed
+        items = json.loads(_get(preview.url + "feed.json"))["items"]
+        assert [item["title"] for item in items] == [
+            f"[{EMBARGOED}] Under embargo",
+            "[Draft] A draft",
+            "Example Agency opens an office",
+        ]
+    finally:
+        preview.stop()
+    # Marked as served: neither the preview's files nor a build hold a mark.
+    from feedpub.build import build
+
+    build(project.root)
+    for folder in (project.root.parent / "preview", project.root / "public"):
+        for path in (*folder.rglob("*.xml"), *folder.rglob("*.json")):
+            assert "[Draft]" not in path.read_text() and "[Embargoed" not in path.read_text()
 
 
 def _status(url: str, host: str | None = None) -> int:

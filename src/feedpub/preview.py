@@ -1,7 +1,7 @@
 """What `feedpub serve` adds to the pages it serves, and only there: a "Draft" or "Embargoed
-until ..." banner on statements the public site does not show, the problems of a rebuild
-that failed at the top of every page, and a small script that reloads the page when a
-rebuild finishes.
+until ..." banner on statements the public site does not show (and the same words before
+their titles in its feeds), the problems of a rebuild that failed at the top of every page,
+and a small script that reloads the page when a rebuild finishes.
 
 Nothing here touches the files a build writes: the preview's pages are built exactly as
 `feedpub build` builds them, and these additions are made as each page is served. So a
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import http.server
 import io
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from html import escape
+from html import escape, unescape
 from http import HTTPStatus
 from pathlib import Path
 from typing import BinaryIO
@@ -67,6 +68,7 @@ class Mark:
     draft: bool
     published: datetime
     when: str  # its release time in words, in the site's language
+    ids: tuple[str, ...] = ()  # as its feeds' items name it: its id, and Atom's form of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,8 @@ def marks_of(site: Site, now: datetime | None = None) -> dict[str, Mark]:
     for entry in site.entries:
         if entry.draft or entry.published > now:
             when = messages.release_time(entry.published, locale)
-            found[entry.path] = Mark(entry.draft, entry.published, when)
+            ids = (entry.id, entry.atom_id)
+            found[entry.path] = Mark(entry.draft, entry.published, when, ids)
     return found
 
 
@@ -161,6 +164,53 @@ def decorate(page: bytes, path: str, state: State, now: datetime | None = None) 
     return _insert(page, _BODY_END, script, before=True, or_end=True)
 
 
+# A feed's item (Atom <entry>, RSS <item>: tags as feedgen writes them; in a content or
+# summary they are escaped), its id (Atom <id>, RSS <guid>) and where its title begins.
+_ITEM = re.compile(rb"<(entry|item)\b[^>]*>.*?</\1>", re.DOTALL)
+_ITEM_ID = re.compile(rb"<(id|guid)\b[^>]*>([^<]*)</\1>")
+_ITEM_TITLE = re.compile(rb"<title\b[^>]*>")
+
+
+def decorate_feed(feed: bytes, state: State, now: datetime | None = None) -> bytes:
+    """A built feed (Atom, RSS or JSON Feed) as the preview serves it: the title of each
+    statement the public site does not show begins with its mark, "[Draft] "; anything
+    else is served as it is."""
+    now = now or datetime.now(timezone.utc)
+    labels = {i: label for m in state.marks.values() if (label := _label(m, now)) for i in m.ids}
+    if not labels:
+        return feed
+    if feed.lstrip().startswith(b"{"):
+        return _decorate_json(feed, labels)
+
+    def mark(item: re.Match[bytes]) -> bytes:
+        found = _ITEM_ID.search(item.group())
+        label = labels.get(unescape(found.group(2).decode(errors="replace"))) if found else None
+        if label is None:
+            return item.group()
+        prefix = escape(f"[{label}] ", quote=False).encode()
+        return _ITEM_TITLE.sub(lambda title: title.group() + prefix, item.group(), count=1)
+
+    return _ITEM.sub(mark, feed)
+
+
+def _decorate_json(feed: bytes, labels: Mapping[str, str]) -> bytes:
+    try:
+        document = json.loads(feed)
+    except ValueError:  # a file of static/ that is not JSON: as it is
+        return feed
+    items = document.get("items") if isinstance(document, dict) else None
+    marked = False
+    for item in items if isinstance(items, list) else ():
+        key = item.get("id") if isinstance(item, dict) else None
+        label = labels.get(key) if isinstance(key, str) else None
+        if label is not None and isinstance(item.get("title"), str):
+            item["title"] = f"[{label}] {item['title']}"
+            marked = True
+    if not marked:
+        return feed
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()  # as jsonfeed.py
+
+
 def _insert(
     page: bytes,
     where: re.Pattern[bytes],
@@ -193,6 +243,9 @@ class Decorating(http.server.SimpleHTTPRequestHandler):
         if route.startswith(PREFIX):
             self.send_error(404)
             return None
+        if route.endswith((".xml", ".json")) and (feed := self._read(route)) is not None:
+            body = decorate_feed(feed[0], self.current())
+            return self._send(body, self.guess_type(feed[1]))
         found = self._page(route)
         state = self.current()
         if found is None and state.problems and route.endswith(("/", ".html")):
@@ -209,13 +262,19 @@ class Decorating(http.server.SimpleHTTPRequestHandler):
         that is not a folder's index)."""
         if not route.endswith(("/", ".html")):
             return None  # a file, or a folder the server redirects to its '/' first
+        found = self._read(route)
+        if found is None:
+            return None
+        return found[0], unquote(route.lstrip("/")) if route.endswith("/") else ""
+
+    def _read(self, route: str) -> tuple[bytes, Path] | None:
+        """The bytes of the file a route serves (a folder's index.html), and its path."""
         local = Path(self.translate_path(self.path))
         file = local / "index.html" if route.endswith("/") else local
-        try:  # read at once: a rebuild may remove the page between a look and a read
-            content = file.read_bytes()
+        try:  # read at once: a rebuild may remove the file between a look and a read
+            return file.read_bytes(), file
         except (OSError, ValueError):  # not there, a folder, a NUL in the name
             return None
-        return content, unquote(route.lstrip("/")) if route.endswith("/") else ""
 
     def _send(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK) -> BinaryIO:
         self.send_response(status)
