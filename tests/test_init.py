@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import Result, Run
+from conftest import Result, Run, git
 from feedpub import __version__, cli
 from feedpub.init import STARTER_FILES, read_starter
 
@@ -34,8 +34,8 @@ WRITTEN = [
     ".github/workflows/feeds.yml",
     ".github/workflows/embargo.yml",
     "entries/2021-11-05-example-agency-publishes-its-statements-here.yaml",
-    "static/",
 ]
+EMPTY_STATIC = "  site/static/ (empty: git commits a folder only once a file is in it)"
 
 
 @pytest.fixture
@@ -65,12 +65,13 @@ def _files(root: Path) -> list[str]:
 def test_init_writes_a_site_that_check_passes(here: Run, tmp_path: Path) -> None:
     result = here("init", "site", *FLAGS)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[: len(WRITTEN) + 1] == [
+    assert result.stdout.splitlines()[: len(WRITTEN) + 2] == [
         "feedpub: started a site in site/",
         *(f"  site/{path}" for path in WRITTEN),
+        EMPTY_STATIC,
     ]
     site = tmp_path / "site"
-    assert _files(site) == sorted(p for p in WRITTEN if not p.endswith("/"))
+    assert _files(site) == sorted(WRITTEN)
     assert (site / "static").is_dir()
     pins = [line for line in (site / "requirements.txt").read_text().splitlines() if "==" in line]
     assert pins[0] == f"feedpub=={__version__}" and any(p.startswith("Jinja2==") for p in pins)
@@ -88,6 +89,20 @@ def test_init_writes_a_site_that_check_passes(here: Run, tmp_path: Path) -> None
     )
     assert here("build", "--root", "site").exit_code == 0
     assert (site / "public/index.html").is_file()
+
+
+def test_init_says_static_is_empty_and_not_committed_until_a_file_is_in_it(
+    here: Run, tmp_path: Path
+) -> None:
+    git(tmp_path, "init", "--quiet", "--initial-branch", "main")
+    result = here("init", "site", *FLAGS)
+    assert result.exit_code == 0, result.stderr
+    assert EMPTY_STATIC in result.stdout.splitlines()
+    assert "  site/static/" not in result.stdout.splitlines()  # as if it were a file written
+    git(tmp_path, "add", "--all")
+    staged = git(tmp_path, "diff", "--cached", "--name-only").splitlines()
+    assert "site/entries/" + WRITTEN[7].removeprefix("entries/") in staged
+    assert not [name for name in staged if name.startswith("site/static")]
 
 
 def test_init_refuses_to_overwrite_and_names_every_clash(here: Run, tmp_path: Path) -> None:

@@ -242,6 +242,8 @@ def _run_init(args: argparse.Namespace) -> int:
     print(f"feedpub: started a site in {created.root}")
     for path in created.files:
         print(f"  {path}")
+    for path in created.empty:
+        print(f"  {path} (empty: git commits a folder only once a file is in it)")
     if created.stand_ins:
         names = " and ".join(created.stand_ins)
         print(f"feedpub: {names} in feedpub.yaml are stand-ins; set them before publishing")

@@ -92,6 +92,9 @@ class Created:
     in_git: bool = False  # written in a git repository's work tree
     branch: str = "main"  # the workflow publishes what is pushed to it
     warnings: tuple[Problem, ...] = ()
+    # Folders left empty, which git does not keep (and a .gitkeep in static/ would be
+    # refused: static/ publishes no file whose name starts with a dot).
+    empty: tuple[str, ...] = ()
 
 
 def _quoted(text: str) -> str:
@@ -333,9 +336,10 @@ def init_site(root: Path, settings: Settings, now: datetime) -> Created:
     except FeedpubError:
         _undo(made)
         raise
-    shown = [*files, f"{ENTRIES_DIR}/{example.name}", f"{STATIC_DIR}/"]
+    shown = [*files, f"{ENTRIES_DIR}/{example.name}"]
     shown_root = project.shown_root or "./"
     shown_files = [project.show(rel) for rel in shown]
+    empty = (project.show(f"{STATIC_DIR}/"),)
     top = work_tree(project.root)
     warnings = []
     if top is not None and top != project.root.resolve():  # its workflows would never run
@@ -349,7 +353,7 @@ def init_site(root: Path, settings: Settings, now: datetime) -> Created:
                 severity=Severity.WARNING,
             )
         )
-    return Created(shown_root, shown_files, [], top is not None, branch, tuple(warnings))
+    return Created(shown_root, shown_files, [], top is not None, branch, tuple(warnings), empty)
 
 
 def start_site(
