@@ -198,6 +198,38 @@ def test_check_reports_every_missing_setting(project: Project, run: Run) -> None
     ] + ["feedpub: 6 problems in 1 file"]
 
 
+def test_check_reports_every_wrong_item_of_a_setting_in_one_run(project: Project, run: Run) -> None:
+    # Each was told at its first wrong item alone; the next appeared once that was fixed.
+    project.config(
+        _config_with("publisher:\n  email: nope\n  mail: press@example.org")
+        + "websub_hubs: [ftp://hub.example.net/, ftp://hub.example.com/]\n"
+        + "section_aliases:\n  types: {Release: 1, Notice: [x]}\n  tgs: {A: B}\n"
+        + "messages:\n  en: {Subscrbe: Follow us, Subscribe: [x]}\n  English: {Subscribe: Follow}\n"
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    url = "expected an absolute http:// or https:// URL, got"
+    message = "is not a message of feedpub's pages"
+    pot = "(they are listed in feedpub/locale/feedpub.pot)"
+    assert result.errors == [
+        "feedpub.yaml:8:3: publisher.name: required field is missing",
+        "feedpub.yaml:8:10: publisher.email: expected an e-mail address such as"
+        " press@example.org, got 'nope'",
+        "feedpub.yaml:9:3: publisher.mail: unknown field; did you mean email?",
+        f"feedpub.yaml:10:15: websub_hubs: item 1: {url} 'ftp://hub.example.net/'",
+        f"feedpub.yaml:10:39: websub_hubs: item 2: {url} 'ftp://hub.example.com/'",
+        "feedpub.yaml:12:20: section_aliases.types.Release: expected text, got a number (1);"
+        " put it in quotes if you mean the text '1'",
+        "feedpub.yaml:12:31: section_aliases.types.Notice: expected text, got a list",
+        "feedpub.yaml:13:3: section_aliases.tgs: unknown field; did you mean tags?",
+        f"feedpub.yaml:15:8: messages.en: 'Subscrbe' {message}; did you mean Subscribe? {pot}",
+        "feedpub.yaml:15:40: messages.en: expected text, got a list",
+        "feedpub.yaml:16:3: messages: expected a BCP 47 language tag such as en or en-GB, got"
+        " 'English', for the language of the messages below it",
+        "feedpub: 11 problems in 1 file",
+    ]
+
+
 def test_check_still_checks_entries_when_settings_are_broken(project: Project, run: Run) -> None:
     project.config(_config_with("timezone: Nowhere/Land"))
     project.entry("2021-11-05-x.yaml", "title: [X]\ndate: 2021-11-05\nbody: x\n")

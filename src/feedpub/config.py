@@ -27,7 +27,7 @@ from feedpub.load import (
 from feedpub.model import Publisher, SectionAlias, SiteConfig
 from feedpub.overrides import read_messages
 from feedpub.read import read_bytes
-from feedpub.values import Invalid, fail
+from feedpub.values import Invalid, fail, fail_items
 
 CONFIG_NAME = "feedpub.yaml"
 STATIC_DIR = "static"
@@ -75,15 +75,18 @@ def _publisher(node: Node, ctx: None, limits: Limits) -> Publisher:
         "email": values.email,
         "url": values.web_url,
     }
-    for name, key, value in values.mapping_items(values.mapping(node)):
-        if name not in readers:
-            fail(values.unknown_field(name, readers), key, name)
+    fields = values.mapping(node)
+    errors = []
+    for name, key, value in values.mapping_items(fields):
         try:
+            if name not in readers:
+                fail(values.unknown_field(name, readers), key)
             found[name] = readers[name](value)
         except Invalid as exc:
-            fail(exc.message, exc.node or value, name)
-    if "name" not in found:
-        fail("required field is missing", node, "name")
+            errors.append(Invalid(exc.message, exc.node or value, name))
+    if not any(name == "name" for name, _, _ in values.mapping_items(fields)):
+        errors.append(Invalid("required field is missing", node, "name"))
+    fail_items(errors)
     return Publisher(**found)
 
 
@@ -98,17 +101,25 @@ def _websub_hubs(node: Node, ctx: None, limits: Limits) -> tuple[str, ...]:
     if len(node.value) > limits["hubs"]:
         fail(f"has {len(node.value):,} items; at most {limits['hubs']} are allowed", node)
     hubs: list[str] = []
+    errors = []
     for number, item in enumerate(node.value, 1):
         try:
-            url = values.web_url(item)
+            url = _hub(item, hubs)
         except Invalid as exc:
-            fail(f"item {number}: {exc.message}", exc.node or item)
-        if "@" in urlsplit(url).netloc:  # every feed publishes it
-            fail(f"item {number}: a hub URL must not hold a user name or password", item)
-        if url in hubs:
-            fail(f"item {number}: {url!r} is listed twice", item)
+            errors.append(Invalid(f"item {number}: {exc.message}", exc.node or item))
+            continue
         hubs.append(url)
+    fail_items(errors)
     return tuple(hubs)
+
+
+def _hub(node: Node, before: list[str]) -> str:
+    url = values.web_url(node)
+    if "@" in urlsplit(url).netloc:  # every feed publishes it
+        fail("a hub URL must not hold a user name or password", node)
+    if url in before:
+        fail(f"{url!r} is listed twice", node)
+    return url
 
 
 def _line(node: Node, ctx: None, limits: Limits) -> str:
@@ -138,23 +149,32 @@ def _feed_limit(node: Node, ctx: None, limits: Limits) -> int:
 def _section_aliases(node: Node, ctx: None, limits: Limits) -> tuple[SectionAlias, ...]:
     """{types: {Old name: New name}, tags: {...}}: renamed sections keep their subscribers."""
     found: list[SectionAlias] = []
+    errors = []
     for kind, key, names in values.mapping_items(values.mapping(node)):
-        if kind not in ("types", "tags"):
-            fail(values.unknown_field(kind, ["types", "tags"]), key, kind)
         try:
+            if kind not in ("types", "tags"):
+                fail(values.unknown_field(kind, ["types", "tags"]), key)
             pairs = list(values.mapping_items(values.mapping(names)))
         except Invalid as exc:
-            raise Invalid(exc.message, exc.node, kind) from None
+            errors.append(Invalid(exc.message, exc.node, kind))
+            continue
         for old, old_node, new_node in pairs:
             try:
-                if not old.strip():
-                    fail("an old name must not be empty", old_node)
-                new = values.one_line(values.text(new_node, max_length=limits["length"]))
+                found.append(_section_alias(kind, old, old_node, new_node, limits))
             except Invalid as exc:
-                raise Invalid(exc.message, exc.node, f"{kind}.{old}") from None
-            line, column = values.node_position(old_node, (1, 1))
-            found.append(SectionAlias(kind=kind[:-1], old=old, new=new, at=(line, column)))
+                errors.append(Invalid(exc.message, exc.node, f"{kind}.{old}"))
+    fail_items(errors)
     return tuple(found)
+
+
+def _section_alias(
+    kind: str, old: str, old_node: Node, new_node: Node, limits: Limits
+) -> SectionAlias:
+    if not old.strip():
+        fail("an old name must not be empty", old_node)
+    new = values.one_line(values.text(new_node, max_length=limits["length"]))
+    line, column = values.node_position(old_node, (1, 1))
+    return SectionAlias(kind=kind[:-1], old=old, new=new, at=(line, column))
 
 
 SETTINGS: tuple[FieldSpec[None], ...] = (

@@ -8,7 +8,7 @@ import re
 from feedpub import values
 from feedpub.fields import Limits
 from feedpub.load import MappingNode, Node
-from feedpub.values import Invalid, fail
+from feedpub.values import Invalid, fail, fail_items
 
 _PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
@@ -16,14 +16,19 @@ _PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 def read_messages(node: Node, ctx: None, limits: Limits) -> dict[str, dict[str, object]]:
     """Page text the site words its own way: {language: {message: text}}."""
     found: dict[str, dict[str, object]] = {}
+    errors = []
     for language_name, key, value in values.mapping_items(values.mapping(node)):
         try:
-            language = values.language(key)
+            try:
+                language = values.language(key)
+            except Invalid as exc:
+                fail(f"{exc.message}, for the language of the messages below it", key)
+            if language.lower() in (tag.lower() for tag in found):
+                fail(f"the language {language_name!r} is listed twice", key)
+            found[language] = _language_messages(value, language, limits)
         except Invalid as exc:
-            fail(f"{exc.message}, for the language of the messages below it", key)
-        if language.lower() in (tag.lower() for tag in found):
-            fail(f"the language {language_name!r} is listed twice", key)
-        found[language] = _language_messages(value, language, limits)
+            errors.append(exc)
+    fail_items(errors)
     return found
 
 
@@ -32,32 +37,50 @@ def _language_messages(node: Node, language: str, limits: Limits) -> dict[str, o
 
     known = message_ids()
     messages: dict[str, object] = {}
+    errors = []
     for message, key, value in values.mapping_items(values.mapping(node)):
-        spec = known.get(message)
-        if spec is None:
-            fail(
-                f"{message!r} is not a message of feedpub's pages{values.hint(message, known)}"
-                " (they are listed in feedpub/locale/feedpub.pot)",
-                key,
-                language,
-            )
-        if spec.plural is not None and isinstance(value, MappingNode):
-            forms = {}
-            for category, category_key, text in values.mapping_items(value):
-                if category not in _PLURAL_CATEGORIES:
-                    fail(
-                        f"{category!r} is not a plural category; use "
-                        + ", ".join(_PLURAL_CATEGORIES),
-                        category_key,
-                        language,
-                    )
-                forms[category] = _message_text(text, spec.placeholders, language, limits)
-            if "other" not in forms:
-                fail(f"{message!r}: the form for 'other' is missing", value, language)
-            messages[message] = forms
-        else:
-            messages[message] = _message_text(value, spec.placeholders, language, limits)
+        try:
+            spec = known.get(message)
+            if spec is None:
+                fail(
+                    f"{message!r} is not a message of feedpub's pages"
+                    f"{values.hint(message, known)} (they are listed in"
+                    " feedpub/locale/feedpub.pot)",
+                    key,
+                    language,
+                )
+            if spec.plural is not None and isinstance(value, MappingNode):
+                messages[message] = _plural_forms(
+                    message, value, spec.placeholders, language, limits
+                )
+            else:
+                messages[message] = _message_text(value, spec.placeholders, language, limits)
+        except Invalid as exc:
+            errors.append(exc)
+    fail_items(errors)
     return messages
+
+
+def _plural_forms(
+    message: str, node: MappingNode, placeholders: frozenset[str], language: str, limits: Limits
+) -> dict[str, str]:
+    forms = {}
+    errors = []
+    for category, category_key, text in values.mapping_items(node):
+        try:
+            if category not in _PLURAL_CATEGORIES:
+                fail(
+                    f"{category!r} is not a plural category; use " + ", ".join(_PLURAL_CATEGORIES),
+                    category_key,
+                    language,
+                )
+            forms[category] = _message_text(text, placeholders, language, limits)
+        except Invalid as exc:
+            errors.append(exc)
+    fail_items(errors)
+    if "other" not in forms:
+        fail(f"{message!r}: the form for 'other' is missing", node, language)
+    return forms
 
 
 def _message_text(node: Node, placeholders: frozenset[str], language: str, limits: Limits) -> str:

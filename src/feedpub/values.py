@@ -44,10 +44,12 @@ def fail(message: str, node: Node | None = None, part: str = "") -> NoReturn:
 
 
 def fail_items(errors: list[Invalid]) -> None:
-    """Raise the first of a list's wrong items, carrying the others: all told in one run."""
-    if errors:
-        errors[0].also = tuple(errors[1:])
-        raise errors[0]
+    """Raise the first of a list's wrong items, carrying the others (and those each carries,
+    from a list inside it): all told in one run."""
+    every = [each for error in errors for each in (error, *error.also)]
+    if every:
+        every[0].also = tuple(every[1:])
+        raise every[0]
 
 
 # Plain scalars YAML 1.1 tags specially but which hold nothing but their text: '=' and '<<'.
