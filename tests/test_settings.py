@@ -162,6 +162,12 @@ def test_check_reports_bad_setting(project: Project, run: Run, line: str, expect
             "14:7: messages.en: '%(num)d statement': the form for 'other' is missing",
             id="messages-plural-without-other",
         ),
+        pytest.param(
+            "section_aliases: {types: {'': Release}}",
+            "11:27: section_aliases.types: an old name ('') must not be empty; write the name"
+            " the type had before it was renamed",
+            id="section-alias-blank-old-name",
+        ),
     ],
 )
 def test_check_reports_bad_page_setting_at_its_position(

@@ -162,7 +162,8 @@ def _section_aliases(node: Node, ctx: None, limits: Limits) -> tuple[SectionAlia
             try:
                 found.append(_section_alias(kind, old, old_node, new_node, limits))
             except Invalid as exc:
-                errors.append(Invalid(exc.message, exc.node, f"{kind}.{old}"))
+                part = f"{kind}.{old}" if old.strip() else kind  # no blank part in the path
+                errors.append(Invalid(exc.message, exc.node, part))
     fail_items(errors)
     return tuple(found)
 
@@ -171,7 +172,8 @@ def _section_alias(
     kind: str, old: str, old_node: Node, new_node: Node, limits: Limits
 ) -> SectionAlias:
     if not old.strip():
-        fail("an old name must not be empty", old_node)
+        what = f"the name the {kind[:-1]} had before it was renamed"
+        fail(f"an old name ({old!r}) must not be empty; write {what}", old_node)
     new = values.one_line(values.text(new_node, max_length=limits["length"]))
     line, column = values.node_position(old_node, (1, 1))
     return SectionAlias(kind=kind[:-1], old=old, new=new, at=(line, column))
