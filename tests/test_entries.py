@@ -36,6 +36,42 @@ SHOWN = f"entries/{NAME}"
             id="title-null",
         ),
         pytest.param(
+            'title: "\\u200b"\ndate: 2021-11-05\nbody: x\n',
+            "1:8: title: shows as nothing: it holds only invisible characters (U+200B ZERO"
+            " WIDTH SPACE), pasted or typed by mistake; delete them and write the text it"
+            " should show",
+            id="title-zero-width-space",
+        ),
+        pytest.param(
+            'title: "\\u0301\\u0301"\ndate: 2021-11-05\nbody: x\n',
+            "1:8: title: shows as nothing: it holds only invisible characters (U+0301"
+            " COMBINING ACUTE ACCENT), pasted or typed by mistake; delete them and write the"
+            " text it should show",
+            id="title-combining-marks",
+        ),
+        pytest.param(
+            'title: "\\u2067\\u200f\\u2069\\u200e"\ndate: 2021-11-05\nbody: x\n',
+            "1:8: title: shows as nothing: it holds only invisible characters (U+2067"
+            " RIGHT-TO-LEFT ISOLATE, U+200F RIGHT-TO-LEFT MARK, U+2069 POP DIRECTIONAL ISOLATE"
+            " and 1 more), pasted or typed by mistake; delete them and write the text it should"
+            " show",
+            id="title-bidi-controls",
+        ),
+        pytest.param(
+            'title: X\ndate: 2021-11-05\nsummary: "\\u2800"\nbody: x\n',
+            "3:10: summary: shows as nothing: it holds only invisible characters (U+2800"
+            " BRAILLE PATTERN BLANK), pasted or typed by mistake; delete them and write the"
+            " text it should show",
+            id="summary-braille-blank",
+        ),
+        pytest.param(
+            'title: X\ndate: 2021-11-05\nbyline: [Example Agency, "\\u3164"]\nbody: x\n',
+            "3:26: byline: item 2: shows as nothing: it holds only invisible characters (U+3164"
+            " HANGUL FILLER), pasted or typed by mistake; delete them and write the text it"
+            " should show",
+            id="byline-hangul-filler",
+        ),
+        pytest.param(
             "title: #1 priority for the agency\ndate: 2021-11-05\nbody: x\n",
             "1:8: title: is empty: YAML reads a '#' after a space as the start of a comment, so"
             " '#1 priority for the agency' is not the value; to begin the text with #, put it"

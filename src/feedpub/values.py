@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
+from feedpub import invisible
 from feedpub.load import (
     MappingNode,
     Node,
@@ -44,8 +45,7 @@ def fail(message: str, node: Node | None = None, part: str = "") -> NoReturn:
 
 
 def fail_items(errors: list[Invalid]) -> None:
-    """Raise the first of a list's wrong items, carrying the others (and those each carries,
-    from a list inside it): all told in one run."""
+    """Raise the first of a list's wrong items carrying the others (and theirs): all told."""
     every = [each for error in errors for each in (error, *error.also)]
     if every:
         every[0].also = tuple(every[1:])
@@ -85,6 +85,8 @@ def text(
     value = str(node.value).strip()
     if not value and not allow_empty:
         fail("must not be empty", node)
+    if not allow_empty and invisible.shows_nothing(value):
+        fail(invisible.describe(value), node)
     if single_line and _LINE_BREAKS.search(value):
         fail("must be a single line", node)
     if single_line:
