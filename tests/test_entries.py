@@ -1128,6 +1128,13 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             "1:1: file is encoded as UTF-32; save it as UTF-8",
             id="utf-32-big-endian",
         ),
+        pytest.param(  # two files pasted together: the second's mark stays, unseen
+            "title: X\ndate: 2021-11-05\n\ufeffbody: x\n".encode(),
+            "3:1: an invisible byte-order mark (U+FEFF) stands here, before 'body: x', left"
+            " from pasting another file into this one; delete it (most editors show nothing"
+            " there: delete the character before the text, or retype the line)",
+            id="byte-order-mark-inside",
+        ),
         pytest.param(
             b"title: X\ndate: 2021-11-05\nbody: a\x00b\n",
             "3:8: body: character U+0000 '\\x00' is not allowed (XML 1.0 forbids it in feeds)",

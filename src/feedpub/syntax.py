@@ -39,6 +39,22 @@ def report_syntax_error(
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or "not valid YAML"
     context = exc.context or ""
+    # A byte-order mark starts a file; inside one, it is where another file was pasted in.
+    bom = text.find("\ufeff", 0, mark.index + 1 if mark else len(text))
+    if bom >= 0:
+        line = text.count("\n", 0, bom) + 1
+        column = bom - text.rfind("\n", 0, bom)
+        after = text[bom + 1 :].split("\n", 1)[0].strip()[:30]
+        problems.add(
+            path,
+            "an invisible byte-order mark (U+FEFF) stands here"
+            + (f", before {after!r}" if after else "")
+            + ", left from pasting another file into this one; delete it (most editors show"
+            " nothing there: delete the character before the text, or retype the line)",
+            line=line,
+            column=column,
+        )
+        return
     if mark is not None and text[mark.index : mark.index + 1] == "\t":
         problems.add(path, "a tab cannot indent YAML; indent with spaces", line=line, column=column)
         return
