@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import EXAMPLE_CONFIG, Project, Run, git
+from conftest import EXAMPLE_CONFIG, EXAMPLE_ENTRY, Project, Run, git
 from feedpub.gather import Project as SiteProject
 from feedpub.gather import read_site
 
@@ -1128,6 +1128,24 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             "1:1: file is encoded as UTF-32; save it as UTF-8",
             id="utf-32-big-endian",
         ),
+        pytest.param(  # as Windows' "Unicode" and PowerShell 5's Out-File write it
+            "title: Example Agency\ndate: 2021-11-05\nbody: |\n  Élysée\n".encode("utf-16-le"),
+            "1:1: file is encoded as UTF-16 without a byte-order mark (NUL bytes between its"
+            " letters); save it as UTF-8",
+            id="utf-16-without-byte-order-mark",
+        ),
+        pytest.param(
+            "title: Example Agency\ndate: 2021-11-05\nbody: x\n".encode("utf-16-be"),
+            "1:1: file is encoded as UTF-16 without a byte-order mark (NUL bytes between its"
+            " letters); save it as UTF-8",
+            id="utf-16-big-endian-without-byte-order-mark",
+        ),
+        pytest.param(
+            "title: Example Agency\ndate: 2021-11-05\nbody: x\n".encode("utf-32-le"),
+            "1:1: file is encoded as UTF-32 without a byte-order mark (NUL bytes between its"
+            " letters); save it as UTF-8",
+            id="utf-32-without-byte-order-mark",
+        ),
         pytest.param(  # two files pasted together: the second's mark stays, unseen
             "title: X\ndate: 2021-11-05\n\ufeffbody: x\n".encode(),
             "3:1: an invisible byte-order mark (U+FEFF) stands here, before 'body: x', left"
@@ -1259,6 +1277,18 @@ def test_check_reports_unreadable_yaml(
         assert any(e.startswith(f"{SHOWN}:{expected[:-1]}") for e in result.errors), result.errors
     else:
         assert f"{SHOWN}:{expected}" in result.errors
+
+
+def test_a_file_saved_as_utf16_without_its_mark_is_one_message(project: Project, run: Run) -> None:
+    # Read as UTF-8, its NUL bytes were a score of problems, and its text came out garbled.
+    project.entry(NAME, EXAMPLE_ENTRY.encode("utf-16-le"))
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors == [
+        f"{SHOWN}:1:1: file is encoded as UTF-16 without a byte-order mark (NUL bytes between"
+        " its letters); save it as UTF-8",
+        "feedpub: 1 problem in 1 file",
+    ]
 
 
 def test_load_accepts_byte_order_mark_and_crlf(project: Project, run: Run) -> None:

@@ -99,6 +99,22 @@ _BOMS = {  # UTF-32's first: its little-endian mark begins with UTF-16's
 }
 
 
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 told by its NUL bytes where no byte-order mark says so: text of
+    Latin letters (as YAML's field names are) has a NUL byte beside each, on one side."""
+    sample = data[:400]
+    for name, width in (("UTF-32", 4), ("UTF-16", 2)):
+        if len(data) % width or len(sample) < 2 * width:
+            continue
+        units = [sample[i : i + width] for i in range(0, len(sample), width)]
+        zeros = b"\x00" * (width - 1)
+        little = sum(unit[1:] == zeros and unit[0] != 0 for unit in units)
+        big = sum(unit[:-1] == zeros and unit[-1] != 0 for unit in units)
+        if max(little, big) * 2 >= len(units):
+            return name
+    return None
+
+
 def decode_utf8(path: str, data: bytes, problems: Problems, advice: str = "") -> str | None:
     """A site's text file as text, or None, adding where its first byte that is not UTF-8
     stands (with a hint when the file looks like Windows-1252) and `advice`."""
@@ -106,6 +122,13 @@ def decode_utf8(path: str, data: bytes, problems: Problems, advice: str = "") ->
         if data.startswith(bom):
             problems.add(path, f"file is encoded as {name}; {advice or 'save it as UTF-8'}")
             return None
+    if wide := _wide_encoding(data):
+        problems.add(
+            path,
+            f"file is encoded as {wide} without a byte-order mark (NUL bytes between its"
+            f" letters); {advice or 'save it as UTF-8'}",
+        )
+        return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
