@@ -1480,6 +1480,27 @@ def test_unreferenced_file_in_entries_is_a_warning(project: Project, run: Run) -
     ]
 
 
+def test_a_file_refused_under_attachments_is_not_also_told_as_unlisted(
+    project: Project, run: Run
+) -> None:
+    # The refusal says what to do with the file; "no entry lists it" contradicted it.
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title: X\ndate: 2021-11-05\nbody: x\nattachments: [page.html, {file: 1.svg}]\n",
+    )
+    project.entry("page.html", b"<p>Example Agency</p>")
+    project.entry("1.svg", b"<svg/>")
+    project.entry("forgotten.pdf", b"%PDF")
+    result = run("check")
+    assert result.exit_code == 1
+    assert [e.split(": ", 1)[0] for e in result.errors] == [
+        "entries/2021-11-05-x.yaml:4:15",
+        "entries/2021-11-05-x.yaml:4:33",
+        "entries/forgotten.pdf",
+        "feedpub",
+    ], result.errors
+
+
 def test_plain_id_with_single_spaces_is_kept_in_rss_and_json_and_encoded_in_atom(
     project: Project, run: Run
 ) -> None:

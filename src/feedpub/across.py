@@ -81,6 +81,7 @@ def check_across(
     _check_shared_names(valid, problems)
     _check_addresses(valid, problems)
     used = {a.name for item in valid if item.entry for a in item.entry.attachments}
+    used.update(name for item in compiled for name in item.listed)  # refused: told there
     for name in sorted(attachable.keys() - used):
         problems.add(
             f"{entries_shown}{name}",

@@ -10,7 +10,7 @@ from anyascii import anyascii
 
 from feedpub import values
 from feedpub.fields import Limits
-from feedpub.load import MappingNode, Node, SequenceNode, describe_node
+from feedpub.load import MappingNode, Node, ScalarNode, SequenceNode, describe_node
 from feedpub.model import Attachment
 from feedpub.slug import is_device_name
 from feedpub.values import Invalid, fail, fail_items
@@ -124,3 +124,17 @@ def _plain_name(name: str) -> str:
     ):
         return ""
     return f"; rename the file, such as to {plain}, and write that name here"
+
+
+def listed_files(node: Node | None) -> tuple[str, ...]:
+    """The file names an `attachments:` field lists as written, each read or refused: a
+    file listed there, if refused, is told there, not also as listed by no entry."""
+    if not isinstance(node, SequenceNode):
+        return ()
+    names = []
+    for item in node.value:
+        if isinstance(item, MappingNode):
+            item = next((v for k, _, v in values.mapping_items(item) if k == "file"), None)
+        if isinstance(item, ScalarNode):
+            names.append(str(item.value).strip())
+    return tuple(names)

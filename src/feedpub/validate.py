@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from feedpub import values
+from feedpub.attachments import listed_files
 from feedpub.bodymap import body_position, find_site_links, report_removals
 from feedpub.entryfields import ENTRY_FIELDS, EntryContext
 from feedpub.errors import Problem, Problems
@@ -94,6 +95,8 @@ class Compiled:
     problems: list[Problem]
     positions: Mapping[str, tuple[int, int]] = dataclass_field(default_factory=dict)
     key: str = ""
+    # The files an invalid entry lists under attachments, refused or not (see across.py).
+    listed: tuple[str, ...] = ()
 
     def at(self, name: str) -> tuple[int, int]:
         return self.positions.get(name, (1, 1))
@@ -143,8 +146,10 @@ def compile_entry(
         return Compiled(None, problems.items, key=key)
     # A bad file name does not hide the problems inside the file.
     found = read_fields(document, ENTRY_FIELDS, EntryContext(config, available or {}), problems)
+    attachments = document.fields.get("attachments")
+    listed = listed_files(attachments.value if attachments else None)
     if problems.errors or named is None:
-        return Compiled(None, problems.items, key=key)
+        return Compiled(None, problems.items, key=key, listed=listed)
     named_date, slug = named
     dates = _check_dates(document, found, named_date, config, problems)
     _check_slugs(document, found["type"], found["tags"], problems)
@@ -164,7 +169,7 @@ def compile_entry(
     except BodyTooComplex as exc:
         line, column = body_position(document, source, exc.offset)
         problems.add(document.path, exc.message, line=line, column=column, field="body")
-        return Compiled(None, problems.items, key=key)
+        return Compiled(None, problems.items, key=key, listed=listed)
     report_removals(document, body, problems)
     notes: Body | None = found.pop("notes_to_editors")
     if notes is not None:
@@ -182,7 +187,7 @@ def compile_entry(
         for number, node in enumerate(tags_field.value.value):
             positions[f"tags.{number}"] = values.node_position(node, (1, 1))
     if problems.errors or dates is None:
-        return Compiled(None, problems.items, positions, key)
+        return Compiled(None, problems.items, positions, key, listed)
     path = f"{named_date:%Y/%m/%d}/{slug}/"
     published, updated, corrections = dates
     has_time = found["date"].has_time
