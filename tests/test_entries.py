@@ -110,6 +110,12 @@ SHOWN = f"entries/{NAME}"
             " space, or start a new line",
             id="title-with-a-line-separator",
         ),
+        pytest.param(  # the quoted value offered shows the space it is told to become, not �
+            "title: Rates\u2028held: x\ndate: 2021-11-05\nbody: x\n",
+            "1:18: title: ': ' inside a value reads as the start of a new field; put the whole"
+            ' value in quotes: title: "Rates held: x"',
+            id="title-with-a-line-separator-and-a-colon",
+        ),
         pytest.param(
             "title: x\ndate: 2021-11-05\nbody: |\n  One.\x85Two.\n",
             "4:7: body: character U+0085 '\\x85' is a line break to YAML but not to most"

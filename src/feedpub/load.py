@@ -6,6 +6,7 @@ Nothing here decides what a value means: `yaml.safe_load` would turn `NO` into F
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -111,7 +112,13 @@ def read_document(path: str, data: bytes, problems: Problems) -> Document | None
         # Parse a copy with each bad character replaced by one of the same length, so the
         # positions still hold and the field that holds each character can be named.
         text = _REFUSED.sub("\ufffd", text)
+    before = len(problems.items)
     document = _compose(path, text, problems)
+    if bad_characters:  # a fix quoting the line shows each, as it is told, made a space
+        problems.items[before:] = [
+            dataclasses.replace(p, message=p.message.replace("\ufffd", " "))
+            for p in problems.items[before:]
+        ]
     for offset, char in bad_characters[:MAX_CHARACTERS_SHOWN]:
         line, column = _line_column(text, offset)
         problems.add(
