@@ -1015,6 +1015,12 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             id="list-item-indented-unlike-the-items-above",
         ),
         pytest.param(
+            b"title: X\ndate: 2021-11-05\ntags:\n - Rates\n- Budget\nbody: x\n",
+            "5:1: tags: this item's '-' is in column 1, but the items above it begin in"
+            " column 2 (line 4); line its '-' up with theirs",
+            id="list-item-in-column-1-under-items-indented",
+        ),
+        pytest.param(
             b'title: "X"\n  date: 2021-11-05\nbody: x\n',
             "2:3: date: 'date' is indented by 2 spaces, but the field above it starts in"
             " column 1; line it up with the fields around it",

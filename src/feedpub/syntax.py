@@ -114,6 +114,8 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
             field_of(lines[begun.line]),
             f"the quote {quote} that starts here is never closed; end the text with {quote}",
         )
+    if problem == "did not find expected key" and at is not None and at.column == 0:
+        return _item_out_of_line(lines, at.line, 0)  # `- Economy` under ` - Rates`
     if problem == "did not find expected key" and at is not None and at.column > 0:
         before = at_line[: at.column].rstrip()
         key = KEY.match(at_line)
