@@ -157,6 +157,27 @@ def test_import_keeps_a_plain_rss_guid_verbatim(project: Project, run: Run) -> N
     assert (guid.id, guid.guidislink) == ("12345", False)
 
 
+def test_import_makes_line_and_paragraph_separators_line_breaks(project: Project, run: Run) -> None:
+    # A word processor's U+2029 in an item's text: the entry written held it, check refused
+    # it ("a line break to YAML but not to most editors"), and the item was skipped.
+    project.file(
+        "feed.xml",
+        rss(
+            "<title>Rates\u2029for 2022</title><guid>urn:example-agency:1</guid>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0000</pubDate>"
+            "<description>&lt;p&gt;One.\u2029Two.\u2028Three.&lt;/p&gt;</description>"
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.stdout.splitlines()[-1] == (
+        "feedpub: imported 1 statement, 0 already present, 0 skipped"
+    )
+    [text] = _entries(project).values()
+    assert 'title: "Rates for 2022"\n' in text
+    assert "body: |\n  One.\n  Two.\n  Three.\n" in text  # HTML's text: line breaks are spaces
+    _check_passes(run)
+
+
 def test_import_keeps_a_drupal_guid_with_spaces_verbatim(project: Project, run: Run) -> None:
     # Every item was skipped ("its id has white space") and the run imported nothing.
     result = run("import", fixture("drupal-rss.xml"))

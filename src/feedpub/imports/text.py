@@ -11,8 +11,9 @@ _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0
 
 
 def clean(text: str) -> str:
-    """Drop what no entry file may hold (controls, U+FFFE); line breaks as LF."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Drop what no entry file may hold (controls, U+FFFE); line breaks as LF, and the line
+    breaks only YAML sees as such (NEL, U+2028; U+2029 a paragraph's) as LF too."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", "\n\n")
     return _FORBIDDEN.sub("", text.replace("\x85", "\n").replace("\u2028", "\n"))
 
 
