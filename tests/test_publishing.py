@@ -113,6 +113,9 @@ def test_new_never_overwrites_and_numbers_a_title_used_again_that_day(
         ("both", "opening-2"),
         ("id", "opening-2"),
         ("alias", "opening-2"),
+        # Its aliases written as a list begun in column 1, or a [ ] list over two lines.
+        ("alias-block", "opening-2"),
+        ("alias-flow", "opening-2"),
         # A link in a body to another site's page of that date and name is no address here.
         ("link", "opening"),
     ],
@@ -127,10 +130,14 @@ def test_new_never_gives_the_id_or_address_a_renamed_statement_keeps(
     old = project.root / "entries/2021-11-05-opening.yaml"
     text = old.read_text().replace("draft: true\n", "").replace(PLACEHOLDER_BODY, "Open.")
     old.unlink()
-    if kept in ("alias", "link"):  # an id of its own
+    if kept != "both" and kept != "id":  # an id of its own
         text = text.replace("2021-11-05-opening", "2021-11-05-new-office")
-    if kept in ("both", "alias"):
-        text += 'aliases: ["2021/11/05/opening/"]\n'
+    text += {
+        "both": 'aliases: ["2021/11/05/opening/"]\n',
+        "alias": 'aliases: ["2021/11/05/opening/"]\n',
+        "alias-block": "aliases:\n- /2021/11/05/opening/\n",
+        "alias-flow": "aliases: [/2021/11/05/first-office/,\n  /2021/11/05/opening/]\n",
+    }.get(kept, "")
     if kept == "link":
         text = text.replace(
             "Open.", "Open, as [the Gazette](https://gazette.example.com/2021/11/05/opening/) says."

@@ -9,19 +9,16 @@ from __future__ import annotations
 import dataclasses
 import glob
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import yaml
 
 from feedpub.config import CONFIG_NAME, read_config
 from feedpub.entryfields import default_type, limit
 from feedpub.errors import FeedpubError, Problem, Problems
 from feedpub.gather import Project
 from feedpub.listing import ENTRIES_DIR
-from feedpub.load import forbidden_message
+from feedpub.load import ScalarNode, SequenceNode, forbidden_message, read_document
 from feedpub.model import SiteConfig
 from feedpub.read import read_bytes
 from feedpub.slug import slugify
@@ -238,30 +235,24 @@ def _free(directory: Path, stem: str, config: SiteConfig) -> str:
     )
 
 
-# An entry's `id:` line, or its `aliases:` with the items below it: a statement's fields
-# start in column 1, so no line of a body matches.
-_KEEPS = re.compile(r"^(?:id:.*|aliases:.*(?:\n(?:[ \t]+-.*|[ \t]*#.*|[ \t]*))*)", re.M)
-
-
 def _kept(directory: Path, slug: str) -> set[str]:
     """The ids, and the addresses in `aliases:` (without their slashes), that the entries
-    holding `slug` keep. Only their `id:` and `aliases:` lines are read as YAML: a link in
-    a body to another site's /2026/12/01/<slug>/ is no address of this one's."""
+    holding `slug` keep: only their fields, so a link in a body to another site's
+    /2026/12/01/<slug>/ is no address of this one's. Few files hold the slug: only they are
+    read as YAML."""
     found: set[str] = set()
     for path in sorted(directory.glob("*.y*ml")):
         data = read_bytes(path, path.name, Problems())  # one that cannot be read: check's
         if data is None or slug.encode() not in data:
             continue
-        for lines in _KEEPS.findall(data.decode("utf-8", "replace")):
-            try:
-                fields = yaml.load(lines, Loader=yaml.CSafeLoader)
-            except yaml.YAMLError:
-                continue
-            if not isinstance(fields, dict):
-                continue
-            aliases = fields.get("aliases")
-            values = [fields.get("id"), *(aliases if isinstance(aliases, list) else [])]
-            found.update(v.strip("/") for v in values if isinstance(v, str))
+        document = read_document(path.name, data, Problems())  # the check's own reader
+        if document is None:
+            continue
+        for name in ("id", "aliases"):
+            field = document.fields.get(name)
+            node = field.value if field is not None else None
+            items = node.value if isinstance(node, SequenceNode) else [node]
+            found.update(i.value.strip("/") for i in items if isinstance(i, ScalarNode))
     return found
 
 
