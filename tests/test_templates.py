@@ -1138,10 +1138,13 @@ def test_what_systems_and_editors_leave_in_templates_is_no_template(
         project.file(f"templates/{name}", binary)
     project.file("templates/entry.html~", "{% if %}")  # Emacs's backup: not compiled
     project.file("templates/#entry.html#", "{% if %}")  # and its autosave
+    (project.root / "templates/.#entry.html").symlink_to("office@host.1234:1700000000")  # lock
     for command in ("check", "build"):
         result = run(command)
         assert (result.exit_code, result.errors) == (0, []), command
-    assert project.tree() == built  # nor keyed: no page depends on them
+    # Nor keyed: no page depends on them, so none is made again.
+    assert re.search(r"\((0 written|already up to date), ", result.stdout), result.stdout
+    assert project.tree() == built
     # Not loaded either: a page that names one is told it is not there.
     project.file("templates/entry.html", PAGE.replace("{}", '{% include ".DS_Store" %}'))
     assert "there is no template '.DS_Store'" in run("check").errors[0]

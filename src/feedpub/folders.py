@@ -103,6 +103,10 @@ def check_folders(project: Project, problems: Problems) -> None:
             subfolders.sort()
             for name in sorted(subfolders + files):
                 item = Path(parent, name)
+                if folder == TEMPLATE_DIR and is_left_beside(item.relative_to(path).as_posix()):
+                    if name in subfolders:
+                        subfolders.remove(name)
+                    continue  # never read, whatever it is (Emacs's lock is a dangling link)
                 shown = project.show(item.relative_to(project.root).as_posix())
                 try:
                     st = item.lstat()
@@ -139,9 +143,7 @@ def check_folders(project: Project, problems: Problems) -> None:
                         f" {most:,} bytes",
                         line=0,
                     )
-                elif folder == TEMPLATE_DIR and not is_left_beside(
-                    item.relative_to(path).as_posix()
-                ):  # Jinja reads every template as UTF-8
+                elif folder == TEMPLATE_DIR:  # Jinja reads every template as UTF-8
                     data = read_bytes(item, shown, problems, most)
                     if data is not None:
                         decode_utf8(shown, data, problems, _TEMPLATE_TEXT)

@@ -33,7 +33,7 @@ from feedpub.model import Entry, SiteConfig
 from feedpub.render import filters, lookups, syntax
 from feedpub.render.limits import JoinsLimited
 from feedpub.render.sandbox import Limited, sandboxed_filters, sandboxed_globals
-from feedpub.render.sitefiles import SiteLoader
+from feedpub.render.sitefiles import SiteLoader, is_left_beside
 from feedpub.render.textless import printed, textless
 from feedpub.render.views import Section, SiteView, Subscription
 from feedpub.stamp import digest
@@ -349,7 +349,9 @@ def make_environment(root: Path | None) -> jinja2.Environment:
         for folder in (own, Path(__file__).parent.parent / TEMPLATE_DIR)
         if folder is not None
         for path in sorted(folder.rglob("*"))  # templates may include from subfolders
-        if path.is_file() and (st := path.stat())
+        if path.is_file()
+        and not is_left_beside(path.relative_to(folder).as_posix())  # a swap file's writes
+        and (st := path.stat())
     )
     return _environment(own, signature)
 

@@ -10,6 +10,8 @@ import jinja2
 
 from feedpub.folders import is_left_beside
 
+__all__ = ["SiteLoader", "is_left_beside"]
+
 
 class SiteLoader(jinja2.FileSystemLoader):
     """The site's templates/, without what systems and editors leave there."""
