@@ -1165,6 +1165,11 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             " there: delete the character before the text, or retype the line)",
             id="byte-order-mark-inside",
         ),
+        pytest.param(  # one in a quoted title is text: the error below is another's
+            'title: "Rates\ufeff update"\ndate: 2021-11-05\ntags: [a, b\nbody: x\n'.encode(),
+            "3:7: tags: the [ that starts here is never closed…",
+            id="byte-order-mark-in-a-value-above-an-error",
+        ),
         pytest.param(
             b"title: X\ndate: 2021-11-05\nbody: a\x00b\n",
             "3:8: body: character U+0000 '\\x00' is not allowed (XML 1.0 forbids it in feeds)",

@@ -40,7 +40,10 @@ def report_syntax_error(
     problem = exc.problem or "not valid YAML"
     context = exc.context or ""
     # A byte-order mark starts a file; inside one, it is where another file was pasted in.
-    bom = text.find("\ufeff", 0, mark.index + 1 if mark else len(text))
+    # Blamed only on the line the parser stopped at, before where it stopped: one in a
+    # quoted value above is text, and the error is another's.
+    start = text.rfind("\n", 0, mark.index) + 1 if mark else 0
+    bom = text.find("\ufeff", start, mark.index + 1) if mark else -1
     if bom >= 0:
         line = text.count("\n", 0, bom) + 1
         column = bom - text.rfind("\n", 0, bom)
