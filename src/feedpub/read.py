@@ -103,6 +103,8 @@ def _wide_encoding(data: bytes) -> str | None:
     """UTF-16 or UTF-32 told by its NUL bytes where no byte-order mark says so: text of
     Latin letters (as YAML's field names are) has a NUL byte beside each, on one side."""
     sample = data[:400]
+    if b"\x00" not in sample:  # as for every file saved as UTF-8: 10,000 of them a build
+        return None
     for name, width in (("UTF-32", 4), ("UTF-16", 2)):
         if len(data) % width or len(sample) < 2 * width:
             continue
