@@ -292,6 +292,11 @@ def test_now_without_offset_in_a_site_without_a_time_zone_says_both(
     )
     assert result.errors[1].endswith("timezone: unknown time zone 'Mars/Olympus'")
     assert run("check", "--now", "2021-11-05T09:00:00+01:00").exit_code == 1  # as ever
+    built = run("build", "--now", "2021-11-05T09:00")
+    assert (
+        built.errors[-1]
+        == "feedpub: 2 problems in 1 file and on the command line; public/ was not changed"
+    )
 
 
 @pytest.mark.parametrize("form", ["text", "github"])

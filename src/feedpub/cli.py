@@ -64,7 +64,11 @@ def _unpublished(held: Sequence[datetime], drafts: int) -> str:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    now = resolve_now(args.now, args.root)
+    try:
+        now = resolve_now(args.now, args.root)
+    except FeedpubError as exc:  # no zone to read --now in: nothing was built
+        out = Path(args.out or Path(args.root) / OUTPUT_DIR)
+        raise FeedpubError(exc.problems, outcome=f"{shown_path(out)}/ was not changed") from exc
     result = build(args.root, args.out, now)  # an unchanged site imports nothing heavy
     _print_problems(result.warnings, sys.stderr, args.max_problems)
     print(_build_summary(result))
