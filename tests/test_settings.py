@@ -211,6 +211,7 @@ def test_check_reports_every_wrong_item_of_a_setting_in_one_run(project: Project
         + "websub_hubs: [ftp://hub.example.net/, ftp://hub.example.com/]\n"
         + "section_aliases:\n  types: {Release: 1, Notice: [x]}\n  tgs: {A: B}\n"
         + "messages:\n  en: {Subscrbe: Follow us, Subscribe: [x]}\n  English: {Subscribe: Follow}\n"
+        + "  EN: {Subscribe: Follow}\n"  # listed twice, though the first is wrong
     )
     result = run("check")
     assert result.exit_code == 1
@@ -232,7 +233,8 @@ def test_check_reports_every_wrong_item_of_a_setting_in_one_run(project: Project
         "feedpub.yaml:15:40: messages.en: expected text, got a list",
         "feedpub.yaml:16:3: messages: expected a BCP 47 language tag such as en or en-GB, got"
         " 'English', for the language of the messages below it",
-        "feedpub: 11 problems in 1 file",
+        "feedpub.yaml:17:3: messages: the language 'EN' is listed twice",
+        "feedpub: 12 problems in 1 file",
     ]
 
 

@@ -16,6 +16,7 @@ _PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 def read_messages(node: Node, ctx: None, limits: Limits) -> dict[str, dict[str, object]]:
     """Page text the site words its own way: {language: {message: text}}."""
     found: dict[str, dict[str, object]] = {}
+    seen: set[str] = set()  # each language listed, its messages read or not
     errors = []
     for language_name, key, value in values.mapping_items(values.mapping(node)):
         try:
@@ -23,8 +24,9 @@ def read_messages(node: Node, ctx: None, limits: Limits) -> dict[str, dict[str, 
                 language = values.language(key)
             except Invalid as exc:
                 fail(f"{exc.message}, for the language of the messages below it", key)
-            if language.lower() in (tag.lower() for tag in found):
+            if language.lower() in seen:
                 fail(f"the language {language_name!r} is listed twice", key)
+            seen.add(language.lower())
             found[language] = _language_messages(value, language, limits)
         except Invalid as exc:
             errors.append(exc)
