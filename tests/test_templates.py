@@ -106,6 +106,13 @@ FILTERS_LISTED = (
             "{% include 'header.html' %}",
             "13: there is no template 'header.html'" + TEMPLATES_LISTED,
         ),
+        # feedpub's own, as named in a message: it cannot be extended by a site's own.
+        (
+            "{% include '(feedpub)/templates/entry.html' %}",
+            "13: there is no template '(feedpub)/templates/entry.html': a site's template"
+            " replaces feedpub's of its name, and cannot name it; copy feedpub's into"
+            " templates/ and change it there (feedpub's README says where they are)",
+        ),
         # One of its name in a subfolder first: note.html was "_notices.html?".
         (
             "{% include 'note.html' %}",

@@ -179,6 +179,12 @@ def explained(
         name = exc.name if isinstance(exc.name, str) else str(exc.name)
         templates = env.list_templates()
         meant = nearest_template(name, templates) if len(name) <= SHOWN else ""
+        if name.startswith("(feedpub)/"):  # its own name, suggested, would extend itself
+            meant = (
+                ": a site's template replaces feedpub's of its name, and cannot name it; copy"
+                " feedpub's into templates/ and change it there (feedpub's README says where"
+                " they are)"
+            )
         message = f"there is no template {shown(name)}" + (meant or _TEMPLATES_LISTED)
         return message, rf"['\"](?P<name>{re.escape(name)})['\"]"
     if not isinstance(exc, UndefinedRead):
