@@ -1542,3 +1542,15 @@ def test_plain_ids_without_a_scheme_are_accepted(project: Project, run: Run, pla
     result = run("build")
     assert result.exit_code == 0, result.errors
     assert json.loads(project.read("public/feed.json"))["items"][0]["id"] == plain
+
+
+def test_characters_an_entry_may_not_hold_are_xml_s_forbidden_and_yaml_s_unseen_breaks() -> None:
+    # One character class, made so for speed: it must refuse exactly what XML 1.0 forbids
+    # (and the controls it discourages) and the line breaks only YAML sees.
+    from feedpub.load import _FORBIDDEN, _REFUSED
+
+    unseen_breaks = {"\x85", "\u2028", "\u2029"}
+    for code in [*range(0x30000), 0x10FFFF]:
+        char = chr(code)
+        refused = _FORBIDDEN.match(char) is not None or char in unseen_breaks
+        assert (_REFUSED.match(char) is not None) == refused, hex(code)

@@ -115,13 +115,14 @@ def _unindented_parts(
     `date: ...` and `reason: ...`) but not indented, so that YAML reads them as fields of
     their own (a `date` twice, a `reason` unknown) and the field above as empty: each such
     field told once, with the fix, and its parts' lines returned by the field they are of."""
-    lines = document.text.splitlines()
+    lines: list[str] = []  # split only for a file with such a field left empty
     found: dict[int, str] = {}
     for name, item in document.fields.items():
         spec = by_name.get(name)
         empty = isinstance(item.value, ScalarNode) and item.value.value == ""
         if spec is None or not spec.parts or not empty:
             continue
+        lines = lines or document.text.splitlines()
         parts: list[tuple[int, str]] = []
         for number in range(item.line, len(lines)):
             written = lines[number]

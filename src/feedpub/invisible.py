@@ -14,9 +14,9 @@ _BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 def shows_nothing(value: str) -> bool:
     """Whether `value` holds characters and none of them is seen."""
-    return bool(value) and all(
-        c in _BLANKS or unicodedata.category(c) in _NOTHING_CATEGORIES for c in value
-    )
+    if not value or (value[0].isalnum() and value[0] not in _BLANKS):
+        return False  # as almost every text: seen from its first character
+    return all(c in _BLANKS or unicodedata.category(c) in _NOTHING_CATEGORIES for c in value)
 
 
 def describe(value: str) -> str:
