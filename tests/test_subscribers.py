@@ -516,6 +516,26 @@ def test_a_feed_a_statement_is_removed_from_is_dated_by_the_removal_not_back_in_
     assert "tag:press.example.org,2020:2021-11-06-b" not in atom
 
 
+def test_a_corrected_older_statement_removed_dates_the_feed_that_showed_it_by_the_removal(
+    project: Project, run: Run
+) -> None:
+    # Only the newest statements' removals dated the feed: one older than feed_limit, shown
+    # for its correction, took the feed's <updated> back to the newest statement's date.
+    project.config(EXAMPLE_CONFIG + "feed_limit: 1\n")
+    corrected = "title: A\ndate: 2021-11-05\nbody: x\nupdated: 2021-12-01\nchange_note: Fixed.\n"
+    project.entry("2021-11-05-a.yaml", corrected)
+    project.entry("2021-11-06-b.yaml", "title: B\ndate: 2021-11-06\nbody: x\n")
+    assert run("build").exit_code == 0
+    assert _ids(project, "atom.xml")[0] == "tag:press.example.org,2020:2021-11-05-a"
+    removal = "removed: {date: 2021-12-10, reason: A court order.}\n"
+    project.entry("2021-11-05-a.yaml", corrected + removal)
+    assert run("build").exit_code == 0
+    atom, rss = project.read("public/atom.xml"), project.read("public/rss.xml")
+    assert "<updated>2021-12-10T00:00:00+01:00</updated>\n  <author>" in atom
+    assert "<lastBuildDate>Fri, 10 Dec 2021 00:00:00 +0100</lastBuildDate>" in rss
+    assert _ids(project, "atom.xml") == ["tag:press.example.org,2020:2021-11-06-b"]
+
+
 def _unwritten_links(tree: dict[str, bytes]) -> list[str]:
     """Each link of a page or feed of the build to a file of the site it did not write."""
     return [

@@ -223,16 +223,21 @@ def feed_documents(
                 removed=removal(block),
             )
         )
-    newest = section.entries[:size]
-    changed = sorted((e for e in section.entries[size:] if e.is_updated), key=change_key)[:size]
+
+    def shown(newest_first: list[Entry] | tuple[Entry, ...]) -> list[Entry]:
+        """The newest `size` statements, then up to `size` older ones that changed."""
+        older = (e for e in newest_first[size:] if e.is_updated)
+        return [*newest_first[:size], *sorted(older, key=change_key)[:size]]
+
     current = document(
-        tuple(sorted((*newest, *changed), key=change_key)),
+        tuple(sorted(shown(section.entries), key=change_key)),
         [("prev-archive", archives[-1].atom_path)] if archives else [],
         atom_path=section.atom,
         rss_path=section.rss,
         json_path=section.json,
         hubs=config.websub_hubs,  # subscription documents only, never archives
-        removed=removal(slots[::-1][:size]),  # among the newest it showed
+        # Among those it showed: the newest, and an older one corrected before its removal.
+        removed=removal(shown(slots[::-1])),
     )
     return [current, *archives]
 
