@@ -613,6 +613,25 @@ def test_guard_keeps_a_removed_statement_s_entry_and_id(repo: Project, run: Run)
     )
 
 
+def test_guard_refuses_a_published_statement_removed_as_a_draft(repo: Project, run: Run) -> None:
+    # `removed:` passed whatever else changed: made a draft with it, its address had no
+    # notice at all, and no reader was told why it was gone.
+    removed = FEES[1] + "removed: {date: 2021-11-20, reason: A court order.}\n"
+    repo.entry(FEES[0], removed + "draft: true\n")
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:7:1: draft: the published statement 'Fees'"
+            " (urn:example-agency:fees) is a draft again, which would take down the notice at"
+            " its address saying why it was removed; remove `draft: true`: its `removed:` keeps"
+            " its text off the site",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    repo.entry(FEES[0], removed)
+    assert against(run) == (0, [])
+
+
 def test_guard_refuses_settings_that_re_date_or_drop_feeds(repo: Project, run: Run) -> None:
     aliases = "section_aliases:\n  tags:\n    Charges: Budget\n"
     _publish(repo, config=EXAMPLE_CONFIG + aliases)

@@ -50,16 +50,19 @@ def kept_statements(c: Comparison) -> Iterator[Problem]:
     files = c.after_files
     for old in sorted(c.before.values(), key=lambda s: s.file):
         now = c.after.get(old.id)
-        if now is not None:
-            if now.removed:
-                continue  # a lawful removal: its address keeps a notice
+        if now is not None:  # removed lawfully, it keeps a page: the notice saying why
             if now.draft:
                 yield c.problem(
                     now.file,
                     "draft",
                     f"the published statement {old.named} is a draft again, which would take"
-                    " it off the site and out of every feed; a statement is never taken back:"
-                    f" remove `draft: true`, and {_WITHDRAW}",
+                    + (
+                        " down the notice at its address saying why it was removed; remove"
+                        " `draft: true`: its `removed:` keeps its text off the site"
+                        if now.removed
+                        else " it off the site and out of every feed; a statement is never taken"
+                        f" back: remove `draft: true`, and {_WITHDRAW}"
+                    ),
                 )
             elif now.published > c.now:
                 yield c.problem(
