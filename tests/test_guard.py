@@ -632,6 +632,27 @@ def test_guard_refuses_a_published_statement_removed_as_a_draft(repo: Project, r
     assert against(run) == (0, [])
 
 
+def test_guard_keeps_the_notice_of_a_removed_statement_whose_removal_is_lifted(
+    repo: Project, run: Run
+) -> None:
+    # Its `removed:` swapped for `draft: true`, the notice went with no word.
+    removed = FEES[1] + "removed: {date: 2021-11-20, reason: A court order.}\n"
+    _publish(repo, (FEES[0], removed))
+    repo.entry(FEES[0], FEES[1] + "draft: true\n")
+    assert against(run) == (
+        1,
+        [
+            f"entries/{FEES[0]}:6:1: draft: the removed statement urn:example-agency:fees would"
+            " no longer be published, which would take down the notice at its address saying"
+            " why it was removed; keep it as it was at HEAD (`draft:` unset, dated"
+            " 2021-11-06T00:00:00+01:00)",
+            "feedpub: 1 problem in 1 file",
+        ],
+    )
+    repo.entry(FEES[0], FEES[1])  # lifted: published again
+    assert against(run) == (0, [])
+
+
 def test_guard_refuses_settings_that_re_date_or_drop_feeds(repo: Project, run: Run) -> None:
     aliases = "section_aliases:\n  tags:\n    Charges: Budget\n"
     _publish(repo, config=EXAMPLE_CONFIG + aliases)

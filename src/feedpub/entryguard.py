@@ -247,18 +247,20 @@ def kept_notices(c: Comparison) -> Iterator[Problem]:
     for old in sorted(c.gone.values(), key=lambda s: s.file):
         now = c.after.get(old.id)
         name = c.renamed.get(old.file, old.file)
+        same = now is not None and (now.removed or now.file in (old.file, name))
+        if now is not None and same and not now.has_page(c.now):  # its removal lifted too
+            yield c.problem(
+                now.file,
+                "draft" if now.draft else "date",
+                f"the removed statement {old.id} would no longer be published, which would"
+                " take down the notice at its address saying why it was removed; keep it"
+                f" as it was at {c.rev} (`draft:` unset, dated {old.published.isoformat()})",
+            )
+            continue
         if now is not None and not now.removed:  # its removal lifted: it is shown again
             yield from _kept_withdrawal(c, old, now)
         if now is not None and now.removed:  # the same statement, its file perhaps renamed
-            if not now.has_page(c.now):
-                yield c.problem(
-                    now.file,
-                    "draft" if now.draft else "date",
-                    f"the removed statement {old.id} would no longer be published, which would"
-                    " take down the notice at its address saying why it was removed; keep it"
-                    f" as it was at {c.rev} (`draft:` unset, dated {old.published.isoformat()})",
-                )
-            elif now.path != old.path and old.path not in now.aliases:
+            if now.path != old.path and old.path not in now.aliases:
                 yield c.problem(
                     now.file,
                     "aliases",
