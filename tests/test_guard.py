@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,22 @@ def test_guard_names_the_old_file_of_a_renamed_id_less_entry(repo: Project, run:
     assert git(repo.root, "status", "--porcelain") == (
         f"D entries/{RATES[0]}\n?? entries/2021-11-05-rates-2022.yaml"
     )  # the real index was not touched
+
+
+def test_guard_follows_a_rename_beside_untracked_files_of_any_name_and_number(
+    repo: Project, run: Run
+) -> None:
+    # Untracked files were named to git on its command line: one whose name is not UTF-8
+    # (a dot file, which check leaves alone) or too many of them was a traceback.
+    entries = repo.root / "entries"
+    (entries / os.fsdecode(b".notes-\xff")).touch()
+    for number in range(9_000):  # 2.2 MB of names, past Linux's 2 MiB for arguments
+        (entries / f".{number:0240}").touch()
+    (entries / RATES[0]).rename(entries / "2021-11-05-rates-2022.yaml")
+    assert against(run)[1][1].startswith(
+        "entries/2021-11-05-rates-2022.yaml:1:1: id: was renamed from"
+        f" entries/{RATES[0]} (so git sees it)"
+    )
 
 
 def test_guard_accepts_a_rename_that_keeps_the_id_and_the_address(repo: Project, run: Run) -> None:

@@ -179,7 +179,16 @@ class GitRevision:
                 if real_path.exists():
                     shutil.copyfile(real_path, index)
                 env["GIT_INDEX_FILE"] = str(index)
-                self.run("add", "--intent-to-add", "--", *[u.decode() for u in untracked], env=env)
+                # Named on stdin, not the command line: there may be more than it holds, and
+                # names that are not UTF-8; each a name, never a pattern.
+                self.run(
+                    "add",
+                    "--intent-to-add",
+                    "--pathspec-from-file=-",
+                    "--pathspec-file-nul",
+                    data=b"\0".join(untracked),
+                    env={**env, "GIT_LITERAL_PATHSPECS": "1"},
+                )
             diff = self.run(
                 "diff",
                 "-z",
