@@ -298,6 +298,20 @@ def test_guard_says_a_shallow_clone_lacks_the_revision(
     )
 
 
+def test_guard_says_what_git_says_when_it_cannot_look_for_renames(repo: Project, run: Run) -> None:
+    # git failing after the revision was read (a damaged index) was a traceback.
+    (repo.root / ".git" / "index").write_bytes(b"damaged")
+    (repo.root / "entries" / RATES[0]).rename(repo.root / "entries/2021-11-05-rates-2022.yaml")
+    (repo.root / "entries" / ".untracked").touch()
+    assert against(run) == (
+        1,
+        [
+            "(--against HEAD): fatal: .git/index: index file smaller than expected",
+            "feedpub: 1 problem on the command line",
+        ],
+    )
+
+
 def test_guard_outside_a_repository_says_so(project: Project, run: Run) -> None:
     project.entry(*RATES)
     code, errors = against(run)

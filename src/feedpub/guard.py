@@ -251,25 +251,24 @@ def compare(
     after = {
         e.id: Statement.of(e) for e in (*site.entries, *site.removed, *site.held, *site.drafts)
     }
-    try:
+    try:  # git may fail at any step: a damaged index, an object missing from the clone
         git = GitRevision(project.root, rev)
         git.check_entries_here()
         sha = git.resolve()
         if sha is None:  # a repository with no commit yet: nothing was published
             return Comparison(project, rev, now, {}, after)
         config_data, entries = git.read_site(sha)
+        if config_data is None:
+            return Comparison(project, rev, now, {}, after)
+        config = _read_config(project.show(CONFIG_NAME) + f" at {rev}", config_data, problems)
+        if config is None:
+            return None
+        same = config_data == _read_bytes(project.root / CONFIG_NAME)
+        before, gone, failed = _published(project, config, entries, site, same, now, git)
+        renamed = git.renames(sha) if (before.keys() | gone.keys()) - after.keys() else {}
     except GitError as exc:
         problems.add(f"(--against {rev})", exc.message, line=0)  # in no file
         return None
-    if config_data is None:
-        return Comparison(project, rev, now, {}, after)
-    config = _read_config(project.show(CONFIG_NAME) + f" at {rev}", config_data, problems)
-    if config is None:
-        return None
-    same_config = config_data == _read_bytes(project.root / CONFIG_NAME)
-    before, gone, failed = _published(
-        project, config, entries, site, same_config, now, git.hash_object
-    )
     for name in failed:  # compiled under older rules, perhaps; in any case not known
         if not (project.root / ENTRIES_DIR / name).exists():
             problems.add(
@@ -279,7 +278,6 @@ def compare(
                 line=0,
                 severity=Severity.WARNING,
             )
-    renamed = git.renames(sha) if (before.keys() | gone.keys()) - after.keys() else {}
     aliased = frozenset((alias.kind, slugify(alias.old)) for alias in site.config.section_aliases)
     archived = only_archived(site.config, make_sections(site).main)  # see new_reach_readers
     limit = config.feed_limit
@@ -351,7 +349,7 @@ def _published(
     site: Site,
     same_config: bool,
     now: datetime,
-    hash_object: Callable[[bytes], str],
+    git: GitRevision,
 ) -> tuple[dict[str, Statement], dict[str, Statement], list[str]]:
     """The statements REV published, those it had removed (lawfully), by id, and the entry
     files that do not compile there (now). An entry whose bytes and settings are unchanged in
@@ -364,7 +362,7 @@ def _published(
     for blob in entries:
         entry = current.get(blob.name) if same_config else None
         data = _read_bytes(directory / blob.name) if entry is not None else None
-        if entry is not None and data is not None and hash_object(data) == blob.object_id:
+        if entry is not None and data is not None and git.hash_object(data) == blob.object_id:
             reuse.append(entry)
         elif blob.name.endswith(".yaml"):
             jobs.append(blob)
