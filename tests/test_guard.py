@@ -64,6 +64,15 @@ def test_guard_refuses_a_deleted_statement_and_says_how_to_withdraw(
     )
 
 
+def test_guard_quotes_the_restore_command_it_gives_for_a_shell(repo: Project, run: Run) -> None:
+    # A tag may be named `v1;$(id)`: pasted as printed, the command ran what followed.
+    git(repo.root, "tag", "v1;$(id)")
+    (repo.root / "entries" / RATES[0]).unlink()
+    result = run("check", "--now", NOW, "--against", "v1;$(id)")
+    assert result.exit_code == 1
+    assert f"(`git checkout 'v1;$(id)' -- entries/{RATES[0]}`)" in result.errors[0]
+
+
 def test_guard_accepts_a_withdrawal(repo: Project, run: Run) -> None:
     repo.entry(RATES[0], RATES[1] + "withdrawn: {date: 2021-11-20, reason: Replaced.}\n")
     assert against(run) == (0, [])

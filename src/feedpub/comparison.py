@@ -3,6 +3,7 @@ revision REV and in the working tree, and the settings on both sides."""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -133,6 +134,11 @@ class Comparison:
 
     def shown(self, file: str) -> str:
         return self.project.show(f"{ENTRIES_DIR}/{file}")
+
+    def restore(self, file: str) -> str:
+        """The command that brings back entry `file` as REV holds it, quoted for a shell: a
+        revision may be a tag named `v1;$(id)`, a site's folder may hold a space."""
+        return f"git checkout {shlex.quote(self.rev)} -- {shlex.quote(self.shown(file))}"
 
     def position(self, file: str, name: str) -> tuple[int, int]:
         """Where field `name` stands in the working tree's entry `file` ((0, 0) if absent)."""

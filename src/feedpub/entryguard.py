@@ -293,6 +293,6 @@ def kept_notices(c: Comparison) -> Iterator[Problem]:
                 line=0,
                 message=f"the entry of the removed statement {old.id} was deleted, which would"
                 " take down the notice at its address saying why it was removed; keep the entry"
-                f" (`git checkout {c.rev} -- {c.shown(old.file)}`): its `removed:` keeps its text"
+                f" (`{c.restore(old.file)}`): its `removed:` keeps its text"
                 " off the site",
             )

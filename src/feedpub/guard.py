@@ -106,7 +106,7 @@ def kept_statements(c: Comparison) -> Iterator[Problem]:
             path=c.shown(old.file),
             line=0,
             message=f"the published statement {old.named} was deleted; a statement is never"
-            f" deleted: restore it (`git checkout {c.rev} -- {c.shown(old.file)}`) and"
+            f" deleted: restore it (`{c.restore(old.file)}`) and"
             f" {_WITHDRAW}{maybe}",
         )
 
