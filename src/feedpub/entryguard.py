@@ -31,6 +31,7 @@ def kept_records(c: Comparison) -> Iterator[Problem]:
     for old in sorted(c.before.values(), key=lambda s: s.file):
         now = c.after.get(old.id)
         if now is not None and now.removed:  # lawful, but its withdrawal stays for the day
+            yield from _removed_now(c, old, now)
             yield from _kept_withdrawal(c, old, now)  # its removal is lifted (kept_notices)
             continue
         if now is None or now.draft or now.published > c.now:
@@ -42,6 +43,22 @@ def kept_records(c: Comparison) -> Iterator[Problem]:
             yield from _kept_corrections(c, old, now)
             yield from _kept_reason(c, old, now)
             yield from _told(c, old, now)
+
+
+def _removed_now(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
+    """Warn of a published statement removed since REV: lawful, and so accepted, but
+    nothing else tells it from a statement taken from readers to be rid of it; the warning
+    puts it before whoever reviews the change. (Not its title: it may be why.)"""
+    if not old.removed:
+        yield c.problem(
+            now.file,
+            "removed",
+            f"the published statement {old.id} is removed since {c.rev}: it leaves every"
+            " feed, list and the sitemap, and its page becomes the notice of its removal;"
+            " only a legal reason allows that (a statement no longer right is withdrawn,"
+            " `withdrawn:`, and stays for its readers)",
+            warning=True,
+        )
 
 
 def _unexplained(c: Comparison, old: Statement, now: Statement) -> Iterator[Problem]:
