@@ -236,6 +236,21 @@ def test_guard_in_a_repository_with_no_commit_yet_compares_with_nothing(
     assert against(run, "HEAD") == (0, [])
 
 
+def test_guard_warns_of_a_revision_that_holds_no_site(repo: Project, run: Run) -> None:
+    # An orphan branch, or a revision from before the site: "nothing published at other is
+    # lost", with nothing compared, passed a pull request checked against the wrong base.
+    empty = git(repo.root, "hash-object", "-t", "tree", "/dev/null")
+    git(repo.root, "branch", "other", git(repo.root, "commit-tree", empty, "-m", "Empty"))
+    assert against(run, "other") == (
+        0,
+        [
+            "(--against other): warning: other holds no feedpub.yaml, so no statement was"
+            " published there and nothing is compared; if other is not the base of this"
+            " change, give the base (the branch the site is published from)"
+        ],
+    )
+
+
 def test_guard_reads_a_site_in_a_subfolder_of_the_repository(
     project: Project, run: Run, tmp_path: Path
 ) -> None:

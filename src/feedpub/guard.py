@@ -258,7 +258,15 @@ def compare(
         if sha is None:  # a repository with no commit yet: nothing was published
             return Comparison(project, rev, now, {}, after)
         config_data, entries = git.read_site(sha)
-        if config_data is None:
+        if config_data is None:  # before the site, or not its history at all
+            problems.add(
+                f"(--against {rev})",
+                f"{rev} holds no feedpub.yaml, so no statement was published there and nothing"
+                f" is compared; if {rev} is not the base of this change, give the base (the"
+                " branch the site is published from)",
+                line=0,
+                severity=Severity.WARNING,
+            )
             return Comparison(project, rev, now, {}, after)
         config = _read_config(project.show(CONFIG_NAME) + f" at {rev}", config_data, problems)
         if config is None:
