@@ -698,10 +698,11 @@ def test_guard_refuses_a_published_statement_removed_as_a_draft(repo: Project, r
     assert against_after_removal(run) == (
         1,
         [
-            f"entries/{FEES[0]}:7:1: draft: the published statement 'Fees'"
-            " (urn:example-agency:fees) is a draft again, which would take down the notice at"
-            " its address saying why it was removed; remove `draft: true`: its `removed:` keeps"
-            " its text off the site",
+            # Named by its id alone, as every removed statement: its title may be why.
+            f"entries/{FEES[0]}:7:1: draft: the published statement urn:example-agency:fees,"
+            " removed, is a draft again, which would take down the notice at its address"
+            " saying why it was removed; remove `draft: true`: its `removed:` keeps its text"
+            " off the site",
             "feedpub: 1 problem in 1 file",
         ],
     )
@@ -1008,6 +1009,25 @@ def test_guard_offers_the_new_file_of_the_same_day_as_the_deleted_one_renamed(
         " if entries/2021-11-05-interest-rates.yaml is it, renamed, add to it the lines `id:"
         f' "{RATES_ID}"` and `aliases: ["2021/11/05/rates/"]` instead'
     )
+
+
+def test_guard_never_offers_a_removed_statement_as_the_deleted_one_renamed(
+    repo: Project, run: Run
+) -> None:
+    # A statement removed at HEAD, of the deleted one's day, was offered as it renamed:
+    # its id changed as advised, the guard then refused the removed statement's new id.
+    _publish(
+        repo,
+        (
+            "2021-11-05-alpha.yaml",
+            "title: Alpha\ndate: 2021-11-05\nbody: x\n"
+            "removed: {date: 2021-11-20, reason: A court order.}\n",
+        ),
+    )
+    (repo.root / "entries" / RATES[0]).unlink()
+    deleted = against(run)[1][0]
+    assert deleted.startswith(f"entries/{RATES[0]}: the published statement 'Rates for 2022'")
+    assert "alpha" not in deleted
 
 
 def test_guard_keeps_a_published_statement_s_corrections_as_readers_were_told(

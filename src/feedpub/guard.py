@@ -51,11 +51,13 @@ def kept_statements(c: Comparison) -> Iterator[Problem]:
     for old in sorted(c.before.values(), key=lambda s: s.file):
         now = c.after.get(old.id)
         if now is not None:  # removed lawfully, it keeps a page: the notice saying why
+            # A statement removed is named by its id alone: its title may be why.
+            named = f"statement {old.id}, removed," if now.removed else f"statement {old.named}"
             if now.draft:
                 yield c.problem(
                     now.file,
                     "draft",
-                    f"the published statement {old.named} is a draft again, which would take"
+                    f"the published {named} is a draft again, which would take"
                     + (
                         " down the notice at its address saying why it was removed; remove"
                         " `draft: true`: its `removed:` keeps its text off the site"
@@ -68,7 +70,7 @@ def kept_statements(c: Comparison) -> Iterator[Problem]:
                 yield c.problem(
                     now.file,
                     "date",
-                    f"the published statement {old.named} is now dated"
+                    f"the published {named} is now dated"
                     f" {now.published.isoformat()}, after now, which would take it off the site"
                     f" until then; keep `date: {old.published.isoformat()}` and record the change"
                     " with `updated:` and `change_note:`",
@@ -95,7 +97,8 @@ def kept_statements(c: Comparison) -> Iterator[Problem]:
             continue
         # A new file of the same day may be it, renamed and rewritten (git sees no rename).
         day = old.file[:11]
-        new = [s.file for s in c.after.values() if s.file.startswith(day) and s.id not in c.before]
+        known = c.before.keys() | c.gone.keys()  # one removed at REV keeps its id too
+        new = [s.file for s in c.after.values() if s.file.startswith(day) and s.id not in known]
         maybe = (
             f"; if {c.shown(new[0])} is it, renamed, add to it the lines `id: {_yaml(old.id)}`"
             f" and `aliases: [{_yaml(old.path)}]` instead"
