@@ -536,6 +536,28 @@ def test_a_corrected_older_statement_removed_dates_the_feed_that_showed_it_by_th
     assert _ids(project, "atom.xml") == ["tag:press.example.org,2020:2021-11-06-b"]
 
 
+def test_a_statement_removed_earlier_takes_no_place_from_one_the_feed_showed(
+    project: Project, run: Run
+) -> None:
+    # A statement removed long before still held a place among the newest: the corrected
+    # statement the feed showed beside the newest, removed now, left its date behind.
+    project.config(EXAMPLE_CONFIG + "feed_limit: 1\n")
+    court = "removed: {date: 2021-11-12, reason: A court order.}\n"
+    project.entry("2021-11-10-r.yaml", "title: R\ndate: 2021-11-10\nbody: x\n" + court)
+    fixed = "body: x\nupdated: 2021-11-20\nchange_note: Fixed.\n"
+    project.entry("2021-11-09-x.yaml", "title: X\ndate: 2021-11-09\n" + fixed)
+    older = "title: O\ndate: 2021-11-01\nbody: x\nupdated: 2021-11-15\nchange_note: Fixed.\n"
+    project.entry("2021-11-01-o.yaml", older)
+    assert run("build", "--now", "2021-11-30T00:00:00+01:00").exit_code == 0
+    assert len(_ids(project, "atom.xml")) == 2  # X, the newest, and O, corrected
+    removal = "removed: {date: 2021-12-01, reason: A court order.}\n"
+    project.entry("2021-11-01-o.yaml", older + removal)
+    assert run("build", "--now", "2021-12-02T00:00:00+01:00").exit_code == 0
+    assert "<updated>2021-12-01T00:00:00+01:00</updated>\n  <author>" in project.read(
+        "public/atom.xml"
+    )
+
+
 def _unwritten_links(tree: dict[str, bytes]) -> list[str]:
     """Each link of a page or feed of the build to a file of the site it did not write."""
     return [

@@ -24,6 +24,7 @@ The rule, for the whole site and for every type, tag and language alike:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -224,22 +225,31 @@ def feed_documents(
             )
         )
 
-    def shown(newest_first: list[Entry] | tuple[Entry, ...]) -> list[Entry]:
-        """The newest `size` statements, then up to `size` older ones that changed."""
-        older = (e for e in newest_first[size:] if e.is_updated)
-        return [*newest_first[:size], *sorted(older, key=change_key)[:size]]
-
+    # The newest `size` statements, then up to `size` older ones that changed.
+    older = sorted((e for e in section.entries[size:] if e.is_updated), key=change_key)
+    shown = [*section.entries[:size], *older[:size]]
     current = document(
-        tuple(sorted(shown(section.entries), key=change_key)),
+        tuple(sorted(shown, key=change_key)),
         [("prev-archive", archives[-1].atom_path)] if archives else [],
         atom_path=section.atom,
         rss_path=section.rss,
         json_path=section.json,
         hubs=config.websub_hubs,  # subscription documents only, never archives
-        # Among those it showed: the newest, and an older one corrected before its removal.
-        removed=removal(shown(slots[::-1])),
+        removed=removal(e for e in section.removed if _was_shown(e, section.entries, older, size)),
     )
     return [current, *archives]
+
+
+def _was_shown(removed: Entry, entries: tuple[Entry, ...], older: list[Entry], size: int) -> bool:
+    """Whether the subscription document showed `removed` before its removal: put back
+    among the statements it has now (`entries`, newest first; `older`, those past the
+    newest `size` that changed, by change), it is one of the newest `size`, or one of
+    the `size` older ones that changed last. Those removed before it take no place."""
+    if bisect.bisect_left(entries, sort_key(removed), key=sort_key) < size:
+        return True
+    return (
+        removed.is_updated and bisect.bisect_left(older, change_key(removed), key=change_key) < size
+    )
 
 
 def only_archived(config: SiteConfig, section: Section) -> dict[str, str]:
