@@ -58,6 +58,15 @@ FILTERS_LISTED = (
 )
 
 
+def _first_template_error(run: Run, command: str, where: str) -> None:
+    """`command` fails, its first problem `templates/entry.html:WHERE`, a template error."""
+    result = run(command)
+    assert result.exit_code == 1
+    assert result.errors[0] == f"templates/entry.html:{where}".replace(
+        ": ", ": template error: ", 1
+    )
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
@@ -127,11 +136,7 @@ def test_site_template_mistake_names_its_column_and_what_was_meant(
     project.file("templates/parts/note.html", "<p>{{ entry.title }}</p>\n")
     project.file("templates/entry.html", PAGE.replace("{}", line))
     for command in ("check", "build"):
-        result = run(command)
-        assert result.exit_code == 1
-        assert result.errors[0] == f"templates/entry.html:3:{expected}".replace(
-            ": ", ": template error: ", 1
-        )
+        _first_template_error(run, command, f"3:{expected}")
 
 
 @pytest.mark.parametrize(
@@ -340,11 +345,7 @@ def test_site_template_syntax_error_names_its_column_and_how_to_fix_it(
     project.entry(*X)
     project.file("templates/entry.html", PAGE.replace("{}", line))
     for command in ("check", "build"):
-        result = run(command)
-        assert result.exit_code == 1
-        assert result.errors[0] == f"templates/entry.html:{expected}".replace(
-            ": ", ": template error: ", 1
-        )
+        _first_template_error(run, command, expected)
 
 
 @pytest.mark.parametrize(
@@ -375,11 +376,7 @@ def test_site_template_left_open_at_its_end_is_named_where_it_opens(
     # Jinja names the template's last line, where nothing is to be fixed.
     project.entry(*X)
     project.file("templates/entry.html", text)
-    result = run("check")
-    assert result.exit_code == 1
-    assert result.errors[0] == f"templates/entry.html:{expected}".replace(
-        ": ", ": template error: ", 1
-    )
+    _first_template_error(run, "check", expected)
 
 
 LONG = "a" * 100_000

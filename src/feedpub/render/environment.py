@@ -326,7 +326,7 @@ def template_shown(env: jinja2.Environment, name: str) -> str:
         if isinstance(first, jinja2.FileSystemLoader):
             own = Path(os.path.abspath(first.searchpath[0]))
     file = Path(os.path.abspath(name))
-    for folder, shown in ((own, TEMPLATE_DIR), (_FEEDPUB_TEMPLATES, f"(feedpub)/{TEMPLATE_DIR}")):
+    for folder, shown in ((own, TEMPLATE_DIR), (FEEDPUB_TEMPLATES, f"(feedpub)/{TEMPLATE_DIR}")):
         if folder is not None and file.is_relative_to(folder):  # a file, as tracebacks name it
             return f"{shown}/{file.relative_to(folder).as_posix()}"
     found = loaded_as(name)
@@ -335,7 +335,7 @@ def template_shown(env: jinja2.Environment, name: str) -> str:
     return f"(feedpub)/{TEMPLATE_DIR}/{found}"
 
 
-_FEEDPUB_TEMPLATES = Path(os.path.abspath(Path(__file__).parent.parent / TEMPLATE_DIR))
+FEEDPUB_TEMPLATES = Path(os.path.abspath(Path(__file__).parent.parent / TEMPLATE_DIR))
 
 
 def make_environment(root: Path | None) -> jinja2.Environment:

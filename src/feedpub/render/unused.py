@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 # Files that may be templates; no other (notes.md, notes.txt) is warned of.
 _TEMPLATE_LIKE = (".html", ".htm", ".css", ".jinja", ".jinja2", ".j2", ".xml", ".svg")
-_FEEDPUB_TEMPLATES = Path(__file__).parent.parent / TEMPLATE_DIR
 _NOT_USED = (
     "no page uses it: feedpub makes no page with a template of this name, and none of the"
     " site's templates includes, imports or extends it"
@@ -54,14 +53,14 @@ def _unused(env: jinja2.Environment) -> tuple[tuple[str, str], ...]:
     import jinja2
     from jinja2 import meta
 
-    from feedpub.render.environment import loaded_as
+    from feedpub.render.environment import FEEDPUB_TEMPLATES, loaded_as
     from feedpub.render.lookups import nearest_template
 
     loader = env.loader
     if not isinstance(loader, jinja2.ChoiceLoader) or len(loader.loaders) < 2:
         return ()  # no templates/ folder
     own = loader.loaders[0].list_templates()
-    feedpubs = sorted(p.name for p in _FEEDPUB_TEMPLATES.iterdir() if p.is_file())
+    feedpubs = sorted(p.name for p in FEEDPUB_TEMPLATES.iterdir() if p.is_file())
     referenced: set[str] = set()
     for name in own:
         if name.endswith(".css") or not name.endswith(_TEMPLATE_LIKE):
