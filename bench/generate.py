@@ -446,31 +446,89 @@ summaryLength = 40
   description = "{SITE_DESCRIPTION}"
 """
 
+# Every page as feedpub's default templates write it, part for part: the head (description,
+# Open Graph and article properties, the feeds of what the page shows as alternate links, a
+# statement's JSON-LD), the skip link, the list or the statement, a statement's feeds to
+# subscribe to, the footer's feed links. Equal work: Hugo's pages once held a third of the
+# bytes of feedpub's (42 MB against 117 for 10,000 statement pages).
 _HUGO_BASE = """\
 <!DOCTYPE html>
-<html lang="{{ site.LanguageCode }}">
+<html lang="{{ site.LanguageCode }}" dir="ltr">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ block "title" . }}{{ site.Title }}{{ end }}</title>
+<meta name="description" content="{{ block "description" . }}{{ site.Params.description }}{{ end }}">
 <link rel="canonical" href="{{ .Permalink }}">
-<link rel="alternate" type="application/rss+xml" title="{{ site.Title }}" href="{{ "rss.xml" | absURL }}">
-{{ with .OutputFormats.Get "rss" }}<link rel="alternate" type="application/rss+xml" title="{{ $.Title }}" href="{{ .Permalink }}">{{ end }}
+{{ block "social" . }}
+<meta property="og:type" content="website">
+<meta property="og:site_name" content="{{ site.Title }}">
+<meta property="og:title" content="{{ template "title" . }}">
+<meta property="og:description" content="{{ template "description" . }}">
+<meta property="og:url" content="{{ .Permalink }}">
+<meta name="twitter:card" content="summary">
+{{ end }}
+{{ block "alternates" . }}{{ partial "alternates.html" (dict "title" site.Title "url" ("/" | absURL)) }}{{ end }}
+<link rel="stylesheet" href="{{ "style.css" | relURL }}">
+<meta name="generator" content="Hugo {{ hugo.Version }}">
+{{ block "head" . }}{{ end }}
 </head>
 <body>
-<header><a href="{{ "/" | relURL }}">{{ site.Title }}</a></header>
-<main>{{ block "main" . }}{{ end }}</main>
-<footer><p>Published by Example Agency.</p></footer>
+<a class="skip" href="#main">Skip to content</a>
+<header class="site">
+<a class="site-title" href="{{ "/" | relURL }}"><span>{{ site.Title }}</span></a>
+</header>
+<main id="main">
+{{ block "main" . }}{{ end }}
+</main>
+<footer class="site">
+<p>Published by <span>Example Agency</span>.</p>
+<p>Follow every statement: <a href="{{ "atom.xml" | absURL }}">Atom feed</a> · <a href="{{ "rss.xml" | absURL }}">RSS feed</a> · <a href="{{ "feed.json" | absURL }}">JSON&nbsp;Feed</a></p>
+</footer>
 </body>
 </html>
 """
 
+# A section's three feeds: as alternate links in a page's head (dict: title, url), and as
+# an item of a page's list of feeds to subscribe to (dict: name, url).
+_HUGO_ALTERNATES = """\
+<link rel="alternate" type="application/atom+xml" title="{{ .title }} (Atom)" href="{{ .url }}atom.xml">
+<link rel="alternate" type="application/rss+xml" title="{{ .title }} (RSS)" href="{{ .url }}rss.xml">
+<link rel="alternate" type="application/feed+json" title="{{ .title }} (JSON Feed)" href="{{ .url }}feed.json">
+"""
+
+_HUGO_SUBSCRIPTION = """\
+<li>
+<p class="feed-name">{{ .name }}</p>
+<p class="feed-address"><a href="{{ .url }}atom.xml" dir="ltr">{{ replace (printf "%satom.xml" .url) "/" "/<wbr>" | safeHTML }}</a></p>
+<p class="feed-other">Or as: <a href="{{ .url }}rss.xml">RSS<span class="visually-hidden"> ({{ .name }})</span></a> · <a href="{{ .url }}feed.json" class="nowrap">JSON Feed<span class="visually-hidden"> ({{ .name }})</span></a></p>
+</li>
+"""
+
+_HUGO_SUBSCRIBE_HEAD = """\
+<section class="subscribe" aria-labelledby="subscribe">
+<h2 id="subscribe">Subscribe</h2>
+<p>A feed brings each new statement to your feed reader or newsroom tool as soon as it is published: copy an address below into it.</p>
+<p>We recommend the Atom feed, whose address is shown, as almost every reader accepts it; use the RSS link only if your reader is too old for Atom.</p>
+<ul class="feeds">
+"""
+
+_HUGO_SUBSCRIBE_END = """\
+</ul>
+<p class="count">Opened in a browser, a feed shows code: that is expected.</p>
+</section>
+"""
+
+# A statement in a list: with its summary on the home page (dict: page, summary), as
+# feedpub's.
 _HUGO_ITEM = """\
-<li><article>
-<h3><a href="{{ .RelPermalink }}">{{ .Title }}</a></h3>
-<p>{{ range .GetTerms "types" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>{{ end }} · <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "January 2, 2006" }}</time></p>
-<p>{{ .Summary | plainify | htmlUnescape }}</p>
-</article></li>
+{{ with .page }}<li>
+<article>
+<h3><a href="{{ .RelPermalink }}"><span dir="auto">{{ .Title }}</span></a></h3>
+<p class="meta">{{ range .GetTerms "types" }}<span class="type">{{ .LinkTitle }}</span>{{ end }} · <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "January 2, 2006" }}</time></p>
+{{ if $.summary }}<p><span dir="auto">{{ .Summary | plainify | htmlUnescape }}</span></p>{{ end }}
+</article>
+</li>{{ end }}
 """
 
 _HUGO_BROWSE = """\
@@ -487,50 +545,87 @@ _HUGO_BROWSE = """\
 
 _HUGO_SINGLE = """\
 {{ define "title" }}{{ .Title }} – {{ site.Title }}{{ end }}
+{{ define "description" }}{{ .Summary | plainify | htmlUnescape }}{{ end }}
+{{ define "social" }}
+<meta property="og:type" content="article">
+<meta property="og:site_name" content="{{ site.Title }}">
+<meta property="og:title" content="{{ .Title }}">
+<meta property="og:description" content="{{ .Summary | plainify | htmlUnescape }}">
+<meta property="og:url" content="{{ .Permalink }}">
+<meta property="article:published_time" content="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">
+<meta property="article:modified_time" content="{{ .Lastmod.Format "2006-01-02T15:04:05-07:00" }}">
+{{ range .GetTerms "types" }}<meta property="article:section" content="{{ .LinkTitle }}">{{ end }}
+{{ range .GetTerms "tags" }}<meta property="article:tag" content="{{ .LinkTitle }}">
+{{ end }}
+<meta name="twitter:card" content="summary">
+{{ end }}
+{{ define "alternates" }}
+{{ partial "alternates.html" (dict "title" site.Title "url" ("/" | absURL)) }}
+{{ range .GetTerms "types" }}{{ partial "alternates.html" (dict "title" (printf "%s – %s" site.Title .LinkTitle) "url" .Permalink) }}{{ end }}
+{{ range .GetTerms "tags" }}{{ partial "alternates.html" (dict "title" (printf "%s – %s (tag)" site.Title .LinkTitle) "url" .Permalink) }}{{ end }}
+{{ end }}
+{{ define "head" }}
+{{ $authors := slice }}{{ range .Params.byline }}{{ $authors = $authors | append (dict "@type" "Organization" "name" .) }}{{ end }}
+{{ $keywords := slice }}{{ range .GetTerms "tags" }}{{ $keywords = $keywords | append .LinkTitle }}{{ end }}
+{{ $section := "" }}{{ range .GetTerms "types" }}{{ $section = .LinkTitle }}{{ end }}
+{{ $ld := dict "@context" "https://schema.org" "@type" "NewsArticle" "articleSection" $section "author" $authors "dateModified" (.Lastmod.Format "2006-01-02T15:04:05-07:00") "datePublished" (.Date.Format "2006-01-02T15:04:05-07:00") "description" (.Summary | plainify | htmlUnescape) "headline" .Title "identifier" .Params.id "inLanguage" site.LanguageCode "keywords" $keywords "mainEntityOfPage" .Permalink "publisher" (dict "@type" "Organization" "name" "Example Agency") "url" .Permalink }}
+<script type="application/ld+json">{{ $ld | jsonify | safeJS }}</script>
+{{ end }}
 {{ define "main" }}
 <article>
 <header>
-<p>{{ range .GetTerms "types" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>{{ end }} · <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "January 2, 2006" }}</time></p>
-<h1>{{ .Title }}</h1>
-<ul>{{ range .Params.byline }}<li>{{ . }}</li>{{ end }}</ul>
+<p class="meta">{{ range .GetTerms "types" }}<a class="type" href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>{{ end }} · <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "January 2, 2006, 3:04 PM MST" }}</time></p>
+<h1 dir="auto">{{ .Title }}</h1>
+<ul class="byline" aria-label="Issued by">
+{{ range .Params.byline }}<li>{{ . }}</li>
+{{ end }}</ul>
 </header>
-<div class="body">
+<div class="body" dir="auto">
 {{ .Content }}
 </div>
-{{ with .GetTerms "tags" }}<footer><h2>Tags</h2><ul>{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul></footer>{{ end }}
+{{ with .GetTerms "tags" }}<footer>
+<h2>Tags</h2>
+<ul class="tags">
+{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>
+{{ end }}</ul>
+</footer>{{ end }}
 </article>
-<nav>{{ range .GetTerms "years" }}<a href="{{ "/" | relURL }}">All statements</a> · <a href="{{ .RelPermalink }}">Statements from {{ .LinkTitle }}</a>{{ end }}</nav>
-<h2>Subscribe</h2><ul>
-<li><a href="{{ "rss.xml" | absURL }}">All statements (RSS)</a></li>
-{{ range .GetTerms "types" }}<li><a href="{{ .RelPermalink }}rss.xml">{{ .LinkTitle }} (RSS)</a></li>{{ end }}
-{{ range .GetTerms "tags" }}<li><a href="{{ .RelPermalink }}rss.xml">{{ .LinkTitle }} (RSS)</a></li>{{ end }}
-</ul>
-{{ end }}
+<nav class="back" aria-label="More statements">
+{{ range .GetTerms "years" }}<p><a href="{{ "/" | relURL }}">All statements from <span>{{ site.Title }}</span></a> · <a href="{{ .RelPermalink }}">Statements from {{ .LinkTitle }}</a></p>{{ end }}
+</nav>
+SUBSCRIBE_HEAD{{ partial "subscription.html" (dict "name" "Every statement" "url" ("/" | absURL)) }}
+{{ range .GetTerms "types" }}{{ partial "subscription.html" (dict "name" (printf "<bdi>%s</bdi> only" .LinkTitle | safeHTML) "url" .Permalink) }}{{ end }}
+{{ range .GetTerms "tags" }}{{ partial "subscription.html" (dict "name" (printf "Statements tagged <bdi>%s</bdi>" .LinkTitle | safeHTML) "url" .Permalink) }}{{ end }}
+SUBSCRIBE_END{{ end }}
 """
 
 _HUGO_HOME = """\
 {{ define "main" }}
-<h1>{{ site.Title }}</h1>
-<p>{{ site.Params.description }}</p>
-<h2>Latest statements</h2>
-<ol>
-{{ range first FEED_LIMIT site.RegularPages.ByDate.Reverse }}{{ partial "item.html" . }}{{ end }}
+<p class="lead">{{ site.Params.description }}</p>
+<section aria-labelledby="latest">
+<h2 id="latest">Latest statements</h2>
+<ol class="entries">
+{{ range first FEED_LIMIT site.RegularPages.ByDate.Reverse }}{{ partial "item.html" (dict "page" . "summary" true) }}{{ end }}
 </ol>
+</section>
 <p>{{ len site.RegularPages }} statements in all.</p>
 {{ partial "browse.html" . }}
-{{ end }}
+SUBSCRIBE_HEAD{{ partial "subscription.html" (dict "name" "Every statement" "url" ("/" | absURL)) }}
+SUBSCRIBE_END{{ end }}
 """
 
 _HUGO_TERM = """\
 {{ define "title" }}{{ .Title }} – {{ site.Title }}{{ end }}
+{{ define "alternates" }}{{ if .Data.Plural | eq "years" }}{{ partial "alternates.html" (dict "title" site.Title "url" ("/" | absURL)) }}{{ else }}{{ partial "alternates.html" (dict "title" (printf "%s – %s" site.Title .Title) "url" .Permalink) }}{{ end }}{{ end }}
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
-<ol>
-{{ range (.Paginate .Pages.ByDate.Reverse).Pages }}{{ partial "item.html" . }}{{ end }}
+<p class="lead">{{ len .Pages }} statements, newest first.</p>
+<ol class="entries">
+{{ range (.Paginate .Pages.ByDate.Reverse).Pages }}{{ partial "item.html" (dict "page" . "summary" false) }}{{ end }}
 </ol>
 {{ template "_internal/pagination.html" . }}
-{{ partial "browse.html" . }}
-{{ end }}
+{{ if .Data.Plural | eq "years" | not }}SUBSCRIBE_HEAD{{ partial "subscription.html" (dict "name" .Title "url" .Permalink) }}
+SUBSCRIBE_END{{ end }}{{ end }}
 """
 
 _HUGO_TAXONOMY = """\
@@ -683,20 +778,28 @@ _HUGO_JSON_FEED = """\
 """
 
 
+def _subscribing(template: str) -> str:
+    return template.replace("SUBSCRIBE_HEAD", _HUGO_SUBSCRIBE_HEAD).replace(
+        "SUBSCRIBE_END", _HUGO_SUBSCRIBE_END
+    )
+
+
 def _hugo_files() -> dict[str, str]:
     limit = str(FEED_LIMIT)
     return {
         "config.toml": HUGO_CONFIG,
         "layouts/_default/baseof.html": _HUGO_BASE,
-        "layouts/_default/single.html": _HUGO_SINGLE,
-        "layouts/_default/term.html": _HUGO_TERM,
+        "layouts/_default/single.html": _subscribing(_HUGO_SINGLE),
+        "layouts/_default/term.html": _subscribing(_HUGO_TERM),
         "layouts/_default/taxonomy.html": _HUGO_TAXONOMY,
         "layouts/_default/rss.xml": _HUGO_RSS.replace("FEED_LIMIT", limit),
         "layouts/_default/list.atom.xml": _HUGO_ATOM.replace("FEED_LIMIT", limit),
         "layouts/_default/list.archive.xml": _HUGO_ARCHIVE.replace("FEED_LIMIT", limit),
         "layouts/_default/list.jsonfeed.json": _HUGO_JSON_FEED.replace("FEED_LIMIT", limit),
-        "layouts/index.html": _HUGO_HOME.replace("FEED_LIMIT", limit),
+        "layouts/index.html": _subscribing(_HUGO_HOME).replace("FEED_LIMIT", limit),
         "layouts/partials/item.html": _HUGO_ITEM,
+        "layouts/partials/alternates.html": _HUGO_ALTERNATES,
+        "layouts/partials/subscription.html": _HUGO_SUBSCRIPTION,
         "layouts/partials/browse.html": _HUGO_BROWSE,
     }
 

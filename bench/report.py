@@ -308,7 +308,10 @@ def render(results: dict[str, Any]) -> str:
         " statements to a page, the lists of types and tags, a sitemap, and for the site and"
         " each type and tag an RSS, an Atom and a JSON Feed with the full text of the newest"
         " 50, and Atom archives of its statements 50 to a document (RFC 5005's; Hugo's at its"
-        " own paths, its last one holding the statements past the last full 50).",
+        " own paths, its last one holding the statements past the last full 50). Each page"
+        " holds the same parts in both: a statement's, the head of feedpub's default page"
+        " (description, social cards, its feeds as alternate links, schema.org data) and its"
+        " list of feeds to subscribe to.",
         "",
         *inventory_table(results),
         *rewrites(results),

@@ -158,15 +158,46 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def statement_pages(out: Path) -> int:
+def statement_pages(out: Path) -> list[Path]:
     """Pages at YYYY/MM/DD/slug/index.html."""
-    count = 0
+    pages = []
     for year in os.scandir(out):
         if year.is_dir() and re.fullmatch(r"\d{4}", year.name):
             for folder, _, files in os.walk(year.path):
                 if "index.html" in files and folder.count(os.sep) - year.path.count(os.sep) == 3:
-                    count += 1
-    return count
+                    pages.append(Path(folder, "index.html"))
+    return pages
+
+
+# What every statement page holds, in both tools' output: the parts of feedpub's default
+# page, so that Hugo's pages are made with equal work (they once held a third of the bytes).
+PAGE_PARTS = (
+    '<meta name="description" content="',
+    '<meta property="og:description" content="',
+    '<meta property="article:published_time" content="',
+    '<script type="application/ld+json">',
+    '<ul class="byline"',
+    '<div class="body" dir="auto">',
+    '<section class="subscribe"',
+    '<p class="feed-address">',
+    '<footer class="site">',
+)
+# The site's feeds and its type's, as Atom, RSS and JSON Feed; and one more of each per tag.
+FEWEST_ALTERNATES = 6
+
+
+def _page_problems(pages: list[Path]) -> list[str]:
+    """The first statement pages (of `pages`) lacking a part of PAGE_PARTS, with how many."""
+    lacking = []
+    for page in pages:
+        text = page.read_text("utf-8")
+        missing = [part for part in PAGE_PARTS if part not in text]
+        if text.count('rel="alternate"') < FEWEST_ALTERNATES:
+            missing.append(f"{FEWEST_ALTERNATES} alternate links")
+        if missing:
+            lacking.append(f"{page.parent.name}/index.html lacks " + ", ".join(missing))
+    more = [f"and {len(lacking) - 3} more statement pages"] if len(lacking) > 3 else []
+    return lacking[:3] + more
 
 
 def check_output(
@@ -177,8 +208,9 @@ def check_output(
     expected = corpus["count"] + (added is not None)
     problems = []
     pages = statement_pages(out)
-    if pages != expected:
-        problems.append(f"{pages} statement pages, expected {expected}")
+    if len(pages) != expected:
+        problems.append(f"{len(pages)} statement pages, expected {expected}")
+    problems += _page_problems(pages)
     needed = ["sitemap.xml", "types/index.html", "tags/index.html"]
     needed += [f"{year}/index.html" for year in corpus["years"]]
     # The site's, then each type's and tag's: a list page, three feeds of its newest 50, and

@@ -81,3 +81,29 @@ def test_bench_output_check_refuses_a_short_feed_and_missing_archives(tmp_path: 
         run.check_output("feedpub", out, manifest)
     assert "atom.xml has 49 entries, expected 50" in str(refused.value)
     assert "archive/ holds 0 entries, expected 100-120" in str(refused.value)
+
+
+def test_bench_output_check_refuses_statement_pages_lighter_than_feedpubs(tmp_path: Path) -> None:
+    # Equal work: each tool's statement pages must hold every part of feedpub's default page
+    # (Hugo's once held a third of its bytes: no head of feeds, no JSON-LD, no subscribe list).
+    run = _bench_module("run")
+    generate = _bench_module("generate")
+    manifest = generate.generate(tmp_path / "corpus", 30, 1, ("feedpub",))
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "feedpub", "build", "--root", str(tmp_path / "corpus/feedpub")]
+    env = {**os.environ, "FEEDPUB_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([*argv, "--out", str(out)], env=env, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    pages = run.statement_pages(out)
+    assert len(pages) == 30
+    for part in run.PAGE_PARTS:  # feedpub's own pages hold every part
+        assert all(part in page.read_text("utf-8") for page in pages), part
+    run.check_output("feedpub", out, manifest)
+    page = pages[0]
+    text = page.read_text("utf-8")
+    cut = slice(text.index('<section class="subscribe"'), text.index("</section>"))
+    page.write_text(text[: cut.start] + text[cut.stop :], encoding="utf-8")
+    with pytest.raises(run.measure.BenchError) as refused:
+        run.check_output("feedpub", out, manifest)
+    lacks = '<section class="subscribe", <p class="feed-address">'
+    assert f"{page.parent.name}/index.html lacks {lacks}" in str(refused.value)
