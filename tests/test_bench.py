@@ -59,17 +59,22 @@ def test_bench_profiler_runs_a_build_and_times_each_phase(scenario: str, tmp_pat
     assert any(stage.startswith("  write outputs: pages") for stage in stages)
 
 
-def test_bench_output_check_refuses_a_short_feed_and_missing_archives(tmp_path: Path) -> None:
-    # The ratios mean something only if both tools wrote everything: the check after each
-    # build must notice a feed short of an entry and a section without its archives.
-    run = _bench_module("run")
-    generate = _bench_module("generate")
-    manifest = generate.generate(tmp_path / "corpus", 120, 1, ("feedpub",))
+def _feedpub_built(tmp_path: Path, count: int) -> tuple[dict[str, Any], Path]:
+    """A bench corpus of `count` statements, feedpub's form only, and feedpub's build of it."""
+    manifest = _bench_module("generate").generate(tmp_path / "corpus", count, 1, ("feedpub",))
     out = tmp_path / "out"
     argv = [sys.executable, "-m", "feedpub", "build", "--root", str(tmp_path / "corpus/feedpub")]
     env = {**os.environ, "FEEDPUB_CACHE_DIR": str(tmp_path / "cache")}
     done = subprocess.run([*argv, "--out", str(out)], env=env, capture_output=True, check=False)
     assert done.returncode == 0, done.stderr.decode()
+    return manifest, out
+
+
+def test_bench_output_check_refuses_a_short_feed_and_missing_archives(tmp_path: Path) -> None:
+    # The ratios mean something only if both tools wrote everything: the check after each
+    # build must notice a feed short of an entry and a section without its archives.
+    run = _bench_module("run")
+    manifest, out = _feedpub_built(tmp_path, 120)
     run.check_output("feedpub", out, manifest)  # complete: nothing to say
     atom = out / "atom.xml"
     text = atom.read_text(encoding="utf-8")
@@ -87,13 +92,7 @@ def test_bench_output_check_refuses_statement_pages_lighter_than_feedpubs(tmp_pa
     # Equal work: each tool's statement pages must hold every part of feedpub's default page
     # (Hugo's once held a third of its bytes: no head of feeds, no JSON-LD, no subscribe list).
     run = _bench_module("run")
-    generate = _bench_module("generate")
-    manifest = generate.generate(tmp_path / "corpus", 30, 1, ("feedpub",))
-    out = tmp_path / "out"
-    argv = [sys.executable, "-m", "feedpub", "build", "--root", str(tmp_path / "corpus/feedpub")]
-    env = {**os.environ, "FEEDPUB_CACHE_DIR": str(tmp_path / "cache")}
-    done = subprocess.run([*argv, "--out", str(out)], env=env, capture_output=True, check=False)
-    assert done.returncode == 0, done.stderr.decode()
+    manifest, out = _feedpub_built(tmp_path, 30)
     pages = run.statement_pages(out)
     assert len(pages) == 30
     for part in run.PAGE_PARTS:  # feedpub's own pages hold every part
