@@ -25,9 +25,12 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a manifest's 10,000 records: l
 
 def to_data(value: Any) -> Any:
     """A model value as JSON-able data: a dataclass as the list of its fields in order."""
-    names = _FIELD_NAMES.get(type(value))
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
     if names is not None:
         return [v if type(v) in _PLAIN else to_data(v) for v in map(value.__getattribute__, names)]
+    if kind is tuple or kind is list:  # before the checks below: most values left are these
+        return [item if type(item) in _PLAIN else to_data(item) for item in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     if isinstance(value, datetime):
