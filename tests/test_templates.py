@@ -1081,6 +1081,44 @@ def test_page_text_calls_give_what_jinja_s_newstyle_gettext_gives(
     assert env.globals["_"] is filters.NEWSTYLE_GETTEXT["_"]
 
 
+class _Html:
+    def __html__(self) -> str:
+        return "<i>own</i>"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ text }}|{{ markup }}|{{ number }}|{{ none }}|{{ own }}|{{ text ~ markup }}",
+        "{% set x %}<p>{{ text }}</p>{% endset %}{{ x }}|{{ x|length }}|{{ x|upper }}",
+        "{% macro m(v) %}[{{ v }}]{% endmacro %}{{ m(text) }}|{{ m(m(markup)) }}",
+        "{% filter upper %}{{ text }}{{ markup }}{% endfilter %}|{{ [text]|join(markup) }}",
+        "{% block b %}{{ text }}{% endblock %}|{{ self.b() }}|{{ self.b()|e }}",
+        "{% autoescape false %}{{ text }}{% endautoescape %}|{{ text|safe }}|{{ text|e }}",
+    ],
+)
+def test_printed_values_are_escaped_as_jinja_escapes_them(source: str) -> None:
+    # feedpub's templates escape what they print in one step (render/escaping.py): every
+    # page shows the same text as with Jinja's own escape().
+    import jinja2
+    from markupsafe import Markup, escape
+
+    from feedpub.render import environment, escaping
+
+    values = {
+        "text": "<a href=\"x\">'Tom' & Jerry</a> é",
+        "markup": Markup("<b>&amp;</b>"),
+        "number": 1.5,
+        "none": None,
+        "own": _Html(),
+    }
+    for value in values.values():
+        assert escaping.escaped(value) == escape(value)
+    ours = environment.make_environment(None).from_string(source).render(values)
+    theirs = jinja2.Environment(autoescape=True).from_string(source).render(values)
+    assert ours == theirs
+
+
 def test_broken_site_template_no_page_uses_is_reported_before_anything_is_written(
     project: Project, run: Run
 ) -> None:

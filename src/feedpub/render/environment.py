@@ -31,6 +31,7 @@ from feedpub.forked import Forked, can_fork
 from feedpub.incremental import record, recording
 from feedpub.model import Entry, SiteConfig
 from feedpub.render import filters, lookups, syntax
+from feedpub.render.escaping import EscapedOnce
 from feedpub.render.limits import JoinsLimited
 from feedpub.render.sandbox import Limited, sandboxed_filters, sandboxed_globals
 from feedpub.render.sitefiles import SiteLoader, is_left_beside
@@ -127,7 +128,7 @@ def loaded_as(name: str) -> str:
     return "/".join(part for part in name.split("/") if part and part != ".")
 
 
-class _RecordingTemplate(jinja2.Template):
+class _RecordingTemplate(EscapedOnce):
     """A template imported without context ({% import %}, {% from %}) or included without
     it is made into a module once, then kept: what making it read is recorded again by
     every page that uses the kept module, not only by the first. (A site's own, which could
