@@ -29,33 +29,16 @@ from feedpub import __version__
 from feedpub.errors import FeedpubError, Problem
 from feedpub.forked import Forked, can_fork
 from feedpub.incremental import record, recording
-from feedpub.model import Entry, SiteConfig
 from feedpub.render import filters, lookups, syntax
 from feedpub.render.escaping import EscapedOnce
 from feedpub.render.limits import JoinsLimited
 from feedpub.render.sandbox import Limited, sandboxed_filters, sandboxed_globals
 from feedpub.render.sitefiles import SiteLoader, is_left_beside
 from feedpub.render.textless import printed, textless
-from feedpub.render.views import Section, SiteView, Subscription
+from feedpub.render.views import dependency_of
 from feedpub.stamp import digest
 
 TEMPLATE_DIR = "templates"
-
-
-def _token(obj: Any, attribute: str) -> str | None:
-    """The dependency a template takes on when it reads `obj.attribute`."""
-    kind = type(obj)
-    if kind is Entry:
-        return f"entry:{obj.id}"  # its key covers every field
-    if kind is SiteView:
-        return f"site:{attribute}" if attribute in SiteView._COLLECTIONS else "config"
-    if kind is SiteConfig:
-        return "config"
-    if kind is Section:
-        return f"section:{obj.key}:{attribute}"
-    if kind is Subscription:
-        return f"subscription:{obj.section.key}:{attribute}"
-    return None  # a value inside one of those, covered by its owner's token
 
 
 class _Recording:
@@ -94,14 +77,14 @@ class _Recording:
         return {**self.globals, **(d or {})}  # type: ignore[attr-defined]
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        token = _token(obj, attribute)
+        token = dependency_of(obj, attribute)
         if token is not None:
             record(token)
         return super().getattr(obj, attribute)  # type: ignore[misc]
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(argument, str):
-            token = _token(obj, argument)
+            token = dependency_of(obj, argument)
             if token is not None:
                 record(token)
         return super().getitem(obj, argument)  # type: ignore[misc]

@@ -1,5 +1,6 @@
 """What templates see of a site: its sections, their subscriptions and the site itself,
-and how a page's values are fingerprinted for its key."""
+what reading each of them makes a page depend on, and how a page's values are
+fingerprinted for its key."""
 
 from __future__ import annotations
 
@@ -130,6 +131,22 @@ class SiteView:
 
     def __repr__(self) -> str:
         return "<site>"  # printed whole: not an address in memory, which differs every run
+
+
+def dependency_of(obj: Any, attribute: str) -> str | None:
+    """The dependency a template takes on when it reads `obj.attribute`."""
+    kind = type(obj)
+    if kind is Entry:
+        return f"entry:{obj.id}"  # its key covers every field
+    if kind is SiteView:
+        return f"site:{attribute}" if attribute in SiteView._COLLECTIONS else "config"
+    if kind is SiteConfig:
+        return "config"
+    if kind is Section:
+        return f"section:{obj.key}:{attribute}"
+    if kind is Subscription:
+        return f"subscription:{obj.section.key}:{attribute}"
+    return None  # a value inside one of those, covered by its owner's token
 
 
 def fingerprint(value: Any) -> str:
