@@ -24,11 +24,13 @@ from typing import Any
 import jinja2
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
 
 from feedpub import __version__
 from feedpub.errors import FeedpubError, Problem
 from feedpub.forked import Forked, can_fork
 from feedpub.incremental import record, recording
+from feedpub.model import Entry
 from feedpub.render import filters, lookups, syntax
 from feedpub.render.escaping import EscapedOnce
 from feedpub.render.limits import JoinsLimited
@@ -77,8 +79,9 @@ class _Recording:
         return {**self.globals, **(d or {})}  # type: ignore[attr-defined]
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        token = dependency_of(obj, attribute)
-        if token is not None:
+        if type(obj) is Entry:  # half of a page's reads: one call less
+            record(f"entry:{obj.id}")
+        elif (token := dependency_of(obj, attribute)) is not None:
             record(token)
         return super().getattr(obj, attribute)  # type: ignore[misc]
 
@@ -105,6 +108,7 @@ class _Recording:
         return super().select_template(names, *args, **kwargs)  # type: ignore[misc]
 
 
+@functools.lru_cache(maxsize=1024)  # asked at every include and extends
 def loaded_as(name: str) -> str:
     """The name a loader finds a template by ("./a.html", "/a.html" and "a.html" are one):
     Jinja's loaders drop empty and "." parts of the path."""
@@ -142,15 +146,19 @@ _RENDERER_SET = frozenset({"language", filters.TEXT})
 
 class _RecordingContext(Context):
     def resolve_or_missing(self, key: str) -> Any:
-        # `vars` are the template's own names (imported macros); what the page was given,
-        # and the environment's globals, are in `parent`. A global is the same for every
-        # page of a build (a function records what it reads itself): only what the page
-        # was given is its own variable, fingerprinted with its key.
-        if key not in self.vars and key in self.parent and key not in _RENDERER_SET:
+        # Jinja's (runtime.py, 3.1.6), recording: `vars` are the template's own names
+        # (imported macros); what the page was given, and the environment's globals, are in
+        # `parent`. A global is the same for every page of a build (a function records
+        # what it reads itself): only what the page was given is its own variable,
+        # fingerprinted with its key.
+        if key in self.vars:
+            return self.vars[key]
+        value = self.parent.get(key, missing)
+        if value is not missing and key not in _RENDERER_SET:
             globals_ = self.environment.globals
-            if key not in globals_ or self.parent[key] is not globals_[key]:
+            if key not in globals_ or value is not globals_[key]:
                 record(f"var:{key}")
-        return super().resolve_or_missing(key)
+        return value
 
 
 class _SandboxedContext(_RecordingContext):

@@ -56,7 +56,9 @@ def speaking(text: PageText) -> Iterator[None]:
 
 
 def _text(context: jinja2.runtime.Context) -> PageText:
-    found = context.get(TEXT)
+    # context.get(TEXT) without its three calls (asked some twenty times a page); the
+    # renderer's own variable, never recorded (see render/environment.py).
+    found = context.vars[TEXT] if TEXT in context.vars else context.parent.get(TEXT)
     if isinstance(found, PageText):
         return found
     current = _PAGE_TEXT.get()

@@ -142,7 +142,8 @@ class Planner:
         def made() -> Made:
             with recording() as tokens:
                 content = make()
-            return Made(content, key_of(tokens, line), tuple(sorted(tokens)))
+            ordered = tuple(sorted(tokens))  # sorted once: key_of finds them in order
+            return Made(content, key_of(ordered, line), ordered)
 
         return Output(path, phase, made, together=together)
 
@@ -280,9 +281,10 @@ class _Page:
     def make(self) -> Made:
         with recording() as tokens:
             content = self.plan.renderer.render(self.template, self.get()).encode()
-        key = key_of(tokens, self.line)
+        ordered = tuple(sorted(tokens))  # sorted once: key_of finds them in order
+        key = key_of(ordered, self.line)
         self.done()
-        return Made(content, key, tuple(sorted(tokens)))
+        return Made(content, key, ordered)
 
 
 def plan_site(
