@@ -1062,6 +1062,8 @@ def test_site_template_writing_a_character_feeds_cannot_hold_is_refused(
         '{% trans who="<x>" %}Hi {{ who }}, 100%{% endtrans %}',
         "{% trans count=2 %}one statement{% pluralize %}{{ count }} statements{% endtrans %}",
         '{% autoescape false %}{{ _("<raw> %% sign") }}{% endautoescape %}',
+        '{% block b %}{% set x %}<y>{% endset %}{{ _("Hi %(x)s", x=x) }}{{ _("a") }}{% endblock %}',
+        '{% for i in [1] %}{% set y = i %}{{ ngettext("%(num)d", "%(num)d", y) }}{% endfor %}',
     ],
 )
 def test_page_text_calls_give_what_jinja_s_newstyle_gettext_gives(

@@ -142,6 +142,7 @@ class _RecordingTemplate(EscapedOnce):
 
 # Set by the page renderer from the page's statement and the settings, which it records.
 _RENDERER_SET = frozenset({"language", filters.TEXT})
+_GETTEXT, _NGETTEXT = filters.NEWSTYLE_GETTEXT["_"], filters.NEWSTYLE_GETTEXT["ngettext"]
 
 
 class _RecordingContext(Context):
@@ -159,6 +160,16 @@ class _RecordingContext(Context):
             if key not in globals_ or value is not globals_[key]:
                 record(f"var:{key}")
         return value
+
+    def call(self, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        # The page's text (_(), gettext, ngettext) reads the page's text and escaping of the
+        # context, never a variable a block or a loop set: Jinja would copy the context with
+        # them for every such call after a {% set %} in a block (runtime.py, 3.1.6).
+        if obj is _GETTEXT or obj is _NGETTEXT:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            return obj(self, *args, **kwargs)
+        return super().call(obj, *args, **kwargs)
 
 
 class _SandboxedContext(_RecordingContext):

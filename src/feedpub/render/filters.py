@@ -241,7 +241,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
 GLOBALS: dict[str, Any] = {"linked_data": _linked_data}
 GETTEXT = (_gettext, _ngettext)
 # Installed over the extension's (see _newstyle_gettext).
-NEWSTYLE_GETTEXT = {
+NEWSTYLE_GETTEXT: dict[str, Callable[..., Any]] = {
     "_": _newstyle_gettext,
     "gettext": _newstyle_gettext,
     "ngettext": _newstyle_ngettext,
