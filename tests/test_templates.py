@@ -1271,3 +1271,29 @@ def test_a_template_compiled_from_another_source_than_its_file_s_is_compiled_aga
     build(project.root)
     page = (project.root / "public/2021/11/05/x/index.html").read_bytes()
     assert b"PLANTED" not in page and b"<h1" in page
+
+
+def test_site_template_gettext_calls_go_through_the_sandbox_checks(
+    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # feedpub's own templates call _() without Jinja's context copy (render/environment.py);
+    # a site's own, sandboxed, keep every check of a call: text that _() doubles is stopped
+    # at the call that makes it too long, not once the page has run out of memory.
+    from feedpub.render import sandbox
+
+    monkeypatch.setattr(sandbox, "PAGE_MEMORY", 200 << 20)
+    nested = '"x"'
+    for _ in range(31):
+        nested = f'_("%(a)s%(a)s", a={nested})'
+    project.entry(*X)
+    project.file(
+        "templates/index.html",
+        "{% extends 'base.html' %}\n{% block main %}\n{% set published %}p{% endset %}"
+        f"{{{{ ({nested})|length }}}}\n{{% endblock %}}\n",
+    )
+    result = run("check")
+    assert result.errors == [
+        "templates/index.html:3:1: template error: making 1,048,576 characters or items; a"
+        " template may make at most 1,000,000 characters or items",
+        "feedpub: 1 problem in 1 file",
+    ]

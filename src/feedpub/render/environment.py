@@ -173,6 +173,8 @@ class _RecordingContext(Context):
 
 
 class _SandboxedContext(_RecordingContext):
+    call = Context.call  # every call of a site's template through the sandbox's checks
+
     def super(self, name: str, current: Any) -> Any:
         # `super` without its ( ) is a function too: never made into text.
         return textless(super().super(name, current))
