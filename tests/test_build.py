@@ -57,6 +57,26 @@ def test_build_writes_feeds_pages_and_nothing_else(project: Project, run: Run) -
     assert sorted(p.name for p in project.root.iterdir()) == SITE
 
 
+def test_built_files_are_readable_by_everyone_and_never_executable(
+    project: Project, run: Run
+) -> None:
+    # A web server reading public/ as another user must be able to read every file, and
+    # no file written is a program: the user's umask (here 022) decides, as for open().
+    project.entry(ENTRY)
+    (project.root / "static").mkdir()
+    (project.root / "static" / "logo.txt").write_text("logo\n")
+    previous = os.umask(0o022)
+    try:
+        assert run("build").exit_code == 0
+    finally:
+        os.umask(previous)
+    public = project.root / "public"
+    modes = {p.relative_to(public).as_posix(): p.stat().st_mode & 0o777 for p in public.rglob("*")}
+    assert {mode for path, mode in modes.items() if (public / path).is_file()} == {0o644}
+    assert {mode for path, mode in modes.items() if (public / path).is_dir()} == {0o755}
+    assert "logo.txt" in modes and PAGE in modes
+
+
 def test_build_prints_one_summary_line(project: Project, run: Run) -> None:
     project.entry(ENTRY)
     project.entry("2021-11-06-draft.yaml", "title: D\ndate: 2021-11-06\nbody: x\ndraft: true\n")
