@@ -1116,9 +1116,10 @@ def test_printed_values_are_escaped_as_jinja_escapes_them(source: str) -> None:
     }
     for value in values.values():
         assert escaping.escaped(value) == escape(value)
-    ours = environment.make_environment(None).from_string(source).render(values)
+    template = environment.make_environment(None).from_string(source)
+    assert template.root_render_func.__globals__["escape"] is escaping.escaped  # in use
     theirs = jinja2.Environment(autoescape=True).from_string(source).render(values)
-    assert ours == theirs
+    assert template.render(values) == theirs
 
 
 def test_broken_site_template_no_page_uses_is_reported_before_anything_is_written(
@@ -1273,13 +1274,18 @@ def test_a_template_compiled_from_another_source_than_its_file_s_is_compiled_aga
     assert b"PLANTED" not in page and b"<h1" in page
 
 
-def test_site_template_gettext_calls_go_through_the_sandbox_checks(
+def test_site_template_text_that_gettext_doubles_is_stopped_where_it_grows_too_long(
     project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # feedpub's own templates call _() without Jinja's context copy (render/environment.py);
-    # a site's own, sandboxed, keep every check of a call: text that _() doubles is stopped
-    # at the call that makes it too long, not once the page has run out of memory.
-    from feedpub.render import sandbox
+    # a site's own, sandboxed, keep Jinja's call and every check of the sandbox: text that
+    # _() doubles is stopped at the call that makes it too long, not once the page has run
+    # out of memory.
+    from jinja2.runtime import Context
+
+    from feedpub.render import environment, sandbox
+
+    assert environment._SandboxedContext.call is Context.call
 
     monkeypatch.setattr(sandbox, "PAGE_MEMORY", 200 << 20)
     nested = '"x"'

@@ -173,7 +173,7 @@ class _RecordingContext(Context):
 
 
 class _SandboxedContext(_RecordingContext):
-    call = Context.call  # every call of a site's template through the sandbox's checks
+    call = Context.call  # a site's templates: Jinja's own call (the checks are Limited.call's)
 
     def super(self, name: str, current: Any) -> Any:
         # `super` without its ( ) is a function too: never made into text.
