@@ -104,7 +104,7 @@ CATEGORIES = [
         "Planner.feed_content",
     ),
     ("read a body from the store (model._read_stored)", "feedpub.model", "_read_stored"),
-    ("write: compare with the file on disk (same_content)", "feedpub.write", "same_content"),
+    ("write: compare with the file on disk (same_content)", "feedpub.listing", "same_content"),
     ("write: temporary file and rename (write_atomic)", "feedpub.write", "write_atomic"),
     (
         "save manifest and dependencies (Cache.save_build)",

@@ -502,29 +502,88 @@ def test_a_forked_child_s_error_is_raised_in_the_caller_and_the_child_reaped() -
 def _count_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The worker counts of the pools forked from now on, one per pool."""
     pools: list[int] = []
-    pool_map = parallel._pool_map
+    executor = parallel._executor
 
-    def counted(function: Any, items: Any, count: int) -> Any:
+    def counted(count: int) -> Any:
         pools.append(count)
-        return pool_map(function, items, count)
+        return executor(count)
 
-    monkeypatch.setattr(parallel, "_pool_map", counted)
+    monkeypatch.setattr(parallel, "_executor", counted)
     return pools
 
 
-def test_a_small_sites_workers_are_not_renewed(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+def _built_in_one_process(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> dict[str, bytes]:
+    """The tree a build of a copy of `project` makes with no worker."""
+    alone = Project(tmp_path / "alone")
+    shutil.copytree(project.root, alone.root, ignore=shutil.ignore_patterns("public"))
+    monkeypatch.setenv("FEEDPUB_CACHE_DIR", str(tmp_path / "alone-cache"))
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    build(alone.root, now=NOW)
+    return alone.tree()
+
+
+def test_a_small_sites_workers_are_forked_once_for_every_step_and_not_renewed(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # Below RENEW_FROM outputs a phase's workers live until it ends: renewing them would
-    # make a core wait for the other's last span, for memory a small site does not need.
+    # Below RENEW_FROM outputs the writing's workers live until it ends: renewing them, or
+    # forking a pool for each step, makes them copy the parent's memory again, and a core
+    # wait for the other's last span, for memory a small site does not need.
     write_corpus(project, 240)
     monkeypatch.setattr(write, "RENEW_WORKERS_AFTER", dict.fromkeys(write.Phase, 1))
     pools = _count_pools(monkeypatch)
+    made_by = tmp_path / "made-by"
+    made_by.mkdir()
+    make_and_place = write._make_and_place
+
+    def noted(*args: Any) -> Any:
+        (made_by / str(os.getpid())).touch()  # in a worker too
+        return make_and_place(*args)
+
+    monkeypatch.setattr(write, "_make_and_place", noted)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     build(project.root, now=NOW)
-    # One pool for each step with enough outputs to fork for (the 240 statement pages, and
-    # the sections' 33 feeds), where renewing after every span would have forked a dozen.
-    assert pools == [2, 2]
+    # One pool, forked for the 240 statement pages (the first step with enough outputs)
+    # and making every step after it (lists, feeds), where a pool for each step forked
+    # three and renewing after every span a dozen.
+    assert pools == [2]
+    pids = {int(path.name) for path in made_by.iterdir()}
+    assert os.getpid() in pids and len(pids) == 3  # the assets here, then two workers
+    assert project.tree() == _built_in_one_process(project, monkeypatch, tmp_path)
+
+
+def _square(i: int) -> tuple[int, int]:
+    return i * i, os.getpid()
+
+
+def test_a_pool_serves_several_maps_in_order_with_the_same_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pools = _count_pools(monkeypatch)
+    with parallel.Pool(_square, 2) as pool:
+        assert not pool.forked
+        first = list(pool.map(range(10)))
+        workers = {int(pid) for pid in children_left()}
+        second = list(pool.map(range(10, 13)))
+        assert pool.forked and {int(pid) for pid in children_left()} == workers
+    assert pools == [2]  # forked once
+    assert [square for square, _ in first + second] == [i * i for i in range(13)]
+    assert {pid for _, pid in first + second} <= workers and os.getpid() not in workers
+    assert children_left() == []
+
+
+def test_a_pool_workers_error_is_raised_in_the_caller_and_the_pool_shut_down() -> None:
+    def refuses_eight(i: int) -> int:
+        if i == 8:
+            raise ValueError("eight")
+        return i
+
+    pool: parallel.Pool[int, int] = parallel.Pool(refuses_eight, 2)
+    with pool, pytest.raises(ValueError, match="eight"):
+        list(pool.map(range(20)))
+    assert not pool.forked
+    assert children_left() == []
 
 
 def test_build_with_renewed_workers_equals_one_made_in_one_process(
@@ -537,13 +596,7 @@ def test_build_with_renewed_workers_equals_one_made_in_one_process(
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     build(project.root, now=NOW)
     assert len(pools) > 3  # made by workers, renewed
-    forked = project.tree()
-    alone = Project(tmp_path / "alone")
-    shutil.copytree(project.root, alone.root, ignore=shutil.ignore_patterns("public"))
-    monkeypatch.setenv("FEEDPUB_CACHE_DIR", str(tmp_path / "alone-cache"))
-    monkeypatch.setattr(parallel, "workers", lambda: 1)
-    build(alone.root, now=NOW)
-    assert alone.tree() == forked
+    assert project.tree() == _built_in_one_process(project, monkeypatch, tmp_path)
 
 
 def _denied(patch: pytest.MonkeyPatch, *paths: Path) -> None:

@@ -1,6 +1,7 @@
 """The files a build reads and writes, listed with scandir: a site has tens of thousands,
-listed on every build (a path and a stat call each would be most of a no-change check).
-Standard library only, for the no-change check's sake."""
+listed on every build (a path and a stat call each would be most of a no-change check);
+and a file compared with what would be written over it. Standard library only, for the
+no-change check's sake."""
 
 from __future__ import annotations
 
@@ -148,3 +149,25 @@ def _folder_status(directory: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_ino, st.st_mtime_ns
+
+
+def same_content(path: Path, content: bytes | Path) -> bool:
+    """True when the file at `path` holds exactly `content`."""
+    try:
+        if isinstance(content, Path):
+            return _same_file(path, content)
+        if path.stat().st_size != len(content):
+            return False
+        return path.read_bytes() == content
+    except OSError:
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with open(a, "rb") as first, open(b, "rb") as second:
+        while chunk := first.read(1 << 20):
+            if chunk != second.read(1 << 20):
+                return False
+    return True

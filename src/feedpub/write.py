@@ -21,7 +21,6 @@ feedpub did not make is refused, never emptied.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import shutil
@@ -32,9 +31,9 @@ from pathlib import Path
 
 from feedpub.errors import PARTLY_UPDATED, FeedpubError, Problem
 from feedpub.incremental import Record, current
-from feedpub.listing import NOT_A_FILE, Status, Survey, status_tree
+from feedpub.listing import NOT_A_FILE, Status, Survey, same_content, status_tree
 from feedpub.model import WriteReport
-from feedpub.parallel import fork_map
+from feedpub.parallel import Pool, fork_map
 from feedpub.stamp import content_hash
 
 try:
@@ -111,28 +110,6 @@ def check_relative(path: str) -> None:
         or any(part in ("", ".", "..") for part in path.split("/"))
     ):
         raise ValueError(f"unsafe output path {path!r}")
-
-
-def same_content(path: Path, content: Content) -> bool:
-    """True when the file at `path` holds exactly `content`."""
-    try:
-        if isinstance(content, Path):
-            return _same_file(path, content)
-        if path.stat().st_size != len(content):
-            return False
-        return path.read_bytes() == content
-    except OSError:
-        return False
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.stat().st_size != b.stat().st_size:
-        return False
-    with open(a, "rb") as first, open(b, "rb") as second:
-        while chunk := first.read(1 << 20):
-            if chunk != second.read(1 << 20):
-                return False
-    return True
 
 
 def guard_output(out: Path, marker: str) -> None:
@@ -347,25 +324,36 @@ def _write(
         depth = -output.path.count("/") if alone else 0
         steps.setdefault((output.phase, output.path in existing, alone, depth), []).append(output)
     large = len(outputs) >= RENEW_FROM  # a site whose workers are renewed as they go
-    for (phase, _, alone, _), batch in sorted(steps.items()):
-        if not alone:
+    batches = [batch for _, batch in sorted(steps.items())]
+    for batch in batches:
+        if batch[0].together is not None:
             batch.sort(key=lambda o: o.together or 0.0)
-        # Forked workers make the outputs and write them, so that the system calls of making
-        # folders and files (a journal write each, on a virtual disk) are spread over the
-        # cores too; only for work worth it (PARALLEL_FROM): one added makes a few dozen.
-        count = workers if len(batch) >= PARALLEL_FROM[phase] else 1
-        if count > 1:
-            prepare()
-        size = max(1, min(64, -(-len(batch) // (count * 8))))
-        spans = [(i, min(i + size, len(batch))) for i in range(0, len(batch), size)]
-        place = functools.partial(_make_and_place, out, batch, existing, folders)
-        renew = RENEW_WORKERS_AFTER[phase] if large else 0
-        for placed in fork_map(place, spans, count, renew):
-            for item in placed:
-                # Each token one string, shared by every output that read it, not the copy
-                # each result brings from a worker (3 million at 100,000 statements).
-                shared = tuple([tokens.setdefault(token, token) for token in item.tokens])
-                done[item.path] = Written(item.path, item.record, shared, item.changed)
+
+    def place(item: tuple[int, tuple[int, int]]) -> list[Written]:
+        return _make_and_place(out, batches[item[0]], existing, folders, item[1])
+
+    with Pool(place, workers) as pool:  # forked once for every step, unless `large`
+        for index, batch in enumerate(batches):
+            phase = batch[0].phase
+            # Forked workers make the outputs and write them, so that the system calls of
+            # making folders and files (a journal write each, on a virtual disk) are spread
+            # over the cores too; only for work worth forking for (PARALLEL_FROM): one added
+            # makes a few dozen. Once forked, they make each step after.
+            count = workers if len(batch) >= PARALLEL_FROM[phase] or pool.forked else 1
+            if count > 1:
+                prepare()
+            size = max(1, min(64, -(-len(batch) // (count * 8))))
+            items = [(index, (i, min(i + size, len(batch)))) for i in range(0, len(batch), size)]
+            if count > 1 and not large:
+                made = pool.map(items)
+            else:  # here, or on workers renewed as they go
+                made = fork_map(place, items, count, RENEW_WORKERS_AFTER[phase] if large else 0)
+            for placed in made:
+                for item in placed:
+                    # Each token one string, shared by every output that read it, not the
+                    # copy each result brings from a worker (3 million at 100,000 statements).
+                    shared = tuple([tokens.setdefault(token, token) for token in item.tokens])
+                    done[item.path] = Written(item.path, item.record, shared, item.changed)
     # What links to others goes first (feeds, then lists, then pages), so nothing left
     # points at a file already removed.
     later = sorted(set(gone) - set(in_the_way))
