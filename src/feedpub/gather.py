@@ -343,7 +343,8 @@ def read_site(
     check_translations(compiled, checking.language, problems)
     if problems.errors or config is None:
         from feedpub.render.addresses import static_problems
-        from feedpub.render.environment import make_environment, syntax_problems
+        from feedpub.render.environment import make_environment
+        from feedpub.render.problems import syntax_problems
 
         # The site's templates are read once its entries are: said now, not after the fix
         # (unless a file there is refused unread: too large, a link, a pipe...).

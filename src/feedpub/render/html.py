@@ -20,8 +20,8 @@ from feedpub.incremental import record, recording
 from feedpub.load import describe_character, forbidden_character
 from feedpub.messages import PageText
 from feedpub.model import Entry
-from feedpub.render.environment import syntax_problems, template_problems, template_shown
 from feedpub.render.filters import TEXT, speaking
+from feedpub.render.problems import syntax_problems, template_problems, template_shown
 from feedpub.render.sandbox import deadline
 from feedpub.render.views import Section, SiteView, Subscription
 
