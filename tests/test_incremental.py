@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run, children_left, write_corpus
-from feedpub import forked, gather, incremental, stamp, write
+from feedpub import forked, gather, incremental, parallel, stamp, write
 from feedpub.build import build
 from feedpub.errors import FeedpubError
 from feedpub.incremental import Dependencies, key_line, key_of_lines, probe
@@ -1081,14 +1081,14 @@ def test_entries_compiled_on_workers_are_cached_and_their_lines_files_removed(
 
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     if lines == "kept in memory":
-        real_open = open
+        real_open = os.open
 
         def refusing(path: Any, *args: Any, **kwargs: Any) -> Any:
             if isinstance(path, str | Path) and os.fspath(path).endswith(".lines"):
                 raise OSError(28, "No space left on device", os.fspath(path))
             return real_open(path, *args, **kwargs)
 
-        monkeypatch.setattr("builtins.open", refusing)
+        monkeypatch.setattr(os, "open", refusing)
     kept: list[type] = []
     keep = incremental.Cache.keep
 
@@ -1114,3 +1114,33 @@ def test_entries_compiled_on_workers_are_cached_and_their_lines_files_removed(
         return [dataclasses.replace(e, body=Body(e.body.html, e.body.absolute)) for e in entries]
 
     assert held(again) == held(first)
+
+
+def test_bodies_one_process_stores_share_a_file_and_read_back_after_a_failed_write(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = incremental.Cache(project.root)
+    first = [cache.store_body(f"<p>{i}</p>", f"<p>{i}!</p>") for i in range(3)]
+    segments = {body.stored[0] for body in first if body.stored is not None}
+    assert len(segments) == 1  # one file, kept open
+    # Workers forked now store in files of their own, and read back here.
+    made = list(parallel.fork_map(lambda i: cache.store_body(f"<b>{i}</b>", ""), [0, 1], 2))
+    assert [body.html for body in made] == ["<b>0</b>", "<b>1</b>"]
+    workers = {body.stored[0] for body in made if body.stored is not None}
+    assert workers and workers.isdisjoint(segments)  # one each (one worker may take both)
+    # A write that fails (a full disk) keeps that body in memory; the file it failed in,
+    # whose size is now unknown, is appended to no more.
+    real_write = os.write
+
+    def full(fd: int, data: Any) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    failed = cache.store_body("<p>x</p>", "<p>y</p>")
+    monkeypatch.setattr(os, "write", real_write)
+    assert failed.stored is None and (failed.html, failed.absolute) == ("<p>x</p>", "<p>y</p>")
+    after = cache.store_body("<p>3</p>", "<p>3!</p>")
+    assert after.stored is not None and after.stored[0] not in segments
+    assert [(body.html, body.absolute) for body in [*first, after]] == [
+        (f"<p>{i}</p>", f"<p>{i}!</p>") for i in range(4)
+    ]

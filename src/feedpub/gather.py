@@ -6,7 +6,6 @@ entries, and apply "now": the published statements, drafts and embargoed ones, a
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import os
 import re
@@ -159,13 +158,10 @@ def _compile_file(
     if data is None:
         return Compiled(None, problems.items)
     # Keyed by the bytes compiled here, even if the file changed since it was first read.
-    item = compile_entry(shown, name, data, config, others, digest(context, name, data))
-    if item.entry is not None:
-        # Bodies go to the cache's store now, in this (perhaps forked) process: only a
-        # short reference travels back, and the parent never holds every body at once.
-        body = cache.store_body(item.entry.body.html, item.entry.body.absolute)
-        item = dataclasses.replace(item, entry=dataclasses.replace(item.entry, body=body))
-    return item
+    # Bodies go to the cache's store now, in this (perhaps forked) process: only a short
+    # reference travels back, and the parent never holds every body at once.
+    key = digest(context, name, data)
+    return compile_entry(shown, name, data, config, others, key, cache.store_body)
 
 
 _PAGE = re.compile(r"\d{4}/\d{2}/\d{2}/[a-z0-9]+(?:-[a-z0-9]+)*/")

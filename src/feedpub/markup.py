@@ -219,8 +219,15 @@ def url_scheme(url: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+# A URL that starts with one of these, as written, has that scheme: nothing before it is
+# dropped or decoded (most of a body's links; the check below takes some 10 µs a link).
+_SAFE_AS_WRITTEN = tuple(sorted(f"{scheme}:" for scheme in URL_SCHEMES))
+
+
 def _has_unsafe_scheme(fragment: str) -> bool:
     for value in _URL_IN_ATTRIBUTE.findall(fragment):
+        if value.startswith(_SAFE_AS_WRITTEN):
+            continue
         scheme = url_scheme(html.unescape(value))
         if scheme is not None and scheme not in URL_SCHEMES:
             return True
@@ -262,6 +269,8 @@ def absolute_links(fragment: str, page_url: str) -> str:
 
     def resolve(m: re.Match[str]) -> str:
         nonlocal changed
+        if m.group(1).startswith(_SAFE_AS_WRITTEN):  # absolute already
+            return m.group(0)
         value = html.unescape(m.group(1))
         if url_scheme(value) is not None or value.startswith("//"):
             return m.group(0)

@@ -4,7 +4,7 @@ problem in the file reported together, then its dates, names and body checked an
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
@@ -133,11 +133,13 @@ def compile_entry(
     config: SiteConfig,
     available: Mapping[str, int] | None = None,
     key: str = "",
+    store: Callable[[str, str], EntryBody] = EntryBody,
 ) -> Compiled:
     """Read, validate and render one entry file; pure, so it can run in any process.
 
     `available` names the other files in entries/ (with their sizes) it may attach; `key`
-    identifies these inputs, for the build cache.
+    identifies these inputs, for the build cache; `store` keeps the body's HTML, as it is
+    and with its links made absolute (by default in memory).
     """
     problems = Problems()
     named = check_file_name(shown, name, problems)
@@ -208,7 +210,7 @@ def compile_entry(
         type_slug=slugify(found["type"]),
         tag_slugs=tuple(slugify(t) for t in found["tags"]),
         summary=summary,
-        body=EntryBody(body.html, absolute_links(body.html, config.url(path))),
+        body=store(body.html, absolute_links(body.html, config.url(path))),
         path=path,
         site_links=site_links,
         aliases_at=positions["aliases"],

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from feedpub.forked import Forked, can_fork
+from feedpub.incremental.appending import Appending
 from feedpub.incremental.recording import Dependencies
 from feedpub.listing import Status
 from feedpub.model import Body, BuildResult, Entry, close_segment
@@ -132,8 +133,7 @@ class Cache:
         self._made: dict[bytes, tuple[str, int, int]] = {}  # lines a worker stored (see keep)
         self._files: tuple[str, dict[str, tuple[int, int, int, str]]] = ("", {})
         self._segment_sizes: dict[str, tuple[str, int]] = {}  # segment -> (path, size)
-        self._segment: tuple[int, Path] | None = None  # (pid, this process's segment)
-        self._made_in: tuple[int, Path] | None = None  # (pid, this process's file of lines)
+        self._appending: dict[str, Appending] = {}  # this process's segment, file of lines
         self._holding = False  # the lock: a child saving entries is waited for as it goes
         self._saving: Forked | None = None
 
@@ -208,17 +208,24 @@ class Cache:
         data = html.encode()
         extra = b"" if absolute == html else absolute.encode()
         try:
-            if self._segment is None or self._segment[0] != os.getpid():  # a forked worker
-                self._made_real(self.bodies)
-                name = self.bodies / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.txt"
-                self._segment = (os.getpid(), name)
-            segment = self._segment[1]
-            with open(segment, "ab") as handle:
-                offset = handle.tell()
-                handle.write(data + extra)
+            segment, offset = self._append(".txt", data + extra)
         except OSError:
             return Body(html, absolute)
-        return Body(stored=(str(segment), offset, len(data), len(extra)))
+        return Body(stored=(segment, offset, len(data), len(extra)))
+
+    def _append(self, suffix: str, data: bytes) -> tuple[str, int]:
+        """Append `data` to this process's file of `suffix` among the bodies; return the
+        file and where `data` starts in it."""
+        found = self._appending.get(suffix)
+        if found is None or found.pid != os.getpid():  # none yet, or a forked worker's
+            self._made_real(self.bodies)
+            path = self.bodies / f"{os.getpid()}-{uuid.uuid4().hex[:12]}{suffix}"
+            found = self._appending[suffix] = Appending(path)
+        try:
+            return str(found.path), found.append(data)
+        except OSError:
+            del self._appending[suffix]  # never appended to again: its size is unknown
+            raise
 
     def compiled(self, zone: tzinfo) -> dict[str, Any]:
         """Every cached compiled entry by key (validate.Compiled); {} if none reads back."""
@@ -348,16 +355,10 @@ class Cache:
         keep() (100,000 lines held at once by the building process are 150 MB)."""
         line = self.encode(item)
         try:
-            if self._made_in is None or self._made_in[0] != os.getpid():  # a forked worker
-                self._made_real(self.bodies)
-                name = self.bodies / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.lines"
-                self._made_in = (os.getpid(), name)
-            with open(self._made_in[1], "ab") as handle:
-                offset = handle.tell()
-                handle.write(line)
+            path, offset = self._append(".lines", line)
         except OSError:
             return line
-        return str(self._made_in[1]), offset, len(line)
+        return path, offset, len(line)
 
     def keep(self, key: str, line: bytes | tuple[str, int, int]) -> None:
         """A compiled entry's line, or where store_line() put it, to write in entries.txt."""
