@@ -225,12 +225,15 @@ _SAFE_AS_WRITTEN = tuple(sorted(f"{scheme}:" for scheme in URL_SCHEMES))
 
 
 def _has_unsafe_scheme(fragment: str) -> bool:
-    for value in _URL_IN_ATTRIBUTE.findall(fragment):
-        if value.startswith(_SAFE_AS_WRITTEN):
-            continue
-        scheme = url_scheme(html.unescape(value))
-        if scheme is not None and scheme not in URL_SCHEMES:
-            return True
+    # Tags first, then their URLs: a pattern starting with any white space is tried at each
+    # space of the text (a tenth of rendering a body's Markdown).
+    for tag in _START_TAG.findall(fragment):
+        for value in _URL_IN_ATTRIBUTE.findall(tag):
+            if value.startswith(_SAFE_AS_WRITTEN):
+                continue
+            scheme = url_scheme(html.unescape(value))
+            if scheme is not None and scheme not in URL_SCHEMES:
+                return True
     return False
 
 
@@ -285,7 +288,7 @@ def absolute_links(fragment: str, page_url: str) -> str:
     return resolved if changed else fragment
 
 
-_FIRST_PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>(.*?)</p>", re.DOTALL)
+_PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>")
 _IMAGE_ALT = re.compile(r'<img\s[^>]*?alt="([^"]*)"[^>]*>')
 _BREAKING_TAG = re.compile(
     r"</?(?:p|br|hr|li|ol|ul|dl|dt|dd|h[1-6]|blockquote|pre|table|tr|td|th|div|figure"
@@ -302,8 +305,11 @@ def plain_text(fragment: str) -> str:
 
 def summarize(fragment: str, limit: int = SUMMARY_LENGTH) -> str:
     """The first paragraph as plain text, cut at a word boundary with an ellipsis."""
-    m = _FIRST_PARAGRAPH.search(fragment)
-    text = plain_text(m.group(1) if m else fragment)
+    # The first <p ...>...</p>: its end found by find(), not by a lazy .*? that tries to
+    # end at every character (a tenth of rendering a body's Markdown).
+    m = _PARAGRAPH.search(fragment)
+    end = fragment.find("</p>", m.end()) if m else -1
+    text = plain_text(fragment[m.end() : end] if m and end >= 0 else fragment)
     return shorten(text, limit)
 
 

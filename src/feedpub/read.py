@@ -77,9 +77,11 @@ def read_bytes(
         if st.st_size > limit:
             problems.add(shown, too_large(st.st_size, limit))
             return None
-        data = b""
-        while len(data) <= limit and (chunk := os.read(fd, limit + 1 - len(data))):
-            data += chunk
+        # Its size and one byte more (a file grown since is seen growing), not the limit:
+        # os.read allocates what it is asked for, a megabyte a file, mapped and unmapped.
+        data, ask = b"", st.st_size + 1
+        while len(data) <= limit and (chunk := os.read(fd, min(ask, limit + 1 - len(data)))):
+            data, ask = data + chunk, 1 << 16
     except OSError as exc:
         problems.add(shown, f"cannot read: {exc.strerror}", line=0)
         return None
