@@ -39,7 +39,7 @@ import subprocess
 import sys
 import time
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -207,18 +207,17 @@ class StageClock:
         """Time each step of writing (assets, pages, lists, feeds; in each, archives or one
         depth of folders) apart."""
         write = importlib.import_module("feedpub.write")
-        original = write.fork_map
+        original = write._step
         clock = self
 
-        def timed(function: Callable[[Any], Any], items: Any, *how: Any) -> Iterator[Any]:
-            batch = getattr(function, "args", ((), ()))[1]  # partial(_make_and_place, out, batch)
+        def timed(pool: Any, batch: Any, *how: Any) -> Iterator[Any]:
             phase = batch[0].phase.name.lower() if batch else "?"
             begin = time.perf_counter() - clock.started
-            yield from original(function, items, *how)
+            yield from original(pool, batch, *how)
             label = f"  write outputs: {phase} ({len(batch):,} to make)"
             clock.spans.append((label, begin, time.perf_counter() - clock.started))
 
-        setattr(write, "fork_map", timed)  # noqa: B010 - a module, found by name
+        setattr(write, "_step", timed)  # noqa: B010 - a module, found by name
 
     def watch_memory(self, into: Path) -> subprocess.Popen[bytes]:
         """Start sampling this process tree's PSS in a process of its own (measure.py)."""

@@ -334,21 +334,7 @@ def _write(
 
     with Pool(place, workers) as pool:  # forked once for every step, unless `large`
         for index, batch in enumerate(batches):
-            phase = batch[0].phase
-            # Forked workers make the outputs and write them, so that the system calls of
-            # making folders and files (a journal write each, on a virtual disk) are spread
-            # over the cores too; only for work worth forking for (PARALLEL_FROM): one added
-            # makes a few dozen. Once forked, they make each step after.
-            count = workers if len(batch) >= PARALLEL_FROM[phase] or pool.forked else 1
-            if count > 1:
-                prepare()
-            size = max(1, min(64, -(-len(batch) // (count * 8))))
-            items = [(index, (i, min(i + size, len(batch)))) for i in range(0, len(batch), size)]
-            if count > 1 and not large:
-                made = pool.map(items)
-            else:  # here, or on workers renewed as they go
-                made = fork_map(place, items, count, RENEW_WORKERS_AFTER[phase] if large else 0)
-            for placed in made:
+            for placed in _step(pool, batch, index, workers, large, prepare):
                 for item in placed:
                     # Each token one string, shared by every output that read it, not the
                     # copy each result brings from a worker (3 million at 100,000 statements).
@@ -364,6 +350,31 @@ def _write(
     changed = sum(written.changed for written in done.values())
     removed = len(gone) + len(foreign)
     return WriteReport(written=changed, unchanged=len(done) - changed, removed=removed), done
+
+
+def _step(
+    pool: Pool[tuple[int, tuple[int, int]], list[Written]],
+    batch: list[Output],
+    index: int,
+    workers: int,
+    large: bool,
+    prepare: Callable[[], object],
+) -> Iterator[list[Written]]:
+    """Make and write batches[index] (the pool's function does) in spans, in order."""
+    # Forked workers make the outputs and write them, so that the system calls of making
+    # folders and files (a journal write each, on a virtual disk) are spread over the
+    # cores too; only for work worth forking for (PARALLEL_FROM): one added makes a few
+    # dozen. Once forked, they make each step after.
+    phase = batch[0].phase
+    count = workers if len(batch) >= PARALLEL_FROM[phase] or pool.forked else 1
+    if count > 1:
+        prepare()
+    size = max(1, min(64, -(-len(batch) // (count * 8))))
+    items = [(index, (i, min(i + size, len(batch)))) for i in range(0, len(batch), size)]
+    if count > 1 and not large:
+        return pool.map(items)
+    # Here, or on workers renewed as they go.
+    return fork_map(pool.function, items, count, RENEW_WORKERS_AFTER[phase] if large else 0)
 
 
 def _phase(remembered: Mapping[str, Record], rel: str) -> int:
