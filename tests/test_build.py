@@ -545,8 +545,8 @@ def test_a_small_sites_workers_are_forked_once_for_every_step_and_not_renewed(
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     build(project.root, now=NOW)
     # One pool, forked for the 240 statement pages (the first step with enough outputs)
-    # and making every step after it (lists, feeds), where a pool for each step forked
-    # three and renewing after every span a dozen.
+    # and making every step after it (lists, feeds), where a pool for each step worth it
+    # forked two (the pages', the feeds') and renewing after every span a dozen.
     assert pools == [2]
     pids = {int(path.name) for path in made_by.iterdir()}
     assert os.getpid() in pids and len(pids) == 3  # the assets here, then two workers

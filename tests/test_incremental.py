@@ -1144,3 +1144,26 @@ def test_bodies_one_process_stores_share_a_file_and_read_back_after_a_failed_wri
     assert [(body.html, body.absolute) for body in [*first, after]] == [
         (f"<p>{i}</p>", f"<p>{i}!</p>") for i in range(4)
     ]
+    # Stopped halfway through a piece (Ctrl-C between two writes), the file is kept: what
+    # was written of it is counted, and the next piece stands where it says.
+    halves: list[int] = []
+
+    def halfway(fd: int, data: Any) -> int:
+        if halves:
+            raise KeyboardInterrupt
+        halves.append(fd)
+        return real_write(fd, bytes(data)[:3])
+
+    monkeypatch.setattr(os, "write", halfway)
+    with pytest.raises(KeyboardInterrupt):
+        cache.store_body("<p>stopped</p>", "")
+    monkeypatch.setattr(os, "write", real_write)
+    resumed = cache.store_body("<p>4</p>", "")
+    assert resumed.stored is not None and resumed.stored[0] == after.stored[0]
+    assert resumed.html == "<p>4</p>"
+    # Saving deletes the files no saved entry uses, this process's among them: a body
+    # stored afterwards goes to a new file.
+    cache.save_compiled([], "context", {})
+    later = cache.store_body("<p>5</p>", "")
+    assert later.stored is not None and later.stored[0] != after.stored[0]
+    assert later.html == "<p>5</p>"

@@ -135,7 +135,8 @@ def compile_entry(
     key: str = "",
     store: Callable[[str, str], EntryBody] = EntryBody,
 ) -> Compiled:
-    """Read, validate and render one entry file; pure, so it can run in any process.
+    """Read, validate and render one entry file; pure but for `store`, so it can run in
+    any process.
 
     `available` names the other files in entries/ (with their sizes) it may attach; `key`
     identifies these inputs, for the build cache; `store` keeps the body's HTML, as it is

@@ -367,7 +367,7 @@ def _step(
     # dozen. Once forked, they make each step after.
     phase = batch[0].phase
     count = workers if len(batch) >= PARALLEL_FROM[phase] or pool.forked else 1
-    if count > 1:
+    if count > 1 and (large or not pool.forked):  # before workers are forked
         prepare()
     size = max(1, min(64, -(-len(batch) // (count * 8))))
     items = [(index, (i, min(i + size, len(batch)))) for i in range(0, len(batch), size)]

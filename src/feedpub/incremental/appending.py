@@ -22,11 +22,12 @@ class Appending:
         weakref.finalize(self, os.close, fd)
 
     def append(self, data: bytes) -> int:
-        """Write `data` at the end; return where it starts. After an OSError the file's
-        size is unknown: append nothing more to it."""
+        """Write `data` at the end; return where it starts. After an error, part of it
+        may be written: the size counts what was, so later pieces stand where it says."""
         offset = self.size
         rest = memoryview(data)
         while rest:
-            rest = rest[os.write(self._fd, rest) :]
-        self.size += len(data)
+            written = os.write(self._fd, rest)
+            self.size += written
+            rest = rest[written:]
         return offset

@@ -224,7 +224,7 @@ class Cache:
         try:
             return str(found.path), found.append(data)
         except OSError:
-            del self._appending[suffix]  # never appended to again: its size is unknown
+            del self._appending[suffix]  # a disk full or failing: a new file next time
             raise
 
     def compiled(self, zone: tzinfo) -> dict[str, Any]:
@@ -288,6 +288,7 @@ class Cache:
         child saves them as the build goes on (a twentieth of adding a statement to 10,000),
         waited for as the lock is let go of; not for a larger site (the child copies each
         page of the parent it reads from: 100,000 entries' lines and objects)."""
+        self._appending = {}  # its files of lines are deleted: what follows goes to new ones
         if self._holding and can_fork() and len(compiled) <= SAVED_APART_UP_TO:
             self._saving = Forked(functools.partial(self._save_compiled, compiled, context, files))
             self._read, self._made = {}, {}  # the child's now
