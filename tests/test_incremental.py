@@ -95,7 +95,7 @@ EDITS: dict[str, Callable[[Project], object]] = {
     ),
     "base template overridden": lambda p: p.file(
         "templates/base.html",
-        (TEMPLATES / "base.html").read_text().replace("Published by", "Issued by"),
+        (TEMPLATES / "base.html").read_text().replace('class="site"', 'class="site ours"'),
     ),
     "static file added": lambda p: p.file("static/robots.txt", "User-agent: *\n"),
     "attachment replaced": lambda p: p.entry("2019-01-01-annex.pdf", b"%PDF-1.7 second version"),
@@ -276,11 +276,11 @@ def test_a_template_edited_with_its_time_put_back_is_rendered_anew_in_the_same_p
     """`feedpub serve` builds again in one process, its templates compiled once: an edit
     that keeps the file's modification time (cp -p, rsync -a, tar) is still rendered."""
     write_corpus(project, 3)
-    base = (TEMPLATES / "base.html").read_text()
-    path = project.file("templates/base.html", base.replace("Published by", "Issued by"))
+    footer = (TEMPLATES / "_footer.html").read_text()
+    path = project.file("templates/_footer.html", footer.replace("Published by", "Issued by"))
     build(project.root, now=NOW)
     before = path.stat()
-    path.write_text(base.replace("Published by", "Issued, in a longer text, by"))
+    path.write_text(footer.replace("Published by", "Issued, in a longer text, by"))
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     build(project.root, now=NOW)
     assert b"in a longer text" in project.tree()["index.html"]

@@ -207,7 +207,7 @@ def test_site_template_no_page_uses_is_warned_of_with_the_name_meant(
     project.entry(*X)
     project.file("templates/entry.htm", PAGE.replace("{}", "<p>Ours</p>"))
     project.file("templates/Index.html", PAGE.replace("{}", "<p>Ours</p>"))
-    project.file("templates/footer.html", "<p>Example Agency</p>\n")
+    project.file("templates/header.html", "<p>Example Agency</p>\n")
     project.file("templates/parts/note.html", "<p>{{ entry.title }}</p>\n")  # included
     project.file("templates/notes.md", "Why our templates are as they are.\n")  # no template
     # Named as Jinja's loader finds it: "./parts/note.html" is parts/note.html.
@@ -223,7 +223,7 @@ def test_site_template_no_page_uses_is_warned_of_with_the_name_meant(
             [
                 f"templates/Index.html{not_used}; did you mean index.html?",
                 f"templates/entry.htm{not_used}; did you mean entry.html?",
-                f"templates/footer.html{not_used}; a site's template is used in place of"
+                f"templates/header.html{not_used}; a site's template is used in place of"
                 " feedpub's of the same name (its README lists them), or where another includes"
                 " it",
             ],

@@ -15,7 +15,7 @@ import contextlib
 import functools
 import marshal
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from feedpub.model import Entry
 from feedpub.render import filters, lookups
 from feedpub.render.escaping import EscapedOnce
 from feedpub.render.limits import JoinsLimited
+from feedpub.render.parts import PARTS, kept_part
 from feedpub.render.sandbox import Limited, sandboxed_filters, sandboxed_globals
 from feedpub.render.sitefiles import SiteLoader, is_left_beside
 from feedpub.render.textless import printed, textless
@@ -47,6 +48,10 @@ class _Recording:
     _compiling: Forked | None = None
     _compiled: dict[str, list[str]] = {}  # noqa: RUF012 - each environment sets its own
     _asked: frozenset[str] = frozenset()  # the templates it compiled or was given compiled
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._found: dict[tuple[str, str | None], tuple[str, jinja2.Template]] = {}
 
     def compile(
         self,
@@ -89,10 +94,21 @@ class _Recording:
                 record(token)
         return super().getitem(obj, argument)  # type: ignore[misc]
 
-    def get_template(self, name: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(name, str):
-            record(f"template:{loaded_as(name)}")
-        return super().get_template(name, *args, **kwargs)  # type: ignore[misc]
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:
+        if not isinstance(name, str):
+            return super().get_template(name, parent, globals)  # type: ignore[misc]
+        # Every include and extends of every page asks: Jinja's cache (with its lock, and
+        # the template's loader) answered once, the environment's templates never change.
+        found = self._found.get((name, parent)) if globals is None else None
+        if found is None:
+            token = f"template:{loaded_as(name)}"
+            record(token)
+            template = super().get_template(name, parent, globals)  # type: ignore[misc]
+            if globals is None:
+                self._found[(name, parent)] = (token, template)
+            return template
+        record(found[0])
+        return found[1]
 
     def select_template(self, names: Any, *args: Any, **kwargs: Any) -> Any:
         # {% include ["a.html", "b.html"] %}: the page depends on every name it may take,
@@ -119,6 +135,19 @@ class _RecordingTemplate(EscapedOnce):
     keep state from page to page, is made afresh at each import.)"""
 
     _module_read: frozenset[str] = frozenset()
+
+    @classmethod
+    def _from_namespace(
+        cls,
+        environment: jinja2.Environment,
+        namespace: MutableMapping[str, Any],
+        globals: MutableMapping[str, Any],
+    ) -> jinja2.Template:
+        template = super()._from_namespace(environment, namespace, globals)
+        name = template.name or ""
+        if name in PARTS and type(environment) is _Environment:  # feedpub's own only
+            template.root_render_func = kept_part(template.root_render_func, name, PARTS[name])
+        return template
 
     def _get_default_module(self, ctx: Context | None = None) -> Any:
         fresh = isinstance(self.environment, ImmutableSandboxedEnvironment)

@@ -21,6 +21,7 @@ from feedpub.load import describe_character, forbidden_character
 from feedpub.messages import PageText
 from feedpub.model import Entry
 from feedpub.render.filters import TEXT, speaking
+from feedpub.render.parts import Kept, keeping
 from feedpub.render.problems import syntax_problems, template_problems, template_shown
 from feedpub.render.sandbox import deadline
 from feedpub.render.views import Section, SiteView, Subscription
@@ -73,6 +74,7 @@ class PageRenderer:
             self._part = env.get_template("_subscription.html")
         self._templates: dict[str, jinja2.Template] = {}
         self._texts: dict[str, PageText] = {}
+        self._kept: Kept = {}  # parts of pages made once (render/parts.py)
         language = site.config.language
         self.subscriptions = {
             section.key: self._subscription(section, language)
@@ -148,7 +150,7 @@ class PageRenderer:
             if found is None:
                 found = self._templates[template] = self.env.get_template(f"{template}.html")
             context = self._in_language(context)
-            with speaking(context[TEXT]):
+            with speaking(context[TEXT]), keeping(self._kept):
                 text = found.render(context)
             return self._checked(text, f"{template}.html")
 
