@@ -10,12 +10,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from conftest import Project, write_corpus
+from feedpub import parallel
 from feedpub.build import build
 from feedpub.incremental import Cache
+from feedpub.messages import PageText
 from feedpub.render import html, parts
 from feedpub.render.environment import make_environment
+from feedpub.render.filters import TEXT, speaking
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 FRENCH = """\
@@ -81,6 +85,7 @@ def test_each_part_reads_no_page_variable_but_those_it_is_kept_by(
     _site(project)
     used: list[parts.Kept] = []
     keeping = parts.keeping
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # every part kept in this process
 
     def watched(kept: parts.Kept) -> contextlib.AbstractContextManager[None]:
         used.append(kept)
@@ -90,7 +95,8 @@ def test_each_part_reads_no_page_variable_but_those_it_is_kept_by(
     build(project.root, tmp_path / "out", now=NOW)
     made = {key: found for kept in used for key, found in kept.items()}
     assert {key[0] for key in made} == set(parts.PARTS)
-    assert {key[1] for key in made} == {"en", "fr"}  # a page's language, a part each
+    languages = {held[0].language for held, _, _ in made.values()}  # each page's text's
+    assert languages == {"en", "fr"}
     for key, (_, _, tokens) in made.items():
         read = {token.removeprefix("var:") for token in tokens if token.startswith("var:")}
         assert read <= set(parts.PARTS[key[0]]), key[0]
@@ -116,3 +122,28 @@ def test_only_feedpubs_own_parts_are_kept(project: Project) -> None:
     for name in parts.PARTS:
         assert ours.get_template(name).root_render_func.__name__ == "render_kept"
         assert sites.get_template(name).root_render_func.__name__ == "root"
+
+
+def test_a_part_included_in_a_loop_is_kept_for_the_loops_value_each_time() -> None:
+    # Jinja gives an include the variables a {% for %} or {% with %} around it set, as
+    # the page's: each value of the loop is a part of its own.
+    env = make_environment(None)
+    text = PageText("en", "en", {})
+    page = env.from_string(
+        "{% for offered in groups %}{% with subscriptions = offered %}"
+        '{% include "_subscribe.html" %}{% endwith %}{% endfor %}'
+    )
+
+    class Offered:
+        def __init__(self, name: str) -> None:
+            self.item_html = Markup(f"<li>{name}</li>")
+
+    context = {"groups": [[Offered("A")], [Offered("B")], [Offered("A")]], TEXT: text}
+    with speaking(text):
+        each = page.render(context, language="en")
+        kept: parts.Kept = {}
+        with parts.keeping(kept):
+            once = page.render(context, language="en")
+    assert once == each
+    assert [once.count("<li>A</li>"), once.count("<li>B</li>")] == [2, 1]
+    assert len(kept) == 3  # the two Offered("A") are two objects: kept by identity

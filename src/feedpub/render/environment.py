@@ -51,7 +51,12 @@ class _Recording:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._found: dict[tuple[str, str | None], tuple[str, jinja2.Template]] = {}
+        self._found: dict[tuple[str, str | None], tuple[str, jinja2.Template, Any]] = {}
+
+    def overlay(self, *args: Any, **kwargs: Any) -> Any:
+        made = super().overlay(*args, **kwargs)  # type: ignore[misc]
+        made._found = {}  # its own, as Jinja's cache is (overlay() copies the attributes)
+        return made
 
     def compile(
         self,
@@ -100,12 +105,13 @@ class _Recording:
         # Every include and extends of every page asks: Jinja's cache (with its lock, and
         # the template's loader) answered once, the environment's templates never change.
         found = self._found.get((name, parent)) if globals is None else None
-        if found is None:
+        loader = self.loader  # type: ignore[attr-defined]
+        if found is None or found[2] is not loader:  # (Jinja's cache is by loader too)
             token = f"template:{loaded_as(name)}"
             record(token)
             template = super().get_template(name, parent, globals)  # type: ignore[misc]
             if globals is None:
-                self._found[(name, parent)] = (token, template)
+                self._found[(name, parent)] = (token, template, loader)
             return template
         record(found[0])
         return found[1]

@@ -55,7 +55,8 @@ def speaking(text: PageText) -> Iterator[None]:
         _PAGE_TEXT.reset(token)
 
 
-def _text(context: jinja2.runtime.Context) -> PageText:
+def page_text(context: jinja2.runtime.Context) -> PageText:
+    """The text of the page being rendered, as its _() and dates read it."""
     # context.get(TEXT) without its three calls (asked some twenty times a page); the
     # renderer's own variable, never recorded (see render/environment.py).
     found = context.vars[TEXT] if TEXT in context.vars else context.parent.get(TEXT)
@@ -74,14 +75,14 @@ def _text(context: jinja2.runtime.Context) -> PageText:
 @jinja2.pass_context
 def _gettext(context: jinja2.runtime.Context, message: str) -> str:
     record("config")  # the site's overrides
-    text = _text(context).gettext(message)
+    text = page_text(context).gettext(message)
     return escape(text) if context.eval_ctx.autoescape else text
 
 
 @jinja2.pass_context
 def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int) -> str:
     record("config")
-    text = _text(context).ngettext(singular, plural, count)
+    text = page_text(context).ngettext(singular, plural, count)
     return escape(text) if context.eval_ctx.autoescape else text
 
 
@@ -92,7 +93,7 @@ def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count
 def _newstyle_gettext(context: jinja2.runtime.Context, message: str, /, **variables: Any) -> str:
     if not variables:
         record("config")
-        return _text(context).shown(message, bool(context.eval_ctx.autoescape))
+        return page_text(context).shown(message, bool(context.eval_ctx.autoescape))
     text = _gettext(context, message)
     return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
 
@@ -121,13 +122,13 @@ def language_name(code: str, capitalized: bool = True) -> str:
 @jinja2.pass_context
 def _long_date_filter(context: jinja2.runtime.Context, value: datetime) -> str:
     """5 November 2021, in the page's language (CLDR)."""
-    return messages.long_date(value, _text(context).locale)
+    return messages.long_date(value, page_text(context).locale)
 
 
 @jinja2.pass_context
 def _release_time_filter(context: jinja2.runtime.Context, value: datetime) -> str:
     """5 November 2021, 10:00 Central European Standard Time, in the page's language."""
-    return messages.release_time(value, _text(context).locale)
+    return messages.release_time(value, page_text(context).locale)
 
 
 def text_direction(language: str) -> str:
@@ -138,7 +139,7 @@ def text_direction(language: str) -> str:
 @jinja2.pass_context
 def _lang_filter(context: jinja2.runtime.Context, language: str | None) -> Markup:
     """` lang="ar" dir="rtl"` for text in another language than the page's, else nothing."""
-    if not language or language == _text(context).language:
+    if not language or language == page_text(context).language:
         return Markup("")
     return Markup(' lang="{}" dir="{}"').format(language, messages.direction(language))
 
@@ -197,7 +198,7 @@ def _linked_data(
         "identifier": entry.id,
         "url": config.url(entry.path),
         "mainEntityOfPage": config.url(entry.path),
-        "headline": _headline(entry, _text(context)),
+        "headline": _headline(entry, page_text(context)),
         "description": entry.summary,
         "articleSection": entry.type,
         "datePublished": entry.published.isoformat(),

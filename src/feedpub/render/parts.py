@@ -23,10 +23,10 @@ from typing import Any
 from jinja2.runtime import Context
 
 from feedpub.incremental import record, recording
-from feedpub.render.filters import TEXT
+from feedpub.render.filters import page_text
 
 # A part's name, and the page variables its text depends on (besides the page's text and
-# language). tests/test_templates.py checks that rendering each reads no other variable.
+# language). tests/test_parts.py checks that rendering each reads no other variable.
 PARTS: dict[str, tuple[str, ...]] = {
     "_subscribe.html": ("subscriptions",),
     "_footer.html": ("site",),
@@ -68,8 +68,10 @@ def kept_part(
         if kept is None:
             yield from render(context)
             return
-        given = context.parent  # an include's variables: the page's, and the globals
-        held = [given.get(TEXT)]
+        # An include's variables: the page's, the globals, and (Jinja 3.1.6's new_context)
+        # those a {% for %} or {% with %} around the include set.
+        given = context.parent
+        held: list[Any] = [page_text(context)]  # the page's, or what speaking() set
         key: list[Any] = [name, given.get("language"), id(held[0])]
         for variable in inputs:
             objects = _identity(given.get(variable))
