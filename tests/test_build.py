@@ -586,6 +586,45 @@ def test_a_pool_workers_error_is_raised_in_the_caller_and_the_pool_shut_down() -
     assert children_left() == []
 
 
+def test_what_workers_send_back_comes_back_equal_field_by_field(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Compiled entries and the records of written files travel pickled by a tuple of their
+    # fields (pickled.across_processes): every kind of field comes back equal, and one
+    # added to a class travels without anything else to change.
+    import dataclasses
+    import pickle
+
+    from feedpub.gather import Project as SiteProject
+    from feedpub.gather import read_site
+    from feedpub.incremental import Record
+    from feedpub.validate import Compiled
+
+    project.file("entries/2021-11-05-map.png", b"\x89PNG\r\n\x1a\n")
+    project.entry(
+        "2021-11-05-office.yaml",
+        "title: Example Agency opens an office\ndate: 2021-11-05T10:00\ntype: Release\n"
+        "byline: [Example Agency Press Office]\ntags: [Offices, Regions]\n"
+        "updated: 2021-11-06T09:30\nchange_note: Corrected the opening hours.\n"
+        "withdrawn: {date: 2021-11-07T12:00, reason: Published in error.}\n"
+        "contact: {name: Sam Example, email: press@example.org}\n"
+        "attachments: [{file: 2021-11-05-map.png, title: Map of the office}]\n"
+        "body: The Example Agency opened an office [here](../).\n",
+    )
+    compiled = read_site(SiteProject.at(project.root), NOW).site.entries
+    rich = next(entry for entry in compiled if entry.withdrawn is not None)
+    assert rich.attachments and rich.contacts and rich.corrections
+    record = Record("key", 10, 1_700_000_000_000_000_000, 42, write.Phase.FEEDS, "hash")
+    written = write.Written("a/index.html", record, ("entry:a", "config"), changed=True)
+    item = Compiled(rich, [], {"title": (1, 1)}, "key", ("2021-11-05-map.png",))
+    for value in (*compiled, item, written, record):
+        back = pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        assert type(back) is type(value) and back == value
+        for field in dataclasses.fields(value):  # type: ignore[arg-type]
+            assert getattr(back, field.name) == getattr(value, field.name), field.name
+        assert type(value).__getstate__.__qualname__.startswith("across_processes")
+
+
 def test_build_with_renewed_workers_equals_one_made_in_one_process(
     project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO, ClassVar
 
 from feedpub.errors import Problem
+from feedpub.pickled import across_processes
 
 # Languages written right to left (primary subtags, BCP 47).
 RTL_LANGUAGES = frozenset(
@@ -70,6 +71,7 @@ class SiteConfig:
         return self.base_url + path
 
 
+@across_processes
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Attachment:
     """A file kept beside an entry, copied next to its page and enclosed in its feed items."""
@@ -80,6 +82,7 @@ class Attachment:
     length: int  # bytes
 
 
+@across_processes
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Correction:
     """A dated change to a published statement, with a one-line note for readers."""
@@ -88,6 +91,7 @@ class Correction:
     note: str
 
 
+@across_processes
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Contact:
     """A media contact for a statement: whom journalists call or write to."""
@@ -104,6 +108,7 @@ class Contact:
         return "tel:" + "".join(c for c in self.phone if c.isdigit() or c == "+")
 
 
+@across_processes
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Withdrawal:
     """A statement taken back: its page stays, with this notice."""
@@ -112,6 +117,7 @@ class Withdrawal:
     reason: str
 
 
+@across_processes
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Removal:
     """A statement removed for a lawful reason (a court order, personal data): its address
@@ -121,6 +127,7 @@ class Removal:
     reason: str
 
 
+@across_processes
 @dataclass(frozen=True, slots=True)
 class Body:
     """A statement's body as safe HTML: in memory when just compiled, else a place in the
@@ -174,6 +181,7 @@ def _read_stored(where: tuple[str, int, int, int]) -> tuple[str, str]:
     return html, (data[html_size:].decode() if absolute_size else html)
 
 
+@across_processes
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
     """One statement, validated and with its body rendered to safe HTML."""

@@ -22,6 +22,7 @@ from feedpub.markup import Body, absolute_links, render_markdown
 from feedpub.measure import BodyTooComplex
 from feedpub.model import Body as EntryBody
 from feedpub.model import Correction, Entry, Removal, SiteConfig, Withdrawal
+from feedpub.pickled import across_processes
 from feedpub.slug import is_device_name, slugify
 from feedpub.times import Moment
 
@@ -83,6 +84,7 @@ def _is_date(text: str) -> bool:
     return True
 
 
+@across_processes
 @dataclass(frozen=True, slots=True)
 class Compiled:
     """What one entry file gave: the entry (None if invalid), its problems, where its fields

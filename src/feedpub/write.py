@@ -34,6 +34,7 @@ from feedpub.incremental import Record, current
 from feedpub.listing import NOT_A_FILE, Status, Survey, same_content, status_tree
 from feedpub.model import WriteReport
 from feedpub.parallel import Pool, fork_map
+from feedpub.pickled import across_processes
 from feedpub.stamp import content_hash
 
 try:
@@ -60,10 +61,9 @@ class Phase(IntEnum):
 PARALLEL_FROM = {Phase.ASSETS: 200, Phase.PAGES: 200, Phase.LISTS: 20, Phase.FEEDS: 20}
 
 # Spans (of up to 64 outputs) a worker makes before a fresh one is forked: what a worker
-# copies of the building process's memory grows with the statements it reads (see
-# fork_map), one per statement page, up to 50 per list page or feed document. At 100,000
-# statements, renewing after each span in those phases, not every 4, took the peak over
-# the tree from 925 to 713 MB.
+# copies of the building process's memory grows with the statements it reads (fork_map),
+# one per statement page, up to 50 per list page or feed document. At 100,000 statements,
+# renewing after each span in those phases, not every 4, took the tree's peak 925->713 MB.
 RENEW_WORKERS_AFTER = {Phase.ASSETS: 32, Phase.PAGES: 32, Phase.LISTS: 1, Phase.FEEDS: 1}
 # ...but only for a site of this many outputs or more (about 25,000 statements). Each
 # renewal is a pause in which a core waits for the other worker's last span, then both are
@@ -176,6 +176,7 @@ def write_atomic(target: Path, content: Content) -> os.stat_result:
     return st
 
 
+@across_processes
 @dataclass(frozen=True, slots=True)
 class Written:
     path: str
@@ -340,8 +341,7 @@ def _write(
                     # copy each result brings from a worker (3 million at 100,000 statements).
                     shared = tuple([tokens.setdefault(token, token) for token in item.tokens])
                     done[item.path] = Written(item.path, item.record, shared, item.changed)
-    # What links to others goes first (feeds, then lists, then pages), so nothing left
-    # points at a file already removed.
+    # What links to others goes first (feeds, lists, pages): none left points at a file gone.
     later = sorted(set(gone) - set(in_the_way))
     for rel in sorted(later, key=lambda rel: (-_phase(remembered, rel), rel.count("/"), rel)):
         os.unlink(f"{out}/{rel}")
@@ -361,10 +361,9 @@ def _step(
     prepare: Callable[[], object],
 ) -> Iterator[list[Written]]:
     """Make and write batches[index] (the pool's function does) in spans, in order."""
-    # Forked workers make the outputs and write them, so that the system calls of making
-    # folders and files (a journal write each, on a virtual disk) are spread over the
-    # cores too; only for work worth forking for (PARALLEL_FROM): one added makes a few
-    # dozen. Once forked, they make each step after.
+    # Forked workers make the outputs and write them, the system calls of making folders
+    # and files spread over the cores too; only for work worth forking for (PARALLEL_FROM):
+    # one added makes a few dozen. Once forked, they make each step after.
     phase = batch[0].phase
     count = workers if len(batch) >= PARALLEL_FROM[phase] or pool.forked else 1
     if count > 1 and (large or not pool.forked):  # before workers are forked

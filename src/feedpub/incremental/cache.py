@@ -38,6 +38,7 @@ from feedpub.incremental.appending import Appending
 from feedpub.incremental.recording import Dependencies
 from feedpub.listing import Status
 from feedpub.model import Body, BuildResult, Entry, close_segment
+from feedpub.pickled import across_processes
 from feedpub.stamp import digest, stamp
 from feedpub.stored import Reader, encode, to_data
 
@@ -74,6 +75,7 @@ def cache_folder(root: Path) -> Path:
 # --- the cache folder --------------------------------------------------------------------
 
 
+@across_processes
 @dataclass(frozen=True, slots=True)
 class Record:
     """What a build remembers of one output file: its key and the file as it left it."""
