@@ -263,5 +263,8 @@ def children_left() -> list[str]:
     """This process's child processes (a zombie is one nobody waited for)."""
     found = []
     for task in Path("/proc/self/task").iterdir():
-        found += (task / "children").read_text().split()
+        try:
+            found += (task / "children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a thread (a pool's helper) ended while we listed them
     return found
