@@ -260,11 +260,18 @@ def wait_for(predicate: Callable[[], object], seconds: float = 15.0) -> bool:
 
 
 def children_left() -> list[str]:
-    """This process's child processes (a zombie is one nobody waited for)."""
-    found = []
-    for task in Path("/proc/self/task").iterdir():
-        try:
-            found += (task / "children").read_text().split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue  # a thread (a pool's helper) ended while we listed them
-    return found
+    """This process's child processes (a zombie is one nobody waited for), listed until two
+    listings agree: a thread that ends meanwhile hands its children to another, perhaps one
+    already read."""
+    last: list[str] | None = None
+    while True:
+        found = []
+        for task in Path("/proc/self/task").iterdir():
+            try:
+                found += (task / "children").read_text().split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # the thread ended: its children are another's now
+        found.sort()
+        if found == last:
+            return found
+        last = found

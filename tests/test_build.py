@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -26,6 +29,7 @@ from conftest import (
 )
 from feedpub import forked, parallel, write
 from feedpub.build import build
+from feedpub.pickled import across_processes
 
 ENTRY = "2021-11-05-office.yaml"
 SITE = ["entries", "feedpub.yaml", "public"]  # what a built site holds: no cache, no temp
@@ -623,9 +627,6 @@ def test_what_workers_send_back_comes_back_equal_field_by_field(
     # Compiled entries and the records of written files travel pickled by a tuple of their
     # fields (pickled.across_processes): every kind of field comes back equal, and one
     # added to a class travels without anything else to change.
-    import dataclasses
-    import pickle
-
     from feedpub.gather import Project as SiteProject
     from feedpub.gather import read_site
     from feedpub.incremental import Record
@@ -654,6 +655,33 @@ def test_what_workers_send_back_comes_back_equal_field_by_field(
         for field in dataclasses.fields(value):  # type: ignore[arg-type]
             assert getattr(back, field.name) == getattr(value, field.name), field.name
         assert type(value).__getstate__.__qualname__.startswith("across_processes")
+
+
+@across_processes
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Pickled:
+    a: int
+    b: tuple[int, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class _PickledSubclass(_Pickled):
+    extra: str = "default"
+
+
+@across_processes
+@dataclasses.dataclass(frozen=True, slots=True)
+class _PickledEmpty:
+    pass
+
+
+def test_a_subclass_of_a_class_pickled_by_its_fields_keeps_its_own_fields() -> None:
+    # The tuple of fields is the decorated class's: a subclass that adds fields and is no
+    # slotted dataclass (which would get its own methods) must not lose them silently.
+    for value in (_Pickled(1, (2, 3)), _PickledSubclass(1, (2,), "given"), _PickledEmpty()):
+        for back in (pickle.loads(pickle.dumps(value)), copy.deepcopy(value), copy.copy(value)):
+            assert type(back) is type(value) and back == value
+    assert pickle.loads(pickle.dumps(_PickledSubclass(1, extra="given"))).extra == "given"
 
 
 def test_build_with_renewed_workers_equals_one_made_in_one_process(

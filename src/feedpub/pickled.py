@@ -19,16 +19,26 @@ T = TypeVar("T")
 
 
 def across_processes(cls: type[T]) -> type[T]:
-    """Pickle `cls` (a frozen dataclass with slots) by a tuple of its fields."""
+    """Pickle `cls` (a frozen dataclass with slots) by a tuple of its fields. A subclass
+    that is no dataclass with slots of its own (its fields unknown here) is pickled as
+    dataclasses do it, field by field."""
     names = tuple(field.name for field in dataclasses.fields(cls))  # type: ignore[arg-type]
     setters = tuple(getattr(cls, name).__set__ for name in names)  # the slots' descriptors
-    read = operator.attrgetter(*names)
+    read = operator.attrgetter(*names) if names else lambda _: ()
+    single = len(names) == 1  # attrgetter of one name gives the value, not a tuple
 
-    def getstate(self: T) -> tuple[Any, ...]:
+    def getstate(self: T) -> Any:
+        if type(self) is not cls:
+            return [getattr(self, f.name) for f in dataclasses.fields(self)]  # type: ignore[arg-type]
         state = read(self)
-        return state if len(names) > 1 else (state,)
+        return (state,) if single else state
 
-    def setstate(self: T, state: tuple[Any, ...]) -> None:
+    def setstate(self: T, state: Any) -> None:
+        if type(self) is not cls:
+            fields = dataclasses.fields(self)  # type: ignore[arg-type]
+            for field, value in zip(fields, state, strict=True):
+                object.__setattr__(self, field.name, value)
+            return
         for setter, value in zip(setters, state, strict=True):
             setter(self, value)
 
