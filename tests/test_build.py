@@ -677,7 +677,8 @@ class _PickledEmpty:
 
 def test_a_subclass_of_a_class_pickled_by_its_fields_keeps_its_own_fields() -> None:
     # The tuple of fields is the decorated class's: a subclass that adds fields and is no
-    # slotted dataclass (which would get its own methods) must not lose them silently.
+    # slotted dataclass (which would get its own methods) must not lose them silently; a
+    # class with no field at all is pickled too (attrgetter takes at least one name).
     for value in (_Pickled(1, (2, 3)), _PickledSubclass(1, (2,), "given"), _PickledEmpty()):
         for back in (pickle.loads(pickle.dumps(value)), copy.deepcopy(value), copy.copy(value)):
             assert type(back) is type(value) and back == value
