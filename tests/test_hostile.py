@@ -177,6 +177,20 @@ def test_body_with_more_links_than_the_limit_is_refused_at_the_one_past_it(
     assert run("build").exit_code == 0  # a thousand links are a statement's right
 
 
+def test_a_reference_to_a_character_feeds_refuse_is_refused_before_its_release(
+    project: Project, run: Run
+) -> None:
+    # Told by the pull request's check, not by the build at the release, which would fail.
+    project.entry("2031-06-01-x.yaml", "title: X\ndate: 2031-06-01\nbody: |\n  a &#x1B; b\n")
+    project.entry(*GOOD)
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        "entries/2031-06-01-x.yaml:4:5: body: &#x1B; stands for the character U+001B"
+        " '\\x1b', which is not allowed (XML 1.0 forbids it in feeds): remove it"
+    )
+
+
 def test_line_longer_than_the_limit_is_refused_and_64_kib_is_not(
     project: Project, run: Run
 ) -> None:

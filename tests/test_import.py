@@ -969,13 +969,41 @@ def test_import_skips_content_nested_past_the_bodies_limit_in_little_time(
     )
     result = run("import", "feed.xml")
     assert result.errors == [
-        "feed.xml:5:1: body: warning: skipped 'Deep': its content is past a limit of bodies:"
+        "feed.xml:5:1: body: warning: skipped 'Deep': its content is refused in a body:"
         " quotes,"
         " lists and HTML elements are nested more than 32 levels deep here; at most 32 are"
         " allowed (a tag left open, such as <b> before </div>, counts as a level for all that"
         " follows it)"
     ]
     assert _entries(project) == {}
+
+
+def test_import_reads_numbers_python_will_not_read_as_ints_without_a_traceback(
+    project: Project, run: Run
+) -> None:
+    # A reference of 5,000 digits (past the 4,300 int() reads: html.unescape and
+    # HTMLParser raised ValueError), and an enclosure's length in digits int() refuses.
+    zeros = "0" * 5_000
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/a</guid><title>A</title>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
+            f'<content:encoded><![CDATA[<p>See <a href="/&#{zeros}97;">a</a>.</p>]]>'
+            "</content:encoded>",
+            "<guid>https://www.example.org/b</guid><title>B</title>"
+            "<pubDate>Fri, 05 Nov 2021 11:00:00 +0100</pubDate><description>b</description>"
+            '<enclosure url="https://www.example.org/b.pdf" length="\u00b2"'
+            ' type="application/pdf"/>',
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.exit_code == 0, result.stderr
+    entries = _entries(project)
+    assert "See [a](https://www.example.org/a)." in entries["2021-11-05-a.yaml"]
+    assert (
+        "[b.pdf](<https://www.example.org/b.pdf>) (application/pdf)" in entries["2021-11-05-b.yaml"]
+    )
 
 
 def test_import_refuses_elements_nested_past_its_limit_before_feedparser_reads_them(

@@ -3,13 +3,13 @@ render reaches, what the sanitiser removed (each a warning), the links that lead
 
 from __future__ import annotations
 
-import html as htmllib
 import re
 from urllib.parse import unquote, urljoin, urlsplit
 
 from feedpub.errors import Problems, Severity
 from feedpub.load import Document, ScalarNode
 from feedpub.markup import Body, url_scheme
+from feedpub.references import unescape
 
 
 def body_position(document: Document, body: str, offset: int) -> tuple[int, int]:
@@ -96,7 +96,7 @@ def find_site_links(
     # Links outside the site's folder, on its host, when it has one (else none is outside).
     host_root = f"{base.scheme}://{base.netloc}/" if base.path != "/" else base_url
     for match in _LINK.finditer(html):
-        written = htmllib.unescape(match.group(1))
+        written = unescape(match.group(1))
         if not written or written.startswith("#"):
             continue
         if url_scheme(written) not in (None, "http", "https"):

@@ -15,7 +15,7 @@ from feedpub.contacts import read_contacts
 from feedpub.fields import FieldSpec, Limits
 from feedpub.load import Node, ScalarNode, SequenceNode, describe_node
 from feedpub.markup import Body, render_markdown
-from feedpub.measure import BodyTooComplex
+from feedpub.measure import BodyRefused
 from feedpub.model import Attachment, Correction, Removal, SiteConfig, Withdrawal
 from feedpub.read import MAX_FILE_BYTES
 from feedpub.times import Moment
@@ -96,7 +96,7 @@ def _notes(node: Node, ctx: EntryContext, limits: Limits) -> Body:
         fail(f"is {len(value):,} characters long; at most {limits['length']:,} are allowed", node)
     try:
         return render_markdown(value, top=3)  # under the "Notes to editors" heading
-    except BodyTooComplex as exc:
+    except BodyRefused as exc:
         fail(exc.message, node)
 
 

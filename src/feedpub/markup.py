@@ -21,15 +21,17 @@ from urllib.parse import urljoin
 import nh3
 import pyromark
 
+from feedpub.load import forbidden_character
 from feedpub.measure import (
     MARKDOWN_OPTIONS,
     MAX_HTML,
     MAX_LINKS,
-    BodyTooComplex,
+    BodyRefused,
     check_limits,
     html_too_long,
     locate_limit,
 )
+from feedpub.references import readable_references, refused_reference, unescape
 
 ALLOWED_TAGS = frozenset(
     [
@@ -140,7 +142,8 @@ def render_markdown(source: str, top: int = 2) -> Body:
     """Render a Markdown body to safe HTML and say what, if anything, was removed; its
     headings start at level `top`.
 
-    Raises BodyTooComplex for a body past the limits that keep this fast.
+    Raises BodyRefused for a body past the limits that keep this fast, or one whose
+    character references make a character no file may hold.
     """
     raw = pyromark.html(source, options=MARKDOWN_OPTIONS)
     check_limits(raw, source)
@@ -148,6 +151,11 @@ def render_markdown(source: str, top: int = 2) -> Body:
     if "<" in source or _has_unsafe_scheme(raw):
         removed = _audit(raw)
     clean = _clean(raw, source)
+    # The file's own characters were checked as it was read (load.py); a reference such
+    # as &#x1B; is the one way to make a character XML 1.0 forbids, which would break every
+    # feed the statement is in.
+    if "&#" in source and (char := forbidden_character(clean)) is not None:
+        raise refused_reference(char, source)
     if "<h" in clean:
         clean = _shift_headings(clean, top)
     return Body(html=clean, summary=summarize(clean), removed=removed)
@@ -158,7 +166,7 @@ def sanitize_html(fragment: str) -> tuple[str, tuple[Removal, ...]]:
 
     `feedpub import` runs it on content from other sites before converting to Markdown, so
     the warnings are those a body gets and the Markdown never holds what would be removed.
-    Raises BodyTooComplex, as a body would, for HTML past the limits.
+    Raises BodyRefused, as a body would, for HTML past the limits.
     """
     check_limits(fragment)
     return _clean(fragment), _audit(fragment)
@@ -176,7 +184,7 @@ def _clean(raw: str, source: str | None = None) -> str:
     links = clean.count(' href="') + clean.count(' src="') + clean.count(' cite="')
     if links > MAX_LINKS:
         offset = locate_limit(source, links=True) if source is not None else -1
-        raise BodyTooComplex(
+        raise BodyRefused(
             f"has {links:,} links and images; at most {MAX_LINKS:,} are allowed: split the"
             " statement, or attach the list as a file (CSV or PDF)",
             offset,
@@ -231,7 +239,7 @@ def _has_unsafe_scheme(fragment: str) -> bool:
         for value in _URL_IN_ATTRIBUTE.findall(tag):
             if value.startswith(_SAFE_AS_WRITTEN):
                 continue
-            scheme = url_scheme(html.unescape(value))
+            scheme = url_scheme(unescape(value))
             if scheme is not None and scheme not in URL_SCHEMES:
                 return True
     return False
@@ -256,7 +264,7 @@ def _drop_unsafe_cites(fragment: str) -> str:
     """nh3 checks the schemes of href and src only: drop a cite= URL it would refuse there."""
 
     def drop(m: re.Match[str]) -> str:
-        scheme = url_scheme(html.unescape(m.group(1)))
+        scheme = url_scheme(unescape(m.group(1)))
         return "" if scheme is not None and scheme not in URL_SCHEMES else m.group(0)
 
     return _START_TAG.sub(lambda tag: _CITE.sub(drop, tag.group(0)), fragment)
@@ -274,7 +282,7 @@ def absolute_links(fragment: str, page_url: str) -> str:
         nonlocal changed
         if m.group(1).startswith(_SAFE_AS_WRITTEN):  # absolute already
             return m.group(0)
-        value = html.unescape(m.group(1))
+        value = unescape(m.group(1))
         if url_scheme(value) is not None or value.startswith("//"):
             return m.group(0)
         changed = True
@@ -300,7 +308,7 @@ _TAG = re.compile(r"<[^>]*>")
 def plain_text(fragment: str) -> str:
     """Strip tags from an HTML fragment (an image becomes its alt text); fold white space."""
     text = _TAG.sub("", _BREAKING_TAG.sub(" ", _IMAGE_ALT.sub(r"\1", fragment)))
-    return " ".join(html.unescape(text).split())
+    return " ".join(unescape(text).split())
 
 
 def summarize(fragment: str, limit: int = SUMMARY_LENGTH) -> str:
@@ -361,6 +369,6 @@ def _only_text_align(style: str) -> bool:
 
 def _audit(raw: str) -> tuple[Removal, ...]:
     auditor = _Auditor()
-    auditor.feed(raw)
+    auditor.feed(readable_references(raw))  # as HTMLParser unescapes each attribute
     auditor.close()
     return tuple(auditor.removed.values())

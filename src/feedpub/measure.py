@@ -28,9 +28,10 @@ MAX_LINKS = 10_000  # links, images and citations (href, src and cite URLs)
 MAX_HTML = 2 * 1024 * 1024  # characters of HTML a body may make
 
 
-class BodyTooComplex(Exception):
-    """A body past one of the limits above. `offset` is the character of the Markdown
-    where the limit is passed, or -1 when no one place is to blame."""
+class BodyRefused(Exception):
+    """A body that cannot be published: past one of the limits above, or making a character
+    no file may hold (markup.py). `offset` is the character of the Markdown to blame, or -1
+    when no one place is."""
 
     def __init__(self, message: str, offset: int = -1) -> None:
         super().__init__(message)
@@ -38,8 +39,8 @@ class BodyTooComplex(Exception):
         self.offset = offset
 
 
-def html_too_long(size: int) -> BodyTooComplex:
-    return BodyTooComplex(
+def html_too_long(size: int) -> BodyRefused:
+    return BodyRefused(
         f"makes {size:,} characters of HTML; at most {MAX_HTML:,} are allowed: split the"
         " statement, or attach long tables as a file (CSV or PDF)"
     )
@@ -58,7 +59,7 @@ def check_limits(raw: str, source: str | None = None) -> None:
     for m in _TAG_NAME.finditer(raw, 0, MAX_HTML):
         nesting.tag(m.group(2).lower(), closing=bool(m.group(1)), size=m.end() - m.start())
         if nesting.depth > MAX_DEPTH:
-            raise BodyTooComplex(
+            raise BodyRefused(
                 f"quotes, lists and HTML elements are nested more than {MAX_DEPTH} levels"
                 f" deep here; at most {MAX_DEPTH} are allowed (a tag left open, such as <b>"
                 " before </div>, counts as a level for all that follows it)",

@@ -19,7 +19,7 @@ from feedpub.errors import Problem, Problems
 from feedpub.fields import read_fields
 from feedpub.load import Document, SequenceNode, read_document
 from feedpub.markup import Body, absolute_links, render_markdown
-from feedpub.measure import BodyTooComplex
+from feedpub.measure import BodyRefused
 from feedpub.model import Body as EntryBody
 from feedpub.model import Correction, Entry, Removal, SiteConfig, Withdrawal
 from feedpub.pickled import across_processes
@@ -171,7 +171,7 @@ def compile_entry(
     source = found.pop("body")
     try:
         body: Body = render_markdown(source)
-    except BodyTooComplex as exc:
+    except BodyRefused as exc:
         line, column = body_position(document, source, exc.offset)
         problems.add(document.path, exc.message, line=line, column=column, field="body")
         return Compiled(None, problems.items, key=key, listed=listed)

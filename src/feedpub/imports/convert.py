@@ -6,7 +6,6 @@ Every value is made to pass `feedpub check` as it is, or the item is skipped wit
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -20,8 +19,9 @@ from feedpub.imports.items import Enclosure, Item
 from feedpub.imports.notices import contact, unmarked_summary, unmarked_title
 from feedpub.imports.text import clean, clean_line
 from feedpub.markup import plain_text, render_markdown, shorten
-from feedpub.measure import BodyTooComplex
+from feedpub.measure import BodyRefused
 from feedpub.model import SiteConfig
+from feedpub.references import unescape
 from feedpub.slug import slugify
 from feedpub.validate import FILE_NAME
 from feedpub.values import id_problem
@@ -268,8 +268,8 @@ def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> N
             source = markdown.wordpress_paragraphs(source)
         try:
             body, removed = markdown.html_to_markdown(source)
-        except BodyTooComplex as exc:  # what `check` would refuse in a body
-            raise Skip("body", f"its content is past a limit of bodies: {exc.message}") from None
+        except BodyRefused as exc:  # what `check` would refuse in a body
+            raise Skip("body", f"its content is refused in a body: {exc.message}") from None
         for removal in removed:
             # What can run or leak is reported; class, id and <span> are every CMS's habit.
             if _REPORTED.search(removal.what):
@@ -284,8 +284,8 @@ def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> N
         summary = unmarked_summary(summary, draft.withdrawn[1] if draft.withdrawn else last)
     try:
         rendered = render_markdown(body) if body else None
-    except BodyTooComplex as exc:
-        raise Skip("body", f"its content is past a limit of bodies: {exc.message}") from None
+    except BodyRefused as exc:
+        raise Skip("body", f"its content is refused in a body: {exc.message}") from None
     if rendered and summary in (rendered.summary, plain_text(rendered.html)):
         summary = ""
     draft.summary = shorten(summary, limit("summary", "length"))
@@ -307,7 +307,7 @@ def _take_notices(
     withdrawn = None
     if m := _WITHDRAWN.match(content):
         day, reason = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        withdrawn = (day, html.unescape(reason).strip())
+        withdrawn = (day, unescape(reason).strip())
         content = content[m.end() :]
         draft.title = unmarked_title(draft.title, config)
     if m := _CORRECTED.match(content):  # the latest correction again, listed below
@@ -317,8 +317,7 @@ def _take_notices(
     while True:
         if m := _CORRECTIONS.search(content):
             corrections = [
-                (old or new, html.unescape(n).strip())
-                for old, new, n in _CORRECTION.findall(m.group(1))
+                (old or new, unescape(n).strip()) for old, new, n in _CORRECTION.findall(m.group(1))
             ]
             content = content[: m.start()]
         elif m := _CONTACT.search(content):
@@ -328,7 +327,7 @@ def _take_notices(
             draft.notes_to_editors = markdown.html_to_markdown(m.group(1))[0]
             content = content[: m.start()]
         elif (m := _LIST_AT_END.search(content)) and urls:
-            hrefs = [html.unescape(h) for h in _HREF.findall(m.group(2))]
+            hrefs = [unescape(h) for h in _HREF.findall(m.group(2))]
             if not hrefs or not set(hrefs) <= urls:
                 break
             content = content[: m.start()]

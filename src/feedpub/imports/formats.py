@@ -155,7 +155,7 @@ def _enclosures(entry: Any) -> tuple[Enclosure, ...]:
             Enclosure(
                 url=href,
                 media_type=str(_get(link, "type")).split(";")[0].strip().lower(),
-                length=int(length) if length.isdigit() else None,
+                length=int(length) if _is_length(length) else None,
                 title=" ".join(str(_get(link, "title")).split()),
             ),
         )
@@ -211,3 +211,8 @@ def _wordpress_date(local: str, utc: str) -> str:
     sign = "-" if minutes < 0 else "+"
     hours, rest = divmod(abs(minutes), 60)
     return f"{at.isoformat(sep='T')}{sign}{hours:02d}:{rest:02d}"
+
+
+def _is_length(text: str) -> bool:
+    """Digits int() reads: ASCII ("²" is a digit to isdigit()), and not 4,300 of them."""
+    return text.isascii() and text.isdigit() and len(text) <= 20

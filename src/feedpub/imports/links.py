@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from feedpub.markup import url_scheme
+from feedpub.references import readable_references
 
 # The attributes that hold a URL in what bodies may keep (markup.absolute_links' own).
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
@@ -53,6 +54,7 @@ class _Tags(HTMLParser):
 
 def absolute_links(fragment: str, base: str) -> str:
     """`fragment` with every relative href, src and cite resolved against `base`."""
+    fragment = readable_references(fragment)  # HTMLParser unescapes each attribute
     parser = _Tags(base)
     parser.feed(fragment)
     parser.close()

@@ -4,11 +4,11 @@ the media contact as they write it."""
 
 from __future__ import annotations
 
-import html
 import re
 
 from feedpub import messages
 from feedpub.model import SiteConfig
+from feedpub.references import unescape
 
 
 def unmarked_title(title: str, config: SiteConfig) -> str:
@@ -45,9 +45,9 @@ def contact(address: str) -> tuple[str, str, str]:
     email = phone = ""
     for line in lines:
         link = _LINK_TEXT.search(line)
-        text = html.unescape(link.group(1)).strip() if link else ""
+        text = unescape(link.group(1)).strip() if link else ""
         if "@" in text:
             email = text
         elif text:
             phone = text
-    return html.unescape(name).strip(), email, phone
+    return unescape(name).strip(), email, phone
