@@ -122,6 +122,11 @@ def test_check_reports_bad_setting(project: Project, run: Run, line: str, expect
             id="timezone-half-hour",
         ),
         pytest.param(
+            "feed_limit: " + "9" * 5_000,  # past the 4,300 digits Python reads as a number
+            "11:13: feed_limit: must be between 1 and 1,000, got 5,000 digits",
+            id="feed-limit-thousands-of-digits",
+        ),
+        pytest.param(
             "accent_color: '#1a9fff'",
             "11:15: accent_color: #1a9fff has a contrast of 2.8:1 against the white background,"
             " and links need 4.5:1 to be readable (WCAG AA); use a darker colour, such as"
@@ -260,6 +265,11 @@ def test_config_normalizes_base_url_and_defaults_feed_limit(project: Project) ->
     assert config.base_url == "https://press.example.org/statements/"
     assert config.feed_limit == 50
     assert config.publisher.email == "press@example.org"
+
+
+def test_a_number_written_with_thousands_of_leading_zeros_is_read(project: Project) -> None:
+    project.config(EXAMPLE_CONFIG + "feed_limit: " + "0" * 5_000 + "20\n")
+    assert read_site(SiteProject.at(project.root)).site.config.feed_limit == 20
 
 
 def test_config_accepts_publisher_as_one_name(project: Project) -> None:

@@ -22,6 +22,7 @@ from feedpub.load import (
     ScalarNode,
     SequenceNode,
     describe_node,
+    node_position,
     read_document,
 )
 from feedpub.model import Publisher, SectionAlias, SiteConfig
@@ -175,7 +176,7 @@ def _section_alias(
         what = f"the name the {kind[:-1]} had before it was renamed"
         fail(f"an old name ({old!r}) must not be empty; write {what}", old_node)
     new = values.one_line(values.text(new_node, max_length=limits["length"]))
-    line, column = values.node_position(old_node, (1, 1))
+    line, column = node_position(old_node, (1, 1))
     return SectionAlias(kind=kind[:-1], old=old, new=new, at=(line, column))
 
 
@@ -369,7 +370,7 @@ def _check_images(
         if field is None or not image or "://" in image:
             continue
         if not (root / STATIC_DIR / image).is_file():
-            line, column = values.node_position(field.value, (field.line, field.column))
+            line, column = node_position(field.value, (field.line, field.column))
             problems.add(
                 shown,
                 f"{image!r} is not a file in {STATIC_DIR}/; put the image there or give a URL",

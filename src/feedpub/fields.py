@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from feedpub.errors import Problems
-from feedpub.load import Document, Node, ScalarNode
+from feedpub.load import Document, Node, ScalarNode, node_position
 from feedpub.syntax import unindented_paragraph
-from feedpub.values import Invalid, node_position, unknown_field
+from feedpub.values import Invalid, unknown_field
 
 C = TypeVar("C")
 # Past this many unknown fields in one file, the rest are counted (each would cost a

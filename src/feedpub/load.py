@@ -80,6 +80,10 @@ def position(node: Node) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
+def node_position(node: Node | None, fallback: tuple[int, int]) -> tuple[int, int]:
+    return position(node) if node is not None else fallback
+
+
 def forbidden_character(text: str) -> str | None:
     """The first character of `text` that XML 1.0 forbids (or discourages), if any."""
     m = _FORBIDDEN.search(text)

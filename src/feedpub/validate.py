@@ -17,7 +17,7 @@ from feedpub.bodymap import body_position, find_site_links, report_removals
 from feedpub.entryfields import ENTRY_FIELDS, EntryContext
 from feedpub.errors import Problem, Problems
 from feedpub.fields import read_fields
-from feedpub.load import Document, SequenceNode, read_document
+from feedpub.load import Document, SequenceNode, node_position, read_document
 from feedpub.markup import Body, absolute_links, render_markdown
 from feedpub.measure import BodyRefused
 from feedpub.model import Body as EntryBody
@@ -190,7 +190,7 @@ def compile_entry(
     tags_field = document.fields.get("tags")
     if tags_field is not None and isinstance(tags_field.value, SequenceNode):
         for number, node in enumerate(tags_field.value.value):
-            positions[f"tags.{number}"] = values.node_position(node, (1, 1))
+            positions[f"tags.{number}"] = node_position(node, (1, 1))
     if problems.errors or dates is None:
         return Compiled(None, problems.items, positions, key, listed)
     path = f"{named_date:%Y/%m/%d}/{slug}/"
@@ -308,7 +308,7 @@ def _at(document: Document, name: str) -> tuple[int, int]:
     field = document.fields.get(name)
     if field is None:
         return (1, 1)
-    return values.node_position(field.value, (field.line, field.column))
+    return node_position(field.value, (field.line, field.column))
 
 
 def _check_slugs(

@@ -21,7 +21,6 @@ from feedpub.load import (
     SequenceNode,
     describe_node,
     is_plain,
-    position,
 )
 from feedpub.slug import is_device_name
 
@@ -139,7 +138,10 @@ def integer(node: Node, *, minimum: int, maximum: int) -> int:
         fail(f"expected a whole number, got {describe_node(node)}", node)
     if not re.fullmatch(r"[+-]?[0-9]+", node.value):
         fail(f"expected a whole number in decimal digits, got {node.value!r}", node)
-    number = int(node.value)
+    digits = node.value.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > 100:  # told by its length: Python reads at most 4,300 digits
+        fail(f"must be between {minimum:,} and {maximum:,}, got {len(digits):,} digits", node)
+    number = -int(digits) if node.value.startswith("-") else int(digits)
     if not minimum <= number <= maximum:
         fail(f"must be between {minimum:,} and {maximum:,}, got {number:,}", node)
     return number
@@ -331,10 +333,6 @@ def unknown_field(name: str, known: Iterable[str]) -> str:
     if suggestion:
         return f"unknown field{suggestion}"
     return "unknown field; known fields are " + ", ".join(known)
-
-
-def node_position(node: Node | None, fallback: tuple[int, int]) -> tuple[int, int]:
-    return position(node) if node is not None else fallback
 
 
 DEVICE_NAME_REASON = (
