@@ -122,6 +122,27 @@ def test_check_reports_bad_setting(project: Project, run: Run, line: str, expect
             id="timezone-half-hour",
         ),
         pytest.param(
+            "timezone: localtime",
+            "5:11: timezone: 'localtime' is no place's zone but a setting of the machine (a link"
+            " some systems keep beside the zones), so builds on two machines could differ:"
+            " write the office's city in the IANA form Region/City, as in Europe/Paris",
+            id="timezone-the-machine-s-own",
+        ),
+        pytest.param(
+            "timezone: LocalTime",  # as a case-insensitive disk finds it
+            "5:11: timezone: 'LocalTime' is no place's zone but a setting of the machine (a link"
+            " some systems keep beside the zones), so builds on two machines could differ:"
+            " write the office's city in the IANA form Region/City, as in Europe/Paris",
+            id="timezone-the-machine-s-own-in-capitals",
+        ),
+        pytest.param(
+            "timezone: posixrules",
+            "5:11: timezone: 'posixrules' is no place's zone but a setting of the machine (a link"
+            " some systems keep beside the zones), so builds on two machines could differ:"
+            " write the office's city in the IANA form Region/City, as in Europe/Paris",
+            id="timezone-posix-rules",
+        ),
+        pytest.param(
             "feed_limit: " + "9" * 5_000,  # past the 4,300 digits Python reads as a number
             "11:13: feed_limit: must be between 1 and 1,000, got 5,000 digits",
             id="feed-limit-thousands-of-digits",

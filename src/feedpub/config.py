@@ -211,8 +211,8 @@ SETTINGS: tuple[FieldSpec[None], ...] = (
     FieldSpec(
         "timezone",
         _time_zone,
-        "the office's time zone (IANA),"
-        " such as `Europe/Paris`: dates without an offset are read in it",
+        "the office's time zone (IANA), such as `Europe/Paris`, never the machine's own"
+        " (`localtime`): dates without an offset are read in it",
         required=True,
     ),
     FieldSpec(

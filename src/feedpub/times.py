@@ -114,9 +114,22 @@ def _offset(value: datetime) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+# Names beside the zones in a system's database that no office is in: Debian's `localtime`
+# is a link to the machine's own /etc/localtime; `posixrules`, the rules POSIX TZ strings
+# borrow, is chosen as the database is built. (A case-insensitive disk finds "LocalTime".)
+_MACHINE_ZONES = frozenset({"localtime", "posixrules"})
+
+
 def time_zone(node: Node) -> tuple[str, tzinfo]:
     """Read an IANA time zone name such as Europe/Paris."""
     name = text(node, max_length=64)
+    if name.casefold() in _MACHINE_ZONES:
+        fail(
+            f"{name!r} is no place's zone but a setting of the machine (a link some systems"
+            " keep beside the zones), so builds on two machines could differ: write"
+            " the office's city in the IANA form Region/City, as in Europe/Paris",
+            node,
+        )
     try:
         if ".." in name or name.startswith("/"):
             raise ValueError(name)
