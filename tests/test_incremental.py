@@ -934,6 +934,43 @@ def test_output_put_back_with_other_inodes_and_times_is_known_by_its_bytes(
     assert "already up to date" in run("build").stdout  # each file's new status remembered
 
 
+def _folder_in_entries(project: Project) -> None:
+    (project.root / "entries/drafts").mkdir()  # empty: a folder with no file in it
+
+
+def _link_for_static(project: Project) -> None:
+    (project.root / "static").rename(project.root / "kept")
+    (project.root / "static").symlink_to("kept")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            _folder_in_entries,
+            "entries/drafts/: folders are not read; keep every entry directly in entries/",
+        ),
+        (
+            _link_for_static,
+            "static/: is a symbolic link; make it a real folder (a link could publish files"
+            " from outside the site)",
+        ),
+    ],
+    ids=["empty-folder-in-entries", "link-in-place-of-static"],
+)
+def test_a_folder_a_cold_build_refuses_is_refused_after_a_build_too(
+    project: Project, run: Run, change: Callable[[Project], None], expected: str
+) -> None:
+    # Seen by no file's status: the no-change check answered "already up to date".
+    write_corpus(project, 3)
+    project.file("static/CNAME", "press.example.org\n")
+    assert run("build").exit_code == 0
+    change(project)
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[0] == expected
+
+
 def test_unchanged_build_rewrites_nothing(project: Project, run: Run) -> None:
     write_corpus(project, 30)
     assert run("build").exit_code == 0

@@ -38,13 +38,19 @@ def source_status(st: os.stat_result) -> list[int]:
 
 def scan_sources(root: Path) -> dict[str, list[int]]:
     """The status (source_status) of every file a build reads, by path relative to the
-    root."""
+    root; and what each folder a build checks is (a folder, or a link in place of one), by
+    its path and a separator. A build refuses a folder inside entries/, and a link in place
+    of entries/, static/ or templates/: the no-change check sees them come, as a build
+    does, though they hold no file."""
     found: dict[str, list[int]] = {}
     for name in WATCHED_FILES:
         with contextlib.suppress(OSError):
             st = os.stat(os.path.join(root, name), follow_symlinks=False)
             found[name] = source_status(st)
     folders = [(os.path.join(root, name), name + os.sep) for name in WATCHED_DIRS]
+    for path, shown in folders:
+        with contextlib.suppress(OSError):
+            found[shown] = [stat.S_IFMT(os.stat(path, follow_symlinks=False).st_mode)]
     while folders:  # scandir's entries, not a path and a stat call each: 10,000 files
         folder, shown = folders.pop()
         try:
@@ -55,6 +61,7 @@ def scan_sources(root: Path) -> dict[str, list[int]]:
             with contextlib.suppress(OSError):
                 if entry.is_dir(follow_symlinks=False):
                     folders.append((entry.path, shown + entry.name + os.sep))
+                    found[shown + entry.name + os.sep] = [stat.S_IFDIR]
                     continue
                 st = entry.stat(follow_symlinks=False)
                 found[shown + entry.name] = source_status(st)
