@@ -18,27 +18,28 @@ from feedpub.measure import BodyRefused
 
 # A numeric character reference: &#27; or &#x1B; (CommonMark's), and in raw HTML also
 # without its ";" and with any number of digits, as a browser's parser (nh3's) reads it.
-_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+_REFERENCE = re.compile(r"&#(?:[xX](?P<hex>[0-9a-fA-F]+)|(?P<dec>[0-9]+));?")
 
 # A numeric reference written with more digits than any character needs (&#0000...27;):
 # past 4,300 digits Python refuses to read it as a number, and html.unescape (and so
 # HTMLParser) raises ValueError.
-_LONG_REFERENCE = re.compile(r"&#(?:([xX])([0-9a-fA-F]{9,})|([0-9]{9,}))")
+_LONG_REFERENCE = re.compile(r"&#(?:[xX](?P<hex>[0-9a-fA-F]{9,})|(?P<dec>[0-9]{9,}))")
+
+
+def _character(reference: re.Match[str]) -> str:
+    """The character a numeric reference stands for: U+FFFD for U+0000, a surrogate, and a
+    number past Unicode, as HTML's parsers and CommonMark read them."""
+    digits = (reference["hex"] or reference["dec"]).lstrip("0") or "0"
+    code = int(digits, 16 if reference["hex"] else 10) if len(digits) <= 8 else 0x110000
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
 
 
 def readable_references(text: str) -> str:
     """`text` with each numeric character reference of many digits written with few, for
-    the same character: its leading zeros dropped, or one past Unicode as 1114112 (both
-    U+FFFD to a parser)."""
+    the same character."""
     if "&#" not in text:
         return text
-
-    def short(match: re.Match[str]) -> str:
-        digits = (match[2] or match[3]).lstrip("0") or "0"
-        value = int(digits, 16 if match[1] else 10) if len(digits) <= 8 else 0x110000
-        return f"&#{match[1]}{value:X}" if match[1] else f"&#{value}"
-
-    return _LONG_REFERENCE.sub(short, text)
+    return _LONG_REFERENCE.sub(lambda reference: f"&#{ord(_character(reference))}", text)
 
 
 def unescape(text: str) -> str:
@@ -51,13 +52,7 @@ def refused_reference(found: str, source: str) -> BodyRefused:
     where the first reference to a refused character stands, and how many follow."""
     refused = []
     for match in _REFERENCE.finditer(source):
-        digits = (match[1] or match[2]).lstrip("0") or "0"
-        if len(digits) > 7:
-            continue  # past Unicode (and too long to read as a number): made U+FFFD
-        code = int(digits, 16 if match[1] else 10)
-        # U+0000 and a surrogate are made U+FFFD too, which is allowed.
-        char = chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
-        if forbidden_character(char) is not None:
+        if forbidden_character(char := _character(match)) is not None:
             refused.append((match, char))
     if not refused:  # pragma: no cover - a reference is the only way in (see render_markdown)
         return BodyRefused(
