@@ -61,8 +61,8 @@ def refused_reference(found: str, source: str) -> BodyRefused:
         )
     (first, made), more = refused[0], len(refused) - 1
     written = first[0] if len(first[0]) <= 16 else f"{first[0][:8]}...{first[0][-6:]}"
-    after = f"; {more:,} more such references follow it" if more > 1 else ""
-    after = "; 1 more such reference follows it" if more == 1 else after
+    follow = "reference follows" if more == 1 else "references follow"
+    after = f"; {more:,} more such {follow} it" if more else ""
     return BodyRefused(
         f"{written} stands for the character {describe_character(made)}, which is not"
         f" allowed (XML 1.0 forbids it in feeds): remove it{after}",
