@@ -1776,3 +1776,29 @@ def test_import_feedparser_unit_shapes(project: Project, run: Run) -> None:
         f"{fixture(names[1])}:7:1: title: warning: skipped 'abc': it has no title",
         f"{fixture(names[2])}:7:1: title: warning: skipped 'http://example.com/': it has no title",
     ]
+
+
+def test_import_skips_an_item_whose_content_shows_nothing_once_converted(
+    project: Project, run: Run
+) -> None:
+    # A rule alone converts to `---`, which a reader sees nothing of: `check` refuses such
+    # a body, so the item is skipped rather than written.
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/e</guid><title>Empty</title>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
+            "<content:encoded><![CDATA[<hr>]]></content:encoded>",
+            "<guid>https://www.example.org/f</guid><title>Full</title>"
+            "<pubDate>Fri, 05 Nov 2021 11:00:00 +0100</pubDate>"
+            "<description>Said.</description>",
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.errors == [
+        "feed.xml:5:1: body: warning: skipped 'Empty': its content shows nothing once"
+        " converted, neither text nor image"
+    ]
+    assert list(_entries(project)) == ["2021-11-05-full.yaml"]
+    _check_passes(run)
+

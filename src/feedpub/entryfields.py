@@ -14,7 +14,7 @@ from feedpub.attachments import read_attachments
 from feedpub.contacts import read_contacts
 from feedpub.fields import FieldSpec, Limits
 from feedpub.load import Node, ScalarNode, SequenceNode, describe_node
-from feedpub.markup import Body, render_markdown
+from feedpub.markup import NOTHING_SHOWN, Body, render_markdown, shows_nothing
 from feedpub.measure import BodyRefused
 from feedpub.model import Attachment, Correction, Removal, SiteConfig, Withdrawal
 from feedpub.read import MAX_FILE_BYTES
@@ -95,9 +95,12 @@ def _notes(node: Node, ctx: EntryContext, limits: Limits) -> Body:
     if len(value) > limits["length"]:
         fail(f"is {len(value):,} characters long; at most {limits['length']:,} are allowed", node)
     try:
-        return render_markdown(value, top=3)  # under the "Notes to editors" heading
+        notes = render_markdown(value, top=3)  # under the "Notes to editors" heading
     except BodyRefused as exc:
         fail(exc.message, node)
+    if shows_nothing(notes.html):
+        fail(NOTHING_SHOWN, node)
+    return notes
 
 
 def _summary(node: Node, ctx: EntryContext, limits: Limits) -> str:
@@ -253,7 +256,8 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
         "body",
         _body,
         "Markdown (CommonMark, with tables). Raw HTML is allowed but"
-        " sanitised: what is removed is reported as a warning",
+        " sanitised: what is removed is reported as a warning; a body that shows nothing"
+        " once rendered (a link definition, a comment, removed markup) is an error",
         required=True,
     ),
     FieldSpec(

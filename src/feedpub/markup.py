@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 import nh3
 import pyromark
 
+from feedpub import invisible
 from feedpub.load import forbidden_character
 from feedpub.measure import (
     MARKDOWN_OPTIONS,
@@ -309,6 +310,19 @@ def plain_text(fragment: str) -> str:
     """Strip tags from an HTML fragment (an image becomes its alt text); fold white space."""
     text = _TAG.sub("", _BREAKING_TAG.sub(" ", _IMAGE_ALT.sub(r"\1", fragment)))
     return " ".join(unescape(text).split())
+
+
+NOTHING_SHOWN = (
+    "shows nothing once rendered, neither text nor image (a link definition, an HTML"
+    " comment or removed markup is not shown): write the text readers should see"
+)
+
+
+def shows_nothing(fragment: str) -> bool:
+    """True for sanitised HTML a reader sees nothing of, neither text nor image: a body of
+    only a link definition, an HTML comment or markup the allow-list removed."""
+    text = plain_text(fragment)  # &#x200B; is text, drawn as nothing
+    return "<img" not in fragment and (not text or invisible.shows_nothing(text))
 
 
 def summarize(fragment: str, limit: int = SUMMARY_LENGTH) -> str:

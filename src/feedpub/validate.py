@@ -18,7 +18,7 @@ from feedpub.entryfields import ENTRY_FIELDS, EntryContext
 from feedpub.errors import Problem, Problems
 from feedpub.fields import read_fields
 from feedpub.load import Document, SequenceNode, node_position, read_document
-from feedpub.markup import Body, absolute_links, render_markdown
+from feedpub.markup import NOTHING_SHOWN, Body, absolute_links, render_markdown, shows_nothing
 from feedpub.measure import BodyRefused
 from feedpub.model import Body as EntryBody
 from feedpub.model import Correction, Entry, Removal, SiteConfig, Withdrawal
@@ -176,6 +176,9 @@ def compile_entry(
         problems.add(document.path, exc.message, line=line, column=column, field="body")
         return Compiled(None, problems.items, key=key, listed=listed)
     report_removals(document, body, problems)
+    if not body.summary[:1].isalnum() and shows_nothing(body.html):  # else seen: skipped
+        line, column = _at(document, "body")
+        problems.add(shown, NOTHING_SHOWN, line=line, column=column, field="body")
     notes: Body | None = found.pop("notes_to_editors")
     if notes is not None:
         report_removals(document, notes, problems, "notes_to_editors")

@@ -18,7 +18,7 @@ from feedpub.imports.dates import after, read_date, written
 from feedpub.imports.items import Enclosure, Item
 from feedpub.imports.notices import contact, unmarked_summary, unmarked_title
 from feedpub.imports.text import clean, clean_line
-from feedpub.markup import plain_text, render_markdown, shorten
+from feedpub.markup import plain_text, render_markdown, shorten, shows_nothing
 from feedpub.measure import BodyRefused
 from feedpub.model import SiteConfig
 from feedpub.references import unescape
@@ -286,6 +286,8 @@ def _set_text(draft: Draft, content: str, item: Item, notes: list[Problem]) -> N
         rendered = render_markdown(body) if body else None
     except BodyRefused as exc:
         raise Skip("body", f"its content is refused in a body: {exc.message}") from None
+    if rendered and not draft.enclosures and shows_nothing(rendered.html):
+        raise Skip("body", "its content shows nothing once converted, neither text nor image")
     if rendered and summary in (rendered.summary, plain_text(rendered.html)):
         summary = ""
     draft.summary = shorten(summary, limit("summary", "length"))
