@@ -391,6 +391,13 @@ SHOWN = f"entries/{NAME}"
             id="aliases-twice",
         ),
         pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\naliases: [News/Old/, news/old/index.html]\n",
+            "4:22: aliases: 'news/old/index.html' names the same file as 'News/Old/' (a folder/"
+            " is folder/index.html, and macOS's and Windows' disks ignore case): keep one"
+            " spelling",
+            id="aliases-one-file-in-two-spellings",
+        ),
+        pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\ndraft: yes\n",
             "4:8: draft: write true or false, not 'yes'",
             id="draft-yes",

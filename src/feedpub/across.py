@@ -14,6 +14,7 @@ from feedpub.errors import Problems, Severity
 from feedpub.listing import ENTRIES_DIR
 from feedpub.load import describe_character
 from feedpub.model import SiteConfig
+from feedpub.slug import SAME_FILE, disk_key
 from feedpub.validate import Compiled, atom_id, entry_id
 
 # Entry file names, oldest first, and why that order: the copy of an entry is the later one.
@@ -209,11 +210,13 @@ def _difference(name: str, other: str) -> str:
 
 
 def _check_addresses(compiled: Sequence[Compiled], problems: Problems) -> None:
-    """Every statement's page and every alias is one address, claimed once."""
-    owner: dict[str, tuple[str, str]] = {}  # address -> whose: how, and which file
+    """Every statement's page and every alias is one file, claimed once, in any case: on a
+    disk that ignores case (macOS's, Windows'), News/ and news/ are one folder."""
+    owner: dict[str, tuple[str, str, str]] = {}  # file -> its address, how, which file
     for item in compiled:
         assert item.entry is not None
-        owner[item.entry.path] = ("the page of", item.entry.source)
+        path = item.entry.path
+        owner[disk_key(path)] = (path, "the page of", item.entry.source)
     for item in compiled:
         entry = item.entry
         assert entry is not None
@@ -221,14 +224,18 @@ def _check_addresses(compiled: Sequence[Compiled], problems: Problems) -> None:
             continue
         line, column = item.at("aliases")
         for alias in entry.aliases:
+            claimed = owner.setdefault(disk_key(alias), (alias, "an alias in", entry.source))
+            address, how, source = claimed
+            if source == entry.source and how == "an alias in":
+                continue  # its own (a list's repeats are told as it is read)
             if alias == entry.path:
                 why = "is this statement's own address; remove it"
-            elif alias in owner:
-                how, source = owner[alias]
+            elif address == alias:
                 why = f"is already {how} {source}; an address can lead to one statement only"
             else:
-                owner[alias] = ("an alias in", entry.source)
-                continue
+                whose = "this statement's own address" if source == entry.source else how
+                whose += "" if source == entry.source else f" {source}"
+                why = f"names the same file as {address!r}, {whose}{SAME_FILE}"
             problems.add(
                 entry.source, f"{alias!r} {why}", line=line, column=column, field="aliases"
             )

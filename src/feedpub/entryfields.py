@@ -18,6 +18,7 @@ from feedpub.markup import NOTHING_SHOWN, Body, render_markdown, shows_nothing
 from feedpub.measure import BodyRefused
 from feedpub.model import Attachment, Correction, Removal, SiteConfig, Withdrawal
 from feedpub.read import MAX_FILE_BYTES
+from feedpub.slug import SAME_FILE, disk_key
 from feedpub.times import Moment
 from feedpub.values import Invalid, fail, fail_items
 
@@ -192,6 +193,7 @@ def _aliases(node: Node, ctx: EntryContext, limits: Limits) -> tuple[str, ...]:
     if len(node.value) > limits["aliases"]:
         fail(f"has {len(node.value):,} items; at most {limits['aliases']:,} are allowed", node)
     found: list[str] = []
+    files: dict[str, str] = {}  # the file each alias is written to -> the alias
     errors = []
     for number, item in enumerate(node.value, 1):
         try:
@@ -199,8 +201,11 @@ def _aliases(node: Node, ctx: EntryContext, limits: Limits) -> tuple[str, ...]:
         except Invalid as exc:
             errors.append(Invalid(f"item {number}: {exc.message}", exc.node or item))
             continue
+        first = files.setdefault(disk_key(path), path)
         if path in found:
             errors.append(Invalid(f"{path!r} is listed twice", item))
+        elif first != path:
+            errors.append(Invalid(f"{path!r} names the same file as {first!r}{SAME_FILE}", item))
         found.append(path)
     fail_items(errors)
     return tuple(found)
@@ -303,8 +308,8 @@ ENTRY_FIELDS: tuple[FieldSpec[EntryContext], ...] = (
         " from `base_url`'s: under `https://example.github.io/news/`,"
         " `/news/2021/11/05/old-slug/` is `2021/11/05/old-slug/`); each becomes a page"
         " that redirects to the statement (an earlier page of the site's also keeps its"
-        " attachments); at most {aliases}, each at most"
-        " {length} characters",
+        " attachments); two naming one file on macOS or Windows (`News/` and"
+        " `news/index.html`) are refused; at most {aliases}, each at most {length} characters",
         default=(),
         limits={"aliases": 20, "length": 300},
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from anyascii import anyascii
 
@@ -20,6 +21,21 @@ DEVICE_SUFFIX = "-0"
 def is_device_name(name: str) -> bool:
     """True for a name Windows reserves for a device: CON, nul.txt, Lpt1..."""
     return _DEVICE.fullmatch(name.rstrip(" .")) is not None
+
+
+# Why two addresses that differ are one file, as a message ends.
+SAME_FILE = (
+    " (a folder/ is folder/index.html, and macOS's and Windows' disks ignore case): keep one"
+    " spelling"
+)
+
+
+def disk_key(address: str) -> str:
+    """The file a site address is written to, named as a disk that ignores case and Unicode
+    normalisation tells files apart (macOS's; Windows' ignores case): News/Old/ and
+    news/old/index.html are one file there."""
+    file = f"{address}index.html" if address.endswith("/") else address
+    return unicodedata.normalize("NFC", file).casefold()
 
 
 # Every statement's type and tags are slugged twice as it is compiled, and a site has few

@@ -1,8 +1,7 @@
 """Every address the site answers besides its pages and feeds: earlier addresses of moved
-statements (redirect pages), renamed types and tags (their old feeds and a redirect),
-static files; the table of every output, which refuses two at one address; and the check
-that every link a body makes into the site leads somewhere.
-"""
+statements (redirects), renamed types and tags (old feeds and a redirect), static files;
+the table of every output, refusing two at one file, in any case; and the check that every
+link a body makes into the site leads somewhere."""
 
 from __future__ import annotations
 
@@ -23,6 +22,7 @@ from feedpub.listing import source_status
 from feedpub.model import Entry, SectionAlias, Site, SiteConfig, sort_key
 from feedpub.render.documents import ARCHIVE_DIR
 from feedpub.render.html import Context
+from feedpub.slug import disk_key
 from feedpub.stamp import digest
 from feedpub.write import Made, Output, Phase
 
@@ -41,6 +41,7 @@ class Outputs(dict[str, Output]):
         # Called before workers are forked to make them: what they share, made once.
         self.prepare: Callable[[], object] = lambda: None
         self.warnings: list[Problem] = []  # found as they were planned (a section alias)
+        self._folded: dict[str, str] | None = None  # by disk_key, once clash() is asked
 
     def folders(self) -> set[str]:
         """Every folder the outputs need, e.g. 'tags' and 'tags/energy'."""
@@ -58,7 +59,11 @@ class Outputs(dict[str, Output]):
             folder = "/".join(parts[:i])
             if folder in self:
                 return f"{self.origin[folder]}, which feedpub writes to public/{folder}"
-        return ""
+        if self._folded is None:  # only aliases and static files ask: not made for most builds
+            self._folded = {disk_key(other): other for other in self}
+        other = self._folded.get(disk_key(path))
+        where = f"public/{other}: one file on a disk that ignores case (macOS's, Windows')"
+        return f"{self.origin[other]}, which feedpub writes to {where}" if other else ""
 
     def alias_clash(self, alias: str) -> str:
         """What an alias (an earlier address of a statement) would collide with, or ''."""
@@ -69,6 +74,8 @@ class Outputs(dict[str, Output]):
             raise ValueError(f"{output.path} would be written twice ({self.origin[output.path]})")
         self[output.path] = output
         self.origin[output.path] = origin
+        if self._folded is not None:
+            self._folded.setdefault(disk_key(output.path), output.path)
 
     def add_file(self, path: str, source: Path, origin: str) -> None:
         """A file copied as it is (static/, attachments), keyed by its status (size, mtime
