@@ -1802,3 +1802,29 @@ def test_import_skips_an_item_whose_content_shows_nothing_once_converted(
     assert list(_entries(project)) == ["2021-11-05-full.yaml"]
     _check_passes(run)
 
+
+def test_import_keeps_alt_texts_and_titles_as_written_not_read_as_markdown(
+    project: Project, run: Run
+) -> None:
+    # markdownify wrote them as they were: `&#x1B;` in them became a reference (and the
+    # item was skipped), `]` ended the alt text, a title's last `\` escaped its quote.
+    content = (
+        '<p>See <a href="https://www.example.org/r" title="&amp;#x1B; a\\">the report</a>.</p>'
+        '<p><img src="https://www.example.org/m.png" alt="&amp;#x1B; [map] *2021*"></p>'
+    )
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/a</guid><title>A</title>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
+            f"<content:encoded><![CDATA[{content}]]></content:encoded>"
+        ),
+    )
+    result = run("import", "feed.xml")
+    assert result.exit_code == 0, result.stderr
+    assert result.errors == []
+    _check_passes(run)
+    assert run("build").exit_code == 0
+    page = (project.root / "public/2021/11/05/a/index.html").read_text()
+    assert 'title="&amp;#x1B; a\\">the report</a>' in page
+    assert 'alt="&amp;#x1B; [map] *2021*"' in page

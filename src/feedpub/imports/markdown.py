@@ -34,6 +34,8 @@ def _converter() -> Any:
     if _CONVERTER is None:
         from markdownify import MarkdownConverter
 
+        base: Any = MarkdownConverter  # its stubs lack the convert_ methods
+
         class Converter(MarkdownConverter):
             def escape(self, text: str, parent_tags: set[str]) -> str:
                 if not text:
@@ -45,6 +47,16 @@ def _converter() -> Any:
                     text = text.replace("|", r"\|")
                 return text
 
+            # markdownify writes an image's alt text and a link's or image's title as they
+            # are: `&#x1B;` in them became a reference, `]` ended the alt text.
+            def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
+                _escape_attributes(el)
+                return str(base.convert_img(self, el, text, parent_tags))
+
+            def convert_a(self, el: Any, text: str, parent_tags: set[str]) -> str:
+                _escape_attributes(el)
+                return str(base.convert_a(self, el, text, parent_tags))
+
         _CONVERTER = Converter(
             heading_style="ATX",
             bullets="-",
@@ -54,6 +66,19 @@ def _converter() -> Any:
             sub_symbol="<sub>",
         )
     return _CONVERTER
+
+
+def _escape_attributes(element: Any) -> None:
+    """Escape, in place, what Markdown would read in an alt text or a title: the alt text
+    as text is (`markdownify` puts it between [ and ]); the title between double quotes,
+    where only a backslash, an entity and `"` (escaped by `markdownify`) are read."""
+    alt = element.attrs.get("alt")
+    if alt:
+        alt = _SPECIAL.sub(r"\\\1", alt)
+        element.attrs["alt"] = _ENTITY.sub(r"\\&", _TAG_START.sub(r"\\<", alt))
+    title = element.attrs.get("title")
+    if title:
+        element.attrs["title"] = _ENTITY.sub(r"\\&", title.replace("\\", "\\\\"))
 
 
 def html_to_markdown(fragment: str) -> tuple[str, tuple[Removal, ...]]:
