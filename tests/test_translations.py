@@ -156,12 +156,25 @@ def test_a_site_in_one_language_has_no_language_feeds(project: Project, run: Run
             " language",
         ),
         (
+            [
+                ORIGINAL,
+                FRENCH,
+                (
+                    "2021-11-05-autre.yaml",
+                    FRENCH[1].replace("un nouveau", "un").replace("fr\n", "fr-u-nu-latn\n"),
+                ),
+            ],
+            "entries/2021-11-05-bureau.yaml:3:11: language: entries/2021-11-05-autre.yaml is"
+            " already the fr version of this statement; a group holds one statement per"
+            " language",
+        ),
+        (
             [ORIGINAL, ("2021-11-05-copy.yaml", FRENCH[1].replace("language: fr\n", ""))],
             "entries/2021-11-05-copy.yaml:3:17: translation_of: a translation must say its"
             " language: add `language:` (such as `language: fr`)",
         ),
     ],
-    ids=["unknown-id", "chain", "same-language", "no-language"],
+    ids=["unknown-id", "chain", "same-language", "same-language-with-an-extension", "no-language"],
 )
 def test_a_translation_that_cannot_link_is_refused_with_its_position(
     project: Project, run: Run, entries: list[tuple[str, str]], expected: str

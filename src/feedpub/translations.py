@@ -26,6 +26,15 @@ def language_of(entry: Entry, site_language: str) -> str:
     return entry.language or site_language
 
 
+def _version(language: str) -> str:
+    """The version of a statement a language tag names: the tag without its extensions
+    (`ar-u-nu-arab` is `ar` with its digits chosen, `en-x-plain` is `en`), which change how
+    a text is shown, not which language it is in."""
+    parts = language.split("-")
+    singleton = next((i for i, part in enumerate(parts) if i and len(part) == 1), len(parts))
+    return "-".join(parts[:singleton])
+
+
 def check_translations(
     compiled: Sequence[Compiled], site_language: str, problems: Problems
 ) -> None:
@@ -66,7 +75,7 @@ def check_translations(
         for item in members:
             assert item.entry is not None
             language = language_of(item.entry, site_language).lower()
-            first = seen.setdefault(language, item)
+            first = seen.setdefault(_version(language), item)
             if first is not item:
                 assert first.entry is not None
                 line, column = item.at("language")
