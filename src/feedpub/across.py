@@ -233,8 +233,8 @@ def _check_addresses(compiled: Sequence[Compiled], problems: Problems) -> None:
             elif address == alias:
                 why = f"is already {how} {source}; an address can lead to one statement only"
             else:
-                whose = "this statement's own address" if source == entry.source else how
-                whose += "" if source == entry.source else f" {source}"
+                own = source == entry.source  # (not an alias of its own: skipped above)
+                whose = "this statement's own address" if own else f"{how} {source}"
                 why = f"names the same file as {address!r}, {whose}{SAME_FILE}"
             problems.add(
                 entry.source, f"{alias!r} {why}", line=line, column=column, field="aliases"
