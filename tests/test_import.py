@@ -1803,14 +1803,18 @@ def test_import_skips_an_item_whose_content_shows_nothing_once_converted(
     _check_passes(run)
 
 
-def test_import_keeps_alt_texts_and_titles_as_written_not_read_as_markdown(
+def test_import_keeps_alt_texts_titles_and_urls_as_written_not_read_as_markdown(
     project: Project, run: Run
 ) -> None:
     # markdownify wrote them as they were: `&#x1B;` in them became a reference (and the
-    # item was skipped), `]` ended the alt text, a title's last `\` escaped its quote.
+    # item was skipped), `]` ended the alt text, a title's last `\` escaped its quote, a
+    # space or a `)` in a URL ended the link (shown as text), `&amp;` was decoded again.
     content = (
         '<p>See <a href="https://www.example.org/r" title="&amp;#x1B; a\\">the report</a>.</p>'
         '<p><img src="https://www.example.org/m.png" alt="&amp;#x1B; [map] *2021*"></p>'
+        '<p><a href="https://www.example.org/annual report.pdf">report</a>,'
+        ' <a href="https://www.example.org/a)b">odd</a>,'
+        ' <a href="https://www.example.org/?a=1&amp;amp;b=2">query</a></p>'
     )
     project.file(
         "feed.xml",
@@ -1818,6 +1822,8 @@ def test_import_keeps_alt_texts_and_titles_as_written_not_read_as_markdown(
             "<guid>https://www.example.org/a</guid><title>A</title>"
             "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate>"
             f"<content:encoded><![CDATA[{content}]]></content:encoded>"
+            '<enclosure url="https://www.example.org/files/a&gt;b [1].pdf" length="10"'
+            ' type="application/pdf"/>'
         ),
     )
     result = run("import", "feed.xml")
@@ -1828,3 +1834,7 @@ def test_import_keeps_alt_texts_and_titles_as_written_not_read_as_markdown(
     page = (project.root / "public/2021/11/05/a/index.html").read_text()
     assert 'title="&amp;#x1B; a\\">the report</a>' in page
     assert 'alt="&amp;#x1B; [map] *2021*"' in page
+    assert '<a href="https://www.example.org/annual%20report.pdf">report</a>' in page
+    assert '<a href="https://www.example.org/a)b">odd</a>' in page
+    assert '<a href="https://www.example.org/?a=1&amp;amp;b=2">query</a>' in page
+    assert 'href="https://www.example.org/files/a%3Eb%20%5B1%5D.pdf">a&gt;b [1].pdf</a>' in page

@@ -16,6 +16,7 @@ from feedpub.attachments import MEDIA_TYPES
 from feedpub.entryfields import limit
 from feedpub.fetch import FetchError, fetch, site_of
 from feedpub.imports.items import Enclosure
+from feedpub.imports.markdown import destination, text
 from feedpub.slug import slugify
 
 _EXTENSIONS = {media_type: ext for ext, media_type in reversed(MEDIA_TYPES.items())}
@@ -95,8 +96,7 @@ def link_list(enclosures: tuple[Enclosure, ...]) -> str:
         label = label or enclosure.url
         details = [d for d in (enclosure.media_type, _size(enclosure.length)) if d]
         extra = f" ({', '.join(details)})" if details else ""
-        text = label.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-        lines.append(f"- [{text}](<{enclosure.url}>){extra}")
+        lines.append(f"- [{text(label)}]({destination(enclosure.url, angles=True)}){extra}")
     return "\n".join(lines)
 
 

@@ -37,18 +37,12 @@ def _converter() -> Any:
         base: Any = MarkdownConverter  # its stubs lack the convert_ methods
 
         class Converter(MarkdownConverter):
-            def escape(self, text: str, parent_tags: set[str]) -> str:
-                if not text:
-                    return ""
-                text = _SPECIAL.sub(r"\\\1", text)
-                text = _ENTITY.sub(r"\\&", _TAG_START.sub(r"\\<", text))
-                text = _ORDERED_MARKER.sub(r"\1\\\2", _LINE_MARKER.sub(r"\1\\\2", text))
-                if parent_tags & {"td", "th"}:
-                    text = text.replace("|", r"\|")
-                return text
+            def escape(self, value: str, parent_tags: set[str]) -> str:
+                escaped = text(value)
+                return escaped.replace("|", r"\|") if parent_tags & {"td", "th"} else escaped
 
-            # markdownify writes an image's alt text and a link's or image's title as they
-            # are: `&#x1B;` in them became a reference, `]` ended the alt text.
+            # markdownify writes an image's alt text, a title and a URL as they are:
+            # `&#x1B;` in them became a reference, `]` ended the alt text, a space the URL.
             def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
                 _escape_attributes(el)
                 return str(base.convert_img(self, el, text, parent_tags))
@@ -68,17 +62,42 @@ def _converter() -> Any:
     return _CONVERTER
 
 
+def text(value: str) -> str:
+    """Text, such as a link's, written so that Markdown reads nothing in it."""
+    escaped = _ENTITY.sub(r"\\&", _TAG_START.sub(r"\\<", _SPECIAL.sub(r"\\\1", value)))
+    return _ORDERED_MARKER.sub(r"\1\\\2", _LINE_MARKER.sub(r"\1\\\2", escaped))
+
+
+# What Markdown reads in a link's destination written as it is: a space or a parenthesis
+# ends it, a backslash escapes, an entity is decoded. Between < and >, only a space is safe.
+_READ_IN_DESTINATION = re.compile(r"[\s()<>\\]|&(?=#?[A-Za-z0-9]+;)")
+_READ_IN_ANGLES = re.compile(r"[\\<>]")
+
+
+def destination(url: str, *, angles: bool = False) -> str:
+    """A link's URL written so that Markdown reads it back unchanged: as it is when nothing
+    in it is read (or `angles`), else between < and >, with what is read there escaped.
+    Tabs and line breaks are dropped, as a browser drops them from a URL."""
+    url = re.sub(r"[\t\n\r]", "", url)
+    if not angles and not _READ_IN_DESTINATION.search(url):
+        return url
+    escaped = _ENTITY.sub(r"\\&", _READ_IN_ANGLES.sub(r"\\\g<0>", url))
+    return f"<{escaped}>"
+
+
 def _escape_attributes(element: Any) -> None:
-    """Escape, in place, what Markdown would read in an alt text or a title: the alt text
-    as text is (`markdownify` puts it between [ and ]); the title between double quotes,
-    where only a backslash, an entity and `"` (escaped by `markdownify`) are read."""
-    alt = element.attrs.get("alt")
-    if alt:
-        alt = _SPECIAL.sub(r"\\\1", alt)
-        element.attrs["alt"] = _ENTITY.sub(r"\\&", _TAG_START.sub(r"\\<", alt))
-    title = element.attrs.get("title")
-    if title:
-        element.attrs["title"] = _ENTITY.sub(r"\\&", title.replace("\\", "\\\\"))
+    """Escape, in place, what Markdown would read in an image's or link's attributes, as
+    `markdownify` writes them as they are: the alt text as text (between [ and ]), the
+    title between double quotes, where only a backslash, an entity and `"` (escaped by
+    `markdownify`) are read, and the URL (`destination`)."""
+    attributes = element.attrs
+    if attributes.get("alt"):
+        attributes["alt"] = text(attributes["alt"])
+    if attributes.get("title"):
+        attributes["title"] = _ENTITY.sub(r"\\&", attributes["title"].replace("\\", "\\\\"))
+    for name in ("href", "src"):
+        if attributes.get(name):
+            attributes[name] = destination(attributes[name])
 
 
 def html_to_markdown(fragment: str) -> tuple[str, tuple[Removal, ...]]:
