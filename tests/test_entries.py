@@ -307,6 +307,11 @@ SHOWN = f"entries/{NAME}"
             id="id-unsafe-characters",
         ),
         pytest.param(
+            "title: X\ndate: 2021-11-05\nbody: x\nid: 'https://[press/1'\n",
+            "4:5: id: 'https://[press/1' is no URI: its host, in [ ], is no IPv6 address",
+            id="id-host-in-brackets-not-ipv6",
+        ),
+        pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\nid: javascript:alert(1)\n",
             "4:5: id: javascript: ids are refused, since a reader could run or embed what they"
             " hold; use a tag: URI such as tag:example.org,2021:statement-1",
@@ -1474,6 +1479,12 @@ def test_corrections_and_withdrawal_problems(
             " Rapport-annee-2026.pdf, and write that name here",
         ),
         ("[a.pdf, a.pdf]", "4:22: attachments: 'a.pdf' is listed twice"),
+        (
+            "[a.pdf, A.pdf]",
+            "4:22: attachments: 'A.pdf' and 'a.pdf' are one name on a disk that ignores case"
+            " (macOS's, Windows'), where one would replace the other in the statement's folder:"
+            " rename one",
+        ),
         (  # CON.pdf would be refused in turn: no name is offered
             "[CON .pdf]",
             "4:15: attachments: item 1: 'CON .pdf' is not a plain file name (letters, digits,"
@@ -1486,6 +1497,7 @@ def test_attachment_problems_are_reported_with_the_fix(
     project: Project, run: Run, listed: str, expected: str
 ) -> None:
     project.entry("a.pdf", b"%PDF")
+    project.entry("A.pdf", b"%PDF")  # beside a.pdf on Linux's disks, not on macOS's
     project.entry("x.svg", b"<svg onload='alert(1)'/>")
     project.entry(
         "2021-11-05-x.yaml", f"title: X\ndate: 2021-11-05\nbody: x\nattachments: {listed}\n"

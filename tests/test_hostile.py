@@ -263,6 +263,30 @@ def test_windows_device_names_get_folders_a_windows_checkout_can_hold(
     assert (project.root / "public/types/con-0/index.html").is_file()
 
 
+def test_a_name_as_long_as_a_disk_allows_is_written_and_a_longer_alias_is_refused(
+    project: Project, run: Run
+) -> None:
+    # Each file was written to `.NAME.feedpub-tmp-PID`, past 255 bytes for a name of 244:
+    # `check` passed, then the build failed half-way with "File name too long".
+    longest = "é" * 125 + ".txt"  # 254 bytes: a name ext4 and APFS hold
+    project.file(f"static/{longest}", "kept\n")
+    page = "p" * 250 + ".html"  # 255 bytes
+    project.entry("2021-11-05-x.yaml", f"title: X\ndate: 2021-11-05\nbody: x\naliases: [{page}]\n")
+    assert run("build").exit_code == 0
+    assert (project.root / "public" / longest).read_text() == "kept\n"
+    assert "2021/11/05/x/" in (project.root / "public" / page).read_text()
+
+    before = project.tree()
+    project.entry("2021-11-05-x.yaml", f"title: X\ndate: 2021-11-05\nbody: x\naliases: [o{page}]\n")
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        f"entries/2021-11-05-x.yaml:4:11: aliases: item 1: 'o{page}' has a part of 256 bytes;"
+        " no disk holds a file or folder name of more than 255"
+    )
+    assert project.tree() == before
+
+
 def _sparse(path: Path, size: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:

@@ -1521,7 +1521,7 @@ def test_import_downloads_no_attachment_from_a_private_address_a_feed_names(
 
 
 def _text(fragment: str) -> str:
-    from feedpub.markup import plain_text
+    from feedpub.plaintext import plain_text
 
     return " ".join(plain_text(fragment).split())
 
@@ -1838,3 +1838,50 @@ def test_import_keeps_alt_texts_titles_and_urls_as_written_not_read_as_markdown(
     assert '<a href="https://www.example.org/a)b">odd</a>' in page
     assert '<a href="https://www.example.org/?a=1&amp;amp;b=2">query</a>' in page
     assert 'href="https://www.example.org/files/a%3Eb%20%5B1%5D.pdf">a&gt;b [1].pdf</a>' in page
+
+
+def test_import_leaves_out_urls_no_browser_opens_with_a_warning_not_a_traceback(
+    project: Project, run: Run
+) -> None:
+    # A host opened with [ that is no IPv6 address: urllib raised ValueError at each step
+    # that read one (the item's link, an enclosure, a JSON attachment, a JSON item's url
+    # as the base of its relative links, a link in its content).
+    project.file(
+        "feed.xml",
+        rss(
+            "<guid>https://www.example.org/a</guid><title>A</title><link>https://[bad/a</link>"
+            "<pubDate>Fri, 05 Nov 2021 10:00:00 +0100</pubDate><description>A.</description>"
+            '<enclosure url="http://[::1" length="10" type="application/pdf"/>'
+        ),
+    )
+    item = {
+        "id": "b",
+        "url": "https://[bad/b",
+        "title": "B",
+        "date_published": "2021-11-06T10:00:00+01:00",
+        "content_html": '<p>See <a href="/y">this</a> and <a href="//[zz/">that</a>.</p>',
+        "attachments": [{"url": "http://[::1", "mime_type": "application/pdf"}],
+    }
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "T",
+        "home_page_url": "https://www.example.org/",  # the base its links are resolved on
+        "items": [item],
+    }
+    project.file("feed.json", json.dumps(feed))
+    result = run("import", "feed.xml", "feed.json")
+    assert result.exit_code == 0, result.stderr
+    unreadable = "is no URL a browser opens (a host in [ ] that is no IPv6 address)"
+    assert result.errors == [
+        f"feed.xml:5:1: attachments: warning: 'A': its enclosure http://[::1 {unreadable}:"
+        " left out",
+        f"feed.xml:5:1: aliases: warning: 'A': its old address https://[bad/a {unreadable}:"
+        " no redirect page",
+        f"feed.json: attachments: warning: 'B': its enclosure http://[::1 {unreadable}: left out",
+        "feed.json: body: warning: 'B': removed unreadable URL from <a href> (its host, in"
+        " [ ], is no IPv6 address)",
+        f"feed.json: aliases: warning: 'B': its old address https://[bad/b {unreadable}:"
+        " no redirect page",
+    ]
+    _check_passes(run)
+    assert "[this](https://www.example.org/y)" in _entries(project)["2021-11-06-b.yaml"]

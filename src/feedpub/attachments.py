@@ -8,11 +8,11 @@ from collections.abc import Mapping
 
 from anyascii import anyascii
 
-from feedpub import values
+from feedpub import sitepaths, values
 from feedpub.fields import Limits
 from feedpub.load import MappingNode, Node, ScalarNode, SequenceNode, describe_node
 from feedpub.model import Attachment
-from feedpub.slug import is_device_name
+from feedpub.slug import disk_key, is_device_name
 from feedpub.values import Invalid, fail, fail_items
 
 # Media types by extension, fixed here so the output never depends on the machine's
@@ -61,11 +61,19 @@ def read_attachments(
         except Invalid as exc:
             errors.append(Invalid(f"item {number}: {exc.message}", exc.node or item))
     fail_items(errors)
-    seen: set[str] = set()
-    for attachment, item in zip(found, node.value, strict=True):
-        if attachment.name in seen:
-            fail(f"{attachment.name!r} is listed twice", item)
-        seen.add(attachment.name)
+    names: dict[str, str] = {}  # each name as a disk that ignores case reads it
+    for number, (attachment, item) in enumerate(zip(found, node.value, strict=True)):
+        name = attachment.name
+        first = names.setdefault(disk_key(name), name)
+        if name in (a.name for a in found[:number]):
+            fail(f"{name!r} is listed twice", item)
+        if first != name:
+            fail(
+                f"{name!r} and {first!r} are one name on a disk that ignores case (macOS's,"
+                " Windows'), where one would replace the other in the statement's folder:"
+                " rename one",
+                item,
+            )
     return tuple(found)
 
 
@@ -89,7 +97,7 @@ def _attachment(node: Node, available: Mapping[str, int], limits: Limits) -> Att
             node,
         )
     if is_device_name(name):
-        fail(f"{name!r}: {values.DEVICE_NAME_REASON}", node)
+        fail(f"{name!r}: {sitepaths.DEVICE_NAME_REASON}", node)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension in ("yaml", "yml"):
         fail(f"{name!r} is an entry file, not an attachment", node)

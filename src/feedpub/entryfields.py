@@ -9,16 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedpub import times, values
+from feedpub import sitepaths, times, values
 from feedpub.attachments import read_attachments
 from feedpub.contacts import read_contacts
 from feedpub.fields import FieldSpec, Limits
 from feedpub.load import Node, ScalarNode, SequenceNode, describe_node
-from feedpub.markup import NOTHING_SHOWN, Body, render_markdown, shows_nothing
+from feedpub.markup import Body, render_markdown
 from feedpub.measure import BodyRefused
 from feedpub.model import Attachment, Correction, Removal, SiteConfig, Withdrawal
+from feedpub.plaintext import NOTHING_SHOWN, shows_nothing
 from feedpub.read import MAX_FILE_BYTES
-from feedpub.slug import SAME_FILE, disk_key
+from feedpub.slug import SAME_FILE, disk_key, slugify
 from feedpub.times import Moment
 from feedpub.values import Invalid, fail, fail_items
 
@@ -34,8 +35,6 @@ class EntryContext:
 def default_type(config: SiteConfig) -> str:
     """The type `new` and `import` give a statement given none: the default, or the name
     an office renamed it (section_aliases), which the old name may no longer be."""
-    from feedpub.slug import slugify
-
     for alias in config.section_aliases:
         if alias.kind == "type" and slugify(alias.old) == slugify(DEFAULT_TYPE):
             return alias.new
@@ -197,7 +196,8 @@ def _aliases(node: Node, ctx: EntryContext, limits: Limits) -> tuple[str, ...]:
     errors = []
     for number, item in enumerate(node.value, 1):
         try:
-            path = values.site_path(item, max_length=limits["length"], base_url=ctx.config.base_url)
+            base_url = ctx.config.base_url
+            path = sitepaths.site_path(item, max_length=limits["length"], base_url=base_url)
         except Invalid as exc:
             errors.append(Invalid(f"item {number}: {exc.message}", exc.node or item))
             continue

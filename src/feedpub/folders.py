@@ -14,8 +14,8 @@ from feedpub.config import STATIC_DIR
 from feedpub.errors import Problems, Severity
 from feedpub.listing import STATEMENT_NAME, stray_statements
 from feedpub.read import MAX_FILE_BYTES, check_readable, decode_utf8, file_kind, read_bytes
+from feedpub.sitepaths import DEVICE_NAME_REASON
 from feedpub.slug import is_device_name
-from feedpub.values import DEVICE_NAME_REASON
 
 if TYPE_CHECKING:
     from feedpub.gather import Project

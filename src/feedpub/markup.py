@@ -21,7 +21,6 @@ from urllib.parse import urljoin
 import nh3
 import pyromark
 
-from feedpub import invisible
 from feedpub.load import forbidden_character
 from feedpub.measure import (
     MARKDOWN_OPTIONS,
@@ -32,7 +31,9 @@ from feedpub.measure import (
     html_too_long,
     locate_limit,
 )
+from feedpub.plaintext import summarize
 from feedpub.references import readable_references, refused_reference, unescape
+from feedpub.values import readable_url
 
 ALLOWED_TAGS = frozenset(
     [
@@ -121,8 +122,6 @@ _CLEANER = nh3.Cleaner(
     filter_style_properties={"text-align"},
 )
 
-SUMMARY_LENGTH = 300
-
 
 @dataclass(frozen=True, slots=True)
 class Removal:
@@ -181,6 +180,8 @@ def _clean(raw: str, source: str | None = None) -> str:
         clean = _drop_unsafe_cites(clean)
     if ' class="' in clean:
         clean = _keep_language_classes(clean)
+    if "[" in clean or "]" in clean:
+        clean = _drop_unreadable_urls(clean)
     # ammonia writes each attribute after one space; text may count too, never too few.
     links = clean.count(' href="') + clean.count(' src="') + clean.count(' cite="')
     if links > MAX_LINKS:
@@ -271,6 +272,16 @@ def _drop_unsafe_cites(fragment: str) -> str:
     return _START_TAG.sub(lambda tag: _CITE.sub(drop, tag.group(0)), fragment)
 
 
+def _drop_unreadable_urls(fragment: str) -> str:
+    """Drop an href, src or cite whose URL is not `readable_url`, as nh3 drops a
+    javascript: one (the auditor says so)."""
+
+    def drop(m: re.Match[str]) -> str:
+        return m.group(0) if readable_url(unescape(m.group(1))) else ""
+
+    return _START_TAG.sub(lambda tag: _URL_IN_ATTRIBUTE.sub(drop, tag.group(0)), fragment)
+
+
 def absolute_links(fragment: str, page_url: str) -> str:
     """Resolve relative href/src/cite URLs against the page, so they work inside a reader.
 
@@ -295,54 +306,6 @@ def absolute_links(fragment: str, page_url: str) -> str:
 
     resolved = _START_TAG.sub(in_tag, fragment)
     return resolved if changed else fragment
-
-
-_PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>")
-_IMAGE_ALT = re.compile(r'<img\s[^>]*?alt="([^"]*)"[^>]*>')
-_BREAKING_TAG = re.compile(
-    r"</?(?:p|br|hr|li|ol|ul|dl|dt|dd|h[1-6]|blockquote|pre|table|tr|td|th|div|figure"
-    r"|figcaption|caption|details|summary)(?:\s[^>]*)?/?>"
-)
-_TAG = re.compile(r"<[^>]*>")
-
-
-def plain_text(fragment: str) -> str:
-    """Strip tags from an HTML fragment (an image becomes its alt text); fold white space."""
-    text = _TAG.sub("", _BREAKING_TAG.sub(" ", _IMAGE_ALT.sub(r"\1", fragment)))
-    return " ".join(unescape(text).split())
-
-
-NOTHING_SHOWN = (
-    "shows nothing once rendered, neither text nor image (a link definition, an HTML"
-    " comment or removed markup is not shown): write the text readers should see"
-)
-
-
-def shows_nothing(fragment: str) -> bool:
-    """True for sanitised HTML a reader sees nothing of, neither text nor image: a body of
-    only a link definition, an HTML comment or markup the allow-list removed."""
-    text = plain_text(fragment)  # &#x200B; is text, drawn as nothing
-    return "<img" not in fragment and (not text or invisible.shows_nothing(text))
-
-
-def summarize(fragment: str, limit: int = SUMMARY_LENGTH) -> str:
-    """The first paragraph as plain text, cut at a word boundary with an ellipsis."""
-    # The first <p ...>...</p>: its end found by find(), not by a lazy .*? that tries to
-    # end at every character (a tenth of rendering a body's Markdown).
-    m = _PARAGRAPH.search(fragment)
-    end = fragment.find("</p>", m.end()) if m else -1
-    text = plain_text(fragment[m.end() : end] if m and end >= 0 else fragment)
-    return shorten(text, limit)
-
-
-def shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.") + "…"
 
 
 class _Auditor(HTMLParser):
@@ -370,6 +333,11 @@ class _Auditor(HTMLParser):
                 scheme = url_scheme(value)
                 if scheme is not None and scheme not in URL_SCHEMES:
                     self._note(f"removed {scheme}: URL from <{tag} {name}>", value.strip()[:8])
+                elif not readable_url(value):
+                    why = "its host, in [ ], is no IPv6 address"
+                    self._note(
+                        f"removed unreadable URL from <{tag} {name}> ({why})", value.strip()[:8]
+                    )
             elif name == "style" and value and not _only_text_align(value):
                 self._note(f"removed style attribute from <{tag}>", "style")
 

@@ -11,18 +11,19 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from feedpub import values
+from feedpub import sitepaths, values
 from feedpub.attachments import listed_files
 from feedpub.bodymap import body_position, find_site_links, report_removals
 from feedpub.entryfields import ENTRY_FIELDS, EntryContext
 from feedpub.errors import Problem, Problems
 from feedpub.fields import read_fields
 from feedpub.load import Document, SequenceNode, node_position, read_document
-from feedpub.markup import NOTHING_SHOWN, Body, absolute_links, render_markdown, shows_nothing
+from feedpub.markup import Body, absolute_links, render_markdown
 from feedpub.measure import BodyRefused
 from feedpub.model import Body as EntryBody
 from feedpub.model import Correction, Entry, Removal, SiteConfig, Withdrawal
 from feedpub.pickled import across_processes
+from feedpub.plaintext import NOTHING_SHOWN, shows_nothing
 from feedpub.slug import is_device_name, slugify
 from feedpub.times import Moment
 
@@ -71,7 +72,8 @@ def check_file_name(shown: str, name: str, problems: Problems) -> tuple[date, st
         problems.add(shown, f"slug is {len(slug)} characters long; at most {MAX_SLUG} are allowed")
         return None
     if is_device_name(slug):
-        problems.add(shown, f"slug {slug!r} names its page's folder: {values.DEVICE_NAME_REASON}")
+        reason = sitepaths.DEVICE_NAME_REASON
+        problems.add(shown, f"slug {slug!r} names its page's folder: {reason}")
         return None
     return named, slug
 

@@ -43,7 +43,9 @@ except ImportError:  # pragma: no cover - Windows has no flock; builds there are
     fcntl = None  # type: ignore[assignment]
 
 UNFINISHED = ".feedpub-unfinished"
-_TEMPORARY = re.compile(r"\..+\.feedpub-tmp-\d+")
+# A file being written: `.feedpub-tmp-PID` in its folder (so a name of 255 bytes has room),
+# or `.NAME.feedpub-tmp-PID`, left by a build killed under the earlier naming.
+_TEMPORARY = re.compile(r"\.(?:.+\.)?feedpub-tmp-\d+")
 
 
 class Phase(IntEnum):
@@ -103,12 +105,8 @@ def output_problem(out: Path, message: str) -> FeedpubError:
 
 def check_relative(path: str) -> None:
     """Refuse any output path that could land outside the output directory."""
-    if (
-        not path
-        or path.startswith("/")
-        or "\\" in path
-        or any(part in ("", ".", "..") for part in path.split("/"))
-    ):
+    parts = path.split("/")
+    if path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
         raise ValueError(f"unsafe output path {path!r}")
 
 
@@ -152,7 +150,7 @@ def _locked(directory: Path) -> Iterator[None]:
 def write_atomic(target: Path, content: Content) -> os.stat_result:
     """Replace `target` with `content` in one rename: never half a file. Returns the new
     file's status (a rename keeps the inode, size and modification time)."""
-    temporary = f"{target.parent}/.{target.name}.feedpub-tmp-{os.getpid()}"
+    temporary = f"{target.parent}/.feedpub-tmp-{os.getpid()}"  # one file at a time a process
     try:
         if isinstance(content, Path):
             shutil.copyfile(content, temporary)

@@ -20,8 +20,9 @@ from feedpub.fetch import DEFAULT_TIMEOUT, site_of
 from feedpub.gather import Project, list_entry_files
 from feedpub.imports.aliases import Addresses, existing_entries, planned_outputs
 from feedpub.imports.attach import Downloads, download, link_list
-from feedpub.imports.convert import Draft, Skip, convert_item, item_name, note
+from feedpub.imports.convert import Draft, convert_item
 from feedpub.imports.read import read_source
+from feedpub.imports.report import Skip, item_name, note
 from feedpub.listing import ENTRIES_DIR
 from feedpub.load import read_document
 from feedpub.model import Entry, SiteConfig

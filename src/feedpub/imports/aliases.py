@@ -19,7 +19,8 @@ from feedpub.errors import FeedpubError, Problems
 from feedpub.gather import Project, list_entry_files
 from feedpub.listing import ENTRIES_DIR
 from feedpub.model import Entry, Site, SiteConfig, sort_key
-from feedpub.render.addresses import Outputs, add_static
+from feedpub.render.addresses import add_static
+from feedpub.render.outputs import Outputs
 from feedpub.validate import compile_entry
 
 

@@ -12,19 +12,21 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from feedpub.entryfields import default_type, limit
-from feedpub.errors import Problem, Severity
+from feedpub.errors import Problem
 from feedpub.imports import markdown
 from feedpub.imports.dates import after, read_date, written
 from feedpub.imports.items import Enclosure, Item
 from feedpub.imports.notices import contact, unmarked_summary, unmarked_title
+from feedpub.imports.report import Skip, item_name, note
 from feedpub.imports.text import clean, clean_line
-from feedpub.markup import plain_text, render_markdown, shorten, shows_nothing
+from feedpub.markup import render_markdown
 from feedpub.measure import BodyRefused
 from feedpub.model import SiteConfig
+from feedpub.plaintext import plain_text, shorten, shows_nothing
 from feedpub.references import unescape
 from feedpub.slug import slugify
 from feedpub.validate import FILE_NAME
-from feedpub.values import id_problem
+from feedpub.values import id_problem, readable_url
 from feedpub.zones import as_written, in_zone
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -68,6 +70,7 @@ _WRAPPER = re.compile(r'\s*<div (?=[^>]*\blang="([^"]+)")[^>]*>(.*)</div>\s*', r
 _OLD_PAGE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/|\.html?)$")
 _REPORTED = re.compile(r"element and its content|removed on\w+ attribute|URL from")
 _ALIAS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")
+_UNREADABLE = "is no URL a browser opens (a host in [ ] that is no IPv6 address)"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -94,33 +97,6 @@ class Draft:
     enclosures: tuple[Enclosure, ...] = ()
     contacts: list[tuple[str, str, str]] = field(default_factory=list)  # name, email, phone
     notes_to_editors: str = ""  # Markdown
-
-
-class Skip(Exception):
-    """An item that cannot become an entry; `field` names what it lacks."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
-
-
-def item_name(item: Item) -> str:
-    """How reports name an item: its title, else its id, else its place."""
-    title = " ".join(plain_text(item.title).split()) if item.title else ""
-    return repr(shorten(title, 60)) if title else repr(item.id or item.link or "(no id)")
-
-
-def note(item: Item, field: str, message: str) -> Problem:
-    """A warning about one item, where it stands in its source."""
-    return Problem(
-        path=item.source,
-        line=item.line,
-        column=item.column,
-        field=field,
-        message=message,
-        severity=Severity.WARNING,
-    )
 
 
 def check_id(value: str) -> str:
@@ -219,13 +195,17 @@ def convert_item(
     if published.at > now:  # kept, as a statement under embargo would be
         told = f"{item_name(item)}: dated {raw!r}, later than now: held back until then"
         notes.append(note(item, "date", told + "; if not meant, check the feed's time zone"))
+    for enclosure in item.enclosures:
+        if not readable_url(enclosure.url):
+            told = f"{item_name(item)}: its enclosure {enclosure.url} {_UNREADABLE}: left out"
+            notes.append(note(item, "attachments", told))
     draft = Draft(
         item=item,
         id=identifier,
         title=title,
         date=published.text,
         day=published.at.date(),
-        enclosures=item.enclosures,
+        enclosures=tuple(e for e in item.enclosures if readable_url(e.url)),
         language=item.language.replace("_", "-"),  # fr_FR: a locale, written as a tag
     )
     if len(title) > limit("title", "length"):
@@ -368,7 +348,11 @@ def _take_notices(
 def _set_address(draft: Draft, item: Item, config: SiteConfig, notes: list[Problem]) -> None:
     """The file's slug (the old one when the old address has feedpub's shape), and an alias
     when the old address is under the site's base_url and differs from the new page's."""
-    parts = urlsplit(item.link)
+    link = item.link if readable_url(item.link) else ""
+    if link != item.link:
+        told = f"{item_name(item)}: its old address {item.link} {_UNREADABLE}: no redirect page"
+        notes.append(note(item, "aliases", told))
+    parts = urlsplit(link)
     m = _OLD_PAGE.search(parts.path)
     if m and m.group(1, 2, 3) == tuple(f"{draft.day:%Y %m %d}".split()) and len(m.group(4)) <= 80:
         draft.slug = m.group(4)
@@ -376,7 +360,7 @@ def _set_address(draft: Draft, item: Item, config: SiteConfig, notes: list[Probl
         draft.slug = slugify(draft.title, 60) or slugify(draft.id.rsplit("/", 1)[-1], 60)
         draft.slug = draft.slug or "statement"
     base = urlsplit(config.base_url)
-    if not item.link or parts.netloc.lower() != base.netloc.lower():
+    if not link or parts.netloc.lower() != base.netloc.lower():
         return
     if not parts.path.startswith(base.path):
         return
@@ -384,14 +368,11 @@ def _set_address(draft: Draft, item: Item, config: SiteConfig, notes: list[Probl
     if not old or old == f"{draft.day:%Y/%m/%d}/{draft.slug}/" or parts.query:
         return
     if not (old.endswith(("/", ".html", ".htm")) and _ALIAS.fullmatch(old)) or ".." in old:
-        notes.append(
-            note(
-                item,
-                "aliases",
-                f"{item_name(item)}: its old address {item.link} gets no redirect page (an"
-                " alias is a path ending in / or .html); redirect it on the old server",
-            )
+        told = (
+            f"{item_name(item)}: its old address {item.link} gets no redirect page (an alias is"
+            " a path ending in / or .html); redirect it on the old server"
         )
+        notes.append(note(item, "aliases", told))
         return
     draft.alias = old
     if not FILE_NAME.fullmatch(f"{draft.day:%Y-%m-%d}-{draft.slug}.yaml"):  # pragma: no cover

@@ -15,7 +15,7 @@ from typing import Any
 
 from feedpub.errors import Problem
 from feedpub.imports.charset import xml_as_utf8
-from feedpub.imports.items import Enclosure, Item, Parsed, unreadable, web
+from feedpub.imports.items import Enclosure, Item, Parsed, unreadable, url, web
 from feedpub.imports.jsonfeed import parse_json
 from feedpub.imports.links import absolute_links
 from feedpub.imports.scan import Spot, scan_items
@@ -61,7 +61,7 @@ def _parse_xml(shown: str, data: bytes, location: str, charset: str) -> Parsed:
         positions = [Spot(0, 0)] * len(entries)
     links: dict[str, str] = {}
     for link in _get(feed, "links", []):
-        rel, href = _get(link, "rel", "alternate"), _get(link, "href", "")
+        rel, href = _get(link, "rel", "alternate"), url(_get(link, "href", ""))
         if href:
             links.setdefault(rel, href)
     context = _Context(
@@ -114,7 +114,7 @@ def _entry_item(context: _Context, entry: Any, where: Spot) -> Item:
         feedpub_type = types[0] if types else ""
         categories = [(t, s) for t, s in categories if not s.endswith("/types/")]
     language = str(content_language or _get(title_detail, "language") or _get(entry, "language"))
-    link = web(str(_get(entry, "link")).strip())
+    link = web(_get(entry, "link"))  # the base of its relative links: '' if unreadable
     if not context.located and link:  # a file: its links resolved against the item's page
         content = content if content_type == "text/plain" else absolute_links(content, link)
         html = description_type != "text/plain"

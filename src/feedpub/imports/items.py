@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from feedpub.errors import Problem
+from feedpub.values import readable_url
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,7 +65,14 @@ def string(value: object) -> str:
     return str(value).strip() if isinstance(value, str | int | float) else ""
 
 
+def url(value: object) -> str:
+    """`value` as a URL, or '' when urllib cannot read it (`https://[bad/x`: a host in [ ]
+    that is no IPv6 address), which every later step would fail on."""
+    text = string(value)
+    return text if readable_url(text) else ""
+
+
 def web(value: object) -> str:
     """`value` when it is an http(s) URL, else ''."""
-    text = string(value)
+    text = url(value)
     return text if text.lower().startswith(("http://", "https://")) else ""

@@ -6,8 +6,9 @@ import json
 from typing import Any
 from urllib.parse import urljoin
 
-from feedpub.imports.items import Enclosure, Item, Parsed, string, unreadable, web
+from feedpub.imports.items import Enclosure, Item, Parsed, string, unreadable, url, web
 from feedpub.imports.links import absolute_links
+from feedpub.values import readable_url
 
 
 def parse_json(shown: str, data: bytes, location: str = "") -> Parsed:
@@ -38,7 +39,7 @@ def parse_json(shown: str, data: bytes, location: str = "") -> Parsed:
     # feed's (XML feeds have xml:base and the address they came from, which feedparser uses).
     base = web(document.get("feed_url")) or web(document.get("home_page_url")) or location
     found = [_json_item(shown, raw, language, base) for raw in items if isinstance(raw, dict)]
-    links = {"self": string(document.get("feed_url"))}
+    links = {"self": url(document.get("feed_url"))}
     return Parsed(found, {k: v for k, v in links.items() if v})
 
 
@@ -64,14 +65,14 @@ def _json_item(shown: str, raw: dict[str, Any], feed_language: str, base: str) -
     attachments = _list(raw.get("attachments"))
     enclosures: dict[str, Enclosure] = {}
     for attachment in attachments:
-        url = string(attachment.get("url")) if isinstance(attachment, dict) else ""
-        url = urljoin(base, url) if url and base else url
-        if url:
+        href = string(attachment.get("url")) if isinstance(attachment, dict) else ""
+        href = urljoin(base, href) if href and base and readable_url(href) else href
+        if href:
             size = attachment.get("size_in_bytes")
             enclosures.setdefault(
-                url,
+                href,
                 Enclosure(
-                    url=url,
+                    url=href,
                     media_type=string(attachment.get("mime_type")).lower(),
                     length=size if isinstance(size, int) and not isinstance(size, bool) else None,
                     title=" ".join(string(attachment.get("title")).split()),

@@ -1,7 +1,7 @@
 """Every address the site answers besides its pages and feeds: earlier addresses of moved
-statements (redirects), renamed types and tags (old feeds and a redirect), static files;
-the table of every output, refusing two at one file, in any case; and the check that every
-link a body makes into the site leads somewhere."""
+statements (redirect pages), renamed types and tags (their old feeds and a redirect),
+static files; and the check that every link a body makes into the site leads somewhere.
+"""
 
 from __future__ import annotations
 
@@ -18,75 +18,16 @@ from urllib.parse import urlsplit
 from feedpub import parallel
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.folders import is_utf8
-from feedpub.listing import source_status
 from feedpub.model import Entry, SectionAlias, Site, SiteConfig, sort_key
 from feedpub.render.documents import ARCHIVE_DIR
 from feedpub.render.html import Context
-from feedpub.slug import disk_key
-from feedpub.stamp import digest
+from feedpub.render.outputs import Outputs, page_file
 from feedpub.write import Made, Output, Phase
 
 if TYPE_CHECKING:
     from feedpub.render.plan import Planner
 
 STATIC_DIR = "static"
-
-
-class Outputs(dict[str, Output]):
-    """The files a build writes, refusing to write one path twice."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.origin: dict[str, str] = {}
-        # Called before workers are forked to make them: what they share, made once.
-        self.prepare: Callable[[], object] = lambda: None
-        self.warnings: list[Problem] = []  # found as they were planned (a section alias)
-        self._folded: dict[str, str] | None = None  # by disk_key, once clash() is asked
-
-    def folders(self) -> set[str]:
-        """Every folder the outputs need, e.g. 'tags' and 'tags/energy'."""
-        return {path.rsplit("/", i)[0] for path in self for i in range(1, path.count("/") + 1)}
-
-    def clash(self, path: str) -> str:
-        """What planned output `path` would collide with ('' for nothing): a file of the same
-        path, a folder where it would be a file, or a file where it needs a folder."""
-        if path in self:
-            return f"{self.origin[path]}, which feedpub writes to public/{path}"
-        if path in self.folders():
-            return f"the folder public/{path}/ that feedpub writes"
-        parts = path.split("/")
-        for i in range(1, len(parts)):
-            folder = "/".join(parts[:i])
-            if folder in self:
-                return f"{self.origin[folder]}, which feedpub writes to public/{folder}"
-        if self._folded is None:  # only aliases and static files ask: not made for most builds
-            self._folded = {disk_key(other): other for other in self}
-        other = self._folded.get(disk_key(path))
-        where = f"public/{other}: one file on a disk that ignores case (macOS's, Windows')"
-        return f"{self.origin[other]}, which feedpub writes to {where}" if other else ""
-
-    def alias_clash(self, alias: str) -> str:
-        """What an alias (an earlier address of a statement) would collide with, or ''."""
-        return self.clash(_page_file(alias))
-
-    def add(self, output: Output, origin: str) -> None:
-        if output.path in self:
-            raise ValueError(f"{output.path} would be written twice ({self.origin[output.path]})")
-        self[output.path] = output
-        self.origin[output.path] = origin
-        if self._folded is not None:
-            self._folded.setdefault(disk_key(output.path), output.path)
-
-    def add_file(self, path: str, source: Path, origin: str) -> None:
-        """A file copied as it is (static/, attachments), keyed by its status (size, mtime
-        and ctime: see listing.source_status)."""
-        key = digest("file", str(source), *map(str, source_status(source.stat())))
-        self.add(Output(path, Phase.ASSETS, functools.partial(Made, source, key), key), origin)
-
-
-def _page_file(path: str) -> str:
-    """The file that answers an address: a folder's index.html, or the page itself."""
-    return path + "index.html" if path.endswith("/") or not path else path
 
 
 def _redirect(plan: Planner, at: str, target: str, origin: str) -> None:
@@ -98,7 +39,7 @@ def _redirect(plan: Planner, at: str, target: str, origin: str) -> None:
         context.update(target=context["root"] + target, canonical=plan.config.url(target))
         return context
 
-    plan.page(folder, "redirect", context, origin, path=_page_file(at))
+    plan.page(folder, "redirect", context, origin, path=page_file(at))
 
 
 def plan_aliases(plan: Planner, entries: Iterable[Entry], problems: Problems) -> None:
@@ -367,7 +308,7 @@ def check_site_links(entries: Iterable[Entry], outputs: Outputs, base_url: str) 
     served from `/`, and leads nowhere once published. Others outside the folder (`/`,
     `/about/`, `/tags/`) may be the office's own site's: left alone."""
     answered = functools.cache(
-        lambda path: _page_file(path) in outputs or f"{path}/index.html" in outputs
+        lambda path: page_file(path) in outputs or f"{path}/index.html" in outputs
     )
     folder = urlsplit(base_url).path
     found = []

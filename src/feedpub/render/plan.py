@@ -18,7 +18,7 @@ from feedpub.errors import FeedpubError, Problems
 from feedpub.forked import halves
 from feedpub.incremental import Dependencies, key_line, key_of, key_of_lines, record, recording
 from feedpub.model import Entry, Site
-from feedpub.render.addresses import Outputs, plan_aliases, plan_section_aliases
+from feedpub.render.addresses import plan_aliases, plan_section_aliases
 from feedpub.render.documents import (
     Paged,
     Year,
@@ -31,6 +31,7 @@ from feedpub.render.environment import make_environment, template_digests
 from feedpub.render.feeds import AtomEntries, Feed, render_atom, render_rss
 from feedpub.render.html import Context, PageRenderer
 from feedpub.render.jsonfeed import render_json
+from feedpub.render.outputs import Outputs
 from feedpub.render.sitemap import Page, render_sitemaps
 from feedpub.render.views import Section, SiteView, fingerprint
 from feedpub.stamp import digest
@@ -377,24 +378,23 @@ def plan_site(
 
     for entry in site.removed:
         plan.page(entry.path, "removed", removed_context, entry.source, Phase.PAGES, args=(entry,))
+    for path, content in render_sitemaps(config, pages).items():
+        key = digest(content)
+        made = functools.partial(Made, content, key)
+        plan.outputs.add(Output(path, Phase.FEEDS, made, key), "the sitemap")
+    stylesheet = plan._output("style.css", Phase.ASSETS, renderer.stylesheet, plan.line)
+    plan.outputs.add(stylesheet, "the stylesheet")
+    marker_key = digest(MARKER_TEXT)
+    plan.outputs.add(
+        Output(MARKER, Phase.ASSETS, lambda: Made(MARKER_TEXT, marker_key), marker_key),
+        "the marker",
+    )
+    # Earlier addresses last: each is checked against every file feedpub writes.
     problems = Problems()
     plan_section_aliases(plan, problems)
     plan_aliases(plan, (*site.entries, *site.removed), problems)
     if problems.errors:
         raise FeedpubError(problems.items)
     plan.outputs.warnings = problems.items
-    for path, content in render_sitemaps(config, pages).items():
-        key = digest(content)
-        made = functools.partial(Made, content, key)
-        plan.outputs.add(Output(path, Phase.FEEDS, made, key), "the sitemap")
-    plan.outputs.add(
-        plan._output("style.css", Phase.ASSETS, renderer.stylesheet, plan.line),
-        "the stylesheet",
-    )
-    marker_key = digest(MARKER_TEXT)
-    plan.outputs.add(
-        Output(MARKER, Phase.ASSETS, lambda: Made(MARKER_TEXT, marker_key), marker_key),
-        "the marker",
-    )
     plan.outputs.prepare = renderer.compile_all
     return plan.keyed()
