@@ -558,6 +558,31 @@ def test_a_statement_removed_earlier_takes_no_place_from_one_the_feed_showed(
     )
 
 
+def test_statements_dated_before_a_removal_do_not_take_the_feed_s_date_back(
+    project: Project, run: Run
+) -> None:
+    # A removal dated the feed only while the removed statement would still be among the
+    # newest feed_limit: two statements released before it but merged after pushed it out,
+    # and <updated> went from the removal's 10:00 back to 09:00 as items were added.
+    project.config(EXAMPLE_CONFIG + "feed_limit: 2\n")
+    for day in ("01", "02", "03"):
+        project.entry(
+            f"2026-01-{day}-s{day}.yaml", f"title: S{day}\ndate: 2026-01-{day}\nbody: x\n"
+        )
+    court = "removed: {date: 2026-01-05T10:00, reason: A court order.}\n"
+    project.entry("2026-01-03-s03.yaml", "title: S03\ndate: 2026-01-03\nbody: x\n" + court)
+    assert run("build", "--now", "2026-01-05T10:30").exit_code == 0
+    atom = "<updated>2026-01-05T10:00:00+01:00</updated>\n  <author>"
+    assert atom in project.read("public/atom.xml")
+    for hour in ("08", "09"):
+        name = f"2026-01-05-h{hour}.yaml"
+        project.entry(name, f"title: H{hour}\ndate: 2026-01-05T{hour}:00\nbody: x\n")
+    assert run("build", "--now", "2026-01-05T11:00").exit_code == 0
+    assert atom in project.read("public/atom.xml")
+    rss = "<lastBuildDate>Mon, 05 Jan 2026 10:00:00 +0100</lastBuildDate>"
+    assert rss in project.read("public/rss.xml")
+
+
 def _unwritten_links(tree: dict[str, bytes]) -> list[str]:
     """Each link of a page or feed of the build to a file of the site it did not write."""
     return [

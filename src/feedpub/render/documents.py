@@ -24,7 +24,6 @@ The rule, for the whole site and for every type, tag and language alike:
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -235,21 +234,12 @@ def feed_documents(
         rss_path=section.rss,
         json_path=section.json,
         hubs=config.websub_hubs,  # subscription documents only, never archives
-        removed=removal(e for e in section.removed if _was_shown(e, section.entries, older, size)),
+        # Every removal from the section dates it, shown there or archived: a feed's date
+        # then never goes back, as it did once later statements, dated before the removal,
+        # pushed the removed one out of the newest `size`.
+        removed=removal(section.removed),
     )
     return [current, *archives]
-
-
-def _was_shown(removed: Entry, entries: tuple[Entry, ...], older: list[Entry], size: int) -> bool:
-    """Whether the subscription document showed `removed` before its removal: put back
-    among the statements it has now (`entries`, newest first; `older`, those past the
-    newest `size` that changed, by change), it is one of the newest `size`, or one of
-    the `size` older ones that changed last. Those removed before it take no place."""
-    if bisect.bisect_left(entries, sort_key(removed), key=sort_key) < size:
-        return True
-    return (
-        removed.is_updated and bisect.bisect_left(older, change_key(removed), key=change_key) < size
-    )
 
 
 def only_archived(config: SiteConfig, section: Section) -> dict[str, str]:

@@ -59,7 +59,8 @@ class Feed:
     # A statement's translations, by its id: (language, URL of its page) of each other one.
     alternates: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     hubs: tuple[str, ...] = ()  # WebSub hubs; only subscription documents name them
-    # When the newest statement it held and no longer holds was removed (lawful removal).
+    # The last lawful removal that changed it: of a statement an archive held, or of any
+    # of its section's for a subscription document (the complete feed lost one).
     removed: datetime | None = None
     language: str | None = None  # a language's own feed (languages/fr/): not the site's
 
