@@ -560,6 +560,12 @@ def _locale_data(name: str) -> str:
     )
 
 
+_EPOCH_SECONDS = (
+    "%s counts seconds in the build machine's zone, a page different on each machine: show"
+    " them with entry.published.timestamp()|int"
+)
+
+
 @pytest.mark.parametrize(
     ("printed", "expected"),
     [
@@ -640,6 +646,31 @@ def _locale_data(name: str) -> str:
             " page different on each machine: keep the zone (entry.published.timestamp())",
         ),
         (
+            "entry.published.replace(tzinfo=none).astimezone(site.config.timezone)",
+            "astimezone() of a time without its zone reads it in the build machine's zone, a"
+            " page different on each machine: keep the zone"
+            " (entry.published.astimezone(site.config.timezone))",
+        ),
+        *[
+            (seconds, _EPOCH_SECONDS)
+            for seconds in (
+                'entry.published.strftime("%s")',
+                'entry.published.date().strftime("%-s")',
+                '"{:%s}".format(entry.published)',
+                '"{d:%s}".format_map({"d": entry.published})',
+            )
+        ],
+        (
+            'site.config.timezone.no_cache("localtime")',
+            "'no_cache' reads zones from the build machine (\"localtime\" is its own), a page"
+            " different on each machine: the site's zone is site.config.timezone",
+        ),
+        (
+            '("%999999d" * 300) % ((1,) * 300)',
+            "the format '%999999d%999999d%999999d%999999d%999999d' asks for 299,999,700"
+            " characters of widths; a template may make at most 1,000,000 characters or items",
+        ),
+        (
             "lipsum(1)",
             "lipsum() makes new placeholder text on every build, and a page must be the same on"
             " every build: write the text",
@@ -687,10 +718,12 @@ def test_site_template_calling_the_functions_it_is_given_still_builds(
         run,
         '{% extends "base.html" %}\n{% block main %}\n<p>{{ linked_data(entry)["@type"] }}'
         " {{ entry.published.isoformat() }} {{ _('Statements') }} {{ entry }}</p>\n"
+        "<p>{{ entry.published.strftime('%Y %%s') }} {{ '{:%d}'.format(entry.published) }}</p>\n"
         "{% set comma = joiner(', ') %}{% for tag in entry.tags %}{{ comma() }}{{ tag }}"
         "{% endfor %}\n{% endblock %}\n",
     )
     assert b"<p>NewsArticle 20" in page and b" at 0x" not in page
+    assert b"<p>2021 %s 05</p>" in page  # a date's own format, %% kept
 
 
 def test_site_template_showing_functions_and_helpers_whole_shows_no_address(

@@ -163,9 +163,28 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
             sized = isinstance(sequence, str | list | tuple) and isinstance(count, int)
             if sized and len(sequence) * count > MAX_MADE:
                 raise too_big(f"repeating {len(sequence):,} items {count:,} times")
-    elif operator == "%" and isinstance(left, str) and _FORMAT_WIDTH.search(left):
-        raise too_big(f"the format {left[:40]!r} asks for a width or precision too large")
+    elif operator == "%" and isinstance(left, str):
+        check_percent(left, right)
     elif operator == "+":
         sizes = [len(side) for side in (left, right) if isinstance(side, str | list | tuple)]
         if adds_too_much(sizes):
             raise too_big(f"adding up to {sum(sizes):,} characters or items")
+
+
+# A %-conversion: its width and precision (`%999999d`, `%.5s`, `%(name)s`).
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d*))?[A-Za-z]")
+
+
+def check_percent(text: str, args: Any) -> None:
+    """`text % args`, refused before it is made when its widths, precisions and values
+    would add more than MAX_MADE characters: each `%999999d` of a format repeated 300
+    times made 300 MB."""
+    if _FORMAT_WIDTH.search(text):
+        raise too_big(f"the format {text[:40]!r} asks for a width or precision too large")
+    given = tuple(args.values()) if isinstance(args, dict) else args
+    given = given if isinstance(given, tuple) else (given,)
+    largest = max((len(a) for a in given if isinstance(a, str | list | tuple)), default=0)
+    conversions = _CONVERSION.findall(text.replace("%%", ""))
+    widths = sum(int(width or 0) + int(precision or 0) for width, precision in conversions)
+    if widths + len(conversions) * largest > MAX_MADE:
+        raise too_big(f"the format {text[:40]!r} asks for {widths:,} characters of widths")

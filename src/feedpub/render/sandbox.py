@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 import babel
 import jinja2
@@ -80,7 +82,8 @@ class Limited:
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         check_binop(operator, left, right)
-        return textless(super().call_binop(context, operator, left, right))  # type: ignore[misc]
+        made = super().call_binop(context, operator, left, right)  # type: ignore[misc]
+        return textless(measured(made, "making", (left, right)) if operator == "%" else made)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         check_arguments(args, kwargs)
@@ -154,6 +157,16 @@ _MACHINE: Mapping[str, tuple[tuple[type, str], ...]] = {
     **{
         name: (
             (
+                ZoneInfo,
+                f'{name!r} reads zones from the build machine ("localtime" is its own), a'
+                " page different on each machine: the site's zone is site.config.timezone",
+            ),
+        )
+        for name in ("no_cache", "from_file", "clear_cache")
+    },
+    **{
+        name: (
+            (
                 Body,
                 f"{name!r} is where feedpub keeps the body, which differs from one build to"
                 " the next: show the body with entry.body_html",
@@ -173,15 +186,42 @@ def _machine(obj: Any, attribute: str) -> str | None:
     return None
 
 
+# glibc's %s (with any flag or width): seconds since 1970, counted in the machine's zone.
+_EPOCH_SECONDS = re.compile(r"%[-_0^#]*\d*s")
+
+
+def _epoch_seconds(name: Any, owner: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> bool:
+    """Whether a call formats a date or time with %s: `d.strftime("%s")`, `"{:%s}".format(d)`."""
+    if name == "strftime" and isinstance(owner, date | time) and args:
+        text = str(args[0])
+    elif name in ("format", "format_map") and isinstance(owner, str):
+        given = [*args, *kwargs.values()]
+        given += [v for a in args if isinstance(a, Mapping) for v in a.values()]
+        if not any(isinstance(value, date | time) for value in given):
+            return False
+        text = owner
+    else:
+        return False
+    return _EPOCH_SECONDS.search(text.replace("%%", "")) is not None
+
+
 def _check_zone(function: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
-    """astimezone() and fromtimestamp(t) without a zone, and timestamp() of a time without
-    one, use the build machine's zone."""
+    """astimezone() and fromtimestamp(t) without a zone, timestamp() or astimezone() of a
+    time without one, and %s in a date's format use the build machine's zone."""
+    function = getattr(function, "__wrapped__", function)  # Jinja wraps str.format at access
     name = getattr(function, "__name__", None)
     owner = getattr(function, "__self__", None)
-    if name == "timestamp" and isinstance(owner, datetime) and owner.tzinfo is None:
+    naive = isinstance(owner, datetime) and owner.tzinfo is None
+    if name in ("timestamp", "astimezone") and naive:
+        kept = {"timestamp": "timestamp()", "astimezone": "astimezone(site.config.timezone)"}
         raise jinja2.TemplateRuntimeError(
-            "timestamp() of a time without its zone reads it in the build machine's zone, a"
-            " page different on each machine: keep the zone (entry.published.timestamp())"
+            f"{name}() of a time without its zone reads it in the build machine's zone, a"
+            f" page different on each machine: keep the zone (entry.published.{kept[name]})"
+        )
+    if _epoch_seconds(name, owner, args, kwargs):
+        raise jinja2.TemplateRuntimeError(
+            "%s counts seconds in the build machine's zone, a page different on each"
+            " machine: show them with entry.published.timestamp()|int"
         )
     if name not in ("astimezone", "fromtimestamp"):
         return
