@@ -224,6 +224,19 @@ def test_new_refuses_a_bad_date_as_usage_error(project: Project, run: Run) -> No
     )
 
 
+def test_new_refuses_a_year_before_1900_once_not_also_as_a_file_name(
+    project: Project, run: Run
+) -> None:
+    # The file name was made with strftime's %Y, unpadded before 1000 ("1-01-01-x.yaml"),
+    # which added a second, misleading problem about the file name's form.
+    result = run("new", "X", "--date", "0001-01-01")
+    assert result.exit_code == 1
+    assert result.errors == [
+        "(--date): '0001-01-01' is before 1900; date it the day it was released: check the year",
+        "feedpub: 1 problem on the command line; nothing was written",
+    ]
+
+
 def test_new_refuses_a_time_the_clocks_skip_and_writes_what_check_accepts(
     project: Project, run: Run
 ) -> None:

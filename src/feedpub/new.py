@@ -182,7 +182,7 @@ def new_entry(
         if when.tzinfo is None
         else in_zone(when, config.timezone)
     )
-    stem = _free(project.root / ENTRIES_DIR, f"{local:%Y-%m-%d}-{slug}", config)
+    stem = _free(project.root / ENTRIES_DIR, f"{local.date().isoformat()}-{slug}", config)
     assert len(stem) <= len("YYYY-MM-DD-") + MAX_SLUG
     text = format_entry(
         EntryFields(

@@ -246,10 +246,10 @@ def _fit_to_site(draft: Draft, site: _Site, report: ImportReport) -> None:
             note(draft.item, "tags", f"{item_name(draft.item)}: only its first 50 tags are kept")
         )
     draft.tags = list(tags.values())[: limit("tags", "tags")]
-    stem, number = f"{draft.day:%Y-%m-%d}-{draft.slug}", 1
+    stem, number = f"{draft.day.isoformat()}-{draft.slug}", 1
     while stem in site.stems:
         number += 1
-        stem = f"{draft.day:%Y-%m-%d}-{draft.slug[: MAX_SLUG - 4].rstrip('-')}-{number}"
+        stem = f"{draft.day.isoformat()}-{draft.slug[: MAX_SLUG - 4].rstrip('-')}-{number}"
     site.stems.add(stem)
     draft.slug = stem[len("YYYY-MM-DD-") :]
 
@@ -310,7 +310,7 @@ def _compile(
         notes_to_editors=draft.notes_to_editors,
         body=body,
     )
-    name = f"{draft.day:%Y-%m-%d}-{draft.slug}.yaml"
+    name = f"{draft.day.isoformat()}-{draft.slug}.yaml"
     shown = project.show(f"{ENTRIES_DIR}/{name}")
     available = {**site.files, **downloads.sizes()}
     compiled = compile_entry(shown, name, format_entry(fields).encode(), config, available)

@@ -375,5 +375,5 @@ def _set_address(draft: Draft, item: Item, config: SiteConfig, notes: list[Probl
         notes.append(note(item, "aliases", told))
         return
     draft.alias = old
-    if not FILE_NAME.fullmatch(f"{draft.day:%Y-%m-%d}-{draft.slug}.yaml"):  # pragma: no cover
+    if not FILE_NAME.fullmatch(f"{draft.day.isoformat()}-{draft.slug}.yaml"):  # pragma: no cover
         draft.slug = "statement"
