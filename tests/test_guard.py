@@ -64,6 +64,14 @@ def test_guard_refuses_a_deleted_statement_and_says_how_to_withdraw(
     )
 
 
+def test_guard_reads_a_revision_named_by_its_commit_message(repo: Project, run: Run) -> None:
+    # `:/Published` was read as `:/Published^{commit}`, a message no commit has.
+    (repo.root / "entries" / RATES[0]).unlink()
+    code, errors = against(run, ":/Published")
+    assert code == 1
+    assert errors[0].startswith(f"entries/{RATES[0]}: the published statement 'Rates for 2022'")
+
+
 def test_guard_quotes_the_restore_command_it_gives_for_a_shell(repo: Project, run: Run) -> None:
     # A tag may be named `v1;$(id)`: pasted as printed, the command ran what followed.
     git(repo.root, "tag", "v1;$(id)")

@@ -81,7 +81,9 @@ class GitRevision:
         if self.rev.startswith("-"):
             raise GitError("is not a revision; give a branch, a tag or a commit")
         try:
-            found = self.run("rev-parse", "--verify", "--quiet", f"{self.rev}^{{commit}}")
+            # `:/text` (the newest commit whose message matches) would read ^{commit} as text.
+            spec = self.rev if self.rev.startswith(":/") else f"{self.rev}^{{commit}}"
+            found = self.run("rev-parse", "--verify", "--quiet", spec)
             return found.decode().strip()
         except GitError:
             pass
