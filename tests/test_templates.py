@@ -1086,6 +1086,24 @@ def test_site_template_writing_a_character_feeds_cannot_hold_is_refused(
     )
 
 
+def test_a_character_feeds_cannot_hold_is_blamed_on_the_site_template_an_included_part_is(
+    project: Project, run: Run
+) -> None:
+    # Written by the site's _footer.html, it was blamed on feedpub's own entry.html, the
+    # page's template, which the office cannot change; with two of the site's templates in
+    # the page, both are named.
+    project.entry(*X)
+    footer = (Path(feedpub.__file__).parent / "templates/_footer.html").read_text()
+    project.file("templates/_footer.html", footer + "<p>{{ 'Example\\x01Agency' }}</p>\n")
+    refused = "template error: it writes the character U+0001 '\\x01', which XML 1.0 forbids"
+    assert run("check").errors[0] == f"templates/_footer.html: {refused} in feeds; remove it"
+    project.file("templates/_translations.html", "")  # a site in one language
+    assert run("check").errors[0] == (
+        f"(feedpub)/templates/entry.html: {refused} in feeds; remove it (it comes from one of"
+        " the site's templates templates/_footer.html, templates/_translations.html)"
+    )
+
+
 @pytest.mark.parametrize(
     "source",
     [

@@ -33,6 +33,7 @@ from feedpub.incremental.recording import (
     key_of,
     key_of_lines,
     record,
+    recorded,
     recording,
 )
 from feedpub.listing import Status, Survey, scan_sources
@@ -54,6 +55,7 @@ __all__ = [
     "key_of_lines",
     "probe",
     "record",
+    "recorded",
     "recording",
     "replay",
 ]

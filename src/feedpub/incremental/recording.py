@@ -22,6 +22,11 @@ def record(token: str) -> None:
         _RECORDED.add(token)
 
 
+def recorded() -> frozenset[str]:
+    """What the output being rendered has read so far (nothing outside a recording)."""
+    return frozenset(_RECORDED or ())
+
+
 @contextlib.contextmanager
 def recording() -> Iterator[set[str]]:
     """Collect the tokens recorded while rendering one output. Recordings nest: a part

@@ -16,10 +16,11 @@ from markupsafe import Markup
 
 from feedpub import messages
 from feedpub.errors import FeedpubError, Problem
-from feedpub.incremental import record, recording
+from feedpub.incremental import record, recorded, recording
 from feedpub.load import describe_character, forbidden_character
 from feedpub.messages import PageText
 from feedpub.model import Entry
+from feedpub.render.environment import TEMPLATE_DIR
 from feedpub.render.filters import TEXT, speaking
 from feedpub.render.parts import Kept, keeping
 from feedpub.render.problems import syntax_problems, template_problems, template_shown
@@ -190,13 +191,18 @@ class PageRenderer:
         """A site's template can write any character: refuse those XML 1.0 forbids, which
         would break every feed (and a page's validity)."""
         if self.sandboxed and (char := forbidden_character(text)):
+            # Which of the site's own templates it came from, when the page used one only
+            # (its line is not known: the character was made as it ran).
+            used = (template_shown(self.env, t[9:]) for t in recorded() if t[:9] == "template:")
+            own = sorted({shown for shown in used if shown.startswith(f"{TEMPLATE_DIR}/")})
             message = (
                 f"template error: it writes the character {describe_character(char)}, which"
                 " XML 1.0 forbids in feeds; remove it"
             )
-            raise FeedpubError(
-                [Problem(path=template_shown(self.env, name), line=0, message=message)]
-            )
+            if len(own) > 1:
+                message += f" (it comes from one of the site's templates {', '.join(own)})"
+            path = own[0] if len(own) == 1 else template_shown(self.env, name)
+            raise FeedpubError([Problem(path=path, line=0, message=message)])
         return text
 
     def base_context(self, path: str, offered: Sequence[Section]) -> Context:
