@@ -536,6 +536,33 @@ def test_guard_warns_that_a_new_feed_limit_cuts_the_archives_again(
     assert run("check", "--now", NOW, "--against", "HEAD").errors == []
 
 
+def test_guard_warns_that_a_statement_taken_out_of_a_type_cuts_its_archives_again(
+    project: Project, run: Run
+) -> None:
+    # Nothing says it was there, so each of the type's archives from the one that held it
+    # is cut again (a subscriber-side audit found archive 2 deleted): the guard said nothing.
+    _five_notices_two_a_feed(project)
+    project.entry(
+        "2021-11-01-n1.yaml", "title: Notice 1\ndate: 2021-11-01\ntype: Notice\nbody: x\n"
+    )
+    result = run("check", "--now", NOW, "--against", "HEAD")
+    assert (result.exit_code, result.errors) == (
+        0,
+        [
+            "entries/2021-11-01-n1.yaml:3:1: type: warning: taken out of the type 'Statement',"
+            " whose archive types/statement/archive/1.xml holds it: that archive and the 1"
+            " after it are cut again, and a reader that walked them does not read them again;"
+            " keep it in the type unless no reader relies on them"
+        ],
+    )
+    # The newest, in no archive yet: nothing is cut again.
+    project.entry("2021-11-01-n1.yaml", "title: Notice 1\ndate: 2021-11-01\nbody: x\n")
+    project.entry(
+        "2021-11-05-n5.yaml", "title: Notice 5\ndate: 2021-11-05\ntype: Notice\nbody: x\n"
+    )
+    assert run("check", "--now", NOW, "--against", "HEAD").errors == []
+
+
 # --- what readers already have of a published statement, and of the site ------------------
 
 

@@ -13,7 +13,7 @@ from feedpub.errors import Problem, Severity
 from feedpub.zones import in_zone
 
 if TYPE_CHECKING:
-    from feedpub.comparison import Comparison
+    from feedpub.comparison import Comparison, Statement
 
 
 def new_reach_readers(c: Comparison) -> Iterator[Problem]:
@@ -72,8 +72,10 @@ def corrections_reach_readers(c: Comparison) -> Iterator[Problem]:
 
 
 def kept_archives(c: Comparison) -> Iterator[Problem]:
-    """Warn of a new feed_limit where REV had archives: each is cut again. (A warning: an
-    office may know that no reader walks them.)"""
+    """Warn of what cuts archives again: a new feed_limit where REV had archives, or a
+    statement taken out of a type or tag whose archives held it. (A warning: an office may
+    know that no reader walks them.)"""
+    yield from _left_archived_sections(c)
     archives = len(c.before) // c.limit if c.limit else 0
     if c.config is None or c.config.feed_limit == c.limit or not archives:
         return
@@ -90,6 +92,41 @@ def kept_archives(c: Comparison) -> Iterator[Problem]:
         " them",
         severity=Severity.WARNING,
     )
+
+
+def _left_archived_sections(c: Comparison) -> Iterator[Problem]:
+    """A statement still published, no longer in a type or tag whose archive it was in at
+    REV: that archive and those after it are cut again, since nothing says it was there (a
+    lawful removal keeps its place; a renamed section keeps its feeds)."""
+    if not c.limit:
+        return
+    held: dict[tuple[str, str], list[Statement]] = {}  # each section's, as documents.py
+    for old in sorted(c.before.values(), key=lambda s: (-s.published.timestamp(), s.id)):
+        if old.has_page(c.now):
+            for section in old.sections:
+                held.setdefault((section.kind, section.slug), []).append(old)
+    for (kind, slug), members in sorted(held.items()):
+        oldest_first = members[::-1]
+        archived = len(oldest_first) // c.limit * c.limit
+        for place, old in enumerate(oldest_first[:archived]):
+            now = c.after.get(old.id)
+            if now is None or not now.is_published(c.now) or (kind, slug) in c.aliased:
+                continue  # lost, taken back or removed (told above), or renamed
+            if any((s.kind, s.slug) == (kind, slug) for s in now.sections):
+                continue
+            section = next(s for s in old.sections if (s.kind, s.slug) == (kind, slug))
+            number = place // c.limit + 1
+            later = archived // c.limit - number
+            yield c.problem(
+                now.file,
+                "type" if kind == "type" else "tags",
+                f"taken out of the {kind} {section.name!r}, whose archive"
+                f" {section.folder}archive/{number}.xml holds it: that archive"
+                f"{f' and the {later} after it are' if later else ' is'} cut again, and a"
+                " reader that walked them does not read them again; keep it in the"
+                f" {kind} unless no reader relies on them",
+                warning=True,
+            )
 
 
 def _setting(c: Comparison, name: str, message: str) -> Problem:
