@@ -308,7 +308,8 @@ SHOWN = f"entries/{NAME}"
         ),
         pytest.param(
             "title: X\ndate: 2021-11-05\nbody: x\nid: 'https://[press/1'\n",
-            "4:5: id: 'https://[press/1' is no URI: its host, in [ ], is no IPv6 address",
+            "4:5: id: 'https://[press/1' is no URI: its host cannot be read, being [ ] around"
+            " no IPv6 address or holding a full-width ／ ？ ＃ ＠ ： that reads as / ? # @ :",
             id="id-host-in-brackets-not-ipv6",
         ),
         pytest.param(

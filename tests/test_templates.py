@@ -620,6 +620,11 @@ _EPOCH_SECONDS = (
             " different on each machine: name the zone, as in astimezone(site.config.timezone)",
         ),
         (
+            "entry.published.astimezone(none)",
+            "astimezone() without a zone gives a time in the build machine's zone, a page"
+            " different on each machine: name the zone, as in astimezone(site.config.timezone)",
+        ),
+        (
             "entry.published.fromtimestamp(0)",
             "fromtimestamp() without a zone gives a time in the build machine's zone, a page"
             " different on each machine: name the zone, as in"
@@ -658,6 +663,8 @@ _EPOCH_SECONDS = (
                 'entry.published.date().strftime("%-s")',
                 '"{:%s}".format(entry.published)',
                 '"{d:%s}".format_map({"d": entry.published})',
+                'entry.published.strftime("%Os")',
+                '"{0.published:%Es}".format(entry)',
             )
         ],
         (
@@ -667,8 +674,8 @@ _EPOCH_SECONDS = (
         ),
         (
             '("%999999d" * 300) % ((1,) * 300)',
-            "the format '%999999d%999999d%999999d%999999d%999999d' asks for 299,999,700"
-            " characters of widths; a template may make at most 1,000,000 characters or items",
+            "the format '%999999d%999999d%999999d%999999d%999999d' would add up to 300,002,100"
+            " characters; a template may make at most 1,000,000 characters or items",
         ),
         (
             "lipsum(1)",
@@ -700,6 +707,18 @@ def test_error_raised_inside_site_template_is_a_positioned_problem(
     result = run("build")
     assert (result.exit_code, result.errors[0]) == (1, expected)
     assert {path: data for path, data in project.tree().items() if path in before} == before
+
+
+def test_percent_formatting_counts_what_it_adds_to_the_largest_value_given() -> None:
+    # A body of 2 MiB is legal: printed once through "%s" it adds nothing, and was refused
+    # ("asks for 0 characters of widths"); printed twice it adds as much again.
+    from feedpub.render.limits import TemplateLimit, check_percent
+
+    body = "Agency R&D. " * 100_000  # 1.2 million characters
+    check_percent("<div>%s</div>", (body,))
+    check_percent("%(b)s", {"b": body})
+    with pytest.raises(TemplateLimit, match="would add up to 1,200,004 characters"):
+        check_percent("%s%s", (body, body))
 
 
 def _statement_page(project: Project, run: Run, template: str) -> bytes:

@@ -100,8 +100,9 @@ def _left_archived_sections(c: Comparison) -> Iterator[Problem]:
     lawful removal keeps its place; a renamed section keeps its feeds)."""
     if not c.limit:
         return
-    held: dict[tuple[str, str], list[Statement]] = {}  # each section's, as documents.py
-    for old in sorted(c.before.values(), key=lambda s: (-s.published.timestamp(), s.id)):
+    held: dict[tuple[str, str], list[Statement]] = {}  # each section's, as documents.py:
+    at_rev = [*c.before.values(), *c.gone.values()]  # one removed keeps its place
+    for old in sorted(at_rev, key=lambda s: (-s.published.timestamp(), s.id)):
         if old.has_page(c.now):
             for section in old.sections:
                 held.setdefault((section.kind, section.slug), []).append(old)
@@ -117,14 +118,15 @@ def _left_archived_sections(c: Comparison) -> Iterator[Problem]:
             section = next(s for s in old.sections if (s.kind, s.slug) == (kind, slug))
             number = place // c.limit + 1
             later = archived // c.limit - number
+            them = "them" if later else "it"
             yield c.problem(
                 now.file,
                 "type" if kind == "type" else "tags",
                 f"taken out of the {kind} {section.name!r}, whose archive"
                 f" {section.folder}archive/{number}.xml holds it: that archive"
                 f"{f' and the {later} after it are' if later else ' is'} cut again, and a"
-                " reader that walked them does not read them again; keep it in the"
-                f" {kind} unless no reader relies on them",
+                f" reader that walked {them} does not read {them} again; keep it in the"
+                f" {kind} unless no reader relies on {them}",
                 warning=True,
             )
 

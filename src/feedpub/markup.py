@@ -33,7 +33,7 @@ from feedpub.measure import (
 )
 from feedpub.plaintext import summarize
 from feedpub.references import readable_references, refused_reference, unescape
-from feedpub.values import readable_url
+from feedpub.values import UNREADABLE_HOST, readable_url
 
 ALLOWED_TAGS = frozenset(
     [
@@ -180,7 +180,7 @@ def _clean(raw: str, source: str | None = None) -> str:
         clean = _drop_unsafe_cites(clean)
     if ' class="' in clean:
         clean = _keep_language_classes(clean)
-    if "[" in clean or "]" in clean:
+    if "[" in clean or "]" in clean or not clean.isascii():  # (see readable_url)
         clean = _drop_unreadable_urls(clean)
     # ammonia writes each attribute after one space; text may count too, never too few.
     links = clean.count(' href="') + clean.count(' src="') + clean.count(' cite="')
@@ -334,10 +334,8 @@ class _Auditor(HTMLParser):
                 if scheme is not None and scheme not in URL_SCHEMES:
                     self._note(f"removed {scheme}: URL from <{tag} {name}>", value.strip()[:8])
                 elif not readable_url(value):
-                    why = "its host, in [ ], is no IPv6 address"
-                    self._note(
-                        f"removed unreadable URL from <{tag} {name}> ({why})", value.strip()[:8]
-                    )
+                    what = f"removed unreadable URL from <{tag} {name}>: {UNREADABLE_HOST}"
+                    self._note(what, value.strip()[:8])
             elif name == "style" and value and not _only_text_align(value):
                 self._note(f"removed style attribute from <{tag}>", "style")
 

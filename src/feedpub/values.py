@@ -239,7 +239,7 @@ def id_problem(value: str) -> str:
     if not _URI_CHARACTERS.fullmatch(_NON_ASCII_IRI.sub("x", value)):
         return f"{value!r} holds characters a URI cannot (quotes, <, >, braces)"
     if not readable_url(value):
-        return f"{value!r} is no URI: its host, in [ ], is no IPv6 address"
+        return f"{value!r} is no URI: {UNREADABLE_HOST}"
     return ""
 
 
@@ -248,9 +248,16 @@ def is_iri(identifier: str) -> bool:
     return _SCHEME.match(identifier) is not None
 
 
+# Why urllib refuses to split a URL, which no browser opens either.
+UNREADABLE_HOST = (
+    "its host cannot be read, being [ ] around no IPv6 address or holding a full-width"
+    " ／ ？ ＃ ＠ ： that reads as / ? # @ :"
+)
+
+
 def readable_url(url: str) -> bool:
-    """False for a URL urllib refuses to split: a host opened with [ or closed with ] that
-    is no IPv6 address (`//[zz/`). No browser opens it, and every later step reads URLs."""
+    """False for a URL urllib refuses to split (UNREADABLE_HOST: `//[zz/`, or a host with
+    a full-width solidus). No browser opens it, and every later step reads URLs."""
     try:
         urlsplit(url)
     except ValueError:

@@ -26,7 +26,7 @@ from feedpub.plaintext import plain_text, shorten, shows_nothing
 from feedpub.references import unescape
 from feedpub.slug import slugify
 from feedpub.validate import FILE_NAME
-from feedpub.values import id_problem, readable_url
+from feedpub.values import UNREADABLE_HOST, id_problem, readable_url
 from feedpub.zones import as_written, in_zone
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -70,7 +70,7 @@ _WRAPPER = re.compile(r'\s*<div (?=[^>]*\blang="([^"]+)")[^>]*>(.*)</div>\s*', r
 _OLD_PAGE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/|\.html?)$")
 _REPORTED = re.compile(r"element and its content|removed on\w+ attribute|URL from")
 _ALIAS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")
-_UNREADABLE = "is no URL a browser opens (a host in [ ] that is no IPv6 address)"
+_UNREADABLE = f"is no URL a browser opens: {UNREADABLE_HOST}"
 
 
 @dataclass(slots=True, kw_only=True)

@@ -66,8 +66,8 @@ def string(value: object) -> str:
 
 
 def url(value: object) -> str:
-    """`value` as a URL, or '' when urllib cannot read it (`https://[bad/x`: a host in [ ]
-    that is no IPv6 address), which every later step would fail on."""
+    """`value` as a URL, or '' when urllib cannot read it (values.readable_url), which
+    every later step would fail on."""
     text = string(value)
     return text if readable_url(text) else ""
 

@@ -186,5 +186,7 @@ def check_percent(text: str, args: Any) -> None:
     largest = max((len(a) for a in given if isinstance(a, str | list | tuple)), default=0)
     conversions = _CONVERSION.findall(text.replace("%%", ""))
     widths = sum(int(width or 0) + int(precision or 0) for width, precision in conversions)
-    if widths + len(conversions) * largest > MAX_MADE:
-        raise too_big(f"the format {text[:40]!r} asks for {widths:,} characters of widths")
+    # What it adds to the largest value given (see measured): a body printed once is not.
+    adds = len(text) + widths + max(0, len(conversions) - 1) * largest
+    if adds > MAX_MADE:
+        raise too_big(f"the format {text[:40]!r} would add up to {adds:,} characters")

@@ -26,30 +26,45 @@ class Outputs(dict[str, Output]):
         # Called before workers are forked to make them: what they share, made once.
         self.prepare: Callable[[], object] = lambda: None
         self.warnings: list[Problem] = []  # found as they were planned (a section alias)
-        self._folded: dict[str, str] | None = None  # by disk_key, once clash() is asked
+        # Each file and each folder the outputs need, by disk_key: made once clash() is asked
+        # (by aliases and static files only), then kept up to date as outputs are added.
+        self._files: dict[str, str] | None = None
+        self._folders: dict[str, str] = {}
+        self._seen: set[str] = set()  # the folders in _folders, as written
 
-    def folders(self) -> set[str]:
-        """Every folder the outputs need, e.g. 'tags' and 'tags/energy'."""
-        return {path.rsplit("/", i)[0] for path in self for i in range(1, path.count("/") + 1)}
+    def _index(self) -> dict[str, str]:
+        if self._files is None:
+            self._files = {}
+            for path in self:
+                self._note(path)
+        return self._files
+
+    def _note(self, path: str) -> None:
+        assert self._files is not None
+        self._files.setdefault(disk_key(path), path)
+        folder = path.rpartition("/")[0]
+        while folder and folder not in self._seen:  # those above it are known already
+            self._seen.add(folder)
+            self._folders.setdefault(disk_key(folder), folder)
+            folder = folder.rpartition("/")[0]
 
     def clash(self, path: str) -> str:
         """What planned output `path` would collide with ('' for nothing), in any case: a
         file of the same name, a folder where it would be a file, or a file where it needs
         a folder."""
-        if self._folded is None:  # only aliases and static files ask: not made for most builds
-            self._folded = {disk_key(other): other for other in self}
+        files = self._index()
         key = disk_key(path)
-        other = self._folded.get(key)
+        other = files.get(key)
         if other is not None:
             case = "" if other == path else _CASE
             return f"{self.origin[other]}, which feedpub writes to public/{other}{case}"
-        folders = {disk_key(folder): folder for folder in self.folders()}
-        if key in folders:
-            case = "" if folders[key] == path else _CASE
-            return f"the folder public/{folders[key]}/ that feedpub writes{case}"
+        folder = self._folders.get(key)
+        if folder is not None:
+            case = "" if folder == path else _CASE
+            return f"the folder public/{folder}/ that feedpub writes{case}"
         parts = key.split("/")
         for i in range(1, len(parts)):
-            other = self._folded.get("/".join(parts[:i]))
+            other = files.get("/".join(parts[:i]))
             if other is not None:
                 case = "" if path.startswith(f"{other}/") else _CASE
                 return f"{self.origin[other]}, which feedpub writes to public/{other}{case}"
@@ -64,8 +79,8 @@ class Outputs(dict[str, Output]):
             raise ValueError(f"{output.path} would be written twice ({self.origin[output.path]})")
         self[output.path] = output
         self.origin[output.path] = origin
-        if self._folded is not None:
-            self._folded.setdefault(disk_key(output.path), output.path)
+        if self._files is not None:
+            self._note(output.path)
 
     def add_file(self, path: str, source: Path, origin: str) -> None:
         """A file copied as it is (static/, attachments), keyed by its status (size, mtime

@@ -186,23 +186,19 @@ def _machine(obj: Any, attribute: str) -> str | None:
     return None
 
 
-# glibc's %s (with any flag or width): seconds since 1970, counted in the machine's zone.
-_EPOCH_SECONDS = re.compile(r"%[-_0^#]*\d*s")
+# glibc's %s (with any flag, width or modifier): seconds since 1970, in the machine's zone;
+# in a format string, inside a field's spec ("{0.published:%s}": any value, so any path).
+_EPOCH_SECONDS = re.compile(r"%[-_0^#]*\d*[EO]?s")
+_EPOCH_FIELD = re.compile(r"\{[^{}]*:[^{}]*%[-_0^#]*\d*[EO]?s[^{}]*\}")
 
 
 def _epoch_seconds(name: Any, owner: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> bool:
     """Whether a call formats a date or time with %s: `d.strftime("%s")`, `"{:%s}".format(d)`."""
     if name == "strftime" and isinstance(owner, date | time) and args:
-        text = str(args[0])
-    elif name in ("format", "format_map") and isinstance(owner, str):
-        given = [*args, *kwargs.values()]
-        given += [v for a in args if isinstance(a, Mapping) for v in a.values()]
-        if not any(isinstance(value, date | time) for value in given):
-            return False
-        text = owner
-    else:
-        return False
-    return _EPOCH_SECONDS.search(text.replace("%%", "")) is not None
+        return _EPOCH_SECONDS.search(str(args[0]).replace("%%", "")) is not None
+    if name in ("format", "format_map") and isinstance(owner, str):
+        return _EPOCH_FIELD.search(owner.replace("%%", "")) is not None
+    return False
 
 
 def _check_zone(function: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
@@ -227,8 +223,9 @@ def _check_zone(function: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -
         return
     if not isinstance(owner, date) and not (isinstance(owner, type) and issubclass(owner, date)):
         return
-    if "tz" in kwargs or len(args) >= (1 if name == "astimezone" else 2):
-        return
+    at = 0 if name == "astimezone" else 1  # where the zone is among the arguments
+    if kwargs.get("tz", args[at] if len(args) > at else None) is not None:
+        return  # (astimezone(none) is the machine's zone too)
     example = {"astimezone": "astimezone(site.config.timezone)"}.get(
         name, "entry.published.fromtimestamp(t, site.config.timezone)"
     )
