@@ -721,6 +721,24 @@ def test_percent_formatting_counts_what_it_adds_to_the_largest_value_given() -> 
         check_percent("%s%s", (body, body))
 
 
+def test_a_site_template_may_print_a_large_body_once_through_percent(
+    project: Project,
+) -> None:
+    # Once made, the text is measured against the values given: those of a mapping too
+    # ("%(b)s" % {"b": body} was measured against its format alone).
+    from feedpub.render.environment import make_environment
+
+    project.file("templates/_years.html", "<p>years</p>\n")
+    environment = make_environment(project.root)
+    body = "Agency R&D. " * 100_000
+    for source in (
+        '("%(b)s" % {"b": body})|length',
+        '("%s" % body)|length',
+        '("%s" % (body,))|length',
+    ):
+        assert environment.from_string("{{ " + source + " }}").render(body=body) == "1200000"
+
+
 def _statement_page(project: Project, run: Run, template: str) -> bytes:
     """The statement page a build makes with `template` as the site's entry.html."""
     project.file("templates/entry.html", template)

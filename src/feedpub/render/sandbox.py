@@ -83,7 +83,10 @@ class Limited:
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         check_binop(operator, left, right)
         made = super().call_binop(context, operator, left, right)  # type: ignore[misc]
-        return textless(measured(made, "making", (left, right)) if operator == "%" else made)
+        if operator == "%":  # measured against its format and the values it was given
+            values = tuple(right.values()) if isinstance(right, Mapping) else right
+            made = measured(made, "making", (left, values))
+        return textless(made)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         check_arguments(args, kwargs)
