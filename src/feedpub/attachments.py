@@ -62,11 +62,11 @@ def read_attachments(
             errors.append(Invalid(f"item {number}: {exc.message}", exc.node or item))
     fail_items(errors)
     names: dict[str, str] = {}  # each name as a disk that ignores case reads it
-    for number, (attachment, item) in enumerate(zip(found, node.value, strict=True)):
+    for attachment, item in zip(found, node.value, strict=True):
         name = attachment.name
-        first = names.setdefault(disk_key(name), name)
-        if name in (a.name for a in found[:number]):
+        if name in names.values():
             fail(f"{name!r} is listed twice", item)
+        first = names.setdefault(disk_key(name), name)
         if first != name:
             fail(
                 f"{name!r} and {first!r} are one name on a disk that ignores case (macOS's,"

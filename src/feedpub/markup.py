@@ -180,7 +180,9 @@ def _clean(raw: str, source: str | None = None) -> str:
         clean = _drop_unsafe_cites(clean)
     if ' class="' in clean:
         clean = _keep_language_classes(clean)
-    if "[" in clean or "]" in clean or not clean.isascii():  # (see readable_url)
+    # pulldown-cmark percent-encodes the URLs of Markdown's links: only raw HTML can hold
+    # one urllib cannot read (see readable_url).
+    if (source is None or "<" in source) and ("[" in clean or "]" in clean or not clean.isascii()):
         clean = _drop_unreadable_urls(clean)
     # ammonia writes each attribute after one space; text may count too, never too few.
     links = clean.count(' href="') + clean.count(' src="') + clean.count(' cite="')

@@ -193,7 +193,11 @@ class PageRenderer:
         if self.sandboxed and (char := forbidden_character(text)):
             # Which of the site's own templates it came from, when the page used one only
             # (its line is not known: the character was made as it ran).
-            used = (template_shown(self.env, t[9:]) for t in recorded() if t[:9] == "template:")
+            used = (
+                template_shown(self.env, t.removeprefix("template:"))
+                for t in recorded()
+                if t.startswith("template:")
+            )
             own = sorted({shown for shown in used if shown.startswith(f"{TEMPLATE_DIR}/")})
             message = (
                 f"template error: it writes the character {describe_character(char)}, which"
