@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Project, wait_for
+from conftest import EXAMPLE_CONFIG, Project, wait_for
 from feedpub.errors import FeedpubError
 from feedpub.serve import Preview
 
@@ -106,7 +106,10 @@ def test_preview_marks_what_the_public_site_does_not_show(project: Project) -> N
         ) in home
         assert '<script src="/__feedpub__/reload.js" data-generation="1"></script>' in home
         draft = _get(preview.url + "2021/11/06/draft/")
-        assert '<p class="feedpub-preview" role="status"><strong>Draft:</strong>' in draft
+        assert (
+            '<p class="feedpub-preview" role="status" lang="en" dir="ltr"><strong>Draft</strong>:'
+            " it is not published until its file loses the line <code>draft: true</code>.</p>"
+        ) in draft
         assert "feedpub-preview" not in _get(preview.url + "2021/11/05/office/").split("<body")[1]
         assert _get(preview.url + "__feedpub__/generation") == "1"
     finally:
@@ -149,6 +152,92 @@ def test_preview_feeds_mark_drafts_and_embargoed_titles_never_the_build(project:
     for folder in (project.root.parent / "preview", project.root / "public"):
         for path in (*folder.rglob("*.xml"), *folder.rglob("*.json")):
             assert "[Draft]" not in path.read_text() and "[Embargoed" not in path.read_text()
+
+
+def test_preview_speaks_the_site_s_language_in_its_marks_banners_and_feeds(
+    project: Project,
+) -> None:
+    # A French office saw "Draft" and "Embargoed until ..." in English on its French pages.
+    project.config(EXAMPLE_CONFIG.replace("language: en", "language: fr"))
+    reports: list[object] = []
+    preview = _preview(project, reports)
+    embargoed = "Sous embargo jusqu’au 1 janvier 2099, 09:00 heure normale d’Europe centrale"
+    try:
+        home = _get(preview.url)
+        assert '<span class="feedpub-mark">Brouillon</span><span dir="auto">A draft</span>' in home
+        assert f'<span class="feedpub-mark">{embargoed}</span>' in home
+        assert (
+            '<p class="feedpub-preview" role="status" lang="fr" dir="ltr"><strong>Brouillon'
+            "</strong> : il n’est pas publié tant que son fichier contient la ligne"
+            " <code>draft: true</code>.</p>"
+        ) in _get(preview.url + "2021/11/06/draft/")
+        assert (
+            f'<p class="feedpub-preview" role="status" lang="fr" dir="ltr"><strong>{embargoed}'
+            "</strong> : le site public le montre à partir de ce moment ;"
+        ) in _get(preview.url + "2099/01/01/later/")
+        assert "<title>[Brouillon] A draft</title>" in _get(preview.url + "atom.xml")
+        titles = [item["title"] for item in json.loads(_get(preview.url + "feed.json"))["items"]]
+        assert titles[:2] == [f"[{embargoed}] Under embargo", "[Brouillon] A draft"]
+        # Broken, then the failure in French too, its problems (feedpub's, English) marked so.
+        project.entry("2021-11-07-y.yaml", "title: [\ndate: 2021-11-07\nbody: x\n")
+        assert wait_for(lambda: "La dernière reconstruction a échoué." in _get(preview.url))
+        page = _get(preview.url)
+        assert '<section class="feedpub-preview failed" role="alert" lang="fr" dir="ltr">' in page
+        assert "Cet aperçu montre toujours la dernière construction réussie" in page
+        assert '<ul dir="ltr" lang="en"><li><code>' in page
+        assert "/entries/2021-11-07-y.yaml:1:8: title: the [ that starts here" in page
+    finally:
+        preview.stop()
+
+
+def test_preview_marks_are_right_to_left_for_an_arabic_site_and_reworded_by_messages(
+    project: Project,
+) -> None:
+    config = EXAMPLE_CONFIG.replace("language: en", "language: ar")
+    project.config(config + "messages:\n  ar:\n    Draft: غير منشور\n")
+    reports: list[object] = []
+    preview = _preview(project, reports)
+    try:
+        assert (
+            '<p class="feedpub-preview" role="status" lang="ar" dir="rtl"><strong>غير منشور'
+            "</strong>: لا يُنشر ما دام ملفه يحتوي على السطر <code>draft: true</code>.</p>"
+        ) in _get(preview.url + "2021/11/06/draft/")
+        assert "<title>[غير منشور] A draft</title>" in _get(preview.url + "rss.xml")
+    finally:
+        preview.stop()
+
+
+def _first_build_failed(project: Project) -> tuple[Preview, str]:
+    """A preview started on a site whose one statement cannot be read, and its home page:
+    a 404, what a page not built answers."""
+    project.entry("2021-11-05-x.yaml", "title: [\ndate: 2021-11-05\nbody: x\n")
+    reports: list[object] = []
+    preview = Preview(
+        project.root, project.root / ".preview", 0, preview=True, report=reports.append
+    )
+    try:
+        preview.start()
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(preview.url, timeout=5)
+        assert failed.value.code == 404
+        return preview, failed.value.read().decode()
+    except BaseException:
+        preview.stop()
+        raise
+
+
+def test_preview_whose_first_build_fails_speaks_the_language_of_its_settings(
+    project: Project,
+) -> None:
+    # No statement could be read, but feedpub.yaml could: its language, not English.
+    project.config(EXAMPLE_CONFIG.replace("language: en", "language: es"))
+    preview, page = _first_build_failed(project)
+    try:
+        assert '<html lang="es" dir="ltr">' in page
+        assert "<title>Vista previa de feedpub: sin construir</title>" in page
+        assert "<strong>La última reconstrucción ha fallado.</strong> Aún no hay nada" in page
+    finally:
+        preview.stop()
 
 
 def _status(url: str, host: str | None = None) -> int:
@@ -301,18 +390,9 @@ def test_serve_whose_first_build_fails_shows_its_problems_then_the_site_once_fix
 ) -> None:
     # A browser opened on a site that never built got the server's bare "404 File not
     # found", and the terminal said it served "the last good build" (there was none).
-    project.entry("2021-11-05-x.yaml", "title: [\ndate: 2021-11-05\nbody: x\n")
-    reports: list[object] = []
-    preview = Preview(
-        project.root, project.root / ".preview", 0, preview=True, report=reports.append
-    )
+    preview, page = _first_build_failed(project)
     try:
-        preview.start()
         assert not preview.state.built
-        with pytest.raises(urllib.error.HTTPError) as failed:
-            urllib.request.urlopen(preview.url, timeout=5)
-        assert failed.value.code == 404
-        page = failed.value.read().decode()
         assert "Nothing is built yet, so there is no page to show" in page
         assert (
             "entries/2021-11-05-x.yaml:1:8: title: the [ that starts here is never closed" in page

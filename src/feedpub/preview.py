@@ -3,6 +3,9 @@ until ..." banner on statements the public site does not show (and the same word
 their titles in its feeds), the problems of a rebuild that failed at the top of every page,
 and a small script that reloads the page when a rebuild finishes.
 
+The preview's own words are in the site's language (feedpub's catalogues, or the site's
+`messages:`), English until a site's settings could be read.
+
 Nothing here touches the files a build writes: the preview's pages are built exactly as
 `feedpub build` builds them, and these additions are made as each page is served. So a
 built public/ never has a banner or a script, and an embargo ends in the preview the moment
@@ -26,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from feedpub import messages
 from feedpub.errors import Problem
-from feedpub.model import Site
+from feedpub.model import Site, SiteConfig
 
 PREFIX = "/__feedpub__/"  # the preview's own addresses; no page of a site starts so
 SCRIPT_PATH = PREFIX + "reload.js"
@@ -71,6 +74,9 @@ class Mark:
     ids: tuple[str, ...] = ()  # as its feeds' items name it: its id, and Atom's form of it
 
 
+ENGLISH = messages.PageText(messages.SOURCE_LANGUAGE, messages.SOURCE_LANGUAGE, {})
+
+
 @dataclass(frozen=True, slots=True)
 class State:
     """What the preview knows after its last rebuild; replaced whole, never changed, so the
@@ -80,6 +86,12 @@ class State:
     problems: tuple[Problem, ...] = ()  # of the last rebuild, when it failed
     marks: Mapping[str, Mark] = field(default_factory=dict)  # by the statement's page path
     built: bool = False  # whether there is a build to show (this run's, or an earlier one's)
+    text: messages.PageText = ENGLISH  # the preview's words: in the site's language
+
+
+def words_of(config: SiteConfig) -> messages.PageText:
+    """The preview's words for a site: in its language, as its pages' own words are."""
+    return messages.page_text(config, config.language)
 
 
 def marks_of(site: Site, now: datetime | None = None) -> dict[str, Mark]:
@@ -95,42 +107,69 @@ def marks_of(site: Site, now: datetime | None = None) -> dict[str, Mark]:
     return found
 
 
-def _label(mark: Mark, now: datetime) -> str | None:
+def _html(message: str, **values: str) -> str:
+    """A message as HTML: its text escaped, then its placeholders filled with `values`
+    (HTML already); a site's `messages:` double a lone %, as for its pages."""
+    return escape(message, quote=False) % values
+
+
+def _label(mark: Mark, now: datetime, text: messages.PageText) -> str | None:
+    """A statement's mark, as text (escaped where it is shown)."""
     if mark.draft:
-        return "Draft"
+        return text.gettext("Draft") % {}
     if mark.published > now:
-        return f"Embargoed until {mark.when}"
+        return text.gettext("Embargoed until %(date)s") % {"date": mark.when}
     return None  # its time has come: the public site shows it now
 
 
-def _banner(mark: Mark, label: str) -> str:
+def _banner(mark: Mark, label: str, text: messages.PageText) -> str:
+    strong = f"<strong>{escape(label)}</strong>"
     if mark.draft:
-        why = "it is not published until its file loses the line <code>draft: true</code>."
+        said = text.gettext(
+            "%(label)s: it is not published until its file loses the line %(line)s."
+        )
+        why = _html(said, label=strong, line="<code>draft: true</code>")
     else:
-        why = "the public site shows it from then on; until then only this preview does."
-    return f'<p class="feedpub-preview" role="status"><strong>{escape(label)}:</strong> {why}</p>\n'
+        said = text.gettext(
+            "%(label)s: the public site shows it from then on; until then only this preview does."
+        )
+        why = _html(said, label=strong)
+    return f'<p class="feedpub-preview" role="status"{_language(text)}>{why}</p>\n'
 
 
-def _failure(problems: Iterable[Problem], built: bool) -> str:
+def _language(text: messages.PageText) -> str:
+    """The preview's language and direction, as attributes: a page may be in another."""
+    return f' lang="{escape(text.language)}" dir="{messages.direction(text.language)}"'
+
+
+def _failure(problems: Iterable[Problem], built: bool, text: messages.PageText) -> str:
     items = "".join(f"<li><code>{escape(p.format())}</code></li>" for p in problems)
-    shows = (
-        "This preview still shows the last good build"
-        if built
-        else "Nothing is built yet, so there is no page to show"
-    )
+    failed = text.gettext("The last rebuild failed.")
+    if built:
+        shows = text.gettext(
+            "This preview still shows the last good build: fix these and save, and it rebuilds."
+        )
+    else:
+        shows = text.gettext(
+            "Nothing is built yet, so there is no page to show: fix these and save, and it"
+            " rebuilds."
+        )
+    # The problems are feedpub's own messages, in English, left to right.
     return (
-        '<section class="feedpub-preview failed" role="alert">'
-        f"<strong>The last rebuild failed.</strong> {shows}; fix these and save, and it"
-        f" rebuilds:<ul>{items}</ul></section>\n"
+        f'<section class="feedpub-preview failed" role="alert"{_language(text)}>'
+        f"<strong>{_html(failed)}</strong> {_html(shows)}"
+        f'<ul dir="ltr" lang="en">{items}</ul></section>\n'
     )
 
 
-# What a page not built answers while the site has problems: them, and the script that
-# reloads it once they are fixed (a browser opened on the first, failed, build).
-_NOT_BUILT = (
-    b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-    b"<title>feedpub preview: not built</title>\n</head>\n<body>\n</body>\n</html>\n"
-)
+def _not_built(text: messages.PageText) -> bytes:
+    """What a page not built answers while the site has problems: them, and the script that
+    reloads it once they are fixed (a browser opened on the first, failed, build)."""
+    title = _html(text.gettext("feedpub preview: not built"))
+    return (
+        f'<!DOCTYPE html>\n<html{_language(text)}>\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n</head>\n<body>\n</body>\n</html>\n"
+    ).encode()
 
 
 _BODY = re.compile(rb"<body\b[^>]*>")
@@ -143,7 +182,7 @@ def decorate(page: bytes, path: str, state: State, now: datetime | None = None) 
     """A built page as the preview serves it: `path` is its folder inside the output
     ('2021/11/05/x/'); links to statements the public site does not show are marked."""
     now = now or datetime.now(timezone.utc)
-    labels = {p: label for p, m in state.marks.items() if (label := _label(m, now))}
+    labels = {p: label for p, m in state.marks.items() if (label := _label(m, now, state.text))}
     for target, label in labels.items():
         # Every link to it, in lists and elsewhere: relative, as feedpub's pages link.
         link = re.compile(
@@ -151,10 +190,10 @@ def decorate(page: bytes, path: str, state: State, now: datetime | None = None) 
         )
         mark = f'<span class="feedpub-mark">{escape(label)}</span>'.encode()
         page = link.sub(rb"\1" + mark.replace(b"\\", b"\\\\"), page)
-    top = _failure(state.problems, state.built) if state.problems else ""
+    top = _failure(state.problems, state.built, state.text) if state.problems else ""
     own = state.marks.get(path)
     own_label = labels.get(path)
-    banner = _banner(own, own_label) if own is not None and own_label else ""
+    banner = _banner(own, own_label, state.text) if own is not None and own_label else ""
     page = _insert(page, _HEAD_END, STYLE.encode(), before=True)
     page = _insert(page, _BODY, top.encode())
     page = _insert(page, _MAIN if _MAIN.search(page) else _BODY, banner.encode())
@@ -176,7 +215,12 @@ def decorate_feed(feed: bytes, state: State, now: datetime | None = None) -> byt
     statement the public site does not show begins with its mark, "[Draft] "; anything
     else is served as it is."""
     now = now or datetime.now(timezone.utc)
-    labels = {i: label for m in state.marks.values() if (label := _label(m, now)) for i in m.ids}
+    labels = {
+        i: label
+        for m in state.marks.values()
+        if (label := _label(m, now, state.text))
+        for i in m.ids
+    }
     if not labels:
         return feed
     if feed.lstrip().startswith(b"{"):
@@ -249,7 +293,7 @@ class Decorating(http.server.SimpleHTTPRequestHandler):
         found = self._page(route)
         state = self.current()
         if found is None and state.problems and route.endswith(("/", ".html")):
-            page = decorate(_NOT_BUILT, "", state)
+            page = decorate(_not_built(state.text), "", state)
             return self._send(page, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
         if found is None:
             return super().send_head()

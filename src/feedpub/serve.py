@@ -20,13 +20,15 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+from feedpub import messages
 from feedpub.build import build
-from feedpub.errors import FeedpubError
+from feedpub.config import read_config
+from feedpub.errors import FeedpubError, Problems
 from feedpub.gather import Project, read_site
 from feedpub.incremental import Cache
 from feedpub.listing import scan_sources
 from feedpub.model import BuildResult, Site
-from feedpub.preview import Decorating, State, marks_of
+from feedpub.preview import ENGLISH, Decorating, State, marks_of, words_of
 
 IDLE_SECONDS = 30.0
 
@@ -122,7 +124,8 @@ class Preview:
             errors = tuple(p for p in exc.problems if p.is_error)
             # An earlier run's build may be there (the preview's folder is kept).
             built = state.built or (self.out / "index.html").is_file()
-            self.state = State(state.generation + 1, errors, state.marks, built)
+            text = state.text if self._marked else self._words()
+            self.state = State(state.generation + 1, errors, state.marks, built, text)
             self.report(exc)
             return
         except Exception:  # a bug in feedpub: show it, and keep watching for the fix
@@ -131,15 +134,22 @@ class Preview:
             print(f"feedpub: still serving {shows}", file=sys.stderr, flush=True)
             return
         if gathered:
-            marks = marks_of(gathered[0])
+            marks, text = marks_of(gathered[0]), words_of(gathered[0].config)
         elif not self._marked:  # answered from an earlier preview's build: read the site
             project = Project.at(self.root)
-            marks = marks_of(read_site(project, cache=Cache(project.root), preview=True).site)
+            site = read_site(project, cache=Cache(project.root), preview=True).site
+            marks, text = marks_of(site), words_of(site.config)
         else:
-            marks = dict(state.marks)  # nothing changed
-        self.state = State(state.generation + 1, (), marks, built=True)
+            marks, text = dict(state.marks), state.text  # nothing changed
+        self.state = State(state.generation + 1, (), marks, built=True, text=text)
         self._marked = True
         self.report(result)
+
+    def _words(self) -> messages.PageText:
+        """The preview's words before a site was read: in the language of its settings
+        when they can be read (its statements have problems), else English."""
+        config = read_config(self.root, Problems())
+        return words_of(config) if config is not None else ENGLISH
 
     def watch(self, interval: float = 0.3) -> None:
         """Poll the sources; rebuild after a change. Returns when stop() is called."""
