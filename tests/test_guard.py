@@ -224,16 +224,83 @@ def test_guard_sees_every_derived_id_change_when_the_authority_changes(
     ]
 
 
-def test_guard_reports_the_entries_problems_first(repo: Project, run: Run) -> None:
+PARTLY = (
+    "(--against HEAD): warning: while the site has problems, statements are compared one by one"
+    " only: its feeds and settings{} are compared once they are fixed"
+)
+
+
+def test_guard_names_a_statement_lost_beside_the_entries_problems(repo: Project, run: Run) -> None:
+    # The office heard of the deletion only once every other problem was fixed: a pull
+    # request fixed in rounds, and no word that the comparison was not made.
     (repo.root / "entries" / RATES[0]).unlink()
-    repo.entry(FEES[0], "title: [Fees]\ndate: 2021-11-06\nbody: x\n")
+    repo.entry(FEES[0], "title: [Fees]\ndate: 2021-11-06\nbody: x\n")  # not read: not lost
     assert against(run) == (
         1,
         [
+            PARTLY.format(", and the statements of the 1 file with problems,"),
+            f"entries/{RATES[0]}: the published statement 'Rates for 2022' ({RATES_ID}) was"
+            " deleted; a statement is never deleted: restore it (`git checkout HEAD --"
+            f" entries/{RATES[0]}`) and add `withdrawn: {{date: ..., reason: ...}}` to it"
+            " instead",
             f"entries/{FEES[0]}:1:8: title: expected text, got a list",
-            "feedpub: 1 problem in 1 file",
+            "feedpub: 2 problems in 2 files",
         ],
     )
+
+
+def test_guard_asks_for_the_id_of_a_renamed_statement_beside_its_translation_s_problem(
+    repo: Project, run: Run
+) -> None:
+    # The only message was the translation's: "no statement has the id ...", whose obvious
+    # fix (a new translation_of:) was the wrong one.
+    repo.entry(
+        "2021-11-07-tarifs.yaml",
+        f"title: Tarifs\ndate: 2021-11-07\nlanguage: fr\ntranslation_of: {RATES_ID}\nbody: x\n",
+    )
+    git(repo.root, "add", "--all")
+    git(repo.root, "commit", "--quiet", "--message", "Translated")
+    git(repo.root, "mv", f"entries/{RATES[0]}", "entries/2021-11-05-rates-2022.yaml")
+    code, errors = against(run)
+    assert code == 1
+    assert errors[0] == PARTLY.format("")
+    assert errors[1].startswith("entries/2021-11-05-rates-2022.yaml:1:1: aliases: the page of")
+    assert errors[2].endswith(f'new. Add the line `id: "{RATES_ID}"`')
+    assert errors[3].startswith(
+        f"entries/2021-11-07-tarifs.yaml:4:17: translation_of: no statement has the id {RATES_ID}"
+    )
+    assert errors[4:] == ["feedpub: 3 problems in 2 files"]
+
+
+def test_guard_says_nothing_of_a_statement_whose_file_has_problems_now(
+    repo: Project, run: Run
+) -> None:
+    # Renamed and broken, or its id copied into a broken file: not read, so not lost.
+    git(repo.root, "mv", f"entries/{RATES[0]}", "entries/2021-11-05-rates-2022.yaml")
+    repo.entry("2021-11-05-rates-2022.yaml", RATES[1] + "tpye: Release\n")
+    (repo.root / "entries" / FEES[0]).unlink()
+    repo.entry("2021-11-06-fees-2022.yaml", FEES[1].replace("title: Fees", "title: [Fees]"))
+    assert against(run) == (
+        1,
+        [
+            PARTLY.format(", and the statements of the 2 files with problems,"),
+            "entries/2021-11-05-rates-2022.yaml:7:1: tpye: unknown field; did you mean type?",
+            "entries/2021-11-06-fees-2022.yaml:1:8: title: expected text, got a list",
+            "feedpub: 2 problems in 2 files",
+        ],
+    )
+
+
+def test_guard_compares_nothing_while_the_settings_have_problems(repo: Project, run: Run) -> None:
+    (repo.root / "entries" / RATES[0]).unlink()
+    repo.config(EXAMPLE_CONFIG + "feed_limit: lots\n")
+    code, errors = against(run)
+    assert code == 1
+    assert errors[0] == (
+        "(--against HEAD): warning: feedpub.yaml has problems: nothing is compared until they"
+        " are fixed"
+    )
+    assert errors[1].startswith("feedpub.yaml:")
 
 
 def test_guard_in_a_repository_with_no_commit_yet_compares_with_nothing(
@@ -1040,7 +1107,8 @@ def test_guard_names_a_new_time_zone_when_check_fails_on_what_it_moved(
         " be why a date no longer matches its file name above; keep `timezone: Europe/Paris`",
         "feedpub: 1 problem in 1 file",
     ]
-    assert errors[0].startswith("entries/2021-11-06-late.yaml:2:7: date: 2021-11-05 (in UTC)")
+    assert errors[0] == PARTLY.format(", and the statements of the 1 file with problems,")
+    assert errors[1].startswith("entries/2021-11-06-late.yaml:2:7: date: 2021-11-05 (in UTC)")
 
 
 def test_guard_offers_the_new_file_of_the_same_day_as_the_deleted_one_renamed(

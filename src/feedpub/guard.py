@@ -22,7 +22,7 @@ from pathlib import Path
 
 from feedpub import entryguard, feedguard, parallel
 from feedpub.build import check
-from feedpub.comparison import Comparison, Section, Statement, field_at
+from feedpub.comparison import Comparison, Section, Statement
 from feedpub.config import CONFIG_NAME, settings_from_bytes
 from feedpub.entryfields import DEFAULT_TYPE
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
@@ -201,9 +201,12 @@ RULES: tuple[Rule, ...] = (
 def check_against(root: Path, now: datetime, rev: str) -> SiteResult:
     """`check`, then fail if the working tree loses what was published at git revision REV."""
     try:
-        result = check(root, now)  # an invalid entry has no id to compare: fix those first
-    except FeedpubError as exc:  # ...but a new time zone may be why: said with them
-        raise FeedpubError([*exc.problems, *_zone_since(root, rev)], outcome=exc.outcome) from None
+        result = check(root, now)
+    except FeedpubError as exc:  # with what can be compared while there are problems
+        from feedpub.partialguard import while_failing  # (which imports this module)
+
+        found = [*exc.problems, *while_failing(root, now, rev, exc.problems)]
+        raise FeedpubError(found, outcome=exc.outcome) from None
     project = Project.at(root)
     problems = Problems()
     comparison = compare(project, result.site, rev, now, problems)
@@ -214,37 +217,6 @@ def check_against(root: Path, now: datetime, rev: str) -> SiteResult:
     if problems.errors:
         raise FeedpubError([*warnings, *problems.errors])
     return SiteResult(result.site, warnings)
-
-
-def _zone_since(root: Path, rev: str) -> list[Problem]:
-    """A warning at `timezone` when it changed since REV: a statement dated without an
-    offset moves with it, and may no longer match its file name's date."""
-    project = Project.at(root)
-    try:
-        git = GitRevision(project.root, rev)
-        sha = git.resolve()
-        data = git.run("show", f"{sha}:./{CONFIG_NAME}") if sha else None
-        current = (project.root / CONFIG_NAME).read_bytes()
-    except (GitError, OSError):
-        return []  # nothing to compare with: the problems above say enough
-    earlier = settings_from_bytes(CONFIG_NAME, data, Problems()) if data else None
-    config = settings_from_bytes(CONFIG_NAME, current, Problems())
-    if earlier is None or config is None or earlier.timezone_name == config.timezone_name:
-        return []
-    line, column = field_at(project, CONFIG_NAME, "timezone")
-    return [
-        Problem(
-            path=project.show(CONFIG_NAME),
-            line=line,
-            column=column,
-            field="timezone",
-            message=f"changed from {earlier.timezone_name} at {rev} to {config.timezone_name},"
-            " in which every date is now read (a time without an offset, and the day of one"
-            " with it): it may be why a date no longer matches its file name above; keep"
-            f" `timezone: {earlier.timezone_name}`",
-            severity=Severity.WARNING,
-        )
-    ]
 
 
 def compare(
