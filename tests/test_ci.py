@@ -18,8 +18,11 @@ def test_pre_commit_hook_runs_feedpub_check() -> None:
     assert hook["id"] == "feedpub-check"
     assert hook["entry"] == "feedpub check --against HEAD"
     assert hook["language"] == "python"
-    assert re.match(hook["files"], "entries/2021-11-05-x.yaml")
-    assert re.match(hook["files"], "feedpub.yaml")
+    # Every file check reads: a commit of only a template or a static file ran no hook.
+    for path in ("entries/2021-11-05-x.yaml", "feedpub.yaml", "static/a.yaml", "templates/x.html"):
+        assert re.match(hook["files"], path), path
+    for path in ("README.md", "public/index.html", "static.txt"):
+        assert not re.match(hook["files"], path), path
 
 
 def test_readme_walks_through_publishing_a_statement() -> None:
