@@ -317,3 +317,51 @@ def test_a_time_of_local_mean_time_is_written_to_the_minute_in_every_format(
     assert [calendar.timegm(e.published_parsed) for e in parsed][-1] == calendar.timegm(
         (1905, 3, 1, 9, 51, 0)
     )
+
+
+def test_times_of_the_hour_the_clocks_repeat_are_ordered_by_instant(
+    project: Project, run: Run
+) -> None:
+    # Paris repeats 02:00-03:00 on 2025-10-26. Python orders two times of one zone by their
+    # clock readings: 02:40+02:00 (00:40 UTC) came after 02:15+01:00 (01:15 UTC), and the
+    # feed's date, taken from the correction, went back 35 minutes with a newer item in it.
+    now = "2025-10-26T03:30:00+01:00"
+    project.entry("2025-10-26-b.yaml", "title: B\ndate: 2025-10-26T02:15:00+01:00\nbody: x\n")
+    project.entry(
+        "2025-10-20-z.yaml",
+        "title: Z\ndate: 2025-10-20T10:00\nupdated: 2025-10-26T02:40:00+02:00\n"
+        "change_note: A figure.\nbody: x\n",
+    )
+    for _ in range(2):  # compiled, then read back from the build cache
+        assert run("build", "--now", now).exit_code == 0
+        atom = _parse(project, "atom.xml")
+        assert atom.feed.updated == "2025-10-26T02:15:00+01:00"
+        assert _parse(project, "rss.xml").feed.updated_parsed[:5] == (2025, 10, 26, 1, 15)
+        feed = json.loads(project.read("public/feed.json"))
+        assert [item["title"] for item in feed["items"]][:2] == ["B", "Z"]
+        project.entry("2025-10-01-a.yaml", "title: A\ndate: 2025-10-01\nbody: x\n")
+
+
+@pytest.mark.parametrize(
+    ("date", "field", "expected"),
+    [
+        # 02:10+01:00 (01:10 UTC) is after 02:50+02:00 (00:50 UTC): a real correction.
+        ("2025-10-26T02:50:00+02:00", "updated: 2025-10-26T02:10:00+01:00", None),
+        ("2025-10-26T02:50:00+02:00", "withdrawn: {date: 2025-10-26T01:10:00Z, reason: r}", None),
+        (
+            "2025-10-26T02:10:00+01:00",
+            "updated: 2025-10-26T02:50:00+02:00",
+            "3:10: updated: 2025-10-26T02:50:00+02:00 is before the date 2025-10-26T02:10:00+01:00",
+        ),
+    ],
+)
+def test_a_correction_in_the_hour_the_clocks_repeat_is_checked_by_instant(
+    project: Project, run: Run, date: str, field: str, expected: str | None
+) -> None:
+    project.entry("2025-10-26-x.yaml", f"title: X\ndate: {date}\n{field}\nbody: x\n")
+    result = run("check", "--now", "2025-10-27")
+    if expected is None:
+        assert result.exit_code == 0, result.errors
+    else:
+        assert result.exit_code == 1
+        assert result.errors[0].startswith(f"entries/2025-10-26-x.yaml:{expected}")
