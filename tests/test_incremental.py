@@ -23,7 +23,7 @@ import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run, children_left, write_corpus
 from feedpub import forked, gather, incremental, parallel, stamp, write
-from feedpub.build import build
+from feedpub.build import build, check
 from feedpub.errors import FeedpubError
 from feedpub.incremental import Dependencies, key_line, key_of_lines, probe
 from feedpub.listing import Survey, status_tree
@@ -543,6 +543,32 @@ def test_a_link_planted_in_the_cache_is_never_followed(
     assert not any(b"private key" in data for data in project.tree().values())
     assert project.tree() == _cold_tree(project, tmp_path)
     assert not any(p.is_symlink() for p in [folder, *folder.rglob("*")])
+
+
+@pytest.mark.parametrize("planted", ["named pipe", "link to /dev/zero", "sparse 2 GiB file"])
+@pytest.mark.parametrize("name", ["entries.txt", "manifest", "deps"])
+def test_a_cache_file_that_would_stall_or_exhaust_a_build_is_ignored(
+    project: Project, tmp_path: Path, planted: str, name: str
+) -> None:
+    # A pipe in its place hung every build and check; a link to /dev/zero or a sparse file
+    # of 30 GB was read whole, until memory ran out. Each is now ignored, as a file that
+    # does not read back: the build is cold, and its pages are a cold build's.
+    write_corpus(project, 3)
+    build(project.root, now=NOW)
+    folder = incremental.cache_folder(project.root)
+    (path,) = folder.glob(name if name == "entries.txt" else f"{name}-*.json")
+    path.unlink()
+    if planted == "named pipe":
+        os.mkfifo(path)
+    elif planted == "link to /dev/zero":
+        path.symlink_to("/dev/zero")
+    else:
+        with path.open("wb") as handle:
+            handle.truncate(2 << 30)
+    check(project.root, now=NOW)
+    _edit(_entries(project)[0], "Paragraph 0", "First paragraph")
+    build(project.root, now=NOW)
+    assert project.tree() == _cold_tree(project, tmp_path)
 
 
 def test_truncated_body_store_is_compiled_again(project: Project, tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ from datetime import datetime
 from pathlib import Path
 
 from feedpub.errors import Problems, shown_root
-from feedpub.incremental.cache import ENTRIES, Cache, Manifest, Record, cache_folder
+from feedpub.incremental.cache import ENTRIES, Cache, Manifest, Record
+from feedpub.incremental.folder import cache_folder
 from feedpub.incremental.recording import (
     Dependencies,
     key_line,

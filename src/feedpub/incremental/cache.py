@@ -27,7 +27,7 @@ import os
 import re
 import stat
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -35,6 +35,7 @@ from typing import Any, BinaryIO
 
 from feedpub.forked import Forked, can_fork
 from feedpub.incremental.appending import Appending
+from feedpub.incremental.folder import cache_folder, contents, real
 from feedpub.incremental.recording import Dependencies
 from feedpub.listing import Status
 from feedpub.model import Body, BuildResult, Entry, close_segment
@@ -52,24 +53,6 @@ _SEGMENT = re.compile(r"\d+-[0-9a-f]{12}\.txt")
 _TEMPORARY = re.compile(r"\..+\.[0-9a-f]{32}")  # see _save_lines
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 SAVED_APART_UP_TO = 20_000  # compiled entries saved by a child while a build goes on
-
-
-def _real(path: Path, kind: Callable[[int], bool]) -> None:
-    """Remove what is at `path` unless it is of `kind` (stat.S_ISDIR, S_ISREG): a link, above
-    all, is never followed."""
-    with contextlib.suppress(FileNotFoundError):
-        if not kind(os.lstat(path).st_mode):
-            os.unlink(path)
-
-
-def cache_folder(root: Path) -> Path:
-    """The cache folder of the site at `root`, outside it."""
-    base = os.environ.get("FEEDPUB_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        base = os.path.join(xdg, "feedpub")
-    absolute = os.path.abspath(root)
-    return Path(base) / f"{Path(absolute).name or 'site'}-{digest(absolute)[:16]}"
 
 
 # --- the cache folder --------------------------------------------------------------------
@@ -145,7 +128,7 @@ class Cache:
         try:
             self._made_real()
             lock = self.directory / "lock"
-            _real(lock, stat.S_ISREG)
+            real(lock, stat.S_ISREG)
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NO_FOLLOW, 0o600)
         except OSError:
             yield  # an unwritable cache: nothing to protect
@@ -169,12 +152,12 @@ class Cache:
     def _load(self, name: str, reader: Reader) -> Any:
         """A file _save() wrote, its value checked and made by `reader`; None if it does
         not read back (made by another feedpub or library, or not as saved)."""
+        data = contents(self.directory / name)
         try:
-            with open(self.directory / name, "rb") as handle:
-                # Datetimes with their offsets as stored: an embargo's release replayed reads
-                # as the build that found it wrote it (10:00+01:00, not 09:00+00:00).
-                made_by, value = reader.read(handle.read(), None)
-        except (OSError, ValueError):
+            # Datetimes with their offsets as stored: an embargo's release replayed reads
+            # as the build that found it wrote it (10:00+01:00, not 09:00+00:00).
+            made_by, value = reader.read(data, None) if data is not None else (None, None)
+        except ValueError:
             return None
         return value if made_by == stamp() else None
 
@@ -200,7 +183,7 @@ class Cache:
         """Make the cache's folder (and `inside` it) real folders: anything else found there,
         a link above all (a CI cache restored with one), is removed, never written through."""
         for folder in (self.directory, *inside):
-            _real(folder, stat.S_ISDIR)
+            real(folder, stat.S_ISDIR)
             folder.mkdir(parents=True, exist_ok=True)
 
     # Compiled entries: their fields here, their bodies in the body store.
@@ -231,9 +214,11 @@ class Cache:
 
     def compiled(self, zone: tzinfo) -> dict[str, Any]:
         """Every cached compiled entry by key (validate.Compiled); {} if none reads back."""
+        data = contents(self.directory / ENTRIES)
         try:
-            with open(self.directory / ENTRIES, "rb") as handle:
-                made_by, files, *lines = handle.read().split(b"\n")
+            if data is None:
+                return {}
+            made_by, files, *lines = data.split(b"\n")
             if made_by != stamp().encode():
                 return {}
             self._files = _FILES.read(files, zone)
@@ -307,7 +292,7 @@ class Cache:
             return  # `used` may not be whole: every segment is kept
         with contextlib.suppress(OSError):
             (self.directory / "entries.json").unlink(missing_ok=True)  # feedpub 0.2.0's
-            _real(self.bodies, stat.S_ISDIR)  # a link's folder is not emptied
+            real(self.bodies, stat.S_ISDIR)  # a link's folder is not emptied
             for segment in self.bodies.iterdir():
                 if segment.name not in used:
                     close_segment(str(segment))
