@@ -640,6 +640,16 @@ _EPOCH_SECONDS = (
             "'stored' is where feedpub keeps the body, which differs from one build to the"
             " next: show the body with entry.body_html",
         ),
+        *[
+            (
+                f"entry.{name}",
+                f"{name!r} depends on the folder the build was started from (entries/... here,"
+                " the whole path there), a page different on each machine: a statement is"
+                " named by entry.id and entry.path",
+            )
+            # A build started from another folder published another path (and key).
+            for name in ("source", "key")
+        ],
         (
             "[1, 2]|random",
             "|random picks anew on every build, and a page must be the same on every build:"

@@ -31,7 +31,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from feedpub.model import Body
+from feedpub.model import Body, Entry
 from feedpub.render.limits import (
     JoinsLimited,
     check_arguments,
@@ -176,6 +176,17 @@ _MACHINE: Mapping[str, tuple[tuple[type, str], ...]] = {
             ),
         )
         for name in ("stored", "html_text", "absolute_text")
+    },
+    **{
+        name: (
+            (
+                Entry,
+                f"{name!r} depends on the folder the build was started from (entries/... here,"
+                " the whole path there), a page different on each machine: a statement is"
+                " named by entry.id and entry.path",
+            ),
+        )
+        for name in ("source", "key")
     },
 }
 
