@@ -240,6 +240,27 @@ def test_preview_whose_first_build_fails_speaks_the_language_of_its_settings(
         preview.stop()
 
 
+def test_preview_serves_a_static_json_file_as_it_is_however_deep_or_feed_like(
+    project: Project,
+) -> None:
+    # With a draft to mark, every .json served was read as a feed: a deeply nested one
+    # ended in a RecursionError and a closed connection, one with "items" was rewritten.
+    deep = b'{"items": [' + b"[" * 200_000 + b"]" * 200_000 + b"]}"
+    like = b'{"items": [{"id": "tag:press.example.org,2020:2021-11-06-draft", "title": "t",'
+    like += b' "n": 1e400}]}\n'
+    project.file("static/deep.json", deep)
+    project.file("static/like.json", like)
+    reports: list[object] = []
+    preview = _preview(project, reports)
+    try:
+        for name, data in (("deep.json", deep), ("like.json", like)):
+            with urllib.request.urlopen(preview.url + name, timeout=5) as response:
+                assert response.read() == data, name
+        assert "[Draft] A draft" in _get(preview.url + "feed.json")  # the site's own, marked
+    finally:
+        preview.stop()
+
+
 def _status(url: str, host: str | None = None) -> int:
     request = urllib.request.Request(url, headers={"Host": host} if host else {})
     try:

@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 from feedpub import messages
 from feedpub.errors import Problem
 from feedpub.model import Site, SiteConfig
+from feedpub.render.jsonfeed import VERSION as JSON_FEED_VERSION
 
 PREFIX = "/__feedpub__/"  # the preview's own addresses; no page of a site starts so
 SCRIPT_PATH = PREFIX + "reload.js"
@@ -240,9 +241,11 @@ def decorate_feed(feed: bytes, state: State, now: datetime | None = None) -> byt
 def _decorate_json(feed: bytes, labels: Mapping[str, str]) -> bytes:
     try:
         document = json.loads(feed)
-    except ValueError:  # a file of static/ that is not JSON: as it is
-        return feed
-    items = document.get("items") if isinstance(document, dict) else None
+    except (ValueError, RecursionError):  # a file of static/ that is not JSON, or nested
+        return feed  # past what Python reads (which closed the connection): as it is
+    if not isinstance(document, dict) or document.get("version") != JSON_FEED_VERSION:
+        return feed  # a static file's own JSON, never rewritten (its 1e400, its spacing)
+    items = document.get("items")
     marked = False
     for item in items if isinstance(items, list) else ():
         key = item.get("id") if isinstance(item, dict) else None
