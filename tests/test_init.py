@@ -176,6 +176,23 @@ def test_init_with_no_terminal_and_no_address_says_what_to_give(here: Run, tmp_p
     assert _files(tmp_path) == []
 
 
+def test_init_of_a_folder_inside_a_github_clone_says_why_it_has_no_address(
+    here: Run, tmp_path: Path
+) -> None:
+    # It said there was no GitHub `origin` here, in a clone whose origin is on GitHub.
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    remote = "https://github.com/example-agency/website.git"
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", remote], check=True)
+    result = here("init", "statements", "--title", "T")
+    assert result.exit_code == 1
+    assert result.errors[0].endswith(
+        " (statements/ would be a folder inside a clone of a GitHub repository, and GitHub runs"
+        " only the workflows at the top of a repository: run `feedpub init` at the top of the"
+        " clone, or give --base-url)"
+    )
+    assert not (tmp_path / "statements").exists()
+
+
 def test_init_refuses_settings_feedpub_yaml_would_refuse(here: Run, tmp_path: Path) -> None:
     flags = list(FLAGS)
     flags[flags.index("Europe/Paris")] = "Mars/Olympus_Mons"
@@ -193,16 +210,21 @@ def test_init_refuses_settings_feedpub_yaml_would_refuse(here: Run, tmp_path: Pa
 def test_init_asks_in_a_terminal_and_asks_again_when_an_answer_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feedpub.init import choose_settings
+    # Each answer is checked as it is given, not after the last question; asked again, the
+    # refused answer was offered, so Enter repeated it: now the fix the refusal names is.
+    from feedpub.questions import choose_settings
 
     answers = iter(
         [
             "Example Agency statements",
             "",
-            "https://press.example.org",
+            "press.example.org",
+            "",  # https://press.example.org/, offered
+            "english",
+            "",  # nothing to offer: asked again
             "fr",
             "Paris",
-            "Europe/Paris",
+            "",  # Europe/Paris, offered
         ]
     )
     asked: list[tuple[str, str]] = []
@@ -218,17 +240,28 @@ def test_init_asks_in_a_terminal_and_asks_again_when_an_answer_is_refused(
     settings = choose_settings(
         tmp_path, {"publisher": None}, datetime(2021, 11, 5, tzinfo=timezone.utc), ask, told.append
     )
-    assert [q for q, _ in asked] == [
-        "The site's title",
-        "Who publishes the statements (the feeds' author)",
-        "The address the site will be served at",
-        "The statements' language (BCP 47, such as en or fr)",
-        "The office's time zone (IANA, such as Europe/Paris)",
-        "The office's time zone (IANA, such as Europe/Paris)",
+    address = "The address the site will be served at"
+    language = "The statements' language (BCP 47, such as en or fr)"
+    zone = "The office's time zone (IANA, such as Europe/Paris)"
+    assert asked == [
+        ("The site's title", "Press statements"),
+        ("Who publishes the statements (the feeds' author)", "Press office"),
+        (address, ""),
+        (address, "https://press.example.org/"),
+        (language, "en"),
+        (language, ""),
+        (language, ""),
+        (zone, "UTC"),
+        (zone, "Europe/Paris"),
     ]
-    assert told == ["--timezone: unknown time zone 'Paris'; did you mean Europe/Paris?"]
+    assert told == [
+        "--base-url: expected an absolute http:// or https:// URL, got 'press.example.org'",
+        "--language: expected a BCP 47 language tag such as en or en-GB, got 'english'",
+        "--language: an answer is needed",
+        "--timezone: unknown time zone 'Paris'; did you mean Europe/Paris?",
+    ]
     assert settings.publisher == "Press office"  # the default, taken with an empty answer
-    assert settings.base_url == "https://press.example.org"
+    assert settings.base_url == "https://press.example.org/"
     assert (settings.language, settings.timezone) == ("fr", "Europe/Paris")
 
 

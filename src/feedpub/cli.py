@@ -224,7 +224,7 @@ def _run_ping(args: argparse.Namespace) -> int:
 
 
 def _run_init(args: argparse.Namespace) -> int:
-    from feedpub.init import start_site
+    from feedpub.questions import start_site
 
     def ask(question: str, default: str) -> str:  # EOFError (Ctrl-D) stops init
         answer = input(f"{question} [{default}]: " if default else f"{question}: ")

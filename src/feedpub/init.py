@@ -11,10 +11,8 @@ nothing.
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -26,7 +24,7 @@ from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.gather import Project
 from feedpub.listing import ENTRIES_DIR
 from feedpub.pins import pinned
-from feedpub.repository import github_pages_url, published_branch, work_tree
+from feedpub.repository import published_branch, work_tree
 
 # Package data -> where init writes it. Dotted names are stored without their dot, since
 # package-data globs skip hidden files.
@@ -180,93 +178,6 @@ def settings_problems(settings: Settings, now: datetime) -> dict[str, str]:
 _ASKED_AS = {"description": "publisher", "": "title"}
 
 
-def default_settings(root: Path) -> dict[str, str | None]:
-    """What init proposes when a setting is neither given nor answered."""
-    return {
-        "title": DEFAULT_TITLE,
-        "publisher": DEFAULT_PUBLISHER,
-        "base_url": github_pages_url(root),
-        "language": _system_language(),
-        "timezone": _system_timezone(),
-    }
-
-
-def _system_timezone() -> str:
-    name = os.environ.get("TZ", "").lstrip(":")
-    if not name:
-        try:
-            target = os.path.realpath("/etc/localtime")
-            name = target.split("/zoneinfo/", 1)[1] if "/zoneinfo/" in target else ""
-        except OSError:
-            name = ""
-    return name if re.fullmatch(r"[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*", name) else "UTC"
-
-
-def _system_language() -> str:
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable, "")
-        m = re.match(r"([a-z]{2,3})(?:_([A-Z]{2}))?(?:[.@]|$)", value)
-        if m:
-            return f"{m.group(1)}-{m.group(2)}" if m.group(2) else m.group(1)
-    return "en"
-
-
-Ask = Callable[[str, str], str]  # (question, default) -> answer
-Tell = Callable[[str], None]
-
-
-def choose_settings(
-    root: Path, given: dict[str, str | None], now: datetime, ask: Ask | None, tell: Tell
-) -> Settings:
-    """The settings from the flags given; the others asked (when `ask`) or defaulted.
-
-    A value the checks of feedpub.yaml refuse is asked again, or, without `ask`, refused.
-    """
-    defaults = default_settings(root)
-    chosen: dict[str, str] = {}
-    for name, (flag, _) in QUESTIONS.items():
-        value = given.get(name)
-        if value is None and ask is not None:
-            value = _answer(ask, name, defaults[name] or "")
-            while value is None and defaults[name] is None:  # needed: asked until given
-                tell(f"{flag}: {_NEEDED}")
-                value = _answer(ask, name, "")
-        value = value or defaults[name]
-        if value is None:
-            raise _refused({name: f"{_NEEDED} (no GitHub remote `origin` here to derive it from)"})
-        chosen[name] = value
-    settings = Settings(**chosen)
-    while wrong := settings_problems(settings, now):
-        if ask is None:
-            raise _refused(wrong)
-        for name, message in wrong.items():
-            tell(f"{QUESTIONS[name][0]}: {message}")
-            answer = _answer(ask, name, getattr(settings, name))
-            settings = replace(settings, **{name: answer or getattr(settings, name)})
-    return settings
-
-
-_NEEDED = (
-    "needed: the address the site will be served at, such as https://ORG.github.io/REPO/"
-    " for GitHub Pages or https://press.example.org/"
-)
-
-
-def _answer(ask: Ask, name: str, default: str) -> str | None:
-    """An answer (None for none); input ended (Ctrl-D) stops init with nothing written."""
-    try:
-        return ask(QUESTIONS[name][1], default) or None
-    except EOFError:
-        flag = QUESTIONS[name][0]
-        ended = f"no answer: the input ended; run `feedpub init` again, or give {flag}"
-        raise _refused({name: ended}) from None
-
-
-def _refused(wrong: dict[str, str]) -> FeedpubError:
-    problems = [Problem(path=f"({QUESTIONS[n][0]})", line=0, message=m) for n, m in wrong.items()]
-    return FeedpubError(problems, outcome="nothing was written")
-
-
 def placeholders(settings: Settings, given: dict[str, str | None]) -> list[str]:
     """The settings left at a stand-in value, to set before publishing."""
     stand_ins = {"title": DEFAULT_TITLE, "publisher": DEFAULT_PUBLISHER}
@@ -354,15 +265,6 @@ def init_site(root: Path, settings: Settings, now: datetime) -> Created:
             )
         )
     return Created(shown_root, shown_files, [], top is not None, branch, tuple(warnings), empty)
-
-
-def start_site(
-    root: Path, given: dict[str, str | None], now: datetime, ask: Ask | None, tell: Tell
-) -> Created:
-    """`feedpub init`: settle the settings (flags, answers, defaults), then write the site."""
-    settings = choose_settings(root, given, now, ask, tell)
-    created = init_site(root, settings, now)
-    return replace(created, stand_ins=placeholders(settings, given))
 
 
 def _write_example(root: Path, settings: Settings, now: datetime) -> Path:

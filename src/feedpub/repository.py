@@ -37,6 +37,18 @@ def github_pages_url(root: Path) -> str | None:
     return f"https://{owner}.github.io/{repo}/"
 
 
+def no_pages_url(root: Path) -> str:
+    """Why github_pages_url() has no address for a site to be made at `root`."""
+    above = next((f for f in root.parents if f.is_dir()), None)
+    if not root.exists() and above is not None and github_pages_url(above) is not None:
+        return (
+            f"{root.name}/ would be a folder inside a clone of a GitHub repository, and GitHub"
+            " runs only the workflows at the top of a repository: run `feedpub init` at the"
+            " top of the clone, or give --base-url"
+        )
+    return "no GitHub remote `origin` here to derive it from"
+
+
 _BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")  # nothing a workflow's filter reads
 
 
