@@ -127,12 +127,16 @@ def test_init_refuses_to_overwrite_and_names_every_clash(here: Run, tmp_path: Pa
     assert _files(tmp_path) == before
 
 
+def _clone_of(folder: Path, remote: str) -> None:
+    """`folder` made a git repository whose `origin` is `remote`, as a clone's is."""
+    subprocess.run(["git", "init", "--quiet", str(folder)], check=True)
+    subprocess.run(["git", "-C", str(folder), "remote", "add", "origin", remote], check=True)
+
+
 def test_init_without_an_address_derives_it_from_the_github_remote(
     here: Run, tmp_path: Path
 ) -> None:
-    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
-    remote = "https://github.com/Example-Agency/statements.git"
-    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", remote], check=True)
+    _clone_of(tmp_path, "https://github.com/Example-Agency/statements.git")
     result = here("init", "--title", "T", "--publisher", "Example Agency", "--timezone", "UTC")
     assert result.exit_code == 0, result.stderr
     settings = yaml.safe_load((tmp_path / "feedpub.yaml").read_text())
@@ -159,8 +163,7 @@ def test_init_github_pages_address_of_a_remote(
 ) -> None:
     from feedpub.repository import github_pages_url
 
-    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", remote], check=True)
+    _clone_of(tmp_path, remote)
     assert github_pages_url(tmp_path) == expected
 
 
@@ -180,9 +183,7 @@ def test_init_of_a_folder_inside_a_github_clone_says_why_it_has_no_address(
     here: Run, tmp_path: Path
 ) -> None:
     # It said there was no GitHub `origin` here, in a clone whose origin is on GitHub.
-    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
-    remote = "https://github.com/example-agency/website.git"
-    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", remote], check=True)
+    _clone_of(tmp_path, "https://github.com/example-agency/website.git")
     result = here("init", "statements", "--title", "T")
     assert result.exit_code == 1
     assert result.errors[0].endswith(
