@@ -997,6 +997,20 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             " as more of that field's value; start it in column 1",
             id="bad-indentation",
         ),
+        # The first field indented (pasted with its margin): YAML's "did not find expected
+        # <document start>", on the line after.
+        pytest.param(
+            b"# A statement\n  title: X\ndate: 2021-11-05\nbody: x\n",
+            "2:1: title: 'title' starts in column 3, and a field starts in column 1: delete the"
+            " 2 spaces before it (and before any field below indented the same)",
+            id="first-field-indented",
+        ),
+        pytest.param(
+            b" title: X\n date: 2021-11-05\nbody: x\n",
+            "1:1: title: 'title' starts in column 2, and a field starts in column 1: delete the"
+            " space before it (and before any field below indented the same)",
+            id="first-fields-indented-by-one",
+        ),
         pytest.param(
             b"title: X\ndate: 2021-11-05\nbody: |\n    The agency opened an office today.\n"
             b"  It will answer questions from the public.\n",
