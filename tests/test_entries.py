@@ -997,6 +997,37 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
             " as more of that field's value; start it in column 1",
             id="bad-indentation",
         ),
+        # Spaces YAML does not read as spaces, where it needs one: the line read otherwise
+        # than it shows, and was told as a missing title, an unknown "title ", or no ':'.
+        *[
+            pytest.param(
+                text,
+                f"{place}: a {name} stands here, where YAML needs an ordinary space, so this"
+                " line reads otherwise than it shows (word processors and French keyboards type"
+                " it); replace it with a space",
+                id=case,
+            )
+            for text, place, name, case in (
+                (
+                    "title\xa0: X\ndate: 2021-11-05\nbody: x\n".encode(),
+                    "1:6: title",
+                    "no-break space (U+00A0)",
+                    "no-break-space-before-colon",
+                ),
+                (
+                    "title:\u202fX\ndate: 2021-11-05\nbody: x\n".encode(),
+                    "1:7: title",
+                    "narrow no-break space (U+202F)",
+                    "narrow-no-break-space-after-colon",
+                ),
+                (
+                    "title: X\ndate: 2021-11-05\nbody: |\n\xa0 Text.\n".encode(),
+                    "4:1: body",
+                    "no-break space (U+00A0)",
+                    "no-break-space-indenting-a-body-line",
+                ),
+            )
+        ],
         # The first field indented (pasted with its margin): YAML's "did not find expected
         # <document start>", on the line after.
         pytest.param(

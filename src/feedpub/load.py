@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import yaml
@@ -47,6 +48,20 @@ _REFUSED = re.compile(
 _LINE_BREAK_UNSEEN = (
     "character {} is a line break to YAML but not to most editors, so YAML reads this line"
     " otherwise than it shows; replace it with a space, or start a new line"
+)
+
+# Spaces a word processor or a French keyboard types (no-break, figure, narrow no-break,
+# ideographic) that YAML does not read as spaces. Where YAML needs a space (a top-level
+# field's ':' and what is around it, the start of a line) the line reads otherwise than it
+# shows: "title\xa0: X" is a field "title\xa0", "title:\xa0X" no field at all.
+_WIDE = "\xa0\u2007\u202f\u3000"
+_UNREAD_SPACE = re.compile(
+    rf"^[A-Za-z_][\w-]*(?:( *[{_WIDE}][ {_WIDE}]*):|:( *[{_WIDE}][ {_WIDE}]*))|^([{_WIDE}]+)",
+    re.MULTILINE,
+)
+_UNREAD_MESSAGE = (
+    "a {} stands here, where YAML needs an ordinary space, so this line reads otherwise than"
+    " it shows (word processors and French keyboards type it); replace it with a space"
 )
 
 _STANDARD_TAGS = frozenset(
@@ -119,8 +134,21 @@ def read_document(path: str, data: bytes, problems: Problems) -> Document | None
         # Parse a copy with each bad character replaced by one of the same length, so the
         # positions still hold and the field that holds each character can be named.
         text = _REFUSED.sub("\ufffd", text)
+    unread: list[tuple[int, str]] = []
+    if any(char in text for char in _WIDE):  # (rare: a statement's text may hold them)
+        text, unread = _unread_spaces(text)
     before = len(problems.items)
     document = _compose(path, text, problems)
+    for offset, char in unread:
+        line, column = _line_column(text, offset)
+        name = f"{unicodedata.name(char).lower()} ({describe_character(char).split()[0]})"
+        problems.add(
+            path,
+            _UNREAD_MESSAGE.format(name),
+            line=line,
+            column=column,
+            field=_field_at(document, line, column),
+        )
     if bad_characters:  # a fix quoting the line shows each, as it is told, made a space
         problems.items[before:] = [
             dataclasses.replace(p, message=p.message.replace("\ufffd", " "))
@@ -149,6 +177,20 @@ def read_document(path: str, data: bytes, problems: Problems) -> Document | None
     if len(text) > MAX_LINE:
         _check_lines(path, text, document, problems)
     return document
+
+
+def _unread_spaces(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """`text` with each space YAML would not read as one, where it needs one, made an
+    ordinary space (so the rest reads as it shows), and where the first of each run was."""
+    found: list[tuple[int, str]] = []
+    chars = list(text)
+    for m in _UNREAD_SPACE.finditer(text):
+        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        start, end = m.span(group)
+        first = next(i for i in range(start, end) if text[i] != " ")
+        found.append((first, text[first]))
+        chars[start:end] = " " * (end - start)
+    return "".join(chars), found
 
 
 def _check_lines(path: str, text: str, document: Document | None, problems: Problems) -> None:
