@@ -194,6 +194,26 @@ def test_init_of_a_folder_inside_a_github_clone_says_why_it_has_no_address(
     assert not (tmp_path / "statements").exists()
 
 
+def test_init_writes_the_description_in_the_site_s_language_and_warns_of_one_without_text(
+    here: Run, tmp_path: Path
+) -> None:
+    # A French site's description, on its home page and in every feed, was English.
+    flags = [f for f in FLAGS if f not in ("--language", "en")]
+    assert here("init", "fr", *flags, "--language", "fr").exit_code == 0
+    settings = yaml.safe_load((tmp_path / "fr/feedpub.yaml").read_text())
+    assert settings["description"] == "Les communiqués de Example Agency."
+    result = here("init", "de", *flags, "--language", "de")
+    assert result.exit_code == 0
+    assert result.errors == [
+        "de/feedpub.yaml: warning: feedpub has no page text in de: its pages' dates will be in"
+        " it, their words (Subscribe, Updated...) and its description in English until"
+        " translated, in feedpub.yaml under `messages:` then `de:`, a line each (`Subscribe:"
+        " ...`: see feedpub's README)"
+    ]
+    settings = yaml.safe_load((tmp_path / "de/feedpub.yaml").read_text())
+    assert settings["description"] == "Statements from Example Agency."
+
+
 def test_init_refuses_settings_feedpub_yaml_would_refuse(here: Run, tmp_path: Path) -> None:
     flags = list(FLAGS)
     flags[flags.index("Europe/Paris")] = "Mars/Olympus_Mons"

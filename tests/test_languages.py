@@ -384,6 +384,23 @@ def test_a_message_s_placeholder_written_with_d_is_filled_in_as_the_catalogue_s_
     assert home.xpath("string(//nav[@class='years']//span[@class='count'])") == "(3 items)"
 
 
+def test_a_site_in_a_language_without_a_catalogue_dates_its_pages_in_it(
+    project: Project, run: Run
+) -> None:
+    # A German site's pages said lang="de" and "November 7, 2021", until any one line of
+    # `messages: de:` made every date German: its dates are German either way now, its
+    # words English until translated.
+    _site(project, EXAMPLE_CONFIG.replace("language: en", "language: de"))
+    assert run("build").exit_code == 0
+    page = _page(project, "2021/11/05/office")
+    assert page.xpath("/html/@lang") == ["de"]
+    assert _text(page, "//main//p[@class='meta']/time") == (
+        "5. November 2021, 10:00 Mitteleuropäische Normalzeit"
+    )
+    assert _text(page, "//h2[@id='subscribe']") == "Subscribe"
+    assert _text(_page(project, ""), "//ol[@class='entries']//time")[:16] == "7. November 2021"
+
+
 def test_messages_for_a_language_without_a_catalogue_make_its_pages(
     project: Project, run: Run
 ) -> None:

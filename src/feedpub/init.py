@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from feedpub import __version__
+from feedpub import __version__, messages
 from feedpub.config import CONFIG_NAME, STATIC_DIR, settings_from_bytes
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.gather import Project
@@ -147,7 +147,7 @@ def starter_files(settings: Settings, now: datetime, branch: str = "main") -> di
         "publisher": _quoted(settings.publisher),
         "publisher_md": _markdown(settings.publisher),
         "publisher_plain": " ".join(settings.publisher.split()),
-        "description": _quoted(f"Statements from {settings.publisher}."),
+        "description": _quoted(_description(settings)),
         "base_url": _scalar(settings.base_url),
         "base_url_md": settings.base_url,  # checked: no spaces, quotes or <>
         "language": _scalar(settings.language),
@@ -158,6 +158,12 @@ def starter_files(settings: Settings, now: datetime, branch: str = "main") -> di
         "dependencies": "requirements.txt",
     }
     return {target: render(read_starter(name), values) for name, target in STARTER_FILES.items()}
+
+
+def _description(settings: Settings) -> str:
+    """The site's description, in its language when feedpub has words in it."""
+    text = messages.text_in(settings.language, {})
+    return text.gettext("Statements from %(publisher)s.") % {"publisher": settings.publisher}
 
 
 def settings_problems(settings: Settings, now: datetime) -> dict[str, str]:
@@ -261,6 +267,18 @@ def init_site(root: Path, settings: Settings, now: datetime) -> Created:
                 message="GitHub runs only the workflows at the top of the repository"
                 f" ({top}/.github/workflows/), so these will not run: start the site in a"
                 " repository of its own, or move them there and run their steps in this folder",
+                severity=Severity.WARNING,
+            )
+        )
+    if not messages.has_text(settings.language, {}):  # no catalogue: English words
+        warnings.append(
+            Problem(
+                path=project.show(CONFIG_NAME),
+                line=0,
+                message=f"feedpub has no page text in {settings.language}: its pages' dates"
+                " will be in it, their words (Subscribe, Updated...) and its description in"
+                f" English until translated, in feedpub.yaml under `messages:` then"
+                f" `{settings.language}:`, a line each (`Subscribe: ...`: see feedpub's README)",
                 severity=Severity.WARNING,
             )
         )

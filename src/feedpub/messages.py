@@ -175,23 +175,28 @@ class PageText:
 
     @property
     def locale(self) -> babel.Locale:
-        """CLDR's data for the page's dates: its language when its text is in it, else
-        the text's (English text on a site in a language feedpub has no text for)."""
-        same = self.language.split("-")[0].lower() == self.text_language.split("-")[0]
-        return _locale(self.language if same else self.text_language)
+        """CLDR's data for the page's dates: its language's (fr-CA's, though its text is
+        fr's; de's, though feedpub has no German text), else English, for one CLDR lacks."""
+        return _locale(self.language)
 
 
 def page_text(config: SiteConfig, language: str) -> PageText:
     """The text of a page in `language`: the site's overrides, else feedpub's catalogue of
     the language or of its primary subtag, else English."""
-    found = _find_overrides(language, config.messages)
+    return text_in(language, config.messages)
+
+
+def text_in(language: str, overrides: Overrides) -> PageText:
+    """page_text() with these overrides (none: feedpub's own words, for `feedpub init`)."""
+    found = _find_overrides(language, overrides)
     text_language = next(
         (c.lower() for c in _candidates(language) if c.lower() in catalogue_languages()),
         SOURCE_LANGUAGE,
     )
-    if found and text_language == SOURCE_LANGUAGE:
-        # Overrides in a language feedpub has no catalogue for: what they leave out is
-        # English, but the page's dates are in the language.
+    if text_language == SOURCE_LANGUAGE:
+        # A language feedpub has no catalogue for (de, ja): the words the site's overrides
+        # leave out are English, but the page's dates are in its language, as CLDR writes
+        # them, overrides or not (one line of `messages:` changed every date).
         text_language = _candidates(language)[-1].lower()
     return PageText(language, text_language, found)
 
