@@ -105,13 +105,13 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
         first = next((n for n, t in enumerate(lines) if t.strip() and t.lstrip()[0] != "#"), 0)
         key = KEY.match(lines[first]) if first < len(lines) else None
         if key is not None and lines[first][0] == " ":
-            name, spaces = key.group(2).strip(), len(key.group(1))
-            before = "the space" if spaces == 1 else f"the {spaces} spaces"
+            name, margin = key.group(2).strip(), len(key.group(1))
+            before = "the space" if margin == 1 else f"the {margin} spaces"
             return (
                 first + 1,
                 1,
                 name,
-                f"'{name}' starts in column {spaces + 1}, and a field starts in column 1:"
+                f"'{name}' starts in column {margin + 1}, and a field starts in column 1:"
                 f" delete {before} before it (and before any field below indented the same)",
             )
     if problem == "did not find expected '-' indicator" and at is not None and begun is not None:
