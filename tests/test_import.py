@@ -22,7 +22,7 @@ import pytest
 
 from conftest import EXAMPLE_CONFIG, Project, Run
 from feedpub.errors import Problems
-from feedpub.imports import import_sources, read
+from feedpub.imports import attach, import_sources, read
 from feedpub.load import read_document
 from feedpub.new import EntryFields, format_entry
 
@@ -1316,6 +1316,31 @@ def test_import_stopped_at_its_archive_limit_names_where_to_go_on(
     assert len(_entries(project)) == 6
 
 
+@pytest.mark.parametrize("bound", ["bytes", "seconds"])
+def test_import_reads_a_chain_of_archives_within_a_size_and_a_time(
+    project: Project,
+    run: Run,
+    old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+    monkeypatch: pytest.MonkeyPatch,
+    bound: str,
+) -> None:
+    # An endless chain of 50 MB documents took memory without end (914 MB after 40 s),
+    # and one of slow documents could take hours: each source's chain is bounded.
+    url, routes = old_site
+    _serve_chain(routes)
+    if bound == "bytes":
+        monkeypatch.setattr(read, "MAX_CHAIN_BYTES", 1)  # past it after the first document
+    else:
+        monkeypatch.setattr(read, "MAX_CHAIN_SECONDS", 0.0)
+    result = run("import", f"{url}/news/atom.xml")
+    assert result.errors == [
+        f"{url}/news/atom.xml: warning: stopped after 1 document (within"
+        f" {read.MAX_CHAIN_BYTES // 2**20} MB and {read.MAX_CHAIN_SECONDS / 60:.0f} minutes a"
+        f" source); import the rest with `feedpub import {url}/news/archive/2.xml` and the"
+        " options given here"
+    ]
+
+
 def test_import_does_not_follow_archives_to_another_site_or_round_a_loop(
     old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]], project: Project
 ) -> None:
@@ -1429,6 +1454,7 @@ def test_import_downloads_attachments_it_may_attach_and_lists_the_others(
     project: Project,
     run: Run,
     old_site: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url, routes = old_site
     routes["/files/annual%20report.pdf"] = (
@@ -1452,10 +1478,21 @@ def test_import_downloads_attachments_it_may_attach_and_lists_the_others(
         + enclosures
     )
     routes["/feed.xml"] = (200, feed.encode(), {"Content-Type": "application/rss+xml"})
-    # From the feed's own host (here on 127.0.0.1): trusted as the feed is.
+    # From the feed's own host (here on 127.0.0.1): trusted as the feed is. Each file is kept
+    # in a temporary folder, not in memory, until its entry is written; then deleted.
+    kept: list[Path] = []
+    real_keep = attach.Downloads.keep
+
+    def keep(self: attach.Downloads, url: str, name: str, data: bytes) -> None:
+        real_keep(self, url, name, data)
+        kept.append(self.files[url][1])
+        assert kept[-1].read_bytes() == data
+
+    monkeypatch.setattr(attach.Downloads, "keep", keep)
     result = run("import", f"{url}/feed.xml", "--download-attachments")
     assert result.exit_code == 0, result.stderr
     assert (project.root / "entries/annual-report.pdf").read_bytes() == b"%PDF-1.4 report"
+    assert len(kept) == 1 and not kept[0].parent.exists()
     assert result.errors == [
         f"{url}/feed.xml:5:1: attachments: warning: 'Report': not downloaded, listed as a link:"
         f" {url}/files/page.svg (image/svg+xml) is not a kind of file feedpub attaches (avif,"

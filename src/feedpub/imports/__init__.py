@@ -9,6 +9,7 @@ Running it again adds nothing twice: an id already in entries/ is skipped.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -166,14 +167,17 @@ def import_sources(
     hosts = frozenset(site_of(url)[1] for url in urls)  # see attach.py
     downloads = Downloads(taken={name.lower() for name in site.files}, hosts=hosts)
     ready: list[_Ready] = []
-    for draft in drafts.values():
-        _fit_to_site(draft, site, report)
-        fields = _attachments(draft, downloads, report, timeout) if download else None
-        if found := _compile(project, config, site, draft, fields, downloads, report):
-            ready.append(found)
-    _free_aliases(project, config, ready, report)
-    for found in ready:
-        _write(project, site, found, downloads, report)
+    try:
+        for draft in drafts.values():
+            _fit_to_site(draft, site, report)
+            fields = _attachments(draft, downloads, report, timeout) if download else None
+            if found := _compile(project, config, site, draft, fields, downloads, report):
+                ready.append(found)
+        _free_aliases(project, config, ready, report)
+        for found in ready:
+            _write(project, site, found, downloads, report)
+    finally:
+        downloads.close()
     return report
 
 
@@ -344,10 +348,13 @@ def _write(
     try:
         for file_name, _ in fields.attachments:
             if file_name not in site.files:
-                data = next(d for n, d in downloads.files.values() if n == file_name)
-                with (project.root / ENTRIES_DIR / file_name).open("xb") as handle:
-                    handle.write(data)
-                site.files[file_name] = len(data)
+                kept = downloads.path(file_name)
+                with (
+                    kept.open("rb") as data,
+                    (project.root / ENTRIES_DIR / file_name).open("xb") as handle,
+                ):
+                    shutil.copyfileobj(data, handle)
+                site.files[file_name] = kept.stat().st_size
         path = write_entry(project, name, format_entry(fields), writer="feedpub import")
     except (FeedpubError, OSError) as exc:
         report.skipped += 1

@@ -9,7 +9,9 @@ would be published.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from feedpub.attachments import MEDIA_TYPES
@@ -26,14 +28,31 @@ _PAGE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml")
 
 @dataclass(slots=True)
 class Downloads:
-    """Files fetched in this run, by URL, and every name taken in entries/."""
+    """Files fetched in this run, by URL, and every name taken in entries/. Each is kept
+    in a temporary folder until its entry is written (a feed of a hundred 100 MB
+    enclosures held them all in memory); close() deletes what is left."""
 
     taken: set[str]
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # url: (name, bytes)
+    files: dict[str, tuple[str, Path, int]] = field(default_factory=dict)  # url: name, where
     hosts: frozenset[str] = frozenset()  # of the sources read from URLs: trusted as they are
+    _folder: tempfile.TemporaryDirectory[str] | None = None
 
     def sizes(self) -> dict[str, int]:
-        return {name: len(data) for name, data in self.files.values()}
+        return {name: size for name, _, size in self.files.values()}
+
+    def keep(self, url: str, name: str, data: bytes) -> None:
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="feedpub-import-")
+        path = Path(self._folder.name) / name  # names are unique in a run (taken)
+        path.write_bytes(data)
+        self.files[url] = (name, path, len(data))
+
+    def path(self, name: str) -> Path:
+        return next(path for n, path, _ in self.files.values() if n == name)
+
+    def close(self) -> None:
+        if self._folder is not None:
+            self._folder.cleanup()
 
 
 def _name(enclosure: Enclosure, taken: set[str]) -> str:
@@ -84,7 +103,7 @@ def download(enclosure: Enclosure, downloads: Downloads, timeout: float) -> str 
     if served in _PAGE_TYPES:
         return ValueError(f"{enclosure.url}: the server sent {served}, not the file")
     downloads.taken.add(name.lower())
-    downloads.files[enclosure.url] = (name, response.body)
+    downloads.keep(enclosure.url, name, response.body)
     return name
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import re
 import shlex
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,11 @@ from feedpub.imports.items import Item
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
 MAX_ARCHIVES = 1000
+# A chain of archives is read within these, the items of each document kept until all are
+# (an endless chain of 50 MB documents, or of slow ones, would take memory or hours): past
+# either, the rest is left to another import, as past MAX_ARCHIVES.
+MAX_CHAIN_BYTES = 256 * 1024 * 1024
+MAX_CHAIN_SECONDS = 600.0
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9,"
     " text/xml;q=0.9, application/json;q=0.8, */*;q=0.1"
@@ -121,7 +127,11 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
     path = None if url else Path(source)
     seen: set[str] = set()
     start = ""
+    began, read = time.monotonic(), 0
     for _ in range(MAX_ARCHIVES):
+        spent = time.monotonic() - began
+        if result.documents and (read > MAX_CHAIN_BYTES or spent > MAX_CHAIN_SECONDS):
+            return _stopped(result, source, url or shown_path(path or Path()), "read")
         shown = url or shown_path(path or Path())
         loaded = _load_url(url, timeout, start) if url else _load_file(path or Path())
         if isinstance(loaded, Problem):
@@ -145,6 +155,7 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
             return result
         result.documents += 1
         result.items += parsed.items
+        read += len(data)
         previous = parsed.links.get("prev-archive")
         if not previous:
             return result
@@ -173,12 +184,23 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> Read:
                 _warn(shown, f"its prev-archive {previous} was read already (a loop); stopped")
             )
             return result
-    rest = url or shown_path(path or Path())  # the next archive, not read
+    return _stopped(result, source, url or shown_path(path or Path()), "limit")
+
+
+def _stopped(result: Read, source: str, rest: str, why: str) -> Read:
+    """`result`, and a warning that the archives from `rest` on were not read."""
+    after = (
+        f"{MAX_ARCHIVES:,} archive documents"
+        if why == "limit"
+        else f"{result.documents:,} document{'s' if result.documents != 1 else ''}"
+        f" (within {MAX_CHAIN_BYTES // 2**20} MB"
+        f" and {MAX_CHAIN_SECONDS / 60:.0f} minutes a source)"
+    )
     result.problems.append(
         _warn(
             source,
-            f"stopped after {MAX_ARCHIVES:,} archive documents; import the rest with"
-            f" `feedpub import {shlex.quote(rest)}` and the options given here",
+            f"stopped after {after}; import the rest with `feedpub import {shlex.quote(rest)}`"
+            " and the options given here",
         )
     )
     return result
