@@ -136,11 +136,18 @@ def text_direction(language: str) -> str:
     return messages.direction(language)
 
 
+_AUTO = Markup(' dir="auto"')
+
+
 @jinja2.pass_context
-def _lang_filter(context: jinja2.runtime.Context, language: str | None) -> Markup:
-    """` lang="ar" dir="rtl"` for text in another language than the page's, else nothing."""
+def _lang_filter(
+    context: jinja2.runtime.Context, language: str | None, auto: bool = False
+) -> Markup:
+    """` lang="ar" dir="rtl"` for text in another language than the page's, else nothing;
+    with `auto`, ` dir="auto"`: a name that may be in another script (an English type on an
+    Arabic page) is set apart, so the text around it keeps its order."""
     if not language or language == page_text(context).language:
-        return Markup("")
+        return _AUTO if auto else Markup()
     return Markup(' lang="{}" dir="{}"').format(language, messages.direction(language))
 
 
