@@ -1047,6 +1047,31 @@ def test_site_template_that_loops_too_long_is_stopped(
     assert run("build").exit_code == 0  # the timer is gone with the page
 
 
+def test_site_template_slow_on_every_page_is_stopped_by_the_pages_shared_budget(
+    project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 8 s a page, under the 10 s limit: a check of a 1,000-page site took two hours.
+    from feedpub.render import sandbox
+
+    monkeypatch.setattr(sandbox, "_LEFT", 0.6)
+    monkeypatch.setattr(sandbox, "PAGE_SHARE", 0.01)
+    monkeypatch.setattr(sandbox, "SHARED_SECONDS", 0.6)
+    for day in range(1, 6):
+        project.entry(f"2021-11-0{day}-x.yaml", f"title: X{day}\ndate: 2021-11-0{day}\nbody: x\n")
+    project.file(  # 0.1-0.3 s a page: five pages are more than the 0.6 s shared
+        "templates/entry.html",
+        "{% extends 'base.html' %}\n{% block main %}\n{% for a in range(3000) %}"
+        "{% for b in range(1000) %}{% endfor %}{% endfor %}\n{% endblock %}\n",
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        "templates/entry.html:3:1: template error: the site's own templates took 0.01 s a page"
+        " or more, far more than a page takes (milliseconds), over the pages made before this"
+        " one: look for a loop that runs too long, or work done again on every page"
+    )
+
+
 def test_site_template_in_another_language_keeps_its_page_time_limit(
     project: Project, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
