@@ -66,6 +66,17 @@ def test_cli_usage_error_exits_2(run: Run, args: list[str]) -> None:
     assert result.stderr.startswith("usage: feedpub")
 
 
+@pytest.mark.parametrize("value", ["-1", "lots", "\u0663"])
+def test_max_problems_that_is_no_count_says_what_to_give(run: Run, value: str) -> None:
+    # "-1" was called "not a whole number"; "٣" (Arabic-Indic 3) passed as a digit.
+    result = run("check", "--max-problems", value)
+    assert result.exit_code == 2
+    assert result.errors[-1].endswith(
+        f"argument --max-problems: {value!r} is not a count of problems: give 0 (all of them)"
+        " or more"
+    )
+
+
 def test_cli_without_a_command_shows_every_command(run: Run) -> None:
     result = run()
     assert result.exit_code == 2

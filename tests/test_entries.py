@@ -573,6 +573,11 @@ def test_check_tells_the_fields_of_a_field_left_unindented(
             "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
             " digits and single hyphens: rename it 2021-11-05-byn-hwl-lmktb.yaml",
         ),
+        (  # saved with a space after its date
+            "2021-11-05 Budget speech.yaml",
+            "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"
+            " digits and single hyphens: rename it 2021-11-05-budget-speech.yaml",
+        ),
         (  # no name to give it: its date is none
             "2021-19-45-Rates.yaml",
             "file name must be YYYY-MM-DD-slug.yaml, the slug in lower-case ASCII letters,"

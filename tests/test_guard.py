@@ -64,6 +64,20 @@ def test_guard_refuses_a_deleted_statement_and_says_how_to_withdraw(
     )
 
 
+def test_guard_asks_only_to_restore_a_deleted_statement_that_was_withdrawn(
+    repo: Project, run: Run
+) -> None:
+    # It said to add `withdrawn:` to a statement withdrawn at REV.
+    repo.entry(RATES[0], RATES[1] + "withdrawn: {date: 2021-11-20, reason: Superseded.}\n")
+    git(repo.root, "commit", "--quiet", "--all", "--message", "Withdrawn")
+    (repo.root / "entries" / RATES[0]).unlink()
+    assert against(run)[1][0] == (
+        f"entries/{RATES[0]}: the published statement 'Rates for 2022' ({RATES_ID}) was"
+        " deleted; a statement is never deleted: restore it (`git checkout HEAD --"
+        f" entries/{RATES[0]}`): it is withdrawn already, and its page says why"
+    )
+
+
 def test_guard_reads_a_revision_named_by_its_commit_message(repo: Project, run: Run) -> None:
     # `:/Published` was read as `:/Published^{commit}`, a message no commit has.
     (repo.root / "entries" / RATES[0]).unlink()

@@ -783,9 +783,11 @@ def test_check_warns_of_a_body_link_that_leads_nowhere(project: Project, run: Ru
         "entries/2021-11-06-b.yaml:8:16: body: warning: links to /2021/11/05/joint-statment/,"
         " which nothing in the site publishes (no statement, alias, static file or page of"
         " feedpub's); check the address",
+        # A file beside the statement: how to publish one is said.
         "entries/2021-11-06-b.yaml:8:60: body: warning: links to /2021/11/06/b/missing.png,"
         " which nothing in the site publishes (no statement, alias, static file or page of"
-        " feedpub's); check the address",
+        " feedpub's); check the address, or publish missing.png with the statement: put it in"
+        " entries/ and list it under `attachments:`",
     ]
 
 

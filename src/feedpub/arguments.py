@@ -365,8 +365,10 @@ def _add_max_problems(command: argparse.ArgumentParser) -> None:
 
 
 def _whole_number(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a count of problems: give 0 (all of them) or more"
+        )
     return int(text)
 
 

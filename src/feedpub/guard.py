@@ -105,12 +105,15 @@ def kept_statements(c: Comparison) -> Iterator[Problem]:
             if len(new) == 1
             else ""
         )
+        # Withdrawn already, it only needs to be back: its page says why it was withdrawn.
+        fix = ": it is withdrawn already, and its page says why" if old.withdrawn else ""
         yield Problem(
             path=c.shown(old.file),
             line=0,
             message=f"the published statement {old.named} was deleted; a statement is never"
-            f" deleted: restore it (`{c.restore(old.file)}`) and"
-            f" {_WITHDRAW}{maybe}",
+            f" deleted: restore it (`{c.restore(old.file)}`)"
+            + (fix or f" and {_WITHDRAW}")
+            + maybe,
         )
 
 

@@ -28,7 +28,8 @@ from feedpub.slug import is_device_name, slugify
 from feedpub.times import Moment
 
 FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml")
-_DATED = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.yaml")  # a name with its date, then anything
+# A name with its date, then anything (after a hyphen, a space or an underscore).
+_DATED = re.compile(r"(\d{4}-\d{2}-\d{2})[-_ ]+(.+)\.yaml")
 MAX_SLUG = 80
 # What `feedpub new` writes as the body: refused outside drafts, so it is never published.
 PLACEHOLDER_BODY = "Write the statement here, in Markdown. Leave a blank line between paragraphs."

@@ -325,6 +325,12 @@ def check_site_links(entries: Iterable[Entry], outputs: Outputs, base_url: str) 
                     f"links to /{path}, which nothing in the site publishes (no statement,"
                     " alias, static file or page of feedpub's); check the address"
                 )
+                beside = path[len(entry.path) :] if path.startswith(entry.path) else ""
+                if "." in beside and "/" not in beside:  # ![Map](map.png), a file beside it
+                    message += (
+                        f", or publish {beside} with the statement: put it in entries/ and"
+                        " list it under `attachments:`"
+                    )
             else:
                 continue
             found.append(
