@@ -108,24 +108,24 @@ def test_a_moved_page_keeps_its_old_address_as_a_redirect(project: Project, run:
     [
         (
             "[types/]",
-            "entries/2021-11-05-x.yaml:4:10: aliases: 'types/' is the address of the list of"
+            "entries/2021-11-05-x.yaml:4:11: aliases: 'types/' is the address of the list of"
             " types/, which feedpub writes to public/types/index.html; an earlier address must"
             " be free",
         ),
         (
             "[atom.xml/]",
-            "entries/2021-11-05-x.yaml:4:10: aliases: 'atom.xml/' is the address of the main"
+            "entries/2021-11-05-x.yaml:4:11: aliases: 'atom.xml/' is the address of the main"
             " Atom feed, which feedpub writes to public/atom.xml; an earlier address must be"
             " free",
         ),
         (
             "[2021/11/05/y/]",
-            "entries/2021-11-05-x.yaml:4:10: aliases: '2021/11/05/y/' is already the page of"
+            "entries/2021-11-05-x.yaml:4:11: aliases: '2021/11/05/y/' is already the page of"
             " entries/2021-11-05-y.yaml; an address can lead to one statement only",
         ),
         (
             "[2021/11/05/x/]",
-            "entries/2021-11-05-x.yaml:4:10: aliases: '2021/11/05/x/' is this statement's own"
+            "entries/2021-11-05-x.yaml:4:11: aliases: '2021/11/05/x/' is this statement's own"
             " address; remove it",
         ),
     ],
@@ -163,12 +163,23 @@ def test_an_alias_pasted_from_the_address_bar_of_a_project_site_is_read_from_its
     assert not (public / "statements/2021").exists()
 
 
+def test_each_alias_taken_is_told_at_its_own_column(project: Project, run: Run) -> None:
+    # Every alias's problem was told at the list's '[', whichever item it was about.
+    project.entry(
+        "2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\naliases: [old/, tags/, types/]\n"
+    )
+    assert [error.split(": aliases:")[0] for error in run("check").errors[:-1]] == [
+        "entries/2021-11-05-x.yaml:4:17",
+        "entries/2021-11-05-x.yaml:4:24",
+    ]
+
+
 def test_two_statements_cannot_claim_one_old_address(project: Project, run: Run) -> None:
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\naliases: [old/]\n")
     project.entry("2021-11-05-y.yaml", "title: Y\ndate: 2021-11-05\nbody: y\naliases: [old/]\n")
     result = run("check")
     assert result.errors[0] == (
-        "entries/2021-11-05-y.yaml:4:10: aliases: 'old/' is already an alias in"
+        "entries/2021-11-05-y.yaml:4:11: aliases: 'old/' is already an alias in"
         " entries/2021-11-05-x.yaml; an address can lead to one statement only"
     )
 

@@ -222,8 +222,7 @@ def _check_addresses(compiled: Sequence[Compiled], problems: Problems) -> None:
         assert entry is not None
         if not entry.aliases:
             continue
-        line, column = item.at("aliases")
-        for alias in entry.aliases:
+        for alias, (line, column) in zip(entry.aliases, entry.aliases_at, strict=True):
             claimed = owner.setdefault(disk_key(alias), (alias, "an alias in", entry.source))
             address, how, source = claimed
             if source == entry.source and how == "an alias in":

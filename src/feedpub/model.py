@@ -214,7 +214,7 @@ class Entry:
     path: str  # URL path of its page inside public/, e.g. 2021/11/05/rates/
     attachments: tuple[Attachment, ...] = ()
     aliases: tuple[str, ...] = ()  # earlier paths of its page, each kept as a redirect
-    aliases_at: tuple[int, int] = (1, 1)  # where the file lists them, for messages
+    aliases_at: tuple[tuple[int, int], ...] = ()  # where the file lists each, for messages
     translation_of: str | None = None  # the id of the statement this one translates
     language: str | None = None  # BCP 47, when it differs from the site's
     key: str = ""  # changes whenever the source file or what compiling it depends on does

@@ -193,10 +193,11 @@ def compile_entry(
     }
     dated = ("updated", "corrections", "withdrawn", "removed")  # checked against now
     positions.update({f: _at(document, f) for f in dated if f in document.fields})
-    tags_field = document.fields.get("tags")
-    if tags_field is not None and isinstance(tags_field.value, SequenceNode):
-        for number, node in enumerate(tags_field.value.value):
-            positions[f"tags.{number}"] = node_position(node, (1, 1))
+    for listed_field in ("tags", "aliases"):  # each item where it stands, for messages
+        found_field = document.fields.get(listed_field)
+        if found_field is not None and isinstance(found_field.value, SequenceNode):
+            for number, node in enumerate(found_field.value.value):
+                positions[f"{listed_field}.{number}"] = node_position(node, (1, 1))
     if problems.errors or dates is None:
         return Compiled(None, problems.items, positions, key, listed)
     path = f"{named_date:%Y/%m/%d}/{slug}/"
@@ -222,7 +223,10 @@ def compile_entry(
         body=store(body.html, absolute_links(body.html, config.url(path))),
         path=path,
         site_links=site_links,
-        aliases_at=positions["aliases"],
+        aliases_at=tuple(
+            positions.get(f"aliases.{n}", positions["aliases"])
+            for n in range(len(found["aliases"]))
+        ),
         key=key,
         has_time=has_time,
         notes_html=notes.html if notes else "",

@@ -41,7 +41,7 @@ def planned_outputs(project: Project, config: SiteConfig, entries: Iterable[Entr
     """Every output of the site holding `entries` (their aliases left out), static/ too."""
     from feedpub.render.plan import plan_site
 
-    kept = [replace(e, aliases=()) for e in entries if not e.draft]
+    kept = [replace(e, aliases=(), aliases_at=()) for e in entries if not e.draft]
     site = Site(
         config=replace(config, section_aliases=()),  # check's business, not an alias's
         entries=tuple(sorted((e for e in kept if e.removed is None), key=sort_key)),

@@ -45,8 +45,7 @@ def _redirect(plan: Planner, at: str, target: str, origin: str) -> None:
 def plan_aliases(plan: Planner, entries: Iterable[Entry], problems: Problems) -> None:
     """A redirect page at each earlier address of a statement, unless it is taken."""
     for entry in entries:
-        line, column = entry.aliases_at
-        for alias in entry.aliases:
+        for alias, (line, column) in zip(entry.aliases, entry.aliases_at, strict=True):
             taken = plan.outputs.alias_clash(alias)
             if taken:
                 problems.add(
