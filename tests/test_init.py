@@ -201,7 +201,7 @@ def test_init_writes_the_description_in_the_site_s_language_and_warns_of_one_wit
     flags = [f for f in FLAGS if f not in ("--language", "en")]
     assert here("init", "fr", *flags, "--language", "fr").exit_code == 0
     settings = yaml.safe_load((tmp_path / "fr/feedpub.yaml").read_text())
-    assert settings["description"] == "Les communiqués de Example Agency."
+    assert settings["description"] == "Communiqués publiés par Example Agency."
     result = here("init", "de", *flags, "--language", "de")
     assert result.exit_code == 0
     assert result.errors == [
