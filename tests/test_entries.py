@@ -614,6 +614,19 @@ def test_a_day_the_zone_skipped_whole_is_told_so(project: Project, run: Run) -> 
     ]
 
 
+def test_no_break_spaces_in_a_statement_s_text_are_kept_not_refused(
+    project: Project, run: Run
+) -> None:
+    # After an ordinary space a no-break space is the value's, as YAML reads it; in an
+    # indented line, a body's French text ("Prix : 100 €") holds it before its ':'.
+    project.entry(
+        "2021-11-05-x.yaml",
+        "title:  \xa0Tarifs\xa02022\ndate: 2021-11-05\nbody: |\n  Prix\xa0: 100\xa0€.\n",
+    )
+    result = run("check")
+    assert (result.exit_code, result.errors) == (0, [])
+
+
 def test_a_time_repeated_in_local_mean_time_is_told_with_offsets_an_entry_may_give(
     project: Project, run: Run
 ) -> None:
@@ -1033,6 +1046,11 @@ def test_validate_orders_newest_first_and_breaks_ties_by_id(project: Project) ->
                 ),
             )
         ],
+        pytest.param(  # fields indented alike, then a stray line: YAML's words, at the line
+            b"  title: X\n  date: 2021-11-05\n  body: x\nOops a stray line\n",
+            "4:1: YAML syntax error: did not find expected <document start>",
+            id="stray-line-after-indented-fields",
+        ),
         # The first field indented (pasted with its margin): YAML's "did not find expected
         # <document start>", on the line after.
         pytest.param(

@@ -305,6 +305,25 @@ def test_guard_says_nothing_of_a_statement_whose_file_has_problems_now(
     )
 
 
+def test_guard_names_a_deleted_statement_whose_id_a_file_with_problems_only_mentions(
+    repo: Project, run: Run
+) -> None:
+    # A file with problems whose id began with the deleted one's, or whose text named it,
+    # was taken for it: the deletion went untold.
+    (repo.root / "entries" / RATES[0]).unlink()
+    repo.entry(
+        "2021-11-07-update.yaml",
+        f'title: Update\ndate: 2021-11-07\nid: "{RATES_ID}-update"\nbylin: x\n'
+        f"body: Replaces {RATES_ID}.\n",
+    )
+    code, errors = against(run)
+    assert code == 1
+    assert errors[1].startswith(
+        f"entries/{RATES[0]}: the published statement 'Rates for 2022' ({RATES_ID}) was deleted"
+    )
+    assert errors[2].startswith("entries/2021-11-07-update.yaml:4:1: bylin: unknown field")
+
+
 def test_guard_compares_nothing_while_the_settings_have_problems(repo: Project, run: Run) -> None:
     (repo.root / "entries" / RATES[0]).unlink()
     repo.config(EXAMPLE_CONFIG + "feed_limit: lots\n")

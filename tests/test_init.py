@@ -212,6 +212,12 @@ def test_init_writes_the_description_in_the_site_s_language_and_warns_of_one_wit
     ]
     settings = yaml.safe_load((tmp_path / "de/feedpub.yaml").read_text())
     assert settings["description"] == "Statements from Example Agency."
+    # A language CLDR has no dates for either (qaa is for local use): dates in English too.
+    result = here("init", "qaa", *flags, "--language", "qaa")
+    assert result.errors[0].startswith(
+        "qaa/feedpub.yaml: warning: feedpub has no page text in qaa: its pages' dates will be"
+        " in English, their words"
+    )
 
 
 def test_init_refuses_settings_feedpub_yaml_would_refuse(here: Run, tmp_path: Path) -> None:

@@ -786,7 +786,8 @@ def test_check_warns_of_a_body_link_that_leads_nowhere(project: Project, run: Ru
         "  [the report](/annual-report.pdf),\n"
         "  [the tag](https://press.example.org/tags/) and [elsewhere](https://www.example.org/x/).\n"
         "\n"
-        "  But [a typo](/2021/11/05/joint-statment/) and ![a photo](missing.png).\n",
+        "  But [a typo](/2021/11/05/joint-statment/) and ![a photo](missing.png).\n"
+        "  [No scheme](press.example.net), [mail](press@example.org), [a page](notes.html).\n",
     )
     result = run("check")
     assert result.exit_code == 0
@@ -799,6 +800,17 @@ def test_check_warns_of_a_body_link_that_leads_nowhere(project: Project, run: Ru
         " which nothing in the site publishes (no statement, alias, static file or page of"
         " feedpub's); check the address, or publish missing.png with the statement: put it in"
         " entries/ and list it under `attachments:`",
+        # Not a file to attach: a link written without https:// or mailto:, a page.
+        *[
+            f"entries/2021-11-06-b.yaml:9:{column}: body: warning: links to /2021/11/06/b/{name},"
+            " which nothing in the site publishes (no statement, alias, static file or page of"
+            " feedpub's); check the address"
+            for column, name in (
+                (15, "press.example.net"),
+                (42, "press@example.org"),
+                (71, "notes.html"),
+            )
+        ],
     ]
 
 

@@ -160,6 +160,11 @@ def starter_files(settings: Settings, now: datetime, branch: str = "main") -> di
     return {target: render(read_starter(name), values) for name, target in STARTER_FILES.items()}
 
 
+def _has_dates(language: str) -> bool:
+    """Whether CLDR (Babel) writes dates in `language` (or its primary subtag)."""
+    return messages.dates_locale(language).language == language.split("-")[0].lower()
+
+
 def _description(settings: Settings) -> str:
     """The site's description, in its language when feedpub has words in it."""
     text = messages.text_in(settings.language, {})
@@ -276,9 +281,10 @@ def init_site(root: Path, settings: Settings, now: datetime) -> Created:
                 path=project.show(CONFIG_NAME),
                 line=0,
                 message=f"feedpub has no page text in {settings.language}: its pages' dates"
-                " will be in it, their words (Subscribe, Updated...) and its description in"
-                f" English until translated, in feedpub.yaml under `messages:` then"
-                f" `{settings.language}:`, a line each (`Subscribe: ...`: see feedpub's README)",
+                + (" will be in it" if _has_dates(settings.language) else " will be in English")
+                + ", their words (Subscribe, Updated...) and its description in English until"
+                f" translated, in feedpub.yaml under `messages:` then `{settings.language}:`, a"
+                " line each (`Subscribe: ...`: see feedpub's README)",
                 severity=Severity.WARNING,
             )
         )

@@ -51,12 +51,13 @@ _LINE_BREAK_UNSEEN = (
 )
 
 # Spaces a word processor or a French keyboard types (no-break, figure, narrow no-break,
-# ideographic) that YAML does not read as spaces. Where YAML needs a space (a top-level
-# field's ':' and what is around it, the start of a line) the line reads otherwise than it
-# shows: "title\xa0: X" is a field "title\xa0", "title:\xa0X" no field at all.
+# ideographic) that YAML does not read as spaces. Where YAML needs a space (before and
+# right after a top-level field's ':', the start of a line) the line reads otherwise than
+# it shows: "title\xa0: X" is a field "title\xa0", "title:\xa0X" no field at all. (In an
+# indented line it may be a statement's text: "  Prix\xa0: 100 €" in a body.)
 _WIDE = "\xa0\u2007\u202f\u3000"
 _UNREAD_SPACE = re.compile(
-    rf"^[A-Za-z_][\w-]*(?:( *[{_WIDE}][ {_WIDE}]*):|:( *[{_WIDE}][ {_WIDE}]*))|^([{_WIDE}]+)",
+    rf"^[A-Za-z_][\w-]*(?:( *[{_WIDE}][ {_WIDE}]*):|:([{_WIDE}][ {_WIDE}]*))|^([{_WIDE}]+)",
     re.MULTILINE,
 )
 _UNREAD_MESSAGE = (

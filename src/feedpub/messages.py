@@ -124,6 +124,11 @@ def direction(language: str) -> str:
 
 
 @functools.cache
+def dates_locale(language: str) -> babel.Locale:
+    """CLDR's data for dates in `language`: its own, its primary subtag's, else English."""
+    return _locale(language)
+
+
 def _locale(language: str) -> babel.Locale:
     for candidate in _candidates(language):
         try:

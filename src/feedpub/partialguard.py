@@ -12,6 +12,7 @@ problems now is not compared: it is not lost, only not read.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -45,9 +46,11 @@ def while_failing(root: Path, now: datetime, rev: str, found: list[Problem]) -> 
     if comparison is not None:
         texts = [_read(project.root / ENTRIES_DIR / name) for name in failed]
         for id_, old in list(comparison.before.items()):
-            # Its file has problems now (renamed, perhaps), or another's holds its id.
+            # Its file has problems now (renamed, perhaps), or another's gives its id on its
+            # `id:` line (not merely names it, nor an id that begins with it).
+            given = re.compile(rf"^id:[ \t]*(['\"]?){re.escape(id_)}\1[ \t]*(?:#.*)?$", re.M)
             if comparison.renamed.get(old.file, old.file) in failed or any(
-                id_ in text for text in texts
+                given.search(text) for text in texts
             ):
                 del comparison.before[id_]
         for rule in (

@@ -101,10 +101,12 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str, str] 
             return found
     if problem == "could not find expected ':'" and begun is not None:
         return _missing_colon(lines, begun.line)
-    if "expected <document start>" in problem:  # the first field indented: a mapping there
+    if "expected <document start>" in problem and at is not None:  # the first field indented
         first = next((n for n, t in enumerate(lines) if t.strip() and t.lstrip()[0] != "#"), 0)
         key = KEY.match(lines[first]) if first < len(lines) else None
-        if key is not None and lines[first][0] == " ":
+        # ...and a field in column 1 where YAML stopped, not a stray line after the fields.
+        after = KEY.match(at_line)
+        if key is not None and lines[first][0] == " " and after and not after.group(1):
             name, margin = key.group(2).strip(), len(key.group(1))
             before = "the space" if margin == 1 else f"the {margin} spaces"
             return (

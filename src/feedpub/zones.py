@@ -18,8 +18,10 @@ class Repeated(ZoneInfo):
     02:10+01:00 in Paris on the last Sunday of October, after 02:50+02:00). Python orders
     two times of one zone object by their clock readings alone, so 02:50+02:00 (00:50 UTC)
     came after 02:10+01:00 (01:10 UTC): a feed's date went back, a real correction was
-    refused. Two zone objects compare the instants. The same zone otherwise (its name,
-    its offsets), one object a process (a subclass has its own cache), pickled by name."""
+    refused. Times of two zone objects are ordered by their instants. The same zone
+    otherwise (its name, its offsets), one object a process (a subclass has its own cache),
+    pickled by name. Python holds a time of that hour unequal to the same instant in any
+    other zone object (`astimezone()` gives one): compare two such times' timestamp()."""
 
 
 def _settled(local: datetime) -> datetime:

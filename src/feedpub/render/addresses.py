@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from feedpub import parallel
+from feedpub.attachments import MEDIA_TYPES
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.folders import is_utf8
 from feedpub.model import Entry, SectionAlias, Site, SiteConfig, sort_key
@@ -325,7 +326,8 @@ def check_site_links(entries: Iterable[Entry], outputs: Outputs, base_url: str) 
                     " alias, static file or page of feedpub's); check the address"
                 )
                 beside = path[len(entry.path) :] if path.startswith(entry.path) else ""
-                if "." in beside and "/" not in beside:  # ![Map](map.png), a file beside it
+                kind = beside.rpartition(".")[2].lower() if "/" not in beside else ""
+                if kind in MEDIA_TYPES:  # ![Map](map.png): a file meant to be beside it
                     message += (
                         f", or publish {beside} with the statement: put it in entries/ and"
                         " list it under `attachments:`"
