@@ -411,6 +411,22 @@ def test_guard_says_how_to_fetch_a_missing_revision(repo: Project, run: Run) -> 
     )
 
 
+def test_guard_says_a_revision_is_missing_beside_the_entries_problems_and_nothing_more(
+    repo: Project, run: Run
+) -> None:
+    # It added that statements "are compared one by one", where none was compared.
+    repo.entry(FEES[0], "title: [Fees]\ndate: 2021-11-06\nbody: x\n")
+    assert against(run, "origin/main") == (
+        1,
+        [
+            "(--against origin/main): no such revision in this clone; fetch it first (`git fetch"
+            " origin` for a branch); in GitHub Actions, give actions/checkout `fetch-depth: 0`",
+            f"entries/{FEES[0]}:1:8: title: expected text, got a list",
+            "feedpub: 2 problems in 1 file and on the command line",
+        ],
+    )
+
+
 def test_guard_says_a_shallow_clone_lacks_the_revision(
     repo: Project, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -62,6 +62,8 @@ def while_failing(root: Path, now: datetime, rev: str, found: list[Problem]) -> 
             problems.extend(rule(comparison))
     shown = {(p.path, p.line, p.column, p.message) for p in found}
     new = [p for p in problems.items if (p.path, p.line, p.column, p.message) not in shown]
+    if comparison is None:  # REV could not be read: `new` says why, and nothing was compared
+        return [*said, *new]
     files = f"{len(failed):,} file{'s' if len(failed) != 1 else ''}"
     rest = f", and the statements of the {files} with problems," if failed else ""
     waits = (
