@@ -174,6 +174,31 @@ def test_each_alias_taken_is_told_at_its_own_column(project: Project, run: Run) 
     ]
 
 
+def test_an_alias_taken_by_a_page_is_told_with_the_entries_other_problems(
+    project: Project, run: Run
+) -> None:
+    # Told only once every entry passed: a typo elsewhere, or another alias of the same
+    # statement taken by a statement's page, hid it for another round of check.
+    project.entry("2021-11-05-a.yaml", "title: A\ndate: 2021-11-05\nbody: x\n")
+    project.entry(
+        "2021-11-06-b.yaml",
+        "title: B\ndate: 2021-11-06\nbody: x\naliases: [2021/11/05/a/, index.html, tags/]\n",
+    )
+    project.entry("2021-11-07-c.yaml", "title: C\ndate: 2021-11-07\ntpye: Release\nbody: x\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.errors == [
+        "entries/2021-11-06-b.yaml:4:11: aliases: '2021/11/05/a/' is already the page of"
+        " entries/2021-11-05-a.yaml; an address can lead to one statement only",
+        "entries/2021-11-06-b.yaml:4:26: aliases: 'index.html' is the address of the home page,"
+        " which feedpub writes to public/index.html; an earlier address must be free",
+        "entries/2021-11-06-b.yaml:4:38: aliases: 'tags/' is the address of the list of tags/,"
+        " which feedpub writes to public/tags/index.html; an earlier address must be free",
+        "entries/2021-11-07-c.yaml:3:1: tpye: unknown field; did you mean type?",
+        "feedpub: 4 problems in 2 files",
+    ]
+
+
 def test_two_statements_cannot_claim_one_old_address(project: Project, run: Run) -> None:
     project.entry("2021-11-05-x.yaml", "title: X\ndate: 2021-11-05\nbody: x\naliases: [old/]\n")
     project.entry("2021-11-05-y.yaml", "title: Y\ndate: 2021-11-05\nbody: y\naliases: [old/]\n")

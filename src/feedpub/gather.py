@@ -338,7 +338,7 @@ def read_site(
     )
     check_translations(compiled, checking.language, problems)
     if problems.errors or config is None:
-        from feedpub.render.addresses import static_problems
+        from feedpub.render.addresses import alias_problems, static_problems
         from feedpub.render.environment import make_environment
         from feedpub.render.problems import syntax_problems
 
@@ -349,6 +349,10 @@ def read_site(
             with contextlib.suppress(OSError):
                 problems.extend(syntax_problems(make_environment(project.root)))
         problems.extend(static_problems(project.root, project.show, checking))  # said now too
+        if config is not None:  # aliases that are the address of a page of the site: too
+            wrong = {p.path for p in problems.errors if p.field != "aliases"}
+            entries = [c.entry for c in compiled if c.entry and c.entry.source not in wrong]
+            problems.extend(alias_problems(entries, config, now, problems.items))
         raise FeedpubError(problems.items)
     published: list[Entry] = []
     held: list[Entry] = []

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -207,6 +208,36 @@ def add_static(root: Path, show: Callable[[str], str], outputs: Outputs) -> None
                     outputs.add_file(rel, path, shown)
     if problems.errors:
         raise FeedpubError(problems.items)
+
+
+def alias_problems(
+    entries: Iterable[Entry], config: SiteConfig, now: datetime, told: list[Problem]
+) -> list[Problem]:
+    """Aliases that are the address of a page or feed the site will have, as far as the
+    entries given make it (those whose only problems, if any, are aliases'): told with the
+    entries' problems, not once they are fixed. What `told` says already is left out."""
+    from feedpub.render.plan import plan_site
+
+    seen = {(p.path, p.line, p.column) for p in told}
+
+    def untold(entry: Entry) -> Entry:  # an alias told already (taken by another) is left out
+        kept = [(a, at) for a, at in zip(entry.aliases, entry.aliases_at, strict=True)]
+        kept = [(a, at) for a, at in kept if (entry.source, *at) not in seen]
+        return replace(
+            entry, aliases=tuple(a for a, _ in kept), aliases_at=tuple(at for _, at in kept)
+        )
+
+    shown = [untold(e) for e in entries if not e.draft and e.published <= now]
+    site = Site(
+        config=replace(config, section_aliases=()),  # an old name in use: said once valid
+        entries=tuple(sorted((e for e in shown if e.removed is None), key=sort_key)),
+        removed=tuple(sorted((e for e in shown if e.removed is not None), key=sort_key)),
+    )
+    try:
+        plan_site(site)
+    except FeedpubError as exc:
+        return [p for p in exc.problems if p.field == "aliases"]
+    return []
 
 
 def static_problems(root: Path, show: Callable[[str], str], config: SiteConfig) -> list[Problem]:
