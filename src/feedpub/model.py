@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -287,6 +287,30 @@ class Site:
     held: tuple[Entry, ...] = ()  # under embargo: dated after "now", soonest first
     removed: tuple[Entry, ...] = ()  # published, then removed: a notice page, in no feed
     entries_dir: Path | None = None  # where attachments are read from
+
+
+def site_of(config: SiteConfig, entries: Iterable[Entry], now: datetime) -> Site:
+    """The site `entries` make at `now`: drafts apart, those dated later held back, those
+    removed lawfully apart, each in a build's order (what `check` makes of entries that
+    compile, for a guard or a plan while other entries have problems)."""
+    published: list[Entry] = []
+    held: list[Entry] = []
+    drafts: list[Entry] = []
+    removed: list[Entry] = []
+    for entry in entries:
+        if entry.draft:
+            drafts.append(entry)
+        elif entry.published > now:
+            held.append(entry)
+        else:
+            (published if entry.removed is None else removed).append(entry)
+    return Site(
+        config=config,
+        entries=tuple(sorted(published, key=sort_key)),
+        drafts=tuple(drafts),
+        held=tuple(sorted(held, key=lambda e: (e.published, e.id))),
+        removed=tuple(sorted(removed, key=sort_key)),
+    )
 
 
 # What a build did: what its writing changed, and what `feedpub build` reports.

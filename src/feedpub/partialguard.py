@@ -13,6 +13,7 @@ problems now is not compared: it is not lost, only not read.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from feedpub.gather import Project, compile_entries, list_entry_files
 from feedpub.gitrev import GitError, GitRevision
 from feedpub.incremental import Cache
 from feedpub.listing import ENTRIES_DIR
-from feedpub.model import Entry, Site, sort_key
+from feedpub.model import Entry, Site, site_of
 
 
 def while_failing(root: Path, now: datetime, rev: str, found: list[Problem]) -> list[Problem]:
@@ -89,28 +90,13 @@ def _readable(project: Project, now: datetime) -> tuple[Site, frozenset[str]] | 
     with cache.locked():
         compiled = compile_entries(project, config, files, cache)
     failed: set[str] = set()
-    published: list[Entry] = []
-    held: list[Entry] = []
-    drafts: list[Entry] = []
-    removed: list[Entry] = []
+    entries: list[Entry] = []
     for (name, _), item in zip(files.entries, compiled, strict=True):
-        entry = item.entry
-        if entry is None or any(p.is_error for p in item.problems):
+        if item.entry is None or any(p.is_error for p in item.problems):
             failed.add(name)
-        elif entry.draft:
-            drafts.append(entry)
-        elif entry.published > now:
-            held.append(entry)
         else:
-            (published if entry.removed is None else removed).append(entry)
-    site = Site(
-        config=config,
-        entries=tuple(sorted(published, key=sort_key)),
-        drafts=tuple(drafts),
-        held=tuple(held),
-        removed=tuple(sorted(removed, key=sort_key)),
-        entries_dir=project.root / ENTRIES_DIR,
-    )
+            entries.append(item.entry)
+    site = replace(site_of(config, entries, now), entries_dir=project.root / ENTRIES_DIR)
     return site, frozenset(failed)
 
 

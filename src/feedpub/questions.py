@@ -82,6 +82,7 @@ def choose_settings(
     if wrong and ask is None:
         raise _refused(wrong)
     for name, message in wrong.items():  # a flag's value refused: another asked for
+        assert ask is not None
         tell(f"{QUESTIONS[name][0]}: {message}")
         chosen[name] = _asked(ask, tell, name, _proposal(chosen[name], message), chosen, now)
     return Settings(**chosen)
@@ -92,11 +93,10 @@ _STAND_INS = {"base_url": "https://press.example.org/", "language": "en", "timez
 
 
 def _asked(
-    ask: Ask | None, tell: Tell, name: str, default: str, chosen: dict[str, str], now: datetime
+    ask: Ask, tell: Tell, name: str, default: str, chosen: dict[str, str], now: datetime
 ) -> str:
     """An answer, asked for again until feedpub.yaml's checks take it; then, the fix the
     refusal names is offered, never the refused answer (Enter would only repeat it)."""
-    assert ask is not None
     while True:
         value = _answer(ask, name, default) or default  # Enter takes what is offered
         if not value:  # no answer, and nothing to offer

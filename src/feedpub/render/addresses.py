@@ -20,7 +20,7 @@ from feedpub import parallel
 from feedpub.attachments import MEDIA_TYPES
 from feedpub.errors import FeedpubError, Problem, Problems, Severity
 from feedpub.folders import is_utf8
-from feedpub.model import Entry, SectionAlias, Site, SiteConfig, sort_key
+from feedpub.model import Entry, SectionAlias, Site, SiteConfig, site_of, sort_key
 from feedpub.render.documents import ARCHIVE_DIR
 from feedpub.render.html import Context
 from feedpub.render.outputs import Outputs, page_file
@@ -221,18 +221,17 @@ def alias_problems(
     seen = {(p.path, p.line, p.column) for p in told}
 
     def untold(entry: Entry) -> Entry:  # an alias told already (taken by another) is left out
-        kept = [(a, at) for a, at in zip(entry.aliases, entry.aliases_at, strict=True)]
-        kept = [(a, at) for a, at in kept if (entry.source, *at) not in seen]
+        kept = [
+            (alias, at)
+            for alias, at in zip(entry.aliases, entry.aliases_at, strict=True)
+            if (entry.source, *at) not in seen
+        ]
         return replace(
-            entry, aliases=tuple(a for a, _ in kept), aliases_at=tuple(at for _, at in kept)
+            entry, aliases=tuple(a for a, _ in kept), aliases_at=tuple(t for _, t in kept)
         )
 
-    shown = [untold(e) for e in entries if not e.draft and e.published <= now]
-    site = Site(
-        config=replace(config, section_aliases=()),  # an old name in use: said once valid
-        entries=tuple(sorted((e for e in shown if e.removed is None), key=sort_key)),
-        removed=tuple(sorted((e for e in shown if e.removed is not None), key=sort_key)),
-    )
+    # An old name in use (section_aliases) is said once the entries are valid.
+    site = site_of(replace(config, section_aliases=()), map(untold, entries), now)
     try:
         plan_site(site)
     except FeedpubError as exc:
