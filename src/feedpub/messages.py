@@ -166,7 +166,7 @@ class PageText:
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         override = self.overrides.get(singular)
         if isinstance(override, Mapping):
-            category = _locale(self.language).plural_form(count)
+            category = dates_locale(self.language).plural_form(count)
             return str(override.get(category) or override["other"])
         if isinstance(override, str):
             return override
@@ -181,8 +181,10 @@ class PageText:
     @property
     def locale(self) -> babel.Locale:
         """CLDR's data for the page's dates: its language's (fr-CA's, though its text is
-        fr's; de's, though feedpub has no German text), else English, for one CLDR lacks."""
-        return _locale(self.language)
+        fr's; de's, though feedpub has no German text), else English, for one CLDR lacks.
+        One object per language: the formatted dates are kept by locale, and an equal but
+        new one is compared field by field (a page asks for it a dozen times)."""
+        return dates_locale(self.language)
 
 
 def page_text(config: SiteConfig, language: str) -> PageText:
