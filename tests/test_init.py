@@ -220,6 +220,29 @@ def test_init_writes_the_description_in_the_site_s_language_and_warns_of_one_wit
     )
 
 
+def test_init_writes_the_example_draft_in_the_site_s_language_and_check_knows_it_unedited(
+    here: Run, tmp_path: Path
+) -> None:
+    # A French office's example draft was English: its title, so its file name, and the text
+    # to replace, which check told apart from a statement only in English.
+    flags = [f for f in FLAGS if f not in ("--language", "en")]
+    assert here("init", "fr", *flags, "--language", "fr").exit_code == 0
+    (draft,) = (tmp_path / "fr/entries").iterdir()
+    assert draft.name == "2021-11-05-example-agency-publie-ses-communiques-ici.yaml"
+    fields = yaml.safe_load(draft.read_text())
+    assert fields["title"] == "Example Agency publie ses communiqués ici"
+    assert fields["body"] == (
+        "Écrivez le communiqué ici, en Markdown. Laissez une ligne vide entre les paragraphes.\n"
+    )
+    draft.write_text(draft.read_text().replace("draft: true\n", ""))
+    result = here("check", "--root", "fr")
+    assert result.exit_code == 1
+    assert result.errors[0] == (
+        f"fr/entries/{draft.name}:9:7: body: is still the text `feedpub new` wrote; write the"
+        " statement here, or put back 'draft: true' until it is ready"
+    )
+
+
 def test_init_refuses_settings_feedpub_yaml_would_refuse(here: Run, tmp_path: Path) -> None:
     flags = list(FLAGS)
     flags[flags.index("Europe/Paris")] = "Mars/Olympus_Mons"

@@ -87,6 +87,26 @@ def test_new_writes_a_draft_that_check_accepts(project: Project, run: Run) -> No
     )
 
 
+def test_new_asks_in_the_site_s_language_for_the_text_and_check_knows_it_unedited(
+    project: Project, run: Run
+) -> None:
+    # The text to replace was English on every site, and only the English one was refused.
+    project.config(project.read("feedpub.yaml").replace("language: en", "language: es-MX"))
+    assert run("new", "Aviso", "--date", "2021-11-05").exit_code == 0
+    name = "entries/2021-11-05-aviso.yaml"
+    text = project.read(name)
+    placeholder = "Escriba aquí el comunicado, en Markdown. Deje una línea en blanco entre los"
+    assert f"body: |\n  {placeholder} párrafos.\n" in text
+    project.file(name, text.replace("draft: true\n", ""))
+    check = run("check")
+    assert check.exit_code == 1
+    assert check.errors[0].startswith(f"{name}:9:7: body: is still the text `feedpub new` wrote")
+    # The English one, written before the site had its language, is refused still.
+    english = text.replace(f"{placeholder} párrafos.", PLACEHOLDER_BODY)
+    project.file(name, english.replace("draft: true\n", ""))
+    assert run("check").errors[0].startswith(f"{name}:9:7: body: is still the text")
+
+
 def test_new_never_overwrites_and_numbers_a_title_used_again_that_day(
     project: Project, run: Run
 ) -> None:

@@ -294,9 +294,11 @@ def init_site(root: Path, settings: Settings, now: datetime) -> Created:
 def _write_example(root: Path, settings: Settings, now: datetime) -> Path:
     from feedpub.new import new_entry
 
+    text = messages.text_in(settings.language, {})  # in the site's language, if feedpub can
+    title = text.gettext("%(publisher)s publishes its statements here")
     return new_entry(
         root,
-        f"{settings.publisher} publishes its statements here",
+        title % {"publisher": settings.publisher},
         when=now,
         with_time=False,
     )

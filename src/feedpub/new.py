@@ -22,7 +22,13 @@ from feedpub.load import ScalarNode, SequenceNode, forbidden_message, read_docum
 from feedpub.model import SiteConfig
 from feedpub.read import read_bytes
 from feedpub.slug import slugify
-from feedpub.validate import MAX_SLUG, PLACEHOLDER_BODY, compile_entry, entry_id
+from feedpub.validate import (
+    MAX_SLUG,
+    PLACEHOLDER_BODY,
+    compile_entry,
+    entry_id,
+    placeholder_body,
+)
 from feedpub.zones import as_written, in_zone
 
 MAX_NEW_SLUG = 60  # room under MAX_SLUG for the "-2" a title used twice on a day gets
@@ -193,6 +199,7 @@ def new_entry(
             bylines=(config.publisher.name,),
             id=entry_id(config, stem),
             draft=True,
+            body=placeholder_body(config.language),
         )
     )
     name = f"{stem}.yaml"

@@ -3,6 +3,7 @@ problem in the file reported together, then its dates, names and body checked an
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from feedpub import sitepaths, values
+from feedpub import messages, sitepaths, values
 from feedpub.attachments import listed_files
 from feedpub.bodymap import body_position, find_site_links, report_removals
 from feedpub.entryfields import ENTRY_FIELDS, EntryContext
@@ -33,6 +34,22 @@ _DATED = re.compile(r"(\d{4}-\d{2}-\d{2})[-_ ]+(.+)\.yaml")
 MAX_SLUG = 80
 # What `feedpub new` writes as the body: refused outside drafts, so it is never published.
 PLACEHOLDER_BODY = "Write the statement here, in Markdown. Leave a blank line between paragraphs."
+
+
+@functools.cache
+def placeholder_body(language: str) -> str:
+    """The body `feedpub new` writes in a site in `language`: PLACEHOLDER_BODY, in the
+    language when feedpub has words in it (a French office is asked in French)."""
+    text = messages.text_in(language, {})
+    # The message again as a literal, for the catalogues' extraction (test_languages).
+    return text.gettext(
+        "Write the statement here, in Markdown. Leave a blank line between paragraphs."
+    )
+
+
+def is_placeholder(body: str, language: str) -> bool:
+    """Whether `body` is still what `feedpub new` wrote, in English or the site's language."""
+    return len(body) < 200 and body in (PLACEHOLDER_BODY, placeholder_body(language))
 
 
 def entry_id(config: SiteConfig, stem: str) -> str:
@@ -161,7 +178,7 @@ def compile_entry(
     named_date, slug = named
     dates = _check_dates(document, found, named_date, config, problems)
     _check_slugs(document, found["type"], found["tags"], problems)
-    if not found["draft"] and found["body"] == PLACEHOLDER_BODY:
+    if not found["draft"] and is_placeholder(found["body"], config.language):
         line, column = _at(document, "body")
         problems.add(
             shown,
