@@ -19,6 +19,7 @@ from lxml import etree
 from conftest import EXAMPLE_CONFIG, REPO, Project, Run
 from feedpub import messages
 from feedpub.messages import LOCALE_DIR, PLACEHOLDER, english_plural, long_date, release_time
+from feedpub.validate import PLACEHOLDER_BODY
 
 PACKAGE = REPO / "src/feedpub"
 TEMPLATES = PACKAGE / "templates"
@@ -91,6 +92,16 @@ def test_every_catalogue_translates_every_message_with_its_placeholders(language
             given = set(PLACEHOLDER.findall(source + " ".join(message.auto_comments)))
             assert set(PLACEHOLDER.findall(form)) <= given, form
             form % dict.fromkeys(given, 1)  # a valid format: no lone %
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_every_catalogue_s_text_to_replace_names_markdown_as_check_looks_for_it(
+    language: str,
+) -> None:
+    # check reads the catalogues only for a short body naming Markdown (validate.py).
+    translated = _read(f"{language}.po")[PLACEHOLDER_BODY]
+    assert translated is not None
+    assert "Markdown" in str(translated.string)
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,38 @@ def test_new_asks_in_the_site_s_language_for_the_text_and_check_knows_it_unedite
     assert run("check").errors[0].startswith(f"{name}:9:7: body: is still the text")
 
 
+def test_check_knows_the_text_to_replace_in_any_language_rewrapped_or_as_the_site_words_it(
+    project: Project, run: Run
+) -> None:
+    # A Spanish draft's text was published once the site's language became English; rewrapped
+    # by an editor or its accents decomposed, any placeholder passed.
+    settings = project.read("feedpub.yaml")
+    project.config(settings.replace("language: en", "language: es"))
+    assert run("new", "Aviso", "--date", "2021-11-05").exit_code == 0
+    name = "entries/2021-11-05-aviso.yaml"
+    text = project.read(name).replace("draft: true\n", "")
+    project.config(settings)  # English again
+    project.file(name, text)
+    refused = f"{name}:9:7: body: is still the text `feedpub new` wrote"
+    assert run("check").errors[0].startswith(refused)
+    spanish = (
+        "Escriba aquí el comunicado, en Markdown. Deje una línea en blanco entre los párrafos."
+    )
+    rewrapped = spanish.replace(" una ", "\n  una ").replace("í", "i\u0301")
+    project.file(name, text.replace(spanish, rewrapped))
+    assert run("check").errors[0].startswith(refused)
+    # A site's own wording of it, in its `messages:`, is what new writes and check refuses.
+    own = "Our statement goes here."
+    project.config(settings + f"messages:\n  en:\n    {PLACEHOLDER_BODY!r}: {own!r}\n")
+    assert run("new", "Notice", "--date", "2021-11-05").exit_code == 0
+    notice = "entries/2021-11-05-notice.yaml"
+    assert f"body: |\n  {own}\n" in project.read(notice)
+    project.file(notice, project.read(notice).replace("draft: true\n", ""))
+    assert f"{notice}:9:7: body: is still the text `feedpub new` wrote" in "\n".join(
+        run("check").errors
+    )
+
+
 def test_new_never_overwrites_and_numbers_a_title_used_again_that_day(
     project: Project, run: Run
 ) -> None:

@@ -1058,7 +1058,7 @@ def test_site_template_slow_on_every_page_is_stopped_by_the_pages_shared_budget(
     monkeypatch.setattr(sandbox, "SHARED_SECONDS", 0.6)
     for day in range(1, 6):
         project.entry(f"2021-11-0{day}-x.yaml", f"title: X{day}\ndate: 2021-11-0{day}\nbody: x\n")
-    project.file(  # 0.3-1 s a page: five pages are more than the 0.65 s shared
+    project.file(  # 0.3-1 s a page: five pages are more than the 0.6 s shared
         "templates/entry.html",
         "{% extends 'base.html' %}\n{% block main %}\n{% for a in range(3000) %}"
         "{% for b in range(3000) %}{% endfor %}{% endfor %}\n{% endblock %}\n",

@@ -199,7 +199,7 @@ def new_entry(
             bylines=(config.publisher.name,),
             id=entry_id(config, stem),
             draft=True,
-            body=placeholder_body(config.language),
+            body=placeholder_body(config),
         )
     )
     name = f"{stem}.yaml"

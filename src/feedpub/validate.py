@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -12,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from feedpub import messages, sitepaths, values
+from feedpub import sitepaths, values
 from feedpub.attachments import listed_files
 from feedpub.bodymap import body_position, find_site_links, report_removals
 from feedpub.entryfields import ENTRY_FIELDS, EntryContext
@@ -36,20 +37,48 @@ MAX_SLUG = 80
 PLACEHOLDER_BODY = "Write the statement here, in Markdown. Leave a blank line between paragraphs."
 
 
-@functools.cache
-def placeholder_body(language: str) -> str:
-    """The body `feedpub new` writes in a site in `language`: PLACEHOLDER_BODY, in the
-    language when feedpub has words in it (a French office is asked in French)."""
-    text = messages.text_in(language, {})
+def placeholder_body(config: SiteConfig) -> str:
+    """The body `feedpub new` writes: PLACEHOLDER_BODY in the site's language when feedpub
+    has words in it (a French office is asked in French), or as the site words it in its
+    `messages:`."""
+    from feedpub.messages import page_text  # Babel: not for compiling an English site
+
     # The message again as a literal, for the catalogues' extraction (test_languages).
-    return text.gettext(
+    return page_text(config, config.language).gettext(
         "Write the statement here, in Markdown. Leave a blank line between paragraphs."
     )
 
 
-def is_placeholder(body: str, language: str) -> bool:
-    """Whether `body` is still what `feedpub new` wrote, in English or the site's language."""
-    return len(body) < 200 and body in (PLACEHOLDER_BODY, placeholder_body(language))
+def is_placeholder(body: str, config: SiteConfig) -> bool:
+    """Whether `body` is still a text `feedpub new` writes, in any language feedpub has words
+    in or as the site words it: a draft written before the site's language changed, or
+    while feedpub.yaml had a problem, is caught too. Spaces and line breaks, which an
+    editor may rewrap, and the form of accented letters, which it may decompose, aside."""
+    if len(body) > _LONGEST_PLACEHOLDER:
+        return False
+    text = _normal(body)
+    for words in config.messages.values():
+        worded = words.get(PLACEHOLDER_BODY)
+        if isinstance(worded, str) and _normal(worded) == text:
+            return True
+    # Every catalogue's names Markdown (test_languages): the catalogues are read only then.
+    return "Markdown" in text and text in _placeholders()
+
+
+_LONGEST_PLACEHOLDER = 2000
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+@functools.cache
+def _placeholders() -> frozenset[str]:
+    """PLACEHOLDER_BODY in English and in each language feedpub has a catalogue for."""
+    from feedpub.messages import catalogue_languages, text_in
+
+    languages = catalogue_languages()
+    return frozenset(_normal(text_in(lang, {}).gettext(PLACEHOLDER_BODY)) for lang in languages)
 
 
 def entry_id(config: SiteConfig, stem: str) -> str:
@@ -178,7 +207,7 @@ def compile_entry(
     named_date, slug = named
     dates = _check_dates(document, found, named_date, config, problems)
     _check_slugs(document, found["type"], found["tags"], problems)
-    if not found["draft"] and is_placeholder(found["body"], config.language):
+    if not found["draft"] and is_placeholder(found["body"], config):
         line, column = _at(document, "body")
         problems.add(
             shown,
