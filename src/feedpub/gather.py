@@ -10,7 +10,7 @@ import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from feedpub.errors import FeedpubError, Problem, Problems, Severity, shown_root
 from feedpub.folders import NOT_UTF8, TEMPLATE_DIR, check_folders, check_strays, is_utf8
 from feedpub.incremental import Cache
 from feedpub.listing import ENTRIES_DIR, source_status
-from feedpub.model import Entry, Site, SiteConfig, sort_key
+from feedpub.model import Site, SiteConfig, site_of
 from feedpub.parallel import fork_map
 from feedpub.read import check_readable, file_kind, read_bytes
 from feedpub.render.unused import check_unused_templates
@@ -357,19 +357,17 @@ def read_site(
             entries = [c.entry for c in compiled if c.entry and c.entry.source not in wrong]
             problems.extend(alias_problems(entries, config, now, problems.items))
         raise FeedpubError(problems.items)
-    published: list[Entry] = []
-    held: list[Entry] = []
-    drafts: list[Entry] = []
-    removed: list[Entry] = []
+    entries = [item.entry for item in compiled if item.entry is not None]
+    site = replace(
+        site_of(config, entries, now, preview=preview), entries_dir=project.root / ENTRIES_DIR
+    )
+    held = {id(entry) for entry in site.held}
     for item in compiled:
         entry = item.entry
-        if entry is None:
+        if entry is None or entry.draft:  # a draft's dates are checked once it is not one
             continue
-        if entry.draft and not preview:
-            drafts.append(entry)
-        elif entry.published > now and not preview:
-            held.append(entry)
-            _dated_later(item, now, config, problems)
+        _dated_later(item, now, config, problems)  # a preview's too: build would refuse it
+        if id(entry) in held:
             line, column = item.at("date")
             problems.add(
                 entry.source,
@@ -381,18 +379,6 @@ def read_site(
                 field="date",
                 severity=Severity.WARNING,
             )
-        else:
-            if not entry.draft:  # a preview too: check and build would refuse it
-                _dated_later(item, now, config, problems)
-            (published if entry.removed is None else removed).append(entry)
     if problems.errors:
         raise FeedpubError(problems.items)
-    site = Site(
-        config=config,
-        entries=tuple(sorted(published, key=sort_key)),
-        drafts=tuple(drafts),
-        held=tuple(sorted(held, key=lambda e: (e.published, e.id))),
-        removed=tuple(sorted(removed, key=sort_key)),
-        entries_dir=project.root / ENTRIES_DIR,
-    )
     return SiteResult(site, sorted(problems.warnings))

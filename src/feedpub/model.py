@@ -289,18 +289,21 @@ class Site:
     entries_dir: Path | None = None  # where attachments are read from
 
 
-def site_of(config: SiteConfig, entries: Iterable[Entry], now: datetime) -> Site:
-    """The site `entries` make at `now`: drafts apart, those dated later held back, those
-    removed lawfully apart, each in a build's order (what `check` makes of entries that
-    compile, for a guard or a plan while other entries have problems)."""
+def site_of(
+    config: SiteConfig, entries: Iterable[Entry], now: datetime, *, preview: bool = False
+) -> Site:
+    """The site `entries` make at `now`: drafts apart, those dated later held back (a
+    `preview` publishes both), those removed lawfully apart, each in a build's order: what
+    a build makes of the entries, and `check` of those that compile while others have
+    problems (for a guard or a plan)."""
     published: list[Entry] = []
     held: list[Entry] = []
     drafts: list[Entry] = []
     removed: list[Entry] = []
     for entry in entries:
-        if entry.draft:
+        if entry.draft and not preview:
             drafts.append(entry)
-        elif entry.published > now:
+        elif entry.published > now and not preview:
             held.append(entry)
         else:
             (published if entry.removed is None else removed).append(entry)
