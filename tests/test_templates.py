@@ -1365,13 +1365,76 @@ def test_templates_are_compiled_by_a_forked_child_while_the_site_is_read(
     assert children_left() == []
     assert b"<h1" in (project.root / "public/2021/11/05/x/index.html").read_bytes()
     # The same pages as templates compiled here make.
-    from feedpub.render import environment
+    from feedpub.render import environment, precompiled
 
     monkeypatch.setattr(jinja2.Environment, "compile", compile_)
-    monkeypatch.setattr(environment, "can_fork", lambda: False)
+    monkeypatch.setattr(precompiled, "can_fork", lambda: False)
     environment._environment.cache_clear()
     build(project.root, out=project.root / "here")
     assert project.tree() == project.tree("here")
+
+
+_FIRST_BUILD = """
+import sys
+from pathlib import Path
+
+import jinja2
+
+from feedpub import forked
+from feedpub.build import build
+from feedpub.render import precompiled
+
+assert "feedpub.render.environment" not in sys.modules, "imported before the build"
+compiled_here = []
+compile_ = jinja2.Environment.compile
+
+
+def counted(env, source, name=None, *args):
+    compiled_here.append(name)
+    return compile_(env, source, name, *args)
+
+
+jinja2.Environment.compile = counted
+fork = forked.Forked.__init__
+loaded_at_fork = []
+
+
+def forking(self, function):
+    if getattr(function, "func", None) is precompiled._compiled:  # the templates' child
+        loaded_at_fork.append("feedpub.render.environment" in sys.modules)
+    fork(self, function)
+
+
+forked.Forked.__init__ = forking
+build(Path(sys.argv[1]))
+assert loaded_at_fork == [False], loaded_at_fork
+from feedpub.render.environment import make_environment
+
+env = make_environment(Path(sys.argv[1]))
+print(len(compiled_here), len(env._compiled), len(env.list_templates(extensions=["html"])))
+"""
+
+
+def test_a_first_build_in_a_process_imports_jinja_while_a_child_compiles_the_templates(
+    project: Project,
+) -> None:
+    # `feedpub build`: the child is forked before Jinja's modules are imported here, and its
+    # code objects are taken once they are (while the entries compile).
+    from conftest import children_left
+
+    project.entry(*X)
+    script = project.root.parent / "first_build.py"
+    script.write_text(_FIRST_BUILD)
+    done = subprocess.run(
+        [sys.executable, str(script), str(project.root)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    here, given, templates = map(int, done.stdout.split())
+    assert (here, given) == (0, templates) and templates > 10
+    assert children_left() == []
+    assert b"<h1" in (project.root / "public/2021/11/05/x/index.html").read_bytes()
 
 
 def test_a_template_compiled_from_another_source_than_its_file_s_is_compiled_again(

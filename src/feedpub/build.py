@@ -10,6 +10,7 @@ before the modules of the phases are imported. This module only runs the phases 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import time
@@ -65,20 +66,29 @@ def build(
     if found.up_to_date:  # answered before any module below is imported
         return replay(found, time.perf_counter() - started)
     from feedpub.gather import Project, read_site
-    from feedpub.render.addresses import add_static, check_site_links
-    from feedpub.render.environment import compiled_meanwhile
-    from feedpub.render.plan import MARKER, plan_site
-    from feedpub.write import write_outputs
+    from feedpub.render.precompiled import compiled_meanwhile
 
     project = Project.at(root)
     cache = Cache(project.root)
     # The child listing `out` (see probe) is reaped whatever happens.
     survey = contextlib.closing(found.survey) if found.survey else contextlib.nullcontext()
-    with cache.locked(), compiled_meanwhile(project.root), _Collector() as collector, survey:
+    with (
+        cache.locked(),
+        compiled_meanwhile(project.root) as adopt,
+        _Collector() as collector,
+        survey,
+    ):
         try:
-            result = read_site(project, now, cache, preview=preview, sources=found.sources)
+            meanwhile = functools.partial(_importing, adopt)
+            result = read_site(
+                project, now, cache, preview=preview, sources=found.sources, meanwhile=meanwhile
+            )
             if gathered is not None:
                 gathered(result.site)
+            from feedpub.render.addresses import add_static, check_site_links
+            from feedpub.render.plan import MARKER, plan_site
+            from feedpub.write import write_outputs
+
             last = cache.dependencies(out)
             outputs = plan_site(result.site, project.root, last)
             add_static(project.root, project.show, outputs)
@@ -131,6 +141,16 @@ def build(
     return built
 
 
+def _importing(adopt: Callable[[], None]) -> None:
+    """What only writing needs (Jinja's, lxml's and feedgen's modules among them), imported
+    while the workers compile the entries rather than before, as this process waits then;
+    and the templates compiled meanwhile taken."""
+    adopt()
+    import feedpub.render.addresses
+    import feedpub.render.plan
+    import feedpub.write  # noqa: F401
+
+
 class _Collector:
     """The cyclic garbage collector, paused while the site is read and planned, then run
     with what was read frozen (gc.freeze) until the build is saved. The entries and the
@@ -161,14 +181,14 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
     from feedpub.folders import TEMPLATE_DIR
     from feedpub.gather import Project, read_site
     from feedpub.render.addresses import add_static, at_release, check_site_links, make_every
-    from feedpub.render.environment import compiled_meanwhile
     from feedpub.render.plan import plan_site
+    from feedpub.render.precompiled import compiled_meanwhile
     from feedpub.write import unfinished
 
     project = Project.at(root)
     cache = Cache(project.root)
-    with cache.locked(), compiled_meanwhile(project.root):
-        result = read_site(project, now or _clock(), cache)
+    with cache.locked(), compiled_meanwhile(project.root) as adopt:
+        result = read_site(project, now or _clock(), cache, meanwhile=adopt)
         outputs = plan_site(result.site, project.root)
         add_static(project.root, project.show, outputs)
         # A site's own template can fail only as a page is made ({{ 1 / 0 }}, or a field

@@ -9,7 +9,7 @@ import contextlib
 import functools
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -195,10 +195,15 @@ def _stays_inside(item: Compiled) -> bool:
 
 
 def compile_entries(
-    project: Project, config: SiteConfig, files: EntryFiles, cache: Cache
+    project: Project,
+    config: SiteConfig,
+    files: EntryFiles,
+    cache: Cache,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Compiled]:
     """Compile every entry file: from the cache when its bytes and context are unchanged,
-    else across the machine's cores when there are many."""
+    else across the machine's cores when there are many; `meanwhile` is called while they
+    compile."""
     context = digest(
         __version__, repr(config), project.shown_root, repr(sorted(files.others.items()))
     )
@@ -242,7 +247,8 @@ def compile_entries(
         ]
         return [(item, cache.store_line(item)) for item in made]
 
-    compiled = [item for batch in fork_map(compile_range, bounds, workers) for item in batch]
+    made = fork_map(compile_range, bounds, workers, meanwhile=meanwhile)
+    compiled = [item for batch in made for item in batch]
     for slot, (item, line) in zip(slots, compiled, strict=True):
         results[slot] = item
         cache.keep(item.key, line)
@@ -302,12 +308,14 @@ def read_site(
     *,
     preview: bool = False,
     sources: Mapping[str, Sequence[int]] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> SiteResult:
     """Read and check the settings and every entry, or raise with every problem.
 
     Statements dated after `now` (default: the clock) are held back (embargo); drafts are
     never published. A `preview` publishes both, for `feedpub serve`. `sources` are the
-    statuses of the site's files as the no-change check just listed them.
+    statuses of the site's files as the no-change check just listed them; `meanwhile` is
+    called while the entries are compiled.
     """
     now = now or datetime.now(timezone.utc)
     cache = cache or Cache(project.root)
@@ -322,7 +330,7 @@ def read_site(
     check_folders(project, problems)
     check_strays(project, problems)
     check_unused_templates(project.root, project.show, problems)
-    compiled = compile_entries(project, checking, files, cache)
+    compiled = compile_entries(project, checking, files, cache, meanwhile)
     attached: set[str] = set()
     for item in compiled:
         problems.extend(item.problems)

@@ -60,9 +60,14 @@ def workers() -> int:
 
 
 def fork_map(
-    function: Callable[[T], R], items: Iterable[T], count: int, renew_after: int = 0
+    function: Callable[[T], R],
+    items: Iterable[T],
+    count: int,
+    renew_after: int = 0,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[R]:
-    """`map(function, items)` on `count` forked workers, results in order.
+    """`map(function, items)` on `count` forked workers, results in order; `meanwhile` is
+    called once the first workers are at work (first, with no workers).
 
     At most two items per worker are in flight: results the caller has not taken yet do
     not pile up in memory (a site's pages and feeds, made faster than they are written,
@@ -73,17 +78,25 @@ def fork_map(
     a large site, that was most of the parent, in each worker."""
     items = list(items)
     if count <= 1 or len(items) <= 1:
+        if meanwhile is not None:
+            meanwhile()
         yield from map(function, items)
         return
     size = count * renew_after if renew_after > 0 else len(items)
     for start in range(0, len(items), size):
-        yield from _pool_map(function, items[start : start + size], count)
+        yield from _pool_map(function, items[start : start + size], count, meanwhile)
+        meanwhile = None
 
 
-def _pool_map(function: Callable[[T], R], items: list[T], count: int) -> Iterator[R]:
+def _pool_map(
+    function: Callable[[T], R],
+    items: list[T],
+    count: int,
+    meanwhile: Callable[[], object] | None = None,
+) -> Iterator[R]:
     """fork_map on one pool of workers, forked now."""
     with Pool(function, min(count, len(items))) as pool:
-        yield from pool.map(items)
+        yield from pool.map(items, meanwhile)
 
 
 class Pool(Generic[T, R]):
@@ -109,8 +122,9 @@ class Pool(Generic[T, R]):
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def map(self, items: Iterable[T]) -> Iterator[R]:
-        """`map(function, items)` on the workers: at most two items per worker in flight."""
+    def map(self, items: Iterable[T], meanwhile: Callable[[], object] | None = None) -> Iterator[R]:
+        """`map(function, items)` on the workers: at most two items per worker in flight;
+        `meanwhile` is called once they are at work."""
         global _FUNCTION
         waiting = iter(items)
         pending: deque[Future[R]] = deque()
@@ -124,6 +138,8 @@ class Pool(Generic[T, R]):
                     pending.extend(self._pool.submit(_call, item) for item in first)
                 finally:
                     _FUNCTION = held
+            if meanwhile is not None:
+                meanwhile()
             while pending:
                 result = pending.popleft().result()
                 following = itertools.islice(waiting, 1)

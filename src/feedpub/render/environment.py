@@ -11,11 +11,10 @@ when something it showed may have changed.
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import marshal
 import os
-from collections.abc import Iterator, MutableMapping
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
 from feedpub import __version__
-from feedpub.forked import Forked, can_fork
+from feedpub.forked import Forked
 from feedpub.incremental import record, recording
 from feedpub.model import Entry
 from feedpub.render import filters, lookups
@@ -43,7 +42,7 @@ TEMPLATE_DIR = "templates"
 
 class _Recording:
     """Jinja's attribute, item, variable and template lookups, each recorded; templates
-    compiled by a forked child as the build began taken from it (see compiled_meanwhile)."""
+    compiled by a forked child as the build began taken from it (render/precompiled.py)."""
 
     _compiling: Forked | None = None
     _compiled: dict[str, list[str]] = {}  # noqa: RUF012 - each environment sets its own
@@ -244,31 +243,9 @@ class _SandboxedEnvironment(_Recording, Limited, ImmutableSandboxedEnvironment):
     code_generator_class = _SandboxedCode
 
 
-@contextlib.contextmanager
-def compiled_meanwhile(root: Path | None) -> Iterator[None]:
-    """While the site is read, a forked child compiles the templates of its environment
-    that no build in this process compiled yet (every one, for `feedpub build`), and
-    hands back their code objects (marshal, through a pipe from this process's own child:
-    never a file); a template changed since, or that failed there, is compiled as usual.
-    Compiling the dozen templates a statement added uses was a twentieth of its time."""
-    env: Any = None
-    try:  # a folder that cannot be listed is reported as the site is read, not here
-        env = make_environment(root)
-        names = [n for n in env.list_templates(extensions=["html"]) if n not in env._asked]
-    except OSError:
-        names = []
-    if not names or env._compiling is not None or not can_fork():
-        yield
-        return
-    child = env._compiling = Forked(functools.partial(_compile, env, names))
-    try:
-        yield
-    finally:
-        env._compiling = None  # taken, or not needed
-        child.close()
-
-
-def _compile(env: jinja2.Environment, names: list[str]) -> dict[str, list[str]]:
+def compiled_code(env: jinja2.Environment, names: list[str]) -> dict[str, list[str]]:
+    """Each template's digest and code object (marshal, base64), by its name: what the child
+    of precompiled.compiled_meanwhile hands back."""
     assert env.loader is not None
     found = {}
     for name in names:
