@@ -77,6 +77,22 @@ def _find(text: str, needle: str, start: int) -> tuple[int, int]:
 
 
 _LINK = re.compile(r'<(?:a|img)\s[^>]*?(?:href|src)="([^"]*)"')
+# An http(s) address as most links are written, holding nothing urlsplit() would drop or
+# refuse before its path (white space, controls, brackets): its host is what follows "//",
+# up to the path, query or fragment. Anything else is split by urlsplit(), three times
+# slower (a tenth of compiling a statement whose links lead elsewhere).
+_PLAIN_HTTP = re.compile(r"https?://([^/?#\[\]\x00-\x20\x7f]*)(?:[/?#]|\Z)")
+
+
+def link_host(url: str) -> str | None:
+    """urlsplit(url).netloc of an address that may lead into the site (no scheme, http or
+    https, as a browser reads it); None for any other scheme."""
+    plain = _PLAIN_HTTP.match(url)
+    if plain is not None:
+        return plain.group(1)
+    if url_scheme(url) not in (None, "http", "https"):
+        return None
+    return urlsplit(url).netloc
 
 
 def find_site_links(
@@ -99,9 +115,9 @@ def find_site_links(
         written = unescape(match.group(1))
         if not written or written.startswith("#"):
             continue
-        if url_scheme(written) not in (None, "http", "https"):
+        host = link_host(written)
+        if host is None:
             continue
-        host = urlsplit(written).netloc
         if host and host != base.netloc:
             continue  # another site's: urljoin keeps the host an address names
         target = urljoin(page_url, written)
