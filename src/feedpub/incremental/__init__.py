@@ -34,6 +34,7 @@ from feedpub.incremental.recording import (
     key_of,
     key_of_lines,
     record,
+    record_all,
     recorded,
     recording,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "key_of_lines",
     "probe",
     "record",
+    "record_all",
     "recorded",
     "recording",
     "replay",

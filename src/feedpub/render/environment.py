@@ -25,7 +25,7 @@ from jinja2.utils import missing
 
 from feedpub import __version__
 from feedpub.forked import Forked
-from feedpub.incremental import record, recording
+from feedpub.incremental import record, record_all, recording
 from feedpub.model import Entry
 from feedpub.render import filters, lookups
 from feedpub.render.escaping import EscapedOnce
@@ -166,8 +166,7 @@ class _RecordingTemplate(EscapedOnce):
         if module is self._module and not fresh:  # kept (made now, or for another page)
             self._module_read = self._module_read | read
             read = set(self._module_read)
-        for token in read:
-            record(token)
+        record_all(read)
         return module
 
 

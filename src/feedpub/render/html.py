@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from feedpub import messages
 from feedpub.errors import FeedpubError, Problem
-from feedpub.incremental import record, recorded, recording
+from feedpub.incremental import record, record_all, recorded, recording
 from feedpub.load import describe_character, forbidden_character
 from feedpub.messages import PageText
 from feedpub.model import Entry
@@ -118,8 +118,7 @@ class PageRenderer:
                 made,
                 frozenset(t for t in tokens if not t.startswith("var:")),
             )
-        for token in found[1]:
-            record(token)
+        record_all(found[1])
         return found[0]
 
     def compile_all(self) -> None:

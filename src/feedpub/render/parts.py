@@ -22,7 +22,7 @@ from typing import Any
 
 from jinja2.runtime import Context
 
-from feedpub.incremental import record, recording
+from feedpub.incremental import record_all, recording
 from feedpub.render.filters import page_text
 
 # A part's name, and the page variables its text depends on (besides the page's text and
@@ -86,8 +86,7 @@ def kept_part(
             if len(kept) >= KEPT:
                 del kept[next(iter(kept))]  # the oldest
             found = kept[tuple(key)] = (tuple(held), made, frozenset(read))
-        for token in found[2]:
-            record(token)
+        record_all(found[2])
         yield found[1]
 
     return render_kept

@@ -16,7 +16,15 @@ from typing import Any
 
 from feedpub.errors import FeedpubError, Problems
 from feedpub.forked import halves
-from feedpub.incremental import Dependencies, key_line, key_of, key_of_lines, record, recording
+from feedpub.incremental import (
+    Dependencies,
+    key_line,
+    key_of,
+    key_of_lines,
+    record,
+    record_all,
+    recording,
+)
 from feedpub.model import Entry, Site
 from feedpub.render.addresses import plan_aliases, plan_section_aliases
 from feedpub.render.documents import (
@@ -223,8 +231,7 @@ class Planner:
             if len(self._feed_content) >= FEED_CONTENT_KEPT:
                 del self._feed_content[next(iter(self._feed_content))]  # the oldest
             self._feed_content[entry.id] = found
-        for token in found[1]:
-            record(token)
+        record_all(found[1])
         return found[0]
 
     def feed(self, feed: Feed, name: str) -> None:
