@@ -10,7 +10,6 @@ before the modules of the phases are imported. This module only runs the phases 
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import os
 import time
@@ -72,16 +71,11 @@ def build(
     cache = Cache(project.root)
     # The child listing `out` (see probe) is reaped whatever happens.
     survey = contextlib.closing(found.survey) if found.survey else contextlib.nullcontext()
-    with (
-        cache.locked(),
-        compiled_meanwhile(project.root) as adopt,
-        _Collector() as collector,
-        survey,
-    ):
+    templates = compiled_meanwhile(project.root)  # (and what writing needs, imported meanwhile)
+    with cache.locked(), templates as aside, _Collector() as collector, survey:
         try:
-            meanwhile = functools.partial(_importing, adopt)
             result = read_site(
-                project, now, cache, preview=preview, sources=found.sources, meanwhile=meanwhile
+                project, now, cache, preview=preview, sources=found.sources, meanwhile=aside
             )
             if gathered is not None:
                 gathered(result.site)
@@ -119,8 +113,7 @@ def build(
         )
         # "now" decides what is published: the shortcut holds only while now stays between
         # the newest date the site shows (a statement, a removed one's notice, a correction
-        # or withdrawal: one after now is refused) and the first one held back. A preview
-        # shows all.
+        # or withdrawal: one after now is refused) and the first held back (a preview: all).
         due = [e.updated.timestamp() for e in (*site.entries, *site.removed)]  # >= its date
         due += [e.removed.at.timestamp() for e in site.removed if e.removed is not None]
         newest = max(due) if due and not preview else None
@@ -139,16 +132,6 @@ def build(
         dependencies = last.updated(made, written.keys() - made.keys())
         cache.save_build(out, manifest, dependencies)
     return built
-
-
-def _importing(adopt: Callable[[], None]) -> None:
-    """What only writing needs (Jinja's, lxml's and feedgen's modules among them), imported
-    while the workers compile the entries rather than before, as this process waits then;
-    and the templates compiled meanwhile taken."""
-    adopt()
-    import feedpub.render.addresses
-    import feedpub.render.plan
-    import feedpub.write  # noqa: F401
 
 
 class _Collector:
@@ -187,8 +170,8 @@ def check(root: Path, now: datetime | None = None) -> SiteResult:
 
     project = Project.at(root)
     cache = Cache(project.root)
-    with cache.locked(), compiled_meanwhile(project.root) as adopt:
-        result = read_site(project, now or _clock(), cache, meanwhile=adopt)
+    with cache.locked(), compiled_meanwhile(project.root) as meanwhile:
+        result = read_site(project, now or _clock(), cache, meanwhile=meanwhile)
         outputs = plan_site(result.site, project.root)
         add_static(project.root, project.show, outputs)
         # A site's own template can fail only as a page is made ({{ 1 / 0 }}, or a field

@@ -16,15 +16,8 @@ from typing import Any
 
 from feedpub.errors import FeedpubError, Problems
 from feedpub.forked import halves
-from feedpub.incremental import (
-    Dependencies,
-    key_line,
-    key_of,
-    key_of_lines,
-    record,
-    record_all,
-    recording,
-)
+from feedpub.incremental import Dependencies, key_line, key_of, key_of_lines, recording
+from feedpub.incremental.recording import record, record_all
 from feedpub.model import Entry, Site
 from feedpub.render.addresses import plan_aliases, plan_section_aliases
 from feedpub.render.documents import (

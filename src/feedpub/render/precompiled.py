@@ -3,10 +3,10 @@
 Compiling feedpub's dozen templates, and a site's own, took a twentieth of adding a
 statement; Jinja's and the environment's modules took a hundredth of a cold build to import.
 Both are done beside the work that must come first: the child is forked before either is
-imported here (`feedpub build`), and the building process imports them while the workers
-compile the entries (`adopt`), then takes the child's code objects (marshal, through a pipe
-from its own child: never a file). A template changed since, or that failed there, is
-compiled as usual. Standard library only, as forked.py.
+imported here (`feedpub build`); the building process imports them, with what writing
+needs, while the workers compile the entries (`meanwhile`), then takes the child's code
+objects (marshal, through a pipe from its own child: never a file). A template changed
+since, or that failed there, is compiled as usual. Standard library only, as forked.py.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ _ENVIRONMENT = "feedpub.render.environment"
 def compiled_meanwhile(root: Path | None) -> Iterator[Callable[[], None]]:
     """While the site is read, a forked child compiles the templates of its environment
     that no build in this process compiled yet (every one, for `feedpub build`). Gives
-    `adopt`, to call once the workers compiling the entries are forked (or at any time):
-    it hands the child's work to the environment, which takes it as it compiles."""
+    `meanwhile`, to call once the workers compiling the entries are forked (or at any
+    time): it imports what writing needs, then hands the child's work to the environment,
+    which takes it as it compiles."""
     loaded = _ENVIRONMENT in sys.modules  # a process that built before (tests, serve)
     child: Forked | None = None
     env: Any = None
@@ -39,8 +40,12 @@ def compiled_meanwhile(root: Path | None) -> Iterator[Callable[[], None]]:
     elif can_fork():
         child = Forked(functools.partial(_compiled, root, None))
 
-    def adopt() -> None:
+    def meanwhile() -> None:
         nonlocal env
+        import feedpub.render.addresses
+        import feedpub.render.plan
+        import feedpub.write  # noqa: F401 - what writing needs (lxml's, feedgen's modules)
+
         if child is None or env is not None:
             return
         env, names = _environment(root)
@@ -48,7 +53,7 @@ def compiled_meanwhile(root: Path | None) -> Iterator[Callable[[], None]]:
             env._compiling = child
 
     try:
-        yield adopt
+        yield meanwhile
     finally:
         if env is not None and env._compiling is child:
             env._compiling = None  # taken, or not needed
