@@ -219,13 +219,20 @@ def test_any_templates_and_static_tree_build_or_are_refused_with_positions(
 
 
 _URL_PARTS = st.text(
-    alphabet=st.sampled_from(list("aZ09.-_:@/?#[]%&=+ \t\r\n\x00\x1f\x7f\u00e9\u3000")), max_size=12
+    # Full-width delimiters and ℀ too: NFKC makes them '#', '@', ':', '/', '?' in a host.
+    alphabet=st.sampled_from(
+        list("aZ09.-_:@/?#[]%&=+\\^| \t\r\n\x00\x1f\x7f\u00e9\u3000＃＠：／？℀")
+    ),
+    max_size=12,
 )
 _URLS = st.one_of(
     _URL_PARTS,
     st.tuples(
-        st.sampled_from(["http://", "https://", "HTTPS://", "ftp://", "//", "", " https://"]),
+        st.sampled_from(
+            ["http://", "https://", "HTTPS://", "ftp://", "//", "", " https://", "/a?u="]
+        ),
         _URL_PARTS,
+        st.sampled_from(["", "https://", "http://x.org/"]),  # an address inside another's
         st.sampled_from(["", "/", "/a/", "?q", "#f", ":8080/", "\t/x"]),
         _URL_PARTS,
     ).map("".join),
@@ -238,6 +245,9 @@ _URLS = st.one_of(
 @example("https://user@example.org:443?x#y")
 @example("https://[::1]/")
 @example("https://example.org\t/a")
+@example("/2021/11/05/a/?u=https://other.org/")
+@example("mailto:a@example.org?body=http://other.org/")
+@example("http://a＠b/")
 def test_a_link_s_host_is_the_host_urlsplit_finds_in_it(url: str) -> None:
     # bodymap.link_host takes most links' host without urlsplit(): it must find what
     # urlsplit() finds, and say None for every scheme no page of the site has.

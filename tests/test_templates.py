@@ -1375,16 +1375,23 @@ def test_templates_are_compiled_by_a_forked_child_while_the_site_is_read(
 
 
 _FIRST_BUILD = """
+import os
+import select
+import shutil
 import sys
 from pathlib import Path
 
 import jinja2
 
-from feedpub import forked
+import feedpub.gather
+from feedpub import forked, parallel
 from feedpub.build import build
 from feedpub.render import precompiled
 
 assert "feedpub.render.environment" not in sys.modules, "imported before the build"
+root, change = Path(sys.argv[1]), sys.argv[2]
+feedpub.gather.PARALLEL_FROM = 2  # the entries compiled by a pool of workers
+parallel.workers = lambda: 2
 compiled_here = []
 compile_ = jinja2.Environment.compile
 
@@ -1395,46 +1402,103 @@ def counted(env, source, name=None, *args):
 
 
 jinja2.Environment.compile = counted
+children, loaded_at_fork = [], []
 fork = forked.Forked.__init__
-loaded_at_fork = []
 
 
 def forking(self, function):
-    if getattr(function, "func", None) is precompiled._compiled:  # the templates' child
-        loaded_at_fork.append("feedpub.render.environment" in sys.modules)
     fork(self, function)
+    if getattr(function, "func", None) is precompiled._compiled:  # the templates' child
+        children.append(self)
+        loaded_at_fork.append("feedpub.render.environment" in sys.modules)
 
 
 forked.Forked.__init__ = forking
-build(Path(sys.argv[1]))
+executor = parallel._executor
+jinja_at_pool = []
+
+
+def pool(count):
+    jinja_at_pool.append("feedpub.render.environment" in sys.modules)
+    return executor(count)
+
+
+parallel._executor = pool
+compile_entries = feedpub.gather.compile_entries
+
+
+def changed_meanwhile(*args, **kwargs):
+    # Once the child has compiled for the site as it was, its templates/ goes or comes.
+    if change != "none":
+        select.select([children[0]._child[1]], [], [], 60)
+        if change == "remove":
+            shutil.rmtree(root / "templates")
+        else:
+            (root / "templates").mkdir()
+            (root / "templates/removed.html").write_text('{% extends "base.html" %}\\n')
+    return compile_entries(*args, **kwargs)
+
+
+feedpub.gather.compile_entries = changed_meanwhile
+build(root)
 assert loaded_at_fork == [False], loaded_at_fork
+# (A site with templates/ of its own imports them first, to say which no page uses.)
+assert jinja_at_pool[:1] == [change == "remove"], jinja_at_pool
+try:
+    os.waitpid(-1, os.WNOHANG)
+    raise AssertionError("a child of the build is left")
+except ChildProcessError:
+    pass
 from feedpub.render.environment import make_environment
 
-env = make_environment(Path(sys.argv[1]))
+env = make_environment(root)
 print(len(compiled_here), len(env._compiled), len(env.list_templates(extensions=["html"])))
 """
+
+
+def _first_build(project: Project, change: str = "none") -> tuple[int, int, int]:
+    script = project.root.parent / "first_build.py"
+    script.write_text(_FIRST_BUILD)
+    done = subprocess.run(
+        [sys.executable, str(script), str(project.root), change],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    here, given, templates = map(int, done.stdout.split())
+    return here, given, templates
 
 
 def test_a_first_build_in_a_process_imports_jinja_while_a_child_compiles_the_templates(
     project: Project,
 ) -> None:
-    # `feedpub build`: the child is forked before Jinja's modules are imported here, and its
-    # code objects are taken once they are (while the entries compile).
-    from conftest import children_left
-
+    # `feedpub build`: the child is forked before the environment's modules are imported
+    # here, the workers compiling the entries too, and the child's code objects are taken
+    # once they are imported (while the entries compile). No child of the build is left.
     project.entry(*X)
-    script = project.root.parent / "first_build.py"
-    script.write_text(_FIRST_BUILD)
-    done = subprocess.run(
-        [sys.executable, str(script), str(project.root)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    here, given, templates = map(int, done.stdout.split())
+    project.entry("2021-11-06-y.yaml", "title: Y\ndate: 2021-11-06\nbody: y\n")
+    here, given, templates = _first_build(project)
     assert (here, given) == (0, templates) and templates > 10
-    assert children_left() == []
     assert b"<h1" in (project.root / "public/2021/11/05/x/index.html").read_bytes()
+
+
+@pytest.mark.parametrize("change", ["remove", "add"])
+def test_templates_compiled_for_the_site_before_its_templates_folder_changed_are_not_used(
+    project: Project, change: str
+) -> None:
+    from feedpub.build import build
+
+    # A site's templates/ makes its pages sandboxed, and its code differs: code the child
+    # compiled before the folder came or went is compiled again, never run in the other.
+    project.entry(*X)
+    project.entry("2021-11-06-y.yaml", "title: Y\ndate: 2021-11-06\nbody: y\n")
+    if change == "remove":
+        project.file("templates/removed.html", '{% extends "base.html" %}\n')
+    _first_build(project, change)
+    page = (project.root / "public/2021/11/05/x/index.html").read_bytes()
+    assert b"<h1" in page and b"Subscribe" in page
+    build(project.root, out=project.root / "here")  # templates compiled in this process
+    assert project.tree() == project.tree("here")
 
 
 def test_a_template_compiled_from_another_source_than_its_file_s_is_compiled_again(

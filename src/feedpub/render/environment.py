@@ -74,7 +74,7 @@ class _Recording:
             found is not None
             and isinstance(source, str)
             and not (raw or defer_init)
-            and found[0] == digest(source)  # compiled from the template as it is now
+            and found[0] == code_key(self, source, filename)  # for this, as it is now
         ):
             return marshal.loads(base64.b64decode(found[1]))  # noqa: S302 - our own child's
         return super().compile(source, name, filename, raw, defer_init)  # type: ignore[misc]
@@ -242,9 +242,16 @@ class _SandboxedEnvironment(_Recording, Limited, ImmutableSandboxedEnvironment):
     code_generator_class = _SandboxedCode
 
 
+def code_key(env: Any, source: str, filename: str | None) -> str:
+    """What a template's code was compiled from: its source, its file, and the kind of
+    environment, whose code differs (a site's own templates/ makes it sandboxed, and one
+    may appear or go while a child compiles for the site as it was)."""
+    return digest(type(env).__name__, filename or "", source)
+
+
 def compiled_code(env: jinja2.Environment, names: list[str]) -> dict[str, list[str]]:
-    """Each template's digest and code object (marshal, base64), by its name: what the child
-    of precompiled.compiled_meanwhile hands back."""
+    """Each template's key (code_key) and code object (marshal, base64), by its name: what
+    the child of precompiled.compiled_meanwhile hands back."""
     assert env.loader is not None
     found = {}
     for name in names:
@@ -253,7 +260,8 @@ def compiled_code(env: jinja2.Environment, names: list[str]) -> dict[str, list[s
             code = env.compile(source, name, filename)
         except Exception:  # noqa: S112 - reported when the build compiles it itself
             continue
-        found[name] = [digest(source), base64.b64encode(marshal.dumps(code)).decode()]
+        key = code_key(env, source, filename)
+        found[name] = [key, base64.b64encode(marshal.dumps(code)).decode()]
     return found
 
 
