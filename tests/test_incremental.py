@@ -571,6 +571,55 @@ def test_a_cache_file_that_would_stall_or_exhaust_a_build_is_ignored(
     assert project.tree() == _cold_tree(project, tmp_path)
 
 
+def test_a_compiled_statement_s_cache_line_is_what_converting_it_value_by_value_writes(
+    project: Project,
+) -> None:
+    # stored.converted() makes a compiled statement's line by a function made once from
+    # its fields' types: the same bytes as to_data() converting it value by value, for
+    # statements that use every field, and for a file refused with its problems.
+    from feedpub.config import read_settings
+    from feedpub.errors import Problems
+    from feedpub.incremental.cache import _BODY_FIELD, Cache
+    from feedpub.stored import encode, to_data
+    from feedpub.validate import compile_entry
+
+    _site(project)
+    for edit in (
+        "entry withdrawn",
+        "entry corrected",
+        "contact and notes added",
+        "alias added",
+        "entry removed",
+        "entry made French",
+        "translation added",
+    ):
+        EDITS[edit](project)
+    project.entry("2021-11-05-bad.yaml", "title: [Bad]\ndate: 2021-11-05\nbody: x\n")
+    cache = Cache(project.root)
+    others = {"2019-01-01-annex.pdf": 22}
+    compiled = 0
+    # (In UTC too: msgspec would write a UTC time itself as ...Z, not as isoformat()'s.)
+    for zone in ("Europe/Paris", "UTC"):
+        project.config(EXAMPLE_CONFIG.replace("Europe/Paris", zone))
+        _, config = read_settings(project.root, Problems(), shown="feedpub.yaml")
+        for path in sorted((project.root / "entries").glob("*.yaml")):
+            item = compile_entry(
+                f"entries/{path.name}",
+                path.name,
+                path.read_bytes(),
+                config,
+                others,
+                "k",
+                cache.store_body,
+            )
+            data = to_data(item)
+            if item.entry is not None and item.entry.body.stored is not None:
+                data[0][_BODY_FIELD][2][0] = os.path.basename(item.entry.body.stored[0])
+            assert Cache.encode(item) == encode(data), path.name
+            compiled += item.entry is not None
+    assert compiled > 60  # of the 40, the translation and the refused file, twice
+
+
 def test_truncated_body_store_is_compiled_again(project: Project, tmp_path: Path) -> None:
     write_corpus(project, 5)
     build(project.root, now=NOW)

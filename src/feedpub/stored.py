@@ -53,6 +53,87 @@ def encode(data: Any) -> bytes:
     return _ENCODER.encode(data)
 
 
+def converted(value: Any) -> Any:
+    """to_data(value) as encode() writes it, for a dataclass whose fields' types say what
+    each holds: converted by a function made once per type, which leaves as they are the
+    values msgspec writes as to_data() would (text, numbers, tuples of them), not value by
+    value through to_data() (a twentieth of compiling a statement). Each dataclass is a
+    list, as to_data() makes it."""
+    convert = _converter(type(value))
+    return value if convert is None else convert(value)
+
+
+Converter = Callable[[Any], Any]
+_CONVERTERS: dict[Any, Converter | None] = {}
+
+
+def _converter(kind: Any) -> Converter | None:
+    """What makes a value of `kind` what to_data() makes of it; None where msgspec writes
+    the value itself as it writes that (text, numbers, booleans, None, an Enum by value,
+    tuples and lists of them, a dict of them)."""
+    if kind not in _CONVERTERS:
+        _CONVERTERS[kind] = _make_converter(kind)
+    return _CONVERTERS[kind]
+
+
+def _make_converter(kind: Any) -> Converter | None:
+    if kind in _PLAIN or (isinstance(kind, type) and issubclass(kind, Enum)):
+        return None
+    if kind is datetime:
+        return datetime.isoformat
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return _dataclass_converter(kind)
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            return to_data
+        found = _converter(inner[0])
+        if found is None:
+            return None
+        one: Converter = found
+        return lambda value: None if value is None else one(value)
+    if origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
+        found = _converter(args[0])
+        if found is None:
+            return None
+        each: Converter = found
+        return lambda value: [each(item) for item in value]
+    if origin is tuple:
+        converters = [_converter(a) for a in args]
+        if not any(converters):
+            return None
+        return lambda value: [
+            item if convert is None else convert(item)
+            for convert, item in zip(converters, value, strict=True)
+        ]
+    if origin in (dict, Mapping) and args and args[0] in _PLAIN:
+        found = _converter(args[1])
+        if found is None:  # a mapping read back from the cache is no dict (stored.Lazy)
+            return lambda value: value if type(value) is dict else dict(value)
+        item_of: Converter = found
+        return lambda value: {k: item_of(item) for k, item in value.items()}
+    return to_data  # Any, or what the model does not hold: converted value by value
+
+
+def _dataclass_converter(kind: type) -> Converter:
+    """A dataclass as the list of its fields in order, each converted as its type says,
+    written out once as one list display (as _dataclass_maker writes a constructor)."""
+    hints = typing.get_type_hints(kind)
+    names: dict[str, Any] = {}
+    items = []
+    for i, f in enumerate(dataclasses.fields(kind)):
+        convert = _converter(hints[f.name])
+        if convert is None:
+            items.append(f"value.{f.name}")
+        else:
+            names[f"_convert_{i}"] = convert
+            items.append(f"_convert_{i}(value.{f.name})")
+    source = f"def convert(value):\n    return [{', '.join(items)}]\n"
+    exec(source, names)  # noqa: S102 - made from the model's own field names, not from data
+    return names["convert"]  # type: ignore[no-any-return]
+
+
 _ENCODER = msgspec.json.Encoder()
 
 

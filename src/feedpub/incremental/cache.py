@@ -41,7 +41,7 @@ from feedpub.listing import Status
 from feedpub.model import Body, BuildResult, Entry, close_segment
 from feedpub.pickled import across_processes
 from feedpub.stamp import digest, stamp
-from feedpub.stored import Reader, encode, to_data
+from feedpub.stored import Reader, converted, encode, to_data
 
 try:
     import fcntl
@@ -104,7 +104,7 @@ def _compiled_reader() -> Reader:
     return Reader(Compiled)
 
 
-# Where an entry's body stands in its stored list of fields (stored.to_data).
+# Where an entry's body stands in its stored list of fields (stored.converted).
 _BODY_FIELD = [f.name for f in dataclasses.fields(Entry)].index("body")
 
 
@@ -332,9 +332,10 @@ class Cache:
     def encode(item: Any) -> bytes:
         """A compiled entry as its line in entries.txt holds it, after its key: JSON (which
         escapes a line break in a string), its body named by its segment's name alone."""
-        data = to_data(item)  # (lists: the body's place is written in)
+        data = converted(item)  # (lists: the body's place is written in)
         if item.entry is not None and item.entry.body.stored is not None:
-            data[0][_BODY_FIELD][2][0] = os.path.basename(item.entry.body.stored[0])
+            segment, *place = item.entry.body.stored
+            data[0][_BODY_FIELD][2] = [os.path.basename(segment), *place]
         return encode(data)
 
     def store_line(self, item: Any) -> bytes | tuple[str, int, int]:
