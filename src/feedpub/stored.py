@@ -129,9 +129,15 @@ def _dataclass_converter(kind: type) -> Converter:
         else:
             names[f"_convert_{i}"] = convert
             items.append(f"_convert_{i}(value.{f.name})")
-    source = f"def convert(value):\n    return [{', '.join(items)}]\n"
-    exec(source, names)  # noqa: S102 - made from the model's own field names, not from data
-    return names["convert"]  # type: ignore[no-any-return]
+    made: Converter = _written("value", f"[{', '.join(items)}]", names)
+    return made
+
+
+def _written(parameters: str, returned: str, names: dict[str, Any]) -> Any:
+    """A function returning `returned`, written out once (as dataclasses writes __init__)
+    from the model's own field names, never from data, with `names` its globals."""
+    exec(f"def made({parameters}):\n    return {returned}\n", names)  # noqa: S102
+    return names["made"]
 
 
 _ENCODER = msgspec.json.Encoder()
@@ -302,6 +308,5 @@ def _dataclass_maker(kind: type) -> Maker:
         else:
             names[f"_make_{i}"] = make
             arguments.append(f"{f.name}=_make_{i}(data[{i}], zone)")
-    source = f"def make(data, zone):\n    return _kind({', '.join(arguments)})\n"
-    exec(source, names)  # noqa: S102 - made from the model's own field names, not from data
-    return names["make"]  # type: ignore[no-any-return]
+    made: Maker = _written("data, zone", f"_kind({', '.join(arguments)})", names)
+    return made
