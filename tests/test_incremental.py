@@ -620,6 +620,25 @@ def test_a_compiled_statement_s_cache_line_is_what_converting_it_value_by_value_
     assert compiled > 60  # of the 40, the translation and the refused file, twice
 
 
+def test_a_manifest_is_saved_as_converting_it_value_by_value_writes_it(project: Project) -> None:
+    # Cache.save_build converts the manifest by functions made from its types
+    # (stored.converted): the same bytes as to_data(), with warnings, held statements and
+    # records of every kind of output, as read back from the cache (its mappings are lazy).
+    from feedpub.incremental.cache import Cache
+    from feedpub.stored import converted, encode, to_data
+
+    _site(project)
+    for edit in ("entry withdrawn", "entry removed", "translation added", "alias added"):
+        EDITS[edit](project)
+    project.entry("2021-11-07-raw.yaml", "title: R\ndate: 2021-11-07\nbody: a <script>b</script>\n")
+    project.entry("2031-01-01-held.yaml", "title: Held\ndate: 2031-01-01\nbody: later\n")
+    build(project.root, now=NOW)
+    manifest = Cache(project.root).manifest(project.root / "public")
+    assert manifest is not None
+    assert manifest.result.warnings and manifest.result.held and len(manifest.outputs) > 40
+    assert encode(converted(manifest)) == encode(to_data(manifest))
+
+
 def test_truncated_body_store_is_compiled_again(project: Project, tmp_path: Path) -> None:
     write_corpus(project, 5)
     build(project.root, now=NOW)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from feedpub import __version__, parallel
 from feedpub.across import by_git_history, check_across
@@ -247,13 +248,15 @@ def compile_entries(
         ]
         return [(item, cache.store_line(item)) for item in made]
 
-    made = fork_map(compile_range, bounds, workers, meanwhile=meanwhile)
-    compiled = [item for batch in made for item in batch]
+    compiled: list[tuple[Compiled, bytes | tuple[str, int, int]]] = []
+    shared: dict[Any, Any] = {}  # each batch shared as it comes, not all at the end
+    for batch in fork_map(compile_range, bounds, workers, meanwhile=meanwhile):
+        share_repeated([item.entry for item, _ in batch if item.entry is not None], shared)
+        compiled.extend(batch)
     for slot, (item, line) in zip(slots, compiled, strict=True):
         results[slot] = item
         cache.keep(item.key, line)
     final = [item for item in results if item is not None]
-    share_repeated([item.entry for item, _ in compiled if item.entry is not None])
     # A file that could not be read has no key: it is never cached (all such files would
     # share one line, and each be reported under another's name), and is read again.
     kept = [item for item in final if item.key]

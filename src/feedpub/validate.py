@@ -153,13 +153,12 @@ class Compiled:
         return self.positions.get(name, (1, 1))
 
 
-def share_repeated(entries: list[Entry]) -> None:
+def share_repeated(entries: list[Entry], table: dict[Any, Any]) -> None:
     """Make each value that statements repeat (Entry.REPEATED, and the cache file their
     bodies are stored in) one object, shared by all of them. Each one a worker sends back
     is a copy of its own: at 100,000 statements, about 55 MB of copies (and pages a forked
     worker copies in turn as it reads them). Those read from the cache are shared as they
-    are read (stored.py)."""
-    table: dict[Any, Any] = {}
+    are read (stored.py). `table` holds the values shared so far."""
     for entry in entries:
         for name in Entry.REPEATED:
             value = getattr(entry, name)

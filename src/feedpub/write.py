@@ -301,8 +301,10 @@ def _write(
     out.mkdir(exist_ok=True)
     # A file gone where a folder must now be (static/docs become static/docs/a.txt), or in
     # a folder where a file must now be (the reverse): removed before writing, not after.
-    needed = {folder for path in paths for folder in _above(path)}  # as folders
-    in_the_way = [rel for rel in gone if rel in needed or not paths.isdisjoint(_above(rel))]
+    in_the_way: list[str] = []
+    if gone:  # (a cold build's 11,667 paths split into their folders for nothing: 30 ms)
+        needed = {folder for path in paths for folder in _above(path)}  # as folders
+        in_the_way = [rel for rel in gone if rel in needed or not paths.isdisjoint(_above(rel))]
     # Links (the marker or UNFINISHED among them) before anything: never written through.
     for rel in [*foreign, *in_the_way]:
         os.unlink(f"{out}/{rel}")
@@ -337,7 +339,7 @@ def _write(
                 for item in placed:
                     # Each token one string, shared by every output that read it, not the
                     # copy each result brings from a worker (3 million at 100,000 statements).
-                    shared = tuple([tokens.setdefault(token, token) for token in item.tokens])
+                    shared = tuple(map(tokens.setdefault, item.tokens, item.tokens))
                     done[item.path] = Written(item.path, item.record, shared, item.changed)
     # What links to others goes first (feeds, lists, pages): none left points at a file gone.
     later = sorted(set(gone) - set(in_the_way))
