@@ -1642,3 +1642,22 @@ def test_characters_an_entry_may_not_hold_are_xml_s_forbidden_and_yaml_s_unseen_
         char = chr(code)
         refused = _FORBIDDEN.match(char) is not None or char in unseen_breaks
         assert (_REFUSED.match(char) is not None) == refused, hex(code)
+
+
+def test_an_ascii_file_is_told_each_character_the_refused_class_names_and_no_other() -> None:
+    # An ASCII file is checked by deleting the bytes allowed (load._ASCII_ALLOWED), not by
+    # the pattern: each of the 128 characters, alone in a title and twice among others, is
+    # told exactly when the pattern refuses it, at its place.
+    from feedpub.errors import Problems
+    from feedpub.load import _REFUSED, describe_character, read_document
+
+    for code in range(128):
+        char = chr(code)
+        for title in (f"a{char}b", f"{char}x {char}"):
+            problems = Problems()
+            data = f"title: '{title}'\ndate: 2021-11-05\nbody: x\n".encode()
+            read_document("entries/x.yaml", data, problems)
+            told = [p for p in problems.items if describe_character(char) in p.message]
+            expected = [(1, 9 + i) for i, c in enumerate(title) if c == char]
+            refused = _REFUSED.match(char) is not None
+            assert [(p.line, p.column) for p in told] == (expected if refused else []), hex(code)

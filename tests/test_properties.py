@@ -266,3 +266,67 @@ def test_a_link_s_host_is_the_host_urlsplit_finds_in_it(url: str) -> None:
             link_host(url)
         return
     assert link_host(url) == expected
+
+
+_HTML_BITS = st.lists(
+    st.sampled_from(
+        [
+            "<p>",
+            "</p>",
+            "<em>",
+            "<br/>",
+            "<a",
+            "<A",
+            "<h2",
+            ">",
+            "<",
+            " ",
+            "\t",
+            "\n",
+            "x",
+            "é",
+            ' href="',
+            ' src="',
+            ' cite="',
+            ' class="',
+            "language-py",
+            " lang",
+            '"',
+            "=",
+            "a/b",
+            "../c",
+            "https://o.org/",
+            "javascript:",
+            "&#9;",
+            "&amp;",
+            "/>",
+            "<code>",
+        ]
+    ),
+    max_size=24,
+).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_HTML_BITS)
+@example('<p>x <a href="../c">y</a> <img src="a/b" class="language-py x"></p>')
+@example('<blockquote cite="javascript:x"><p>q</p></blockquote>')
+@example('<a\thref="a/b">x</a><a\nhref="https://o.org/">y</a>')
+def test_fragments_are_rewritten_as_if_every_start_tag_were_looked_at(fragment: str) -> None:
+    # markup._START_TAG finds only start tags with a space in them, as every pattern looked
+    # for inside one begins with a space: every function using it must give what it gives
+    # when each start tag is handed to it.
+    from feedpub import markup
+
+    uses = (
+        lambda f: markup.absolute_links(f, "https://press.example.org/2021/11/05/a/"),
+        markup._has_unsafe_scheme,
+        markup._keep_language_classes,
+        markup._drop_unsafe_cites,
+        markup._drop_unreadable_urls,
+    )
+    found = [use(fragment) for use in uses]
+    every_tag = re.compile(r"<[A-Za-z][^<>]*>")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(markup, "_START_TAG", every_tag)
+        assert [use(fragment) for use in uses] == found

@@ -45,6 +45,7 @@ _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000
 _REFUSED = re.compile(
     "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+_ASCII_ALLOWED = b"\t\n\r" + bytes(range(0x20, 0x7F))  # what _REFUSED allows of ASCII
 _LINE_BREAK_UNSEEN = (
     "character {} is a line break to YAML but not to most editors, so YAML reads this line"
     " otherwise than it shows; replace it with a space, or start a new line"
@@ -130,7 +131,11 @@ def read_document(path: str, data: bytes, problems: Problems) -> Document | None
     text = decode_utf8(path, data, problems)
     if text is None:
         return None
-    bad_characters = [(m.start(), m.group()) for m in _REFUSED.finditer(text)]
+    bad_characters: list[tuple[int, str]] = []
+    # An ASCII file (most are) holds none once the bytes allowed are deleted: seven times
+    # faster than the pattern, which looks at every character in Python's regex engine.
+    if not data.isascii() or data.translate(None, _ASCII_ALLOWED):
+        bad_characters = [(m.start(), m.group()) for m in _REFUSED.finditer(text)]
     if bad_characters:
         # Parse a copy with each bad character replaced by one of the same length, so the
         # positions still hold and the field that holds each character can be named.
