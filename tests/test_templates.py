@@ -1553,3 +1553,74 @@ def test_site_template_text_that_gettext_doubles_is_stopped_where_it_grows_too_l
         " template may make at most 1,000,000 characters or items",
         "feedpub: 1 problem in 1 file",
     ]
+
+
+_CALLS = {
+    "macro, by position": "{% macro m(a, b=2, c=3) %}{{ a }}-{{ b }}-{{ c }}{% endmacro %}"
+    "{{ m(1) }} {{ m(1, 5) }} {{ m(1, 2, 3) }}",
+    "macro, by name": "{% macro m(a, b=2, c=3) %}{{ a }}-{{ b }}-{{ c }}{% endmacro %}"
+    "{{ m(1, c=5) }} {{ m(a=1) }} {{ m(c=0, b=1, a=2) }}",
+    "macro, an argument missing": "{% macro m(a, b=2) %}{{ a }}{% endmacro %}{{ m(b=1) }}",
+    "macro, in a loop": "{% macro m(a, b=2) %}{{ a }}{{ b }}{% endmacro %}"
+    "{% for i in [1, 2] %}{{ m(i, b=loop.index) }}{% endfor %}",
+    "macro, too many": "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}",
+    "macro, an unknown name": "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, d=4) }}",
+    "macro, a name given twice": "{% macro m(a, b) %}{{ a }}{% endmacro %}{{ m(1, a=2) }}",
+    "macro, with caller": "{% macro w(x=1) %}[{{ caller() }}{{ x }}]{% endmacro %}"
+    "{% call w() %}in{% endcall %}{% call w(x=2) %}in{% endcall %}",
+    "macro, varargs and kwargs": "{% macro v(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}"
+    "{{ v(1, 2, x=3) }} {{ v(a=1) }}",
+    "macro, escaping": "{% macro e(x) %}<i>{{ x }}</i>{% endmacro %}{{ e('<b>') }}"
+    "{% autoescape false %}{{ e('<b>')|escape }}{% endautoescape %}",
+    "a built-in type's method": "{{ 'a,b'.split(',') }} {{ when.isoformat() }}"
+    " {{ 'x'.center(5, '*') }}{% for i in [1] %}{{ 'ab'.upper() }}{% endfor %}",
+    "a built-in type's method, by name": "{{ 'a b'.split(maxsplit=0) }}",
+    "a built-in type's method, refusing": "{{ 'a'.split(1) }}",
+    "a function": "{{ plain(1, b=2) }}{% for i in [1] %}{{ plain(i) }}{% endfor %}",
+    "a function stopping": "{{ stop() }}",
+    "a function given the context": "{% for i in [7] %}{{ given() }}{% endfor %}"
+    "{% set j = 8 %}{{ given() }}",
+    "a class and an object": "{{ kind(5) }} {{ made() }}",
+}
+
+
+@pytest.mark.parametrize("template", list(_CALLS.values()), ids=list(_CALLS))
+def test_each_kind_of_call_in_feedpub_s_templates_is_made_as_jinja_makes_it(
+    template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # render/calls.py calls macros, built-in methods and plain functions itself: each must
+    # give what Jinja's Context.call gives, text or error, in feedpub's own environment.
+    from datetime import datetime, timezone
+
+    import jinja2
+    from jinja2.runtime import Context
+
+    from feedpub.render import calls
+    from feedpub.render.environment import make_environment
+
+    def stop() -> None:
+        raise StopIteration
+
+    class Made:
+        def __call__(self) -> str:
+            return "made"
+
+    given = jinja2.pass_context(lambda context: f"{context.get('i')}{context.get('j')}")
+    names = {
+        "when": datetime(2021, 11, 5, 10, tzinfo=timezone.utc),
+        "plain": lambda a, b=0: a + b,
+        "stop": stop,
+        "given": given,
+        "kind": str,
+        "made": Made(),
+    }
+
+    def outcome() -> str:
+        try:
+            return make_environment(None).from_string(template).render(names)
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"
+
+    ours = outcome()
+    monkeypatch.setattr(calls, "call", lambda c, o, a, k: Context.call(c, o, *a, **k))
+    assert ours == outcome()

@@ -27,7 +27,7 @@ from feedpub import __version__
 from feedpub.forked import Forked
 from feedpub.incremental import record, record_all, recording
 from feedpub.model import Entry
-from feedpub.render import filters, lookups
+from feedpub.render import calls, filters, lookups
 from feedpub.render.escaping import EscapedOnce
 from feedpub.render.limits import JoinsLimited
 from feedpub.render.parts import PARTS, kept_part
@@ -199,7 +199,7 @@ class _RecordingContext(Context):
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
             return obj(self, *args, **kwargs)
-        return super().call(obj, *args, **kwargs)
+        return calls.call(self, obj, args, kwargs)
 
 
 class _SandboxedContext(_RecordingContext):
