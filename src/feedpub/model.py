@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import ClassVar
 
 from feedpub.errors import Problem
 from feedpub.pickled import across_processes
@@ -156,7 +156,7 @@ class Body:
         return self.absolute_text or ""
 
 
-_SEGMENTS: dict[tuple[int, str], BinaryIO] = {}  # open segments, by process and path
+_SEGMENTS: dict[tuple[int, str], int] = {}  # open segments, by process and path
 
 
 def close_segment(segment: str) -> None:
@@ -164,21 +164,31 @@ def close_segment(segment: str) -> None:
     for hours: its handles must not pile up)."""
     handle = _SEGMENTS.pop((os.getpid(), segment), None)
     if handle is not None:
-        handle.close()
+        os.close(handle)
 
 
 def _read_stored(where: tuple[str, int, int, int]) -> tuple[str, str]:
     segment, offset, html_size, absolute_size = where
     # One open file per segment and process (a forked worker opens its own): a build
-    # reads thousands of bodies from a handful of segments.
+    # reads thousands of bodies from a handful of segments, each in one system call.
     handle = _SEGMENTS.get((os.getpid(), segment))
     if handle is None:
-        handle = _SEGMENTS[(os.getpid(), segment)] = open(segment, "rb")  # noqa: SIM115
-    handle.seek(offset)
-    data = handle.read(html_size + absolute_size)
+        handle = os.open(segment, os.O_RDONLY | os.O_CLOEXEC)
+        _SEGMENTS[(os.getpid(), segment)] = handle
+    size = html_size + absolute_size
+    data = _read_at(handle, size, offset)
+    while len(data) < size and (more := _read_at(handle, size - len(data), offset + len(data))):
+        data += more  # (a regular file gives all at once, but a read may be short)
     html = data[:html_size].decode()
     # An absolute body equal to the body is stored once, as length 0.
     return html, (data[html_size:].decode() if absolute_size else html)
+
+
+def _read_at(handle: int, size: int, offset: int) -> bytes:
+    if not hasattr(os, "pread"):  # pragma: no cover - Windows has no pread
+        os.lseek(handle, offset, os.SEEK_SET)
+        return os.read(handle, size)
+    return os.pread(handle, size, offset)
 
 
 @across_processes
