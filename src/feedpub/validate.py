@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from feedpub import sitepaths, values
+from feedpub import invisible, sitepaths, values
 from feedpub.attachments import listed_files
 from feedpub.bodymap import body_position, find_site_links, report_removals
 from feedpub.entryfields import ENTRY_FIELDS, EntryContext
@@ -224,7 +224,9 @@ def compile_entry(
         problems.add(document.path, exc.message, line=line, column=column, field="body")
         return Compiled(None, problems.items, key=key, listed=listed)
     report_removals(document, body, problems)
-    if not body.summary[:1].isalnum() and shows_nothing(body.html):  # else seen: skipped
+    # A summary seen (less the ellipsis shortening adds) is text of the body: seen too.
+    seen = body.summary.removesuffix("…")
+    if (not seen or invisible.shows_nothing(seen)) and shows_nothing(body.html):
         line, column = _at(document, "body")
         problems.add(shown, NOTHING_SHOWN, line=line, column=column, field="body")
     notes: Body | None = found.pop("notes_to_editors")
