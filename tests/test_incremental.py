@@ -925,6 +925,31 @@ def test_the_listing_child_is_reaped_when_the_build_stops_on_an_error(project: P
     assert children_left() == []
 
 
+def test_a_first_build_s_sources_are_listed_by_a_child_as_the_check_lists_them(
+    project: Project,
+) -> None:
+    # With no manifest, a build is certain: a child lists the sources while the build
+    # imports what it needs. What it brings back is scan_sources' listing, kept in the
+    # manifest; a first build refused is reaped of it too.
+    from feedpub.incremental.cache import Cache
+    from feedpub.listing import scan_sources
+
+    write_corpus(project, 5)
+    found = probe(project.root, project.root / "public", NOW, preview=False)
+    assert isinstance(found.listing, forked.Forked)
+    assert found.sources == scan_sources(project.root)
+    found.close()
+    assert children_left() == []
+    build(project.root, now=NOW)
+    manifest = Cache(project.root).manifest(project.root / "public")
+    assert manifest is not None and manifest.sources == scan_sources(project.root)
+    shutil.rmtree(incremental.cache_folder(project.root))
+    project.entry("2019-02-02-bad.yaml", "title: [\n")
+    with pytest.raises(FeedpubError):
+        build(project.root, now=NOW)
+    assert children_left() == []
+
+
 def test_output_folder_is_listed_in_process_while_threads_run(project: Project) -> None:
     # Forking a threaded process (feedpub serve) can deadlock the child.
     write_corpus(project, 5)

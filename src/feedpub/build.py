@@ -69,10 +69,9 @@ def build(
 
     project = Project.at(root)
     cache = Cache(project.root)
-    # The child listing `out` (see probe) is reaped whatever happens.
-    survey = contextlib.closing(found.survey) if found.survey else contextlib.nullcontext()
+    # The children listing the sources and `out` (see probe) are reaped whatever happens.
     templates = compiled_meanwhile(project.root)  # (and what writing needs, imported meanwhile)
-    with cache.locked(), templates as aside, _Collector() as collector, survey:
+    with cache.locked(), templates as aside, _Collector() as collector, contextlib.closing(found):
         try:
             result = read_site(
                 project, now, cache, preview=preview, sources=found.sources, meanwhile=aside

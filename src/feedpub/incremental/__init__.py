@@ -19,6 +19,7 @@ imported.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feedpub.errors import Problems, shown_root
+from feedpub.forked import Forked
 from feedpub.incremental.cache import ENTRIES, Cache, Manifest, Record
 from feedpub.incremental.folder import cache_folder
 from feedpub.incremental.recording import (
@@ -76,14 +78,30 @@ def output_untouched(survey: Survey, outputs: dict[str, Record]) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Probe:
     """What the no-change check read: the last manifest, and the sources as they are now."""
 
     manifest: Manifest | None
-    sources: dict[str, list[int]]
+    listing: dict[str, list[int]] | Forked  # the sources, or the child listing them
     up_to_date: bool
     survey: Survey | None = None  # of the output folder, begun as the check began
+
+    @property
+    def sources(self) -> dict[str, list[int]]:
+        """Each source's status (listing.scan_sources) as the check began."""
+        if not isinstance(self.listing, Forked):
+            return self.listing
+        listed: dict[str, list[int]] = self.listing.result()
+        self.listing = listed
+        return listed
+
+    def close(self) -> None:
+        """Reap the children listing the sources and the output, if not asked."""
+        if isinstance(self.listing, Forked):
+            self.listing.close()
+        if self.survey is not None:
+            self.survey.close()
 
 
 def probe(root: Path, out: Path, now: datetime, *, preview: bool) -> Probe:
@@ -92,11 +110,11 @@ def probe(root: Path, out: Path, now: datetime, *, preview: bool) -> Probe:
     before the first one it held back."""
     root, out = Path(os.path.abspath(root)), Path(os.path.abspath(out))
     manifest = Cache(root).manifest(out)
+    if manifest is None:  # a first build: the sources listed by a child while it begins
+        return Probe(None, Forked(functools.partial(scan_sources, root)), up_to_date=False)
     # Listed by a forked child while the sources are: for this check, or for the build.
-    survey = Survey(out) if manifest is not None else None
+    survey = Survey(out)
     sources = scan_sources(root)
-    if manifest is None or survey is None:
-        return Probe(None, sources, up_to_date=False)
     # Another preview setting or another way of showing paths rules out replaying the last
     # build's result, but its records still say what is in `out`.
     moment = now.timestamp()
