@@ -15,7 +15,6 @@ its own renders every part for every page, as it is written (it may read anythin
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from jinja2.runtime import Context
 
 from feedpub.incremental import record_all, recording
-from feedpub.render.filters import page_text
+from feedpub.render.filters import page_text, setting
 
 # A part's name, and the page variables its text depends on (besides the page's text and
 # language). tests/test_parts.py checks that rendering each reads no other variable.
@@ -40,15 +39,10 @@ Kept = dict[tuple[Any, ...], tuple[tuple[Any, ...], str, frozenset[str]]]
 _KEPT: contextvars.ContextVar[Kept | None] = contextvars.ContextVar("parts", default=None)
 
 
-@contextlib.contextmanager
-def keeping(kept: Kept) -> Iterator[None]:
+def keeping(kept: Kept) -> setting[Kept | None]:
     """Keep the parts rendered meanwhile in `kept`: one dictionary per build (the page
     renderer's), as what a part shows is the same only within a build."""
-    token = _KEPT.set(kept)
-    try:
-        yield
-    finally:
-        _KEPT.reset(token)
+    return setting(_KEPT, kept)
 
 
 def _identity(value: Any) -> tuple[Any, ...]:
