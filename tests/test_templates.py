@@ -1578,6 +1578,7 @@ _CALLS = {
     "a built-in type's method, refusing": "{{ 'a'.split(1) }}",
     "a function": "{{ plain(1, b=2) }}{% for i in [1] %}{{ plain(i) }}{% endfor %}",
     "a function stopping": "{{ stop() }}",
+    "a macro stopping": "{% macro m(o) %}[{{ o.boom }}]{% endmacro %}<{{ m(made) }}>",
     "a function given the context": "{% for i in [7] %}{{ given() }}{% endfor %}"
     "{% set j = 8 %}{{ given() }}",
     "a class and an object": "{{ kind(5) }} {{ made() }}",
@@ -1604,6 +1605,10 @@ def test_each_kind_of_call_in_feedpub_s_templates_is_made_as_jinja_makes_it(
     class Made:
         def __call__(self) -> str:
             return "made"
+
+        @property
+        def boom(self) -> str:
+            raise StopIteration
 
     given = jinja2.pass_context(lambda context: f"{context.get('i')}{context.get('j')}")
     names = {

@@ -71,7 +71,7 @@ def build(
     cache = Cache(project.root)
     # The children listing the sources and `out` (see probe) are reaped whatever happens.
     templates = compiled_meanwhile(project.root)  # (and what writing needs, imported meanwhile)
-    with cache.locked(), templates as aside, _Collector() as collector, contextlib.closing(found):
+    with contextlib.closing(found), cache.locked(), templates as aside, _Collector() as collector:
         try:
             result = read_site(
                 project, now, cache, preview=preview, sources=found.sources, meanwhile=aside

@@ -39,7 +39,10 @@ def call(context: Context, obj: Any, args: tuple[Any, ...], kwargs: dict[str, An
             rest = names[len(args) :]
             if all(name in rest for name in kwargs):
                 arguments = [*args, *[kwargs.get(name, missing) for name in rest]]
-                return obj._invoke(arguments, context.eval_ctx.autoescape)
+                try:
+                    return obj._invoke(arguments, context.eval_ctx.autoescape)
+                except StopIteration:
+                    return _stopped(context)
     elif kind is BuiltinFunctionType or (
         kind is FunctionType and getattr(obj, "jinja_pass_arg", None) is None
     ):
@@ -48,7 +51,13 @@ def call(context: Context, obj: Any, args: tuple[Any, ...], kwargs: dict[str, An
         try:
             return obj(*args, **kwargs)
         except StopIteration:
-            return context.environment.undefined(
-                "value was undefined because a callable raised a StopIteration exception"
-            )
+            return _stopped(context)
     return Context.call(context, obj, *args, **kwargs)
+
+
+def _stopped(context: Context) -> Any:
+    """What Jinja gives for a call that raised StopIteration, which a generator (the
+    template's) would otherwise turn into a RuntimeError."""
+    return context.environment.undefined(
+        "value was undefined because a callable raised a StopIteration exception"
+    )
